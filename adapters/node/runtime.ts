@@ -1,0 +1,78 @@
+/**
+ * The Runtime port on Node: starts the launcher with child_process.spawn,
+ * passes the job over a socketpair on fd 3, and watches the process.
+ */
+import { spawn, type ChildProcess } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import type { Readable, Writable } from "node:stream"
+import { Effect } from "effect"
+import { SpawnError } from "../../core/errors.ts"
+import { decodeFailure } from "../../core/job.ts"
+import type { LauncherProcess, ProcessStatus, RuntimePort } from "../../core/runtime.ts"
+import { isSignalName } from "../../core/signals.ts"
+
+/** The child's stdio as Node streams; undefined where the stream is not a pipe. */
+export interface NodeIo {
+  readonly stdin: Writable | undefined
+  readonly stdout: Readable | undefined
+  readonly stderr: Readable | undefined
+}
+
+const launcherPath = fileURLToPath(new URL("./launcher.ts", import.meta.url))
+
+const statusOf = (child: ChildProcess): Promise<ProcessStatus> =>
+  new Promise((resolve) => {
+    child.once("exit", (code, signal) =>
+      resolve({
+        exitCode: code ?? undefined,
+        signal: signal !== null && isSignalName(signal) ? signal : undefined
+      })
+    )
+  })
+
+/** Everything the launcher writes before the channel closes: empty when exec succeeded. */
+const reportOf = (channel: Readable): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    const chunks: Array<Buffer> = []
+    channel.on("data", (chunk: Buffer) => chunks.push(chunk))
+    channel.once("error", reject)
+    channel.once("close", () => resolve(Buffer.concat(chunks)))
+  })
+
+const launch: RuntimePort<NodeIo>["launch"] = (stdio, command) =>
+  Effect.callback<LauncherProcess<NodeIo>, SpawnError>((resume) => {
+    const child = spawn(process.execPath, ["--no-warnings", launcherPath], {
+      stdio: [...stdio, "pipe"],
+      // The launcher's own environment: empty, so nothing of ours reaches the target or Node's startup.
+      env: {}
+    })
+    const failed = (error: Error) =>
+      resume(Effect.fail(new SpawnError({ reason: "LauncherFailed", command, detail: error.message })))
+    child.once("error", failed)
+    child.once("spawn", () => {
+      child.off("error", failed)
+      const channel = child.stdio[3] as import("node:net").Socket
+      const exited = statusOf(child)
+      const report = reportOf(channel)
+      resume(
+        Effect.succeed({
+          pid: child.pid ?? -1,
+          io: { stdin: child.stdin ?? undefined, stdout: child.stdout ?? undefined, stderr: child.stderr ?? undefined },
+          start: (job) =>
+            Effect.tryPromise({
+              try: async () => {
+                channel.write(job)
+                return decodeFailure(await report)
+              },
+              catch: (error) =>
+                new SpawnError({ reason: "LauncherFailed", command, detail: `control channel: ${String(error)}` })
+            }),
+          exited: Effect.promise(() => exited),
+          kill: (signal) => child.kill(signal)
+        })
+      )
+    })
+  })
+
+/** The Node runtime port. */
+export const nodeRuntime: RuntimePort<NodeIo> = { name: "node", pid: process.pid, launch }

@@ -1,0 +1,63 @@
+/** Errors of starting a child: each says what happened, then the command. */
+import { Data } from "effect"
+import { errnoMessage, errnoName } from "./errno.ts"
+import type { LaunchFailure } from "./job.ts"
+
+export type SpawnErrorReason =
+  | "CommandNotFound"
+  | "PermissionDenied"
+  | "ExecFailed"
+  | "PreExecFailed"
+  | "LauncherFailed"
+  | "InvalidSpec"
+
+const errnoText = (errno: number): string => `${errnoMessage(errno)}${errnoName(errno) ? ` (${errnoName(errno)})` : ""}`
+
+/** The child could not be started: nothing of the target ran. */
+export class SpawnError extends Data.TaggedError("SpawnError")<{
+  readonly reason: SpawnErrorReason
+  /** The command as text, for messages. */
+  readonly command: string
+  /** What went wrong in more detail: a launcher stage, the runtime's error, a spec field. */
+  readonly detail: string
+  readonly errno?: number
+}> {
+  override get message(): string {
+    switch (this.reason) {
+      case "CommandNotFound":
+        return `Command not found: ${this.command}`
+      case "PermissionDenied":
+        return `Permission denied: ${this.command}`
+      case "ExecFailed":
+        return `Command failed to start with ${this.errno === undefined ? "an error" : errnoText(this.errno)}: ${this.command}`
+      case "PreExecFailed":
+        return `Could not prepare the child (${this.detail}${this.errno === undefined ? "" : `: ${errnoText(this.errno)}`}): ${this.command}`
+      case "LauncherFailed":
+        return `The launcher failed before starting the command (${this.detail}): ${this.command}`
+      case "InvalidSpec":
+        return `Invalid child spec: ${this.detail}`
+    }
+  }
+}
+
+const preExecDetail: Record<string, (subject: string) => string> = {
+  chdir: (subject) => `cannot change directory to "${subject}"`,
+  rlimit: (subject) => `cannot set resource limit "${subject}"`,
+  seccomp: () => "cannot install the seccomp filter",
+  "no-new-privs": () => "cannot set no-new-privs",
+  "parent-death-signal": () => "cannot set the parent-death signal",
+  "read-job": () => "cannot read the job from the control channel"
+}
+
+/** The typed error for a failure report from the launcher. */
+export const spawnErrorFromFailure = (failure: LaunchFailure, command: string): SpawnError => {
+  const { stage, errno, subject } = failure
+  if (stage === "resolve" || stage === "exec") {
+    if (errno === 2) return new SpawnError({ reason: "CommandNotFound", command, detail: subject, errno })
+    if (errno === 13) return new SpawnError({ reason: "PermissionDenied", command, detail: subject, errno })
+    return new SpawnError({ reason: "ExecFailed", command, detail: subject, errno })
+  }
+  const describe = preExecDetail[stage]
+  if (describe) return new SpawnError({ reason: "PreExecFailed", command, detail: describe(subject), errno })
+  return new SpawnError({ reason: "LauncherFailed", command, detail: `${stage}: ${subject}` })
+}

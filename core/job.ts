@@ -1,0 +1,85 @@
+/**
+ * The job: what the parent sends the launcher over its control channel after
+ * the launcher has started (so a pool of pre-started launchers can take work
+ * later without a protocol change), and the launcher's failure report back.
+ *
+ * Wire format: a 4-byte little-endian length, then UTF-8 JSON. bigints travel
+ * as decimal strings, BPF as base64. The report is JSON too; the channel is
+ * close-on-exec, so end-of-file with no report means execve succeeded.
+ */
+import type { PreExecStep, RlimitValue } from "./steps.ts"
+
+export interface Job {
+  readonly argv: ReadonlyArray<string>
+  /** "NAME=value" entries: the target's whole environment. */
+  readonly env: ReadonlyArray<string>
+  readonly steps: ReadonlyArray<PreExecStep>
+  /** Signal number for PR_SET_PDEATHSIG, 0 for none. */
+  readonly parentDeathSignal: number
+  /** The pid the launcher must have as parent; it exits if the parent is already gone. */
+  readonly parentPid: number
+}
+
+/** Why the launcher could not exec the target: the stage that failed and its errno. */
+export interface LaunchFailure {
+  /** "exec", "resolve" (command lookup), or a step kind such as "chdir" or "seccomp". */
+  readonly stage: string
+  readonly errno: number
+  /** The path or value the stage worked on, for the message. */
+  readonly subject: string
+}
+
+const wireValue = (value: RlimitValue): string => (value === "unlimited" ? value : value.toString())
+const fromWire = (value: string): RlimitValue => (value === "unlimited" ? value : BigInt(value))
+
+const toBase64 = (bytes: Uint8Array): string => {
+  let binary = ""
+  for (const byte of bytes) binary += String.fromCharCode(byte)
+  return btoa(binary)
+}
+
+const fromBase64 = (text: string): Uint8Array => Uint8Array.from(atob(text), (char) => char.charCodeAt(0))
+
+const stepToWire = (step: PreExecStep): unknown => {
+  switch (step.kind) {
+    case "rlimit":
+      return { ...step, soft: wireValue(step.soft), hard: wireValue(step.hard) }
+    case "seccomp":
+      return { kind: step.kind, bpf: toBase64(step.bpf) }
+    default:
+      return step
+  }
+}
+
+const stepFromWire = (step: any): PreExecStep => {
+  switch (step.kind) {
+    case "rlimit":
+      return { ...step, soft: fromWire(step.soft), hard: fromWire(step.hard) }
+    case "seccomp":
+      return { kind: "seccomp", bpf: fromBase64(step.bpf) }
+    default:
+      return step
+  }
+}
+
+/** Length-prefixed frame of a JSON value. */
+export const frame = (value: unknown): Uint8Array => {
+  const body = new TextEncoder().encode(JSON.stringify(value))
+  const framed = new Uint8Array(4 + body.byteLength)
+  new DataView(framed.buffer).setUint32(0, body.byteLength, true)
+  framed.set(body, 4)
+  return framed
+}
+
+export const encodeJob = (job: Job): Uint8Array => frame({ ...job, steps: job.steps.map(stepToWire) })
+
+export const decodeJob = (body: Uint8Array): Job => {
+  const raw = JSON.parse(new TextDecoder().decode(body))
+  return { ...raw, steps: raw.steps.map(stepFromWire) }
+}
+
+export const encodeFailure = (failure: LaunchFailure): Uint8Array => new TextEncoder().encode(JSON.stringify(failure))
+
+/** The launcher's report: undefined when the channel closed empty (exec succeeded). */
+export const decodeFailure = (bytes: Uint8Array): LaunchFailure | undefined =>
+  bytes.byteLength === 0 ? undefined : JSON.parse(new TextDecoder().decode(bytes))

@@ -1,0 +1,55 @@
+/** The child spec: everything needed to start one child, after defaults are filled in. */
+import type { Plugin } from "./plugin.ts"
+import type { SignalName } from "./signals.ts"
+
+/** How one of the child's standard streams is connected. */
+export type StdioOption = "pipe" | "inherit" | "ignore"
+
+export interface ChildSpec<E = never, R = never> {
+  /** The command and its arguments; argv[0] is looked up in the child's PATH when it has no slash. */
+  readonly argv: readonly [string, ...Array<string>]
+  /** The child's whole environment: exactly these variables, nothing inherited from the launcher. */
+  readonly env: Readonly<Record<string, string>>
+  readonly cwd: string | undefined
+  readonly stdio: readonly [StdioOption, StdioOption, StdioOption]
+  readonly plugins: ReadonlyArray<Plugin<E, R>>
+  /** Signal the child gets when the supervisor dies (PR_SET_PDEATHSIG); undefined to outlive it. */
+  readonly parentDeathSignal: SignalName | undefined
+}
+
+/** The command as one string for messages: arguments with spaces or quotes are quoted. */
+export const commandText = (argv: ReadonlyArray<string>): string =>
+  argv.map((arg) => (/^[\w./:=@%+,-]+$/.test(arg) ? arg : JSON.stringify(arg))).join(" ")
+
+/** What users pass to `run` and `spawn`; every adapter turns it into a ChildSpec with `makeSpec`. */
+export interface ChildOptions<E = never, R = never> {
+  /** Plugins, applied in order: e.g. `[seccomp(policy), rlimit({ nofile: 64 })]`. */
+  readonly plugins?: ReadonlyArray<Plugin<E, R>>
+  /** The child's whole environment; omit it to pass the supervisor's own environment. */
+  readonly env?: Readonly<Record<string, string | undefined>>
+  readonly cwd?: string
+  /** One option for all three streams, or one each for stdin, stdout, stderr. */
+  readonly stdio?: StdioOption | readonly [StdioOption, StdioOption, StdioOption]
+  /** Signal sent to the child when the supervisor dies; false to let it outlive the supervisor. Default SIGKILL. */
+  readonly parentDeathSignal?: SignalName | false
+}
+
+const definedEntries = (env: Readonly<Record<string, string | undefined>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined))
+
+/** Fill in defaults: `defaults` gives the supervisor's environment and the call's default stdio. */
+export const makeSpec = <E, R>(
+  argv: ReadonlyArray<string>,
+  options: ChildOptions<E, R>,
+  defaults: { readonly env: Readonly<Record<string, string | undefined>>; readonly stdio: readonly [StdioOption, StdioOption, StdioOption] }
+): ChildSpec<E, R> => {
+  const stdio = options.stdio ?? defaults.stdio
+  return {
+    argv: argv as ChildSpec<E, R>["argv"],
+    env: definedEntries(options.env ?? defaults.env),
+    cwd: options.cwd,
+    stdio: typeof stdio === "string" ? [stdio, stdio, stdio] : stdio,
+    plugins: options.plugins ?? [],
+    parentDeathSignal: options.parentDeathSignal === false ? undefined : (options.parentDeathSignal ?? "SIGKILL")
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * preExec steps: the closed set of things the launcher can do in the child
+ * between its start and execve. Plugins contribute them as plain data so the
+ * parent can validate and serialise them; the launcher only interprets.
+ *
+ * 64-bit quantities are bigint here and decimal strings on the wire.
+ */
+
+/** Resources `setrlimit(2)` knows, by their lower-case Linux names. */
+export type RlimitResource =
+  | "cpu" | "fsize" | "data" | "stack" | "core" | "rss" | "nproc" | "nofile"
+  | "memlock" | "as" | "locks" | "sigpending" | "msgqueue" | "nice" | "rtprio" | "rttime"
+
+/** `RLIM_INFINITY`, spelled out. */
+export type RlimitValue = bigint | "unlimited"
+
+export type PreExecStep =
+  | { readonly kind: "rlimit"; readonly resource: RlimitResource; readonly soft: RlimitValue; readonly hard: RlimitValue }
+  | { readonly kind: "chdir"; readonly path: string }
+  | { readonly kind: "umask"; readonly mask: number }
+  | { readonly kind: "setsid" }
+  | { readonly kind: "no-new-privs" }
+  /** Install a classic BPF program with seccomp(2). Always run last, never with TSYNC. */
+  | { readonly kind: "seccomp"; readonly bpf: Uint8Array }
+
+/** Order in which the launcher runs steps: everything else first, seccomp filters last. */
+export const orderSteps = (steps: ReadonlyArray<PreExecStep>): ReadonlyArray<PreExecStep> => [
+  ...steps.filter((step) => step.kind !== "seccomp"),
+  ...steps.filter((step) => step.kind === "seccomp")
+]
+
+/** Linux resource numbers for setrlimit(2) (x86_64 / asm-generic). */
+export const rlimitResourceNumber: Readonly<Record<RlimitResource, number>> = {
+  cpu: 0, fsize: 1, data: 2, stack: 3, core: 4, rss: 5, nproc: 6, nofile: 7,
+  memlock: 8, as: 9, locks: 10, sigpending: 11, msgqueue: 12, nice: 13, rtprio: 14, rttime: 15
+}

@@ -1,0 +1,47 @@
+/**
+ * The libseccomp port: the part of libseccomp's C API kakoi uses, bound by each
+ * adapter (koffi, Deno.dlopen, bun:ffi). Calls mirror the C functions and
+ * return libseccomp's raw result (0 or -errno); compile.ts turns those into
+ * typed errors. Contexts are opaque handles owned by the caller.
+ */
+import { Context } from "effect"
+
+/** An opaque `scmp_filter_ctx`. */
+export interface FilterContext {
+  readonly _brand: "scmp_filter_ctx"
+}
+
+/** `struct scmp_arg_cmp` (24 bytes: u32 arg, u32 op, u64 datum_a, u64 datum_b). */
+export interface ArgComparison {
+  readonly arg: number
+  /** enum scmp_compare: NE 1, LT 2, LE 3, EQ 4, GE 5, GT 6, MASKED_EQ 7. */
+  readonly op: number
+  readonly a: bigint
+  readonly b: bigint
+}
+
+export interface SeccompLibraryShape {
+  /** seccomp_version(). */
+  readonly version: () => { readonly major: number; readonly minor: number; readonly micro: number }
+  /** seccomp_init(); undefined when libseccomp returns NULL. */
+  readonly init: (defaultAction: number) => FilterContext | undefined
+  readonly release: (ctx: FilterContext) => void
+  readonly attrSet: (ctx: FilterContext, attr: number, value: number) => number
+  readonly archAdd: (ctx: FilterContext, arch: number) => number
+  readonly archNative: () => number
+  /** seccomp_arch_resolve_name(); 0 when unknown. */
+  readonly archResolveName: (name: string) => number
+  /** seccomp_syscall_resolve_name_arch(); negative (__NR_SCMP_ERROR) when unknown. */
+  readonly syscallResolveName: (arch: number, name: string) => number
+  /** seccomp_syscall_resolve_num_arch(); undefined when unknown. Frees libseccomp's string. */
+  readonly syscallResolveNum: (arch: number, num: number) => string | undefined
+  /** seccomp_rule_add_array(). */
+  readonly ruleAdd: (ctx: FilterContext, action: number, syscall: number, args: ReadonlyArray<ArgComparison>) => number
+  /** seccomp_export_bpf() into memory (via a memfd): the raw filter, or -errno. */
+  readonly exportBpf: (ctx: FilterContext) => Uint8Array | number
+  /** seccomp_export_pfc() into memory: libseccomp's pseudo-filter-code text, or -errno. */
+  readonly exportPfc: (ctx: FilterContext) => string | number
+}
+
+/** The libseccomp binding of the runtime kakoi runs in; each adapter provides a layer. */
+export class SeccompLibrary extends Context.Service<SeccompLibrary, SeccompLibraryShape>()("kakoi/SeccompLibrary") {}
