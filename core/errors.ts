@@ -1,5 +1,5 @@
 /** Errors of starting a child: each says what happened, then the command. */
-import { Data } from "effect"
+import { Data, type Cause } from "effect"
 import { errnoMessage, errnoName } from "./errno.ts"
 import type { LaunchFailure } from "./job.ts"
 
@@ -13,15 +13,21 @@ export type SpawnErrorReason =
 
 const errnoText = (errno: number): string => `${errnoMessage(errno)}${errnoName(errno) ? ` (${errnoName(errno)})` : ""}`
 
-/** The child could not be started: nothing of the target ran. */
-export class SpawnError extends Data.TaggedError("SpawnError")<{
+interface SpawnErrorFields {
   readonly reason: SpawnErrorReason
   /** The command as text, for messages. */
   readonly command: string
   /** What went wrong in more detail: a launcher stage, the runtime's error, a spec field. */
   readonly detail: string
   readonly errno?: number
-}> {
+}
+
+// A named base keeps the class declaration free of call expressions (isolatedDeclarations).
+const SpawnErrorBase: new (args: SpawnErrorFields) => Cause.YieldableError & { readonly _tag: "SpawnError" } & Readonly<SpawnErrorFields> =
+  Data.TaggedError("SpawnError")
+
+/** The child could not be started: nothing of the target ran. */
+export class SpawnError extends SpawnErrorBase {
   override get message(): string {
     switch (this.reason) {
       case "CommandNotFound":

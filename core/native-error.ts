@@ -6,7 +6,16 @@
 import type { Cause } from "effect"
 import { Data } from "effect"
 
-/** Why a native library could not be bound. */
+/**
+ * Why a native library could not be bound.
+ *
+ * @example
+ * ```ts
+ * import type { NativeLibraryProblem } from "./native-error.ts"
+ *
+ * const problem: NativeLibraryProblem = "not-installed"
+ * ```
+ */
 export type NativeLibraryProblem =
   /** dlopen failed: the shared object is not on this system. */
   | "not-installed"

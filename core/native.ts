@@ -6,6 +6,7 @@
  * Calls return the raw result; where the C call fails they return `-errno`
  * (like the kernel) so callers never read a stale errno.
  */
+import { Context } from "effect"
 
 /** Memory prepared ahead of time so nothing is allocated between seccomp and execve. */
 export interface PreparedExec {
@@ -54,3 +55,6 @@ export interface Native {
   /** _exit(2): leaves without running any of the runtime's exit handlers. */
   readonly exit: (code: number) => never
 }
+
+/** The Native port as an Effect service, for code in the parent that needs libc (in-process loading). */
+export const NativeLibrary: Context.Service<Native, Native> = Context.Service<Native>("kakoi/NativeLibrary")

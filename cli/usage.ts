@@ -1,0 +1,72 @@
+/** Usage errors and help texts of the `kakoi` command. */
+
+/** A mistake on the command line: printed with a hint, exit status 2. */
+export class UsageError extends Error {
+  readonly command: string
+  constructor(command: string, message: string) {
+    super(message)
+    this.command = command
+  }
+}
+
+export const mainHelp = `kakoi: run commands inside kernel-enforced seccomp fences
+
+Usage:
+  kakoi run [OPTIONS] -- CMD [ARGS...]     Run CMD under a seccomp policy and resource limits
+  kakoi syscall NAME|NUMBER [--arch ARCH]  Resolve syscall names and numbers
+  kakoi export --policy FILE [--format bpf|pfc|json] [--out FILE]
+                                           Write a policy's compiled filter
+  kakoi help [COMMAND]                     Show help for a command
+
+Options:
+  -h, --help     Show help
+  -V, --version  Show the version
+
+Run 'kakoi help run' for the policy options.`
+
+export const runHelp = `Usage: kakoi run [OPTIONS] -- CMD [ARGS...]
+
+Run CMD with stdio inherited and a seccomp filter in force from its first
+instruction. kakoi exits with CMD's exit status, or 128+N when signal N ended
+it; when the seccomp filter ended it, one line on stderr says so.
+
+Policy:
+  --policy FILE                 A JSON policy (kakoi's format; see the README)
+  --default ACTION              The action for syscalls no rule matches
+                                (allow, kill, kill-thread, trap, log, notify,
+                                errno:NAME, trace:N); default: allow
+  --allow SYSCALL[,SYSCALL...]  Allow these syscalls
+  --kill SYSCALL[,...]          Kill the process when it makes these syscalls
+  --kill-thread SYSCALL[,...]   Kill the calling thread
+  --trap SYSCALL[,...]          Send SIGSYS (ends the process: "Bad system call")
+  --log SYSCALL[,...]           Allow and write to the audit log
+  --notify SYSCALL[,...]        Route to a supervisor (denied until handlers exist)
+  --errno ERRNO:SYSCALL[,...]   Fail these syscalls with ERRNO (e.g. EPERM:mkdir)
+Rules from options are added after the rules of --policy; options repeat.
+
+Process:
+  --rlimit NAME=SOFT[:HARD]     Set a resource limit (nofile=64, as=512M, cpu=5)
+  --cwd DIR                     Run CMD in DIR
+
+Examples:
+  kakoi run --errno EPERM:mkdir,mkdirat -- mkdir /tmp/x
+  kakoi run --trap uname -- uname
+  kakoi run --policy policy.json --rlimit nofile=64 -- ./worker`
+
+export const syscallHelp = `Usage: kakoi syscall NAME|NUMBER [--arch ARCH]
+
+Print the number of a syscall name, or the name of a number, for the native
+architecture or ARCH (any libseccomp knows: x86_64, x86, x32, aarch64, arm, ...).
+
+Examples:
+  kakoi syscall mkdir          # 83
+  kakoi syscall 83             # mkdir
+  kakoi syscall --arch x86 mkdir`
+
+export const exportHelp = `Usage: kakoi export --policy FILE [--format bpf|pfc|json] [--out FILE]
+
+Compile a JSON policy and write it:
+  bpf   the raw classic-BPF program the kernel loads (binary; default)
+  pfc   libseccomp's pseudo filter code, readable
+  json  the validated policy in kakoi's JSON format
+Writes to standard output unless --out is given.`
