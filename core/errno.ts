@@ -1,51 +1,210 @@
 /**
- * Linux errno names, numbers and messages (x86_64 / asm-generic). The launcher
- * reports failures as numbers; policies name errnos; messages need the text.
+ * Linux errno names, numbers and messages (asm-generic, as on x86_64 and
+ * aarch64), so policies can say `errno: "EPERM"`, the launcher's failure
+ * reports and libseccomp's -errno results read as words. Other ABIs (mips, parisc, sparc, alpha) number some errnos
+ * differently; kakoi's policies use these numbers.
  */
 
-const table: ReadonlyArray<readonly [name: string, number: number, message: string]> = [
-  ["EPERM", 1, "Operation not permitted"], ["ENOENT", 2, "No such file or directory"], ["ESRCH", 3, "No such process"],
-  ["EINTR", 4, "Interrupted system call"], ["EIO", 5, "Input/output error"], ["ENXIO", 6, "No such device or address"],
-  ["E2BIG", 7, "Argument list too long"], ["ENOEXEC", 8, "Exec format error"], ["EBADF", 9, "Bad file descriptor"],
-  ["ECHILD", 10, "No child processes"], ["EAGAIN", 11, "Resource temporarily unavailable"], ["ENOMEM", 12, "Cannot allocate memory"],
-  ["EACCES", 13, "Permission denied"], ["EFAULT", 14, "Bad address"], ["ENOTBLK", 15, "Block device required"],
-  ["EBUSY", 16, "Device or resource busy"], ["EEXIST", 17, "File exists"], ["EXDEV", 18, "Invalid cross-device link"],
-  ["ENODEV", 19, "No such device"], ["ENOTDIR", 20, "Not a directory"], ["EISDIR", 21, "Is a directory"],
-  ["EINVAL", 22, "Invalid argument"], ["ENFILE", 23, "Too many open files in system"], ["EMFILE", 24, "Too many open files"],
-  ["ENOTTY", 25, "Inappropriate ioctl for device"], ["ETXTBSY", 26, "Text file busy"], ["EFBIG", 27, "File too large"],
-  ["ENOSPC", 28, "No space left on device"], ["ESPIPE", 29, "Illegal seek"], ["EROFS", 30, "Read-only file system"],
-  ["EMLINK", 31, "Too many links"], ["EPIPE", 32, "Broken pipe"], ["EDOM", 33, "Numerical argument out of domain"],
-  ["ERANGE", 34, "Numerical result out of range"], ["EDEADLK", 35, "Resource deadlock avoided"], ["ENAMETOOLONG", 36, "File name too long"],
-  ["ENOLCK", 37, "No locks available"], ["ENOSYS", 38, "Function not implemented"], ["ENOTEMPTY", 39, "Directory not empty"],
-  ["ELOOP", 40, "Too many levels of symbolic links"], ["ENOMSG", 42, "No message of desired type"], ["EIDRM", 43, "Identifier removed"],
-  ["ENOSTR", 60, "Device not a stream"], ["ENODATA", 61, "No data available"], ["ETIME", 62, "Timer expired"],
-  ["ENOSR", 63, "Out of streams resources"], ["ENOLINK", 67, "Link has been severed"], ["EPROTO", 71, "Protocol error"],
-  ["EBADMSG", 74, "Bad message"], ["EOVERFLOW", 75, "Value too large for defined data type"], ["EILSEQ", 84, "Invalid or incomplete multibyte or wide character"],
-  ["EUSERS", 87, "Too many users"], ["ENOTSOCK", 88, "Socket operation on non-socket"], ["EDESTADDRREQ", 89, "Destination address required"],
-  ["EMSGSIZE", 90, "Message too long"], ["EPROTOTYPE", 91, "Protocol wrong type for socket"], ["ENOPROTOOPT", 92, "Protocol not available"],
-  ["EPROTONOSUPPORT", 93, "Protocol not supported"], ["ESOCKTNOSUPPORT", 94, "Socket type not supported"], ["EOPNOTSUPP", 95, "Operation not supported"],
-  ["EPFNOSUPPORT", 96, "Protocol family not supported"], ["EAFNOSUPPORT", 97, "Address family not supported by protocol"], ["EADDRINUSE", 98, "Address already in use"],
-  ["EADDRNOTAVAIL", 99, "Cannot assign requested address"], ["ENETDOWN", 100, "Network is down"], ["ENETUNREACH", 101, "Network is unreachable"],
-  ["ENETRESET", 102, "Network dropped connection on reset"], ["ECONNABORTED", 103, "Software caused connection abort"], ["ECONNRESET", 104, "Connection reset by peer"],
-  ["ENOBUFS", 105, "No buffer space available"], ["EISCONN", 106, "Transport endpoint is already connected"], ["ENOTCONN", 107, "Transport endpoint is not connected"],
-  ["ESHUTDOWN", 108, "Cannot send after transport endpoint shutdown"], ["ETIMEDOUT", 110, "Connection timed out"], ["ECONNREFUSED", 111, "Connection refused"],
-  ["EHOSTDOWN", 112, "Host is down"], ["EHOSTUNREACH", 113, "No route to host"], ["EALREADY", 114, "Operation already in progress"],
-  ["EINPROGRESS", 115, "Operation now in progress"], ["ESTALE", 116, "Stale file handle"], ["EDQUOT", 122, "Disk quota exceeded"],
-  ["ECANCELED", 125, "Operation canceled"], ["EOWNERDEAD", 130, "Owner died"], ["ENOTRECOVERABLE", 131, "State not recoverable"],
-  ["ERFKILL", 132, "Operation not possible due to RF-kill"], ["EHWPOISON", 133, "Memory page has hardware error"]
-]
+/** name → [number, the C library's message (strerror)]. */
+const table = {
+  EPERM: [1, "Operation not permitted"],
+  ENOENT: [2, "No such file or directory"],
+  ESRCH: [3, "No such process"],
+  EINTR: [4, "Interrupted system call"],
+  EIO: [5, "Input/output error"],
+  ENXIO: [6, "No such device or address"],
+  E2BIG: [7, "Argument list too long"],
+  ENOEXEC: [8, "Exec format error"],
+  EBADF: [9, "Bad file descriptor"],
+  ECHILD: [10, "No child processes"],
+  EAGAIN: [11, "Resource temporarily unavailable"],
+  ENOMEM: [12, "Cannot allocate memory"],
+  EACCES: [13, "Permission denied"],
+  EFAULT: [14, "Bad address"],
+  ENOTBLK: [15, "Block device required"],
+  EBUSY: [16, "Device or resource busy"],
+  EEXIST: [17, "File exists"],
+  EXDEV: [18, "Invalid cross-device link"],
+  ENODEV: [19, "No such device"],
+  ENOTDIR: [20, "Not a directory"],
+  EISDIR: [21, "Is a directory"],
+  EINVAL: [22, "Invalid argument"],
+  ENFILE: [23, "Too many open files in system"],
+  EMFILE: [24, "Too many open files"],
+  ENOTTY: [25, "Inappropriate ioctl for device"],
+  ETXTBSY: [26, "Text file busy"],
+  EFBIG: [27, "File too large"],
+  ENOSPC: [28, "No space left on device"],
+  ESPIPE: [29, "Illegal seek"],
+  EROFS: [30, "Read-only file system"],
+  EMLINK: [31, "Too many links"],
+  EPIPE: [32, "Broken pipe"],
+  EDOM: [33, "Numerical argument out of domain"],
+  ERANGE: [34, "Numerical result out of range"],
+  EDEADLK: [35, "Resource deadlock avoided"],
+  ENAMETOOLONG: [36, "File name too long"],
+  ENOLCK: [37, "No locks available"],
+  ENOSYS: [38, "Function not implemented"],
+  ENOTEMPTY: [39, "Directory not empty"],
+  ELOOP: [40, "Too many levels of symbolic links"],
+  ENOMSG: [42, "No message of desired type"],
+  EIDRM: [43, "Identifier removed"],
+  ECHRNG: [44, "Channel number out of range"],
+  EL2NSYNC: [45, "Level 2 not synchronized"],
+  EL3HLT: [46, "Level 3 halted"],
+  EL3RST: [47, "Level 3 reset"],
+  ELNRNG: [48, "Link number out of range"],
+  EUNATCH: [49, "Protocol driver not attached"],
+  ENOCSI: [50, "No CSI structure available"],
+  EL2HLT: [51, "Level 2 halted"],
+  EBADE: [52, "Invalid exchange"],
+  EBADR: [53, "Invalid request descriptor"],
+  EXFULL: [54, "Exchange full"],
+  ENOANO: [55, "No anode"],
+  EBADRQC: [56, "Invalid request code"],
+  EBADSLT: [57, "Invalid slot"],
+  EBFONT: [59, "Bad font file format"],
+  ENOSTR: [60, "Device not a stream"],
+  ENODATA: [61, "No data available"],
+  ETIME: [62, "Timer expired"],
+  ENOSR: [63, "Out of streams resources"],
+  ENONET: [64, "Machine is not on the network"],
+  ENOPKG: [65, "Package not installed"],
+  EREMOTE: [66, "Object is remote"],
+  ENOLINK: [67, "Link has been severed"],
+  EADV: [68, "Advertise error"],
+  ESRMNT: [69, "Srmount error"],
+  ECOMM: [70, "Communication error on send"],
+  EPROTO: [71, "Protocol error"],
+  EMULTIHOP: [72, "Multihop attempted"],
+  EDOTDOT: [73, "RFS specific error"],
+  EBADMSG: [74, "Bad message"],
+  EOVERFLOW: [75, "Value too large for defined data type"],
+  ENOTUNIQ: [76, "Name not unique on network"],
+  EBADFD: [77, "File descriptor in bad state"],
+  EREMCHG: [78, "Remote address changed"],
+  ELIBACC: [79, "Can not access a needed shared library"],
+  ELIBBAD: [80, "Accessing a corrupted shared library"],
+  ELIBSCN: [81, ".lib section in a.out corrupted"],
+  ELIBMAX: [82, "Attempting to link in too many shared libraries"],
+  ELIBEXEC: [83, "Cannot exec a shared library directly"],
+  EILSEQ: [84, "Invalid or incomplete multibyte or wide character"],
+  ERESTART: [85, "Interrupted system call should be restarted"],
+  ESTRPIPE: [86, "Streams pipe error"],
+  EUSERS: [87, "Too many users"],
+  ENOTSOCK: [88, "Socket operation on non-socket"],
+  EDESTADDRREQ: [89, "Destination address required"],
+  EMSGSIZE: [90, "Message too long"],
+  EPROTOTYPE: [91, "Protocol wrong type for socket"],
+  ENOPROTOOPT: [92, "Protocol not available"],
+  EPROTONOSUPPORT: [93, "Protocol not supported"],
+  ESOCKTNOSUPPORT: [94, "Socket type not supported"],
+  EOPNOTSUPP: [95, "Operation not supported"],
+  EPFNOSUPPORT: [96, "Protocol family not supported"],
+  EAFNOSUPPORT: [97, "Address family not supported by protocol"],
+  EADDRINUSE: [98, "Address already in use"],
+  EADDRNOTAVAIL: [99, "Cannot assign requested address"],
+  ENETDOWN: [100, "Network is down"],
+  ENETUNREACH: [101, "Network is unreachable"],
+  ENETRESET: [102, "Network dropped connection on reset"],
+  ECONNABORTED: [103, "Software caused connection abort"],
+  ECONNRESET: [104, "Connection reset by peer"],
+  ENOBUFS: [105, "No buffer space available"],
+  EISCONN: [106, "Transport endpoint is already connected"],
+  ENOTCONN: [107, "Transport endpoint is not connected"],
+  ESHUTDOWN: [108, "Cannot send after transport endpoint shutdown"],
+  ETOOMANYREFS: [109, "Too many references: cannot splice"],
+  ETIMEDOUT: [110, "Connection timed out"],
+  ECONNREFUSED: [111, "Connection refused"],
+  EHOSTDOWN: [112, "Host is down"],
+  EHOSTUNREACH: [113, "No route to host"],
+  EALREADY: [114, "Operation already in progress"],
+  EINPROGRESS: [115, "Operation now in progress"],
+  ESTALE: [116, "Stale file handle"],
+  EUCLEAN: [117, "Structure needs cleaning"],
+  ENOTNAM: [118, "Not a XENIX named type file"],
+  ENAVAIL: [119, "No XENIX semaphores available"],
+  EISNAM: [120, "Is a named type file"],
+  EREMOTEIO: [121, "Remote I/O error"],
+  EDQUOT: [122, "Disk quota exceeded"],
+  ENOMEDIUM: [123, "No medium found"],
+  EMEDIUMTYPE: [124, "Wrong medium type"],
+  ECANCELED: [125, "Operation canceled"],
+  ENOKEY: [126, "Required key not available"],
+  EKEYEXPIRED: [127, "Key has expired"],
+  EKEYREVOKED: [128, "Key has been revoked"],
+  EKEYREJECTED: [129, "Key was rejected by service"],
+  EOWNERDEAD: [130, "Owner died"],
+  ENOTRECOVERABLE: [131, "State not recoverable"],
+  ERFKILL: [132, "Operation not possible due to RF-kill"],
+  EHWPOISON: [133, "Memory page has hardware error"]
+} as const
 
-const byName = new Map(table.map(([name, number]) => [name, number]))
-const byNumber = new Map(table.map(([name, number, message]) => [number, { name, message }]))
+/** Extra spellings glibc defines for the same numbers. */
+const aliases = { EWOULDBLOCK: "EAGAIN", EDEADLOCK: "EDEADLK", ENOTSUP: "EOPNOTSUPP" } as const
 
-/** All errno names kakoi knows, for suggestions. */
-export const errnoNames: ReadonlyArray<string> = table.map(([name]) => name)
+/**
+ * An errno name kakoi knows, e.g. `"EPERM"`.
+ *
+ * @example
+ * ```ts
+ * const name: ErrnoName = "EACCES"
+ * ```
+ */
+export type ErrnoName = keyof typeof table | keyof typeof aliases
 
-/** The errno number for a name such as "EPERM", or undefined. */
-export const errnoNumber = (name: string): number | undefined => byName.get(name)
+const byNumber = new Map<number, keyof typeof table>(
+  (Object.keys(table) as Array<keyof typeof table>).map((name) => [table[name][0], name])
+)
 
-/** The errno name for a number, or undefined. */
-export const errnoName = (number: number): string | undefined => byNumber.get(number)?.name
+/**
+ * Every errno name kakoi knows, aliases included.
+ *
+ * @example
+ * ```ts
+ * errnoNames.includes("ENOSYS") // true
+ * ```
+ */
+export const errnoNames: ReadonlyArray<ErrnoName> = [...Object.keys(table), ...Object.keys(aliases)] as Array<ErrnoName>
 
-/** The C library's message for an errno number, e.g. "No such file or directory". */
-export const errnoMessage = (number: number): string => byNumber.get(number)?.message ?? `Unknown error ${number}`
+const canonical = (name: string): keyof typeof table | undefined =>
+  Object.hasOwn(table, name)
+    ? (name as keyof typeof table)
+    : Object.hasOwn(aliases, name) ? aliases[name as keyof typeof aliases] : undefined
+
+/**
+ * The number of an errno name, or undefined when the name is unknown.
+ *
+ * @example
+ * ```ts
+ * errnoNumber("EPERM") // 1
+ * errnoNumber("EWOULDBLOCK") // 11
+ * ```
+ */
+export const errnoNumber = (name: string): number | undefined => {
+  const known = canonical(name)
+  return known === undefined ? undefined : table[known][0]
+}
+
+/**
+ * The canonical name of an errno number, or undefined when it has none.
+ *
+ * @example
+ * ```ts
+ * errnoName(13) // "EACCES"
+ * ```
+ */
+export const errnoName = (errno: number): ErrnoName | undefined => byNumber.get(errno)
+
+/**
+ * What an errno number means, for messages: `"Invalid argument"` for 22.
+ *
+ * @example
+ * ```ts
+ * errnoText(22) // "EINVAL (Invalid argument)"
+ * ```
+ */
+export const errnoText = (errno: number): string => {
+  const name = byNumber.get(errno)
+  return name === undefined ? `errno ${errno}` : `${name} (${table[name][1]})`
+}

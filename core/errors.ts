@@ -1,6 +1,6 @@
 /** Errors of starting a child: each says what happened, then the command. */
 import { Data, type Cause } from "effect"
-import { errnoMessage, errnoName } from "./errno.ts"
+import { errnoText } from "./errno.ts"
 import type { LaunchFailure } from "./job.ts"
 
 export type SpawnErrorReason =
@@ -10,8 +10,6 @@ export type SpawnErrorReason =
   | "PreExecFailed"
   | "LauncherFailed"
   | "InvalidSpec"
-
-const errnoText = (errno: number): string => `${errnoMessage(errno)}${errnoName(errno) ? ` (${errnoName(errno)})` : ""}`
 
 interface SpawnErrorFields {
   readonly reason: SpawnErrorReason

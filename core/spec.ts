@@ -21,7 +21,7 @@ export interface ChildSpec<E = never, R = never> {
 export const commandText = (argv: ReadonlyArray<string>): string =>
   argv.map((arg) => (/^[\w./:=@%+,-]+$/.test(arg) ? arg : JSON.stringify(arg))).join(" ")
 
-/** What users pass to `run` and `spawn`; every adapter turns it into a ChildSpec with `makeSpec`. */
+/** What users pass to `run` and `spawn`; core/api.ts turns it into a ChildSpec with `makeSpec`. */
 export interface ChildOptions<E = never, R = never> {
   /** Plugins, applied in order: e.g. `[seccomp(policy), rlimit({ nofile: 64 })]`. */
   readonly plugins?: ReadonlyArray<Plugin<E, R>>
@@ -37,16 +37,23 @@ export interface ChildOptions<E = never, R = never> {
 const definedEntries = (env: Readonly<Record<string, string | undefined>>): Record<string, string> =>
   Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined))
 
-/** Fill in defaults: `defaults` gives the supervisor's environment and the call's default stdio. */
+/**
+ * Fill in defaults: `defaults` gives the supervisor's environment (read only
+ * when the options have none: Deno needs a permission for it) and the call's
+ * default stdio.
+ */
 export const makeSpec = <E, R>(
   argv: ReadonlyArray<string>,
   options: ChildOptions<E, R>,
-  defaults: { readonly env: Readonly<Record<string, string | undefined>>; readonly stdio: readonly [StdioOption, StdioOption, StdioOption] }
+  defaults: {
+    readonly env: () => Readonly<Record<string, string | undefined>>
+    readonly stdio: readonly [StdioOption, StdioOption, StdioOption]
+  }
 ): ChildSpec<E, R> => {
   const stdio = options.stdio ?? defaults.stdio
   return {
     argv: argv as ChildSpec<E, R>["argv"],
-    env: definedEntries(options.env ?? defaults.env),
+    env: definedEntries(options.env ?? defaults.env()),
     cwd: options.cwd,
     stdio: typeof stdio === "string" ? [stdio, stdio, stdio] : stdio,
     plugins: options.plugins ?? [],

@@ -4,7 +4,7 @@
  */
 import type { RlimitResource } from "../../core/steps.ts"
 import { rlimitResourceNumber } from "../../core/steps.ts"
-import { didYouMean, suggest } from "../seccomp/suggest.ts"
+import { didYouMean, suggest } from "../../core/suggest.ts"
 import { RlimitError } from "./error.ts"
 
 export type { RlimitResource } from "../../core/steps.ts"

@@ -44,4 +44,8 @@ export interface SeccompLibraryShape {
 }
 
 /** The libseccomp binding of the runtime kakoi runs in; each adapter provides a layer. */
-export class SeccompLibrary extends Context.Service<SeccompLibrary, SeccompLibraryShape>()("kakoi/SeccompLibrary") {}
+export const SeccompLibrary: Context.Service<SeccompLibrary, SeccompLibraryShape> =
+  Context.Service<SeccompLibrary, SeccompLibraryShape>("kakoi/SeccompLibrary")
+
+/** The identifier of the SeccompLibrary service in Effect requirement types. */
+export type SeccompLibrary = SeccompLibraryShape

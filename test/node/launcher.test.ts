@@ -86,14 +86,14 @@ describe("launcher on Node", () => {
     await expect(run([path])).rejects.toMatchObject({
       reason: "ExecFailed",
       errno: 8,
-      message: `Command failed to start with Exec format error (ENOEXEC): ${path}`
+      message: `Command failed to start with ENOEXEC (Exec format error): ${path}`
     })
   })
 
   it("rejects a missing working directory before the target runs", async () => {
     await expect(run(["true"], { cwd: "/kakoi/no/such/dir" })).rejects.toMatchObject({
       reason: "PreExecFailed",
-      message: 'Could not prepare the child (cannot change directory to "/kakoi/no/such/dir": No such file or directory (ENOENT)): true'
+      message: 'Could not prepare the child (cannot change directory to "/kakoi/no/such/dir": ENOENT (No such file or directory)): true'
     })
   })
 

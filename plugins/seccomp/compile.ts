@@ -1,0 +1,208 @@
+/**
+ * Compiles a `Policy` to a classic BPF program with libseccomp, through the
+ * `SeccompLibrary` port: seccomp_init(default), attributes, extra arches, one
+ * seccomp_rule_add_array per (rule, syscall), seccomp_export_bpf. This is
+ * where syscall and arch names are checked, and where libseccomp's -errno
+ * results become `PolicyError`s that point at the rule.
+ *
+ * Runs in the spawn phase, before any process exists; results are cached per
+ * policy (object and canonical text), so a policy compiles once per process.
+ */
+import { Effect } from "effect"
+import { actionValue, describeAction, operatorValue } from "./actions.ts"
+import { errnoText } from "../../core/errno.ts"
+import { PolicyError } from "./errors.ts"
+import type { FilterContext, SeccompLibraryShape } from "./library.ts"
+import { SeccompLibrary } from "./library.ts"
+import type { Policy } from "./model.ts"
+import type { SkippedRule } from "./plan.ts"
+import { plan } from "./plan.ts"
+import { canonicalText } from "./serialize.ts"
+import { archNames, syscallTable } from "./syscalls.ts"
+import { suggest } from "../../core/suggest.ts"
+
+/** enum scmp_filter_attr. */
+const attribute = { badArch: 2, noNewPrivs: 3, log: 6, optimize: 8 } as const
+const EEXIST = 17
+const EACCES = 13
+const EOPNOTSUPP = 95
+const EINVAL = 22
+const unknownSyscall = -1
+const cacheLimit = 256
+
+/**
+ * A compiled policy: the BPF program (`struct sock_filter[]`, 8 bytes per
+ * instruction) and the rules libseccomp leaves out. Shared by every caller
+ * that compiled the same policy: do not mutate `bpf`.
+ *
+ * @example
+ * ```ts
+ * const { bpf, instructions, skipped } = await Effect.runPromise(Effect.provide(compile(p), layer))
+ * ```
+ */
+export interface CompiledFilter {
+  readonly bpf: Uint8Array
+  readonly instructions: number
+  readonly skipped: ReadonlyArray<SkippedRule>
+}
+
+const failed = (path: string | undefined, call: string, code: number, value?: string): PolicyError => {
+  const hint = -code === EOPNOTSUPP
+    ? ": this kernel or libseccomp does not support it"
+    : -code === EINVAL && path?.startsWith("rules[")
+    ? ": check the action and the argument conditions"
+    : ""
+  return new PolicyError({ reason: "LibseccompFailed", path, value, detail: `${call} returned -${errnoText(-code)}${hint}` })
+}
+
+/** Syscall numbers for every name in the policy (skipped rules too: a typo is a typo). */
+const resolveSyscalls = (library: SeccompLibraryShape, policy: Policy): Effect.Effect<Map<string, number>, PolicyError> => {
+  const native = library.archNative()
+  const numbers = new Map<string, number>()
+  for (const [rule, { syscalls }] of policy.rules.entries()) {
+    for (const [position, name] of syscalls.entries()) {
+      if (numbers.has(name)) continue
+      const number = library.syscallResolveName(native, name)
+      if (number === unknownSyscall) {
+        const suggestions = suggest(name, syscallTable(library, native))
+        return Effect.fail(new PolicyError({ reason: "UnknownSyscall", path: `rules[${rule}].syscalls[${position}]`, value: name, suggestions }))
+      }
+      numbers.set(name, number)
+    }
+  }
+  return Effect.succeed(numbers)
+}
+
+const resolveArches = (library: SeccompLibraryShape, policy: Policy): Effect.Effect<ReadonlyArray<number>, PolicyError> => {
+  const tokens: Array<number> = []
+  for (const [index, name] of policy.arches.entries()) {
+    const token = library.archResolveName(name)
+    if (token === 0) {
+      return Effect.fail(new PolicyError({ reason: "UnknownArch", path: `arches[${index}]`, value: name, suggestions: suggest(name, archNames) }))
+    }
+    tokens.push(token)
+  }
+  return Effect.succeed(tokens)
+}
+
+/** Everything between seccomp_init and the export; returns the rules libseccomp refused as same-as-default. */
+const populate = (library: SeccompLibraryShape, ctx: FilterContext, policy: Policy, numbers: Map<string, number>, arches: ReadonlyArray<number>): Effect.Effect<ReadonlyArray<SkippedRule>, PolicyError> =>
+  Effect.suspend(() => {
+    const { noNewPrivs, log, optimize, badArch } = policy.attributes
+    const attributes: Array<[keyof typeof attribute, number]> = [["noNewPrivs", noNewPrivs ? 1 : 0]]
+    if (log) attributes.push(["log", 1])
+    if (optimize === 2) attributes.push(["optimize", 2])
+    if (badArch !== undefined) attributes.push(["badArch", actionValue(badArch)])
+    for (const [name, value] of attributes) {
+      const code = library.attrSet(ctx, attribute[name], value)
+      if (code !== 0) return Effect.fail(failed(`attributes.${name}`, "seccomp_attr_set", code))
+    }
+    for (const [index, token] of arches.entries()) {
+      const code = library.archAdd(ctx, token)
+      // -EEXIST: already in the filter (the native arch, or listed twice).
+      if (code !== 0 && code !== -EEXIST) return Effect.fail(failed(`arches[${index}]`, "seccomp_arch_add", code, policy.arches[index]))
+    }
+    const refused: Array<SkippedRule> = []
+    for (const entry of plan(policy).added) {
+      const args = entry.args.map((c) => ({ arg: c.index, op: operatorValue(c.op), a: c.op === "masked==" ? c.mask : c.value, b: c.op === "masked==" ? c.value : 0n }))
+      const code = library.ruleAdd(ctx, actionValue(entry.action), numbers.get(entry.syscall) ?? unknownSyscall, args)
+      const path = `rules[${entry.rule}].syscalls[${entry.position}]`
+      if (code === 0) continue
+      if (code === -EACCES) {
+        refused.push({ rule: entry.rule, path, syscall: entry.syscall, reason: "same-as-default", message: `rules[${entry.rule}] is skipped for "${entry.syscall}": libseccomp refused it as the default action (${describeAction(policy.default)})` })
+      } else if (code === -EEXIST) {
+        return Effect.fail(new PolicyError({ reason: "ConflictingRule", path: `rules[${entry.rule}]`, value: entry.syscall, detail: "an earlier rule" }))
+      } else return Effect.fail(failed(path, "seccomp_rule_add", code, entry.syscall))
+    }
+    return Effect.succeed(refused)
+  })
+
+/** Builds a libseccomp context for the policy, hands it to `use`, and always releases it. */
+const withFilter = <A>(policy: Policy, use: (library: SeccompLibraryShape, ctx: FilterContext) => A | number, call: string): Effect.Effect<{ readonly result: A; readonly refused: ReadonlyArray<SkippedRule> }, PolicyError, SeccompLibrary> =>
+  Effect.gen(function*() {
+    const library = yield* SeccompLibrary
+    const numbers = yield* resolveSyscalls(library, policy)
+    const arches = yield* resolveArches(library, policy)
+    return yield* Effect.scoped(Effect.gen(function*() {
+      const ctx = yield* Effect.acquireRelease(
+        Effect.suspend(() => {
+          const ctx = library.init(actionValue(policy.default))
+          return ctx === undefined
+            ? Effect.fail(new PolicyError({ reason: "LibseccompFailed", path: "default", value: describeAction(policy.default), detail: "seccomp_init returned NULL" }))
+            : Effect.succeed(ctx)
+        }),
+        (ctx) => Effect.sync(() => library.release(ctx))
+      )
+      const refused = yield* populate(library, ctx, policy, numbers, arches)
+      const result = use(library, ctx)
+      if (typeof result === "number") return yield* Effect.fail(failed(undefined, call, result))
+      return { result, refused }
+    }))
+  })
+
+const byPolicy = new WeakMap<Policy, CompiledFilter>()
+const byText = new Map<string, CompiledFilter>()
+
+const remember = (policy: Policy, key: string, compiled: CompiledFilter): CompiledFilter => {
+  // Another fiber may have compiled the same policy meanwhile: keep the first, so callers share one instance.
+  const kept = byText.get(key) ?? compiled
+  if (!byText.has(key)) {
+    if (byText.size >= cacheLimit) byText.delete(byText.keys().next().value ?? "")
+    byText.set(key, kept)
+  }
+  byPolicy.set(policy, kept)
+  return kept
+}
+
+/**
+ * Compiles a policy to BPF, once: later calls with the same policy (or an
+ * equal one) return the same `CompiledFilter`. Fails with a `PolicyError` for
+ * unknown syscall or arch names and anything libseccomp refuses. Rules equal to
+ * the default action, or shadowed by an unconditional rule, are left out and
+ * listed in `skipped`.
+ *
+ * @example
+ * ```ts
+ * import { layer } from "kakoi/node/libseccomp"
+ * const compiled = await Effect.runPromise(Effect.provide(compile(policy({ default: "allow" })), layer))
+ * compiled.bpf.length // 8 bytes per instruction
+ * ```
+ */
+export const compile = (policy: Policy): Effect.Effect<CompiledFilter, PolicyError, SeccompLibrary> =>
+  Effect.suspend(() => {
+    const cached = byPolicy.get(policy)
+    if (cached !== undefined) return Effect.succeed(cached)
+    const key = canonicalText(policy)
+    const same = byText.get(key)
+    if (same !== undefined) return Effect.succeed(remember(policy, key, same))
+    return withFilter(policy, (library, ctx) => library.exportBpf(ctx), "seccomp_export_bpf").pipe(
+      Effect.map(({ result: bpf, refused }) =>
+        remember(policy, key, { bpf, instructions: bpf.length / 8, skipped: [...plan(policy).skipped, ...refused] })
+      ),
+      Effect.withSpan("seccomp.compile")
+    )
+  })
+
+const pfcCache = new WeakMap<Policy, string>()
+
+/**
+ * libseccomp's pseudo-filter-code (PFC) text for a policy: a readable listing
+ * of the filter, for `kakoi export --format pfc` and for debugging.
+ *
+ * @example
+ * ```ts
+ * const text = await Effect.runPromise(Effect.provide(exportPfc(p), layer))
+ * // '#\n# pseudo filter code start\n...if ($syscall == 83)\n    action KILL_PROCESS;...'
+ * ```
+ */
+export const exportPfc = (policy: Policy): Effect.Effect<string, PolicyError, SeccompLibrary> =>
+  Effect.suspend(() => {
+    const cached = pfcCache.get(policy)
+    if (cached !== undefined) return Effect.succeed(cached)
+    return withFilter(policy, (library, ctx) => library.exportPfc(ctx), "seccomp_export_pfc").pipe(
+      Effect.map(({ result }) => {
+        pfcCache.set(policy, result)
+        return result
+      })
+    )
+  })

@@ -1,0 +1,66 @@
+/**
+ * Explaining a SIGSYS exit. The kernel does not say which syscall a seccomp
+ * filter stopped (short of the audit log), so this lists the candidates the
+ * policy makes knowable: syscalls of kill, kill-thread and trap rules, and
+ * "a syscall not allowed" when the default action itself kills or traps.
+ */
+import type { Diagnosis } from "../../core/exit.ts"
+import type { Action, Policy } from "./model.ts"
+import type { PlannedRule } from "./plan.ts"
+import { plan } from "./plan.ts"
+
+/** Names shown per rule before "and N more". */
+const shownPerRule = 6
+
+const stops = (action: Action): string | undefined =>
+  action.kind === "kill" ? "killed" : action.kind === "kill-thread" ? "killed (thread)" : action.kind === "trap" ? "trapped" : undefined
+
+const quoteList = (names: ReadonlyArray<string>): string => {
+  const shown = names.slice(0, shownPerRule).map((name) => JSON.stringify(name))
+  const more = names.length - shown.length
+  if (more > 0) return `${shown.join(", ")} and ${more} more`
+  const last = shown.pop()
+  return shown.length === 0 ? `${last}` : `${shown.join(", ")} or ${last}`
+}
+
+/**
+ * The diagnosis for a child the kernel ended with SIGSYS under `policy`.
+ * It names candidates, not a culprit: with several candidates any of them (or
+ * another filter stacked on the process) may be the cause.
+ *
+ * @example
+ * ```ts
+ * diagnoseSigsys(policy((rule) => rule.kill("mkdir"), { default: "allow" })).message
+ * // 'Killed by the seccomp filter (SIGSYS): "mkdir" is killed by rules[0]'
+ * ```
+ */
+export const diagnoseSigsys = (policy: Policy): Diagnosis => {
+  const byRule = new Map<number, Array<PlannedRule>>()
+  for (const entry of plan(policy).added) {
+    if (stops(entry.action) === undefined) continue
+    byRule.set(entry.rule, [...(byRule.get(entry.rule) ?? []), entry])
+  }
+  const parts: Array<string> = []
+  const syscalls: Array<string> = []
+  for (const [rule, entries] of byRule) {
+    const names = entries.map((entry) => entry.syscall)
+    syscalls.push(...names)
+    const [first] = entries
+    if (first === undefined) continue
+    const when = first.args.length === 0 ? "" : " when its argument conditions hold"
+    parts.push(`${quoteList(names)} ${names.length === 1 ? "is" : "are"} ${stops(first.action)} by rules[${rule}]${when}`)
+  }
+  const byDefault = stops(policy.default)
+  if (byDefault !== undefined) parts.push(`a syscall no rule allows is ${byDefault} by the default action`)
+  const unique = [...new Set(syscalls)]
+  if (parts.length === 0) {
+    return {
+      cause: "seccomp",
+      message: "Killed by SIGSYS (Bad system call), but this seccomp policy neither kills nor traps any syscall: another seccomp filter or the program itself may have raised it",
+      syscalls: []
+    }
+  }
+  const last = parts.pop()
+  const reasons = parts.length === 0 ? last : `${parts.join(", ")}, or ${last}`
+  return { cause: "seccomp", message: `Killed by the seccomp filter (SIGSYS): ${reasons}`, syscalls: unique }
+}

@@ -1,0 +1,169 @@
+/**
+ * The builder DSL, after mruby-seccomp's
+ * `Seccomp.new(default: :allow) { |rule| rule.kill(:mkdir); rule.trap(:uname) }`:
+ *
+ * ```ts
+ * policy((rule) => {
+ *   rule.kill("mkdir")
+ *   rule.errno("EPERM", "mkdirat", "rmdir")
+ *   rule.allow("socket", arg(0).eq(1))
+ * }, { default: "allow" })
+ * ```
+ *
+ * The builder only records what was written, as `PolicyJson`; `policy()` then
+ * validates it exactly like JSON, so both report the same errors at the same
+ * paths (`rules[2].args[0].index`).
+ */
+import type { ErrnoName } from "../../core/errno.ts"
+import type { ArgJson, AttributesJson, PolicyJson, RuleJson, ValueJson } from "./json.ts"
+import { launcherSyscalls } from "./launcher.ts"
+import type { ActionInput, ArgIndex } from "./model.ts"
+
+/**
+ * An argument value from code: a number up to 2^53, or a bigint for anything 64-bit.
+ *
+ * @example
+ * ```ts
+ * const all: ArgValue = 0xffff_ffff_ffff_ffffn
+ * ```
+ */
+export type ArgValue = number | bigint
+
+/**
+ * Conditions on one syscall argument, made by `arg(index)`.
+ * Comparisons are unsigned 64-bit.
+ *
+ * @example
+ * ```ts
+ * const first: ArgBuilder = arg(0)
+ * rule.errno("EACCES", "socket", first.eq(2)) // AF_INET
+ * ```
+ */
+export interface ArgBuilder {
+  readonly eq: (value: ArgValue) => ArgJson
+  readonly ne: (value: ArgValue) => ArgJson
+  readonly lt: (value: ArgValue) => ArgJson
+  readonly le: (value: ArgValue) => ArgJson
+  readonly gt: (value: ArgValue) => ArgJson
+  readonly ge: (value: ArgValue) => ArgJson
+  /** `(arg & mask) == value`, e.g. flag tests. */
+  readonly masked: (mask: ArgValue, value: ArgValue) => ArgJson
+}
+
+/**
+ * Conditions on the syscall argument at `index` (0 to 5), unlike mruby's
+ * positional `Seccomp::ARG(:>=, 0)`.
+ *
+ * @example
+ * ```ts
+ * rule.allow("socket", arg(0).eq(1)) // AF_UNIX only
+ * rule.errno("EPERM", "openat", arg(2).masked(0o3, 0o1)) // O_WRONLY
+ * rule.kill("kill", arg(0).eq(-1n)) // wrapped to 0xffffffffffffffff
+ * ```
+ */
+export const arg = (index: ArgIndex): ArgBuilder => {
+  const compare = (op: ArgJson["op"]) => (value: ValueJson): ArgJson => ({ index, op, value })
+  return {
+    eq: compare("=="),
+    ne: compare("!="),
+    lt: compare("<"),
+    le: compare("<="),
+    gt: compare(">"),
+    ge: compare(">="),
+    masked: (mask, value) => ({ index, op: "masked==", mask, value })
+  }
+}
+
+/**
+ * A syscall name, or a condition from `arg()` that applies to every syscall of the call.
+ *
+ * @example
+ * ```ts
+ * const items: Array<RuleItem> = ["socket", "socketpair", arg(0).eq(1)]
+ * rule.allow(...items)
+ * ```
+ */
+export type RuleItem = string | ArgJson
+
+/**
+ * Adds rules. Each call is one rule (one entry of `rules`): its strings are
+ * syscalls, its `arg()` conditions must all hold. Calls chain.
+ *
+ * @example
+ * ```ts
+ * policy((rule) => rule.kill("mkdir").trap("uname").errno("EACCES", "socket", arg(0).eq(2)), { default: "allow" })
+ * ```
+ */
+export interface RuleBuilder {
+  readonly allow: (...items: ReadonlyArray<RuleItem>) => RuleBuilder
+  /** Kill the whole process with SIGSYS. */
+  readonly kill: (...items: ReadonlyArray<RuleItem>) => RuleBuilder
+  /** Kill only the calling thread with SIGSYS. */
+  readonly killThread: (...items: ReadonlyArray<RuleItem>) => RuleBuilder
+  /** Send SIGSYS to the calling thread. */
+  readonly trap: (...items: ReadonlyArray<RuleItem>) => RuleBuilder
+  /** Fail the call with an errno (a name such as "EPERM", or a number). */
+  readonly errno: (errno: ErrnoName | number, ...items: ReadonlyArray<RuleItem>) => RuleBuilder
+  /** Allow and log to the audit log. */
+  readonly log: (...items: ReadonlyArray<RuleItem>) => RuleBuilder
+  /** Ask the supervisor through a seccomp listener. */
+  readonly notify: (...items: ReadonlyArray<RuleItem>) => RuleBuilder
+  /** Stop for a ptrace tracer with a message value (ENOSYS without a tracer). */
+  readonly trace: (value: number, ...items: ReadonlyArray<RuleItem>) => RuleBuilder
+  /** Any action, e.g. from configuration. */
+  readonly add: (action: ActionInput, ...items: ReadonlyArray<RuleItem>) => RuleBuilder
+  /**
+   * Allows `launcherSyscalls` (execve and futex): what kakoi's launcher still
+   * calls after installing the filter. Needed by default-deny policies.
+   */
+  readonly allowLauncher: () => RuleBuilder
+}
+
+/**
+ * The options of a DSL policy: the default action for syscalls no rule
+ * matches, and optionally attributes and extra architectures.
+ *
+ * @example
+ * ```ts
+ * const options: PolicyOptions = { default: { errno: "EPERM" }, attributes: { optimize: 2 }, arches: ["x86"] }
+ * ```
+ */
+export interface PolicyOptions {
+  readonly default: ActionInput
+  readonly attributes?: AttributesJson
+  readonly arches?: ReadonlyArray<string>
+}
+
+const toRule = (action: ActionInput, items: ReadonlyArray<RuleItem>): RuleJson => ({
+  action,
+  syscalls: items.filter((item): item is string => typeof item === "string"),
+  args: items.filter((item): item is ArgJson => typeof item !== "string")
+})
+
+/** Runs a DSL function and returns what it wrote, as JSON to validate. */
+export const fromBuilder = (build: (rule: RuleBuilder) => unknown, options: PolicyOptions): PolicyJson => {
+  const rules: Array<RuleJson> = []
+  const add = (action: ActionInput, items: ReadonlyArray<RuleItem>): RuleBuilder => {
+    rules.push(toRule(action, items))
+    return builder
+  }
+  const builder: RuleBuilder = {
+    allow: (...items) => add("allow", items),
+    kill: (...items) => add("kill", items),
+    killThread: (...items) => add("kill-thread", items),
+    trap: (...items) => add("trap", items),
+    errno: (errno, ...items) => add({ errno }, items),
+    log: (...items) => add("log", items),
+    notify: (...items) => add("notify", items),
+    trace: (value, ...items) => add({ trace: value }, items),
+    add: (action, ...items) => add(action, items),
+    allowLauncher: () => add("allow", launcherSyscalls)
+  }
+  build(builder)
+  return {
+    default: options.default,
+    rules,
+    ...(options.attributes === undefined ? {} : { attributes: options.attributes }),
+    ...(options.arches === undefined ? {} : { arches: options.arches })
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * What kakoi's launcher needs from a policy. The launcher installs the filter
+ * and calls execve at once, without TSYNC (see design.md): the only syscalls
+ * the filtered thread makes in between are `execve` itself and, now and then,
+ * a `futex` (Node 24 under GC pressure lost 1 run in 500 to one). A policy
+ * that denies execve can never start its target, so the plugin refuses it.
+ */
+import { PolicyError } from "./errors.ts"
+import type { Policy } from "./model.ts"
+import { effectiveAction } from "./plan.ts"
+
+/**
+ * Syscalls the launcher makes after installing the filter. Allow them in
+ * default-deny policies: `rule.allow(...launcherSyscalls)` or
+ * `rule.allowLauncher()` in the DSL, or list them in a JSON rule.
+ *
+ * @example
+ * ```ts
+ * policy((rule) => rule.allow("read", "write", "exit_group", ...launcherSyscalls), { default: "kill" })
+ * ```
+ */
+export const launcherSyscalls: readonly ["execve", "futex"] = ["execve", "futex"] as const
+
+/**
+ * A `PolicyError` (reason `ExecveBlocked`) when a plain `execve` would not be
+ * allowed or logged, so the launcher could not exec the target; undefined
+ * otherwise. A conditional allow rule for execve gets the benefit of the doubt.
+ *
+ * @example
+ * ```ts
+ * checkLauncher(policy({ default: "kill" }))?.message
+ * // 'Policy blocks execve, so the target can never start: allow "execve" (see launcherSyscalls)'
+ * ```
+ */
+export const checkLauncher = (policy: Policy): PolicyError | undefined => {
+  const { action, conditional } = effectiveAction(policy, "execve")
+  const runs = (kind: string): boolean => kind === "allow" || kind === "log"
+  if (runs(action.kind) || conditional.some((entry) => runs(entry.action.kind))) return undefined
+  return new PolicyError({ reason: "ExecveBlocked", path: undefined, value: "execve" })
+}

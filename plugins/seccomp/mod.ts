@@ -1,0 +1,42 @@
+/**
+ * kakoi's seccomp plugin: policies (DSL and JSON), validation, compilation to
+ * BPF through libseccomp, syscall names, and the `seccomp()` plugin that runs
+ * children under a policy.
+ *
+ * @example
+ * ```ts
+ * import { arg, launcherSyscalls, policy, seccomp } from "kakoi/seccomp"
+ *
+ * const denyMkdir = seccomp(policy((rule) => {
+ *   rule.errno("EPERM", "mkdir", "mkdirat")
+ *   rule.allow("socket", arg(0).eq(1))
+ * }, { default: "allow" }))
+ *
+ * const allowlist = policy((rule) => {
+ *   rule.allow("read", "write", "exit_group", "brk", "mmap", ...launcherSyscalls)
+ * }, { default: "kill" })
+ * ```
+ */
+export { actionValue, describeAction } from "./actions.ts"
+export { compile, exportPfc } from "./compile.ts"
+export type { CompiledFilter } from "./compile.ts"
+export { diagnoseSigsys } from "./diagnosis.ts"
+export { arg } from "./dsl.ts"
+export type { ArgBuilder, ArgValue, PolicyOptions, RuleBuilder, RuleItem } from "./dsl.ts"
+export { errnoName, errnoNames, errnoNumber, errnoText } from "../../core/errno.ts"
+export type { ErrnoName } from "../../core/errno.ts"
+export { PolicyError, SyscallError } from "./errors.ts"
+export type { PolicyErrorReason, SyscallErrorReason } from "./errors.ts"
+export type { ArgJson, AttributesJson, PolicyJson, RuleJson, ValueJson } from "./json.ts"
+export { checkLauncher, launcherSyscalls } from "./launcher.ts"
+export { SeccompLibrary } from "./library.ts"
+export type { ArgComparison, FilterContext, SeccompLibraryShape } from "./library.ts"
+export { defaultAttributes } from "./model.ts"
+export type { Action, ActionInput, ArgCondition, ArgIndex, Attributes, CompareOperator, Operator, Policy, Rule, SimpleActionKind } from "./model.ts"
+export { effectiveAction } from "./plan.ts"
+export type { SkippedRule } from "./plan.ts"
+export { seccomp } from "./plugin.ts"
+export type { SeccompOptions } from "./plugin.ts"
+export { decodePolicy, decodePolicyText, isPolicy, policy } from "./policy.ts"
+export { toJson } from "./serialize.ts"
+export { archNames, syscallName, syscallNames, syscallNumber } from "./syscalls.ts"

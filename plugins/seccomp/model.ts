@@ -1,0 +1,165 @@
+/**
+ * The policy model: what a validated, immutable seccomp policy is. Everything
+ * else (the DSL, the JSON format, compile, the plugin) reads or produces these
+ * types; `policy()` is the only way to make a `Policy`.
+ */
+import type { ErrnoName } from "../../core/errno.ts"
+
+/**
+ * Actions that take no parameter. `kill` ends the whole process; `kill-thread` only the calling thread.
+ *
+ * @example
+ * ```ts
+ * const kind: SimpleActionKind = "trap"
+ * ```
+ */
+export type SimpleActionKind = "allow" | "kill" | "kill-thread" | "trap" | "log" | "notify"
+
+/**
+ * What the filter does with a syscall, as data.
+ * - `allow`: run it
+ * - `kill`: kill the process with SIGSYS (SCMP_ACT_KILL_PROCESS)
+ * - `kill-thread`: kill the calling thread with SIGSYS (SCMP_ACT_KILL)
+ * - `trap`: send SIGSYS to the thread (the default disposition ends the process)
+ * - `errno`: fail the call with this errno, without running it
+ * - `log`: run it and log it to the audit log
+ * - `notify`: ask a supervisor over a seccomp listener fd
+ * - `trace`: notify a ptrace tracer with this message value (ENOSYS without a tracer)
+ *
+ * @example
+ * ```ts
+ * const deny: Action = { kind: "errno", errno: 1 } // EPERM
+ * ```
+ */
+export type Action =
+  | { readonly kind: SimpleActionKind }
+  | { readonly kind: "errno"; readonly errno: number }
+  | { readonly kind: "trace"; readonly value: number }
+
+/**
+ * An action as people write it: a name, or an object for the actions that take
+ * a value. `"kill-process"` is accepted as another name for `"kill"`.
+ *
+ * @example
+ * ```ts
+ * const a: ActionInput = "kill"
+ * const b: ActionInput = { errno: "EPERM" }
+ * const c: ActionInput = { trace: 7 }
+ * ```
+ */
+export type ActionInput =
+  | SimpleActionKind
+  | "kill-process"
+  | { readonly errno: ErrnoName | number }
+  | { readonly trace: number }
+
+/**
+ * An argument position of a syscall: libseccomp compares at most six.
+ *
+ * @example
+ * ```ts
+ * const flags: ArgIndex = 2 // openat(dirfd, path, flags, mode)
+ * ```
+ */
+export type ArgIndex = 0 | 1 | 2 | 3 | 4 | 5
+
+/**
+ * Plain comparisons of an argument with a value, unsigned 64-bit.
+ *
+ * @example
+ * ```ts
+ * const op: CompareOperator = ">="
+ * ```
+ */
+export type CompareOperator = "==" | "!=" | "<" | "<=" | ">" | ">="
+
+/**
+ * Every operator, `masked==` being `(arg & mask) == value`.
+ *
+ * @example
+ * ```ts
+ * const op: Operator = "masked=="
+ * ```
+ */
+export type Operator = CompareOperator | "masked=="
+
+/**
+ * A condition on one syscall argument; values are unsigned 64-bit (negative
+ * inputs were wrapped to two's complement by `policy()`).
+ *
+ * @example
+ * ```ts
+ * const inet: ArgCondition = { index: 0, op: "==", value: 2n }
+ * const rdonly: ArgCondition = { index: 1, op: "masked==", mask: 3n, value: 0n }
+ * ```
+ */
+export type ArgCondition =
+  | { readonly index: ArgIndex; readonly op: CompareOperator; readonly value: bigint }
+  | { readonly index: ArgIndex; readonly op: "masked=="; readonly mask: bigint; readonly value: bigint }
+
+/**
+ * One rule: an action for some syscalls, taken when every condition holds.
+ * libseccomp applies the first unconditional rule for a syscall and lets it
+ * override every conditional one; `compile` reports the rules this shadows.
+ *
+ * @example
+ * ```ts
+ * const rule: Rule = { action: { kind: "errno", errno: 13 }, syscalls: ["socket"], args: [{ index: 0, op: "==", value: 2n }] }
+ * ```
+ */
+export interface Rule {
+  readonly action: Action
+  readonly syscalls: ReadonlyArray<string>
+  readonly args: ReadonlyArray<ArgCondition>
+  readonly comment?: string
+}
+
+/**
+ * Filter attributes.
+ * - `noNewPrivs` (default true): the launcher sets PR_SET_NO_NEW_PRIVS before installing the
+ *   filter; without it an unprivileged process may not install one at all
+ * - `log` (default false): log every action except allow (SCMP_FLTATR_CTL_LOG)
+ * - `optimize` (default 1): 2 builds a binary tree of syscalls, faster for large rule sets
+ * - `badArch` (default: libseccomp's kill-thread): the action for calls from another ABI
+ *
+ * @example
+ * ```ts
+ * policy({ default: "allow", attributes: { optimize: 2 } }).attributes
+ * // { noNewPrivs: true, log: false, optimize: 2, badArch: undefined }
+ * ```
+ */
+export interface Attributes {
+  readonly noNewPrivs: boolean
+  readonly log: boolean
+  readonly optimize: 1 | 2
+  readonly badArch: Action | undefined
+}
+
+/**
+ * A validated, deeply frozen seccomp policy. Make one with `policy()` or
+ * `decodePolicy()`; compile it with `compile()` or run children under it with
+ * the `seccomp()` plugin.
+ *
+ * @example
+ * ```ts
+ * const p: Policy = policy((rule) => rule.kill("mkdir"), { default: "allow" })
+ * p.rules[0]?.action // { kind: "kill" }
+ * ```
+ */
+export interface Policy {
+  readonly default: Action
+  readonly rules: ReadonlyArray<Rule>
+  readonly attributes: Attributes
+  /** Extra architectures (libseccomp names, e.g. "x86"); the native one is always included. */
+  readonly arches: ReadonlyArray<string>
+}
+
+/**
+ * Attribute values when the policy does not say.
+ *
+ * @example
+ * ```ts
+ * defaultAttributes.noNewPrivs // true
+ * ```
+ */
+export const defaultAttributes: Attributes = Object.freeze({ noNewPrivs: true, log: false, optimize: 1, badArch: undefined })

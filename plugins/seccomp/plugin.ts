@@ -1,0 +1,83 @@
+/**
+ * The `seccomp(policy)` plugin: compiles the policy in the spawn phase (so a
+ * bad policy fails before any process exists), contributes the launcher steps
+ * in preExec, and explains SIGSYS exits. The filter is installed by the
+ * launcher right before execve, never with TSYNC (see design.md).
+ */
+import { Effect, Result } from "effect"
+import type { Plugin } from "../../core/plugin.ts"
+import type { PreExecStep } from "../../core/steps.ts"
+import { compile } from "./compile.ts"
+import { diagnoseSigsys } from "./diagnosis.ts"
+import { PolicyError } from "./errors.ts"
+import type { PolicyJson } from "./json.ts"
+import { checkLauncher } from "./launcher.ts"
+import type { SeccompLibrary } from "./library.ts"
+import type { Policy } from "./model.ts"
+import { policy as makePolicy } from "./policy.ts"
+
+/**
+ * Options of the seccomp plugin.
+ *
+ * @example
+ * ```ts
+ * seccomp(p, { checkLauncher: false })
+ * ```
+ */
+export interface SeccompOptions {
+  /**
+   * Refuse policies that deny a plain `execve` (default true): the launcher
+   * installs the filter and then execs the target, so such a policy could
+   * never start it. Turn off only if you know better (e.g. a tracer allows it).
+   */
+  readonly checkLauncher?: boolean
+}
+
+/** Validates once, when the plugin is made; the spawn hook reports a failure as a typed error. */
+const validate = (input: Policy | PolicyJson): Result.Result<Policy, PolicyError> => {
+  try {
+    return Result.succeed(makePolicy(input))
+  } catch (error) {
+    return Result.fail(error instanceof PolicyError ? error : new PolicyError({ reason: "InvalidJson", path: undefined, detail: String(error) }))
+  }
+}
+
+/**
+ * Runs children under a seccomp policy (from `policy()`, or JSON). The policy
+ * is validated when the plugin is made and compiled once, at the first spawn
+ * (later spawns reuse the BPF); errors (an unknown
+ * syscall, a policy that blocks execve) fail the spawn with a `PolicyError`.
+ * Steps: `no-new-privs` when the policy's `noNewPrivs` attribute is on (the
+ * default), then `seccomp` with the BPF. Default-deny policies must allow
+ * `launcherSyscalls`.
+ *
+ * @example
+ * ```ts
+ * const fence = seccomp(policy((rule) => {
+ *   rule.errno("EPERM", "mkdir", "mkdirat")
+ *   rule.kill("ptrace")
+ * }, { default: "allow" }))
+ * // run(["node", "app.js"], { plugins: [fence] })  (adapters/node)
+ * ```
+ */
+export const seccomp = (input: Policy | PolicyJson, options: SeccompOptions = {}): Plugin<PolicyError, SeccompLibrary> => {
+  const checked = validate(input)
+  const ready: Effect.Effect<{ readonly policy: Policy; readonly steps: ReadonlyArray<PreExecStep> }, PolicyError, SeccompLibrary> = Effect.gen(function*() {
+    const policy = yield* Effect.fromResult(checked)
+    const blocked = options.checkLauncher === false ? undefined : checkLauncher(policy)
+    if (blocked !== undefined) return yield* blocked
+    const { bpf } = yield* compile(policy)
+    const seccompStep: PreExecStep = { kind: "seccomp", bpf }
+    const steps: ReadonlyArray<PreExecStep> = policy.attributes.noNewPrivs ? [{ kind: "no-new-privs" }, seccompStep] : [seccompStep]
+    return { policy, steps }
+  })
+  return {
+    name: "seccomp",
+    spawn: (spec) => Effect.as(ready, spec),
+    preExec: () => Effect.map(ready, ({ steps }) => steps),
+    exit: (exit) => {
+      if (exit.signal !== "SIGSYS" || exit.diagnosis !== undefined || Result.isFailure(checked)) return Effect.succeed(exit)
+      return Effect.succeed({ ...exit, diagnosis: diagnoseSigsys(checked.success) })
+    }
+  }
+}
