@@ -1,5 +1,12 @@
 /** Usage errors and help texts of the `kakoi` command. */
 
+/** Where a command writes: lines of text to stdout and stderr, bytes to stdout. */
+export interface CliIo {
+  readonly out: (line: string) => void
+  readonly err: (line: string) => void
+  readonly bytes: (data: Uint8Array) => void
+}
+
 /** A mistake on the command line: printed with a hint, exit status 2. */
 export class UsageError extends Error {
   readonly command: string

@@ -4,12 +4,11 @@
  * as text, through test/fixtures/bpf-reference.c built with gcc.
  */
 import { execFileSync } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it } from "vitest"
 import { make } from "../../adapters/node/libseccomp.ts"
+import { buildC } from "../helpers/build-c.ts"
 import type { ArgComparison, SeccompLibraryShape } from "../../plugins/seccomp/library.ts"
 
 const libseccompPath = "/lib/x86_64-linux-gnu/libseccomp.so.2"
@@ -105,33 +104,13 @@ const bindingBpf = (library: SeccompLibraryShape, scenario: Scenario): Uint8Arra
   }
 }
 
-let directory = ""
 let reference = ""
-
-/** Builds the C reference; gcc is part of this machine kind, so its absence is a failure, not a skip. */
-const buildReference = (): string => {
-  directory = mkdtempSync(join(tmpdir(), "kakoi-bpf-reference-"))
-  const binary = join(directory, "ref")
-  try {
-    execFileSync("gcc", ["-O1", "-o", binary, source, libseccompPath], { stdio: ["ignore", "ignore", "pipe"] })
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new Error(`gcc is required to build the C reference "${source}": install it with "apt-get install gcc"`)
-    }
-    throw new Error(`Cannot build the C reference "${source}": ${String((error as { stderr?: unknown }).stderr ?? error)}`)
-  }
-  return binary
-}
 
 describe("BPF from the koffi binding matches libseccomp's C export", () => {
   const library = Effect.runSync(make())
 
   beforeAll(() => {
-    reference = buildReference()
-  })
-
-  afterAll(() => {
-    if (directory !== "") rmSync(directory, { recursive: true, force: true })
+    reference = buildC(source, [libseccompPath])
   })
 
   it.each(scenarios)("$name", (scenario) => {

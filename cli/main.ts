@@ -1,0 +1,88 @@
+/**
+ * The `kakoi` command: dispatch to a subcommand and turn every failure into
+ * one readable line and an exit status (2 for usage and policy mistakes,
+ * 127 command not found, 126 cannot execute, 125 kakoi itself failed).
+ */
+import { readFileSync } from "node:fs"
+import { Cause, Effect, Exit } from "effect"
+import { layer, type NodeServices } from "../adapters/node/mod.ts"
+import { exportCommand } from "./export.ts"
+import { runCommand } from "./run.ts"
+import { syscallCommand } from "./syscall.ts"
+import { exportHelp, mainHelp, runHelp, syscallHelp, UsageError, type CliIo } from "./usage.ts"
+
+const helps: Record<string, string> = { run: runHelp, syscall: syscallHelp, export: exportHelp }
+
+const version = (): string =>
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version as string
+
+const runEffectCommand = async <E>(effect: Effect.Effect<number, E, NodeServices>): Promise<number> => {
+  const exit = await Effect.runPromiseExit(effect.pipe(Effect.provide(layer)))
+  if (Exit.isSuccess(exit)) return exit.value
+  throw Cause.squash(exit.cause)
+}
+
+const dispatch = (command: string | undefined, args: ReadonlyArray<string>, io: CliIo): Promise<number> | number => {
+  switch (command) {
+    case undefined:
+    case "-h":
+    case "--help":
+      io.out(mainHelp)
+      return 0
+    case "-V":
+    case "--version":
+      io.out(version())
+      return 0
+    case "help": {
+      const [topic] = args
+      const text = topic === undefined ? mainHelp : helps[topic]
+      if (text === undefined) throw new UsageError("help", `Unknown command "${topic}"`)
+      io.out(text)
+      return 0
+    }
+    case "run":
+      return runCommand(args, io)
+    case "syscall":
+      return runEffectCommand(syscallCommand(args, io))
+    case "export":
+      return runEffectCommand(exportCommand(args, io))
+    default:
+      throw new UsageError("", `Unknown command "${command}"`)
+  }
+}
+
+/** The exit status and message for an error that reached the top. */
+const failure = (error: unknown): { readonly status: number; readonly message: string } => {
+  if (error instanceof UsageError) {
+    const help = error.command === "" ? "kakoi --help" : `kakoi ${error.command} --help`
+    return { status: 2, message: `${error.message}\nTry '${help}' for more information` }
+  }
+  const tagged = error as { readonly _tag?: string; readonly reason?: string; readonly message?: string; readonly code?: string }
+  // node:util parseArgs reports unknown and malformed options with these codes.
+  if (tagged.code?.startsWith("ERR_PARSE_ARGS") === true) return { status: 2, message: `${tagged.message}\nTry 'kakoi --help' for more information` }
+  switch (tagged._tag) {
+    case "PolicyError":
+    case "SyscallError":
+    case "RlimitError":
+      return { status: 2, message: tagged.message ?? String(error) }
+    case "SpawnError":
+      return {
+        status: tagged.reason === "CommandNotFound" ? 127 : tagged.reason === "PermissionDenied" || tagged.reason === "ExecFailed" ? 126 : 125,
+        message: tagged.message ?? String(error)
+      }
+    default:
+      return { status: 125, message: error instanceof Error ? error.message : String(error) }
+  }
+}
+
+/** Run the command line `argv` (without the program name); resolves with the exit status. */
+export const main = async (argv: ReadonlyArray<string>, io: CliIo): Promise<number> => {
+  const [command, ...args] = argv
+  try {
+    return await dispatch(command, args, io)
+  } catch (error) {
+    const { status, message } = failure(error)
+    io.err(`kakoi: ${message}`)
+    return status
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * `kakoi run`: run a command with stdio inherited under a seccomp policy and
+ * resource limits; exit with its status, or 128+signal.
+ */
+import { parseArgs } from "node:util"
+import { Effect, Result } from "effect"
+import { signalNumber } from "../core/signals.ts"
+import type { Plugin } from "../core/plugin.ts"
+import { spawn } from "../adapters/node/mod.ts"
+import { parseRlimits, rlimit } from "../plugins/rlimit/mod.ts"
+import { seccomp } from "../plugins/seccomp/mod.ts"
+import { policyFromFlags, ruleOptions } from "./policy-options.ts"
+import { runHelp, UsageError, type CliIo } from "./usage.ts"
+
+const repeated: { type: "string"; multiple: true; default: Array<string> } = { type: "string", multiple: true, default: [] }
+
+const parse = (args: ReadonlyArray<string>) =>
+  parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      help: { type: "boolean", short: "h" },
+      policy: { type: "string" },
+      default: { type: "string" },
+      errno: repeated,
+      rlimit: repeated,
+      cwd: { type: "string" },
+      allow: repeated,
+      kill: repeated,
+      "kill-thread": repeated,
+      trap: repeated,
+      log: repeated,
+      notify: repeated
+    }
+  })
+
+/** Signals the supervisor passes on to the child instead of dying of them. */
+const forwarded = ["SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const
+
+export const runCommand = async (args: ReadonlyArray<string>, io: CliIo): Promise<number> => {
+  const { values, positionals } = parse(args)
+  if (values.help) {
+    io.out(runHelp)
+    return 0
+  }
+  if (positionals.length === 0) throw new UsageError("run", "No command given: put it after --, e.g. kakoi run --trap uname -- uname")
+  const limits = parseRlimits(values.rlimit)
+  if (Result.isFailure(limits)) throw new UsageError("run", limits.failure.message)
+  const policy = await Effect.runPromise(
+    policyFromFlags({
+      policy: values.policy,
+      default: values.default,
+      errno: values.errno,
+      rules: ruleOptions.flatMap((action) => values[action].map((syscalls) => ({ action, syscalls })))
+    })
+  )
+  const plugins: Array<Plugin<any, any>> = [rlimit(limits.success)]
+  if (policy !== undefined) plugins.push(seccomp(policy))
+
+  const child = await spawn(positionals, { stdio: "inherit", plugins, ...(values.cwd === undefined ? {} : { cwd: values.cwd }) })
+  const forward = (signal: (typeof forwarded)[number]) => () => child.kill(signal)
+  const handlers = forwarded.map((signal) => [signal, forward(signal)] as const)
+  for (const [signal, handler] of handlers) process.on(signal, handler)
+  // Ctrl-C reaches the child through the terminal's process group; the supervisor waits for it.
+  const ignoreInterrupt = () => {}
+  process.on("SIGINT", ignoreInterrupt)
+  const result = await child.result
+  for (const [signal, handler] of handlers) process.off(signal, handler)
+  process.off("SIGINT", ignoreInterrupt)
+
+  if (result.diagnosis !== undefined) io.err(`kakoi: ${result.diagnosis.message}: ${result.command}`)
+  return result.signal === undefined ? (result.exitCode ?? 1) : 128 + signalNumber(result.signal)
+}

@@ -1,0 +1,29 @@
+/** `kakoi syscall NAME|NUMBER [--arch ARCH]`: resolve syscall names and numbers. */
+import { parseArgs } from "node:util"
+import { Effect } from "effect"
+import { syscallName, syscallNumber, type SyscallError } from "../plugins/seccomp/mod.ts"
+import type { SeccompLibrary } from "../plugins/seccomp/library.ts"
+import { syscallHelp, UsageError, type CliIo } from "./usage.ts"
+
+export const syscallCommand = (args: ReadonlyArray<string>, io: CliIo): Effect.Effect<number, SyscallError | UsageError, SeccompLibrary> =>
+  Effect.gen(function* () {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: { help: { type: "boolean", short: "h" }, arch: { type: "string" } }
+    })
+    if (values.help) {
+      io.out(syscallHelp)
+      return 0
+    }
+    const [query, ...extra] = positionals
+    if (query === undefined || extra.length > 0) {
+      return yield* Effect.fail(new UsageError("syscall", "Give exactly one syscall name or number, e.g. kakoi syscall mkdir"))
+    }
+    io.out(
+      /^\d+$/.test(query)
+        ? yield* syscallName(Number(query), values.arch)
+        : String(yield* syscallNumber(query, values.arch))
+    )
+    return 0
+  })
