@@ -1,17 +1,16 @@
 /** `kakoi export --policy FILE --format bpf|pfc|json`: write a policy's compiled filter. */
 import { writeFile } from "node:fs/promises"
-import { parseArgs } from "node:util"
 import { Effect } from "effect"
 import { compile, exportPfc, toJson, type PolicyError } from "../plugins/seccomp/mod.ts"
 import type { SeccompLibrary } from "../plugins/seccomp/library.ts"
 import { policyFromFlags } from "./policy-options.ts"
-import { exportHelp, UsageError, type CliIo } from "./usage.ts"
+import { exportHelp, parseOptions, UsageError, type CliIo } from "./usage.ts"
 
 const formats = ["bpf", "pfc", "json"] as const
 
 export const exportCommand = (args: ReadonlyArray<string>, io: CliIo): Effect.Effect<number, PolicyError | UsageError, SeccompLibrary> =>
   Effect.gen(function* () {
-    const { values } = parseArgs({
+    const { values } = parseOptions("export", {
       args: [...args],
       options: {
         help: { type: "boolean", short: "h" },
@@ -29,7 +28,7 @@ export const exportCommand = (args: ReadonlyArray<string>, io: CliIo): Effect.Ef
     if (!formats.includes(format as never)) {
       return yield* Effect.fail(new UsageError("export", `--format takes bpf, pfc or json, got "${format}"`))
     }
-    const policy = yield* policyFromFlags({ policy: values.policy, default: undefined, errno: [], rules: [] })
+    const policy = yield* policyFromFlags({ command: "export", policy: values.policy, default: undefined, errno: [], rules: [] })
     if (policy === undefined) return 0
     const output: string | Uint8Array =
       format === "bpf"

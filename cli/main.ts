@@ -36,7 +36,8 @@ const dispatch = (command: string | undefined, args: ReadonlyArray<string>, io: 
     case "help": {
       const [topic] = args
       const text = topic === undefined ? mainHelp : helps[topic]
-      if (text === undefined) throw new UsageError("help", `Unknown command "${topic}"`)
+      // The hint must not be `kakoi help --help`: that asks for help on a command named "--help".
+      if (text === undefined) throw new UsageError("", `Unknown command "${topic}"`)
       io.out(text)
       return 0
     }

@@ -11,38 +11,51 @@ import { UsageError } from "./usage.ts"
 export const ruleOptions = ["allow", "kill", "kill-thread", "trap", "log", "notify"] as const
 
 export interface PolicyFlags {
+  /** The subcommand whose help the hint of a usage error points to. */
+  readonly command: "run" | "export"
   readonly policy: string | undefined
   readonly default: string | undefined
   readonly errno: ReadonlyArray<string>
   readonly rules: ReadonlyArray<{ readonly action: (typeof ruleOptions)[number]; readonly syscalls: string }>
 }
 
-const syscallList = (text: string, option: string): Array<string> => {
-  const names = text.split(",").map((name) => name.trim())
-  if (names.some((name) => name === "")) throw new UsageError("run", `--${option} takes SYSCALL[,SYSCALL...], got "${text}"`)
+/** The names of "mkdir,mkdirat"; `written` is the whole option value, for the message. */
+const syscallList = (list: string, option: string, written: string = list): Array<string> => {
+  const names = list.split(",").map((name) => name.trim())
+  const syntax = option === "errno" ? "ERRNO:SYSCALL[,SYSCALL...]" : "SYSCALL[,SYSCALL...]"
+  if (names.some((name) => name === "")) throw new UsageError("run", `--${option} takes ${syntax}, got "${written}"`)
   return names
 }
 
+const defaultSyntax = (text: string): UsageError =>
+  new UsageError("run", `--default takes an action such as "allow", "kill" or "errno:EPERM", got "${text}"`)
+
 /** "errno:EPERM" and "trace:7" for the actions that carry a value; plain names otherwise. */
 export const parseAction = (text: string): ActionInput => {
-  const [kind, value] = text.split(":", 2)
-  if (value === undefined) return text as ActionInput
-  if (kind === "errno") return { errno: /^\d+$/.test(value) ? Number(value) : (value as never) }
+  // Split at the first colon only, so "errno:EPERM:x" is rejected rather than read as "errno:EPERM".
+  const colon = text.indexOf(":")
+  const [kind, value] = colon < 0 ? [text, undefined] : [text.slice(0, colon), text.slice(colon + 1)]
+  // Bare "errno" or "trace" would fail later with advice in JSON syntax, which does not fit a flag.
+  if (value === undefined) {
+    if (kind === "errno" || kind === "trace") throw defaultSyntax(text)
+    return text as ActionInput
+  }
+  if (kind === "errno" && value !== "") return { errno: /^\d+$/.test(value) ? Number(value) : (value as never) }
   if (kind === "trace" && /^\d+$/.test(value)) return { trace: Number(value) }
-  throw new UsageError("run", `--default takes an action such as "allow", "kill" or "errno:EPERM", got "${text}"`)
+  throw defaultSyntax(text)
 }
 
 const errnoRule = (text: string): RuleJson => {
   const colon = text.indexOf(":")
   if (colon <= 0) throw new UsageError("run", `--errno takes ERRNO:SYSCALL[,SYSCALL...], got "${text}"`)
   const errno = text.slice(0, colon)
-  return { action: "errno", errno: /^\d+$/.test(errno) ? Number(errno) : (errno as never), syscalls: syscallList(text.slice(colon + 1), "errno") }
+  return { action: "errno", errno: /^\d+$/.test(errno) ? Number(errno) : (errno as never), syscalls: syscallList(text.slice(colon + 1), "errno", text) }
 }
 
-const readPolicyFile = (path: string): Effect.Effect<PolicyJson, PolicyError | UsageError> =>
+const readPolicyFile = (path: string, command: PolicyFlags["command"]): Effect.Effect<PolicyJson, PolicyError | UsageError> =>
   Effect.tryPromise({
     try: () => readFile(path, "utf8"),
-    catch: (error) => new UsageError("run", `Cannot read policy file "${path}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
+    catch: (error) => new UsageError(command, `Cannot read policy file "${path}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
   }).pipe(Effect.flatMap(decodePolicyText), Effect.map(toJson))
 
 /** The policy the options describe, or undefined when they name none (no seccomp filter then). */
@@ -53,10 +66,17 @@ export const policyFromFlags = (flags: PolicyFlags): Effect.Effect<Policy | unde
       ...flags.errno.map(errnoRule)
     ]
     if (flags.policy === undefined && flags.default === undefined && extra.length === 0) return undefined
-    const base: PolicyJson = flags.policy === undefined ? { default: "allow" } : yield* readPolicyFile(flags.policy)
+    const base: PolicyJson = flags.policy === undefined ? { default: "allow" } : yield* readPolicyFile(flags.policy, flags.command)
     return yield* decodePolicy({
       ...base,
       ...(flags.default === undefined ? {} : { default: parseAction(flags.default) }),
       rules: [...(base.rules ?? []), ...extra]
-    })
+    }).pipe(
+      // The file's default was checked when it was read, so a bad default here is the flag's: a usage mistake.
+      Effect.mapError((error) =>
+        flags.default !== undefined && (error.path === "default" || error.path?.startsWith("default.") === true)
+          ? new UsageError(flags.command, `Invalid --default "${flags.default}": ${error.problem}`)
+          : error
+      )
+    )
   })

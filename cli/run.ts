@@ -2,20 +2,19 @@
  * `kakoi run`: run a command with stdio inherited under a seccomp policy and
  * resource limits; exit with its status, or 128+signal.
  */
-import { parseArgs } from "node:util"
 import { Effect, Result } from "effect"
 import { signalNumber } from "../core/signals.ts"
 import type { Plugin } from "../core/plugin.ts"
-import { spawn } from "../adapters/node/mod.ts"
+import { spawn, type Child } from "../adapters/node/mod.ts"
 import { parseRlimits, rlimit } from "../plugins/rlimit/mod.ts"
 import { seccomp } from "../plugins/seccomp/mod.ts"
 import { policyFromFlags, ruleOptions } from "./policy-options.ts"
-import { runHelp, UsageError, type CliIo } from "./usage.ts"
+import { runHelp, parseOptions, UsageError, type CliIo } from "./usage.ts"
 
 const repeated: { type: "string"; multiple: true; default: Array<string> } = { type: "string", multiple: true, default: [] }
 
 const parse = (args: ReadonlyArray<string>) =>
-  parseArgs({
+  parseOptions("run", {
     args: [...args],
     allowPositionals: true,
     options: {
@@ -48,6 +47,7 @@ export const runCommand = async (args: ReadonlyArray<string>, io: CliIo): Promis
   if (Result.isFailure(limits)) throw new UsageError("run", limits.failure.message)
   const policy = await Effect.runPromise(
     policyFromFlags({
+      command: "run",
       policy: values.policy,
       default: values.default,
       errno: values.errno,
@@ -57,16 +57,25 @@ export const runCommand = async (args: ReadonlyArray<string>, io: CliIo): Promis
   const plugins: Array<Plugin<any, any>> = [rlimit(limits.success)]
   if (policy !== undefined) plugins.push(seccomp(policy))
 
-  const child = await spawn(positionals, { stdio: "inherit", plugins, ...(values.cwd === undefined ? {} : { cwd: values.cwd }) })
-  const forward = (signal: (typeof forwarded)[number]) => () => child.kill(signal)
+  // The handlers go in before spawn: the target runs before spawn resolves, and a signal in between
+  // must not kill kakoi by default action. Signals that come before the child exists are passed on once it does.
+  let child: Child | undefined
+  const pending: Array<(typeof forwarded)[number]> = []
+  const forward = (signal: (typeof forwarded)[number]) => () => (child === undefined ? pending.push(signal) : child.kill(signal))
   const handlers = forwarded.map((signal) => [signal, forward(signal)] as const)
   for (const [signal, handler] of handlers) process.on(signal, handler)
   // Ctrl-C reaches the child through the terminal's process group; the supervisor waits for it.
   const ignoreInterrupt = () => {}
   process.on("SIGINT", ignoreInterrupt)
-  const result = await child.result
-  for (const [signal, handler] of handlers) process.off(signal, handler)
-  process.off("SIGINT", ignoreInterrupt)
+  let result: Awaited<Child["result"]>
+  try {
+    child = await spawn(positionals, { stdio: "inherit", plugins, ...(values.cwd === undefined ? {} : { cwd: values.cwd }) })
+    for (const signal of pending) child.kill(signal)
+    result = await child.result
+  } finally {
+    for (const [signal, handler] of handlers) process.off(signal, handler)
+    process.off("SIGINT", ignoreInterrupt)
+  }
 
   if (result.diagnosis !== undefined) io.err(`kakoi: ${result.diagnosis.message}: ${result.command}`)
   return result.signal === undefined ? (result.exitCode ?? 1) : 128 + signalNumber(result.signal)

@@ -1,13 +1,12 @@
 /** `kakoi syscall NAME|NUMBER [--arch ARCH]`: resolve syscall names and numbers. */
-import { parseArgs } from "node:util"
 import { Effect } from "effect"
 import { syscallName, syscallNumber, type SyscallError } from "../plugins/seccomp/mod.ts"
 import type { SeccompLibrary } from "../plugins/seccomp/library.ts"
-import { syscallHelp, UsageError, type CliIo } from "./usage.ts"
+import { syscallHelp, parseOptions, UsageError, type CliIo } from "./usage.ts"
 
 export const syscallCommand = (args: ReadonlyArray<string>, io: CliIo): Effect.Effect<number, SyscallError | UsageError, SeccompLibrary> =>
   Effect.gen(function* () {
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseOptions("syscall", {
       args: [...args],
       allowPositionals: true,
       options: { help: { type: "boolean", short: "h" }, arch: { type: "string" } }

@@ -1,4 +1,5 @@
-/** Usage errors and help texts of the `kakoi` command. */
+/** Usage errors, option parsing and help texts of the `kakoi` command. */
+import { parseArgs, type ParseArgsConfig } from "node:util"
 
 /** Where a command writes: lines of text to stdout and stderr, bytes to stdout. */
 export interface CliIo {
@@ -13,6 +14,21 @@ export class UsageError extends Error {
   constructor(command: string, message: string) {
     super(message)
     this.command = command
+  }
+}
+
+/**
+ * `parseArgs` whose mistakes are `UsageError`s of `command`, so the hint names
+ * the subcommand's help. Node's advice for an unknown option (quote it after
+ * "--") would make it the command to run, so only its first sentence is kept.
+ */
+export const parseOptions = <T extends ParseArgsConfig>(command: string, config: T): ReturnType<typeof parseArgs<T>> => {
+  try {
+    return parseArgs(config)
+  } catch (error) {
+    const { code, message } = error as { readonly code?: string; readonly message?: string }
+    if (code === undefined || !code.startsWith("ERR_PARSE_ARGS") || message === undefined) throw error
+    throw new UsageError(command, code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? message.split(". ")[0]! : message)
   }
 }
 

@@ -1,0 +1,77 @@
+/**
+ * Runs the real `kakoi` executable (cli/bin.ts under this Node) as a
+ * subprocess, so the CLI tests see exactly what a person at a shell sees:
+ * stdout, stderr and the exit status.
+ */
+import { spawn, spawnSync } from "node:child_process"
+import { mkdtempSync, realpathSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+
+export const bin: string = join(import.meta.dirname, "../../cli/bin.ts")
+
+// cli/bin.ts is TypeScript run without a build: older Node cannot load it, and the failure would read as a CLI bug.
+const [major = 0, minor = 0] = process.versions.node.split(".").map(Number)
+if (major < 22 || (major === 22 && minor < 18)) {
+  throw new Error(`The CLI tests need Node >= 22.18 to run cli/bin.ts, got ${process.version}: put node_modules/.bin first on PATH`)
+}
+
+/** A command that runs longer than this is treated as hung (there is a known rare hang in run()). */
+const timeoutMs = 20_000
+
+export interface CliResult {
+  readonly status: number | null
+  readonly stdout: string
+  readonly stderr: string
+  /** Standard output as bytes, for binary formats. */
+  readonly bytes: Buffer
+}
+
+export interface CliOptions {
+  /** Written to kakoi's standard input, which is then closed (empty by default). */
+  readonly input?: string
+  readonly cwd?: string
+}
+
+/** Run `kakoi ...args` to completion. */
+export const kakoi = (args: ReadonlyArray<string>, options: CliOptions = {}): CliResult => {
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    input: options.input ?? "",
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    timeout: timeoutMs,
+    killSignal: "SIGKILL"
+  })
+  if (result.error !== undefined) {
+    const timedOut = (result.error as NodeJS.ErrnoException).code === "ETIMEDOUT"
+    throw new Error(
+      timedOut
+        ? `kakoi ${args.join(" ")} did not exit within ${timeoutMs} ms (the known rare run() hang?); stderr: ${String(result.stderr)}`
+        : `Cannot start kakoi ${args.join(" ")}: ${result.error.message}`
+    )
+  }
+  return { status: result.status, stdout: result.stdout.toString(), stderr: result.stderr.toString(), bytes: result.stdout }
+}
+
+/**
+ * Start `kakoi ...args` and wait until the line `ready` appears on its stdout,
+ * for tests that signal a running kakoi. Resolves with the running process
+ * and a promise of its exit status.
+ */
+export const startKakoi = (args: ReadonlyArray<string>): Promise<{ readonly pid: number; readonly exit: Promise<number | null> }> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "inherit"] })
+    const exit = new Promise<number | null>((done) => child.on("close", (status) => done(status)))
+    let seen = ""
+    child.on("error", reject)
+    child.stdout.on("data", (chunk: Buffer) => {
+      seen += chunk.toString()
+      if (seen.includes("ready\n") && child.pid !== undefined) resolve({ pid: child.pid, exit })
+    })
+    void exit.then((status) => reject(new Error(`kakoi ${args.join(" ")} exited (${status}) before it was ready: ${seen}`)))
+  })
+
+/** A fresh temp dir with its real path (so it compares equal to what `pwd` prints). */
+export const tempDir = (): string => realpathSync(mkdtempSync(join(tmpdir(), "kakoi-cli-")))
+
+/** The lines of `text` without the final newline. */
+export const lines = (text: string): Array<string> => text.replace(/\n$/, "").split("\n")

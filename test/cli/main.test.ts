@@ -1,0 +1,52 @@
+/** The `kakoi` command itself: help, version and unknown subcommands. */
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+import { kakoi, lines } from "./kakoi.ts"
+
+describe("kakoi help", () => {
+  it.each([
+    [["--help"], "Usage:\n  kakoi run [OPTIONS] -- CMD [ARGS...]"],
+    [["-h"], "Usage:\n  kakoi run [OPTIONS] -- CMD [ARGS...]"],
+    [[], "Usage:\n  kakoi run [OPTIONS] -- CMD [ARGS...]"],
+    [["help"], "Usage:\n  kakoi run [OPTIONS] -- CMD [ARGS...]"],
+    [["help", "run"], "Usage: kakoi run [OPTIONS] -- CMD [ARGS...]"],
+    [["run", "--help"], "Usage: kakoi run [OPTIONS] -- CMD [ARGS...]"],
+    [["syscall", "--help"], "Usage: kakoi syscall NAME|NUMBER [--arch ARCH]"],
+    [["help", "syscall"], "Usage: kakoi syscall NAME|NUMBER [--arch ARCH]"],
+    [["export", "--help"], "Usage: kakoi export --policy FILE [--format bpf|pfc|json] [--out FILE]"]
+  ])("kakoi %j prints usage on stdout and exits 0", (args, usage) => {
+    const result = kakoi(args)
+    expect(result).toMatchObject({ status: 0, stderr: "" })
+    expect(result.stdout).toContain(usage)
+  })
+
+  it("kakoi run --help lists every policy and process option", () => {
+    const { stdout } = kakoi(["run", "--help"])
+    for (const option of ["--policy", "--default", "--allow", "--kill", "--kill-thread", "--trap", "--log", "--notify", "--errno", "--rlimit", "--cwd"]) {
+      expect(stdout).toContain(`  ${option} `)
+    }
+  })
+
+  it("kakoi help rejects an unknown topic with exit 2 and points at kakoi --help", () => {
+    const result = kakoi(["help", "frob"])
+    expect(result).toMatchObject({ status: 2, stdout: "" })
+    expect(lines(result.stderr)).toEqual(['kakoi: Unknown command "frob"', "Try 'kakoi --help' for more information"])
+  })
+})
+
+describe("kakoi --version", () => {
+  it("prints the version of package.json", () => {
+    const { version } = JSON.parse(readFileSync(join(import.meta.dirname, "../../package.json"), "utf8")) as { version: string }
+    expect(kakoi(["--version"])).toMatchObject({ status: 0, stdout: `${version}\n`, stderr: "" })
+    expect(kakoi(["-V"]).stdout).toBe(`${version}\n`)
+  })
+})
+
+describe("kakoi with an unknown subcommand", () => {
+  it("exits 2 with a message and a hint", () => {
+    const result = kakoi(["frob", "--", "true"])
+    expect(result).toMatchObject({ status: 2, stdout: "" })
+    expect(lines(result.stderr)).toEqual(['kakoi: Unknown command "frob"', "Try 'kakoi --help' for more information"])
+  })
+})
