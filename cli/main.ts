@@ -4,11 +4,8 @@
  * 127 command not found, 126 cannot execute, 125 kakoi itself failed).
  */
 import { readFileSync } from "node:fs"
-import { Cause, Effect, Exit } from "effect"
-import { layer, type NodeServices } from "../adapters/node/mod.ts"
-import { exportCommand } from "./export.ts"
-import { runCommand } from "./run.ts"
-import { syscallCommand } from "./syscall.ts"
+import type { Effect } from "effect"
+import type { NodeServices } from "../adapters/node/mod.ts"
 import { exportHelp, mainHelp, runHelp, syscallHelp, UsageError, type CliIo } from "./usage.ts"
 
 const helps: Record<string, string> = { run: runHelp, syscall: syscallHelp, export: exportHelp }
@@ -16,13 +13,15 @@ const helps: Record<string, string> = { run: runHelp, syscall: syscallHelp, expo
 const version = (): string =>
   JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version as string
 
-const runEffectCommand = async <E>(effect: Effect.Effect<number, E, NodeServices>): Promise<number> => {
-  const exit = await Effect.runPromiseExit(effect.pipe(Effect.provide(layer)))
+// Subcommands load on demand: effect and the FFI bindings cost more start-up time than --help should.
+const runEffectCommand = async <E>(command: () => Promise<Effect.Effect<number, E, NodeServices>>): Promise<number> => {
+  const [{ Cause, Effect, Exit }, { layer }] = await Promise.all([import("effect"), import("../adapters/node/mod.ts")])
+  const exit = await Effect.runPromiseExit((await command()).pipe(Effect.provide(layer)))
   if (Exit.isSuccess(exit)) return exit.value
   throw Cause.squash(exit.cause)
 }
 
-const dispatch = (command: string | undefined, args: ReadonlyArray<string>, io: CliIo): Promise<number> | number => {
+const dispatch = async (command: string | undefined, args: ReadonlyArray<string>, io: CliIo): Promise<number> => {
   switch (command) {
     case undefined:
     case "-h":
@@ -42,11 +41,11 @@ const dispatch = (command: string | undefined, args: ReadonlyArray<string>, io: 
       return 0
     }
     case "run":
-      return runCommand(args, io)
+      return (await import("./run.ts")).runCommand(args, io)
     case "syscall":
-      return runEffectCommand(syscallCommand(args, io))
+      return runEffectCommand(async () => (await import("./syscall.ts")).syscallCommand(args, io))
     case "export":
-      return runEffectCommand(exportCommand(args, io))
+      return runEffectCommand(async () => (await import("./export.ts")).exportCommand(args, io))
     default:
       throw new UsageError("", `Unknown command "${command}"`)
   }
@@ -58,9 +57,7 @@ const failure = (error: unknown): { readonly status: number; readonly message: s
     const help = error.command === "" ? "kakoi --help" : `kakoi ${error.command} --help`
     return { status: 2, message: `${error.message}\nTry '${help}' for more information` }
   }
-  const tagged = error as { readonly _tag?: string; readonly reason?: string; readonly message?: string; readonly code?: string }
-  // node:util parseArgs reports unknown and malformed options with these codes.
-  if (tagged.code?.startsWith("ERR_PARSE_ARGS") === true) return { status: 2, message: `${tagged.message}\nTry 'kakoi --help' for more information` }
+  const tagged = error as { readonly _tag?: string; readonly reason?: string; readonly message?: string }
   switch (tagged._tag) {
     case "PolicyError":
     case "SyscallError":

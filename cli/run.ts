@@ -13,36 +13,52 @@ import { runHelp, parseOptions, UsageError, type CliIo } from "./usage.ts"
 
 const repeated: { type: "string"; multiple: true; default: Array<string> } = { type: "string", multiple: true, default: [] }
 
-const parse = (args: ReadonlyArray<string>) =>
-  parseOptions("run", {
-    args: [...args],
-    allowPositionals: true,
-    options: {
-      help: { type: "boolean", short: "h" },
-      policy: { type: "string" },
-      default: { type: "string" },
-      errno: repeated,
-      rlimit: repeated,
-      cwd: { type: "string" },
-      allow: repeated,
-      kill: repeated,
-      "kill-thread": repeated,
-      trap: repeated,
-      log: repeated,
-      notify: repeated
-    }
-  })
+const options = {
+  help: { type: "boolean", short: "h" },
+  policy: { type: "string" },
+  default: { type: "string" },
+  errno: repeated,
+  rlimit: repeated,
+  cwd: { type: "string" },
+  allow: repeated,
+  kill: repeated,
+  "kill-thread": repeated,
+  trap: repeated,
+  log: repeated,
+  notify: repeated
+} as const
+
+/**
+ * kakoi's own options end at "--" or at the first word that is not an option,
+ * like env(1) and timeout(1): `kakoi run --trap uname sh -c uname` runs `sh -c uname`.
+ */
+const splitAtCommand = (args: ReadonlyArray<string>): { readonly own: Array<string>; readonly command: Array<string> } => {
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] ?? ""
+    if (arg === "--") return { own: args.slice(0, index), command: args.slice(index + 1) }
+    if (!arg.startsWith("-") || arg === "-") return { own: args.slice(0, index), command: args.slice(index) }
+    const name = arg.replace(/^--?/, "").split("=")[0] ?? ""
+    const takesValue = Object.hasOwn(options, name) && options[name as keyof typeof options].type === "string"
+    if (takesValue && !arg.includes("=")) index++
+  }
+  return { own: [...args], command: [] }
+}
+
+const parse = (args: ReadonlyArray<string>) => {
+  const { own, command } = splitAtCommand(args)
+  return { ...parseOptions("run", { args: own, options }), command }
+}
 
 /** Signals the supervisor passes on to the child instead of dying of them. */
 const forwarded = ["SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const
 
 export const runCommand = async (args: ReadonlyArray<string>, io: CliIo): Promise<number> => {
-  const { values, positionals } = parse(args)
+  const { values, command } = parse(args)
   if (values.help) {
     io.out(runHelp)
     return 0
   }
-  if (positionals.length === 0) throw new UsageError("run", "No command given: put it after --, e.g. kakoi run --trap uname -- uname")
+  if (command.length === 0) throw new UsageError("run", "No command given: put it after --, e.g. kakoi run --trap uname -- uname")
   const limits = parseRlimits(values.rlimit)
   if (Result.isFailure(limits)) throw new UsageError("run", limits.failure.message)
   const policy = await Effect.runPromise(
@@ -69,7 +85,7 @@ export const runCommand = async (args: ReadonlyArray<string>, io: CliIo): Promis
   process.on("SIGINT", ignoreInterrupt)
   let result: Awaited<Child["result"]>
   try {
-    child = await spawn(positionals, { stdio: "inherit", plugins, ...(values.cwd === undefined ? {} : { cwd: values.cwd }) })
+    child = await spawn(command, { stdio: "inherit", plugins, ...(values.cwd === undefined ? {} : { cwd: values.cwd }) })
     for (const signal of pending) child.kill(signal)
     result = await child.result
   } finally {

@@ -47,7 +47,7 @@ Options:
 
 Run 'kakoi help run' for the policy options.`
 
-export const runHelp = `Usage: kakoi run [OPTIONS] -- CMD [ARGS...]
+export const runHelp = `Usage: kakoi run [OPTIONS] [--] CMD [ARGS...]
 
 Run CMD with stdio inherited and a seccomp filter in force from its first
 instruction. kakoi exits with CMD's exit status, or 128+N when signal N ended
@@ -66,6 +66,7 @@ Policy:
   --notify SYSCALL[,...]        Route to a supervisor (denied until handlers exist)
   --errno ERRNO:SYSCALL[,...]   Fail these syscalls with ERRNO (e.g. EPERM:mkdir)
 Rules from options are added after the rules of --policy; options repeat.
+kakoi reads its own options up to "--" or the first word that is not one.
 
 Process:
   --rlimit NAME=SOFT[:HARD]     Set a resource limit (nofile=64, as=512M, cpu=5)

@@ -163,3 +163,11 @@ describe("kakoi run: exit status", () => {
     expect(await exit).toBe(143)
   })
 })
+
+describe("kakoi run's own options", () => {
+  it("end at the first word that is not an option, so the command keeps its flags", () => {
+    const result = kakoi(["run", "--errno", "EPERM:mkdir,mkdirat", "sh", "-c", "echo $0 $1", "a", "b"])
+    expect(result.stdout).toBe("a b\n")
+    expect(result.status).toBe(0)
+  })
+})
