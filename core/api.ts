@@ -60,6 +60,8 @@ export interface Api<Io, R, X = never> {
   readonly run: <E>(argv: ReadonlyArray<string>, options?: RunOptions<E, R>) => Promise<RunResult>
   /** Start a command and return once its target is exec'd. Streams default to pipes. */
   readonly spawn: <E>(argv: ReadonlyArray<string>, options?: ChildOptions<E, R>) => Promise<Child<Io>>
+  /** Run any Effect that needs the adapter's services; rejects with the typed error itself. */
+  readonly runPromise: <A, E>(effect: Effect.Effect<A, E, R>) => Promise<A>
 }
 
 const pipes: readonly [StdioOption, StdioOption, StdioOption] = ["pipe", "pipe", "pipe"]
@@ -117,5 +119,5 @@ export const makeApi = <Io, R, LE, X = never>(host: Host<Io, X>, layer: Layer.La
     }
   }
 
-  return { runEffect, run: (argv, options) => runPromise(runEffect(argv, options)), spawn }
+  return { runEffect, run: (argv, options) => runPromise(runEffect(argv, options)), spawn, runPromise }
 }

@@ -4,8 +4,12 @@
  * later without a protocol change), and the launcher's failure report back.
  *
  * Wire format: a 4-byte little-endian length, then UTF-8 JSON. bigints travel
- * as decimal strings, BPF as base64. The report is JSON too; the channel is
- * close-on-exec, so end-of-file with no report means execve succeeded.
+ * as decimal strings, BPF as base64. Back from the launcher: one `accepted`
+ * byte once it has the job, then a JSON failure report if something failed.
+ * The channel is close-on-exec, so end-of-file right after `accepted` means
+ * execve succeeded, and end-of-file with nothing at all means the launcher
+ * died before it read the job (its runtime could not start it, say) rather
+ * than a target that ran.
  */
 import type { PreExecStep, RlimitValue } from "./steps.ts"
 
@@ -78,8 +82,17 @@ export const decodeJob = (body: Uint8Array): Job => {
   return { ...raw, steps: raw.steps.map(stepFromWire) }
 }
 
+/** The byte the launcher writes once it has read the job (ASCII ACK). */
+export const accepted: Uint8Array = Uint8Array.of(0x06)
+
 export const encodeFailure = (failure: LaunchFailure): Uint8Array => new TextEncoder().encode(JSON.stringify(failure))
 
-/** The launcher's report: undefined when the channel closed empty (exec succeeded). */
-export const decodeFailure = (bytes: Uint8Array): LaunchFailure | undefined =>
-  bytes.byteLength === 0 ? undefined : JSON.parse(new TextDecoder().decode(bytes))
+/** The report when the launcher never took the job. */
+const neverAccepted: LaunchFailure = { stage: "launcher", errno: 0, subject: "it exited before reading the job" }
+
+/** The launcher's report: undefined when the channel closed right after `accepted` (exec succeeded). */
+export const decodeFailure = (bytes: Uint8Array): LaunchFailure | undefined => {
+  if (bytes.byteLength === 0) return neverAccepted
+  const report = bytes[0] === accepted[0] ? bytes.subarray(1) : bytes
+  return report.byteLength === 0 ? undefined : JSON.parse(new TextDecoder().decode(report))
+}

@@ -9,7 +9,7 @@
  * work in between. A failure is written back on the control channel before
  * _exit(127), so the parent can raise a typed error instead of a bare 127.
  */
-import { decodeJob, encodeFailure, type Job } from "./job.ts"
+import { accepted, decodeJob, encodeFailure, type Job } from "./job.ts"
 import type { Native } from "./native.ts"
 import { lastSignal } from "./signals.ts"
 import { orderSteps, rlimitResourceNumber, type PreExecStep, type RlimitValue } from "./steps.ts"
@@ -132,6 +132,7 @@ export const runLauncher = (native: Native, fd = 3): never => {
   let failure: StepFailed
   try {
     const job = readJob(native, fd)
+    native.write(fd, accepted)
     const result = launch(native, job)
     failure = new StepFailed("exec", -result, job.argv[0] ?? "")
   } catch (error) {

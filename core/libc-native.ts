@@ -10,15 +10,17 @@
 import { checked, cString, type Libc } from "./libc.ts"
 import type { Native, PreparedExec, PreparedFilter } from "./native.ts"
 
+const SYS_rt_sigaction = 13
+const SYS_rt_sigprocmask = 14
 const SYS_seccomp = 317
 const SECCOMP_SET_MODE_FILTER = 1
 const SIG_SETMASK = 2
 const F_GETFD = 1
 const F_SETFD = 2
-/** glibc's struct sigaction is 152 bytes on x86_64; sa_handler is its first word. */
-const sigactionSize = 152
-/** The kernel's sigset_t is 8 bytes; glibc's is 128, and sigprocmask reads glibc's. */
-const sigsetSize = 128
+/** The kernel's struct sigaction on x86_64: handler, flags, restorer, mask; all zero is SIG_DFL. */
+const kernelSigactionSize = 32
+/** The kernel's sigset_t: 64 signals. */
+const sigsetSize = 8
 /** struct sock_fprog: u16 len, padding, then the filter pointer at offset 8. */
 const sockFprogSize = 16
 
@@ -31,7 +33,8 @@ interface ArenaExec extends PreparedExec {
 
 interface ArenaFilter extends PreparedFilter {
   readonly arena: Uint8Array
-  readonly program: Uint8Array
+  /** The address of the sock_fprog at the arena's start. */
+  readonly program: bigint
 }
 
 /** Zeroed memory that never moves; its start is 8-aligned, so pointer tables go first. */
@@ -66,9 +69,10 @@ const layoutFilter = (libc: Libc, bpf: Uint8Array): ArenaFilter => {
   const arena = arenaOf(sockFprogSize + bpf.byteLength)
   arena.set(bpf, sockFprogSize)
   const view = new DataView(arena.buffer)
+  const program = libc.address(arena)
   view.setUint16(0, bpf.byteLength / 8, true)
-  view.setBigUint64(8, libc.address(arena) + BigInt(sockFprogSize), true)
-  return { instructions: bpf.byteLength / 8, arena, program: arena.subarray(0, sockFprogSize) }
+  view.setBigUint64(8, program + BigInt(sockFprogSize), true)
+  return { instructions: bpf.byteLength / 8, arena, program }
 }
 
 /**
@@ -86,6 +90,9 @@ const layoutFilter = (libc: Libc, bpf: Uint8Array): ArenaFilter => {
 export const nativeFromLibc = (libc: Libc): Native => {
   const c = libc.call
   const ok = (result: number | bigint): number => checked(result, libc.errno)
+  /** rt_sigaction with the kernel's own struct: reads (and with `act`, sets) a disposition. */
+  const sigaction = (signal: number, act: Uint8Array | undefined, old: Uint8Array | undefined): number =>
+    ok(c.syscall(SYS_rt_sigaction, signal, act ? libc.address(act) : 0, old ? libc.address(old) : 0, sigsetSize, 0))
   return {
     read: (fd, buffer) => ok(c.read(fd, buffer, buffer.byteLength)),
     write: (fd, buffer) => ok(c.write(fd, buffer, buffer.byteLength)),
@@ -93,12 +100,11 @@ export const nativeFromLibc = (libc: Libc): Native => {
     setFdFlags: (fd, flags) => ok(c.fcntl(fd, F_SETFD, flags)),
     closeRange: (first, last, flags) => ok(c.close_range(first, last, flags)),
     signalDisposition: (signal) => {
-      const old = new Uint8Array(sigactionSize)
-      return ok(c.sigaction(signal, null, old)) < 0 ? 0n : new DataView(old.buffer).getBigUint64(0, true)
+      const old = arenaOf(kernelSigactionSize)
+      return sigaction(signal, undefined, old) < 0 ? 0n : new DataView(old.buffer).getBigUint64(0, true)
     },
-    // signal() returns the previous handler (SIG_IGN, an address) or SIG_ERR (-1).
-    resetSignal: (signal) => Math.min(ok(c.signal(signal, 0)), 0),
-    clearSignalMask: () => ok(c.sigprocmask(SIG_SETMASK, new Uint8Array(sigsetSize), null)),
+    resetSignal: (signal) => sigaction(signal, arenaOf(kernelSigactionSize), undefined),
+    clearSignalMask: () => ok(c.syscall(SYS_rt_sigprocmask, SIG_SETMASK, libc.address(arenaOf(sigsetSize)), 0, sigsetSize, 0)),
     getrlimit: (resource) => {
       const limits = new Uint8Array(16)
       const result = ok(c.getrlimit(resource, limits))
@@ -120,7 +126,7 @@ export const nativeFromLibc = (libc: Libc): Native => {
     prctl: (option, a2, a3, a4, a5) => ok(c.prctl(option, a2, a3, a4, a5)),
     access: (path, mode) => ok(c.access(cString(path), mode)),
     prepareFilter: (bpf) => layoutFilter(libc, bpf),
-    installFilter: (prepared, flags) => ok(c.syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, (prepared as ArenaFilter).program)),
+    installFilter: (prepared, flags) => ok(c.syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, (prepared as ArenaFilter).program, 0, 0)),
     prepareExec: (path, argv, env) => layoutExec(libc, path, argv, env),
     execve: (prepared) => {
       const exec = prepared as ArenaExec

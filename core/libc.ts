@@ -37,14 +37,16 @@ export type CFunction = (...args: ReadonlyArray<CValue>) => number | bigint
 /** The libc functions kakoi binds, by their C names. */
 export type LibcFunction =
   | "read" | "write" | "send" | "close" | "fcntl" | "close_range" | "socketpair"
-  | "sigaction" | "signal" | "sigprocmask" | "getrlimit" | "setrlimit" | "chdir" | "umask" | "setsid"
+  | "getrlimit" | "setrlimit" | "chdir" | "umask" | "setsid"
   | "getpid" | "getppid" | "prctl" | "access" | "syscall" | "execve" | "_exit" | "memfd_create" | "pread"
   | "__errno_location" | "memcpy" | "strlen" | "free"
 
 /**
  * x86_64 glibc prototypes. Variadic functions (fcntl, prctl, syscall) get a
  * fixed prototype: on x86_64 integer arguments travel in the same registers
- * either way, and bun:ffi cannot call varargs at all.
+ * either way, and bun:ffi cannot call varargs at all. Signals go through the
+ * raw syscalls, since glibc refuses to touch 32 and 33 (its own), which Deno
+ * leaves ignored.
  *
  * @example
  * ```ts
@@ -61,9 +63,6 @@ export const libcSignatures: Readonly<Record<LibcFunction, CSignature>> = {
   fcntl: { args: ["i32", "i32", "i64"], returns: "i32" },
   close_range: { args: ["u32", "u32", "i32"], returns: "i32" },
   socketpair: { args: ["i32", "i32", "i32", "buffer"], returns: "i32" },
-  sigaction: { args: ["i32", "buffer", "buffer"], returns: "i32" },
-  signal: { args: ["i32", "i64"], returns: "i64" },
-  sigprocmask: { args: ["i32", "buffer", "buffer"], returns: "i32" },
   getrlimit: { args: ["i32", "buffer"], returns: "i32" },
   setrlimit: { args: ["i32", "buffer"], returns: "i32" },
   chdir: { args: ["buffer"], returns: "i32" },
@@ -73,7 +72,8 @@ export const libcSignatures: Readonly<Record<LibcFunction, CSignature>> = {
   getppid: { args: [], returns: "i32" },
   prctl: { args: ["i32", "u64", "u64", "u64", "u64"], returns: "i32" },
   access: { args: ["buffer", "i32"], returns: "i32" },
-  syscall: { args: ["i64", "i64", "i64", "buffer"], returns: "i64" },
+  // Memory arguments go as addresses (Libc.address), so one prototype serves every syscall.
+  syscall: { args: ["i64", "i64", "i64", "i64", "i64", "i64"], returns: "i64" },
   execve: { args: ["buffer", "buffer", "buffer"], returns: "i32" },
   _exit: { args: ["i32"], returns: "void" },
   memfd_create: { args: ["buffer", "u32"], returns: "i32" },

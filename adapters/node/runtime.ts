@@ -1,11 +1,13 @@
 /**
  * The Runtime port on Node: starts the launcher with child_process.spawn,
- * passes the job over a socketpair on fd 3, and watches the process.
+ * passes the job over a socketpair on fd 3, and watches the process; and the
+ * host `run`/`spawn` use (Node streams, process.env).
  */
 import { spawn, type ChildProcess } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import type { Readable, Writable } from "node:stream"
+import { PassThrough, type Readable, type Writable } from "node:stream"
 import { Effect } from "effect"
+import type { Host } from "../../core/api.ts"
 import { SpawnError } from "../../core/errors.ts"
 import { decodeFailure } from "../../core/job.ts"
 import type { LauncherProcess, ProcessStatus, RuntimePort } from "../../core/runtime.ts"
@@ -19,6 +21,13 @@ export interface NodeIo {
 }
 
 const launcherPath = fileURLToPath(new URL("./launcher.ts", import.meta.url))
+
+/**
+ * The child's output behind a PassThrough attached at spawn: once a child has
+ * exited, Node resumes (drains) any stdio stream nobody reads yet, so output
+ * and 'end' would be lost to a reader that attaches a moment later.
+ */
+const buffered = (stream: Readable | null): Readable | undefined => (stream === null ? undefined : stream.pipe(new PassThrough()))
 
 const statusOf = (child: ChildProcess): Promise<ProcessStatus> =>
   new Promise((resolve) => {
@@ -57,7 +66,7 @@ const launch: RuntimePort<NodeIo>["launch"] = (stdio, command) =>
       resume(
         Effect.succeed({
           pid: child.pid ?? -1,
-          io: { stdin: child.stdin ?? undefined, stdout: child.stdout ?? undefined, stderr: child.stderr ?? undefined },
+          io: { stdin: child.stdin ?? undefined, stdout: buffered(child.stdout), stderr: buffered(child.stderr) },
           start: (job) =>
             Effect.tryPromise({
               try: async () => {
@@ -76,3 +85,20 @@ const launch: RuntimePort<NodeIo>["launch"] = (stdio, command) =>
 
 /** The Node runtime port. */
 export const nodeRuntime: RuntimePort<NodeIo> = { name: "node", pid: process.pid, launch }
+
+const collect = (stream: Readable | undefined): Promise<string> =>
+  new Promise((resolve, reject) => {
+    if (stream === undefined) return resolve("")
+    const chunks: Array<Buffer> = []
+    stream.on("data", (chunk: Buffer) => chunks.push(chunk))
+    stream.once("error", reject)
+    stream.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
+  })
+
+/** The Node host for core/api.ts. */
+export const nodeHost: Host<NodeIo> = {
+  runtime: nodeRuntime,
+  environment: () => process.env,
+  readText: (io, stream) => collect(io[stream]),
+  writeInput: (io, input) => void io.stdin?.end(input)
+}

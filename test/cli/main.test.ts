@@ -10,8 +10,8 @@ describe("kakoi help", () => {
     [["-h"], "Usage:\n  kakoi run [OPTIONS] -- CMD [ARGS...]"],
     [[], "Usage:\n  kakoi run [OPTIONS] -- CMD [ARGS...]"],
     [["help"], "Usage:\n  kakoi run [OPTIONS] -- CMD [ARGS...]"],
-    [["help", "run"], "Usage: kakoi run [OPTIONS] -- CMD [ARGS...]"],
-    [["run", "--help"], "Usage: kakoi run [OPTIONS] -- CMD [ARGS...]"],
+    [["help", "run"], "Usage: kakoi run [OPTIONS] [--] CMD [ARGS...]"],
+    [["run", "--help"], "Usage: kakoi run [OPTIONS] [--] CMD [ARGS...]"],
     [["syscall", "--help"], "Usage: kakoi syscall NAME|NUMBER [--arch ARCH]"],
     [["help", "syscall"], "Usage: kakoi syscall NAME|NUMBER [--arch ARCH]"],
     [["export", "--help"], "Usage: kakoi export --policy FILE [--format bpf|pfc|json] [--out FILE]"]

@@ -8,6 +8,7 @@
 import { existsSync, mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { beforeAll, describe, expect, it } from "vitest"
 import type { RunOptions, RunResult } from "../../core/api.ts"
 import { rlimit } from "../../plugins/rlimit/mod.ts"
@@ -18,7 +19,7 @@ export interface SeccompApi {
   readonly run: (argv: ReadonlyArray<string>, options?: RunOptions<any, any>) => Promise<RunResult>
 }
 
-const probeSource = join(import.meta.dirname, "../fixtures/syscall-probe.c")
+const probeSource = fileURLToPath(new URL("../fixtures/syscall-probe.c", import.meta.url))
 const [SYS_socket, SYS_getppid, SYS_prctl, SYS_personality] = [41, 110, 157, 135]
 const EPERM = 1
 const EACCES = 13

@@ -1,152 +1,27 @@
-/** The koffi binding of libseccomp against the real libseccomp.so.2 on this machine. */
-import { readdirSync } from "node:fs"
+/** The libseccomp binding conformance suite on Node (koffi), plus a malloc check that needs koffi's struct returns. */
 import { createRequire } from "node:module"
-import { Effect, Exit } from "effect"
-import { describe, expect, it } from "vitest"
+import { Effect } from "effect"
+import { expect, it } from "vitest"
 import { make } from "../../adapters/node/libseccomp.ts"
-import { NativeLibraryError } from "../../core/native-error.ts"
-import type { SeccompLibraryShape } from "../../plugins/seccomp/library.ts"
+import { libseccompSuite } from "../conformance/libseccomp.ts"
 
-const SCMP_ACT_ALLOW = 0x7fff0000
-const SCMP_ACT_KILL_PROCESS = 0x80000000
-const SCMP_ACT_ERRNO = (errno: number): number => 0x00050000 | errno
-const SCMP_CMP_EQ = 4
-const SCMP_CMP_GT = 6
+libseccompSuite("koffi", make)
 
-const library: SeccompLibraryShape = Effect.runSync(make())
+const library = Effect.runSync(make())
 const native = library.archNative()
 
-/** A small filter with a 64-bit condition, released by the caller. */
-const sampleFilter = () => {
-  const ctx = library.init(SCMP_ACT_ALLOW)
-  if (ctx === undefined) throw new Error("seccomp_init returned NULL")
-  expect(library.ruleAdd(ctx, SCMP_ACT_ERRNO(1), library.syscallResolveName(native, "mkdir"), [])).toBe(0)
-  expect(library.ruleAdd(ctx, SCMP_ACT_ERRNO(13), library.syscallResolveName(native, "socket"), [
-    { arg: 0, op: SCMP_CMP_EQ, a: 2n, b: 0n }
-  ])).toBe(0)
-  expect(library.ruleAdd(ctx, SCMP_ACT_KILL_PROCESS, library.syscallResolveName(native, "write"), [
-    { arg: 2, op: SCMP_CMP_GT, a: 0xdeadbeefcafef00dn, b: 0n }
-  ])).toBe(0)
-  return ctx
-}
-
-const openFds = (): number => readdirSync("/proc/self/fd").length
-
-describe("libseccomp binding (koffi)", () => {
-  it("version() reports libseccomp 2.5.x", () => {
-    const { major, minor } = library.version()
-    expect([major, minor]).toEqual([2, 5])
+it("frees the name libseccomp mallocs for every syscall number it resolves", () => {
+  // glibc's own accounting: bytes currently allocated with malloc, across arenas.
+  const koffi = createRequire(import.meta.url)("koffi") as typeof import("koffi")
+  const Mallinfo2 = koffi.struct({
+    arena: "size_t", ordblks: "size_t", smblks: "size_t", hblks: "size_t", hblkhd: "size_t",
+    usmblks: "size_t", fsmblks: "size_t", uordblks: "size_t", fordblks: "size_t", keepcost: "size_t"
   })
-
-  it("resolves syscall names to numbers and back on x86_64", () => {
-    expect(library.archResolveName("x86_64")).toBe(native)
-    expect(library.syscallResolveName(native, "mkdir")).toBe(83)
-    expect(library.syscallResolveNum(native, 83)).toBe("mkdir")
-  })
-
-  it("resolves syscalls for another architecture", () => {
-    const x86 = library.archResolveName("x86")
-    expect(x86).not.toBe(0)
-    expect(library.syscallResolveName(x86, "mkdir")).toBe(39)
-    expect(library.syscallResolveNum(x86, 39)).toBe("mkdir")
-  })
-
-  it("returns a negative number for an unknown syscall name and undefined for an unknown number", () => {
-    expect(library.syscallResolveName(native, "mkdri")).toBeLessThan(0)
-    expect(library.syscallResolveNum(native, 99_999)).toBeUndefined()
-    expect(library.archResolveName("pdp11")).toBe(0)
-  })
-
-  it("compiles rules with conditions into BPF made of 8-byte instructions", () => {
-    const ctx = sampleFilter()
-    try {
-      const bpf = library.exportBpf(ctx)
-      if (typeof bpf === "number") throw new Error(`seccomp_export_bpf failed with ${bpf}`)
-      expect(bpf.length).toBeGreaterThan(0)
-      expect(bpf.length % 8).toBe(0)
-    } finally {
-      library.release(ctx)
-    }
-  })
-
-  it("exports PFC text that shows both halves of a 64-bit value", () => {
-    const ctx = sampleFilter()
-    try {
-      const pfc = library.exportPfc(ctx)
-      if (typeof pfc === "number") throw new Error(`seccomp_export_pfc failed with ${pfc}`)
-      expect(pfc).toContain(`filter for syscall "mkdir" (83)`)
-      expect(pfc).toContain(String(0xdeadbeef)) // high 32 bits
-      expect(pfc).toContain(String(0xcafef00d)) // low 32 bits
-    } finally {
-      library.release(ctx)
-    }
-  })
-
-  it("returns libseccomp's -errno for a bad argument index and -EINVAL for values that do not fit", () => {
-    const ctx = sampleFilter()
-    try {
-      expect(library.ruleAdd(ctx, SCMP_ACT_ERRNO(1), 2, [{ arg: 6, op: SCMP_CMP_EQ, a: 0n, b: 0n }])).toBe(-22)
-      expect(library.ruleAdd(ctx, SCMP_ACT_ERRNO(1), 2, [{ arg: 0, op: SCMP_CMP_EQ, a: -1n, b: 0n }])).toBe(-22)
-      expect(library.ruleAdd(ctx, SCMP_ACT_ERRNO(1), 2, [{ arg: 0, op: SCMP_CMP_EQ, a: 1n << 64n, b: 0n }])).toBe(-22)
-      // A rule whose action equals the default action is refused with -EACCES.
-      expect(library.ruleAdd(ctx, SCMP_ACT_ALLOW, 2, [])).toBe(-13)
-    } finally {
-      library.release(ctx)
-    }
-  })
-
-  it("makes a released context inert instead of touching freed memory", () => {
-    const ctx = sampleFilter()
-    library.release(ctx)
-    library.release(ctx)
-    expect(library.exportBpf(ctx)).toBe(-22)
-    expect(library.ruleAdd(ctx, SCMP_ACT_ERRNO(1), 83, [])).toBe(-22)
-    expect(library.attrSet(ctx, 4, 1)).toBe(-22)
-  })
-
-  it("closes its memfd after every export", () => {
-    const ctx = sampleFilter()
-    try {
-      const before = openFds()
-      for (let i = 0; i < 1000; i++) {
-        expect(typeof library.exportBpf(ctx)).not.toBe("number")
-        expect(typeof library.exportPfc(ctx)).toBe("string")
-      }
-      expect(openFds()).toBe(before)
-    } finally {
-      library.release(ctx)
-    }
-  })
-
-  it("frees the name libseccomp mallocs for every syscall number it resolves", () => {
-    // glibc's own accounting: bytes currently allocated with malloc, across arenas.
-    const koffi = createRequire(import.meta.url)("koffi") as typeof import("koffi")
-    const Mallinfo2 = koffi.struct({
-      arena: "size_t", ordblks: "size_t", smblks: "size_t", hblks: "size_t", hblkhd: "size_t",
-      usmblks: "size_t", fsmblks: "size_t", uordblks: "size_t", fordblks: "size_t", keepcost: "size_t"
-    })
-    const mallinfo2 = koffi.load("libc.so.6").func("mallinfo2", Mallinfo2, []) as () => { uordblks: number }
-    library.syscallResolveNum(native, 0) // warm up
-    const before = mallinfo2().uordblks
-    for (let i = 0; i < 100_000; i++) library.syscallResolveNum(native, i % 300)
-    // Without free() this grows by ~2.6 MB (100k names of ~10 bytes in 32-byte chunks).
-    expect(mallinfo2().uordblks - before).toBeLessThan(256 * 1024)
-  })
-
-  it("fails with NativeLibraryError saying what to install when libseccomp is missing", () => {
-    const exit = Effect.runSyncExit(make("libseccomp-missing.so.2"))
-    expect(Exit.isFailure(exit)).toBe(true)
-    const error = Effect.runSync(Effect.flip(make("libseccomp-missing.so.2")))
-    expect(error).toBeInstanceOf(NativeLibraryError)
-    expect(error.problem).toBe("not-installed")
-    expect(error.message).toBe(
-      'libseccomp is not installed: install it with "apt-get install libseccomp2" (Debian/Ubuntu) or "dnf install libseccomp" (Fedora)'
-    )
-  })
-
-  it("fails with a missing-symbol NativeLibraryError when the file is another library", () => {
-    const error = Effect.runSync(Effect.flip(make("libc.so.6")))
-    expect(error.problem).toBe("missing-symbol")
-    expect(error.message).toMatch(/^libseccomp is too old: "libc\.so\.6" has no "seccomp_version": install libseccomp 2\.5 or later with "apt-get install libseccomp2"/)
-  })
+  const mallinfo2 = koffi.load("libc.so.6").func("mallinfo2", Mallinfo2, []) as () => { uordblks: number }
+  library.syscallResolveNum(native, 0) // warm up
+  const before = mallinfo2().uordblks
+  for (let i = 0; i < 100_000; i++) library.syscallResolveNum(native, i % 300)
+  // Without free() this grows by ~2.6 MB (100k names of ~10 bytes in 32-byte chunks).
+  expect(mallinfo2().uordblks - before).toBeLessThan(256 * 1024)
 })
+

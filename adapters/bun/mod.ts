@@ -1,0 +1,95 @@
+/**
+ * kakoi on Bun: run commands with plugins (seccomp filters, resource limits)
+ * in force from the target's first instruction. The same API as `kakoi/node`;
+ * a child's streams are web streams (`stdin` a WritableStream, `stdout` and
+ * `stderr` ReadableStreams).
+ *
+ * @example
+ * ```ts
+ * import { run } from "kakoi/bun"
+ * import { policy, seccomp } from "kakoi/seccomp"
+ *
+ * const denyMkdir = policy({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir", "mkdirat"] }] })
+ * const result = await run(["mkdir", "/tmp/x"], { plugins: [seccomp(denyMkdir)] })
+ * result.exitCode // 1: mkdir said "Operation not permitted"
+ * ```
+ */
+import { Layer } from "effect"
+import { makeApi, type Api, type Child as ChildOf, type RunOptions as RunOptionsOf } from "../../core/api.ts"
+import { NativeLibrary, type Native } from "../../core/native.ts"
+import type { NativeLibraryError } from "../../core/native-error.ts"
+import type { WebIo } from "../../core/web-io.ts"
+import type { SeccompLibrary } from "../../plugins/seccomp/library.ts"
+import { loadPolicy as loadPolicyEffect } from "../../plugins/seccomp/load.ts"
+import type { Policy } from "../../plugins/seccomp/model.ts"
+import { layer as seccompLibraryLayer } from "./libseccomp.ts"
+import { bunNative } from "./native.ts"
+import { bunHost } from "./runtime.ts"
+
+export type { RunResult, SpawnResult } from "../../core/api.ts"
+export type { WebIo }
+
+/** Services the plugins shipped with kakoi need on Bun. */
+export type BunServices = SeccompLibrary | Native
+
+/** The layer that provides them with bun:ffi bindings. */
+export const layer: Layer.Layer<BunServices, NativeLibraryError> = Layer.merge(
+  seccompLibraryLayer,
+  Layer.sync(NativeLibrary, bunNative)
+)
+
+export type RunOptions<E = any> = RunOptionsOf<E, BunServices>
+
+/** A running child started by `spawn`, with web streams. */
+export type Child = ChildOf<WebIo>
+
+const api: Api<WebIo, BunServices> = makeApi(bunHost, layer)
+
+/**
+ * Run a command to completion as an Effect; a non-zero exit is data.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { layer, runEffect } from "kakoi/bun"
+ *
+ * const result = await Effect.runPromise(Effect.provide(runEffect(["echo", "hi"]), layer))
+ * ```
+ */
+export const runEffect: Api<WebIo, BunServices>["runEffect"] = api.runEffect
+
+/**
+ * Run a command to completion; rejects with a typed error only when the child cannot start.
+ *
+ * @example
+ * ```ts
+ * const { exitCode, stdout } = await run(["echo", "hi"])
+ * ```
+ */
+export const run: Api<WebIo, BunServices>["run"] = api.run
+
+/**
+ * Start a command and return once its target is exec'd. Streams default to pipes.
+ *
+ * @example
+ * ```ts
+ * const child = await spawn(["cat"])
+ * const writer = child.stdin?.getWriter()
+ * await writer?.write(new TextEncoder().encode("hello"))
+ * await writer?.close()
+ * const { exitCode } = await child.result
+ * ```
+ */
+export const spawn: Api<WebIo, BunServices>["spawn"] = api.spawn
+
+/**
+ * Load a policy into this process and every one of its threads (TSYNC), as
+ * the seed's `context.load` does. A bad policy rejects before anything
+ * changes; once loaded, the filter cannot be removed.
+ *
+ * @example
+ * ```ts
+ * await loadPolicy(policy({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir", "mkdirat"] }] }))
+ * ```
+ */
+export const loadPolicy = (policy: Policy): Promise<void> => api.runPromise(loadPolicyEffect(policy))

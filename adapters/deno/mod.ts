@@ -1,0 +1,108 @@
+/**
+ * kakoi on Deno: run commands with plugins (seccomp filters, resource limits)
+ * in force from the target's first instruction. The same API as `kakoi/node`;
+ * a child's streams are web streams (`stdin` a WritableStream, `stdout` and
+ * `stderr` ReadableStreams).
+ *
+ * Permissions: `--allow-ffi` (libc and libseccomp) and `--allow-run` (the
+ * launcher is `Deno.execPath()` itself; `--allow-run=$(which deno)` is
+ * enough), plus `--allow-env` when a child's `env` is omitted, since it then
+ * gets the supervisor's environment. `--allow-read` is not needed. A missing
+ * one fails with a `DenoPermissionError` naming the flag, before anything
+ * starts. Note that `--allow-run` lets the program start Deno with every
+ * permission, as any subprocess could.
+ *
+ * @example
+ * ```ts
+ * import { run } from "kakoi/deno"
+ * import { policy, seccomp } from "kakoi/seccomp"
+ *
+ * const denyMkdir = policy({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir", "mkdirat"] }] })
+ * const result = await run(["mkdir", "/tmp/x"], { plugins: [seccomp(denyMkdir)], env: {} })
+ * result.exitCode // 1: mkdir said "Operation not permitted"
+ * ```
+ */
+import { Layer } from "effect"
+import { makeApi, type Api, type Child as ChildOf, type RunOptions as RunOptionsOf } from "../../core/api.ts"
+import { NativeLibrary, type Native } from "../../core/native.ts"
+import type { NativeLibraryError } from "../../core/native-error.ts"
+import type { WebIo } from "../../core/web-io.ts"
+import type { SeccompLibrary } from "../../plugins/seccomp/library.ts"
+import { loadPolicy as loadPolicyEffect } from "../../plugins/seccomp/load.ts"
+import type { Policy } from "../../plugins/seccomp/model.ts"
+import { layer as seccompLibraryLayer } from "./libseccomp.ts"
+import { denoNative } from "./native.ts"
+import type { DenoPermissionError } from "./permissions.ts"
+import { denoHost } from "./runtime.ts"
+
+export type { RunResult, SpawnResult } from "../../core/api.ts"
+export { DenoPermissionError } from "./permissions.ts"
+export type { WebIo }
+
+/** Services the plugins shipped with kakoi need on Deno. */
+export type DenoServices = SeccompLibrary | Native
+
+/** The layer that provides them with Deno.dlopen bindings. */
+export const layer: Layer.Layer<DenoServices, NativeLibraryError | DenoPermissionError> = Layer.merge(
+  seccompLibraryLayer,
+  Layer.sync(NativeLibrary, denoNative)
+)
+
+export type RunOptions<E = any> = RunOptionsOf<E, DenoServices>
+
+/** A running child started by `spawn`, with web streams. */
+export type Child = ChildOf<WebIo>
+
+type DenoApi = Api<WebIo, DenoServices, DenoPermissionError>
+
+const api: DenoApi = makeApi(denoHost, layer)
+
+/**
+ * Run a command to completion as an Effect; a non-zero exit is data. Fails
+ * with a `DenoPermissionError` when a permission is missing.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { layer, runEffect } from "kakoi/deno"
+ *
+ * const result = await Effect.runPromise(Effect.provide(runEffect(["echo", "hi"], { env: {} }), layer))
+ * ```
+ */
+export const runEffect: DenoApi["runEffect"] = api.runEffect
+
+/**
+ * Run a command to completion; rejects with a typed error only when the child cannot start.
+ *
+ * @example
+ * ```ts
+ * const { exitCode, stdout } = await run(["echo", "hi"], { env: { PATH: "/usr/bin:/bin" } })
+ * ```
+ */
+export const run: DenoApi["run"] = api.run
+
+/**
+ * Start a command and return once its target is exec'd. Streams default to pipes.
+ *
+ * @example
+ * ```ts
+ * const child = await spawn(["cat"], { env: {} })
+ * const writer = child.stdin?.getWriter()
+ * await writer?.write(new TextEncoder().encode("hello"))
+ * await writer?.close()
+ * const { exitCode } = await child.result
+ * ```
+ */
+export const spawn: DenoApi["spawn"] = api.spawn
+
+/**
+ * Load a policy into this process and every one of its threads (TSYNC), as
+ * the seed's `context.load` does. A bad policy rejects before anything
+ * changes; once loaded, the filter cannot be removed.
+ *
+ * @example
+ * ```ts
+ * await loadPolicy(policy({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir", "mkdirat"] }] }))
+ * ```
+ */
+export const loadPolicy = (policy: Policy): Promise<void> => api.runPromise(loadPolicyEffect(policy))

@@ -1,0 +1,168 @@
+/**
+ * The launcher's behaviour, as one suite every adapter runs (test/node,
+ * test/deno, test/bun): what the target inherits and what it does not, exits
+ * as data, typed start failures, and spawn handles.
+ */
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+import type { RunOptions, RunResult, SpawnResult } from "../../core/api.ts"
+import type { SignalName } from "../../core/signals.ts"
+import type { ChildOptions } from "../../core/spec.ts"
+
+/** A spawned child as the suite sees it: the runtime's own streams stay behind `Streams`. */
+export interface SpawnedChild {
+  readonly pid: number
+  readonly kill: (signal?: SignalName) => boolean
+  readonly result: Promise<SpawnResult>
+}
+
+/** How the suite reaches a spawned child's stdin and stdout in one runtime's stream type `Io`. */
+export interface Streams<Io> {
+  readonly write: (io: Io, text: string) => Promise<void>
+  readonly end: (io: Io) => Promise<void>
+  /** The first chunk the child writes to stdout, as text. */
+  readonly firstChunk: (io: Io) => Promise<string>
+}
+
+/** One adapter under test: its `run` and `spawn`, and how to use its streams. */
+export interface AdapterUnderTest<Io> {
+  readonly runtime: string
+  readonly run: (argv: ReadonlyArray<string>, options?: RunOptions<any, any>) => Promise<RunResult>
+  readonly spawn: (argv: ReadonlyArray<string>, options?: ChildOptions<any, any>) => Promise<Io & SpawnedChild>
+  readonly streams: Streams<Io>
+  /** Sets a variable in the supervisor's own environment. */
+  readonly setEnv: (name: string, value: string) => void
+}
+
+const sh = (script: string): Array<string> => ["/bin/sh", "-c", script]
+
+const fileWithMode = (content: string, mode: number): string => {
+  const path = join(mkdtempSync(join(tmpdir(), "kakoi-")), "file")
+  writeFileSync(path, content)
+  chmodSync(path, mode)
+  return path
+}
+
+/** Registers the launcher suite for one adapter. */
+export const launcherSuite = <Io>(adapter: AdapterUnderTest<Io>): void => {
+  const { run, spawn, streams } = adapter
+
+  describe(`launcher on ${adapter.runtime}`, () => {
+    it("run() keeps the pid: the spawned pid is the target's", async () => {
+      const result = await run(sh("echo $$"))
+      expect(result.stdout.trim()).toBe(String(result.pid))
+    })
+
+    it("run() passes exactly the environment asked for", async () => {
+      const result = await run(["/usr/bin/env"], { env: { ONLY: "this", EMPTY: "" } })
+      expect(result.stdout).toBe("ONLY=this\nEMPTY=\n")
+    })
+
+    it("run() passes the supervisor's environment when env is omitted", async () => {
+      adapter.setEnv("KAKOI_TEST_MARKER", "inherited")
+      const result = await run(["/usr/bin/env"])
+      expect(result.stdout).toContain("KAKOI_TEST_MARKER=inherited\n")
+    })
+
+    it("run() pipes stdin through", async () => {
+      const result = await run(["cat"], { input: "through the fence\n" })
+      expect(result.stdout).toBe("through the fence\n")
+    })
+
+    it("leaks no file descriptor into the target", async () => {
+      const result = await run(["ls", "/proc/self/fd"])
+      // 0-2 are stdio, 3 is ls's own handle on the directory it lists.
+      expect(result.stdout.split("\n").filter(Boolean)).toEqual(["0", "1", "2", "3"])
+    })
+
+    it("keeps stdio open across exec (runtimes mark 0-2 close-on-exec)", async () => {
+      const result = await run(sh("echo to-out; echo to-err >&2"))
+      expect([result.stdout, result.stderr]).toEqual(["to-out\n", "to-err\n"])
+    })
+
+    it("resets ignored signals and the signal mask", async () => {
+      const result = await run(["grep", "-E", "^Sig(Ign|Blk)", "/proc/self/status"])
+      expect(result.stdout).toBe("SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n")
+    })
+
+    it("runs in the requested working directory", async () => {
+      const result = await run(["pwd"], { cwd: "/usr/share" })
+      expect(result.stdout).toBe("/usr/share\n")
+    })
+
+    it("reports an exit by signal as data", async () => {
+      const result = await run(sh("kill -TERM $$"))
+      expect(result).toMatchObject({ exitCode: undefined, signal: "SIGTERM" })
+    })
+
+    it("reports a non-zero exit as data, never as a rejection", async () => {
+      const result = await run(sh("exit 42"))
+      expect(result).toMatchObject({ exitCode: 42, signal: undefined })
+      expect(result.durationMs).toBeGreaterThanOrEqual(0)
+    })
+
+    it("rejects a command that does not exist with a typed error", async () => {
+      await expect(run(["kakoi-no-such-command"])).rejects.toMatchObject({
+        _tag: "SpawnError",
+        reason: "CommandNotFound",
+        message: "Command not found: kakoi-no-such-command"
+      })
+    })
+
+    it("rejects a file that is not executable", async () => {
+      const path = fileWithMode("#!/bin/sh\n", 0o644)
+      await expect(run([path])).rejects.toMatchObject({ reason: "PermissionDenied", message: `Permission denied: ${path}` })
+    })
+
+    it("rejects a file that is not a program", async () => {
+      const path = fileWithMode("\x7fELF garbage", 0o755)
+      await expect(run([path])).rejects.toMatchObject({
+        reason: "ExecFailed",
+        errno: 8,
+        message: `Command failed to start with ENOEXEC (Exec format error): ${path}`
+      })
+    })
+
+    it("rejects a missing working directory before the target runs", async () => {
+      await expect(run(["true"], { cwd: "/kakoi/no/such/dir" })).rejects.toMatchObject({
+        reason: "PreExecFailed",
+        message: 'Could not prepare the child (cannot change directory to "/kakoi/no/such/dir": ENOENT (No such file or directory)): true'
+      })
+    })
+
+    it("rejects an empty command", async () => {
+      await expect(run([])).rejects.toMatchObject({ reason: "InvalidSpec" })
+    })
+
+    it("starts many children at once, each with its own outcome", async () => {
+      const outcomes = await Promise.all(
+        Array.from({ length: 12 }, (_, index) =>
+          index % 4 === 3
+            ? run(["true"], { cwd: `/kakoi/no/dir/${index}` }).then(() => "started", (error: { readonly message: string }) => error.message)
+            : run(sh(`echo ${index}; exit ${index}`)).then((result) => `${result.stdout.trim()}/${result.exitCode}`))
+      )
+      expect(outcomes).toEqual(Array.from({ length: 12 }, (_, index) =>
+        index % 4 === 3
+          ? `Could not prepare the child (cannot change directory to "/kakoi/no/dir/${index}": ENOENT (No such file or directory)): true`
+          : `${index}/${index}`))
+    })
+
+    it("spawn() returns a handle whose kill() ends the target", async () => {
+      const child = await spawn(["sleep", "30"])
+      expect(child.kill("SIGTERM")).toBe(true)
+      await expect(child.result).resolves.toMatchObject({ pid: child.pid, exitCode: undefined, signal: "SIGTERM", command: "sleep 30" })
+      expect(child.kill("SIGTERM")).toBe(false)
+    })
+
+    it("spawn() streams stdout while the child runs", async () => {
+      const child = await spawn(["cat"])
+      const echoed = streams.firstChunk(child)
+      await streams.write(child, "ping\n")
+      expect(await echoed).toBe("ping\n")
+      await streams.end(child)
+      await expect(child.result).resolves.toMatchObject({ exitCode: 0 })
+    })
+  })
+}
