@@ -1,0 +1,70 @@
+/**
+ * The lifecycle's promise that a spec or policy failing in the spawn or
+ * preExec phase starts no process: the runtime's launch is never called.
+ * The runtime here is the real Node port behind a counter.
+ */
+import { Cause, Effect, Exit } from "effect"
+import { describe, expect, it } from "vitest"
+import { layer, type NodeServices } from "../../adapters/node/mod.ts"
+import { nodeRuntime, type NodeIo } from "../../adapters/node/runtime.ts"
+import { SpawnError } from "../../core/errors.ts"
+import { start } from "../../core/lifecycle.ts"
+import type { Plugin } from "../../core/plugin.ts"
+import type { RuntimePort } from "../../core/runtime.ts"
+import { makeSpec } from "../../core/spec.ts"
+import { rlimit } from "../../plugins/rlimit/mod.ts"
+import { seccomp, type PolicyJson } from "../../plugins/seccomp/mod.ts"
+
+const counted = (): { readonly runtime: RuntimePort<NodeIo>; readonly launches: () => number } => {
+  let launches = 0
+  return {
+    runtime: { ...nodeRuntime, launch: (stdio, command) => Effect.suspend(() => (launches++, nodeRuntime.launch(stdio, command))) },
+    launches: () => launches
+  }
+}
+
+const startWith = async (argv: ReadonlyArray<string>, plugins: ReadonlyArray<Plugin<any, NodeServices>>) => {
+  const { runtime, launches } = counted()
+  const spec = makeSpec(argv, { plugins, stdio: "ignore" }, { env: () => ({}), stdio: ["ignore", "ignore", "ignore"] })
+  const exit = await Effect.runPromiseExit(start(runtime, spec).pipe(Effect.flatMap((child) => child.exit), Effect.provide(layer)))
+  return { exit, launches: launches() }
+}
+
+const failureOf = (exit: Exit.Exit<unknown, unknown>): unknown => (Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined)
+
+describe("start()", () => {
+  it("launches exactly one process for a good spec", async () => {
+    const { exit, launches } = await startWith(["true"], [seccomp({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir"] }] })])
+    expect(Exit.isSuccess(exit)).toBe(true)
+    expect(launches).toBe(1)
+  })
+
+  it.each<readonly [string, PolicyJson]>([
+    ["an unknown syscall", { default: "allow", rules: [{ action: "kill", syscalls: ["mkdri"] }] }],
+    ["a policy that blocks execve", { default: "kill", rules: [{ action: "allow", syscalls: ["read"] }] }],
+    ["a bad argument index", { default: "allow", rules: [{ action: "kill", syscalls: ["socket"], args: [{ index: 9, op: "==", value: 1 }] }] }]
+  ])("launches nothing for %s", async (_name, json) => {
+    const { exit, launches } = await startWith(["true"], [seccomp(json)])
+    expect(Exit.isFailure(exit)).toBe(true)
+    expect(launches).toBe(0)
+  })
+
+  it("launches nothing for a bad resource limit", async () => {
+    const { exit, launches } = await startWith(["true"], [rlimit({ nofile: [64, 32] })])
+    expect(Exit.isFailure(exit)).toBe(true)
+    expect(launches).toBe(0)
+  })
+
+  it("launches nothing for an empty command", async () => {
+    const { exit, launches } = await startWith([], [])
+    expect(failureOf(exit)).toMatchObject({ _tag: "SpawnError", reason: "InvalidSpec" })
+    expect(launches).toBe(0)
+  })
+
+  it("fails with a SpawnError, not a bare exit status, when the command does not exist", async () => {
+    const { exit, launches } = await startWith(["kakoi-no-such-command"], [])
+    expect(launches).toBe(1)
+    expect(failureOf(exit)).toBeInstanceOf(SpawnError)
+    expect(failureOf(exit)).toMatchObject({ reason: "CommandNotFound", message: "Command not found: kakoi-no-such-command" })
+  })
+})
