@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest"
 import { make } from "../../adapters/node/libseccomp.ts"
 import { buildC } from "../helpers/build-c.ts"
 import type { ArgComparison, SeccompLibraryShape } from "../../plugins/seccomp/library.ts"
+import { compile, policy, SeccompLibrary, type PolicyJson, type RuleJson } from "../../plugins/seccomp/mod.ts"
 
 const libseccompPath = "/lib/x86_64-linux-gnu/libseccomp.so.2"
 const source = join(import.meta.dirname, "../fixtures/bpf-reference.c")
@@ -119,5 +120,35 @@ describe("BPF from the koffi binding matches libseccomp's C export", () => {
     expect(expected.length % 8).toBe(0)
     expect(expected.length).toBeGreaterThan(8 * 8)
     expect(Buffer.from(actual)).toEqual(expected)
+  })
+})
+
+/** The scenarios' rules written as kakoi policies: compile() must reach the very bytes C gets. */
+const fencePolicyRules: ReadonlyArray<RuleJson> = [
+  { action: "errno", errno: "EPERM", syscalls: ["mkdir", "mkdirat"] },
+  { action: "errno", errno: "EACCES", syscalls: ["socket"], args: [{ index: 0, op: "==", value: 2 }] },
+  { action: "errno", errno: "EPERM", syscalls: ["unshare"], args: [{ index: 0, op: "masked==", mask: "0x10000000", value: "0x10000000" }] },
+  { action: "errno", errno: "EFBIG", syscalls: ["write"], args: [{ index: 2, op: ">", value: "0xdeadbeefcafef00d" }] },
+  { action: "kill", syscalls: ["uname"] }
+]
+
+const policies: ReadonlyArray<PolicyJson> = [
+  { default: "allow", rules: fencePolicyRules },
+  { default: "allow", rules: fencePolicyRules, attributes: { optimize: 2 } },
+  { default: "allow", rules: fencePolicyRules, arches: ["x86"] },
+  { default: "kill", rules: [{ action: "allow", syscalls: ["read", "write", "exit_group", "futex", "execve", "mmap", "brk"] }] }
+]
+
+describe("BPF from compile(policy) matches libseccomp's C export of the same rules", () => {
+  const library = Effect.runSync(make())
+
+  beforeAll(() => {
+    reference = buildC(source, [libseccompPath])
+  })
+
+  it.each(scenarios.map((scenario, index) => ({ name: scenario.name, scenario, json: policies[index]! })))("$name", ({ scenario, json }) => {
+    const expected = execFileSync(reference, { input: script(scenario) })
+    const { bpf } = Effect.runSync(compile(policy(json)).pipe(Effect.provideService(SeccompLibrary, library)))
+    expect(Buffer.from(bpf)).toEqual(expected)
   })
 })
