@@ -66,8 +66,11 @@ export const plan = (policy: Policy): Plan => {
   const candidates: Array<PlannedRule> = []
   const skipped: Array<SkippedRule> = []
   for (const [rule, { action, syscalls, args }] of policy.rules.entries()) {
+    // A syscall named twice in one rule is one rule for libseccomp; a Set keeps large allowlists linear.
+    const named = new Set<string>()
     for (const [position, syscall] of syscalls.entries()) {
-      if (syscalls.indexOf(syscall) !== position) continue
+      if (named.has(syscall)) continue
+      named.add(syscall)
       const path = `rules[${rule}].syscalls[${position}]`
       if (sameAction(action, policy.default)) {
         const message = `rules[${rule}] is skipped for "${syscall}": its action (${describeAction(action)}) is the default action`
