@@ -1,5 +1,6 @@
 /** Shared by the benchmarks: time repeated runs and print medians side by side with ratios. */
 import { cpus, release } from "node:os"
+import { runtimeVersion } from "./runtime.ts"
 
 export interface Sample {
   readonly label: string
@@ -60,9 +61,9 @@ export const measure = async (label: string, runs: number, task: () => Promise<u
   return sample ?? { label, medianMs: Number.NaN, p90Ms: Number.NaN }
 }
 
-/** Where the figures come from, for a table's title: date, runtime, kernel, CPU count. */
+/** Where the figures come from, for a table's title: date, runtime and version, kernel, CPU count. */
 export const machine = (): string =>
-  `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, Linux ${release()}, ${cpus().length} CPUs`
+  `${new Date().toISOString().slice(0, 10)}, ${runtimeVersion}, Linux ${release()}, ${cpus().length} CPUs`
 
 /** Print samples as a table, each with its ratio to the first (the baseline). */
 export const report = (title: string, samples: ReadonlyArray<Sample>): void => {

@@ -1,34 +1,36 @@
 /**
- * Cold sandboxed spawn latency: how long until `/bin/true` has run and exited,
- * started by kakoi's `run()` (launcher → execve) and by plain
- * `child_process.spawn`, interleaved in the same process. Two runtime boots
- * show where kakoi's time goes: Node's own startup (`node -e ""`) and Node's
- * startup with type stripping, which the launcher pays because its entry is a
- * .ts file (design.md: a warm pool of launchers is the way around startup).
+ * Cold sandboxed spawn latency in the runtime running this file (Node, Deno or
+ * Bun): how long until `/bin/true` has run and exited, started by kakoi's
+ * `run()` (the root entry, which picks the runtime's adapter; launcher →
+ * execve) and by the runtime's own plain spawn (`child_process.spawn`,
+ * `Deno.Command().spawn()`, `Bun.spawn`), interleaved in the same process. Runtime boots show where kakoi's time goes: the
+ * launcher is that runtime started on a .ts entry (design.md: a warm pool of
+ * launchers is the way around startup).
  *
  * Every case ignores the child's stdio: run() then collects no output, which
  * matches plain spawn and keeps clear of a rare hang in run()'s output
  * collection (a race between child exit and the pipes closing).
  *
- * Run: node bench/spawn-latency.ts [runs]   (default 50, after 5 warm-up rounds)
+ * Run (default 50 runs, after 5 warm-up rounds):
+ *   node bench/spawn-latency.ts [runs]
+ *   deno run -A bench/spawn-latency.ts [runs]
+ *   bun bench/spawn-latency.ts [runs]
  */
-import { spawn } from "node:child_process"
-import { run } from "../adapters/node/mod.ts"
-import { policy, seccomp } from "../plugins/seccomp/mod.ts"
-import { compare, machine, report } from "./measure.ts"
+import { policy, run, seccomp } from "../mod.ts"
+import { compare, machine, report, type Case } from "./measure.ts"
+import { execPath, plainSpawn, plainSpawnName, runtime, type RuntimeName } from "./runtime.ts"
 
 const runs = Number(process.argv[2] ?? 50)
 const warmup = 5
 const target = "/bin/true"
 
-/** Plain spawn to exit, failing loudly on anything but exit code 0. */
-const plain = (command: string, args: ReadonlyArray<string>): Promise<void> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: "ignore" })
-    child.once("error", reject)
-    child.once("exit", (code, signal) =>
-      code === 0 ? resolve() : reject(new Error(`${command} ended with ${signal ?? `exit code ${code}`}`)))
-  })
+/** The runtime started with nothing to run, labelled as a command line. */
+const boots: Record<RuntimeName, ReadonlyArray<ReadonlyArray<string>>> = {
+  node: [["-e", ""], ["--no-warnings", "--input-type=module-typescript", "-e", ""]],
+  deno: [["eval", "--no-config", "--no-lock", "--quiet", ""]],
+  bun: [["-e", "0"]]
+}
+const quoted = (args: ReadonlyArray<string>): string => args.map((arg) => (arg === "" ? `""` : arg)).join(" ")
 
 const kakoi = async (options: Parameters<typeof run>[1]): Promise<void> => {
   const result = await run([target], { ...options, stdio: "ignore" })
@@ -38,12 +40,11 @@ const kakoi = async (options: Parameters<typeof run>[1]): Promise<void> => {
 // Compiled at the first spawn (a warm-up run) and cached, as in a long-lived supervisor.
 const fence = seccomp(policy({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir", "mkdirat"] }] }))
 
-const samples = await compare([
-  { label: `child_process.spawn ${target}`, task: () => plain(target, []) },
-  { label: `runtime boot: node -e ""`, task: () => plain(process.execPath, ["-e", ""]) },
-  { label: `runtime boot, TS entry: node --input-type=module-typescript -e ""`, task: () => plain(process.execPath, ["--no-warnings", "--input-type=module-typescript", "-e", ""]) },
+const cases: ReadonlyArray<Case> = [
+  { label: `${plainSpawnName} ${target}`, task: () => plainSpawn([target]) },
+  ...boots[runtime].map((args): Case => ({ label: `runtime boot: ${runtime} ${quoted(args)}`, task: () => plainSpawn([execPath, ...args]) })),
   { label: `kakoi run ${target}, no plugins`, task: () => kakoi({}) },
   { label: `kakoi run ${target}, seccomp errno mkdir/mkdirat`, task: () => kakoi({ plugins: [fence] }) }
-], runs, warmup)
+]
 
-report(`Cold spawn latency, median of ${runs} runs (${machine()})`, samples)
+report(`Cold spawn latency, median of ${runs} runs (${machine()})`, await compare(cases, runs, warmup))

@@ -6,12 +6,13 @@
 import { readFileSync } from "node:fs"
 import type { Effect } from "effect"
 import type { NodeServices } from "../adapters/node/mod.ts"
-import { exportHelp, mainHelp, runHelp, syscallHelp, UsageError, type CliIo } from "./usage.ts"
+import { exportHelp, mainHelp, runHelp, superviseHelp, syscallHelp, UsageError, type CliIo } from "./usage.ts"
 
-const helps: Record<string, string> = { run: runHelp, syscall: syscallHelp, export: exportHelp }
+const helps: Record<string, string> = { run: runHelp, syscall: syscallHelp, export: exportHelp, supervise: superviseHelp }
 
+// By package name, not a relative path: the built CLI sits one folder deeper (dist/cli) than the source.
 const version = (): string =>
-  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version as string
+  JSON.parse(readFileSync(new URL(import.meta.resolve("kakoi/package.json")), "utf8")).version as string
 
 // Subcommands load on demand: effect and the FFI bindings cost more start-up time than --help should.
 const runEffectCommand = async <E>(command: () => Promise<Effect.Effect<number, E, NodeServices>>): Promise<number> => {
@@ -46,6 +47,8 @@ const dispatch = async (command: string | undefined, args: ReadonlyArray<string>
       return runEffectCommand(async () => (await import("./syscall.ts")).syscallCommand(args, io))
     case "export":
       return runEffectCommand(async () => (await import("./export.ts")).exportCommand(args, io))
+    case "supervise":
+      return (await import("./supervise.ts")).superviseCommand(args, io)
     default:
       throw new UsageError("", `Unknown command "${command}"`)
   }

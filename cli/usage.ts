@@ -39,6 +39,7 @@ Usage:
   kakoi syscall NAME|NUMBER [--arch ARCH]  Resolve syscall names and numbers
   kakoi export --policy FILE [--format bpf|pfc|json] [--out FILE]
                                            Write a policy's compiled filter
+  kakoi supervise FILE                     Run a supervision tree (JSON) until Ctrl-C
   kakoi help [COMMAND]                     Show help for a command
 
 Options:
@@ -94,3 +95,26 @@ Compile a JSON policy and write it:
   pfc   libseccomp's pseudo filter code, readable
   json  the validated policy in kakoi's JSON format
 Writes to standard output unless --out is given.`
+
+export const superviseHelp = `Usage: kakoi supervise FILE
+
+Run the supervision tree in FILE: start its children in order, restart them
+by the tree's strategy, restart types, backoff and intensity, and print each
+event and each line of the children's output ("app/web | ..."). Ctrl-C or
+SIGTERM stops every child gracefully, last started first. kakoi exits with 0
+after a clean stop or when every child has ended for good, 1 when the tree
+gave up.
+
+FILE is JSON (or a .ts/.js module whose default export is the tree):
+  { "name": "app", "strategy": "one-for-one",
+    "intensity": { "maxRestarts": 3, "withinMs": 5000 },
+    "children": [
+      { "name": "web", "argv": ["node", "server.js"], "restart": "permanent",
+        "stop": { "signal": "SIGTERM", "timeoutMs": 5000 },
+        "backoff": { "initialMs": 100, "maxMs": 30000, "factor": 2, "jitter": true },
+        "ready": { "kind": "line", "pattern": "listening" },
+        "seccomp": "policy.json", "rlimit": { "nofile": 64 } },
+      { "name": "pool", "strategy": "one-for-all", "children": [ ... ] } ] }
+strategy: one-for-one, one-for-all, rest-for-one; restart: permanent,
+transient, temporary; "seccomp" is a policy (kakoi's JSON format) or a path
+relative to FILE.`

@@ -48,6 +48,7 @@ const preExecDetail: Record<string, (subject: string) => string> = {
   chdir: (subject) => `cannot change directory to "${subject}"`,
   rlimit: (subject) => `cannot set resource limit "${subject}"`,
   seccomp: () => "cannot install the seccomp filter",
+  "seccomp-listener": (subject) => `cannot hand the seccomp listener to the supervisor: ${subject}`,
   "no-new-privs": () => "cannot set no-new-privs",
   "parent-death-signal": () => "cannot set the parent-death signal",
   "read-job": () => "cannot read the job from the control channel"

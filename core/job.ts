@@ -49,7 +49,7 @@ const stepToWire = (step: PreExecStep): unknown => {
     case "rlimit":
       return { ...step, soft: wireValue(step.soft), hard: wireValue(step.hard) }
     case "seccomp":
-      return { kind: step.kind, bpf: toBase64(step.bpf) }
+      return { kind: step.kind, bpf: toBase64(step.bpf), ...(step.listener === true ? { listener: true } : {}) }
     default:
       return step
   }
@@ -60,7 +60,7 @@ const stepFromWire = (step: any): PreExecStep => {
     case "rlimit":
       return { ...step, soft: fromWire(step.soft), hard: fromWire(step.hard) }
     case "seccomp":
-      return { kind: "seccomp", bpf: fromBase64(step.bpf) }
+      return { kind: "seccomp", bpf: fromBase64(step.bpf), ...(step.listener === true ? { listener: true } : {}) }
     default:
       return step
   }
@@ -87,12 +87,52 @@ export const accepted: Uint8Array = Uint8Array.of(0x06)
 
 export const encodeFailure = (failure: LaunchFailure): Uint8Array => new TextEncoder().encode(JSON.stringify(failure))
 
+/**
+ * The record the launcher writes right before it installs a filter with a
+ * listener: ENQ, then the fd number (u32 LE) the listener will get, so the
+ * parent can fetch it with pidfd_getfd (see core/launcher.ts).
+ */
+export const encodeListenerRecord = (fd: number): Uint8Array => {
+  const record = new Uint8Array(listenerRecordSize)
+  record[0] = listenerRecordTag
+  new DataView(record.buffer).setUint32(1, fd, true)
+  return record
+}
+
+/**
+ * How many bytes the launcher asks for when it waits for the parent after
+ * installing a listener: an unusual count, so the parent can tell that `read`
+ * apart from the target's own if the policy notifies read.
+ */
+export const handshakeReadSize = 4093
+
+const listenerRecordTag = 0x05
+const listenerRecordSize = 5
+
+/**
+ * The listener fd number announced in the launcher's report so far (the bytes
+ * read from the control channel up to now), or undefined if not (yet) there.
+ *
+ * @example
+ * ```ts
+ * import { accepted, encodeListenerRecord, listenerFdOf } from "./job.ts"
+ *
+ * listenerFdOf(Uint8Array.of(...accepted, ...encodeListenerRecord(21))) // 21
+ * ```
+ */
+export const listenerFdOf = (report: Uint8Array): number | undefined => {
+  const start = report[0] === accepted[0] ? 1 : 0
+  if (report[start] !== listenerRecordTag || report.byteLength < start + listenerRecordSize) return undefined
+  return new DataView(report.buffer, report.byteOffset).getUint32(start + 1, true)
+}
+
 /** The report when the launcher never took the job. */
 const neverAccepted: LaunchFailure = { stage: "launcher", errno: 0, subject: "it exited before reading the job" }
 
 /** The launcher's report: undefined when the channel closed right after `accepted` (exec succeeded). */
 export const decodeFailure = (bytes: Uint8Array): LaunchFailure | undefined => {
   if (bytes.byteLength === 0) return neverAccepted
-  const report = bytes[0] === accepted[0] ? bytes.subarray(1) : bytes
+  const afterAccepted = bytes[0] === accepted[0] ? bytes.subarray(1) : bytes
+  const report = afterAccepted[0] === listenerRecordTag ? afterAccepted.subarray(listenerRecordSize) : afterAccepted
   return report.byteLength === 0 ? undefined : JSON.parse(new TextDecoder().decode(report))
 }

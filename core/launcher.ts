@@ -9,8 +9,8 @@
  * work in between. A failure is written back on the control channel before
  * _exit(127), so the parent can raise a typed error instead of a bare 127.
  */
-import { accepted, decodeJob, encodeFailure, type Job } from "./job.ts"
-import type { Native } from "./native.ts"
+import { accepted, decodeJob, encodeFailure, encodeListenerRecord, handshakeReadSize, type Job } from "./job.ts"
+import type { Native, PreparedFilter } from "./native.ts"
 import { lastSignal } from "./signals.ts"
 import { orderSteps, rlimitResourceNumber, type PreExecStep, type RlimitValue } from "./steps.ts"
 
@@ -24,6 +24,7 @@ const EACCES = 13
 const SIGKILL = 9
 const SIGSTOP = 19
 const SIG_IGN = 1n
+const SECCOMP_FILTER_FLAG_NEW_LISTENER = 8
 const RLIM_INFINITY = 0xffffffffffffffffn
 /** execvp's default search path when PATH is unset. */
 const defaultPath = "/usr/local/bin:/usr/bin:/bin"
@@ -110,7 +111,30 @@ const resolveCommand = (native: Native, command: string, env: ReadonlyArray<stri
   throw new StepFailed("resolve", denied ? EACCES : ENOENT, command)
 }
 
-const launch = (native: Native, job: Job): number => {
+/**
+ * Installs a filter that has a notify listener and waits until the parent has
+ * it. The listener fd is close-on-exec (the kernel makes it so), so it must be
+ * fetched before execve. The parent learns its number before the install (the
+ * lowest free fd, announced on the control channel), takes it with
+ * pidfd_getfd, then sends one byte. The wait is one `read` of
+ * `handshakeReadSize` bytes on the channel, the only call between install and
+ * execve besides execve: if the policy allows read it returns the parent's
+ * byte; if it notifies read, the parent (which fetched the listener while this
+ * thread sleeps) answers that notification with 1 and never continues it; if
+ * it denies read, the launcher fails here rather than exec unsupervised.
+ */
+const installWithListener = (native: Native, filter: PreparedFilter, fd: number, wait: Uint8Array): void => {
+  const predicted = native.lowestFreeFd()
+  check(predicted, "seccomp-listener", "no free fd")
+  native.write(fd, encodeListenerRecord(predicted))
+  const listener = native.installFilter(filter, SECCOMP_FILTER_FLAG_NEW_LISTENER)
+  check(listener, "seccomp", "filter")
+  if (listener !== predicted) throw new StepFailed("seccomp-listener", 0, `the listener got fd ${listener}, not ${predicted}`)
+  const answer = native.read(fd, wait)
+  if (answer !== 1) throw new StepFailed("seccomp-listener", answer < 0 ? -answer : 0, "the supervisor did not take the listener")
+}
+
+const launch = (native: Native, job: Job, fd: number): number => {
   if (job.parentDeathSignal !== 0) {
     check(native.prctl(PR_SET_PDEATHSIG, BigInt(job.parentDeathSignal), 0n, 0n, 0n), "parent-death-signal", "PR_SET_PDEATHSIG")
     // The parent may have died before prctl took effect; then nobody would ever signal us.
@@ -121,9 +145,14 @@ const launch = (native: Native, job: Job): number => {
   for (const step of steps) if (step.kind !== "seccomp") runStep(native, step)
   const [command = ""] = job.argv
   const prepared = native.prepareExec(resolveCommand(native, command, job.env), job.argv, job.env)
-  const filters = steps.flatMap((step) => (step.kind === "seccomp" ? [native.prepareFilter(step.bpf)] : []))
+  const filters = steps.flatMap((step) =>
+    step.kind === "seccomp" ? [{ prepared: native.prepareFilter(step.bpf), listener: step.listener === true }] : [])
+  const wait = new Uint8Array(new ArrayBuffer(handshakeReadSize))
   // From here on only native calls: the filter is in force and must not see the runtime's own work.
-  for (const filter of filters) check(native.installFilter(filter, 0), "seccomp", "filter")
+  for (const filter of filters) {
+    if (filter.listener) installWithListener(native, filter.prepared, fd, wait)
+    else check(native.installFilter(filter.prepared, 0), "seccomp", "filter")
+  }
   return native.execve(prepared)
 }
 
@@ -133,7 +162,7 @@ export const runLauncher = (native: Native, fd = 3): never => {
   try {
     const job = readJob(native, fd)
     native.write(fd, accepted)
-    const result = launch(native, job)
+    const result = launch(native, job, fd)
     failure = new StepFailed("exec", -result, job.argv[0] ?? "")
   } catch (error) {
     failure = error instanceof StepFailed ? error : new StepFailed("launcher", 0, String(error))

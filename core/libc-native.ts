@@ -17,6 +17,7 @@ const SECCOMP_SET_MODE_FILTER = 1
 const SIG_SETMASK = 2
 const F_GETFD = 1
 const F_SETFD = 2
+const F_DUPFD = 0
 /** The kernel's struct sigaction on x86_64: handler, flags, restorer, mask; all zero is SIG_DFL. */
 const kernelSigactionSize = 32
 /** The kernel's sigset_t: 64 signals. */
@@ -125,6 +126,12 @@ export const nativeFromLibc = (libc: Libc): Native => {
     getppid: () => Number(c.getppid()),
     prctl: (option, a2, a3, a4, a5) => ok(c.prctl(option, a2, a3, a4, a5)),
     access: (path, mode) => ok(c.access(cString(path), mode)),
+    lowestFreeFd: () => {
+      // The kernel hands out the lowest free number: dup to it and give it back.
+      const fd = ok(c.fcntl(0, F_DUPFD, 0))
+      if (fd >= 0) c.close(fd)
+      return fd
+    },
     prepareFilter: (bpf) => layoutFilter(libc, bpf),
     installFilter: (prepared, flags) => ok(c.syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, (prepared as ArenaFilter).program, 0, 0)),
     prepareExec: (path, argv, env) => layoutExec(libc, path, argv, env),

@@ -3,10 +3,11 @@
  * typed Effect. Plugins hook every phase; a failure in spawn or preExec means
  * no process is ever created.
  */
-import { Effect } from "effect"
+import { Effect, Exit, Fiber } from "effect"
 import { SpawnError, spawnErrorFromFailure } from "./errors.ts"
 import type { ExitResult } from "./exit.ts"
 import { encodeJob } from "./job.ts"
+import type { LaunchingChild } from "./plugin.ts"
 import type { LauncherProcess, RuntimePort } from "./runtime.ts"
 import { signalNumber, type SignalName } from "./signals.ts"
 import { commandText, type ChildSpec } from "./spec.ts"
@@ -53,6 +54,26 @@ const exitPhase = <Io, E, R>(
     return result
   })
 
+/** The launcher as `launched` hooks see it, and the callback that feeds them its report. */
+const launchingChild = <Io>(launcher: LauncherProcess<Io>): { readonly child: LaunchingChild; readonly onReport: (received: Uint8Array) => void } => {
+  let received: Uint8Array = new Uint8Array(0)
+  const listeners = new Set<(received: Uint8Array) => void>()
+  const child: LaunchingChild = {
+    pid: launcher.pid,
+    send: launcher.send,
+    watchReport: (listener) => {
+      listeners.add(listener)
+      listener(received)
+      return () => listeners.delete(listener)
+    }
+  }
+  const onReport = (bytes: Uint8Array): void => {
+    received = bytes
+    for (const listener of listeners) listener(bytes)
+  }
+  return { child, onReport }
+}
+
 /**
  * Start a child: run the spawn and preExec hooks, start a launcher through the
  * runtime, hand it the job, and succeed once the target has been exec'd.
@@ -74,11 +95,22 @@ export const start = <Io, E, R>(
     })
     const startedAt = Date.now()
     const launcher = yield* runtime.launch(ready.stdio, command)
-    const failure = yield* launcher.start(job).pipe(Effect.onError(() => Effect.sync(() => launcher.kill("SIGKILL"))))
-    if (failure !== undefined) {
+    const killLauncher = Effect.sync(() => launcher.kill("SIGKILL"))
+    const { child, onReport } = launchingChild(launcher)
+    // A hook that fails leaves the launcher waiting for it: kill it so start() ends.
+    const hooks = yield* Effect.forkChild(
+      Effect.all(ready.plugins.flatMap((plugin) => (plugin.launched ? [plugin.launched(child, ready)] : [])), { concurrency: "unbounded", discard: true })
+        .pipe(Effect.onError(() => killLauncher))
+    )
+    const failure = yield* launcher.start(job, onReport).pipe(Effect.onError(() => Effect.andThen(killLauncher, Fiber.interrupt(hooks))))
+    const hooked = failure === undefined ? yield* Fiber.await(hooks) : undefined
+    if (failure !== undefined || (hooked !== undefined && Exit.isFailure(hooked))) {
+      yield* Fiber.interrupt(hooks)
+      yield* killLauncher
       // Reap the launcher so a failed start leaves no zombie behind.
       yield* launcher.exited
-      return yield* spawnErrorFromFailure(failure, command)
+      if (failure !== undefined) return yield* spawnErrorFromFailure(failure, command)
+      if (hooked !== undefined) yield* hooked
     }
     for (const plugin of ready.plugins) if (plugin.exec) yield* plugin.exec({ pid: launcher.pid, spec: ready })
     const exit = yield* Effect.cached(exitPhase(launcher, ready, startedAt))

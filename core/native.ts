@@ -44,6 +44,8 @@ export interface Native {
   readonly prctl: (option: number, arg2: bigint, arg3: bigint, arg4: bigint, arg5: bigint) => number
   /** access(2): 0 or -errno. */
   readonly access: (path: string, mode: number) => number
+  /** The lowest fd number not in use (what the next new fd will get), or -errno. */
+  readonly lowestFreeFd: () => number
   /** Copy a BPF program into native memory as a `struct sock_fprog`. */
   readonly prepareFilter: (bpf: Uint8Array) => PreparedFilter
   /** seccomp(SECCOMP_SET_MODE_FILTER, flags, prog): >= 0 or -errno. */

@@ -18,8 +18,15 @@ export interface LauncherProcess<Io> {
   /** The launcher's pid, which stays the target's pid after execve. */
   readonly pid: number
   readonly io: Io
-  /** Send the framed job; succeeds with the launcher's failure report, or undefined once the target runs. */
-  readonly start: (job: Uint8Array) => Effect.Effect<LaunchFailure | undefined, SpawnError>
+  /**
+   * Send the framed job; succeeds with the launcher's failure report, or
+   * undefined once the target runs. `onReport` sees the launcher's bytes as
+   * they arrive, everything so far each time (the notify handshake reads the
+   * listener's fd number from them before the channel closes).
+   */
+  readonly start: (job: Uint8Array, onReport?: (received: Uint8Array) => void) => Effect.Effect<LaunchFailure | undefined, SpawnError>
+  /** Write bytes to the launcher on the control channel (the notify handshake's go-ahead); false if it is closed. */
+  readonly send: (bytes: Uint8Array) => boolean
   /** Completes when the process has ended. */
   readonly exited: Effect.Effect<ProcessStatus>
   /** Send a signal to the process; false when it is already gone. */

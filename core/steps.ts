@@ -20,8 +20,12 @@ export type PreExecStep =
   | { readonly kind: "umask"; readonly mask: number }
   | { readonly kind: "setsid" }
   | { readonly kind: "no-new-privs" }
-  /** Install a classic BPF program with seccomp(2). Always run last, never with TSYNC. */
-  | { readonly kind: "seccomp"; readonly bpf: Uint8Array }
+  /**
+   * Install a classic BPF program with seccomp(2). Always run last, never with TSYNC.
+   * `listener`: install with SECCOMP_FILTER_FLAG_NEW_LISTENER and hand the
+   * listener to the parent (the notify handshake in core/launcher.ts).
+   */
+  | { readonly kind: "seccomp"; readonly bpf: Uint8Array; readonly listener?: boolean }
 
 /** Order in which the launcher runs steps: everything else first, seccomp filters last. */
 export const orderSteps = (steps: ReadonlyArray<PreExecStep>): ReadonlyArray<PreExecStep> => [

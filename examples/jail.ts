@@ -1,12 +1,12 @@
 /**
  * The seed's second example, the jail: a shell in which `mkdir` kills the
- * process that calls it, while everything else works.
+ * process that calls it, while everything else works. Runs under Node, Deno
+ * and Bun (`example:jail:deno`, `example:jail:bun`):
  *
  *   npm run example:jail                                   # an interactive shell
  *   npm run example:jail -- -c 'mkdir /tmp/x; echo still here'
  */
-import { spawn } from "../adapters/node/mod.ts"
-import { policy, seccomp } from "../plugins/seccomp/mod.ts"
+import { policy, seccomp, spawn } from "../mod.ts"
 
 const jail = policy((rule) => rule.kill("mkdir", "mkdirat"), { default: "allow" })
 

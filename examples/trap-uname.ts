@@ -1,11 +1,13 @@
 /**
  * The seed's first example: trap `uname`. The filter sends SIGSYS when the
  * target calls uname(2), whose default disposition ends it: "Bad system call".
+ * Runs under Node, Deno and Bun:
  *
- *   npm run example:trap-uname
+ *   npm run example:trap-uname          # Node
+ *   npm run example:trap-uname:deno
+ *   npm run example:trap-uname:bun
  */
-import { run } from "../adapters/node/mod.ts"
-import { policy, seccomp } from "../plugins/seccomp/mod.ts"
+import { policy, run, seccomp } from "../mod.ts"
 
 const trapUname = policy((rule) => rule.trap("uname"), { default: "allow" })
 

@@ -16,6 +16,8 @@
  */
 import { Layer } from "effect"
 import { makeApi, type Api, type Child as ChildOf, type RunOptions as RunOptionsOf } from "../../core/api.ts"
+import { makeSupervisorApi, type SupervisorApi } from "../../core/supervisor/api.ts"
+import { supervisorHost } from "../shared/supervisor-host.ts"
 import { NativeLibrary, type Native } from "../../core/native.ts"
 import type { NativeLibraryError } from "../../core/native-error.ts"
 import type { WebIo } from "../../core/web-io.ts"
@@ -93,3 +95,47 @@ export const spawn: Api<WebIo, BunServices>["spawn"] = api.spawn
  * ```
  */
 export const loadPolicy = (policy: Policy): Promise<void> => api.runPromise(loadPolicyEffect(policy))
+
+export type { Supervisor, SupervisorHandle, SuperviseOptions } from "../../core/supervisor/api.ts"
+export { formatEvent, SupervisorError } from "../../core/supervisor/mod.ts"
+export type { ChildSpec, ChildStatus, OutputLine, SupervisorEvent, SupervisorSpec, WorkerSpec } from "../../core/supervisor/mod.ts"
+
+type BunSupervisorApi = SupervisorApi<BunServices>
+
+const supervisorApi: BunSupervisorApi = makeSupervisorApi(supervisorHost(bunHost), layer)
+
+/**
+ * Start a supervision tree in the current scope (closing it stops every child
+ * and its process group, last started first); succeeds once every child is
+ * started and ready.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { layer, superviseEffect } from "kakoi/bun"
+ *
+ * const program = Effect.scoped(Effect.gen(function* () {
+ *   const tree = yield* superviseEffect({ name: "app", children: [{ name: "web", argv: ["sleep", "60"] }] })
+ *   yield* Stream.runForEach(Stream.take(tree.events, 2), (event) => Effect.log(event.type))
+ * }))
+ * await Effect.runPromise(Effect.provide(program, layer))
+ * ```
+ */
+export const superviseEffect: BunSupervisorApi["superviseEffect"] = supervisorApi.superviseEffect
+
+/**
+ * Start a supervision tree; resolves once every child is started and ready,
+ * rejects with a typed error when one cannot start. Aborting `signal` or
+ * calling `stop()` stops every child gracefully.
+ *
+ * @example
+ * ```ts
+ * const tree = await supervise({
+ *   name: "app",
+ *   children: [{ name: "web", argv: ["sleep", "60"], restart: "permanent", stop: { signal: "SIGTERM", timeoutMs: 2000 } }]
+ * })
+ * for await (const event of tree.events) if (event.type === "started") break
+ * await tree.stop()
+ * ```
+ */
+export const supervise: BunSupervisorApi["supervise"] = supervisorApi.supervise

@@ -11,6 +11,7 @@ import { SpawnError } from "../../core/errors.ts"
 import { decodeFailure } from "../../core/job.ts"
 import type { Libc } from "../../core/libc.ts"
 import type { LauncherProcess, ProcessStatus, RuntimePort } from "../../core/runtime.ts"
+import { siblingModule } from "../../core/sibling.ts"
 import { isSignalName } from "../../core/signals.ts"
 import type { StdioOption } from "../../core/spec.ts"
 import { readWebText, writeWebInput, type WebIo } from "../../core/web-io.ts"
@@ -19,7 +20,7 @@ import { bunLibc } from "./native.ts"
 const F_DUPFD_CLOEXEC = 1030
 const MSG_NOSIGNAL = 0x4000
 
-const launcherPath = Bun.fileURLToPath(new URL("./launcher.ts", import.meta.url))
+const launcherPath = Bun.fileURLToPath(siblingModule("launcher", import.meta.url))
 
 const bunStdio = { pipe: "pipe", inherit: "inherit", ignore: "ignore" } as const satisfies Record<StdioOption, string>
 
@@ -48,14 +49,22 @@ const statusOf = async (child: Subprocess): Promise<ProcessStatus> => {
  * a private duplicate: Bun closes its own fd when the process exits, which can
  * be before a failure report has been read.
  */
-const exchange = async (libc: Libc, fd: number, job: Uint8Array): Promise<Uint8Array> => {
+const exchange = async (libc: Libc, fd: number, job: Uint8Array, onReport?: (received: Uint8Array) => void): Promise<Uint8Array> => {
   const channel = Number(libc.call.fcntl(fd, F_DUPFD_CLOEXEC, 0))
   if (channel < 0) throw new Error(`cannot duplicate fd ${fd}: errno ${libc.errno()}`)
   try {
     // The socket buffer (>= 200 KiB) holds any job (BPF is at most 32 KiB), so one send never blocks.
     const sent = Number(libc.call.send(channel, job, job.byteLength, MSG_NOSIGNAL))
     if (sent !== job.byteLength) throw new Error(`cannot send the job: errno ${libc.errno()}`)
-    return new Uint8Array(await new Response(Bun.file(channel).stream()).arrayBuffer())
+    let received = new Uint8Array(0)
+    for await (const chunk of Bun.file(channel).stream()) {
+      const next = new Uint8Array(received.byteLength + chunk.byteLength)
+      next.set(received)
+      next.set(chunk, received.byteLength)
+      received = next
+      onReport?.(received)
+    }
+    return received
   } finally {
     libc.call.close(channel)
   }
@@ -78,11 +87,12 @@ const launch: RuntimePort<WebIo>["launch"] = (stdio, command) =>
           stdout: child.stdout instanceof ReadableStream ? child.stdout : undefined,
           stderr: child.stderr instanceof ReadableStream ? child.stderr : undefined
         },
-        start: (job) =>
+        start: (job, onReport) =>
           Effect.tryPromise({
-            try: async () => decodeFailure(await exchange(libc, child.stdio[3] as number, job)),
+            try: async () => decodeFailure(await exchange(libc, child.stdio[3] as number, job, onReport)),
             catch: (error) => new SpawnError({ reason: "LauncherFailed", command, detail: `control channel: ${String(error)}` })
           }),
+        send: (bytes) => Number(libc.call.send(child.stdio[3] as number, bytes, bytes.byteLength, MSG_NOSIGNAL)) === bytes.byteLength,
         exited: Effect.promise(() => exited),
         kill: (signal) => {
           if (child.exitCode !== null || child.signalCode !== null) return false

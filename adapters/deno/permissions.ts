@@ -7,40 +7,10 @@
  * - `--allow-env`: only when a child's `env` is omitted, to pass the
  *   supervisor's environment on.
  */
-import { Data, Effect, type Cause } from "effect"
+import { Effect } from "effect"
+import { DenoPermissionError, type DenoPermission } from "./permission-error.ts"
 
-/** A permission kakoi may need, by Deno's name for it. */
-export type DenoPermission = "ffi" | "run" | "env"
-
-interface DenoPermissionErrorFields {
-  readonly permission: DenoPermission
-  /** The flag that grants it, e.g. "--allow-ffi". */
-  readonly flag: string
-  /** What kakoi needed it for, e.g. "start the launcher". */
-  readonly purpose: string
-}
-
-// A named base keeps the class declaration free of call expressions (isolatedDeclarations).
-const DenoPermissionErrorBase: new (args: DenoPermissionErrorFields) => Cause.YieldableError & {
-  readonly _tag: "DenoPermissionError"
-} & Readonly<DenoPermissionErrorFields> = Data.TaggedError("DenoPermissionError")
-
-/**
- * Deno denies a permission kakoi needs; the message names the flag.
- *
- * @example
- * ```ts
- * import { DenoPermissionError } from "./permissions.ts"
- *
- * new DenoPermissionError({ permission: "ffi", flag: "--allow-ffi", purpose: "call libc and libseccomp" }).message
- * // 'Deno permission "ffi" is required to call libc and libseccomp: run with --allow-ffi'
- * ```
- */
-export class DenoPermissionError extends DenoPermissionErrorBase {
-  override get message(): string {
-    return `Deno permission "${this.permission}" is required to ${this.purpose}: run with ${this.flag}`
-  }
-}
+export { DenoPermissionError, type DenoPermission }
 
 const purposes: Readonly<Record<DenoPermission, string>> = {
   ffi: "call libc and libseccomp",

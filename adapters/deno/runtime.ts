@@ -13,6 +13,7 @@ import { SpawnError } from "../../core/errors.ts"
 import { decodeFailure } from "../../core/job.ts"
 import { checked, type Libc } from "../../core/libc.ts"
 import type { LauncherProcess, ProcessStatus, RuntimePort } from "../../core/runtime.ts"
+import { siblingModule } from "../../core/sibling.ts"
 import { isSignalName } from "../../core/signals.ts"
 import type { StdioOption } from "../../core/spec.ts"
 import { readWebText, writeWebInput, type WebIo } from "../../core/web-io.ts"
@@ -26,7 +27,7 @@ const F_SETFD = 2
 const FD_CLOEXEC = 1
 const MSG_NOSIGNAL = 0x4000
 
-const launcherUrl = new URL("./launcher.ts", import.meta.url).href
+const launcherUrl = siblingModule("launcher", import.meta.url)
 
 /**
  * Deno's flags for the launcher: no config or lock file lookups (they cost
@@ -64,8 +65,18 @@ const spawnWith = (libc: Libc, childEnd: number, stdio: readonly [StdioOption, S
   }
 }
 
+const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
+  const all = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0))
+  let offset = 0
+  for (const chunk of chunks) {
+    all.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return all
+}
+
 /** Sends the job and reads the launcher's report until the channel closes. */
-const exchange = async (libc: Libc, channel: number, job: Uint8Array): Promise<Uint8Array> => {
+const exchange = async (libc: Libc, channel: number, job: Uint8Array, onReport?: (received: Uint8Array) => void): Promise<Uint8Array> => {
   // The socket buffer (>= 200 KiB) holds any job (BPF is at most 32 KiB), so one send never blocks.
   const sent = checked(libc.call.send(channel, job, job.byteLength, MSG_NOSIGNAL), libc.errno)
   if (sent !== job.byteLength) throw new Error(`cannot send the job (${sent})`)
@@ -76,8 +87,9 @@ const exchange = async (libc: Libc, channel: number, job: Uint8Array): Promise<U
     if (count < 0) throw new Error("cannot read the launcher's report")
     if (count === 0) break
     chunks.push(chunk.subarray(0, count))
+    onReport?.(concat(chunks))
   }
-  return new Uint8Array(await new Blob(chunks as Array<Uint8Array<ArrayBuffer>>).arrayBuffer())
+  return concat(chunks)
 }
 
 /** Deno reports a signal death as code 128+n plus the signal's name; kakoi's exit model has no code then. */
@@ -102,6 +114,7 @@ const launch: RuntimePort<WebIo>["launch"] = (stdio, command) =>
       }
       const exited = statusOf(child)
       let done = false
+      let closed = false
       void exited.then(() => (done = true))
       return {
         pid: child.pid,
@@ -110,11 +123,15 @@ const launch: RuntimePort<WebIo>["launch"] = (stdio, command) =>
           stdout: stdio[1] === "pipe" ? child.stdout : undefined,
           stderr: stdio[2] === "pipe" ? child.stderr : undefined
         },
-        start: (job) =>
+        start: (job, onReport) =>
           Effect.tryPromise({
-            try: async () => decodeFailure(await exchange(libc, channel, job)),
+            try: async () => decodeFailure(await exchange(libc, channel, job, onReport)),
             catch: (error) => new SpawnError({ reason: "LauncherFailed", command, detail: `control channel: ${String(error)}` })
-          }).pipe(Effect.ensuring(Effect.sync(() => libc.call.close(channel)))),
+          }).pipe(Effect.ensuring(Effect.sync(() => {
+            closed = true
+            libc.call.close(channel)
+          }))),
+        send: (bytes) => !closed && checked(libc.call.send(channel, bytes, bytes.byteLength, MSG_NOSIGNAL), libc.errno) === bytes.byteLength,
         exited: Effect.promise(() => exited),
         kill: (signal) => {
           if (done) return false

@@ -14,13 +14,16 @@
  */
 import { Layer } from "effect"
 import { makeApi, type Api, type Child as ChildOf, type RunOptions as RunOptionsOf } from "../../core/api.ts"
+import { makeSupervisorApi, type SupervisorApi } from "../../core/supervisor/api.ts"
+import { supervisorHost } from "../shared/supervisor-host.ts"
 import { NativeLibrary, type Native } from "../../core/native.ts"
 import type { NativeLibraryError } from "../../core/native-error.ts"
 import type { SeccompLibrary } from "../../plugins/seccomp/library.ts"
 import { loadPolicy as loadPolicyEffect } from "../../plugins/seccomp/load.ts"
 import type { Policy } from "../../plugins/seccomp/model.ts"
 import { layer as seccompLibraryLayer } from "./libseccomp.ts"
-import { nodeNative } from "./native.ts"
+import { ListenerSystemService, listenerSystem } from "../../plugins/seccomp/notify/system.ts"
+import { nodeLibc, nodeNative, nodePollOffThread } from "./native.ts"
 import { nodeHost, type NodeIo } from "./runtime.ts"
 
 export type { RunResult, SpawnResult } from "../../core/api.ts"
@@ -29,10 +32,15 @@ export type { NodeIo }
 /** Services the plugins shipped with kakoi need on Node. */
 export type NodeServices = SeccompLibrary | Native
 
-/** The layer that provides them with koffi bindings. */
-export const layer: Layer.Layer<NodeServices, NativeLibraryError> = Layer.merge(
+/**
+ * The layer that provides them with koffi bindings, and the listener system
+ * notify rules use (asked for only when a policy notifies, so not in `NodeServices`).
+ */
+export const layer: Layer.Layer<NodeServices, NativeLibraryError> = Layer.mergeAll(
   seccompLibraryLayer,
-  Layer.sync(NativeLibrary, nodeNative)
+  Layer.sync(NativeLibrary, nodeNative),
+  // Notify rules: the listener system with a poll on the libuv pool.
+  Layer.sync(ListenerSystemService, () => listenerSystem(nodeLibc(), nodePollOffThread))
 )
 
 export type RunOptions<E = any> = RunOptionsOf<E, NodeServices>
@@ -92,3 +100,47 @@ export const spawn: Api<NodeIo, NodeServices>["spawn"] = api.spawn
  * ```
  */
 export const loadPolicy = (policy: Policy): Promise<void> => api.runPromise(loadPolicyEffect(policy))
+
+export type { Supervisor, SupervisorHandle, SuperviseOptions } from "../../core/supervisor/api.ts"
+export { formatEvent, SupervisorError } from "../../core/supervisor/mod.ts"
+export type { ChildSpec, ChildStatus, OutputLine, SupervisorEvent, SupervisorSpec, WorkerSpec } from "../../core/supervisor/mod.ts"
+
+type NodeSupervisorApi = SupervisorApi<NodeServices>
+
+const supervisorApi: NodeSupervisorApi = makeSupervisorApi(supervisorHost(nodeHost), layer)
+
+/**
+ * Start a supervision tree in the current scope (closing it stops every child
+ * and its process group, last started first); succeeds once every child is
+ * started and ready.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { layer, superviseEffect } from "kakoi/node"
+ *
+ * const program = Effect.scoped(Effect.gen(function* () {
+ *   const tree = yield* superviseEffect({ name: "app", children: [{ name: "web", argv: ["sleep", "60"] }] })
+ *   yield* Stream.runForEach(Stream.take(tree.events, 2), (event) => Effect.log(event.type))
+ * }))
+ * await Effect.runPromise(Effect.provide(program, layer))
+ * ```
+ */
+export const superviseEffect: NodeSupervisorApi["superviseEffect"] = supervisorApi.superviseEffect
+
+/**
+ * Start a supervision tree; resolves once every child is started and ready,
+ * rejects with a typed error when one cannot start. Aborting `signal` or
+ * calling `stop()` stops every child gracefully.
+ *
+ * @example
+ * ```ts
+ * const tree = await supervise({
+ *   name: "app",
+ *   children: [{ name: "web", argv: ["sleep", "60"], restart: "permanent", stop: { signal: "SIGTERM", timeoutMs: 2000 } }]
+ * })
+ * for await (const event of tree.events) if (event.type === "started") break
+ * await tree.stop()
+ * ```
+ */
+export const supervise: NodeSupervisorApi["supervise"] = supervisorApi.supervise

@@ -11,6 +11,7 @@ import type { Host } from "../../core/api.ts"
 import { SpawnError } from "../../core/errors.ts"
 import { decodeFailure } from "../../core/job.ts"
 import type { LauncherProcess, ProcessStatus, RuntimePort } from "../../core/runtime.ts"
+import { siblingModule } from "../../core/sibling.ts"
 import { isSignalName } from "../../core/signals.ts"
 
 /** The child's stdio as Node streams; undefined where the stream is not a pipe. */
@@ -20,7 +21,7 @@ export interface NodeIo {
   readonly stderr: Readable | undefined
 }
 
-const launcherPath = fileURLToPath(new URL("./launcher.ts", import.meta.url))
+const launcherPath = fileURLToPath(siblingModule("launcher", import.meta.url))
 
 /**
  * The child's output behind a PassThrough attached at spawn: once a child has
@@ -40,10 +41,13 @@ const statusOf = (child: ChildProcess): Promise<ProcessStatus> =>
   })
 
 /** Everything the launcher writes before the channel closes: empty when exec succeeded. */
-const reportOf = (channel: Readable): Promise<Buffer> =>
+const reportOf = (channel: Readable, progress: { onReport?: ((received: Uint8Array) => void) | undefined }): Promise<Buffer> =>
   new Promise((resolve, reject) => {
     const chunks: Array<Buffer> = []
-    channel.on("data", (chunk: Buffer) => chunks.push(chunk))
+    channel.on("data", (chunk: Buffer) => {
+      chunks.push(chunk)
+      progress.onReport?.(Buffer.concat(chunks))
+    })
     channel.once("error", reject)
     channel.once("close", () => resolve(Buffer.concat(chunks)))
   })
@@ -62,20 +66,23 @@ const launch: RuntimePort<NodeIo>["launch"] = (stdio, command) =>
       child.off("error", failed)
       const channel = child.stdio[3] as import("node:net").Socket
       const exited = statusOf(child)
-      const report = reportOf(channel)
+      const progress: { onReport?: ((received: Uint8Array) => void) | undefined } = {}
+      const report = reportOf(channel, progress)
       resume(
         Effect.succeed({
           pid: child.pid ?? -1,
           io: { stdin: child.stdin ?? undefined, stdout: buffered(child.stdout), stderr: buffered(child.stderr) },
-          start: (job) =>
+          start: (job, onReport) =>
             Effect.tryPromise({
               try: async () => {
+                progress.onReport = onReport
                 channel.write(job)
                 return decodeFailure(await report)
               },
               catch: (error) =>
                 new SpawnError({ reason: "LauncherFailed", command, detail: `control channel: ${String(error)}` })
             }),
+          send: (bytes) => channel.writable && channel.write(bytes),
           exited: Effect.promise(() => exited),
           kill: (signal) => child.kill(signal)
         })

@@ -18,6 +18,7 @@ import type { ErrnoName } from "../../core/errno.ts"
 import type { ArgJson, AttributesJson, PolicyJson, RuleJson, ValueJson } from "./json.ts"
 import { launcherSyscalls } from "./launcher.ts"
 import type { ActionInput, ArgIndex } from "./model.ts"
+import type { NotifyHandler } from "./notify/handler.ts"
 
 /**
  * An argument value from code: a number up to 2^53, or a bigint for anything 64-bit.
@@ -106,8 +107,12 @@ export interface RuleBuilder {
   readonly errno: (errno: ErrnoName | number, ...items: ReadonlyArray<RuleItem>) => RuleBuilder
   /** Allow and log to the audit log. */
   readonly log: (...items: ReadonlyArray<RuleItem>) => RuleBuilder
-  /** Ask the supervisor through a seccomp listener. */
-  readonly notify: (...items: ReadonlyArray<RuleItem>) => RuleBuilder
+  /**
+   * Ask the supervisor through a seccomp listener. A function among the items
+   * is this rule's handler (it runs in the supervisor; see `NotifyHandler`);
+   * without one, the `seccomp()` plugin's `notify.handler` answers, else EPERM.
+   */
+  readonly notify: (...items: ReadonlyArray<RuleItem | NotifyHandler>) => RuleBuilder
   /** Stop for a ptrace tracer with a message value (ENOSYS without a tracer). */
   readonly trace: (value: number, ...items: ReadonlyArray<RuleItem>) => RuleBuilder
   /** Any action, e.g. from configuration. */
@@ -140,9 +145,26 @@ const toRule = (action: ActionInput, items: ReadonlyArray<RuleItem>): RuleJson =
   args: items.filter((item): item is ArgJson => typeof item !== "string")
 })
 
-/** Runs a DSL function and returns what it wrote, as JSON to validate. */
-export const fromBuilder = (build: (rule: RuleBuilder) => unknown, options: PolicyOptions): PolicyJson => {
+/**
+ * Runs a DSL function and returns what it wrote, as JSON to validate. Handler
+ * functions given to `rule.notify` go into `handlers`, keyed `rules[i]`, and
+ * the rule names that key.
+ */
+export const fromBuilder = (
+  build: (rule: RuleBuilder) => unknown,
+  options: PolicyOptions,
+  handlers: Map<string, NotifyHandler> = new Map()
+): PolicyJson => {
   const rules: Array<RuleJson> = []
+  const notify = (items: ReadonlyArray<RuleItem | NotifyHandler>): RuleBuilder => {
+    const handler = items.find((item): item is NotifyHandler => typeof item === "function")
+    const rest = items.filter((item): item is RuleItem => typeof item !== "function")
+    if (handler === undefined) return add("notify", rest)
+    const key = `rules[${rules.length}]`
+    handlers.set(key, handler)
+    rules.push({ ...toRule("notify", rest), handler: key })
+    return builder
+  }
   const add = (action: ActionInput, items: ReadonlyArray<RuleItem>): RuleBuilder => {
     rules.push(toRule(action, items))
     return builder
@@ -154,7 +176,7 @@ export const fromBuilder = (build: (rule: RuleBuilder) => unknown, options: Poli
     trap: (...items) => add("trap", items),
     errno: (errno, ...items) => add({ errno }, items),
     log: (...items) => add("log", items),
-    notify: (...items) => add("notify", items),
+    notify: (...items) => notify(items),
     trace: (value, ...items) => add({ trace: value }, items),
     add: (action, ...items) => add(action, items),
     allowLauncher: () => add("allow", launcherSyscalls)

@@ -66,6 +66,8 @@ export interface RuleJson {
   readonly trace?: number
   readonly syscalls: ReadonlyArray<string>
   readonly args?: ReadonlyArray<ArgJson> | null
+  /** For `"notify"` rules: the key of the handler the program supplies (the `seccomp()` plugin's `handlers`). */
+  readonly handler?: string
   readonly comment?: string
 }
 
@@ -121,6 +123,7 @@ const RuleSchema = Schema.Struct({
   trace: Schema.optionalKey(Schema.Number),
   syscalls: Schema.Array(Schema.String),
   args: Schema.optionalKey(Schema.NullOr(Schema.Array(ArgSchema))),
+  handler: Schema.optionalKey(Schema.String),
   comment: Schema.optionalKey(Schema.String)
 })
 
@@ -154,6 +157,7 @@ export interface RawRule {
   readonly trace?: number
   readonly syscalls: ReadonlyArray<string>
   readonly args?: ReadonlyArray<RawArg> | null
+  readonly handler?: string
   readonly comment?: string
 }
 

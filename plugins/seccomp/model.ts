@@ -111,6 +111,8 @@ export interface Rule {
   readonly action: Action
   readonly syscalls: ReadonlyArray<string>
   readonly args: ReadonlyArray<ArgCondition>
+  /** For notify rules: the key of the supervisor-side handler (see `SeccompOptions.handlers`). */
+  readonly handler?: string
   readonly comment?: string
 }
 

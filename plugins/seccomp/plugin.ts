@@ -14,6 +14,10 @@ import type { PolicyJson } from "./json.ts"
 import { checkLauncher } from "./launcher.ts"
 import type { SeccompLibrary } from "./library.ts"
 import type { Policy } from "./model.ts"
+import type { NotifyError } from "./notify/errors.ts"
+import type { NotifyHandler } from "./notify/handler.ts"
+import { superviseChild, type NotifyOptions } from "./notify/hook.ts"
+import { notifies } from "./notify/match.ts"
 import { policy as makePolicy } from "./policy.ts"
 
 /**
@@ -31,6 +35,14 @@ export interface SeccompOptions {
    * never start it. Turn off only if you know better (e.g. a tracer allows it).
    */
   readonly checkLauncher?: boolean
+  /**
+   * Handlers for notify rules, by the key a rule names in `handler` (how JSON
+   * policies reach code). DSL rules may carry their handler inline instead:
+   * `rule.notify(handler, "getppid")`.
+   */
+  readonly handlers?: Readonly<Record<string, NotifyHandler>>
+  /** The fallback handler, timeout and denial errno for notified calls. */
+  readonly notify?: NotifyOptions
 }
 
 /** Validates once, when the plugin is made; the spawn hook reports a failure as a typed error. */
@@ -60,14 +72,15 @@ const validate = (input: Policy | PolicyJson): Result.Result<Policy, PolicyError
  * // run(["node", "app.js"], { plugins: [fence] })  (adapters/node)
  * ```
  */
-export const seccomp = (input: Policy | PolicyJson, options: SeccompOptions = {}): Plugin<PolicyError, SeccompLibrary> => {
+export const seccomp = (input: Policy | PolicyJson, options: SeccompOptions = {}): Plugin<PolicyError | NotifyError, SeccompLibrary> => {
   const checked = validate(input)
   const ready: Effect.Effect<{ readonly policy: Policy; readonly steps: ReadonlyArray<PreExecStep> }, PolicyError, SeccompLibrary> = Effect.gen(function*() {
     const policy = yield* Effect.fromResult(checked)
     const blocked = options.checkLauncher === false ? undefined : checkLauncher(policy)
     if (blocked !== undefined) return yield* blocked
     const { bpf } = yield* compile(policy)
-    const seccompStep: PreExecStep = { kind: "seccomp", bpf }
+    // A policy that can notify gets its listener handed to this process (notify/handshake.ts).
+    const seccompStep: PreExecStep = notifies(policy) ? { kind: "seccomp", bpf, listener: true } : { kind: "seccomp", bpf }
     const steps: ReadonlyArray<PreExecStep> = policy.attributes.noNewPrivs ? [{ kind: "no-new-privs" }, seccompStep] : [seccompStep]
     return { policy, steps }
   })
@@ -75,6 +88,9 @@ export const seccomp = (input: Policy | PolicyJson, options: SeccompOptions = {}
     name: "seccomp",
     spawn: (spec) => Effect.as(ready, spec),
     preExec: () => Effect.map(ready, ({ steps }) => steps),
+    launched: (child) =>
+      Effect.flatMap(ready, ({ policy }) =>
+        notifies(policy) ? superviseChild(child, policy, options.handlers ?? {}, options.notify ?? {}) : Effect.void),
     exit: (exit) => {
       if (exit.signal !== "SIGSYS" || exit.diagnosis !== undefined || Result.isFailure(checked)) return Effect.succeed(exit)
       return Effect.succeed({ ...exit, diagnosis: diagnoseSigsys(checked.success) })

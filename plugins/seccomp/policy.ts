@@ -10,6 +10,8 @@ import { PolicyError } from "./errors.ts"
 import type { PolicyJson } from "./json.ts"
 import { decodeShape } from "./json.ts"
 import type { Policy } from "./model.ts"
+import { attachHandlers } from "./notify/attached.ts"
+import type { NotifyHandler } from "./notify/handler.ts"
 import { validate } from "./validate.ts"
 
 const validated = new WeakSet<Policy>()
@@ -75,7 +77,10 @@ export function policy(input: PolicyJson | Policy | ((rule: RuleBuilder) => unkn
   if (options === undefined) {
     throw new PolicyError({ reason: "InvalidJson", path: "default", detail: 'A DSL policy needs options with a default action, e.g. { default: "allow" }' })
   }
-  return decodeSync(fromBuilder(input, options))
+  const handlers = new Map<string, NotifyHandler>()
+  const result = decodeSync(fromBuilder(input, options, handlers))
+  if (handlers.size > 0) attachHandlers(result, handlers)
+  return result
 }
 
 /**

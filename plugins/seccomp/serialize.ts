@@ -38,6 +38,7 @@ const ruleJson = (rule: Rule): RuleJson => {
     ...head,
     syscalls: [...rule.syscalls],
     ...(rule.args.length === 0 ? {} : { args: rule.args.map(argJson) }),
+    ...(rule.handler === undefined ? {} : { handler: rule.handler }),
     ...(rule.comment === undefined ? {} : { comment: rule.comment })
   }
 }
@@ -62,6 +63,6 @@ export const toJson = (policy: Policy): PolicyJson => {
   }
 }
 
-/** Text equal for policies that compile to the same filter (comments left out). */
+/** Text equal for policies that compile to the same filter (comments and handler keys left out). */
 export const canonicalText = (policy: Policy): string =>
-  JSON.stringify(toJson(policy), (key, value: unknown) => (key === "comment" ? undefined : value))
+  JSON.stringify(toJson(policy), (key, value: unknown) => (key === "comment" || key === "handler" ? undefined : value))

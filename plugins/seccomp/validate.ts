@@ -108,6 +108,9 @@ const parseRule = (raw: RawRule, path: string): Rule => {
       fail({ reason: "InvalidJson", path: `${path}.${key}`, detail: `"${key}" goes with action "${key}" only` })
     }
   }
+  if (raw.handler !== undefined && action.kind !== "notify") {
+    fail({ reason: "InvalidJson", path: `${path}.handler`, detail: `"handler" goes with action "notify" only` })
+  }
   if (raw.syscalls.length === 0) fail({ reason: "EmptyRule", path: `${path}.syscalls` })
   const args = (raw.args ?? []).map((arg, index) => parseArg(arg, `${path}.args[${index}]`))
   const seen = new Map<number, number>()
@@ -122,6 +125,7 @@ const parseRule = (raw: RawRule, path: string): Rule => {
     action,
     syscalls: [...raw.syscalls],
     args,
+    ...(raw.handler === undefined ? {} : { handler: raw.handler }),
     ...(raw.comment === undefined ? {} : { comment: raw.comment })
   }
 }

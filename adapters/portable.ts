@@ -1,0 +1,53 @@
+/**
+ * What the root entry `kakoi` offers in every runtime, typed without any
+ * runtime's globals so that tsc (Node's types), tsconfig.bun.json and
+ * `deno check` all accept it. A child's streams are web streams in all three
+ * runtimes; Node streams stay in `kakoi/node`.
+ */
+import type { Layer } from "effect"
+import type { Api, Child as ChildOf, RunOptions as RunOptionsOf } from "../core/api.ts"
+import type { Native } from "../core/native.ts"
+import type { NativeLibraryError } from "../core/native-error.ts"
+import type { WebIo } from "../core/web-io.ts"
+import type { SeccompLibrary } from "../plugins/seccomp/library.ts"
+import type { Policy } from "../plugins/seccomp/model.ts"
+import type { DenoPermissionError } from "./deno/permission-error.ts"
+
+export type { RunResult, SpawnResult } from "../core/api.ts"
+export type { WebIo }
+export { SpawnError, type SpawnErrorReason } from "../core/errors.ts"
+export { NativeLibraryError } from "../core/native-error.ts"
+export { DenoPermissionError } from "./deno/permission-error.ts"
+export {
+  arg,
+  launcherSyscalls,
+  policy,
+  PolicyError,
+  seccomp,
+  SeccompLoadError,
+  SyscallError,
+  type Policy,
+  type PolicyJson,
+  type SeccompOptions
+} from "../plugins/seccomp/mod.ts"
+export { rlimit, RlimitError, type RlimitOptions } from "../plugins/rlimit/mod.ts"
+
+/** Services the plugins shipped with kakoi need; every adapter's `layer` provides them. */
+export type Services = SeccompLibrary | Native
+
+export type RunOptions<E = any> = RunOptionsOf<E, Services>
+
+/** A running child started by `spawn`, with web streams. */
+export type Child = ChildOf<WebIo>
+
+/** Failures only some runtimes have: Deno's missing permissions. */
+export type RuntimeError = DenoPermissionError
+
+/** The portable adapter API: what `kakoi` exports besides the plugins and errors. */
+export interface Adapter {
+  readonly runEffect: Api<WebIo, Services, RuntimeError>["runEffect"]
+  readonly run: Api<WebIo, Services, RuntimeError>["run"]
+  readonly spawn: Api<WebIo, Services, RuntimeError>["spawn"]
+  readonly loadPolicy: (policy: Policy) => Promise<void>
+  readonly layer: Layer.Layer<Services, NativeLibraryError | RuntimeError>
+}

@@ -1,0 +1,134 @@
+/**
+ * The supervisor's public API, written once over a SupervisorHost: a
+ * scope-managed Effect (`superviseEffect`) and a Promise/AsyncIterable one
+ * (`supervise`) with AbortSignal support. An adapter's mod.ts picks its host
+ * and layer and re-exports these.
+ */
+import { Cause, Clock, Effect, Exit, type Layer, Scope, Stream } from "effect"
+import type { SpawnError } from "../errors.ts"
+import type { SupervisorError } from "./errors.ts"
+import type { SupervisorEvent } from "./events.ts"
+import type { SupervisorHost, Tree } from "./host.ts"
+import { makeHub } from "./hub.ts"
+import type { OutputChunk, OutputLine } from "./lines.ts"
+import type { SupervisorSpec } from "./spec.ts"
+import type { ChildStatus } from "./status.ts"
+import { runSupervisor } from "./supervisor.ts"
+import { validateTree } from "./validate.ts"
+
+/** Recent values a late subscriber still gets: enough for everything a tree does while it starts. */
+const replay = 1024
+
+/** A running supervision tree, as the Effect API hands it out. */
+export interface Supervisor {
+  readonly name: string
+  /** Every event of the tree, in order (the last 1024 replayed to a late subscriber); ends when the tree stops. */
+  readonly events: Stream.Stream<SupervisorEvent>
+  /** Every child's stdout and stderr as lines tagged with the child's path. */
+  readonly lines: Stream.Stream<OutputLine>
+  /** The same output as the chunks of bytes the pipes delivered. */
+  readonly output: Stream.Stream<OutputChunk>
+  /** One entry per child, nested supervisors followed by their children. */
+  readonly status: Effect.Effect<ReadonlyArray<ChildStatus>>
+  /** Succeeds when every child has ended for good; fails with the SupervisorError when the tree gave up. */
+  readonly done: Effect.Effect<void, SupervisorError>
+}
+
+/** A running supervision tree for Promise users. */
+export interface SupervisorHandle extends AsyncDisposable {
+  readonly name: string
+  readonly events: AsyncIterable<SupervisorEvent>
+  readonly lines: AsyncIterable<OutputLine>
+  readonly output: AsyncIterable<OutputChunk>
+  readonly status: () => Promise<ReadonlyArray<ChildStatus>>
+  /** Stop every child gracefully, last started first; resolves when all are gone. */
+  readonly stop: () => Promise<void>
+  /** Resolves when every child has ended for good or the tree was stopped; rejects with the SupervisorError when it gave up. */
+  readonly done: Promise<void>
+}
+
+/** Options of the Promise API. */
+export interface SuperviseOptions {
+  /** Aborting stops the tree gracefully, like `stop()`. */
+  readonly signal?: AbortSignal
+}
+
+/** The supervisor entry points of one adapter. */
+export interface SupervisorApi<R, X = never> {
+  /**
+   * Start a supervision tree in the current scope; succeeds once every child
+   * is started and ready. Closing the scope stops every child and its process group.
+   */
+  readonly superviseEffect: <E>(spec: SupervisorSpec<E, R>) => Effect.Effect<Supervisor, E | SpawnError | X | SupervisorError, R | Scope.Scope>
+  /** Start a supervision tree; rejects with the typed error when it cannot start. */
+  readonly supervise: <E>(spec: SupervisorSpec<E, R>, options?: SuperviseOptions) => Promise<SupervisorHandle>
+}
+
+/**
+ * The supervisor API over a host and the layer that provides the plugins' services.
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { makeSupervisorApi } from "./api.ts"
+ * import type { SupervisorHost } from "./host.ts"
+ *
+ * declare const host: SupervisorHost<{}>
+ * const { supervise } = makeSupervisorApi(host, Layer.empty)
+ * const tree = await supervise({ name: "app", children: [{ name: "sleeper", argv: ["sleep", "60"] }] })
+ * await tree.stop()
+ * ```
+ */
+export const makeSupervisorApi = <Io, R, LE, X = never>(host: SupervisorHost<Io, X>, layer: Layer.Layer<R, LE>): SupervisorApi<R, X> => {
+  const superviseEffect: SupervisorApi<R, X>["superviseEffect"] = (spec) =>
+    Effect.gen(function* () {
+      yield* validateTree(spec)
+      const events = yield* makeHub<SupervisorEvent>(replay)
+      const lines = yield* makeHub<OutputLine>(replay)
+      const output = yield* makeHub<OutputChunk>(replay)
+      // Runs after the children are stopped (finalizers run last-added first), so "stopped" events are seen.
+      yield* Effect.addFinalizer(() => Effect.andThen(Effect.andThen(events.close, lines.close), output.close))
+      const tree: Tree<Io, X> = {
+        host,
+        emit: (event) => Effect.map(Clock.currentTimeMillis, (at) => events.publish({ ...event, at } as SupervisorEvent)),
+        lines,
+        output
+      }
+      const run = yield* runSupervisor(tree, spec.name, spec)
+      return { name: spec.name, events: events.stream, lines: lines.stream, output: output.stream, status: run.status, done: run.done }
+    })
+
+  const supervise: SupervisorApi<R, X>["supervise"] = async (spec, options = {}) => {
+    options.signal?.throwIfAborted()
+    const scope = Scope.makeUnsafe()
+    const started = await Effect.runPromiseExit(superviseEffect(spec).pipe(Scope.provide(scope), Effect.provide(layer)))
+    if (Exit.isFailure(started)) {
+      await Effect.runPromise(Scope.close(scope, Exit.void))
+      throw Cause.squash(started.cause)
+    }
+    const tree = started.value
+    let stopping: Promise<void> | undefined
+    let markStopped = () => {}
+    const stopped = new Promise<void>((resolve) => (markStopped = resolve))
+    const stop = () => (stopping ??= Effect.runPromise(Scope.close(scope, Exit.void)).then(markStopped))
+    // Stopped on purpose, the tree's own end never comes: `done` settles with the stop instead.
+    const done = Promise.race([Effect.runPromise(tree.done), stopped])
+    // Whichever way it ended, release the scope (and end the streams).
+    done.then(stop, stop)
+    // A caller that never looks at `done` must not get an unhandled rejection; one that does still sees it.
+    done.catch(() => {})
+    options.signal?.addEventListener("abort", () => void stop(), { once: true })
+    return {
+      name: tree.name,
+      events: Stream.toAsyncIterable(tree.events),
+      lines: Stream.toAsyncIterable(tree.lines),
+      output: Stream.toAsyncIterable(tree.output),
+      status: () => Effect.runPromise(tree.status),
+      stop,
+      done,
+      [Symbol.asyncDispose]: stop
+    }
+  }
+
+  return { superviseEffect, supervise }
+}

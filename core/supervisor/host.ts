@@ -1,0 +1,33 @@
+/**
+ * What a supervisor needs from a runtime beyond `run`/`spawn`'s Host: the
+ * child's output as bytes (Node streams and web streams differ) and a way to
+ * signal a whole process group. And the values every supervisor of one tree shares.
+ */
+import type { Effect } from "effect"
+import type { Host } from "../api.ts"
+import type { SignalName } from "../signals.ts"
+import type { SupervisorEvent } from "./events.ts"
+import type { Hub } from "./hub.ts"
+import type { OutputChunk, OutputLine } from "./lines.ts"
+
+/** A Host that can also feed a supervisor. */
+export interface SupervisorHost<Io, X = never> extends Host<Io, X> {
+  /** The child's stdout or stderr as chunks of bytes; undefined when it is not a pipe. */
+  readonly outputBytes: (io: Io, stream: "stdout" | "stderr") => AsyncIterable<Uint8Array> | undefined
+  /** kill(-pgid, signal): signal every process in the group; false when the group is gone. */
+  readonly signalGroup: (pgid: number, signal: SignalName) => boolean
+}
+
+/** Omit over each member of a union. */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
+
+/** An event before the supervisor stamps its time on it. */
+export type EventData = DistributiveOmit<SupervisorEvent, "at">
+
+/** Shared by every supervisor in one tree: the host and where events and output go. */
+export interface Tree<Io, X> {
+  readonly host: SupervisorHost<Io, X>
+  readonly emit: (event: EventData) => Effect.Effect<void>
+  readonly lines: Hub<OutputLine>
+  readonly output: Hub<OutputChunk>
+}

@@ -1,0 +1,48 @@
+/**
+ * A broadcast of values that ends: a PubSub with a replay buffer (so a
+ * subscriber that comes a moment after the start still sees the first
+ * events) and an end marker (so streams finish when the supervisor stops).
+ */
+import { Effect, PubSub, Stream } from "effect"
+
+const end: unique symbol = Symbol("kakoi/hub/end")
+
+/** A value channel shared by every supervisor of a tree. */
+export interface Hub<A> {
+  readonly publish: (value: A) => void
+  readonly close: Effect.Effect<void>
+  /** Every value from now on, after up to `replay` recent ones; ends when the hub closes. */
+  readonly stream: Stream.Stream<A>
+}
+
+/**
+ * A hub keeping the last `replay` values for late subscribers.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { makeHub } from "./hub.ts"
+ *
+ * const values = Effect.gen(function* () {
+ *   const hub = yield* makeHub<number>(10)
+ *   hub.publish(1)
+ *   yield* hub.close
+ *   return yield* Stream.runCollect(hub.stream) // [1]
+ * })
+ * ```
+ */
+export const makeHub = <A>(replay: number): Effect.Effect<Hub<A>> =>
+  Effect.map(PubSub.unbounded<A | typeof end>({ replay }), (pubsub) => {
+    let closed = false
+    return {
+      publish: (value) => {
+        if (!closed) PubSub.publishUnsafe(pubsub, value)
+      },
+      close: Effect.suspend(() => {
+        if (closed) return Effect.void
+        closed = true
+        return Effect.asVoid(PubSub.publish(pubsub, end))
+      }),
+      stream: Stream.fromPubSub(pubsub).pipe(Stream.takeWhile((value): value is A => value !== end)) as Stream.Stream<A>
+    }
+  })

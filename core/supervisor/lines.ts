@@ -1,0 +1,69 @@
+/**
+ * Splitting a child's output into lines. Chunks from a pipe end anywhere: in
+ * the middle of a line, between "\r" and "\n", inside a multi-byte UTF-8
+ * character. The splitter keeps the unfinished part until the next chunk.
+ */
+
+/** One line of a child's output, without its line ending. */
+export interface OutputLine {
+  /** The child's path from the root, e.g. "app/web". */
+  readonly child: string
+  readonly stream: "stdout" | "stderr"
+  readonly line: string
+}
+
+/** A chunk of a child's output, as the pipe delivered it. */
+export interface OutputChunk {
+  readonly child: string
+  readonly stream: "stdout" | "stderr"
+  readonly bytes: Uint8Array
+}
+
+/** Feeds chunks in, lines out; `end()` returns the last line when the output did not end with a newline. */
+export interface LineSplitter {
+  readonly push: (chunk: Uint8Array) => ReadonlyArray<string>
+  readonly end: () => ReadonlyArray<string>
+}
+
+/**
+ * A splitter for one stream. Lines longer than `maxLength` characters are cut,
+ * so a child that never prints a newline cannot grow the buffer without bound.
+ *
+ * @example
+ * ```ts
+ * import { lineSplitter } from "./lines.ts"
+ *
+ * const split = lineSplitter()
+ * split.push(new TextEncoder().encode("a\r\nb")) // ["a"]
+ * split.push(new TextEncoder().encode("c\n"))    // ["bc"]
+ * ```
+ */
+export const lineSplitter = (maxLength = 65_536): LineSplitter => {
+  const decoder = new TextDecoder()
+  let pending = ""
+  const take = (text: string): Array<string> => {
+    const lines: Array<string> = []
+    pending += text
+    let newline = pending.indexOf("\n")
+    while (newline !== -1) {
+      const line = pending.slice(0, newline)
+      lines.push(line.endsWith("\r") ? line.slice(0, -1) : line)
+      pending = pending.slice(newline + 1)
+      newline = pending.indexOf("\n")
+    }
+    while (pending.length > maxLength) {
+      lines.push(pending.slice(0, maxLength))
+      pending = pending.slice(maxLength)
+    }
+    return lines
+  }
+  return {
+    push: (chunk) => take(decoder.decode(chunk, { stream: true })),
+    end: () => {
+      const lines = take(decoder.decode())
+      const last = pending.endsWith("\r") ? pending.slice(0, -1) : pending
+      pending = ""
+      return last === "" ? lines : [...lines, last]
+    }
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Starting one worker: the lifecycle's `start` with the child in its own
+ * process group, its output pumped into the tree's line and chunk hubs (always
+ * read, so a chatty child never blocks on a full pipe), readiness, and a stop
+ * that reaches its descendants.
+ */
+import { Effect } from "effect"
+import type { SpawnError } from "../errors.ts"
+import { start } from "../lifecycle.ts"
+import type { Plugin } from "../plugin.ts"
+import { makeSpec } from "../spec.ts"
+import type { ChildExit } from "./events.ts"
+import type { Tree } from "./host.ts"
+import type { Instance } from "./instance.ts"
+import { lineSplitter } from "./lines.ts"
+import { awaitReadiness, lineWatch, type LineWatch } from "./readiness.ts"
+import { stopPolicy, type WorkerSpec } from "./spec.ts"
+import { stopGracefully } from "./stop.ts"
+
+/** setsid in the launcher: the target leads a new session and process group whose id is its pid. */
+const processGroup: Plugin<never, never> = { name: "process-group", preExec: () => Effect.succeed([{ kind: "setsid" }]) }
+
+/** How long output may keep flowing after the child ended before it is no longer waited for. */
+const drainMs = 1000
+
+const pump = async <Io, X>(
+  tree: Tree<Io, X>,
+  child: string,
+  source: AsyncIterable<Uint8Array>,
+  stream: "stdout" | "stderr",
+  watch: LineWatch | undefined
+): Promise<void> => {
+  const split = lineSplitter()
+  const publish = (lines: ReadonlyArray<string>) => {
+    for (const line of lines) {
+      if (watch?.stream === stream) watch.check(line)
+      tree.lines.publish({ child, stream, line })
+    }
+  }
+  try {
+    for await (const bytes of source) {
+      tree.output.publish({ child, stream, bytes })
+      publish(split.push(bytes))
+    }
+  } catch {
+    // A stream error ends the output like end-of-file; the exit is what the supervisor acts on.
+  }
+  publish(split.end())
+}
+
+/** Output still held open by a descendant outside the group must not hold up the exit forever. */
+const drained = (pumps: ReadonlyArray<Promise<void>>): Promise<void> =>
+  Promise.race([Promise.all(pumps).then(() => undefined), new Promise<void>((resolve) => setTimeout(resolve, drainMs).unref?.())])
+
+/**
+ * Start a worker and return once its target runs; the start itself cannot be
+ * interrupted, so a process that exists is always known to the supervisor.
+ *
+ * @example
+ * ```ts
+ * import { startWorker } from "./worker.ts"
+ *
+ * declare const tree: import("./host.ts").Tree<unknown, never>
+ * const instance = startWorker(tree, "app/web", { name: "web", argv: ["sleep", "60"] })
+ * ```
+ */
+export const startWorker = <Io, X, E, R>(
+  tree: Tree<Io, X>,
+  path: string,
+  worker: WorkerSpec<E, R>
+): Effect.Effect<Instance<R>, E | SpawnError | X, R> =>
+  Effect.uninterruptible(
+    Effect.gen(function* () {
+      const { host } = tree
+      const grouped = worker.processGroup ?? true
+      const plugins: ReadonlyArray<Plugin<E, R>> = grouped ? [processGroup, ...(worker.plugins ?? [])] : (worker.plugins ?? [])
+      if (host.preflight) yield* host.preflight(worker)
+      const spec = makeSpec(worker.argv, { ...worker, plugins }, { env: host.environment, stdio: ["ignore", "pipe", "pipe"] })
+      const running = yield* start(host.runtime, spec)
+      const watch = lineWatch(worker.ready)
+      const pumps = (["stdout", "stderr"] as const).flatMap((stream) => {
+        const source = host.outputBytes(running.io, stream)
+        return source === undefined ? [] : [pump(tree, path, source, stream, watch)]
+      })
+      const send = (signal: Parameters<typeof running.kill>[0]): boolean =>
+        grouped ? host.signalGroup(running.pid, signal) : running.kill(signal)
+      const exit: Effect.Effect<ChildExit, never, R> = yield* Effect.cached(
+        Effect.gen(function* () {
+          const result = yield* running.exit
+          // Descendants left in the group die with the child: none may outlive it.
+          if (grouped) send("SIGKILL")
+          yield* Effect.promise(() => drained(pumps))
+          return result
+        })
+      )
+      const stop = stopGracefully(send, exit, stopPolicy(worker.stop))
+      const readiness = awaitReadiness(worker.ready, watch, running.pid)
+      const ready = Effect.raceFirst(readiness, Effect.as(exit, false)).pipe(
+        // Not ready in time: stop it; its exit then goes through the restart policy like any other.
+        Effect.tap((ok) => (ok ? Effect.void : Effect.asVoid(Effect.forkDetach(stop))))
+      )
+      return { pid: running.pid, exit, ready, stop, below: Effect.succeed([]) }
+    })
+  )

@@ -1,0 +1,96 @@
+/**
+ * kakoi: run commands with seccomp filters, resource limits and other plugins
+ * in force from the target's first instruction, on Node, Deno and Bun. This
+ * entry picks the adapter for the runtime it is imported in, so the same code
+ * runs unchanged in all three; a spawned child's streams are web streams
+ * everywhere. Runtime-specific APIs (Node streams) live in `kakoi/node`,
+ * `kakoi/deno` and `kakoi/bun`.
+ *
+ * @example
+ * ```ts
+ * import { policy, run, seccomp } from "kakoi"
+ *
+ * const denyMkdir = policy({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir", "mkdirat"] }] })
+ * const result = await run(["mkdir", "/tmp/x"], { plugins: [seccomp(denyMkdir)], env: { PATH: "/usr/bin:/bin" } })
+ * result.exitCode // 1: mkdir said "Operation not permitted"
+ * ```
+ *
+ * @module
+ */
+import type { Adapter } from "./adapters/portable.ts"
+import { adapter } from "./adapters/select.js"
+
+export * from "./adapters/portable.ts"
+
+/**
+ * Run a command to completion as an Effect. Fails only when the child cannot
+ * start (bad policy, command not found, a missing Deno permission); a
+ * non-zero exit is data.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { layer, runEffect } from "kakoi"
+ *
+ * const result = await Effect.runPromise(Effect.provide(runEffect(["echo", "hi"], { env: {} }), layer))
+ * ```
+ */
+export const runEffect: Adapter["runEffect"] = adapter.runEffect
+
+/**
+ * Run a command to completion. Resolves with the exit as data (never rejects
+ * because of a non-zero exit); rejects with a typed error when the child
+ * cannot start.
+ *
+ * @example
+ * ```ts
+ * import { run } from "kakoi"
+ *
+ * const { exitCode, stdout } = await run(["echo", "hi"], { env: { PATH: "/usr/bin:/bin" } })
+ * ```
+ */
+export const run: Adapter["run"] = adapter.run
+
+/**
+ * Start a command and return once its target is exec'd (under its own pid,
+ * with every plugin in force). Streams default to pipes, as web streams.
+ *
+ * @example
+ * ```ts
+ * import { spawn } from "kakoi"
+ *
+ * const child = await spawn(["cat"], { env: {} })
+ * const writer = child.stdin?.getWriter()
+ * await writer?.write(new TextEncoder().encode("hello"))
+ * await writer?.close()
+ * const { exitCode } = await child.result
+ * ```
+ */
+export const spawn: Adapter["spawn"] = adapter.spawn
+
+/**
+ * Load a policy into this process and every one of its threads (TSYNC). A bad
+ * policy rejects before anything changes; once loaded, the filter cannot be removed.
+ *
+ * @example
+ * ```ts
+ * import { loadPolicy, policy } from "kakoi"
+ *
+ * await loadPolicy(policy({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir", "mkdirat"] }] }))
+ * ```
+ */
+export const loadPolicy: Adapter["loadPolicy"] = adapter.loadPolicy
+
+/**
+ * The layer that provides the plugins' services (libseccomp, libc) with this
+ * runtime's FFI, for `runEffect` and your own Effects.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { layer, runEffect } from "kakoi"
+ *
+ * await Effect.runPromise(runEffect(["true"], { env: {} }).pipe(Effect.provide(layer)))
+ * ```
+ */
+export const layer: Adapter["layer"] = adapter.layer

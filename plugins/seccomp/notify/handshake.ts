@@ -1,0 +1,96 @@
+/**
+ * The parent's half of the listener handshake (the launcher's half is in
+ * core/launcher.ts). Why pidfd_getfd and not SCM_RIGHTS: a listener sent with
+ * sendmsg needs the launcher to make that call after the filter is in force,
+ * which hangs forever if the policy notifies sendmsg (nobody holds the
+ * listener yet to answer it). pidfd_getfd takes the fd from the outside while
+ * the launcher sleeps in a read, so nothing the policy notifies can stall it,
+ * and the policy gains no rule. The cost: it needs ptrace rights over the
+ * child (given to a parent under Yama scope 1 and to root; Docker's default
+ * profile blocks it without CAP_SYS_PTRACE), reported as a typed error.
+ */
+import { Effect } from "effect"
+import { listenerFdOf } from "../../../core/job.ts"
+import type { LaunchingChild } from "../../../core/plugin.ts"
+import { NotifyError } from "./errors.ts"
+import type { ListenerSystem } from "./system.ts"
+
+const EPERM = 1
+const ESRCH = 3
+const EBADF = 9
+const EACCES = 13
+const ENOSYS = 38
+const listenerLink = "anon_inode:seccomp notify"
+/** The launcher announces the fd a moment before it installs the filter: poll for it this often. */
+const retryMs = 1
+
+/** The fd number the launcher announced, or undefined if the channel gave none within the time. */
+const announcedFd = (child: LaunchingChild, timeoutMs: number, signal: AbortSignal): Promise<number | undefined> =>
+  new Promise((resolve) => {
+    let done = false
+    let stop: (() => void) | undefined
+    const finish = (fd: number | undefined): void => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      stop?.()
+      resolve(fd)
+    }
+    const timer = setTimeout(() => finish(undefined), timeoutMs)
+    signal.addEventListener("abort", () => finish(undefined))
+    stop = child.watchReport((received) => {
+      const fd = listenerFdOf(received)
+      if (fd !== undefined) finish(fd)
+    })
+    if (done) stop()
+  })
+
+const failure = (errno: number, call: string): NotifyError =>
+  errno === EPERM || errno === EACCES
+    ? new NotifyError({ reason: "ListenerDenied", subject: call, errno })
+    : errno === ESRCH
+    ? new NotifyError({ reason: "ListenerLost", subject: call, errno, detail: "the child ended before its listener could be fetched" })
+    : new NotifyError({ reason: "ListenerUnavailable", subject: call, errno, ...(errno === ENOSYS ? { detail: "this kernel has no pidfd_getfd (Linux 5.6+)" } : {}) })
+
+/** Takes the listener out of the launcher once it is installed; `deadline` in Date.now() terms. */
+const takeListener = async (system: ListenerSystem, pidfd: number, fd: number, deadline: number, signal: AbortSignal): Promise<number | NotifyError> => {
+  for (;;) {
+    const copy = system.pidfdGetfd(pidfd, fd)
+    if (copy >= 0) {
+      if (system.fdTarget(copy) === listenerLink) return copy
+      system.close(copy)
+    } else if (copy !== -EBADF) return failure(-copy, "pidfd_getfd")
+    if (Date.now() > deadline || signal.aborted) {
+      return new NotifyError({ reason: "ListenerLost", subject: "pidfd_getfd", detail: `no seccomp listener appeared at the child's fd ${fd}` })
+    }
+    await new Promise((resolve) => setTimeout(resolve, retryMs))
+  }
+}
+
+/**
+ * Fetches a launching child's listener into this process: waits for the fd
+ * number on the control channel, then pidfd_getfd until the filter is in
+ * (checking it really is a seccomp listener). The caller then tells the
+ * launcher to go on. Fails with a `NotifyError`; the lifecycle then kills the child.
+ *
+ * @example
+ * ```ts
+ * const listener = yield* fetchListener(system, child, 5000)
+ * ```
+ */
+export const fetchListener = (system: ListenerSystem, child: LaunchingChild, timeoutMs: number): Effect.Effect<number, NotifyError> =>
+  Effect.flatMap(
+    Effect.promise(async (signal): Promise<number | NotifyError> => {
+      const deadline = Date.now() + timeoutMs
+      const fd = await announcedFd(child, timeoutMs, signal)
+      if (fd === undefined) return new NotifyError({ reason: "ListenerLost", subject: "control channel", detail: "the launcher never announced its listener" })
+      const pidfd = system.pidfdOpen(child.pid)
+      if (pidfd < 0) return failure(-pidfd, "pidfd_open")
+      try {
+        return await takeListener(system, pidfd, fd, deadline, signal)
+      } finally {
+        system.close(pidfd)
+      }
+    }),
+    (result) => (typeof result === "number" ? Effect.succeed(result) : Effect.fail(result))
+  )

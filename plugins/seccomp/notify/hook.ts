@@ -1,0 +1,94 @@
+/**
+ * The seccomp plugin's `launched` hook for policies that notify: fetch the
+ * child's listener, serve it on the process's one receive loop, then let the
+ * launcher exec. Any failure fails the spawn (the lifecycle kills the child):
+ * a notify policy never runs unsupervised.
+ */
+import { Effect, Option } from "effect"
+import { errnoNumber, type ErrnoName } from "../../../core/errno.ts"
+import type { LaunchingChild } from "../../../core/plugin.ts"
+import { SeccompLibrary, type SeccompLibraryShape } from "../library.ts"
+import type { Policy } from "../model.ts"
+import { attachedHandler } from "./attached.ts"
+import { NotifyError } from "./errors.ts"
+import type { NotifyHandler } from "./handler.ts"
+import { fetchListener } from "./handshake.ts"
+import { listenerLoop } from "./loop.ts"
+import { supervise } from "./session.ts"
+import { ListenerSystemService } from "./system.ts"
+
+/**
+ * How notified syscalls are answered.
+ *
+ * @example
+ * ```ts
+ * const options: NotifyOptions = { handler: (n) => answer.fail("EACCES"), timeoutMs: 2000 }
+ * ```
+ */
+export interface NotifyOptions {
+  /** Answers notify rules that name no handler, and the notify default action. */
+  readonly handler?: NotifyHandler
+  /** How long a handler may take before the call is denied (default 5000 ms). */
+  readonly timeoutMs?: number
+  /** The errno a call fails with when its handler throws, is late, or is missing (default EPERM). */
+  readonly errno?: ErrnoName | number
+  /** How long the launcher may take to hand over its listener (default 10000 ms). */
+  readonly handshakeTimeoutMs?: number
+}
+
+const defaultTimeoutMs = 5000
+const defaultHandshakeMs = 10_000
+const EPERM = 1
+
+const nameCache = (library: SeccompLibraryShape): ((arch: number, syscall: number) => string) => {
+  const names = new Map<string, string>()
+  return (arch, syscall) => {
+    const key = `${arch}:${syscall}`
+    let name = names.get(key)
+    if (name === undefined) names.set(key, (name = library.syscallResolveNum(arch, syscall) ?? String(syscall)))
+    return name
+  }
+}
+
+/**
+ * The handler for a rule: the rule's `handler` key looked up in `handlers`
+ * (JSON policies) or among the DSL's inline handlers; else `fallback`.
+ */
+const handlerLookup = (policy: Policy, handlers: Readonly<Record<string, NotifyHandler>>, fallback: NotifyHandler | undefined) =>
+  (rule: number | undefined): NotifyHandler | undefined => {
+    const key = rule === undefined ? undefined : policy.rules[rule]?.handler
+    if (key === undefined) return fallback
+    return (Object.hasOwn(handlers, key) ? handlers[key] : undefined) ?? attachedHandler(policy, key) ?? fallback
+  }
+
+/**
+ * Supervise a launching child's notify listener under `policy`.
+ *
+ * @example
+ * ```ts
+ * launched: (child) => superviseChild(child, policy, {}, { timeoutMs: 1000 })
+ * ```
+ */
+export const superviseChild = (
+  child: LaunchingChild,
+  policy: Policy,
+  handlers: Readonly<Record<string, NotifyHandler>>,
+  options: NotifyOptions
+): Effect.Effect<void, NotifyError, SeccompLibrary> =>
+  Effect.gen(function*() {
+    const found = yield* Effect.serviceOption(ListenerSystemService)
+    if (Option.isNone(found)) return yield* new NotifyError({ reason: "Unsupported", subject: "this runtime" })
+    const system = found.value
+    const library = yield* SeccompLibrary
+    const listener = yield* fetchListener(system, child, options.handshakeTimeoutMs ?? defaultHandshakeMs)
+    const errno = options.errno === undefined ? EPERM : typeof options.errno === "number" ? options.errno : (errnoNumber(options.errno) ?? EPERM)
+    supervise(system, listenerLoop(system), listener, {
+      policy,
+      handlerFor: handlerLookup(policy, handlers, options.handler),
+      nameOf: nameCache(library),
+      timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
+      errno,
+      launcher: { pid: child.pid, readSyscall: library.syscallResolveName(library.archNative(), "read") }
+    })
+    child.send(Uint8Array.of(1))
+  })

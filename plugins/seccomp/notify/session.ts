@@ -1,0 +1,80 @@
+/**
+ * One child's listener: answers each notification with the handler of the
+ * rule that matched, fail closed (a handler that throws, answers late, or is
+ * missing denies the call), and recognises the launcher's handshake read
+ * (core/launcher.ts) so it never reaches a handler.
+ */
+import { handshakeReadSize } from "../../../core/job.ts"
+import type { Policy } from "../model.ts"
+import type { Notification, NotifyHandler, Verdict } from "./handler.ts"
+import type { ListenerLoop } from "./loop.ts"
+import { matchRule } from "./match.ts"
+import { encodeResponse, notifRespSize, type RawNotification, type Response } from "./struct.ts"
+import type { ListenerSystem } from "./system.ts"
+
+/** How one child's notifications are answered. */
+export interface Supervision {
+  readonly policy: Policy
+  /** The handler for a matched rule (undefined: the default action notified). */
+  readonly handlerFor: (rule: number | undefined) => NotifyHandler | undefined
+  /** The syscall's name for a notification's arch and number. */
+  readonly nameOf: (arch: number, syscall: number) => string
+  /** How long a handler may take, in milliseconds. */
+  readonly timeoutMs: number
+  /** The errno for calls no handler answered in time, or whose handler threw or is missing. */
+  readonly errno: number
+  /** The launcher's pid and the number of `read`, to spot its handshake read. */
+  readonly launcher: { readonly pid: number; readonly readSyscall: number }
+}
+
+const toResponse = (verdict: Verdict): Response =>
+  verdict.kind === "allow" ? { kind: "continue" } : verdict.kind === "fail" ? { kind: "fail", errno: verdict.errno } : verdict
+
+/** The handler's verdict, or undefined if it threw, returned nonsense or took longer than `timeoutMs`. */
+const decide = async (handler: NotifyHandler, notification: Notification, timeoutMs: number): Promise<Verdict | undefined> => {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)))
+  try {
+    const verdict = await Promise.race([Promise.resolve().then(() => handler(notification)), late])
+    return verdict !== undefined && ["allow", "fail", "return"].includes(verdict.kind) ? verdict : undefined
+  } catch {
+    return undefined
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/**
+ * Serves `listener` on `loop` for one child until every process using its
+ * filter is gone (POLLHUP). Takes ownership of the fd.
+ */
+export const supervise = (system: ListenerSystem, loop: ListenerLoop, listener: number, supervision: Supervision): void => {
+  let open = true
+  let handshakePending = true
+  const response = new Uint8Array(notifRespSize)
+  const respond = (id: bigint, answer: Response): void => {
+    // A late answer after the listener closed must not reach whatever fd now has its number.
+    if (!open) return
+    encodeResponse(response, id, answer)
+    // -ENOENT: the child went away or its call was interrupted (it comes back with a new id); nothing to do.
+    system.send(listener, response)
+  }
+  const onNotification = (raw: RawNotification): void => {
+    const { launcher } = supervision
+    if (handshakePending && raw.pid === launcher.pid && raw.syscall === launcher.readSyscall && raw.args[2] === BigInt(handshakeReadSize)) {
+      // The launcher waits for us: tell it "one byte read" without running the read (never CONTINUE: no hole).
+      handshakePending = false
+      return respond(raw.id, { kind: "return", value: 1n })
+    }
+    const name = supervision.nameOf(raw.arch, raw.syscall)
+    const rule = matchRule(supervision.policy, name, raw.args)
+    const handler = supervision.handlerFor(rule)
+    const denied: Response = { kind: "fail", errno: supervision.errno }
+    if (handler === undefined) return respond(raw.id, denied)
+    const notification: Notification = { ...raw, name, rule }
+    void decide(handler, notification, supervision.timeoutMs).then((verdict) =>
+      respond(raw.id, verdict === undefined ? denied : toResponse(verdict))
+    )
+  }
+  loop.add(listener, { onNotification, onClosed: () => (open = false) })
+}

@@ -1,0 +1,126 @@
+/**
+ * The listener system: the kernel calls the notify plumbing makes in the
+ * supervisor, written once over an adapter's `Libc` (raw syscalls through
+ * libc's `syscall`, memory in never-moving arenas), plus the one thing each
+ * runtime does its own way: a blocking `poll` on another thread (koffi
+ * `.async` on Node, a `nonblocking` symbol on Deno, a Worker on Bun).
+ */
+import { Context } from "effect"
+import { checked, cString, type Libc } from "../../../core/libc.ts"
+import { notifRespSize, notifSize } from "./struct.ts"
+
+const SYS_ioctl = 16
+const SYS_readlink = 89
+const SYS_eventfd2 = 290
+const SYS_pidfd_open = 434
+const SYS_pidfd_getfd = 438
+const EFD_CLOEXEC = 0x80000
+const EFD_NONBLOCK = 0x800
+/** ioctl numbers on x86_64 (_IOWR('!', 0, struct seccomp_notif) and friends). */
+const NOTIF_RECV = 0xc0502100n
+const NOTIF_SEND = 0xc0182101n
+const NOTIF_ID_VALID = 0x40082102n
+
+/**
+ * poll(2) over `count` struct pollfd at `address` on a thread that is not the
+ * caller's; resolves with poll's result (-1 on error: the caller just polls again).
+ */
+export type PollOffThread = (address: bigint, count: number, timeoutMs: number) => Promise<number>
+
+/**
+ * What the notify loop needs from the kernel. Calls return -errno on failure.
+ *
+ * @example
+ * ```ts
+ * declare const system: ListenerSystem
+ * const pidfd = system.pidfdOpen(1234)
+ * ```
+ */
+export interface ListenerSystem {
+  readonly pidfdOpen: (pid: number) => number
+  /** pidfd_getfd(2): a close-on-exec copy of the process's fd `fd`. */
+  readonly pidfdGetfd: (pidfd: number, fd: number) => number
+  /** What /proc/self/fd/N links to, e.g. "anon_inode:seccomp notify"; -errno on failure. */
+  readonly fdTarget: (fd: number) => string | number
+  readonly close: (fd: number) => void
+  /** A non-blocking, close-on-exec eventfd, to wake the poll. */
+  readonly eventfd: () => number
+  /** Add one to an eventfd (wakes a poll on it). */
+  readonly wake: (fd: number) => void
+  /** Reset an eventfd to zero. */
+  readonly drain: (fd: number) => void
+  /** SECCOMP_IOCTL_NOTIF_RECV into a zeroed 80-byte buffer (the kernel refuses a dirty one). */
+  readonly receive: (listener: number) => Uint8Array | number
+  /** SECCOMP_IOCTL_NOTIF_SEND of a 24-byte seccomp_notif_resp. */
+  readonly send: (listener: number, response: Uint8Array) => number
+  /** SECCOMP_IOCTL_NOTIF_ID_VALID: 0 while the call still waits, -ENOENT once the child gave up on it. */
+  readonly idValid: (listener: number, id: bigint) => number
+  /** A never-moving buffer for `poll` and its address. */
+  readonly arena: (size: number) => { readonly bytes: Uint8Array; readonly address: bigint }
+  readonly poll: PollOffThread
+}
+
+/**
+ * The listener system over one runtime's libc and its off-thread poll.
+ *
+ * @example
+ * ```ts
+ * import { nodeLibc } from "../../../adapters/node/native.ts"
+ * declare const poll: PollOffThread
+ * const system = listenerSystem(nodeLibc(), poll)
+ * ```
+ */
+export const listenerSystem = (libc: Libc, poll: PollOffThread): ListenerSystem => {
+  const c = libc.call
+  const ok = (result: number | bigint): number => checked(result, libc.errno)
+  const arena = (size: number) => {
+    const bytes = new Uint8Array(new ArrayBuffer(Math.max(8, size)))
+    return { bytes, address: libc.address(bytes) }
+  }
+  // One of each, reused: RECV and SEND run on the main thread, one at a time.
+  const notif = arena(notifSize)
+  const response = arena(notifRespSize)
+  const id = arena(8)
+  const link = arena(256)
+  const counter = arena(8)
+  return {
+    pidfdOpen: (pid) => ok(c.syscall(SYS_pidfd_open, pid, 0, 0, 0, 0)),
+    pidfdGetfd: (pidfd, fd) => ok(c.syscall(SYS_pidfd_getfd, pidfd, fd, 0, 0, 0)),
+    fdTarget: (fd) => {
+      const path = arena(64)
+      path.bytes.set(cString(`/proc/self/fd/${fd}`))
+      const length = ok(c.syscall(SYS_readlink, path.address, link.address, link.bytes.byteLength, 0, 0))
+      return length < 0 ? length : new TextDecoder().decode(link.bytes.subarray(0, length))
+    },
+    close: (fd) => void c.close(fd),
+    eventfd: () => ok(c.syscall(SYS_eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK, 0, 0, 0)),
+    wake: (fd) => {
+      new DataView(counter.bytes.buffer).setBigUint64(0, 1n, true)
+      c.write(fd, counter.bytes, 8)
+    },
+    drain: (fd) => void c.read(fd, counter.bytes, 8),
+    receive: (listener) => {
+      notif.bytes.fill(0)
+      const result = ok(c.syscall(SYS_ioctl, listener, NOTIF_RECV, notif.address, 0, 0))
+      return result < 0 ? result : notif.bytes.slice(0, notifSize)
+    },
+    send: (listener, bytes) => {
+      response.bytes.set(bytes.subarray(0, notifRespSize))
+      return ok(c.syscall(SYS_ioctl, listener, NOTIF_SEND, response.address, 0, 0))
+    },
+    idValid: (listener, value) => {
+      new DataView(id.bytes.buffer).setBigUint64(0, value, true)
+      return ok(c.syscall(SYS_ioctl, listener, NOTIF_ID_VALID, id.address, 0, 0))
+    },
+    arena,
+    poll
+  }
+}
+
+/**
+ * The listener system as an Effect service. Adapters that support notify
+ * provide it in their layer; the seccomp plugin asks for it only when a
+ * policy notifies, and fails with a typed error where it is missing.
+ */
+export const ListenerSystemService: Context.Service<ListenerSystem, ListenerSystem> =
+  Context.Service<ListenerSystem>("kakoi/seccomp/ListenerSystem")

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds the npm package into dist/: JS + .d.ts from tsconfig.build.json.
+# adapters/select.js is plain JavaScript (so type checkers see only select.d.ts),
+# and tsc cannot emit JS inputs here (allowJs conflicts with isolatedDeclarations):
+# it is copied with its imports pointed at the built .js files.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rm -rf dist
+tsc -p tsconfig.build.json
+sed 's/\.ts")$/.js")/' adapters/select.js > dist/adapters/select.js
+if grep -q '\.ts")' dist/adapters/select.js; then
+  echo "build: dist/adapters/select.js still imports .ts files" >&2
+  exit 1
+fi

@@ -1,0 +1,62 @@
+/**
+ * The examples run in each runtime by the very npm scripts the README lists
+ * (`example:<name>` on Node, `example:<name>:deno`, `example:<name>:bun`),
+ * non-interactively, and print what they promise.
+ */
+import { execFile } from "node:child_process"
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "vitest"
+
+const root = fileURLToPath(new URL("../..", import.meta.url))
+const scripts = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts
+
+interface Output {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/**
+ * Registers the suite for one runtime: `runtime` names it ("Node", "Deno",
+ * "Bun") and its scripts; `execPath` replaces the script's first word, the
+ * runtime's command name.
+ */
+export const examplesSuite = (runtime: string, execPath: string): void => {
+  const name = runtime.toLowerCase()
+
+  /** Runs `npm run <script> -- ...args` without npm: the script's words with `execPath` first. */
+  const example = (example: string, args: ReadonlyArray<string> = []): Promise<Output> => {
+    const script = `example:${example}${name === "node" ? "" : `:${name}`}`
+    const [command, ...words] = (scripts[script] ?? "").split(/\s+/)
+    if (command !== name) throw new Error(`package.json script "${script}" should start with "${name}": ${scripts[script]}`)
+    return new Promise((resolve) => {
+      execFile(execPath, [...words, ...args], { cwd: root, timeout: 20_000 }, (error, stdout, stderr) =>
+        resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr }))
+    })
+  }
+
+  describe(`examples on ${runtime}`, () => {
+    it("trap-uname: uname ends with SIGSYS and a seccomp diagnosis", async () => {
+      const { code, stdout } = await example("trap-uname")
+      expect(stdout).toBe(
+        `uname ended with SIGSYS\nKilled by the seccomp filter (SIGSYS): "uname" is trapped by rules[0]\n`)
+      expect(code).toBe(0)
+    })
+
+    it("jail: mkdir is killed, creates nothing, and the shell goes on", async () => {
+      const directory = mkdtempSync(join(tmpdir(), "kakoi-jail-"))
+      try {
+        const { code, stdout, stderr } = await example("jail", ["-c", `mkdir ${directory}/x; echo still here`])
+        expect(stdout).toBe("still here\n")
+        expect(stderr).toContain("Bad system call")
+        expect(readdirSync(directory)).toEqual([])
+        expect(code).toBe(0)
+      } finally {
+        rmSync(directory, { recursive: true, force: true })
+      }
+    })
+  })
+}

@@ -1,0 +1,314 @@
+/**
+ * The supervisor on real processes, as one suite every adapter runs
+ * (test/node, test/deno, test/bun): strategies, restart types, intensity,
+ * backoff, graceful and forced stops, process groups, event order,
+ * readiness, nested trees, scopes, and no stray process at the end.
+ */
+import { spawn as spawnProcess } from "node:child_process"
+import { once } from "node:events"
+import { readdirSync, readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { it as effectIt } from "@effect/vitest"
+import { Effect, Exit, type Layer, Scope, Stream } from "effect"
+import { TestClock } from "effect/testing"
+import { afterAll, describe, expect, it } from "vitest"
+import type { SupervisorApi, SupervisorHandle } from "../../core/supervisor/api.ts"
+import type { SupervisorEvent } from "../../core/supervisor/events.ts"
+import type { SupervisorSpec, WorkerSpec } from "../../core/supervisor/spec.ts"
+
+/** The supervising-process fixture; run as `<runtime argv...> supervisorFixture <runtime>`. */
+export const supervisorFixture: string = fileURLToPath(new URL("../fixtures/supervise-sleepers.ts", import.meta.url))
+
+/** One adapter under test. */
+export interface SupervisorUnderTest<R> extends SupervisorApi<R, any> {
+  readonly runtime: string
+  readonly layer: Layer.Layer<R, any>
+  /** argv that runs `supervisorFixture` in this runtime. */
+  readonly fixture: ReadonlyArray<string>
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    // A zombie is gone for our purposes: it runs nothing and holds nothing.
+    return !readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").startsWith("Z")
+  } catch {
+    return false
+  }
+}
+
+const waitUntil = async (condition: () => boolean, ms: number): Promise<boolean> => {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    if (condition()) return true
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  return condition()
+}
+
+/** Live processes whose parent is this process: after the suite, there must be none. */
+const ownChildren = (): Array<number> =>
+  readdirSync("/proc").flatMap((entry) => {
+    if (!/^\d+$/.test(entry)) return []
+    try {
+      const fields = readFileSync(`/proc/${entry}/stat`, "utf8").replace(/^.*\) /, "").split(" ")
+      return fields[1] === String(process.pid) && fields[0] !== "Z" ? [Number(entry)] : []
+    } catch {
+      return []
+    }
+  })
+
+const sh = (script: string): Array<string> => ["/bin/sh", "-c", script]
+const worker = (name: string, script: string, extra: Partial<WorkerSpec<any, any>> = {}): WorkerSpec<any, any> => ({
+  name,
+  argv: sh(script),
+  env: { PATH: "/usr/bin:/bin" },
+  backoff: { initialMs: 10, jitter: false },
+  stop: { timeoutMs: 500 },
+  ...extra
+})
+const tree = (children: SupervisorSpec<any, any>["children"], extra: Partial<SupervisorSpec<any, any>> = {}): SupervisorSpec<any, any> => ({
+  name: "t",
+  intensity: { maxRestarts: 10, withinMs: 10_000 },
+  children,
+  ...extra
+})
+
+/** Collects a handle's events as they come. */
+const record = (handle: SupervisorHandle): Array<SupervisorEvent> => {
+  const events: Array<SupervisorEvent> = []
+  void (async () => {
+    for await (const event of handle.events) events.push(event)
+  })()
+  return events
+}
+
+const pidsOf = (events: ReadonlyArray<SupervisorEvent>, child: string): Array<number> =>
+  events.flatMap((event) => (event.type === "started" && event.child === child && event.pid !== undefined ? [event.pid] : []))
+
+const count = (events: ReadonlyArray<SupervisorEvent>, type: SupervisorEvent["type"], child: string): number =>
+  events.filter((event) => event.type === type && event.child === child).length
+
+/** Registers the supervisor suite for one adapter. */
+export const supervisorSuite = <R>(adapter: SupervisorUnderTest<R>): void => {
+  const { supervise, superviseEffect } = adapter
+  /** Every pid a test saw; none may be alive at the end. */
+  const seen = new Set<number>()
+  const started = async (spec: SupervisorSpec<any, R>) => {
+    const handle = await supervise(spec)
+    const events = record(handle)
+    void (async () => {
+      for await (const event of handle.events) if (event.type === "started" && event.pid !== undefined) seen.add(event.pid)
+    })()
+    return { handle, events }
+  }
+
+  describe(`supervisor on ${adapter.runtime}`, () => {
+    afterAll(async () => {
+      expect(await waitUntil(() => [...seen].every((pid) => !alive(pid)), 2000)).toBe(true)
+      expect(await waitUntil(() => ownChildren().length === 0, 2000)).toBe(true)
+    })
+
+    it("one-for-one restarts only the child that failed", async () => {
+      const { handle, events } = await started(tree([worker("steady", "sleep 60"), worker("crash", "sleep 0.05; exit 1")]))
+      await waitUntil(() => pidsOf(events, "t/crash").length >= 3, 3000)
+      expect(pidsOf(events, "t/steady")).toHaveLength(1)
+      await handle.stop()
+    })
+
+    it("one-for-all restarts every sibling with the failed child", async () => {
+      const { handle, events } = await started(
+        tree([worker("first", "sleep 60"), worker("crash", "sleep 0.1; exit 1"), worker("last", "sleep 60")], { strategy: "one-for-all" })
+      )
+      await waitUntil(() => pidsOf(events, "t/last").length >= 2, 3000)
+      expect(pidsOf(events, "t/first").length).toBeGreaterThanOrEqual(2)
+      // Siblings stop last-started first.
+      const stops = events.filter((event) => event.type === "stopped").slice(0, 2).map((event) => event.child)
+      expect(stops).toEqual(["t/last", "t/first"])
+      await handle.stop()
+    })
+
+    it("rest-for-one restarts the failed child and those started after it", async () => {
+      const { handle, events } = await started(
+        tree([worker("first", "sleep 60"), worker("crash", "sleep 0.1; exit 1"), worker("last", "sleep 60")], { strategy: "rest-for-one" })
+      )
+      await waitUntil(() => pidsOf(events, "t/last").length >= 2, 3000)
+      expect(pidsOf(events, "t/first")).toHaveLength(1)
+      await handle.stop()
+    })
+
+    it("restart types: permanent restarts a clean exit, transient only a failure, temporary never", async () => {
+      const { handle, events } = await started(
+        tree([
+          worker("permanent", "exit 0", { restart: "permanent" }),
+          worker("transient-ok", "exit 0", { restart: "transient" }),
+          worker("transient-fail", "sleep 0.05; exit 2", { restart: "transient" }),
+          worker("temporary", "exit 1", { restart: "temporary" })
+        ], { intensity: { maxRestarts: 100, withinMs: 10_000 } })
+      )
+      await waitUntil(() => count(events, "restarting", "t/permanent") >= 2 && count(events, "restarting", "t/transient-fail") >= 2, 3000)
+      expect(count(events, "restarting", "t/permanent")).toBeGreaterThanOrEqual(2)
+      expect(count(events, "restarting", "t/transient-fail")).toBeGreaterThanOrEqual(2)
+      expect(count(events, "restarting", "t/transient-ok")).toBe(0)
+      expect(count(events, "restarting", "t/temporary")).toBe(0)
+      expect(events.find((event) => event.type === "exited" && event.child === "t/temporary")).toMatchObject({ restart: false })
+      await handle.stop()
+    })
+
+    it("gives up when the restart intensity is exceeded, naming the child and its last exits", async () => {
+      const { handle, events } = await started(
+        tree([worker("steady", "sleep 60"), worker("loop", "exit 3")], { intensity: { maxRestarts: 2, withinMs: 5000 } })
+      )
+      const error = await handle.done.then(() => undefined, (error: unknown) => error)
+      expect(error).toMatchObject({ _tag: "SupervisorError", reason: "GaveUp", child: "t/loop" })
+      expect((error as Error).message).toBe(
+        'Supervisor "t" gave up on "t/loop" (more than 2 restarts within 5000 ms): last exits exit code 3; exit code 3; exit code 3'
+      )
+      expect(events.at(-1)).toMatchObject({ type: "stopped", child: "t/steady" })
+    })
+
+    it("waits the backoff between restarts in real time", async () => {
+      const { handle, events } = await started(tree([worker("slow", "exit 1", { backoff: { initialMs: 300, jitter: false } })]))
+      await waitUntil(() => pidsOf(events, "t/slow").length >= 2, 3000)
+      const exited = events.find((event) => event.type === "exited")!
+      const restarted = events.filter((event) => event.type === "starting")[1]!
+      expect(restarted.at - exited.at).toBeGreaterThanOrEqual(290)
+      expect(events.find((event) => event.type === "restarting")).toMatchObject({ delayMs: 300 })
+      await handle.stop()
+    })
+
+    it("kills a child that ignores SIGTERM after the stop timeout", async () => {
+      const { handle, events } = await started(tree([worker("stubborn", "trap '' TERM; echo up; sleep 60", { stop: { timeoutMs: 300 }, ready: { kind: "line", pattern: "up" } })]))
+      const before = Date.now()
+      await handle.stop()
+      expect(Date.now() - before).toBeGreaterThanOrEqual(290)
+      expect(events.find((event) => event.type === "stopped")).toMatchObject({ exit: { signal: "SIGKILL" } })
+    })
+
+    it("stops grandchildren with their child (process group)", async () => {
+      const handle = await supervise(tree([worker("parent", "sleep 60 & echo $!; wait", { ready: { kind: "line", pattern: /^\d+$/ } })]))
+      const lines: Array<string> = []
+      void (async () => {
+        for await (const line of handle.lines) lines.push(line.line)
+      })()
+      await waitUntil(() => lines.length > 0, 2000)
+      const grandchild = Number(lines[0])
+      seen.add(grandchild)
+      expect(alive(grandchild)).toBe(true)
+      await handle.stop()
+      expect(await waitUntil(() => !alive(grandchild), 1000)).toBe(true)
+    })
+
+    it("leaves no child alive when the supervising process is SIGKILLed", async () => {
+      const [command = "", ...args] = adapter.fixture
+      const fixture = spawnProcess(command, [...args, supervisorFixture, adapter.runtime.toLowerCase()], { stdio: ["ignore", "pipe", "inherit"] })
+      const [line] = (await once(fixture.stdout, "data")) as [Buffer]
+      const pids = JSON.parse(line.toString()) as Array<number>
+      expect(pids.every(alive)).toBe(true)
+      fixture.kill("SIGKILL")
+      await once(fixture, "exit")
+      const gone = await waitUntil(() => pids.every((pid) => !alive(pid)), 2000)
+      for (const pid of pids) if (alive(pid)) process.kill(pid, "SIGKILL")
+      expect(gone).toBe(true)
+    })
+
+    it("emits events in order", async () => {
+      const { handle, events } = await started(tree([worker("once", "echo hi; exit 1", { restart: "transient" })]))
+      await waitUntil(() => pidsOf(events, "t/once").length >= 2, 3000)
+      await handle.stop()
+      await waitUntil(() => events.some((event) => event.type === "stopped"), 1000)
+      const types = events.filter((event) => event.child === "t/once").map((event) => event.type)
+      expect(types.slice(0, 7)).toEqual(["starting", "started", "ready", "exited", "restarting", "starting", "started"])
+      expect(events.map((event) => event.at)).toEqual([...events.map((event) => event.at)].sort((a, b) => a - b))
+    })
+
+    it("tags output lines with the child's path, split across chunks", async () => {
+      const handle = await supervise(tree([worker("talker", "printf 'one\\ntw'; sleep 0.1; printf 'o\\r\\nthree'; sleep 60")]))
+      const lines: Array<string> = []
+      void (async () => {
+        for await (const line of handle.lines) lines.push(`${line.child} ${line.stream} ${line.line}`)
+      })()
+      await waitUntil(() => lines.length >= 2, 2000)
+      await handle.stop()
+      await waitUntil(() => lines.length >= 3, 1000)
+      expect(lines).toEqual(["t/talker stdout one", "t/talker stdout two", "t/talker stdout three"])
+    })
+
+    it("starts a dependent only after its predecessor is ready", async () => {
+      const { handle, events } = await started(
+        tree([worker("db", "sleep 0.3; echo 'accepting connections'; sleep 60", { ready: { kind: "line", pattern: "accepting" } }), worker("app", "sleep 60")])
+      )
+      await waitUntil(() => count(events, "started", "t/app") === 1, 1000)
+      await handle.stop()
+      const ready = events.findIndex((event) => event.type === "ready" && event.child === "t/db")
+      const appStarting = events.findIndex((event) => event.type === "starting" && event.child === "t/app")
+      expect(ready).toBeGreaterThanOrEqual(0)
+      expect(appStarting).toBeGreaterThan(ready)
+    })
+
+    it("restarts a nested supervisor that gave up, and reports its children in the status", async () => {
+      const nested: SupervisorSpec<any, any> = { name: "inner", intensity: { maxRestarts: 1, withinMs: 5000 }, children: [worker("loop", "exit 1")] }
+      const { handle, events } = await started(tree([worker("steady", "sleep 60"), nested], { intensity: { maxRestarts: 1, withinMs: 10_000 } }))
+      const error = await handle.done.then(() => undefined, (error: unknown) => error)
+      expect(count(events, "gave-up", "t/inner/loop")).toBe(2)
+      expect(events.find((event) => event.type === "exited" && event.child === "t/inner")).toMatchObject({ exit: { exitCode: 1, diagnosis: { cause: "supervisor" } } })
+      expect(error).toMatchObject({ child: "t/inner" })
+    })
+
+    it("status shows pid, uptime, restarts and last exit", async () => {
+      const { handle, events } = await started(tree([worker("up", "sleep 60"), worker("flaky", "sleep 0.05; exit 4", { backoff: { initialMs: 2000, jitter: false } })]))
+      await waitUntil(() => count(events, "restarting", "t/flaky") >= 1, 2000)
+      const [up, flaky] = await handle.status()
+      expect(up).toMatchObject({ child: "t/up", state: "running", restarts: 0, lastExit: undefined })
+      expect(up?.pid).toBeGreaterThan(0)
+      expect(flaky).toMatchObject({ child: "t/flaky", state: "restarting", pid: undefined, restarts: 1, lastExit: { exitCode: 4 } })
+      await handle.stop()
+    })
+
+    it("stops everything when the AbortSignal aborts", async () => {
+      const controller = new AbortController()
+      const handle = await supervise(tree([worker("a", "sleep 60")]), { signal: controller.signal })
+      const [status] = await handle.status()
+      controller.abort()
+      await handle.done
+      expect(await waitUntil(() => !alive(status?.pid ?? 0), 1000)).toBe(true)
+    })
+
+    it("closing the scope mid-restart leaves nothing running", async () => {
+      const pids: Array<number> = []
+      const scope = Scope.makeUnsafe()
+      const program = Effect.gen(function* () {
+        const running = yield* superviseEffect(
+          tree([worker("steady", "sleep 60"), worker("crash", "exit 1", { backoff: { initialMs: 5000, jitter: false } })], { strategy: "one-for-all" })
+        )
+        yield* Stream.runForEach(Stream.takeUntil(running.events, (event) => event.type === "restarting"), (event) =>
+          Effect.sync(() => event.type === "started" && event.pid !== undefined && pids.push(event.pid))
+        )
+      })
+      await Effect.runPromise(program.pipe(Scope.provide(scope), Effect.provide(adapter.layer)))
+      await Effect.runPromise(Scope.close(scope, Exit.void))
+      expect(pids).toHaveLength(2)
+      expect(pids.filter(alive)).toEqual([])
+    })
+
+    effectIt.effect("steps the backoff on the Effect clock (TestClock): 1 s, 2 s, 4 s", () =>
+      Effect.gen(function* () {
+        const running = yield* superviseEffect(tree([worker("crash", "exit 1", { backoff: { initialMs: 1000, jitter: false } })]))
+        const delays: Array<number> = []
+        const nextDelay = Effect.gen(function* () {
+          const events = yield* Stream.runCollect(Stream.take(Stream.filter(running.events, (event) => event.type === "restarting"), delays.length + 1))
+          const last = events.at(-1)
+          return last?.type === "restarting" ? last.delayMs : -1
+        })
+        delays.push(yield* nextDelay)
+        yield* TestClock.adjust(999)
+        expect((yield* running.status)[0]?.state).toBe("restarting")
+        yield* TestClock.adjust(1)
+        delays.push(yield* nextDelay)
+        yield* TestClock.adjust(2000)
+        delays.push(yield* nextDelay)
+        expect(delays).toEqual([1000, 2000, 4000])
+      }).pipe(Effect.provide(adapter.layer))
+    )
+  })
+}
