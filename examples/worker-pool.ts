@@ -12,13 +12,15 @@
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import type { Plugin } from "../core/plugin.ts"
 import { rlimit } from "../plugins/rlimit/mod.ts"
 import { policy, seccomp } from "../plugins/seccomp/mod.ts"
 
 const runtime = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node"
 const { formatEvent, supervise } = (await import(`../adapters/${runtime}/mod.ts`)) as typeof import("../adapters/node/mod.ts")
 
-const sandbox = [
+// Plugins of different error types in one list: the tree's error type is their union.
+const sandbox: Array<Plugin<any, any>> = [
   seccomp(policy((rule) => {
     rule.errno("EPERM", "mkdir", "mkdirat")
     rule.kill("ptrace")
