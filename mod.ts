@@ -4,7 +4,8 @@
  * entry picks the adapter for the runtime it is imported in, so the same code
  * runs unchanged in all three; a spawned child's streams are web streams
  * everywhere. Runtime-specific APIs (Node streams) live in `kakoi/node`,
- * `kakoi/deno` and `kakoi/bun`.
+ * `kakoi/deno` and `kakoi/bun`. The supervisor (`supervise`,
+ * `superviseEffect`) is here too.
  *
  * @example
  * ```ts
@@ -94,3 +95,41 @@ export const loadPolicy: Adapter["loadPolicy"] = adapter.loadPolicy
  * ```
  */
 export const layer: Adapter["layer"] = adapter.layer
+
+/**
+ * Start a supervision tree in the current scope (closing it stops every child
+ * and its process group, last started first); succeeds once every child is
+ * started and ready.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { layer, superviseEffect } from "kakoi"
+ *
+ * const program = Effect.scoped(Effect.gen(function* () {
+ *   const tree = yield* superviseEffect({ name: "app", children: [{ name: "web", argv: ["sleep", "60"] }] })
+ *   yield* Stream.runForEach(Stream.take(tree.events, 2), (event) => Effect.log(event.type))
+ * }))
+ * await Effect.runPromise(Effect.provide(program, layer))
+ * ```
+ */
+export const superviseEffect: Adapter["superviseEffect"] = adapter.superviseEffect
+
+/**
+ * Start a supervision tree; resolves once every child is started and ready,
+ * rejects with a typed error when one cannot start. Aborting `signal` or
+ * calling `stop()` stops every child gracefully.
+ *
+ * @example
+ * ```ts
+ * import { formatEvent, supervise } from "kakoi"
+ *
+ * const tree = await supervise({ name: "app", children: [{ name: "web", argv: ["sleep", "60"] }] })
+ * for await (const event of tree.events) {
+ *   console.log(formatEvent(event))
+ *   if (event.type === "started") break
+ * }
+ * await tree.stop()
+ * ```
+ */
+export const supervise: Adapter["supervise"] = adapter.supervise

@@ -2,10 +2,13 @@
  * What the root entry `kakoi` offers in every runtime, typed without any
  * runtime's globals so that tsc (Node's types), tsconfig.bun.json and
  * `deno check` all accept it. A child's streams are web streams in all three
- * runtimes; Node streams stay in `kakoi/node`.
+ * runtimes; Node streams stay in `kakoi/node`. The supervisor hands out no
+ * streams of a child (it reads their output itself), so its API is the same
+ * in every adapter.
  */
 import type { Layer } from "effect"
 import type { Api, Child as ChildOf, RunOptions as RunOptionsOf } from "../core/api.ts"
+import type { SupervisorApi } from "../core/supervisor/api.ts"
 import type { Native } from "../core/native.ts"
 import type { NativeLibraryError } from "../core/native-error.ts"
 import type { WebIo } from "../core/web-io.ts"
@@ -31,6 +34,28 @@ export {
   type SeccompOptions
 } from "../plugins/seccomp/mod.ts"
 export { rlimit, RlimitError, type RlimitOptions } from "../plugins/rlimit/mod.ts"
+export type { Plugin } from "../core/plugin.ts"
+export type { Supervisor, SupervisorHandle, SuperviseOptions } from "../core/supervisor/api.ts"
+export { describeExit, formatEvent, SupervisorError, type SupervisorErrorReason } from "../core/supervisor/mod.ts"
+export type {
+  Backoff,
+  BackoffOptions,
+  ChildExit,
+  ChildSpec,
+  ChildState,
+  ChildStatus,
+  HostSignals,
+  Intensity,
+  OutputChunk,
+  OutputLine,
+  Readiness,
+  RestartType,
+  StopPolicy,
+  Strategy,
+  SupervisorEvent,
+  SupervisorSpec,
+  WorkerSpec
+} from "../core/supervisor/mod.ts"
 
 /** Services the plugins shipped with kakoi need; every adapter's `layer` provides them. */
 export type Services = SeccompLibrary | Native
@@ -50,4 +75,6 @@ export interface Adapter {
   readonly spawn: Api<WebIo, Services, RuntimeError>["spawn"]
   readonly loadPolicy: (policy: Policy) => Promise<void>
   readonly layer: Layer.Layer<Services, NativeLibraryError | RuntimeError>
+  readonly superviseEffect: SupervisorApi<Services, RuntimeError>["superviseEffect"]
+  readonly supervise: SupervisorApi<Services, RuntimeError>["supervise"]
 }

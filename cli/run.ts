@@ -8,6 +8,7 @@ import type { Plugin } from "../core/plugin.ts"
 import { spawn, type Child } from "../adapters/node/mod.ts"
 import { parseRlimits, rlimit } from "../plugins/rlimit/mod.ts"
 import { seccomp } from "../plugins/seccomp/mod.ts"
+import { reporter } from "./notify-report.ts"
 import { policyFromFlags, ruleOptions } from "./policy-options.ts"
 import { runHelp, parseOptions, UsageError, type CliIo } from "./usage.ts"
 
@@ -25,7 +26,8 @@ const options = {
   "kill-thread": repeated,
   trap: repeated,
   log: repeated,
-  notify: repeated
+  notify: repeated,
+  observe: { type: "boolean" }
 } as const
 
 /**
@@ -71,7 +73,8 @@ export const runCommand = async (args: ReadonlyArray<string>, io: CliIo): Promis
     })
   )
   const plugins: Array<Plugin<any, any>> = [rlimit(limits.success)]
-  if (policy !== undefined) plugins.push(seccomp(policy))
+  // Notified calls (--notify, or a policy's notify rules) are reported on stderr; --observe lets them run.
+  if (policy !== undefined) plugins.push(seccomp(policy, { notify: { handler: reporter(io.err, values.observe === true) } }))
 
   // The handlers go in before spawn: the target runs before spawn resolves, and a signal in between
   // must not kill kakoi by default action. Signals that come before the child exists are passed on once it does.

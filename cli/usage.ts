@@ -64,7 +64,9 @@ Policy:
   --kill-thread SYSCALL[,...]   Kill the calling thread
   --trap SYSCALL[,...]          Send SIGSYS (ends the process: "Bad system call")
   --log SYSCALL[,...]           Allow and write to the audit log
-  --notify SYSCALL[,...]        Route to a supervisor (denied until handlers exist)
+  --notify SYSCALL[,...]        Report each call on stderr (pid, name, number,
+                                args) and fail it with EPERM
+  --observe                     With --notify: report the calls and let them run
   --errno ERRNO:SYSCALL[,...]   Fail these syscalls with ERRNO (e.g. EPERM:mkdir)
 Rules from options are added after the rules of --policy; options repeat.
 kakoi reads its own options up to "--" or the first word that is not one.
@@ -76,6 +78,7 @@ Process:
 Examples:
   kakoi run --errno EPERM:mkdir,mkdirat -- mkdir /tmp/x
   kakoi run --trap uname -- uname
+  kakoi run --notify uname --observe -- uname
   kakoi run --policy policy.json --rlimit nofile=64 -- ./worker`
 
 export const syscallHelp = `Usage: kakoi syscall NAME|NUMBER [--arch ARCH]

@@ -102,15 +102,18 @@ export const start = <Io, E, R>(
       Effect.all(ready.plugins.flatMap((plugin) => (plugin.launched ? [plugin.launched(child, ready)] : [])), { concurrency: "unbounded", discard: true })
         .pipe(Effect.onError(() => killLauncher))
     )
-    const failure = yield* launcher.start(job, onReport).pipe(Effect.onError(() => Effect.andThen(killLauncher, Fiber.interrupt(hooks))))
-    const hooked = failure === undefined ? yield* Fiber.await(hooks) : undefined
-    if (failure !== undefined || (hooked !== undefined && Exit.isFailure(hooked))) {
+    const started = yield* Effect.exit(launcher.start(job, onReport))
+    const failure = Exit.isSuccess(started) ? started.value : undefined
+    // Once the target runs, every hook has done its part; if the launcher failed, a hook that failed first explains why.
+    const hooked = Exit.isSuccess(started) && failure === undefined ? yield* Fiber.await(hooks) : hooks.pollUnsafe()
+    if (Exit.isFailure(started) || failure !== undefined || (hooked !== undefined && Exit.isFailure(hooked))) {
       yield* Fiber.interrupt(hooks)
       yield* killLauncher
       // Reap the launcher so a failed start leaves no zombie behind.
       yield* launcher.exited
-      if (failure !== undefined) return yield* spawnErrorFromFailure(failure, command)
-      if (hooked !== undefined) yield* hooked
+      if (hooked !== undefined && Exit.isFailure(hooked)) return yield* Effect.failCause(hooked.cause)
+      if (Exit.isFailure(started)) return yield* Effect.failCause(started.cause)
+      return yield* spawnErrorFromFailure(failure ?? { stage: "launcher", errno: 0, subject: "no report" }, command)
     }
     for (const plugin of ready.plugins) if (plugin.exec) yield* plugin.exec({ pid: launcher.pid, spec: ready })
     const exit = yield* Effect.cached(exitPhase(launcher, ready, startedAt))

@@ -5,19 +5,15 @@
  * supervisor gives up on it with a typed error naming it and its last exits.
  * Runs under Node, Deno and Bun:
  *
- *   node examples/worker-pool.ts
- *   deno run --allow-ffi --allow-run --allow-env --allow-read --allow-write examples/worker-pool.ts
- *   bun examples/worker-pool.ts
+ *   npm run example:worker-pool        # node examples/worker-pool.ts
+ *   npm run example:worker-pool:deno   # deno run --allow-ffi --allow-run --allow-env --allow-read --allow-write examples/worker-pool.ts
+ *   npm run example:worker-pool:bun    # bun examples/worker-pool.ts
  */
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import type { Plugin } from "../core/plugin.ts"
-import { rlimit } from "../plugins/rlimit/mod.ts"
-import { policy, seccomp } from "../plugins/seccomp/mod.ts"
-
-const runtime = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node"
-const { formatEvent, supervise } = (await import(`../adapters/${runtime}/mod.ts`)) as typeof import("../adapters/node/mod.ts")
+// The root entry picks the adapter for the runtime it runs in (`kakoi` once installed).
+import { formatEvent, policy, rlimit, seccomp, supervise, type Plugin } from "../mod.ts"
 
 // Plugins of different error types in one list: the tree's error type is their union.
 const sandbox: Array<Plugin<any, any>> = [

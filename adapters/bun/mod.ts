@@ -25,6 +25,8 @@ import type { SeccompLibrary } from "../../plugins/seccomp/library.ts"
 import { loadPolicy as loadPolicyEffect } from "../../plugins/seccomp/load.ts"
 import type { Policy } from "../../plugins/seccomp/model.ts"
 import { layer as seccompLibraryLayer } from "./libseccomp.ts"
+import { ListenerSystemService } from "../../plugins/seccomp/notify/system.ts"
+import { bunListenerSystem } from "./listener.ts"
 import { bunNative } from "./native.ts"
 import { bunHost } from "./runtime.ts"
 
@@ -35,9 +37,11 @@ export type { WebIo }
 export type BunServices = SeccompLibrary | Native
 
 /** The layer that provides them with bun:ffi bindings. */
-export const layer: Layer.Layer<BunServices, NativeLibraryError> = Layer.merge(
+export const layer: Layer.Layer<BunServices, NativeLibraryError> = Layer.mergeAll(
   seccompLibraryLayer,
-  Layer.sync(NativeLibrary, bunNative)
+  Layer.sync(NativeLibrary, bunNative),
+  // Notify rules: the listener system with a poll in a Worker (asked for only when a policy notifies).
+  Layer.sync(ListenerSystemService, bunListenerSystem)
 )
 
 export type RunOptions<E = any> = RunOptionsOf<E, BunServices>

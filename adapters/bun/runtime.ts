@@ -57,12 +57,18 @@ const exchange = async (libc: Libc, fd: number, job: Uint8Array, onReport?: (rec
     const sent = Number(libc.call.send(channel, job, job.byteLength, MSG_NOSIGNAL))
     if (sent !== job.byteLength) throw new Error(`cannot send the job: errno ${libc.errno()}`)
     let received = new Uint8Array(0)
-    for await (const chunk of Bun.file(channel).stream()) {
-      const next = new Uint8Array(received.byteLength + chunk.byteLength)
-      next.set(received)
-      next.set(chunk, received.byteLength)
-      received = next
-      onReport?.(received)
+    try {
+      for await (const chunk of Bun.file(channel).stream()) {
+        const next = new Uint8Array(received.byteLength + chunk.byteLength)
+        next.set(received)
+        next.set(chunk, received.byteLength)
+        received = next
+        onReport?.(received)
+      }
+    } catch (error) {
+      // After the first byte, an error is ECONNRESET: the launcher exec'd with the notify handshake's
+      // go-ahead byte unread (we answered its read ourselves), which ends the report like a close.
+      if (received.byteLength === 0) throw error
     }
     return received
   } finally {

@@ -33,6 +33,8 @@ import type { SeccompLibrary } from "../../plugins/seccomp/library.ts"
 import { loadPolicy as loadPolicyEffect } from "../../plugins/seccomp/load.ts"
 import type { Policy } from "../../plugins/seccomp/model.ts"
 import { layer as seccompLibraryLayer } from "./libseccomp.ts"
+import { ListenerSystemService } from "../../plugins/seccomp/notify/system.ts"
+import { denoListenerSystem } from "./listener.ts"
 import { denoNative } from "./native.ts"
 import type { DenoPermissionError } from "./permissions.ts"
 import { denoHost } from "./runtime.ts"
@@ -45,9 +47,11 @@ export type { WebIo }
 export type DenoServices = SeccompLibrary | Native
 
 /** The layer that provides them with Deno.dlopen bindings. */
-export const layer: Layer.Layer<DenoServices, NativeLibraryError | DenoPermissionError> = Layer.merge(
+export const layer: Layer.Layer<DenoServices, NativeLibraryError | DenoPermissionError> = Layer.mergeAll(
   seccompLibraryLayer,
-  Layer.sync(NativeLibrary, denoNative)
+  Layer.sync(NativeLibrary, denoNative),
+  // Notify rules: the listener system with a poll on Deno's blocking pool (asked for only when a policy notifies).
+  Layer.sync(ListenerSystemService, denoListenerSystem)
 )
 
 export type RunOptions<E = any> = RunOptionsOf<E, DenoServices>

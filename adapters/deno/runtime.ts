@@ -84,6 +84,9 @@ const exchange = async (libc: Libc, channel: number, job: Uint8Array, onReport?:
   for (;;) {
     const chunk = new Uint8Array(4096)
     const count = await readAsync(channel, chunk)
+    // After the first byte, an error is ECONNRESET: the launcher exec'd with the notify handshake's
+    // go-ahead byte unread (we answered its read ourselves), which ends the report like a close.
+    if (count < 0 && chunks.length > 0) break
     if (count < 0) throw new Error("cannot read the launcher's report")
     if (count === 0) break
     chunks.push(chunk.subarray(0, count))

@@ -22,8 +22,9 @@ import type { SeccompLibrary } from "../../plugins/seccomp/library.ts"
 import { loadPolicy as loadPolicyEffect } from "../../plugins/seccomp/load.ts"
 import type { Policy } from "../../plugins/seccomp/model.ts"
 import { layer as seccompLibraryLayer } from "./libseccomp.ts"
-import { ListenerSystemService, listenerSystem } from "../../plugins/seccomp/notify/system.ts"
-import { nodeLibc, nodeNative, nodePollOffThread } from "./native.ts"
+import { ListenerSystemService } from "../../plugins/seccomp/notify/system.ts"
+import { nodeListenerSystem } from "./listener.ts"
+import { nodeNative } from "./native.ts"
 import { nodeHost, type NodeIo } from "./runtime.ts"
 
 export type { RunResult, SpawnResult } from "../../core/api.ts"
@@ -40,7 +41,7 @@ export const layer: Layer.Layer<NodeServices, NativeLibraryError> = Layer.mergeA
   seccompLibraryLayer,
   Layer.sync(NativeLibrary, nodeNative),
   // Notify rules: the listener system with a poll on the libuv pool.
-  Layer.sync(ListenerSystemService, () => listenerSystem(nodeLibc(), nodePollOffThread))
+  Layer.sync(ListenerSystemService, nodeListenerSystem)
 )
 
 export type RunOptions<E = any> = RunOptionsOf<E, NodeServices>

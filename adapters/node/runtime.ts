@@ -48,7 +48,9 @@ const reportOf = (channel: Readable, progress: { onReport?: ((received: Uint8Arr
       chunks.push(chunk)
       progress.onReport?.(Buffer.concat(chunks))
     })
-    channel.once("error", reject)
+    channel.once("error", (error: NodeJS.ErrnoException) =>
+      // The launcher exec'd with the notify handshake's go-ahead byte unread (its read was answered by us): that is a close.
+      error.code === "ECONNRESET" && chunks.length > 0 ? resolve(Buffer.concat(chunks)) : reject(error))
     channel.once("close", () => resolve(Buffer.concat(chunks)))
   })
 

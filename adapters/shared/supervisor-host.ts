@@ -1,17 +1,43 @@
 /**
  * The supervisor's extra needs, met the same way in Node, Deno and Bun: a
- * child's Node streams and web streams are both async iterables of bytes, and
- * `node:process` kill with a negative pid signals a process group in all three.
+ * child's Node streams and web streams are both async iterables of bytes,
+ * `node:process` kill with a negative pid signals a process group in all
+ * three (as do `process.on` and `process.off` for the signals the supervisor
+ * receives), and stdin is either a Node Writable or a WritableStream.
  */
 import process from "node:process"
 import type { Host } from "../../core/api.ts"
-import type { SupervisorHost } from "../../core/supervisor/host.ts"
+import type { InputLines, SupervisorHost } from "../../core/supervisor/host.ts"
 import type { SignalName } from "../../core/signals.ts"
 
 /** The part of an adapter's `Io` a supervisor reads. */
 export interface OutputIo {
+  readonly stdin: NodeInput | WritableStream<Uint8Array> | undefined
   readonly stdout: AsyncIterable<Uint8Array> | undefined
   readonly stderr: AsyncIterable<Uint8Array> | undefined
+}
+
+/** The part of a Node Writable the watchdog channel uses. */
+interface NodeInput {
+  readonly write: (chunk: Uint8Array) => unknown
+  readonly end: () => unknown
+  readonly on: (event: "error", listener: (error: unknown) => void) => unknown
+}
+
+const encoder = new TextEncoder()
+
+// A child that is gone makes writes fail (EPIPE); the channel is best effort by design, so failures are dropped.
+const inputLines = (stdin: OutputIo["stdin"]): InputLines | undefined => {
+  if (stdin === undefined) return undefined
+  if (!("getWriter" in stdin)) {
+    stdin.on("error", () => {})
+    return { write: (text) => void stdin.write(encoder.encode(text)), close: () => void stdin.end() }
+  }
+  const writer = stdin.getWriter()
+  return {
+    write: (text) => void writer.write(encoder.encode(text)).catch(() => {}),
+    close: () => void writer.close().catch(() => {})
+  }
 }
 
 const signalGroup = (pgid: number, signal: SignalName): boolean => {
@@ -39,5 +65,10 @@ const signalGroup = (pgid: number, signal: SignalName): boolean => {
 export const supervisorHost = <Io extends OutputIo, X>(host: Host<Io, X>): SupervisorHost<Io, X> => ({
   ...host,
   outputBytes: (io, stream) => io[stream],
-  signalGroup
+  signalGroup,
+  inputLines: (io) => inputLines(io.stdin),
+  onSignal: (signal, listener) => {
+    process.on(signal, listener)
+    return () => void process.off(signal, listener)
+  }
 })

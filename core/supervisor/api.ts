@@ -9,12 +9,14 @@ import type { SpawnError } from "../errors.ts"
 import type { SupervisorError } from "./errors.ts"
 import type { SupervisorEvent } from "./events.ts"
 import type { SupervisorHost, Tree } from "./host.ts"
+import { listenHostSignals, type HostSignals } from "./host-signals.ts"
 import { makeHub } from "./hub.ts"
 import type { OutputChunk, OutputLine } from "./lines.ts"
 import type { SupervisorSpec } from "./spec.ts"
 import type { ChildStatus } from "./status.ts"
 import { runSupervisor } from "./supervisor.ts"
 import { validateTree } from "./validate.ts"
+import { startWatchdog } from "./watchdog.ts"
 
 /** Recent values a late subscriber still gets: enough for everything a tree does while it starts. */
 const replay = 1024
@@ -51,6 +53,14 @@ export interface SupervisorHandle extends AsyncDisposable {
 export interface SuperviseOptions {
   /** Aborting stops the tree gracefully, like `stop()`. */
   readonly signal?: AbortSignal
+  /**
+   * What SIGTERM and SIGINT received by this process do while the tree runs:
+   * "stop" stops it gracefully (and `done` resolves), "forward" sends them to
+   * every child's process group. Default: not listened for, so the runtime
+   * exits and the children die by their parent-death signal. (Effect users
+   * get "stop" from their runtime's main, which interrupts and so closes the scope.)
+   */
+  readonly hostSignals?: HostSignals
 }
 
 /** The supervisor entry points of one adapter. */
@@ -80,9 +90,12 @@ export interface SupervisorApi<R, X = never> {
  * ```
  */
 export const makeSupervisorApi = <Io, R, LE, X = never>(host: SupervisorHost<Io, X>, layer: Layer.Layer<R, LE>): SupervisorApi<R, X> => {
-  const superviseEffect: SupervisorApi<R, X>["superviseEffect"] = (spec) =>
+  /** The tree, and the process groups its watchdog knows: those of its running children. */
+  const startTree = <E>(spec: SupervisorSpec<E, R>) =>
     Effect.gen(function* () {
       yield* validateTree(spec)
+      // First, so it is released last: after every child is stopped.
+      const watchdog = yield* startWatchdog(host)
       const events = yield* makeHub<SupervisorEvent>(replay)
       const lines = yield* makeHub<OutputLine>(replay)
       const output = yield* makeHub<OutputChunk>(replay)
@@ -92,21 +105,27 @@ export const makeSupervisorApi = <Io, R, LE, X = never>(host: SupervisorHost<Io,
         host,
         emit: (event) => Effect.map(Clock.currentTimeMillis, (at) => events.publish({ ...event, at } as SupervisorEvent)),
         lines,
-        output
+        output,
+        guard: watchdog.guard
       }
       const run = yield* runSupervisor(tree, spec.name, spec)
-      return { name: spec.name, events: events.stream, lines: lines.stream, output: output.stream, status: run.status, done: run.done }
+      // Started alongside the first children; the tree is only handed out once it is watched.
+      yield* watchdog.started
+      const supervisor: Supervisor = { name: spec.name, events: events.stream, lines: lines.stream, output: output.stream, status: run.status, done: run.done }
+      return { supervisor, groups: watchdog.groups }
     })
+
+  const superviseEffect: SupervisorApi<R, X>["superviseEffect"] = (spec) => Effect.map(startTree(spec), ({ supervisor }) => supervisor)
 
   const supervise: SupervisorApi<R, X>["supervise"] = async (spec, options = {}) => {
     options.signal?.throwIfAborted()
     const scope = Scope.makeUnsafe()
-    const started = await Effect.runPromiseExit(superviseEffect(spec).pipe(Scope.provide(scope), Effect.provide(layer)))
+    const started = await Effect.runPromiseExit(startTree(spec).pipe(Scope.provide(scope), Effect.provide(layer)))
     if (Exit.isFailure(started)) {
       await Effect.runPromise(Scope.close(scope, Exit.void))
       throw Cause.squash(started.cause)
     }
-    const tree = started.value
+    const { supervisor: tree, groups } = started.value
     let stopping: Promise<void> | undefined
     let markStopped = () => {}
     const stopped = new Promise<void>((resolve) => (markStopped = resolve))
@@ -118,6 +137,11 @@ export const makeSupervisorApi = <Io, R, LE, X = never>(host: SupervisorHost<Io,
     // A caller that never looks at `done` must not get an unhandled rejection; one that does still sees it.
     done.catch(() => {})
     options.signal?.addEventListener("abort", () => void stop(), { once: true })
+    if (options.hostSignals !== undefined) {
+      // Listening only while the tree runs: afterwards the runtime handles the signals as usual again.
+      const unsubscribe = listenHostSignals(host, options.hostSignals, () => void stop(), groups)
+      done.then(unsubscribe, unsubscribe)
+    }
     return {
       name: tree.name,
       events: Stream.toAsyncIterable(tree.events),

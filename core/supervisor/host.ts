@@ -1,7 +1,8 @@
 /**
  * What a supervisor needs from a runtime beyond `run`/`spawn`'s Host: the
  * child's output as bytes (Node streams and web streams differ) and a way to
- * signal a whole process group. And the values every supervisor of one tree shares.
+ * signal a whole process group, a line channel into a child's stdin (for
+ * the watchdog), and the signals the supervising process receives. And the values every supervisor of one tree shares.
  */
 import type { Effect } from "effect"
 import type { Host } from "../api.ts"
@@ -16,6 +17,24 @@ export interface SupervisorHost<Io, X = never> extends Host<Io, X> {
   readonly outputBytes: (io: Io, stream: "stdout" | "stderr") => AsyncIterable<Uint8Array> | undefined
   /** kill(-pgid, signal): signal every process in the group; false when the group is gone. */
   readonly signalGroup: (pgid: number, signal: SignalName) => boolean
+  /** The child's stdin as a text channel; undefined when it is not a pipe. Writes after the child is gone are dropped. */
+  readonly inputLines: (io: Io) => InputLines | undefined
+  /** Call `listener` whenever the supervising process receives `signal`; returns the unsubscribe. */
+  readonly onSignal: (signal: SignalName, listener: () => void) => () => void
+}
+
+/** Text written into a child's stdin, then closed. */
+export interface InputLines {
+  readonly write: (text: string) => void
+  readonly close: () => void
+}
+
+/** The process groups a tree's watchdog kills if the supervising process dies. */
+export interface GroupGuard {
+  /** A group now runs: kill it if the supervisor dies. */
+  readonly register: (pgid: number) => void
+  /** The group is gone: forget it (its id may be reused by an unrelated group). */
+  readonly release: (pgid: number) => void
 }
 
 /** Omit over each member of a union. */
@@ -30,4 +49,5 @@ export interface Tree<Io, X> {
   readonly emit: (event: EventData) => Effect.Effect<void>
   readonly lines: Hub<OutputLine>
   readonly output: Hub<OutputChunk>
+  readonly guard: GroupGuard
 }

@@ -22,6 +22,7 @@ export { backoffSchedule } from "./backoff.ts"
 export { SupervisorError, type SupervisorErrorReason } from "./errors.ts"
 export { describeExit, formatEvent, type ChildExit, type SupervisorEvent } from "./events.ts"
 export type { SupervisorHost } from "./host.ts"
+export type { HostSignals } from "./host-signals.ts"
 export { lineSplitter, type LineSplitter, type OutputChunk, type OutputLine } from "./lines.ts"
 export {
   defaults,

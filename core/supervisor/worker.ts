@@ -1,8 +1,9 @@
 /**
  * Starting one worker: the lifecycle's `start` with the child in its own
  * process group, its output pumped into the tree's line and chunk hubs (always
- * read, so a chatty child never blocks on a full pipe), readiness, and a stop
- * that reaches its descendants.
+ * read, so a chatty child never blocks on a full pipe), readiness, a stop
+ * that reaches its descendants, and its group registered with the tree's
+ * watchdog so that not even a SIGKILL of the supervisor orphans them.
  */
 import { Effect } from "effect"
 import type { SpawnError } from "../errors.ts"
@@ -13,12 +14,10 @@ import type { ChildExit } from "./events.ts"
 import type { Tree } from "./host.ts"
 import type { Instance } from "./instance.ts"
 import { lineSplitter } from "./lines.ts"
+import { processGroup } from "./process-group.ts"
 import { awaitReadiness, lineWatch, type LineWatch } from "./readiness.ts"
 import { stopPolicy, type WorkerSpec } from "./spec.ts"
 import { stopGracefully } from "./stop.ts"
-
-/** setsid in the launcher: the target leads a new session and process group whose id is its pid. */
-const processGroup: Plugin<never, never> = { name: "process-group", preExec: () => Effect.succeed([{ kind: "setsid" }]) }
 
 /** How long output may keep flowing after the child ended before it is no longer waited for. */
 const drainMs = 1000
@@ -77,6 +76,7 @@ export const startWorker = <Io, X, E, R>(
       if (host.preflight) yield* host.preflight(worker)
       const spec = makeSpec(worker.argv, { ...worker, plugins }, { env: host.environment, stdio: ["ignore", "pipe", "pipe"] })
       const running = yield* start(host.runtime, spec)
+      if (grouped) tree.guard.register(running.pid)
       const watch = lineWatch(worker.ready)
       const pumps = (["stdout", "stderr"] as const).flatMap((stream) => {
         const source = host.outputBytes(running.io, stream)
@@ -88,7 +88,11 @@ export const startWorker = <Io, X, E, R>(
         Effect.gen(function* () {
           const result = yield* running.exit
           // Descendants left in the group die with the child: none may outlive it.
-          if (grouped) send("SIGKILL")
+          if (grouped) {
+            send("SIGKILL")
+            // The group is gone; its id may be reused, so the watchdog must forget it.
+            tree.guard.release(running.pid)
+          }
           yield* Effect.promise(() => drained(pumps))
           return result
         })

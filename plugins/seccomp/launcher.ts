@@ -34,7 +34,8 @@ export const launcherSyscalls: readonly ["execve", "futex"] = ["execve", "futex"
  */
 export const checkLauncher = (policy: Policy): PolicyError | undefined => {
   const { action, conditional } = effectiveAction(policy, "execve")
-  const runs = (kind: string): boolean => kind === "allow" || kind === "log"
+  // A notified execve runs if its handler allows it: the handler has the last word, not this check.
+  const runs = (kind: string): boolean => kind === "allow" || kind === "log" || kind === "notify"
   if (runs(action.kind) || conditional.some((entry) => runs(entry.action.kind))) return undefined
   return new PolicyError({ reason: "ExecveBlocked", path: undefined, value: "execve" })
 }

@@ -57,11 +57,20 @@ describe("kakoi run: policy options", () => {
     expect(result).toMatchObject({ status: 0, stdout: "Linux\n", stderr: "" })
   })
 
-  it("--notify denies the syscall while no handler exists", () => {
+  it("--notify reports each trapped call on stderr and fails it with EPERM", () => {
     const dir = join(tempDir(), "x")
     const result = kakoi(["run", "--notify", "mkdir,mkdirat", "--", "mkdir", dir])
     expect(result.status).toBe(1)
     expect(existsSync(dir)).toBe(false)
+    expect(result.stderr).toMatch(/^kakoi: notify: pid \d+ mkdir(at)? \(\d+\) args 0x[0-9a-f]+(, 0x[0-9a-f]+){5}: denied with EPERM$/m)
+    expect(result.stderr).toContain("Operation not permitted")
+  })
+
+  it("--notify with --observe reports the call and lets it run", () => {
+    const result = kakoi(["run", "--notify", "uname", "--observe", "--", "uname"])
+    expect(result.status).toBe(0)
+    expect(result.stdout).toBe("Linux\n")
+    expect(result.stderr).toMatch(/^kakoi: notify: pid \d+ uname \(63\) args .*: allowed$/m)
   })
 
   it("--default errno:EPERM denies what --allow does not name; repeated --allow options add up", () => {

@@ -58,5 +58,15 @@ export const examplesSuite = (runtime: string, execPath: string): void => {
         rmSync(directory, { recursive: true, force: true })
       }
     })
+
+    it("worker-pool: the sandbox denies mkdir, a crashed worker restarts, the crash loop makes the supervisor give up", async () => {
+      const { code, stdout } = await example("worker-pool")
+      expect(stdout).toContain("pool/worker-1 | mkdir: cannot create directory '/tmp/kakoi-denied': Operation not permitted")
+      expect(stdout).toContain("pool/worker-2 | crashing once")
+      expect(stdout).toContain("pool/worker-2: starting (attempt 2)")
+      expect(stdout).toContain('\nSupervisor "pool" gave up on "pool/crash-loop" (more than 3 restarts within 5000 ms)')
+      expect(stdout).toMatch(/pool\/worker-1: stopped .*\n\nSupervisor "pool" gave up/)
+      expect(code).toBe(0)
+    })
   })
 }

@@ -3,27 +3,10 @@ import { spawn as spawnProcess } from "node:child_process"
 import { once } from "node:events"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
+import { alive, waitUntil } from "../helpers/processes.ts"
 
 /** The supervisor fixture: starts `sleep 60` with the adapter of one runtime and prints its pid. */
 export const sleeperFixture: string = fileURLToPath(new URL("../fixtures/spawn-sleeper.ts", import.meta.url))
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-const waitUntil = async (condition: () => boolean, ms: number): Promise<boolean> => {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    if (condition()) return true
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  return condition()
-}
 
 /**
  * Registers the suite; `supervisor(mode)` is the argv that runs `sleeperFixture`

@@ -6,7 +6,6 @@
  */
 import { spawn as spawnProcess } from "node:child_process"
 import { once } from "node:events"
-import { readdirSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { it as effectIt } from "@effect/vitest"
 import { Effect, Exit, type Layer, Scope, Stream } from "effect"
@@ -15,9 +14,13 @@ import { afterAll, describe, expect, it } from "vitest"
 import type { SupervisorApi, SupervisorHandle } from "../../core/supervisor/api.ts"
 import type { SupervisorEvent } from "../../core/supervisor/events.ts"
 import type { SupervisorSpec, WorkerSpec } from "../../core/supervisor/spec.ts"
+import { alive, ownChildren, waitUntil } from "../helpers/processes.ts"
 
 /** The supervising-process fixture; run as `<runtime argv...> supervisorFixture <runtime>`. */
 export const supervisorFixture: string = fileURLToPath(new URL("../fixtures/supervise-sleepers.ts", import.meta.url))
+
+/** The host-signals fixture; run as `<runtime argv...> hostSignalsFixture <runtime> <stop|forward>`. */
+export const hostSignalsFixture: string = fileURLToPath(new URL("../fixtures/supervise-host-signals.ts", import.meta.url))
 
 /** One adapter under test. */
 export interface SupervisorUnderTest<R> extends SupervisorApi<R, any> {
@@ -26,37 +29,6 @@ export interface SupervisorUnderTest<R> extends SupervisorApi<R, any> {
   /** argv that runs `supervisorFixture` in this runtime. */
   readonly fixture: ReadonlyArray<string>
 }
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    // A zombie is gone for our purposes: it runs nothing and holds nothing.
-    return !readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").startsWith("Z")
-  } catch {
-    return false
-  }
-}
-
-const waitUntil = async (condition: () => boolean, ms: number): Promise<boolean> => {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    if (condition()) return true
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-  return condition()
-}
-
-/** Live processes whose parent is this process: after the suite, there must be none. */
-const ownChildren = (): Array<number> =>
-  readdirSync("/proc").flatMap((entry) => {
-    if (!/^\d+$/.test(entry)) return []
-    try {
-      const fields = readFileSync(`/proc/${entry}/stat`, "utf8").replace(/^.*\) /, "").split(" ")
-      return fields[1] === String(process.pid) && fields[0] !== "Z" ? [Number(entry)] : []
-    } catch {
-      return []
-    }
-  })
 
 const sh = (script: string): Array<string> => ["/bin/sh", "-c", script]
 const worker = (name: string, script: string, extra: Partial<WorkerSpec<any, any>> = {}): WorkerSpec<any, any> => ({
@@ -199,17 +171,47 @@ export const supervisorSuite = <R>(adapter: SupervisorUnderTest<R>): void => {
       expect(await waitUntil(() => !alive(grandchild), 1000)).toBe(true)
     })
 
-    it("leaves no child alive when the supervising process is SIGKILLed", async () => {
+    it("leaves no child and no grandchild alive when the supervising process is SIGKILLed", async () => {
       const [command = "", ...args] = adapter.fixture
       const fixture = spawnProcess(command, [...args, supervisorFixture, adapter.runtime.toLowerCase()], { stdio: ["ignore", "pipe", "inherit"] })
       const [line] = (await once(fixture.stdout, "data")) as [Buffer]
       const pids = JSON.parse(line.toString()) as Array<number>
+      // Two children and the grandchild the second one started: the parent-death signal reaches only the children.
+      expect(pids).toHaveLength(3)
       expect(pids.every(alive)).toBe(true)
       fixture.kill("SIGKILL")
       await once(fixture, "exit")
       const gone = await waitUntil(() => pids.every((pid) => !alive(pid)), 2000)
       for (const pid of pids) if (alive(pid)) process.kill(pid, "SIGKILL")
       expect(gone).toBe(true)
+    })
+
+    /** Runs the host-signals fixture, sends it `signal` once its children run; its output and exit. */
+    const signalFixture = async (mode: "stop" | "forward", signal: NodeJS.Signals) => {
+      const [command = "", ...args] = adapter.fixture
+      const fixture = spawnProcess(command, [...args, hostSignalsFixture, adapter.runtime.toLowerCase(), mode], { stdio: ["ignore", "pipe", "inherit"] })
+      let stdout = ""
+      fixture.stdout.on("data", (chunk: Buffer) => void (stdout += chunk.toString()))
+      const exited = once(fixture, "exit") as Promise<[number | null, string | null]>
+      const running = await waitUntil(() => stdout.includes("running\n"), 10_000)
+      // Not fixture.kill(): Deno's child_process then reports the signal as the cause of any exit, even a clean one.
+      process.kill(fixture.pid ?? 0, signal)
+      const [code, killedBy] = await exited
+      return { running, stdout, code, killedBy }
+    }
+
+    it('hostSignals "stop": SIGTERM stops the children gracefully, last started first, and the process exits cleanly', async () => {
+      const { running, stdout, code, killedBy } = await signalFixture("stop", "SIGTERM")
+      expect(running).toBe(true)
+      expect(stdout).toBe("running\nfixture/b got TERM\nfixture/a got TERM\ndone\n")
+      expect([code, killedBy]).toEqual([0, null])
+    })
+
+    it('hostSignals "forward": SIGINT reaches every child, which end by themselves', async () => {
+      const { running, stdout, code, killedBy } = await signalFixture("forward", "SIGINT")
+      expect(running).toBe(true)
+      expect(stdout.split("\n").sort()).toEqual(["", "done", "fixture/a got INT", "fixture/b got INT", "running"])
+      expect([code, killedBy]).toEqual([0, null])
     })
 
     it("emits events in order", async () => {

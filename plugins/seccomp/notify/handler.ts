@@ -45,6 +45,9 @@ export interface Notification {
  *   that memory after you look (the kernel's TOCTOU warning).
  * - `fail`: the call returns -1 with this errno, without running.
  * - `return`: the call returns this value, without running.
+ * - `kill`: the call does not run; the child is killed (SIGKILL to its process
+ *   group when it leads one, and to the caller), and its exit diagnosis names
+ *   this syscall and rule: a kill that says why, unlike SIGSYS.
  *
  * @example
  * ```ts
@@ -55,6 +58,7 @@ export type Verdict =
   | { readonly kind: "allow" }
   | { readonly kind: "fail"; readonly errno: number }
   | { readonly kind: "return"; readonly value: bigint }
+  | { readonly kind: "kill" }
 
 /**
  * A supervisor-side handler for notified syscalls. It may be async; a handler
@@ -78,14 +82,17 @@ export type NotifyHandler = (notification: Notification) => Verdict | Promise<Ve
  * answer.allow() // { kind: "allow" }
  * answer.fail("EACCES") // { kind: "fail", errno: 13 }
  * answer.value(4242) // { kind: "return", value: 4242n }
+ * answer.kill() // { kind: "kill" }: the exit diagnosis names the syscall
  * ```
  */
 export const answer: {
   readonly allow: () => Verdict
   readonly fail: (errno?: ErrnoName | number) => Verdict
   readonly value: (value: bigint | number) => Verdict
+  readonly kill: () => Verdict
 } = {
   allow: () => ({ kind: "allow" }),
   fail: (errno = "EPERM") => ({ kind: "fail", errno: typeof errno === "number" ? errno : (errnoNumber(errno) ?? EPERM) }),
-  value: (value) => ({ kind: "return", value: BigInt(value) })
+  value: (value) => ({ kind: "return", value: BigInt(value) }),
+  kill: () => ({ kind: "kill" })
 }

@@ -11,7 +11,7 @@ import { SeccompLibrary, type SeccompLibraryShape } from "../library.ts"
 import type { Policy } from "../model.ts"
 import { attachedHandler } from "./attached.ts"
 import { NotifyError } from "./errors.ts"
-import type { NotifyHandler } from "./handler.ts"
+import type { Notification, NotifyHandler } from "./handler.ts"
 import { fetchListener } from "./handshake.ts"
 import { listenerLoop } from "./loop.ts"
 import { supervise } from "./session.ts"
@@ -73,7 +73,8 @@ export const superviseChild = (
   child: LaunchingChild,
   policy: Policy,
   handlers: Readonly<Record<string, NotifyHandler>>,
-  options: NotifyOptions
+  options: NotifyOptions,
+  onKill: (notification: Notification) => void = () => {}
 ): Effect.Effect<void, NotifyError, SeccompLibrary> =>
   Effect.gen(function*() {
     const found = yield* Effect.serviceOption(ListenerSystemService)
@@ -88,7 +89,8 @@ export const superviseChild = (
       nameOf: nameCache(library),
       timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
       errno,
-      launcher: { pid: child.pid, readSyscall: library.syscallResolveName(library.archNative(), "read") }
+      launcher: { pid: child.pid, readSyscall: library.syscallResolveName(library.archNative(), "read") },
+      onKill
     })
     child.send(Uint8Array.of(1))
   })

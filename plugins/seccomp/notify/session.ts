@@ -25,9 +25,14 @@ export interface Supervision {
   readonly errno: number
   /** The launcher's pid and the number of `read`, to spot its handshake read. */
   readonly launcher: { readonly pid: number; readonly readSyscall: number }
+  /** Told of a call whose handler answered `kill`, before the child is killed. */
+  readonly onKill: (notification: Notification) => void
 }
 
-const toResponse = (verdict: Verdict): Response =>
+const SIGKILL = 9
+const killValues = new Set(["allow", "fail", "return", "kill"])
+
+const toResponse = (verdict: Exclude<Verdict, { readonly kind: "kill" }>): Response =>
   verdict.kind === "allow" ? { kind: "continue" } : verdict.kind === "fail" ? { kind: "fail", errno: verdict.errno } : verdict
 
 /** The handler's verdict, or undefined if it threw, returned nonsense or took longer than `timeoutMs`. */
@@ -36,7 +41,7 @@ const decide = async (handler: NotifyHandler, notification: Notification, timeou
   const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)))
   try {
     const verdict = await Promise.race([Promise.resolve().then(() => handler(notification)), late])
-    return verdict !== undefined && ["allow", "fail", "return"].includes(verdict.kind) ? verdict : undefined
+    return verdict !== undefined && killValues.has(verdict.kind) ? verdict : undefined
   } catch {
     return undefined
   } finally {
@@ -72,9 +77,17 @@ export const supervise = (system: ListenerSystem, loop: ListenerLoop, listener: 
     const denied: Response = { kind: "fail", errno: supervision.errno }
     if (handler === undefined) return respond(raw.id, denied)
     const notification: Notification = { ...raw, name, rule }
-    void decide(handler, notification, supervision.timeoutMs).then((verdict) =>
+    void decide(handler, notification, supervision.timeoutMs).then((verdict) => {
+      if (verdict?.kind === "kill") {
+        supervision.onKill(notification)
+        // The whole group when the target leads one (ESRCH otherwise), and the caller, which may be a grandchild elsewhere.
+        system.kill(-launcher.pid, SIGKILL)
+        system.kill(launcher.pid, SIGKILL)
+        system.kill(raw.pid, SIGKILL)
+        return respond(raw.id, denied)
+      }
       respond(raw.id, verdict === undefined ? denied : toResponse(verdict))
-    )
+    })
   }
   loop.add(listener, { onNotification, onClosed: () => (open = false) })
 }

@@ -10,6 +10,7 @@ import { checked, cString, type Libc } from "../../../core/libc.ts"
 import { notifRespSize, notifSize } from "./struct.ts"
 
 const SYS_ioctl = 16
+const SYS_kill = 62
 const SYS_readlink = 89
 const SYS_eventfd2 = 290
 const SYS_pidfd_open = 434
@@ -43,6 +44,8 @@ export interface ListenerSystem {
   /** What /proc/self/fd/N links to, e.g. "anon_inode:seccomp notify"; -errno on failure. */
   readonly fdTarget: (fd: number) => string | number
   readonly close: (fd: number) => void
+  /** kill(2): a negative pid signals a process group. */
+  readonly kill: (pid: number, signal: number) => number
   /** A non-blocking, close-on-exec eventfd, to wake the poll. */
   readonly eventfd: () => number
   /** Add one to an eventfd (wakes a poll on it). */
@@ -93,6 +96,7 @@ export const listenerSystem = (libc: Libc, poll: PollOffThread): ListenerSystem 
       return length < 0 ? length : new TextDecoder().decode(link.bytes.subarray(0, length))
     },
     close: (fd) => void c.close(fd),
+    kill: (pid, signal) => ok(c.syscall(SYS_kill, pid, signal, 0, 0, 0)),
     eventfd: () => ok(c.syscall(SYS_eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK, 0, 0, 0)),
     wake: (fd) => {
       new DataView(counter.bytes.buffer).setBigUint64(0, 1n, true)

@@ -1,0 +1,45 @@
+/**
+ * The notify listener system on Bun: poll(2) in a Worker (adapters/bun/poll-worker.ts),
+ * since bun:ffi has no off-thread call. The Worker is unref'd while no poll is
+ * in flight, so an idle loop never keeps Bun alive.
+ */
+import { siblingModule } from "../../core/sibling.ts"
+import { listenerSystem, type ListenerSystem, type PollOffThread } from "../../plugins/seccomp/notify/system.ts"
+import { bunLibc } from "./native.ts"
+
+let worker: Worker | undefined
+let pending: ((result: number) => void) | undefined
+
+const pollWorker = (): Worker => {
+  if (worker !== undefined) return worker
+  const started = new Worker(siblingModule("poll-worker", import.meta.url))
+  started.onmessage = (event: MessageEvent<number>) => {
+    started.unref()
+    const resolve = pending
+    pending = undefined
+    resolve?.(event.data)
+  }
+  started.unref()
+  return (worker = started)
+}
+
+/**
+ * poll(2) in the poll Worker; one poll at a time (the loop never overlaps them).
+ *
+ * @example
+ * ```ts
+ * const ready = await bunPollOffThread(address, 2, -1)
+ * ```
+ */
+export const bunPollOffThread: PollOffThread = (address, count, timeoutMs) =>
+  new Promise((resolve) => {
+    const thread = pollWorker()
+    pending = resolve
+    thread.ref()
+    thread.postMessage({ address, count, timeoutMs })
+  })
+
+let listeners: ListenerSystem | undefined
+
+/** The listener system on Bun, one per process (one receive loop for every child). */
+export const bunListenerSystem = (): ListenerSystem => (listeners ??= listenerSystem(bunLibc(), bunPollOffThread))
