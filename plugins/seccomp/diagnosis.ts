@@ -9,6 +9,21 @@ import type { Action, Policy } from "./model.ts"
 import type { PlannedRule } from "./plan.ts"
 import { plan } from "./plan.ts"
 
+/**
+ * The diagnosis for a child a notify handler killed (`answer.kill()`): here
+ * the cause is known exactly, syscall and rule.
+ *
+ * @example
+ * ```ts
+ * diagnoseNotifyKill({ name: "uname", syscall: 63, rule: 0, pid: 42 }).message
+ * // 'Killed by a seccomp notify handler: "uname" (63) by rules[0], called by pid 42'
+ * ```
+ */
+export const diagnoseNotifyKill = (call: { readonly name: string; readonly syscall: number; readonly rule: number | undefined; readonly pid: number }): Diagnosis => {
+  const by = call.rule === undefined ? "the default action" : `rules[${call.rule}]`
+  return { cause: "seccomp", message: `Killed by a seccomp notify handler: "${call.name}" (${call.syscall}) by ${by}, called by pid ${call.pid}`, syscalls: [call.name] }
+}
+
 /** Names shown per rule before "and N more". */
 const shownPerRule = 6
 

@@ -18,6 +18,7 @@ import { didYouMean } from "../../core/suggest.ts"
  * - `UnknownSyscall`, `UnknownArch`: libseccomp does not know the name (found by `compile`)
  * - `ConflictingRule`: two rules with the same conditions on a syscall but different actions
  * - `ExecveBlocked`: the launcher could never exec the target under this policy
+ * - `HandshakeBlocked`: the policy notifies but denies the `read` that hands its listener to the supervisor
  * - `LibseccompFailed`: libseccomp returned an error kakoi has no better word for
  *
  * @example
@@ -38,6 +39,7 @@ export type PolicyErrorReason =
   | "UnknownArch"
   | "ConflictingRule"
   | "ExecveBlocked"
+  | "HandshakeBlocked"
   | "LibseccompFailed"
 
 interface PolicyErrorFields {
@@ -102,6 +104,8 @@ export class PolicyError extends PolicyErrorBase {
         return `Rule for ${value} repeats the conditions of ${this.detail ?? "an earlier rule"} with a different action`
       case "ExecveBlocked":
         return `Policy blocks execve, so the target can never start: allow "execve" (see launcherSyscalls)`
+      case "HandshakeBlocked":
+        return `Policy has notify rules but denies "read", which the launcher needs to hand the listener to the supervisor: allow or notify "read"`
       case "LibseccompFailed":
         return `libseccomp failed${this.value === undefined ? "" : ` for ${value}`}: ${this.detail ?? "unknown error"}`
     }

@@ -2,11 +2,14 @@
  * What kakoi's launcher needs from a policy. The launcher installs the filter
  * and calls execve at once, without TSYNC (see design.md): the only syscalls
  * the filtered thread makes in between are `execve` itself and, now and then,
- * a `futex` (Node 24 under GC pressure lost 1 run in 500 to one). A policy
- * that denies execve can never start its target, so the plugin refuses it.
+ * a `futex` (Node 24 under GC pressure lost 1 run in 500 to one), and, when
+ * the policy notifies, one `read` (the listener handshake). A policy that
+ * denies execve, or notifies but denies read, can never start its target, so
+ * the plugin refuses it.
  */
 import { PolicyError } from "./errors.ts"
 import type { Policy } from "./model.ts"
+import { notifies } from "./notify/match.ts"
 import { effectiveAction } from "./plan.ts"
 
 /**
@@ -33,9 +36,14 @@ export const launcherSyscalls: readonly ["execve", "futex"] = ["execve", "futex"
  * ```
  */
 export const checkLauncher = (policy: Policy): PolicyError | undefined => {
-  const { action, conditional } = effectiveAction(policy, "execve")
-  // A notified execve runs if its handler allows it: the handler has the last word, not this check.
+  // A notified call runs if its handler allows it: the handler has the last word, not this check.
   const runs = (kind: string): boolean => kind === "allow" || kind === "log" || kind === "notify"
-  if (runs(action.kind) || conditional.some((entry) => runs(entry.action.kind))) return undefined
-  return new PolicyError({ reason: "ExecveBlocked", path: undefined, value: "execve" })
+  const mayRun = (syscall: string): boolean => {
+    const { action, conditional } = effectiveAction(policy, syscall)
+    return runs(action.kind) || conditional.some((entry) => runs(entry.action.kind))
+  }
+  if (!mayRun("execve")) return new PolicyError({ reason: "ExecveBlocked", path: undefined, value: "execve" })
+  // With notify rules the launcher also reads once after the install (the listener handshake, see core/launcher.ts).
+  if (notifies(policy) && !mayRun("read")) return new PolicyError({ reason: "HandshakeBlocked", path: undefined, value: "read" })
+  return undefined
 }

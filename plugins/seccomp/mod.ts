@@ -20,7 +20,7 @@
 export { actionValue, describeAction } from "./actions.ts"
 export { compile, exportPfc } from "./compile.ts"
 export type { CompiledFilter } from "./compile.ts"
-export { diagnoseSigsys } from "./diagnosis.ts"
+export { diagnoseNotifyKill, diagnoseSigsys } from "./diagnosis.ts"
 export { arg } from "./dsl.ts"
 export type { ArgBuilder, ArgValue, PolicyOptions, RuleBuilder, RuleItem } from "./dsl.ts"
 export { errnoName, errnoNames, errnoNumber, errnoText } from "../../core/errno.ts"

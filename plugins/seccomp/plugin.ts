@@ -8,14 +8,14 @@ import { Effect, Result } from "effect"
 import type { Plugin } from "../../core/plugin.ts"
 import type { PreExecStep } from "../../core/steps.ts"
 import { compile } from "./compile.ts"
-import { diagnoseSigsys } from "./diagnosis.ts"
+import { diagnoseNotifyKill, diagnoseSigsys } from "./diagnosis.ts"
 import { PolicyError } from "./errors.ts"
 import type { PolicyJson } from "./json.ts"
 import { checkLauncher } from "./launcher.ts"
 import type { SeccompLibrary } from "./library.ts"
 import type { Policy } from "./model.ts"
 import type { NotifyError } from "./notify/errors.ts"
-import type { NotifyHandler } from "./notify/handler.ts"
+import type { Notification, NotifyHandler } from "./notify/handler.ts"
 import { superviseChild, type NotifyOptions } from "./notify/hook.ts"
 import { notifies } from "./notify/match.ts"
 import { policy as makePolicy } from "./policy.ts"
@@ -84,14 +84,21 @@ export const seccomp = (input: Policy | PolicyJson, options: SeccompOptions = {}
     const steps: ReadonlyArray<PreExecStep> = policy.attributes.noNewPrivs ? [{ kind: "no-new-privs" }, seccompStep] : [seccompStep]
     return { policy, steps }
   })
+  // Calls whose handler answered `kill`, by the child's pid, for its exit diagnosis.
+  const killedBy = new Map<number, Notification>()
   return {
     name: "seccomp",
     spawn: (spec) => Effect.as(ready, spec),
     preExec: () => Effect.map(ready, ({ steps }) => steps),
     launched: (child) =>
       Effect.flatMap(ready, ({ policy }) =>
-        notifies(policy) ? superviseChild(child, policy, options.handlers ?? {}, options.notify ?? {}) : Effect.void),
+        notifies(policy)
+          ? superviseChild(child, policy, options.handlers ?? {}, options.notify ?? {}, (call) => killedBy.set(child.pid, call))
+          : Effect.void),
     exit: (exit) => {
+      const killed = killedBy.get(exit.pid)
+      killedBy.delete(exit.pid)
+      if (killed !== undefined && exit.signal === "SIGKILL") return Effect.succeed({ ...exit, diagnosis: diagnoseNotifyKill(killed) })
       if (exit.signal !== "SIGSYS" || exit.diagnosis !== undefined || Result.isFailure(checked)) return Effect.succeed(exit)
       return Effect.succeed({ ...exit, diagnosis: diagnoseSigsys(checked.success) })
     }

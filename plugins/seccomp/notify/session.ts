@@ -30,7 +30,7 @@ export interface Supervision {
 }
 
 const SIGKILL = 9
-const killValues = new Set(["allow", "fail", "return", "kill"])
+const verdictKinds = new Set(["allow", "fail", "return", "kill"])
 
 const toResponse = (verdict: Exclude<Verdict, { readonly kind: "kill" }>): Response =>
   verdict.kind === "allow" ? { kind: "continue" } : verdict.kind === "fail" ? { kind: "fail", errno: verdict.errno } : verdict
@@ -41,7 +41,7 @@ const decide = async (handler: NotifyHandler, notification: Notification, timeou
   const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)))
   try {
     const verdict = await Promise.race([Promise.resolve().then(() => handler(notification)), late])
-    return verdict !== undefined && killValues.has(verdict.kind) ? verdict : undefined
+    return verdict !== undefined && verdictKinds.has(verdict.kind) ? verdict : undefined
   } catch {
     return undefined
   } finally {

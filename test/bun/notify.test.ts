@@ -1,0 +1,5 @@
+/** The notify conformance suite on Bun. */
+import { run, spawn } from "../../adapters/bun/mod.ts"
+import { notifySuite } from "../conformance/notify.ts"
+
+notifySuite({ runtime: "Bun", run, spawn })

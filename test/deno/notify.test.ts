@@ -1,0 +1,5 @@
+/** The notify conformance suite on Deno. */
+import { run, spawn } from "../../adapters/deno/mod.ts"
+import { notifySuite } from "../conformance/notify.ts"
+
+notifySuite({ runtime: "Deno", run, spawn })

@@ -1,0 +1,22 @@
+/** The notify conformance suite on Node, and what only Node's layer can be asked to leave out. */
+import { Layer } from "effect"
+import { describe, expect, it } from "vitest"
+import { makeApi } from "../../core/api.ts"
+import { NativeLibrary } from "../../core/native.ts"
+import { layer as seccompLibraryLayer } from "../../adapters/node/libseccomp.ts"
+import { run, spawn } from "../../adapters/node/mod.ts"
+import { nodeNative } from "../../adapters/node/native.ts"
+import { nodeHost } from "../../adapters/node/runtime.ts"
+import { answer, policy, seccomp } from "../../plugins/seccomp/mod.ts"
+import { notifySuite } from "../conformance/notify.ts"
+
+notifySuite({ runtime: "Node", run, spawn })
+
+describe("notify without a listener system", () => {
+  it("fails closed: a layer with no listener system starts nothing and says so", async () => {
+    const bare = makeApi(nodeHost, Layer.merge(seccompLibraryLayer, Layer.sync(NativeLibrary, nodeNative)))
+    const options = { plugins: [seccomp(policy((rule) => rule.notify(() => answer.allow(), "getppid"), { default: "allow" }))] }
+    const error = await bare.run(["/bin/true"], options).catch((error: unknown) => error)
+    expect(error).toMatchObject({ _tag: "NotifyError", reason: "Unsupported" })
+  })
+})
