@@ -83,6 +83,39 @@ export const spawn: Adapter["spawn"] = adapter.spawn
 export const loadPolicy: Adapter["loadPolicy"] = adapter.loadPolicy
 
 /**
+ * Learn a least-privilege policy for a command: run it with every syscall
+ * observed, then allow just those (plus `launcherSyscalls`) and fail the rest
+ * with `errno` (EPERM). Rejects like `run` when the command cannot start.
+ *
+ * @example
+ * ```ts
+ * import { learn, run, seccomp } from "kakoi"
+ *
+ * const { policy } = await learn(["ls", "/"], { env: {} })
+ * await run(["ls", "/"], { plugins: [seccomp(policy)], env: {} }) // same output
+ * ```
+ */
+export const learn: Adapter["learn"] = adapter.learn
+
+/**
+ * Load a policy into this process whose `trap` rules fail the call with
+ * `options.errno` (EPERM) and tell `options.onTrap` which syscall it was (the
+ * seed's `on_trap`). A helper process answers the calls, so the program cannot
+ * deadlock itself; reports arrive asynchronously, after the call returned.
+ *
+ * @example
+ * ```ts
+ * import { policy, trapInProcess } from "kakoi"
+ *
+ * await trapInProcess(policy((rule) => rule.trap("mkdir", "mkdirat", "uname"), { default: "allow" }), {
+ *   errno: "EACCES",
+ *   onTrap: (call) => console.error(`trapped ${call.name}(${call.args.join(", ")})`)
+ * })
+ * ```
+ */
+export const trapInProcess: Adapter["trapInProcess"] = adapter.trapInProcess
+
+/**
  * The layer that provides the plugins' services (libseccomp, libc) with this
  * runtime's FFI, for `runEffect` and your own Effects.
  *

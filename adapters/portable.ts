@@ -13,7 +13,9 @@ import type { Native } from "../core/native.ts"
 import type { NativeLibraryError } from "../core/native-error.ts"
 import type { WebIo } from "../core/web-io.ts"
 import type { SeccompLibrary } from "../plugins/seccomp/library.ts"
+import type { LearnOptions, LearnResult } from "../plugins/seccomp/learn/learn.ts"
 import type { Policy } from "../plugins/seccomp/model.ts"
+import type { TrapOptions } from "../plugins/seccomp/notify/in-process.ts"
 import type { DenoPermissionError } from "./deno/permission-error.ts"
 
 export type { RunResult, SpawnResult } from "../core/api.ts"
@@ -22,13 +24,23 @@ export { SpawnError, type SpawnErrorReason } from "../core/errors.ts"
 export { NativeLibraryError } from "../core/native-error.ts"
 export { DenoPermissionError } from "./deno/permission-error.ts"
 export {
+  answer,
   arg,
   launcherSyscalls,
+  MemoryReadError,
   policy,
   PolicyError,
   seccomp,
   SeccompLoadError,
+  readBytes,
+  readString,
   SyscallError,
+  TrapError,
+  type TrapOptions,
+  type TrappedCall,
+  type MemoryReadErrorReason,
+  type Notification,
+  type NotifyHandler,
   type Policy,
   type PolicyJson,
   type SeccompOptions
@@ -74,6 +86,8 @@ export interface Adapter {
   readonly run: Api<WebIo, Services, RuntimeError>["run"]
   readonly spawn: Api<WebIo, Services, RuntimeError>["spawn"]
   readonly loadPolicy: (policy: Policy) => Promise<void>
+  readonly learn: <E = never>(argv: ReadonlyArray<string>, options?: LearnOptions<E, Services>) => Promise<LearnResult>
+  readonly trapInProcess: (policy: Policy, options: TrapOptions) => Promise<void>
   readonly layer: Layer.Layer<Services, NativeLibraryError | RuntimeError>
   readonly superviseEffect: SupervisorApi<Services, RuntimeError>["superviseEffect"]
   readonly supervise: SupervisorApi<Services, RuntimeError>["supervise"]

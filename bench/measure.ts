@@ -26,33 +26,67 @@ export interface Case {
   readonly task: () => Promise<unknown>
 }
 
+/** A case whose run reports its own figure, e.g. the ns per call a child timed itself. */
+export interface FigureCase {
+  readonly label: string
+  readonly task: () => Promise<number>
+}
+
+/** The median and p90 of a case's figures, in the unit its task reports. */
+export interface Figure {
+  readonly label: string
+  readonly median: number
+  readonly p90: number
+}
+
 /**
- * Time several cases side by side: `warmup` untimed rounds, then `runs` timed
- * rounds, each round running every case once in order. Interleaving means a
- * change in machine load during the bench hits every case alike, so the ratios
- * hold on a shared machine. A run that takes longer than `timeoutMs` rejects.
+ * Run several cases side by side: `warmup` untimed rounds, then `runs`
+ * rounds, each round running every case once in order, keeping the figure
+ * each run reports. Interleaving means a change in machine load during the
+ * bench hits every case alike, so the ratios hold on a shared machine. A run
+ * that takes longer than `timeoutMs` rejects.
+ *
+ * @example
+ * ```ts
+ * const [figure] = await compareFigures([{ label: "ns per call", task: async () => 170 }], 5, 1)
+ * ```
  */
+export const compareFigures = async (
+  cases: ReadonlyArray<FigureCase>,
+  runs: number,
+  warmup = 3,
+  timeoutMs = 30_000
+): Promise<Array<Figure>> => {
+  for (let i = 0; i < warmup; i++) {
+    for (const { label, task } of cases) await within(label, timeoutMs, task)
+  }
+  const figures = cases.map((): Array<number> => [])
+  for (let i = 0; i < runs; i++) {
+    for (const [index, { label, task }] of cases.entries()) figures[index]?.push(await within(label, timeoutMs, task))
+  }
+  return cases.map(({ label }, index) => {
+    const sorted = [...(figures[index] ?? [])].sort((a, b) => a - b)
+    return { label, median: percentile(sorted, 0.5), p90: percentile(sorted, 0.9) }
+  })
+}
+
+/** `compareFigures` where the figure is each run's wall time in ms. */
 export const compare = async (
   cases: ReadonlyArray<Case>,
   runs: number,
   warmup = 3,
   timeoutMs = 30_000
 ): Promise<Array<Sample>> => {
-  for (let i = 0; i < warmup; i++) {
-    for (const { label, task } of cases) await within(label, timeoutMs, task)
-  }
-  const times = cases.map((): Array<number> => [])
-  for (let i = 0; i < runs; i++) {
-    for (const [index, { label, task }] of cases.entries()) {
+  const timed = cases.map(({ label, task }): FigureCase => ({
+    label,
+    task: async () => {
       const started = performance.now()
-      await within(label, timeoutMs, task)
-      times[index]?.push(performance.now() - started)
+      await task()
+      return performance.now() - started
     }
-  }
-  return cases.map(({ label }, index) => {
-    const sorted = [...(times[index] ?? [])].sort((a, b) => a - b)
-    return { label, medianMs: percentile(sorted, 0.5), p90Ms: percentile(sorted, 0.9) }
-  })
+  }))
+  const figures = await compareFigures(timed, runs, warmup, timeoutMs)
+  return figures.map(({ label, median, p90 }) => ({ label, medianMs: median, p90Ms: p90 }))
 }
 
 /** Run `task` `warmup` times untimed, then `runs` times timed; report median and p90 in ms. */
@@ -65,15 +99,26 @@ export const measure = async (label: string, runs: number, task: () => Promise<u
 export const machine = (): string =>
   `${new Date().toISOString().slice(0, 10)}, ${runtimeVersion}, Linux ${release()}, ${cpus().length} CPUs`
 
-/** Print samples as a table, each with its ratio to the first (the baseline). */
-export const report = (title: string, samples: ReadonlyArray<Sample>): void => {
-  const [baseline] = samples
+/**
+ * Print figures as a table in `unit`, each with its ratio to the first (the baseline).
+ *
+ * @example
+ * ```ts
+ * reportFigures("getppid", "ns per call", [{ label: "no filter", median: 170, p90: 180 }])
+ * ```
+ */
+export const reportFigures = (title: string, unit: string, figures: ReadonlyArray<Figure>, digits = 2): void => {
+  const [baseline] = figures
   if (baseline === undefined) return
   console.log(`\n${title}`)
-  console.log("| case | median ms | p90 ms | ratio to baseline |")
+  console.log(`| case | median ${unit} | p90 ${unit} | ratio to baseline |`)
   console.log("|---|---:|---:|---:|")
-  for (const sample of samples) {
-    const ratio = sample.medianMs / baseline.medianMs
-    console.log(`| ${sample.label} | ${sample.medianMs.toFixed(2)} | ${sample.p90Ms.toFixed(2)} | ${ratio.toFixed(2)}x |`)
+  for (const figure of figures) {
+    const ratio = figure.median / baseline.median
+    console.log(`| ${figure.label} | ${figure.median.toFixed(digits)} | ${figure.p90.toFixed(digits)} | ${ratio.toFixed(2)}x |`)
   }
 }
+
+/** Print samples as a table, each with its ratio to the first (the baseline). */
+export const report = (title: string, samples: ReadonlyArray<Sample>): void =>
+  reportFigures(title, "ms", samples.map(({ label, medianMs, p90Ms }) => ({ label, median: medianMs, p90: p90Ms })))

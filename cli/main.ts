@@ -6,9 +6,9 @@
 import { readFileSync } from "node:fs"
 import type { Effect } from "effect"
 import type { NodeServices } from "../adapters/node/mod.ts"
-import { exportHelp, mainHelp, runHelp, superviseHelp, syscallHelp, UsageError, type CliIo } from "./usage.ts"
+import { exportHelp, learnHelp, mainHelp, runHelp, superviseHelp, syscallHelp, UsageError, type CliIo } from "./usage.ts"
 
-const helps: Record<string, string> = { run: runHelp, syscall: syscallHelp, export: exportHelp, supervise: superviseHelp }
+const helps: Record<string, string> = { run: runHelp, learn: learnHelp, syscall: syscallHelp, export: exportHelp, supervise: superviseHelp }
 
 // By package name, not a relative path: the built CLI sits one folder deeper (dist/cli) than the source.
 const version = (): string =>
@@ -43,6 +43,8 @@ const dispatch = async (command: string | undefined, args: ReadonlyArray<string>
     }
     case "run":
       return (await import("./run.ts")).runCommand(args, io)
+    case "learn":
+      return (await import("./learn.ts")).learnCommand(args, io)
     case "syscall":
       return runEffectCommand(async () => (await import("./syscall.ts")).syscallCommand(args, io))
     case "export":

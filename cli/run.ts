@@ -5,12 +5,12 @@
 import { Effect, Result } from "effect"
 import { signalNumber } from "../core/signals.ts"
 import type { Plugin } from "../core/plugin.ts"
-import { spawn, type Child } from "../adapters/node/mod.ts"
+import { spawn, type Child, type SpawnResult } from "../adapters/node/mod.ts"
 import { parseRlimits, rlimit } from "../plugins/rlimit/mod.ts"
 import { seccomp } from "../plugins/seccomp/mod.ts"
 import { reporter } from "./notify-report.ts"
 import { policyFromFlags, ruleOptions } from "./policy-options.ts"
-import { runHelp, parseOptions, UsageError, type CliIo } from "./usage.ts"
+import { runHelp, parseOptions, splitAtCommand, UsageError, type CliIo } from "./usage.ts"
 
 const repeated: { type: "string"; multiple: true; default: Array<string> } = { type: "string", multiple: true, default: [] }
 
@@ -30,24 +30,8 @@ const options = {
   observe: { type: "boolean" }
 } as const
 
-/**
- * kakoi's own options end at "--" or at the first word that is not an option,
- * like env(1) and timeout(1): `kakoi run --trap uname sh -c uname` runs `sh -c uname`.
- */
-const splitAtCommand = (args: ReadonlyArray<string>): { readonly own: Array<string>; readonly command: Array<string> } => {
-  for (let index = 0; index < args.length; index++) {
-    const arg = args[index] ?? ""
-    if (arg === "--") return { own: args.slice(0, index), command: args.slice(index + 1) }
-    if (!arg.startsWith("-") || arg === "-") return { own: args.slice(0, index), command: args.slice(index) }
-    const name = arg.replace(/^--?/, "").split("=")[0] ?? ""
-    const takesValue = Object.hasOwn(options, name) && options[name as keyof typeof options].type === "string"
-    if (takesValue && !arg.includes("=")) index++
-  }
-  return { own: [...args], command: [] }
-}
-
 const parse = (args: ReadonlyArray<string>) => {
-  const { own, command } = splitAtCommand(args)
+  const { own, command } = splitAtCommand(args, options)
   return { ...parseOptions("run", { args: own, options }), command }
 }
 
@@ -96,6 +80,19 @@ export const runCommand = async (args: ReadonlyArray<string>, io: CliIo): Promis
     process.off("SIGINT", ignoreInterrupt)
   }
 
+  return exitStatus(result, io)
+}
+
+/**
+ * kakoi's exit status for how the command ended: its own, or 128+signal;
+ * when the seccomp filter ended it, one line on stderr says so.
+ *
+ * @example
+ * ```ts
+ * exitStatus({ exitCode: undefined, signal: "SIGSYS", ... }, io) // 159
+ * ```
+ */
+export const exitStatus = (result: SpawnResult, io: CliIo): number => {
   if (result.diagnosis !== undefined) io.err(`kakoi: ${result.diagnosis.message}: ${result.command}`)
   return result.signal === undefined ? (result.exitCode ?? 1) : 128 + signalNumber(result.signal)
 }

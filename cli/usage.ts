@@ -32,10 +32,38 @@ export const parseOptions = <T extends ParseArgsConfig>(command: string, config:
   }
 }
 
+/**
+ * kakoi's own options end at "--" or at the first word that is not an option,
+ * like env(1) and timeout(1): `kakoi run --trap uname sh -c uname` runs `sh -c uname`.
+ * `options` (parseArgs' config) says which options take a value.
+ *
+ * @example
+ * ```ts
+ * splitAtCommand(["--out", "p.json", "ls", "/"], { out: { type: "string" } }) // { own: ["--out", "p.json"], command: ["ls", "/"] }
+ * ```
+ */
+export const splitAtCommand = (
+  args: ReadonlyArray<string>,
+  options: Readonly<Record<string, { readonly type: "string" | "boolean" }>>
+): { readonly own: Array<string>; readonly command: Array<string> } => {
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] ?? ""
+    if (arg === "--") return { own: args.slice(0, index), command: args.slice(index + 1) }
+    if (!arg.startsWith("-") || arg === "-") return { own: args.slice(0, index), command: args.slice(index) }
+    const name = arg.replace(/^--?/, "").split("=")[0] ?? ""
+    const takesValue = Object.hasOwn(options, name) && options[name]?.type === "string"
+    if (takesValue && !arg.includes("=")) index++
+  }
+  return { own: [...args], command: [] }
+}
+
 export const mainHelp = `kakoi: run commands inside kernel-enforced seccomp fences
 
 Usage:
   kakoi run [OPTIONS] -- CMD [ARGS...]     Run CMD under a seccomp policy and resource limits
+  kakoi learn [--out FILE] -- CMD [ARGS...]
+                                           Run CMD observing its syscalls; write a policy
+                                           that allows just those
   kakoi syscall NAME|NUMBER [--arch ARCH]  Resolve syscall names and numbers
   kakoi export --policy FILE [--format bpf|pfc|json] [--out FILE]
                                            Write a policy's compiled filter
@@ -121,3 +149,29 @@ FILE is JSON (or a .ts/.js module whose default export is the tree):
 strategy: one-for-one, one-for-all, rest-for-one; restart: permanent,
 transient, temporary; "seccomp" is a policy (kakoi's JSON format) or a path
 relative to FILE.`
+
+export const learnHelp = `Usage: kakoi learn [--out FILE] [--errno ERRNO] [--cwd DIR] [--] CMD [ARGS...]
+
+Run CMD (and its children) with stdio inherited and every syscall observed:
+each one is reported to kakoi and let through. Then print on stderr a table
+of the syscalls seen, with counts and the processes that made them, and
+write a least-privilege policy (kakoi's JSON format): allow those syscalls
+and the launcher's (execve, futex), fail every other one with ERRNO. Run
+CMD again under it with kakoi run --policy FILE. kakoi exits with CMD's
+status, or 128+N when signal N ended it.
+
+Every syscall makes a round trip to kakoi (tens of microseconds): fine for
+short commands, slow for busy ones. A syscall CMD did not make this time
+(another code path, another input) is denied later: learn with the inputs
+that matter, and read the policy.
+
+Options:
+  --out FILE      Write the policy to FILE (default: standard output, after
+                  CMD's own output)
+  --errno ERRNO   How the policy fails other syscalls (default EPERM)
+  --cwd DIR       Run CMD in DIR
+
+Examples:
+  kakoi learn --out ls.json -- ls /
+  kakoi run --policy ls.json -- ls /     # the same output
+  kakoi run --policy ls.json -- mkdir /tmp/x   # Operation not permitted`

@@ -39,7 +39,7 @@ export type LibcFunction =
   | "read" | "write" | "send" | "close" | "fcntl" | "close_range" | "socketpair"
   | "getrlimit" | "setrlimit" | "chdir" | "umask" | "setsid"
   | "getpid" | "getppid" | "prctl" | "access" | "syscall" | "execve" | "_exit" | "memfd_create" | "pread"
-  | "__errno_location" | "memcpy" | "strlen" | "free"
+  | "process_vm_readv" | "__errno_location" | "memcpy" | "strlen" | "free"
 
 /**
  * x86_64 glibc prototypes. Variadic functions (fcntl, prctl, syscall) get a
@@ -78,6 +78,8 @@ export const libcSignatures: Readonly<Record<LibcFunction, CSignature>> = {
   _exit: { args: ["i32"], returns: "void" },
   memfd_create: { args: ["buffer", "u32"], returns: "i32" },
   pread: { args: ["i32", "buffer", "u64", "i64"], returns: "i64" },
+  // Six arguments (flags last), one more than the `syscall` prototype carries: glibc's wrapper instead.
+  process_vm_readv: { args: ["i32", "u64", "u64", "u64", "u64", "u64"], returns: "i64" },
   __errno_location: { args: [], returns: "u64" },
   memcpy: { args: ["buffer", "u64", "u64"], returns: "u64" },
   strlen: { args: ["u64"], returns: "u64" },

@@ -31,7 +31,10 @@ import type { NativeLibraryError } from "../../core/native-error.ts"
 import type { WebIo } from "../../core/web-io.ts"
 import type { SeccompLibrary } from "../../plugins/seccomp/library.ts"
 import { loadPolicy as loadPolicyEffect } from "../../plugins/seccomp/load.ts"
+import { learnEffect, type LearnOptions, type LearnResult } from "../../plugins/seccomp/learn/learn.ts"
 import type { Policy } from "../../plugins/seccomp/model.ts"
+import { trapInProcess as trapInProcessEffect, type TrapOptions } from "../../plugins/seccomp/notify/in-process.ts"
+import { trapHelperPath, trapHelperStarter } from "../shared/trap-helper-host.ts"
 import { layer as seccompLibraryLayer } from "./libseccomp.ts"
 import { ListenerSystemService } from "../../plugins/seccomp/notify/system.ts"
 import { denoListenerSystem } from "./listener.ts"
@@ -112,6 +115,41 @@ export const spawn: DenoApi["spawn"] = api.spawn
  * ```
  */
 export const loadPolicy = (policy: Policy): Promise<void> => api.runPromise(loadPolicyEffect(policy))
+
+/**
+ * Load a policy into this process whose `trap` rules fail the call with
+ * `options.errno` (EPERM) and tell `options.onTrap` which syscall it was, as
+ * the seed's `on_trap`. A helper process answers the calls, so the program
+ * cannot deadlock itself; reports arrive asynchronously (see README, "In-process traps"). The helper is `deno run --allow-all` on a small script (Deno lets nothing less read `/proc/<pid>/fd`), so the program needs `--allow-run` for `Deno.execPath()`.
+ *
+ * @example
+ * ```ts
+ * await trapInProcess(policy((rule) => rule.trap("mkdir", "mkdirat"), { default: "allow" }), {
+ *   errno: "EACCES",
+ *   onTrap: (call) => console.error(`trapped ${call.name}(${call.args.join(", ")})`)
+ * })
+ * ```
+ */
+export const trapInProcess = (policy: Policy, options: TrapOptions): Promise<void> =>
+  api.runPromise(trapInProcessEffect(policy, options, denoTrapHelper))
+
+const denoTrapHelper = trapHelperStarter((parent, errno) =>
+  // --allow-all: Deno grants /proc/<pid>/fd, which the helper scans for the listener, to nothing less.
+  // No escalation: a program allowed to run Deno.execPath() can already start it with any permission.
+  [Deno.execPath(), "run", "--no-prompt", "--allow-all", trapHelperPath, "deno", String(parent), String(errno)])
+
+/**
+ * Learn a least-privilege policy for a command: run it with every syscall
+ * observed, then allow just those (plus `launcherSyscalls`) and fail the rest
+ * with `errno` (EPERM). Rejects like `run` when the command cannot start.
+ *
+ * @example
+ * ```ts
+ * const { policy, syscalls } = await learn(["ls", "/"])
+ * const again = await run(["ls", "/"], { plugins: [seccomp(policy)] }) // same output
+ * ```
+ */
+export const learn = <E = never>(argv: ReadonlyArray<string>, options?: LearnOptions<E, DenoServices>): Promise<LearnResult> => api.runPromise(learnEffect<DenoServices, DenoPermissionError, E>(api.runEffect, argv, options))
 
 export type { Supervisor, SupervisorHandle, SuperviseOptions } from "../../core/supervisor/api.ts"
 export { formatEvent, SupervisorError } from "../../core/supervisor/mod.ts"

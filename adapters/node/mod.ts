@@ -20,7 +20,10 @@ import { NativeLibrary, type Native } from "../../core/native.ts"
 import type { NativeLibraryError } from "../../core/native-error.ts"
 import type { SeccompLibrary } from "../../plugins/seccomp/library.ts"
 import { loadPolicy as loadPolicyEffect } from "../../plugins/seccomp/load.ts"
+import { learnEffect, type LearnOptions, type LearnResult } from "../../plugins/seccomp/learn/learn.ts"
 import type { Policy } from "../../plugins/seccomp/model.ts"
+import { trapInProcess as trapInProcessEffect, type TrapOptions } from "../../plugins/seccomp/notify/in-process.ts"
+import { trapHelperPath, trapHelperStarter } from "../shared/trap-helper-host.ts"
 import { layer as seccompLibraryLayer } from "./libseccomp.ts"
 import { ListenerSystemService } from "../../plugins/seccomp/notify/system.ts"
 import { nodeListenerSystem } from "./listener.ts"
@@ -101,6 +104,39 @@ export const spawn: Api<NodeIo, NodeServices>["spawn"] = api.spawn
  * ```
  */
 export const loadPolicy = (policy: Policy): Promise<void> => api.runPromise(loadPolicyEffect(policy))
+
+/**
+ * Learn a least-privilege policy for a command: run it with every syscall
+ * observed, then allow just those (plus `launcherSyscalls`) and fail the rest
+ * with `errno` (EPERM). Rejects like `run` when the command cannot start.
+ *
+ * @example
+ * ```ts
+ * const { policy, syscalls } = await learn(["ls", "/"])
+ * const again = await run(["ls", "/"], { plugins: [seccomp(policy)] }) // same output
+ * ```
+ */
+export const learn = <E = never>(argv: ReadonlyArray<string>, options?: LearnOptions<E, NodeServices>): Promise<LearnResult> => api.runPromise(learnEffect<NodeServices, never, E>(api.runEffect, argv, options))
+
+/**
+ * Load a policy into this process whose `trap` rules fail the call with
+ * `options.errno` (EPERM) and tell `options.onTrap` which syscall it was, as
+ * the seed's `on_trap`. A helper process answers the calls, so the program
+ * cannot deadlock itself; reports arrive asynchronously (see README, "In-process traps").
+ *
+ * @example
+ * ```ts
+ * await trapInProcess(policy((rule) => rule.trap("mkdir", "mkdirat"), { default: "allow" }), {
+ *   errno: "EACCES",
+ *   onTrap: (call) => console.error(`trapped ${call.name}(${call.args.join(", ")})`)
+ * })
+ * ```
+ */
+export const trapInProcess = (policy: Policy, options: TrapOptions): Promise<void> =>
+  api.runPromise(trapInProcessEffect(policy, options, nodeTrapHelper))
+
+const nodeTrapHelper = trapHelperStarter((parent, errno) =>
+  [process.execPath, "--no-warnings", trapHelperPath, "node", String(parent), String(errno)])
 
 export type { Supervisor, SupervisorHandle, SuperviseOptions } from "../../core/supervisor/api.ts"
 export { formatEvent, SupervisorError } from "../../core/supervisor/mod.ts"

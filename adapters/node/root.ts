@@ -3,4 +3,4 @@
  * export condition): the portable API, with web streams, and the supervisor.
  */
 export * from "../portable.ts"
-export { layer, loadPolicy, run, runEffect, spawn, supervise, superviseEffect } from "./web.ts"
+export { layer, learn, loadPolicy, run, runEffect, spawn, supervise, superviseEffect, trapInProcess } from "./web.ts"

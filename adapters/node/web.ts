@@ -13,7 +13,7 @@ import { layer, type NodeServices } from "./mod.ts"
 import { nodeRuntime, type NodeIo } from "./runtime.ts"
 
 // The supervisor reads its children's output itself and hands out none of their streams: the same API as kakoi/node.
-export { layer, loadPolicy, supervise, superviseEffect } from "./mod.ts"
+export { layer, learn, loadPolicy, supervise, superviseEffect, trapInProcess } from "./mod.ts"
 
 // The Node streams are already buffered (runtime.ts), so the web streams may start reading late.
 // ReadableStream.from, not Readable.toWeb: its type is the global ReadableStream under Node's and Deno's types alike.

@@ -36,22 +36,38 @@ export class SeccompLoadError extends LoadErrorBase {
       case "Rejected":
         return `Cannot load the seccomp filter into this process: the kernel refused it with ${errnoText(this.errno ?? 0)}`
       case "ThreadSync":
-        return `Cannot load the seccomp filter into this process: thread ${this.thread} has a diverging filter and cannot be synchronised`
+        return `Cannot load the seccomp filter into this process: thread ${this.thread ?? "(unknown)"} has a diverging filter and cannot be synchronised`
     }
   }
 }
 
-const install = (native: Native, policy: Policy, bpf: Uint8Array): Effect.Effect<void, SeccompLoadError> =>
+const ESRCH = 3
+/** SECCOMP_FILTER_FLAG_TSYNC_ESRCH: a thread that cannot sync fails the call with ESRCH (the result is then free for a listener fd). */
+const SECCOMP_FILTER_FLAG_TSYNC_ESRCH = 16
+
+/**
+ * Sets no-new-privs (if the policy asks) and installs `bpf` into every thread
+ * with TSYNC plus `extraFlags` (in-process traps add NEW_LISTENER, which the
+ * kernel accepts with TSYNC only together with TSYNC_ESRCH). Succeeds with the
+ * kernel's result: 0, or the listener fd when NEW_LISTENER is set.
+ *
+ * @example
+ * ```ts
+ * const listener = yield* installInProcess(native, policy, bpf, 8 | 16) // NEW_LISTENER | TSYNC_ESRCH
+ * ```
+ */
+export const installInProcess = (native: Native, policy: Policy, bpf: Uint8Array, extraFlags = 0): Effect.Effect<number, SeccompLoadError> =>
   Effect.suspend(() => {
     if (policy.attributes.noNewPrivs) {
       const result = native.prctl(PR_SET_NO_NEW_PRIVS, 1n, 0n, 0n, 0n)
       if (result < 0) return Effect.fail(new SeccompLoadError({ reason: "NoNewPrivs", errno: -result }))
     }
-    const result = native.installFilter(native.prepareFilter(bpf), SECCOMP_FILTER_FLAG_TSYNC)
+    const result = native.installFilter(native.prepareFilter(bpf), SECCOMP_FILTER_FLAG_TSYNC | extraFlags)
+    if (result === -ESRCH && (extraFlags & SECCOMP_FILTER_FLAG_TSYNC_ESRCH) !== 0) return Effect.fail(new SeccompLoadError({ reason: "ThreadSync" }))
     if (result < 0) return Effect.fail(new SeccompLoadError({ reason: "Rejected", errno: -result }))
-    // With TSYNC a positive result is the id of a thread that could not take the filter.
-    if (result > 0) return Effect.fail(new SeccompLoadError({ reason: "ThreadSync", thread: result }))
-    return Effect.void
+    // With plain TSYNC a positive result is the id of a thread that could not take the filter.
+    if (result > 0 && extraFlags === 0) return Effect.fail(new SeccompLoadError({ reason: "ThreadSync", thread: result }))
+    return Effect.succeed(result)
   })
 
 /**
@@ -68,5 +84,5 @@ export const loadPolicy = (policy: Policy): Effect.Effect<void, PolicyError | Se
   Effect.gen(function* () {
     const { bpf } = yield* compile(policy)
     const native = yield* NativeLibrary
-    yield* install(native, policy, bpf)
+    yield* installInProcess(native, policy, bpf)
   })

@@ -14,7 +14,8 @@ describe("kakoi help", () => {
     [["run", "--help"], "Usage: kakoi run [OPTIONS] [--] CMD [ARGS...]"],
     [["syscall", "--help"], "Usage: kakoi syscall NAME|NUMBER [--arch ARCH]"],
     [["help", "syscall"], "Usage: kakoi syscall NAME|NUMBER [--arch ARCH]"],
-    [["export", "--help"], "Usage: kakoi export --policy FILE [--format bpf|pfc|json] [--out FILE]"]
+    [["export", "--help"], "Usage: kakoi export --policy FILE [--format bpf|pfc|json] [--out FILE]"],
+    [["learn", "--help"], "Usage: kakoi learn [--out FILE] [--errno ERRNO] [--cwd DIR] [--] CMD [ARGS...]"]
   ])("kakoi %j prints usage on stdout and exits 0", (args, usage) => {
     const result = kakoi(args)
     expect(result).toMatchObject({ status: 0, stderr: "" })

@@ -4,7 +4,7 @@
  * non-interactively, and print what they promise.
  */
 import { execFile } from "node:child_process"
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -56,6 +56,40 @@ export const examplesSuite = (runtime: string, execPath: string): void => {
         expect(code).toBe(0)
       } finally {
         rmSync(directory, { recursive: true, force: true })
+      }
+    })
+
+    it("on-trap: the supervisor's handler is told each trapped call (name, number, pid, args) and fails it with EPERM", async () => {
+      const { code, stdout } = await example("on-trap")
+      const args = "args (0x[0-9a-f]+, ){5}0x[0-9a-f]+"
+      expect(stdout).toMatch(new RegExp(
+        `^trapped uname \\(63\\) in pid \\d+, ${args}: failing it with EPERM\n` +
+          `trapped mkdir \\(83\\) in pid \\d+, ${args}: failing it with EPERM\n` +
+          "uname: cannot get system name: Operation not permitted\n" +
+          "mkdir: cannot create directory .*/tmp/kakoi-on-trap.*: Operation not permitted\n" +
+          "sh exited with code 1\n$"))
+      expect(code).toBe(0)
+    })
+
+    it("deny-etc-mkdir: the handler reads the path; mkdir under /etc is denied even for root, elsewhere it runs", async () => {
+      const directory = mkdtempSync(join(tmpdir(), "kakoi-deny-etc-"))
+      const unique = `kakoi-${process.pid}-${Date.now()}`
+      // The second spelling only lands under /etc once "/.." is collapsed.
+      const denied = [`/etc/${unique}`, `/etc/../etc/${unique}-dotdot`]
+      try {
+        const { code, stdout } = await example("deny-etc-mkdir", [`${directory}/allowed`, ...denied])
+        expect(stdout).toMatch(new RegExp(`^mkdir(at)? "${directory}/allowed" in pid \\d+: allowed \\(the kernel checks permissions as usual\\)\n`))
+        expect(stdout).toMatch(new RegExp(`\nmkdir(at)? "/etc/${unique}" in pid \\d+: denied with EACCES\n`))
+        expect(stdout).toMatch(new RegExp(`\nmkdir(at)? "/etc/${unique}-dotdot" in pid \\d+: denied with EACCES\n`))
+        expect(stdout).toMatch(new RegExp(`mkdir: cannot create directory .*/etc/${unique}.*: Permission denied\n`))
+        expect(stdout).toMatch(/\nmkdir exited with code 1\n$/)
+        expect(readdirSync(directory)).toEqual(["allowed"])
+        // As root these would be created without the handler: their absence is the handler's doing.
+        for (const path of denied) expect(existsSync(path)).toBe(false)
+        expect(code).toBe(0)
+      } finally {
+        rmSync(directory, { recursive: true, force: true })
+        for (const path of denied) rmSync(path, { recursive: true, force: true })
       }
     })
 

@@ -4,17 +4,21 @@
  * be async; a throwing or late handler denies (fail closed); policies that
  * notify read, write, sendmsg or execve neither deadlock the listener
  * handshake nor open a hole in it; grandchildren are supervised with their own
- * pid; and idle listeners do not starve the host's own async I/O.
+ * pid; idle listeners do not starve the host's own async I/O; and handlers may
+ * be Effects (same timeout, fail closed) with calls watched as a Stream; and
+ * they read pointer arguments from the child's memory, re-checked against the
+ * notification id so a dead caller's pid is never trusted.
  */
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { stat } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { Effect, Fiber, Stream } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
 import type { RunOptions, RunResult } from "../../core/api.ts"
 import type { ChildOptions } from "../../core/spec.ts"
-import { answer, policy, seccomp, type Notification, type NotifyHandler, type SeccompOptions } from "../../plugins/seccomp/mod.ts"
+import { answer, notificationFeed, policy, readBytes, readString, seccomp, type Notification, type NotifyHandler, type SeccompOptions } from "../../plugins/seccomp/mod.ts"
 import { buildC } from "../helpers/build-c.ts"
 import type { SpawnedChild } from "./launcher.ts"
 
@@ -38,6 +42,15 @@ const quickMs = 10_000
 const notifying = (handler: NotifyHandler, syscalls: ReadonlyArray<string>, options: SeccompOptions = {}): RunOptions<any, any> => ({
   plugins: [seccomp(policy((rule) => rule.notify(handler, ...syscalls), { default: "allow" }), options)]
 })
+
+/** What `read` threw, or its result: handlers record both for the test to check after the run. */
+const catching = (read: () => unknown): unknown => {
+  try {
+    return read()
+  } catch (error) {
+    return error
+  }
+}
 
 export const notifySuite = (api: NotifyApi): void => {
   let probe = ""
@@ -115,6 +128,116 @@ export const notifySuite = (api: NotifyApi): void => {
       const json = { default: "allow" as const, rules: [{ action: "notify" as const, handler: "fake", syscalls: ["getppid"] }] }
       const options = { plugins: [seccomp(json, { handlers: { fake: () => answer.value(99) } })] }
       expect((await probeUnder(options, SYS_getppid)).stdout.trim()).toBe("ok 99")
+    })
+
+    describe("the Effect API", () => {
+      it("an Effect handler allows, denies and fakes the result", async () => {
+        const allowed = await probeUnder(notifying(() => Effect.succeed(answer.allow()), ["getppid"]), SYS_getppid)
+        expect(allowed.stdout.trim()).toMatch(/^ok \d+$/)
+        expect(allowed.stdout.trim()).not.toBe("ok 4242")
+        const denied = await probeUnder(notifying(() => Effect.succeed(answer.fail("EACCES")), ["getppid"]), SYS_getppid)
+        expect(denied.stdout.trim()).toBe(`errno ${EACCES}`)
+        const faked = await probeUnder(notifying((n) => Effect.as(Effect.sleep("20 millis"), answer.value(n.args[0] + 1n)), ["getppid"]), SYS_getppid, 41)
+        expect(faked.stdout.trim()).toBe("ok 42")
+      })
+
+      it("an Effect handler that fails, dies or outlives the timeout denies the call (fail closed), and a late one is interrupted", async () => {
+        const failing = await probeUnder(notifying(() => Effect.fail("no"), ["getppid"]), SYS_getppid)
+        expect(failing.stdout.trim()).toBe(`errno ${EPERM}`)
+        const dying = await probeUnder(notifying(() => Effect.die(new Error("boom")), ["getppid"]), SYS_getppid)
+        expect(dying.stdout.trim()).toBe(`errno ${EPERM}`)
+        let interrupted = false
+        const never: NotifyHandler = () => Effect.onInterrupt(Effect.never, () => Effect.sync(() => (interrupted = true)))
+        const late = await probeUnder(notifying(never, ["getppid"], { notify: { timeoutMs: 200, errno: "EACCES" } }), SYS_getppid)
+        expect(late.stdout.trim()).toBe(`errno ${EACCES}`)
+        expect(interrupted).toBe(true)
+      })
+
+      it("a notification Stream sees the trapped calls in order, denied ones too", async () => {
+        const feed = notificationFeed()
+        // The shell may call getppid itself (with whatever is in its registers); the probes mark theirs 1001..1003.
+        const probes = Effect.runFork(feed.notifications.pipe(
+          Stream.filter((n) => n.name === "getppid" && n.args[0] > 1000n && n.args[0] < 1004n),
+          Stream.take(3),
+          Stream.runCollect
+        ))
+        const handler: NotifyHandler = (n) => (n.args[0] === 1002n ? answer.fail("EACCES") : answer.allow())
+        const script = [1001, 1002, 1003].map((arg) => `${probe} ${SYS_getppid} ${arg}`).join("; ")
+        const result = await api.run(["/bin/sh", "-c", script], notifying(handler, ["getppid"], { notify: { onNotification: feed.onNotification } }))
+        expect(result.stdout).toMatch(/^ok \d+\nerrno 13\nok \d+\n$/)
+        const seen = [...await Effect.runPromise(Fiber.join(probes))]
+        expect(seen.map((n) => n.args[0])).toEqual([1001n, 1002n, 1003n])
+        expect(seen.every((n) => n.pid !== result.pid && n.rule === 0)).toBe(true)
+      })
+    })
+
+    describe("reading the child's memory", () => {
+      it("readString reads a path argument, and a handler denies on it", async () => {
+        const directory = mkdtempSync(join(tmpdir(), "kakoi-read-"))
+        const paths: Array<string> = []
+        const tooShort: Array<unknown> = []
+        const denyNamedDenied: NotifyHandler = (n) => {
+          const pointer = n.name === "mkdirat" ? 1 : 0
+          tooShort.push(catching(() => readString(n, pointer, 3)))
+          const path = readString(n, pointer)
+          paths.push(path)
+          return path.endsWith("/denied") ? answer.fail("EACCES") : answer.allow()
+        }
+        const result = await api.run(["/bin/mkdir", `${directory}/allowed`, `${directory}/denied`], notifying(denyNamedDenied, ["mkdir", "mkdirat"]))
+        expect(result.stderr).toContain("Permission denied")
+        expect(paths).toEqual([`${directory}/allowed`, `${directory}/denied`])
+        expect(existsSync(`${directory}/allowed`)).toBe(true)
+        expect(existsSync(`${directory}/denied`)).toBe(false)
+        expect(tooShort[0]).toMatchObject({ _tag: "MemoryReadError", reason: "Unterminated", pid: result.pid, length: 3 })
+      })
+
+      it("readBytes reads exact bytes, and an address the child has not mapped is Unreadable", async () => {
+        const read: Array<unknown> = []
+        const handler: NotifyHandler = (n) => {
+          // The instruction pointer is right after the `syscall` instruction, 0f 05.
+          read.push(readBytes(n, n.instructionPointer - 2n, 2), catching(() => readBytes(n, 0, 8)), catching(() => readString(n, 0n)))
+          return answer.allow()
+        }
+        await probeUnder(notifying(handler, ["getppid"]), SYS_getppid, 0)
+        expect(read[0]).toEqual(Uint8Array.of(0x0f, 0x05))
+        expect(read[1]).toMatchObject({ _tag: "MemoryReadError", reason: "Unreadable", address: 0n, length: 8, errno: 14 })
+        expect(read[2]).toMatchObject({ _tag: "MemoryReadError", reason: "Unreadable", address: 0n })
+      })
+
+      it("a string that ends right before an unmapped page is read; bytes that run into it are Unreadable", async () => {
+        const read: Array<unknown> = []
+        const handler: NotifyHandler = (n) => {
+          // The top 8 bytes of the initial stack are a NULL pointer (below it, the program's path); nothing is mapped above.
+          const stack = readFileSync(`/proc/${n.pid}/maps`, "utf8").split("\n").find((line) => line.endsWith("[stack]")) ?? ""
+          const end = BigInt(`0x${stack.split(/[- ]/)[1]}`)
+          read.push(catching(() => readString(n, end - 1n)), catching(() => readBytes(n, end - 4n, 8)), catching(() => readBytes(n, end - 8n, 8)))
+          return answer.allow()
+        }
+        await probeUnder(notifying(handler, ["getppid"]), SYS_getppid)
+        expect(read[0]).toBe("")
+        expect(read[1]).toMatchObject({ _tag: "MemoryReadError", reason: "Unreadable", length: 8 })
+        expect(read[2]).toEqual(new Uint8Array(8))
+      })
+
+      it("a read once the caller has died is Gone, never trusted", async () => {
+        const outcomes: Array<unknown> = []
+        let handled = (): void => {}
+        const done = new Promise<void>((resolve) => (handled = resolve))
+        const handler: NotifyHandler = async (n) => {
+          outcomes.push(readBytes(n, n.instructionPointer - 2n, 2))
+          process.kill(n.pid, "SIGKILL")
+          await new Promise((resolve) => setTimeout(resolve, 200))
+          outcomes.push(catching(() => readBytes(n, n.instructionPointer - 2n, 2)))
+          handled()
+          return answer.allow()
+        }
+        const result = await api.run([probe, String(SYS_getppid)], notifying(handler, ["getppid"]))
+        expect(result.signal).toBe("SIGKILL")
+        // The run ends with the child; the handler finishes its second read after that.
+        await done
+        expect(outcomes[0]).toEqual(Uint8Array.of(0x0f, 0x05))
+        expect(outcomes[1]).toMatchObject({ _tag: "MemoryReadError", reason: "Gone", pid: result.pid })
+      })
     })
 
     describe("the listener handshake", () => {

@@ -55,3 +55,65 @@ export class NotifyError extends NotifyErrorBase {
     }
   }
 }
+
+/**
+ * Why a handler could not read the child's memory.
+ * - `Gone`: the notification is no longer pending (the caller died, was
+ *   interrupted, or was already answered), so what was read, if anything,
+ *   may come from another process that reused the pid: discarded
+ * - `Unreadable`: the address is not mapped readable in the child (EFAULT),
+ *   e.g. a NULL or non-pointer argument
+ * - `Denied`: the supervisor may not read the child's memory (EPERM: needs
+ *   ptrace rights, as pidfd_getfd does)
+ * - `Unterminated`: no NUL within the string's `maxBytes`
+ * - `Detached`: the notification did not come from a supervisor's listener
+ *   (one built by hand), so there is no child memory to read
+ *
+ * @example
+ * ```ts
+ * const reason: MemoryReadErrorReason = "Gone"
+ * ```
+ */
+export type MemoryReadErrorReason = "Gone" | "Unreadable" | "Denied" | "Unterminated" | "Detached"
+
+interface MemoryReadErrorFields {
+  readonly reason: MemoryReadErrorReason
+  readonly pid: number
+  readonly address: bigint
+  /** Bytes asked for (for a string: its `maxBytes`). */
+  readonly length: number
+  readonly errno?: number | undefined
+}
+
+const MemoryReadErrorBase: new (args: MemoryReadErrorFields) => Cause.YieldableError & {
+  readonly _tag: "MemoryReadError"
+} & Readonly<MemoryReadErrorFields> = Data.TaggedError("MemoryReadError")
+
+/**
+ * A handler's read of the child's memory failed. Thrown by `readBytes` and
+ * `readString`; a handler that lets it escape denies the call (fail closed).
+ *
+ * @example
+ * ```ts
+ * new MemoryReadError({ reason: "Unreadable", pid: 4242, address: 0n, length: 4096, errno: 14 }).message
+ * // 'Cannot read 4096 bytes at 0x0 in pid 4242: EFAULT (Bad address): not mapped readable in the child'
+ * ```
+ */
+export class MemoryReadError extends MemoryReadErrorBase {
+  override get message(): string {
+    const what = `Cannot read ${this.length} bytes at 0x${this.address.toString(16)} in pid ${this.pid}`
+    const errno = this.errno === undefined ? "" : `: ${errnoText(this.errno)}`
+    switch (this.reason) {
+      case "Gone":
+        return `${what}${errno}: the notification is no longer pending (the call ended, or the pid may be reused)`
+      case "Unreadable":
+        return `${what}${errno}: not mapped readable in the child`
+      case "Denied":
+        return `${what}${errno}: reading another process's memory needs ptrace rights over it`
+      case "Unterminated":
+        return `${what}: no NUL terminator within ${this.length} bytes`
+      case "Detached":
+        return `${what}: the notification did not come from a supervisor's listener`
+    }
+  }
+}

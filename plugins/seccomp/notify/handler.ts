@@ -4,6 +4,7 @@
  * outcome of the call; they are the user-notification counterpart of
  * mruby-seccomp's `Seccomp.on_trap`.
  */
+import type { Effect } from "effect"
 import { errnoNumber, type ErrnoName } from "../../../core/errno.ts"
 
 const EPERM = 1
@@ -27,7 +28,7 @@ export interface Notification {
   readonly name: string
   /** AUDIT_ARCH_* value (0xc000003e for x86_64), which libseccomp also uses as arch token. */
   readonly arch: number
-  /** The six argument registers, unsigned. Pointers point into the child's memory. */
+  /** The six argument registers, unsigned. Pointers point into the child's memory: read them with `readString`/`readBytes`. */
   readonly args: readonly [bigint, bigint, bigint, bigint, bigint, bigint]
   readonly instructionPointer: bigint
   /**
@@ -61,16 +62,19 @@ export type Verdict =
   | { readonly kind: "kill" }
 
 /**
- * A supervisor-side handler for notified syscalls. It may be async; a handler
- * that throws, or answers later than the timeout, denies the call (EPERM
- * unless configured): fail closed.
+ * A supervisor-side handler for notified syscalls. It answers with a verdict,
+ * a Promise of one, or an Effect that succeeds with one (run by the supervisor;
+ * interrupted when the timeout passes). A handler that throws, rejects, fails,
+ * dies, or answers later than the timeout denies the call (EPERM unless
+ * configured): fail closed.
  *
  * @example
  * ```ts
  * const fakePpid: NotifyHandler = (n) => n.name === "getppid" ? answer.value(4242) : answer.allow()
+ * const audited: NotifyHandler = (n) => Effect.as(Effect.logInfo(`${n.pid} ${n.name}`), answer.allow())
  * ```
  */
-export type NotifyHandler = (notification: Notification) => Verdict | Promise<Verdict>
+export type NotifyHandler = (notification: Notification) => Verdict | Promise<Verdict> | Effect.Effect<Verdict, unknown>
 
 /**
  * Builders for verdicts.

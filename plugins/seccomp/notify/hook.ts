@@ -34,13 +34,29 @@ export interface NotifyOptions {
   readonly errno?: ErrnoName | number
   /** How long the launcher may take to hand over its listener (default 10000 ms). */
   readonly handshakeTimeoutMs?: number
+  /**
+   * Told of every notified call (pid, syscall, args, rule) as it arrives, before
+   * its handler answers: for watching, not deciding (what it throws is ignored).
+   * `notificationFeed()` turns it into a Stream.
+   */
+  readonly onNotification?: (notification: Notification) => void
 }
 
 const defaultTimeoutMs = 5000
 const defaultHandshakeMs = 10_000
 const EPERM = 1
 
-const nameCache = (library: SeccompLibraryShape): ((arch: number, syscall: number) => string) => {
+/**
+ * Syscall names by (arch, number), resolved through libseccomp once each;
+ * the number as text when libseccomp knows no name.
+ *
+ * @example
+ * ```ts
+ * const nameOf = nameCache(library)
+ * nameOf(0xc000003e, 83) // "mkdir"
+ * ```
+ */
+export const nameCache = (library: SeccompLibraryShape): ((arch: number, syscall: number) => string) => {
   const names = new Map<string, string>()
   return (arch, syscall) => {
     const key = `${arch}:${syscall}`
@@ -90,7 +106,8 @@ export const superviseChild = (
       timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
       errno,
       launcher: { pid: child.pid, readSyscall: library.syscallResolveName(library.archNative(), "read") },
-      onKill
+      onKill,
+      observe: options.onNotification
     })
     child.send(Uint8Array.of(1))
   })

@@ -4,11 +4,13 @@
  * missing denies the call), and recognises the launcher's handshake read
  * (core/launcher.ts) so it never reaches a handler.
  */
+import { Effect } from "effect"
 import { handshakeReadSize } from "../../../core/job.ts"
 import type { Policy } from "../model.ts"
 import type { Notification, NotifyHandler, Verdict } from "./handler.ts"
 import type { ListenerLoop } from "./loop.ts"
 import { matchRule } from "./match.ts"
+import { attachMemory } from "./memory.ts"
 import { encodeResponse, notifRespSize, type RawNotification, type Response } from "./struct.ts"
 import type { ListenerSystem } from "./system.ts"
 
@@ -27,6 +29,8 @@ export interface Supervision {
   readonly launcher: { readonly pid: number; readonly readSyscall: number }
   /** Told of a call whose handler answered `kill`, before the child is killed. */
   readonly onKill: (notification: Notification) => void
+  /** Told of every notification (not the handshake read) before it is answered: observers, never deciders. */
+  readonly observe?: ((notification: Notification) => void) | undefined
 }
 
 const SIGKILL = 9
@@ -35,17 +39,30 @@ const verdictKinds = new Set(["allow", "fail", "return", "kill"])
 const toResponse = (verdict: Exclude<Verdict, { readonly kind: "kill" }>): Response =>
   verdict.kind === "allow" ? { kind: "continue" } : verdict.kind === "fail" ? { kind: "fail", errno: verdict.errno } : verdict
 
-/** The handler's verdict, or undefined if it threw, returned nonsense or took longer than `timeoutMs`. */
+/**
+ * The handler's verdict, or undefined if it threw, failed, returned nonsense or
+ * took longer than `timeoutMs`. An Effect answer runs here, under the same
+ * timeout as a Promise, and is interrupted when it passes (so a late Effect
+ * handler stops instead of running on unobserved).
+ */
 const decide = async (handler: NotifyHandler, notification: Notification, timeoutMs: number): Promise<Verdict | undefined> => {
   let timer: ReturnType<typeof setTimeout> | undefined
+  const interrupt = new AbortController()
   const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)))
+  const answered = Promise.resolve().then(() => {
+    const result = handler(notification)
+    return Effect.isEffect(result) ? Effect.runPromise(result as Effect.Effect<Verdict, unknown>, { signal: interrupt.signal }) : result
+  })
   try {
-    const verdict = await Promise.race([Promise.resolve().then(() => handler(notification)), late])
+    const verdict = await Promise.race([answered, late])
     return verdict !== undefined && verdictKinds.has(verdict.kind) ? verdict : undefined
   } catch {
     return undefined
   } finally {
     clearTimeout(timer)
+    interrupt.abort()
+    // Once decided, a later rejection (an Effect interrupted above, a late throw) has nobody to tell.
+    answered.catch(() => {})
   }
 }
 
@@ -75,8 +92,18 @@ export const supervise = (system: ListenerSystem, loop: ListenerLoop, listener: 
     const rule = matchRule(supervision.policy, name, raw.args)
     const handler = supervision.handlerFor(rule)
     const denied: Response = { kind: "fail", errno: supervision.errno }
-    if (handler === undefined) return respond(raw.id, denied)
     const notification: Notification = { ...raw, name, rule }
+    attachMemory(notification, {
+      read: (address, length) => system.readMemory(raw.pid, address, length),
+      // A closed listener's fd number may belong to something else by now: never ask it.
+      pending: () => open && system.idValid(listener, raw.id) === 0
+    })
+    try {
+      supervision.observe?.(notification)
+    } catch {
+      // An observer's failure must not leave the call unanswered.
+    }
+    if (handler === undefined) return respond(raw.id, denied)
     void decide(handler, notification, supervision.timeoutMs).then((verdict) => {
       if (verdict?.kind === "kill") {
         supervision.onKill(notification)

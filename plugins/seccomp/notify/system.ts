@@ -58,9 +58,30 @@ export interface ListenerSystem {
   readonly send: (listener: number, response: Uint8Array) => number
   /** SECCOMP_IOCTL_NOTIF_ID_VALID: 0 while the call still waits, -ENOENT once the child gave up on it. */
   readonly idValid: (listener: number, id: bigint) => number
+  /**
+   * process_vm_readv(2): up to `length` bytes of process `pid`'s memory at
+   * `address`. Fewer when an unmapped page cuts the range short; -errno when
+   * not even the first byte could be read (EFAULT, ESRCH, EPERM). The pid may
+   * have died and been reused since: callers re-check their notification id.
+   */
+  readonly readMemory: (pid: number, address: bigint, length: number) => Uint8Array | number
   /** A never-moving buffer for `poll` and its address. */
   readonly arena: (size: number) => { readonly bytes: Uint8Array; readonly address: bigint }
   readonly poll: PollOffThread
+}
+
+const pageSize = 4096
+
+/** [address, length] pieces of a range, none crossing a page boundary. */
+const remotePages = (address: bigint, length: number): Array<readonly [bigint, number]> => {
+  const pieces: Array<readonly [bigint, number]> = []
+  for (let at = address, left = length; left > 0;) {
+    const size = Math.min(left, pageSize - Number(at % BigInt(pageSize)))
+    pieces.push([at, size])
+    at += BigInt(size)
+    left -= size
+  }
+  return pieces
 }
 
 /**
@@ -115,6 +136,23 @@ export const listenerSystem = (libc: Libc, poll: PollOffThread): ListenerSystem 
     idValid: (listener, value) => {
       new DataView(id.bytes.buffer).setBigUint64(0, value, true)
       return ok(c.syscall(SYS_ioctl, listener, NOTIF_ID_VALID, id.address, 0, 0))
+    },
+    readMemory: (pid, address, length) => {
+      // One remote iovec per page: the kernel stops at the first unreadable iovec but keeps what came before,
+      // so a string that ends just before an unmapped page is still read.
+      const pages = remotePages(address, length)
+      const iovecs = arena(16 * (pages.length + 1))
+      const into = arena(length)
+      const view = new DataView(iovecs.bytes.buffer)
+      view.setBigUint64(0, into.address, true)
+      view.setBigUint64(8, BigInt(length), true)
+      pages.forEach(([base, size], index) => {
+        view.setBigUint64(16 * (index + 1), base, true)
+        view.setBigUint64(16 * (index + 1) + 8, BigInt(size), true)
+      })
+      const remote = iovecs.address + 16n
+      const read = ok(c.process_vm_readv(pid, iovecs.address, 1, remote, pages.length, 0))
+      return read < 0 ? read : into.bytes.slice(0, read)
     },
     arena,
     poll

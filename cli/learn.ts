@@ -1,0 +1,69 @@
+/**
+ * `kakoi learn`: run a command with every syscall observed, print what it
+ * made (stderr, so stdout stays the command's own), and write the
+ * least-privilege policy that runs it again.
+ */
+import { writeFile } from "node:fs/promises"
+import { learn } from "../adapters/node/mod.ts"
+import { errnoNumber, toJson, type ErrnoName, type LearnedSyscall } from "../plugins/seccomp/mod.ts"
+import { exitStatus } from "./run.ts"
+import { learnHelp, parseOptions, splitAtCommand, UsageError, type CliIo } from "./usage.ts"
+
+const options = {
+  help: { type: "boolean", short: "h" },
+  out: { type: "string" },
+  errno: { type: "string" },
+  cwd: { type: "string" }
+} as const
+
+/** Processes shown per syscall before "+N more": the table stays one screen wide. */
+const shownProcesses = 4
+
+const processes = (entry: LearnedSyscall): string => {
+  const names = entry.processes.map(({ pid, command }) => `${command ?? "?"}[${pid}]`)
+  const more = names.length - shownProcesses
+  return more > 0 ? `${names.slice(0, shownProcesses).join(", ")} +${more} more` : names.join(", ")
+}
+
+/**
+ * The learned syscalls as a table, one line each, most frequent first.
+ *
+ * @example
+ * ```ts
+ * learnTable([{ name: "openat", syscall: 257, count: 34, processes: [{ pid: 42, command: "ls" }] }])
+ * // ["SYSCALL            NR  CALLS  PROCESSES", "openat            257     34  ls[42]"]
+ * ```
+ */
+export const learnTable = (syscalls: ReadonlyArray<LearnedSyscall>): Array<string> => {
+  const width = Math.max("SYSCALL".length, ...syscalls.map((entry) => entry.name.length))
+  const row = (name: string, nr: string, count: string, who: string): string =>
+    `${name.padEnd(width)}  ${nr.padStart(4)}  ${count.padStart(6)}  ${who}`.trimEnd()
+  return [row("SYSCALL", "NR", "CALLS", "PROCESSES"), ...syscalls.map((entry) => row(entry.name, String(entry.syscall), String(entry.count), processes(entry)))]
+}
+
+/** --errno as the policy takes it: a known name or a number. */
+const errnoOption = (text: string | undefined): ErrnoName | number => {
+  if (text === undefined) return "EPERM"
+  if (/^\d+$/.test(text)) return Number(text)
+  if (errnoNumber(text) === undefined) throw new UsageError("learn", `--errno takes an errno name or number such as EPERM or 1, got "${text}"`)
+  return text as ErrnoName
+}
+
+export const learnCommand = async (args: ReadonlyArray<string>, io: CliIo): Promise<number> => {
+  const { own, command } = splitAtCommand(args, options)
+  const { values } = parseOptions("learn", { args: own, options })
+  if (values.help) {
+    io.out(learnHelp)
+    return 0
+  }
+  if (command.length === 0) throw new UsageError("learn", "No command given: put it after --, e.g. kakoi learn --out policy.json -- ls /")
+  const errno = errnoOption(values.errno)
+  const result = await learn(command, { stdio: "inherit", errno, ...(values.cwd === undefined ? {} : { cwd: values.cwd }) })
+  for (const line of learnTable(result.syscalls)) io.err(line)
+  const text = `${JSON.stringify(toJson(result.policy), null, 2)}\n`
+  if (values.out === undefined) io.bytes(new TextEncoder().encode(text))
+  else await writeFile(values.out, text)
+  const pids = new Set(result.syscalls.flatMap((entry) => entry.processes.map(({ pid }) => pid)))
+  io.err(`kakoi: learned ${result.syscalls.length} syscalls from ${pids.size} process${pids.size === 1 ? "" : "es"}; policy ${values.out === undefined ? "on stdout" : `written to ${values.out}`}`)
+  return exitStatus(result.exit, io)
+}
