@@ -2,6 +2,18 @@
 import type { Plugin } from "./plugin.ts"
 import type { SignalName } from "./signals.ts"
 
+/**
+ * Something a plugin saw a running child do, told to whoever started it (the
+ * supervisor turns these into events). Only seccomp user notification reports
+ * today: a syscall that reached a handler.
+ *
+ * @example
+ * ```ts
+ * const seen: Observation = { kind: "trapped-syscall", pid: 4242, syscall: "mkdir", number: 83 }
+ * ```
+ */
+export type Observation = { readonly kind: "trapped-syscall"; readonly pid: number; readonly syscall: string; readonly number: number }
+
 /** How one of the child's standard streams is connected. */
 export type StdioOption = "pipe" | "inherit" | "ignore"
 
@@ -15,6 +27,8 @@ export interface ChildSpec<E = never, R = never> {
   readonly plugins: ReadonlyArray<Plugin<E, R>>
   /** Signal the child gets when the supervisor dies (PR_SET_PDEATHSIG); undefined to outlive it. */
   readonly parentDeathSignal: SignalName | undefined
+  /** Told of what plugins observe while the child runs; must not throw. */
+  readonly observe: ((observation: Observation) => void) | undefined
 }
 
 /** The command as one string for messages: arguments with spaces or quotes are quoted. */
@@ -32,6 +46,8 @@ export interface ChildOptions<E = never, R = never> {
   readonly stdio?: StdioOption | readonly [StdioOption, StdioOption, StdioOption]
   /** Signal sent to the child when the supervisor dies; false to let it outlive the supervisor. Default SIGKILL. */
   readonly parentDeathSignal?: SignalName | false
+  /** Told of what plugins observe while the child runs, e.g. each syscall a notify handler saw. */
+  readonly observe?: (observation: Observation) => void
 }
 
 const definedEntries = (env: Readonly<Record<string, string | undefined>>): Record<string, string> =>
@@ -57,6 +73,7 @@ export const makeSpec = <E, R>(
     cwd: options.cwd,
     stdio: typeof stdio === "string" ? [stdio, stdio, stdio] : stdio,
     plugins: options.plugins ?? [],
-    parentDeathSignal: options.parentDeathSignal === false ? undefined : (options.parentDeathSignal ?? "SIGKILL")
+    parentDeathSignal: options.parentDeathSignal === false ? undefined : (options.parentDeathSignal ?? "SIGKILL"),
+    observe: options.observe
   }
 }

@@ -5,12 +5,13 @@
  */
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { siblingModule } from "../../core/sibling.ts"
 import type { StartTrapHelper, TrapHelper } from "../../plugins/seccomp/notify/in-process.ts"
 
-const helperUrl = new URL(`./trap-helper.${import.meta.url.endsWith(".js") ? "js" : "ts"}`, import.meta.url)
+const helperUrl = siblingModule("trap-helper", import.meta.url)
 
 /** The helper program's path for the adapters' argv (its URL when kakoi is imported remotely, e.g. from JSR under Deno). */
-export const trapHelperPath: string = helperUrl.protocol === "file:" ? fileURLToPath(helperUrl) : helperUrl.href
+export const trapHelperPath: string = helperUrl.startsWith("file:") ? fileURLToPath(helperUrl) : helperUrl
 
 /**
  * A `StartTrapHelper` that runs `argv(parentPid, errno)`; its stdout is the report pipe.

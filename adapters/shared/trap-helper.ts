@@ -14,15 +14,15 @@
  */
 import { readdirSync, readlinkSync } from "node:fs"
 import type { Libc } from "../../core/libc.ts"
+import { siblingModule } from "../../core/sibling.ts"
 import { listenerSystem } from "../../plugins/seccomp/notify/system.ts"
 import { decodeNotification, encodeResponse, notifRespSize, type RawNotification } from "../../plugins/seccomp/notify/struct.ts"
 
 const [, , runtime = "node", parentText = "0", errnoText = "1"] = process.argv
 const parent = Number(parentText)
 const errno = Number(errnoText)
-// Built into dist/ this file is .js, and so are the adapters (a template import is not rewritten).
-const extension = import.meta.url.endsWith(".js") ? "js" : "ts"
-const bindings = (await import(`../${runtime}/native.${extension}`)) as Record<string, () => Libc>
+// Built into dist/ this file is .js, and so are the adapters (a computed import is not rewritten).
+const bindings = (await import(siblingModule(`../${runtime}/native`, import.meta.url))) as Record<string, () => Libc>
 const libc = (bindings[`${runtime}Libc`] ?? bindings.nodeLibc)!()
 const c = libc.call
 const system = listenerSystem(libc, () => Promise.resolve(-1))

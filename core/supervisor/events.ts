@@ -18,8 +18,8 @@ export interface ChildExit {
  * A supervisor event. `child` is the path from the root, e.g. "app/pool/worker-1";
  * `at` is the supervisor's clock in ms.
  *
- * "trapped-syscall" is reserved for seccomp user notification (a handler saw
- * a notified syscall); nothing emits it yet.
+ * "trapped-syscall": a seccomp notify handler saw one of the child's syscalls
+ * (reported through the child spec's `observe`, before the handler answers).
  */
 export type SupervisorEvent =
   | { readonly type: "starting"; readonly child: string; readonly at: number; readonly attempt: number }

@@ -9,7 +9,7 @@ import { Effect } from "effect"
 import type { SpawnError } from "../errors.ts"
 import { start } from "../lifecycle.ts"
 import type { Plugin } from "../plugin.ts"
-import { makeSpec } from "../spec.ts"
+import { makeSpec, type Observation } from "../spec.ts"
 import type { ChildExit } from "./events.ts"
 import type { Tree } from "./host.ts"
 import type { Instance } from "./instance.ts"
@@ -74,7 +74,12 @@ export const startWorker = <Io, X, E, R>(
       const grouped = worker.processGroup ?? true
       const plugins: ReadonlyArray<Plugin<E, R>> = grouped ? [processGroup, ...(worker.plugins ?? [])] : (worker.plugins ?? [])
       if (host.preflight) yield* host.preflight(worker)
-      const spec = makeSpec(worker.argv, { ...worker, plugins }, { env: host.environment, stdio: ["ignore", "pipe", "pipe"] })
+      // What plugins observe (a notify handler's trapped syscalls) becomes an event of the tree, then reaches the worker's own observer.
+      const observe = (observation: Observation): void => {
+        Effect.runFork(tree.emit({ type: "trapped-syscall", child: path, pid: observation.pid, syscall: observation.syscall }))
+        worker.observe?.(observation)
+      }
+      const spec = makeSpec(worker.argv, { ...worker, plugins, observe }, { env: host.environment, stdio: ["ignore", "pipe", "pipe"] })
       const running = yield* start(host.runtime, spec)
       if (grouped) tree.guard.register(running.pid)
       const watch = lineWatch(worker.ready)

@@ -6,6 +6,7 @@
  */
 import { Effect, Result } from "effect"
 import type { Plugin } from "../../core/plugin.ts"
+import type { Observation } from "../../core/spec.ts"
 import type { PreExecStep } from "../../core/steps.ts"
 import { compile } from "./compile.ts"
 import { diagnoseNotifyKill, diagnoseSigsys } from "./diagnosis.ts"
@@ -54,6 +55,18 @@ const validate = (input: Policy | PolicyJson): Result.Result<Policy, PolicyError
   }
 }
 
+/** The notify options with the spec's observer told of each call too (the supervisor's trapped-syscall events). */
+const observed = (options: NotifyOptions, observe: ((observation: Observation) => void) | undefined): NotifyOptions =>
+  observe === undefined
+    ? options
+    : {
+      ...options,
+      onNotification: (call) => {
+        observe({ kind: "trapped-syscall", pid: call.pid, syscall: call.name, number: call.syscall })
+        options.onNotification?.(call)
+      }
+    }
+
 /**
  * Runs children under a seccomp policy (from `policy()`, or JSON). The policy
  * is validated when the plugin is made and compiled once, at the first spawn
@@ -90,10 +103,10 @@ export const seccomp = (input: Policy | PolicyJson, options: SeccompOptions = {}
     name: "seccomp",
     spawn: (spec) => Effect.as(ready, spec),
     preExec: () => Effect.map(ready, ({ steps }) => steps),
-    launched: (child) =>
+    launched: (child, spec) =>
       Effect.flatMap(ready, ({ policy }) =>
         notifies(policy)
-          ? superviseChild(child, policy, options.handlers ?? {}, options.notify ?? {}, (call) => killedBy.set(child.pid, call))
+          ? superviseChild(child, policy, options.handlers ?? {}, observed(options.notify ?? {}, spec.observe), (call) => killedBy.set(child.pid, call))
           : Effect.void),
     exit: (exit) => {
       const killed = killedBy.get(exit.pid)

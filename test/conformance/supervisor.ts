@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from "vitest"
 import type { SupervisorApi, SupervisorHandle } from "../../core/supervisor/api.ts"
 import type { SupervisorEvent } from "../../core/supervisor/events.ts"
 import type { SupervisorSpec, WorkerSpec } from "../../core/supervisor/spec.ts"
+import { answer, policy, seccomp } from "../../plugins/seccomp/mod.ts"
 import { alive, ownChildren, waitUntil } from "../helpers/processes.ts"
 
 /** The supervising-process fixture; run as `<runtime argv...> supervisorFixture <runtime>`. */
@@ -222,6 +223,18 @@ export const supervisorSuite = <R>(adapter: SupervisorUnderTest<R>): void => {
       const types = events.filter((event) => event.child === "t/once").map((event) => event.type)
       expect(types.slice(0, 7)).toEqual(["starting", "started", "ready", "exited", "restarting", "starting", "started"])
       expect(events.map((event) => event.at)).toEqual([...events.map((event) => event.at)].sort((a, b) => a - b))
+    })
+
+    it("reports a syscall a notify handler saw as a trapped-syscall event of the child", async () => {
+      const notifyUname = seccomp(policy({ default: "allow", rules: [{ action: "notify", syscalls: ["uname"] }] }), {
+        notify: { handler: () => answer.fail("EPERM") }
+      })
+      const { handle, events } = await started(tree([worker("probe", "uname || echo denied; sleep 60", { plugins: [notifyUname] })]))
+      expect(await waitUntil(() => events.some((event) => event.type === "trapped-syscall"), 5000)).toBe(true)
+      const trapped = events.find((event) => event.type === "trapped-syscall")
+      expect(trapped).toMatchObject({ type: "trapped-syscall", child: "t/probe", syscall: "uname" })
+      expect(trapped?.type === "trapped-syscall" && pidsOf(events, "t/probe").length > 0).toBe(true)
+      await handle.stop()
     })
 
     it("tags output lines with the child's path, split across chunks", async () => {

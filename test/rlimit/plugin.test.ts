@@ -11,7 +11,8 @@ const spec: ChildSpec<RlimitError> = {
   cwd: undefined,
   stdio: ["ignore", "ignore", "ignore"],
   plugins: [],
-  parentDeathSignal: undefined
+  parentDeathSignal: undefined,
+  observe: undefined
 }
 
 describe("rlimit()", () => {

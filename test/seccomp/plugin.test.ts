@@ -15,7 +15,8 @@ const spec: ChildSpec<PolicyError, SeccompLibrary> = {
   cwd: undefined,
   stdio: ["ignore", "ignore", "ignore"],
   plugins: [],
-  parentDeathSignal: undefined
+  parentDeathSignal: undefined,
+  observe: undefined
 }
 
 const exited = (signal: ExitResult["signal"]): ExitResult => ({ pid: 42, exitCode: undefined, signal, durationMs: 5, diagnosis: undefined })
