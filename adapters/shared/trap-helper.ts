@@ -15,7 +15,7 @@
 import { readdirSync, readlinkSync } from "node:fs"
 import type { Libc } from "../../core/libc.ts"
 import { siblingModule } from "../../core/sibling.ts"
-import { listenerSystem } from "../../plugins/seccomp/notify/system.ts"
+import { listenerLink, listenerSystem } from "../../plugins/seccomp/notify/system.ts"
 import { decodeNotification, encodeResponse, notifRespSize, type RawNotification } from "../../plugins/seccomp/notify/struct.ts"
 
 const [, , runtime = "node", parentText = "0", errnoText = "1"] = process.argv
@@ -38,7 +38,6 @@ const POLLOUT = 0x4
 const POLLERR = 0x8
 const POLLHUP = 0x10
 const ENOENT = 2
-const listenerLink = "anon_inode:seccomp notify"
 /** Unsent report bytes beyond this are dropped (and counted) rather than stall the helper. */
 const backlogLimit = 1 << 20
 const takeoverMs = 10_000

@@ -13,14 +13,13 @@ import { Effect } from "effect"
 import { listenerFdOf } from "../../../core/job.ts"
 import type { LaunchingChild } from "../../../core/plugin.ts"
 import { NotifyError } from "./errors.ts"
-import type { ListenerSystem } from "./system.ts"
+import { listenerLink, type ListenerSystem } from "./system.ts"
 
 const EPERM = 1
 const ESRCH = 3
 const EBADF = 9
 const EACCES = 13
 const ENOSYS = 38
-const listenerLink = "anon_inode:seccomp notify"
 /** The launcher announces the fd a moment before it installs the filter: poll for it this often. */
 const retryMs = 1
 

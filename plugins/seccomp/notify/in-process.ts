@@ -24,6 +24,7 @@ import type { PolicyError } from "../errors.ts"
 import { SeccompLibrary } from "../library.ts"
 import { installInProcess, type SeccompLoadError } from "../load.ts"
 import type { Action, Policy } from "../model.ts"
+import type { Notification } from "./handler.ts"
 import { nameCache } from "./hook.ts"
 
 const SECCOMP_FILTER_FLAG_NEW_LISTENER = 8
@@ -31,16 +32,12 @@ const SECCOMP_FILTER_FLAG_TSYNC_ESRCH = 16
 const EPERM = 1
 const defaultTimeoutMs = 10_000
 
-/** A trapped call as the handler sees it: it has already failed with the errno. */
-export interface TrappedCall {
-  /** The calling thread's id (the process id for the main thread). */
-  readonly pid: number
-  readonly syscall: number
-  readonly name: string
-  readonly arch: number
-  readonly args: readonly [bigint, bigint, bigint, bigint, bigint, bigint]
-  readonly instructionPointer: bigint
-}
+/**
+ * A trapped call as the handler sees it, the fields of a child's `Notification`
+ * that mean something here (`pid` is the calling thread's id); it has already
+ * failed with the errno.
+ */
+export type TrappedCall = Pick<Notification, "pid" | "syscall" | "name" | "arch" | "args" | "instructionPointer">
 
 /** Options of `trapInProcess`. */
 export interface TrapOptions {

@@ -22,6 +22,9 @@ const NOTIF_RECV = 0xc0502100n
 const NOTIF_SEND = 0xc0182101n
 const NOTIF_ID_VALID = 0x40082102n
 
+/** What a seccomp listener's /proc/<pid>/fd/N link reads: how a fetched fd is recognised. */
+export const listenerLink = "anon_inode:seccomp notify"
+
 /**
  * poll(2) over `count` struct pollfd at `address` on a thread that is not the
  * caller's; resolves with poll's result (-1 on error: the caller just polls again).
