@@ -30,6 +30,7 @@ export interface NotifyApi {
 }
 
 const probeSource = fileURLToPath(new URL("../fixtures/syscall-probe.c", import.meta.url))
+const restartProbeSource = fileURLToPath(new URL("../fixtures/restart-probe.c", import.meta.url))
 const [SYS_read, SYS_getppid] = [0, 110]
 const [EPERM, EACCES] = [1, 13]
 const AUDIT_ARCH_X86_64 = 0xc000003e
@@ -54,8 +55,10 @@ const catching = (read: () => unknown): unknown => {
 
 export const notifySuite = (api: NotifyApi): void => {
   let probe = ""
+  let restartProbe = ""
   beforeAll(() => {
     probe = buildC(probeSource)
+    restartProbe = buildC(restartProbeSource)
   })
 
   const probeUnder = async (options: RunOptions<any, any>, nr: number, ...args: ReadonlyArray<number>): Promise<RunResult> => {
@@ -93,6 +96,37 @@ export const notifySuite = (api: NotifyApi): void => {
         return answer.value(7)
       }
       expect((await probeUnder(notifying(late, ["getppid"]), SYS_getppid)).stdout.trim()).toBe("ok 7")
+    })
+
+    it("a call a signal interrupts comes back with a new id after its SA_RESTART handler; the new one is answered, the late answer to the old one is harmless", async () => {
+      // A SIGALRM sent while the probe waits for the first answer interrupts it: the kernel drops that
+      // notification (its id is no longer valid) and restarts getppid after the handler, as a new one.
+      const seen: Array<Notification> = []
+      const firstGone: Array<unknown> = []
+      let lateAnswer = false
+      const handler: NotifyHandler = async (n) => {
+        seen.push(n)
+        const first = seen[0]!
+        if (n === first) {
+          // Sent from here, the signal surely lands while the call waits for this answer.
+          process.kill(n.pid, "SIGALRM")
+          await new Promise((resolve) => setTimeout(resolve, 400))
+          lateAnswer = true
+        } else if (seen.length === 2) {
+          // The caller is alive, blocked in this second call: only the first id itself can be gone.
+          firstGone.push(catching(() => readBytes(first, first.instructionPointer - 2n, 2)))
+        }
+        return answer.value(4242)
+      }
+      const result = await api.run([restartProbe], notifying(handler, ["getppid"]))
+      // The probe lingers past the late answer: it went to the still-open listener (SEND: ENOENT, ignored).
+      expect(lateAnswer).toBe(true)
+      expect(result.exitCode, result.stderr).toBe(0)
+      expect(result.stdout).toBe("ok 4242\nsignals 1\n")
+      const calls = seen.filter((n) => n.name === "getppid" && n.pid === result.pid)
+      expect(calls.length).toBeGreaterThanOrEqual(2)
+      expect(new Set(calls.map((n) => n.id)).size).toBe(calls.length)
+      expect(firstGone[0]).toMatchObject({ _tag: "MemoryReadError", reason: "Gone", pid: result.pid })
     })
 
     it("a handler that throws denies the call with EPERM", async () => {
