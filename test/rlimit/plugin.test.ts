@@ -1,19 +1,11 @@
 /** The rlimit plugin's hooks: validation at spawn, steps at preExec. */
 import { Effect, Exit } from "effect"
 import { describe, expect, it } from "vitest"
-import type { ChildSpec } from "../../core/spec.ts"
+import { makeSpec, type ChildSpec } from "../../core/spec.ts"
 import type { RlimitError, RlimitOptions } from "../../plugins/rlimit/mod.ts"
 import { rlimit } from "../../plugins/rlimit/mod.ts"
 
-const spec: ChildSpec<RlimitError> = {
-  argv: ["/bin/true"],
-  env: {},
-  cwd: undefined,
-  stdio: ["ignore", "ignore", "ignore"],
-  plugins: [],
-  parentDeathSignal: undefined,
-  observe: undefined
-}
+const spec: ChildSpec<RlimitError> = makeSpec(["/bin/true"], { env: {}, stdio: "ignore" }, { env: () => ({}), stdio: ["ignore", "ignore", "ignore"] })
 
 describe("rlimit()", () => {
   it("contributes one rlimit step per resource at preExec", () => {

@@ -3,21 +3,13 @@ import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { layer } from "../../adapters/node/libseccomp.ts"
 import type { ExitResult } from "../../core/exit.ts"
-import type { ChildSpec } from "../../core/spec.ts"
+import { makeSpec, type ChildSpec } from "../../core/spec.ts"
 import type { PolicyError, SeccompLibrary } from "../../plugins/seccomp/mod.ts"
 import { compile, policy, seccomp } from "../../plugins/seccomp/mod.ts"
 
 const run = <A, E>(effect: Effect.Effect<A, E, SeccompLibrary>): Promise<A> => Effect.runPromise(Effect.provide(effect, layer))
 
-const spec: ChildSpec<PolicyError, SeccompLibrary> = {
-  argv: ["/bin/true"],
-  env: {},
-  cwd: undefined,
-  stdio: ["ignore", "ignore", "ignore"],
-  plugins: [],
-  parentDeathSignal: undefined,
-  observe: undefined
-}
+const spec: ChildSpec<PolicyError, SeccompLibrary> = makeSpec(["/bin/true"], { env: {}, stdio: "ignore" }, { env: () => ({}), stdio: ["ignore", "ignore", "ignore"] })
 
 const exited = (signal: ExitResult["signal"]): ExitResult => ({ pid: 42, exitCode: undefined, signal, durationMs: 5, diagnosis: undefined })
 
