@@ -13,6 +13,7 @@ import { decodeFailure } from "../../core/job.ts"
 import type { LauncherProcess, ProcessStatus, RuntimePort } from "../../core/runtime.ts"
 import { siblingModule } from "../../core/sibling.ts"
 import { isSignalName } from "../../core/signals.ts"
+import { launcherEnvironment } from "./compile-cache.ts"
 
 /** The child's stdio as Node streams; undefined where the stream is not a pipe. */
 export interface NodeIo {
@@ -58,8 +59,8 @@ const launch: RuntimePort<NodeIo>["launch"] = (stdio, command) =>
   Effect.callback<LauncherProcess<NodeIo>, SpawnError>((resume) => {
     const child = spawn(process.execPath, ["--no-warnings", launcherPath], {
       stdio: [...stdio, "pipe"],
-      // The launcher's own environment: empty, so nothing of ours reaches the target or Node's startup.
-      env: {}
+      // The launcher's own environment: only its compile cache, so nothing of ours reaches Node's startup or the target.
+      env: launcherEnvironment()
     })
     const failed = (error: Error) =>
       resume(Effect.fail(new SpawnError({ reason: "LauncherFailed", command, detail: error.message })))
