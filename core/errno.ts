@@ -187,6 +187,19 @@ export const errnoNumber = (name: string): number | undefined => {
 }
 
 /**
+ * An errno written either way, as a name or a number, as its number; undefined
+ * for an unknown name (a caller decides its fallback).
+ *
+ * @example
+ * ```ts
+ * errnoValue("EACCES") // 13
+ * errnoValue(38) // 38
+ * ```
+ */
+export const errnoValue = (errno: ErrnoName | number): number | undefined =>
+  typeof errno === "number" ? errno : errnoNumber(errno)
+
+/**
  * The canonical name of an errno number, or undefined when it has none.
  *
  * @example

@@ -5,7 +5,7 @@
  * mruby-seccomp's `Seccomp.on_trap`.
  */
 import type { Effect } from "effect"
-import { errnoNumber, type ErrnoName } from "../../../core/errno.ts"
+import { errnoValue, type ErrnoName } from "../../../core/errno.ts"
 
 const EPERM = 1
 
@@ -96,7 +96,7 @@ export const answer: {
   readonly kill: () => Verdict
 } = {
   allow: () => ({ kind: "allow" }),
-  fail: (errno = "EPERM") => ({ kind: "fail", errno: typeof errno === "number" ? errno : (errnoNumber(errno) ?? EPERM) }),
+  fail: (errno = "EPERM") => ({ kind: "fail", errno: errnoValue(errno) ?? EPERM }),
   value: (value) => ({ kind: "return", value: BigInt(value) }),
   kill: () => ({ kind: "kill" })
 }

@@ -5,7 +5,7 @@
  * a notify policy never runs unsupervised.
  */
 import { Effect, Option } from "effect"
-import { errnoNumber, type ErrnoName } from "../../../core/errno.ts"
+import { errnoValue, type ErrnoName } from "../../../core/errno.ts"
 import type { LaunchingChild } from "../../../core/plugin.ts"
 import { SeccompLibrary, type SeccompLibraryShape } from "../library.ts"
 import type { Policy } from "../model.ts"
@@ -98,7 +98,7 @@ export const superviseChild = (
     const system = found.value
     const library = yield* SeccompLibrary
     const listener = yield* fetchListener(system, child, options.handshakeTimeoutMs ?? defaultHandshakeMs)
-    const errno = options.errno === undefined ? EPERM : typeof options.errno === "number" ? options.errno : (errnoNumber(options.errno) ?? EPERM)
+    const errno = errnoValue(options.errno ?? "EPERM") ?? EPERM
     supervise(system, listenerLoop(system), listener, {
       policy,
       handlerFor: handlerLookup(policy, handlers, options.handler),

@@ -17,7 +17,7 @@
  * fail with ENOSYS (the kernel's answer without a listener): fail closed.
  */
 import { Data, Effect, type Cause } from "effect"
-import { errnoNumber, errnoText, type ErrnoName } from "../../../core/errno.ts"
+import { errnoText, errnoValue, type ErrnoName } from "../../../core/errno.ts"
 import { NativeLibrary, type Native } from "../../../core/native.ts"
 import { compile } from "../compile.ts"
 import type { PolicyError } from "../errors.ts"
@@ -29,7 +29,6 @@ import { nameCache } from "./hook.ts"
 
 const SECCOMP_FILTER_FLAG_NEW_LISTENER = 8
 const SECCOMP_FILTER_FLAG_TSYNC_ESRCH = 16
-const EPERM = 1
 const defaultTimeoutMs = 10_000
 
 /**
@@ -130,9 +129,6 @@ interface Report {
   readonly dropped?: number
 }
 
-const resolveErrno = (errno: ErrnoName | number | undefined): number | undefined =>
-  errno === undefined ? EPERM : typeof errno === "number" ? errno : errnoNumber(errno)
-
 /**
  * Load `policy` into this process (every thread, TSYNC) with its `trap` and
  * `notify` rules failing with `options.errno` and reported to `options.onTrap`.
@@ -159,7 +155,7 @@ export const trapInProcess = (
   start: StartTrapHelper
 ): Effect.Effect<void, PolicyError | SeccompLoadError | TrapError, SeccompLibrary | Native> =>
   Effect.gen(function* () {
-    const errno = resolveErrno(options.errno)
+    const errno = errnoValue(options.errno ?? "EPERM")
     if (errno === undefined || !(errno > 0 && errno < 4096)) return yield* new TrapError({ reason: "Errno", detail: String(options.errno) })
     const trapped = asNotifyPolicy(policy)
     const { bpf } = yield* compile(trapped)
