@@ -72,7 +72,7 @@ export type {
 /** Services the plugins shipped with kakoi need; every adapter's `layer` provides them. */
 export type Services = SeccompLibrary | Native
 
-export type RunOptions<E = any> = RunOptionsOf<E, Services>
+export type RunOptions<E = unknown> = RunOptionsOf<E, Services>
 
 /** A running child started by `spawn`, with web streams. */
 export type Child = ChildOf<WebIo>
@@ -86,7 +86,7 @@ export interface Adapter {
   readonly run: Api<WebIo, Services, RuntimeError>["run"]
   readonly spawn: Api<WebIo, Services, RuntimeError>["spawn"]
   readonly loadPolicy: (policy: Policy) => Promise<void>
-  readonly learn: <E = never>(argv: ReadonlyArray<string>, options?: LearnOptions<E, Services>) => Promise<LearnResult>
+  readonly learn: (argv: ReadonlyArray<string>, options?: LearnOptions<unknown, Services>) => Promise<LearnResult>
   readonly trapInProcess: (policy: Policy, options: TrapOptions) => Promise<void>
   readonly layer: Layer.Layer<Services, NativeLibraryError | RuntimeError>
   readonly superviseEffect: SupervisorApi<Services, RuntimeError>["superviseEffect"]

@@ -7,6 +7,7 @@ import { Cause, Effect, Exit, type Layer } from "effect"
 import type { SpawnError } from "./errors.ts"
 import type { ExitResult } from "./exit.ts"
 import { start } from "./lifecycle.ts"
+import type { Plugin, PluginError } from "./plugin.ts"
 import type { RuntimePort } from "./runtime.ts"
 import type { SignalName } from "./signals.ts"
 import { commandText, makeSpec, type ChildOptions, type StdioOption } from "./spec.ts"
@@ -21,13 +22,43 @@ export interface Host<Io, X = never> {
   /** Write to the child's stdin, then close it. */
   readonly writeInput: (io: Io, input: string | Uint8Array) => void
   /** Checks before anything starts (e.g. Deno's permissions); fails with the runtime's own typed error. */
-  readonly preflight?: (options: ChildOptions<any, any>) => Effect.Effect<void, X>
+  readonly preflight?: (options: ChildOptions<unknown, unknown>) => Effect.Effect<void, X>
 }
 
 export interface RunOptions<E = never, R = never> extends ChildOptions<E, R> {
   /** Written to the child's stdin, which is then closed. */
   readonly input?: string | Uint8Array
 }
+
+/**
+ * Run options whose plugins are the union `P`, so that an Effect API can
+ * infer the errors of `[seccomp(p), rlimit(l)]` (`PluginError<P>`).
+ *
+ * @example
+ * ```ts
+ * import type { RunOptionsWith } from "./api.ts"
+ * import type { Plugin } from "./plugin.ts"
+ *
+ * const options: RunOptionsWith<Plugin<"a">, never> = { plugins: [], cwd: "/" }
+ * ```
+ */
+export type RunOptionsWith<P, R> = RunOptions<unknown, R> & { readonly plugins?: ReadonlyArray<P> }
+
+/**
+ * `runEffect`'s type: the plugins' errors are inferred from the options.
+ *
+ * @example
+ * ```ts
+ * import type { RunEffect } from "./api.ts"
+ *
+ * declare const runEffect: RunEffect<never>
+ * const program = runEffect(["true"]) // Effect<RunResult, SpawnError, never>
+ * ```
+ */
+export type RunEffect<R, X = never> = <P extends Plugin<unknown, R> = never>(
+  argv: ReadonlyArray<string>,
+  options?: RunOptionsWith<P, R>
+) => Effect.Effect<RunResult, PluginError<P> | SpawnError | X, R>
 
 /** How a child ended, with the command that ran. */
 export interface SpawnResult extends ExitResult {
@@ -55,11 +86,11 @@ export interface Api<Io, R, X = never> {
    * Run a command to completion as an Effect. Fails only when the child cannot
    * start (bad policy, command not found, ...); a non-zero exit is data.
    */
-  readonly runEffect: <E>(argv: ReadonlyArray<string>, options?: RunOptions<E, R>) => Effect.Effect<RunResult, E | SpawnError | X, R>
+  readonly runEffect: RunEffect<R, X>
   /** Run a command to completion; rejects with the typed error when the child cannot start. */
-  readonly run: <E>(argv: ReadonlyArray<string>, options?: RunOptions<E, R>) => Promise<RunResult>
+  readonly run: (argv: ReadonlyArray<string>, options?: RunOptions<unknown, R>) => Promise<RunResult>
   /** Start a command and return once its target is exec'd. Streams default to pipes. */
-  readonly spawn: <E>(argv: ReadonlyArray<string>, options?: ChildOptions<E, R>) => Promise<Child<Io>>
+  readonly spawn: (argv: ReadonlyArray<string>, options?: ChildOptions<unknown, R>) => Promise<Child<Io>>
   /** Run any Effect that needs the adapter's services; rejects with the typed error itself. */
   readonly runPromise: <A, E>(effect: Effect.Effect<A, E, R>) => Promise<A>
 }
@@ -81,7 +112,7 @@ const pipes: readonly [StdioOption, StdioOption, StdioOption] = ["pipe", "pipe",
  * ```
  */
 export const makeApi = <Io, R, LE, X = never>(host: Host<Io, X>, layer: Layer.Layer<R, LE>): Api<Io, R, X> => {
-  const preflight = (options: ChildOptions<any, any>): Effect.Effect<void, X> => host.preflight?.(options) ?? Effect.void
+  const preflight = (options: ChildOptions<unknown, unknown>): Effect.Effect<void, X> => host.preflight?.(options) ?? Effect.void
 
   const runPromise = async <A, E>(effect: Effect.Effect<A, E, R>): Promise<A> => {
     const exit = await Effect.runPromiseExit(effect.pipe(Effect.provide(layer)))
@@ -89,7 +120,8 @@ export const makeApi = <Io, R, LE, X = never>(host: Host<Io, X>, layer: Layer.La
     throw Cause.squash(exit.cause)
   }
 
-  const runEffect: Api<Io, R, X>["runEffect"] = (argv, options = {}) =>
+  const runEffect: Api<Io, R, X>["runEffect"] = <P extends Plugin<unknown, R> = never>(argv: ReadonlyArray<string>, options: RunOptionsWith<P, R> = {}) =>
+    // The spec erases the plugins' own errors to unknown; each plugin in P fails only with PluginError<P>.
     Effect.gen(function* () {
       yield* preflight(options)
       const stdio: readonly [StdioOption, StdioOption, StdioOption] = [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"]
@@ -104,7 +136,7 @@ export const makeApi = <Io, R, LE, X = never>(host: Host<Io, X>, layer: Layer.La
         stdout: yield* Effect.promise(() => stdout),
         stderr: yield* Effect.promise(() => stderr)
       }
-    })
+    }) as Effect.Effect<RunResult, PluginError<P> | SpawnError | X, R>
 
   const spawn: Api<Io, R, X>["spawn"] = async (argv, options = {}) => {
     const child = await runPromise(

@@ -15,6 +15,7 @@
  * ```
  */
 import { Layer } from "effect"
+import type { Plugin } from "../../core/plugin.ts"
 import { makeApi, type Api, type Child as ChildOf, type RunOptions as RunOptionsOf } from "../../core/api.ts"
 import { makeSupervisorApi, type SupervisorApi } from "../../core/supervisor/api.ts"
 import { supervisorHost } from "../shared/supervisor-host.ts"
@@ -47,7 +48,7 @@ export const layer: Layer.Layer<BunServices, NativeLibraryError> = Layer.mergeAl
   Layer.sync(ListenerSystemService, bunListenerSystem)
 )
 
-export type RunOptions<E = any> = RunOptionsOf<E, BunServices>
+export type RunOptions<E = unknown> = RunOptionsOf<E, BunServices>
 
 /** A running child started by `spawn`, with web streams. */
 export type Child = ChildOf<WebIo>
@@ -134,7 +135,7 @@ const bunTrapHelper = trapHelperStarter((parent, errno) =>
  * const again = await run(["ls", "/"], { plugins: [seccomp(policy)] }) // same output
  * ```
  */
-export const learn = <E = never>(argv: ReadonlyArray<string>, options?: LearnOptions<E, BunServices>): Promise<LearnResult> => api.runPromise(learnEffect<BunServices, never, E>(api.runEffect, argv, options))
+export const learn = (argv: ReadonlyArray<string>, options?: LearnOptions<unknown, BunServices>): Promise<LearnResult> => api.runPromise(learnEffect<BunServices, never, Plugin<unknown, BunServices>>(api.runEffect, argv, options))
 
 export type { Supervisor, SupervisorHandle, SuperviseOptions } from "../../core/supervisor/api.ts"
 export { formatEvent, SupervisorError } from "../../core/supervisor/mod.ts"

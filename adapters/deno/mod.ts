@@ -23,6 +23,7 @@
  * ```
  */
 import { Layer } from "effect"
+import type { Plugin } from "../../core/plugin.ts"
 import { makeApi, type Api, type Child as ChildOf, type RunOptions as RunOptionsOf } from "../../core/api.ts"
 import { makeSupervisorApi, type SupervisorApi } from "../../core/supervisor/api.ts"
 import { supervisorHost } from "../shared/supervisor-host.ts"
@@ -57,7 +58,7 @@ export const layer: Layer.Layer<DenoServices, NativeLibraryError | DenoPermissio
   Layer.sync(ListenerSystemService, denoListenerSystem)
 )
 
-export type RunOptions<E = any> = RunOptionsOf<E, DenoServices>
+export type RunOptions<E = unknown> = RunOptionsOf<E, DenoServices>
 
 /** A running child started by `spawn`, with web streams. */
 export type Child = ChildOf<WebIo>
@@ -149,7 +150,7 @@ const denoTrapHelper = trapHelperStarter((parent, errno) =>
  * const again = await run(["ls", "/"], { plugins: [seccomp(policy)] }) // same output
  * ```
  */
-export const learn = <E = never>(argv: ReadonlyArray<string>, options?: LearnOptions<E, DenoServices>): Promise<LearnResult> => api.runPromise(learnEffect<DenoServices, DenoPermissionError, E>(api.runEffect, argv, options))
+export const learn = (argv: ReadonlyArray<string>, options?: LearnOptions<unknown, DenoServices>): Promise<LearnResult> => api.runPromise(learnEffect<DenoServices, DenoPermissionError, Plugin<unknown, DenoServices>>(api.runEffect, argv, options))
 
 export type { Supervisor, SupervisorHandle, SuperviseOptions } from "../../core/supervisor/api.ts"
 export { formatEvent, SupervisorError } from "../../core/supervisor/mod.ts"

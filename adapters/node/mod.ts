@@ -13,6 +13,7 @@
  * ```
  */
 import { Layer } from "effect"
+import type { Plugin } from "../../core/plugin.ts"
 import { makeApi, type Api, type Child as ChildOf, type RunOptions as RunOptionsOf } from "../../core/api.ts"
 import { makeSupervisorApi, type SupervisorApi } from "../../core/supervisor/api.ts"
 import { supervisorHost } from "../shared/supervisor-host.ts"
@@ -47,7 +48,7 @@ export const layer: Layer.Layer<NodeServices, NativeLibraryError> = Layer.mergeA
   Layer.sync(ListenerSystemService, nodeListenerSystem)
 )
 
-export type RunOptions<E = any> = RunOptionsOf<E, NodeServices>
+export type RunOptions<E = unknown> = RunOptionsOf<E, NodeServices>
 
 /** A running child started by `spawn`, with Node streams. */
 export type Child = ChildOf<NodeIo>
@@ -116,7 +117,7 @@ export const loadPolicy = (policy: Policy): Promise<void> => api.runPromise(load
  * const again = await run(["ls", "/"], { plugins: [seccomp(policy)] }) // same output
  * ```
  */
-export const learn = <E = never>(argv: ReadonlyArray<string>, options?: LearnOptions<E, NodeServices>): Promise<LearnResult> => api.runPromise(learnEffect<NodeServices, never, E>(api.runEffect, argv, options))
+export const learn = (argv: ReadonlyArray<string>, options?: LearnOptions<unknown, NodeServices>): Promise<LearnResult> => api.runPromise(learnEffect<NodeServices, never, Plugin<unknown, NodeServices>>(api.runEffect, argv, options))
 
 /**
  * Load a policy into this process whose `trap` rules fail the call with

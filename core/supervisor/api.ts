@@ -12,7 +12,7 @@ import type { SupervisorHost, Tree } from "./host.ts"
 import { listenHostSignals, type HostSignals } from "./host-signals.ts"
 import { makeHub } from "./hub.ts"
 import type { OutputChunk, OutputLine } from "./lines.ts"
-import type { SupervisorSpec } from "./spec.ts"
+import type { SupervisorSpec, TreeError } from "./spec.ts"
 import type { ChildStatus } from "./status.ts"
 import { runSupervisor } from "./supervisor.ts"
 import { validateTree } from "./validate.ts"
@@ -69,9 +69,9 @@ export interface SupervisorApi<R, X = never> {
    * Start a supervision tree in the current scope; succeeds once every child
    * is started and ready. Closing the scope stops every child and its process group.
    */
-  readonly superviseEffect: <E>(spec: SupervisorSpec<E, R>) => Effect.Effect<Supervisor, E | SpawnError | X | SupervisorError, R | Scope.Scope>
+  readonly superviseEffect: <S extends SupervisorSpec<unknown, R>>(spec: S) => Effect.Effect<Supervisor, TreeError<S> | SpawnError | X | SupervisorError, R | Scope.Scope>
   /** Start a supervision tree; rejects with the typed error when it cannot start. */
-  readonly supervise: <E>(spec: SupervisorSpec<E, R>, options?: SuperviseOptions) => Promise<SupervisorHandle>
+  readonly supervise: (spec: SupervisorSpec<unknown, R>, options?: SuperviseOptions) => Promise<SupervisorHandle>
 }
 
 /**
@@ -115,7 +115,9 @@ export const makeSupervisorApi = <Io, R, LE, X = never>(host: SupervisorHost<Io,
       return { supervisor, groups: watchdog.groups }
     })
 
-  const superviseEffect: SupervisorApi<R, X>["superviseEffect"] = (spec) => Effect.map(startTree(spec), ({ supervisor }) => supervisor)
+  const superviseEffect: SupervisorApi<R, X>["superviseEffect"] = <S extends SupervisorSpec<unknown, R>>(spec: S) =>
+    // The tree's type erases its plugins' errors to unknown; they are TreeError<S>, read from the tree as written.
+    Effect.map(startTree(spec), ({ supervisor }) => supervisor) as Effect.Effect<Supervisor, TreeError<S> | SpawnError | X | SupervisorError, R | Scope.Scope>
 
   const supervise: SupervisorApi<R, X>["supervise"] = async (spec, options = {}) => {
     options.signal?.throwIfAborted()

@@ -23,7 +23,7 @@ export interface LineWatch {
  * watch?.check("listening on 8080") // watch.seen resolves
  * ```
  */
-export const lineWatch = (readiness: Readiness<any> | undefined): LineWatch | undefined => {
+export const lineWatch = (readiness: Readiness<unknown> | undefined): LineWatch | undefined => {
   if (readiness?.kind !== "line") return undefined
   const { pattern } = readiness
   let resolve: () => void = () => {}

@@ -9,6 +9,7 @@
  * they read pointer arguments from the child's memory, re-checked against the
  * notification id so a dead caller's pid is never trusted.
  */
+import type { Services } from "../../adapters/portable.ts"
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { stat } from "node:fs/promises"
 import { tmpdir } from "node:os"
@@ -25,8 +26,8 @@ import type { SpawnedChild } from "./launcher.ts"
 /** One adapter under test. */
 export interface NotifyApi {
   readonly runtime: string
-  readonly run: (argv: ReadonlyArray<string>, options?: RunOptions<any, any>) => Promise<RunResult>
-  readonly spawn: (argv: ReadonlyArray<string>, options?: ChildOptions<any, any>) => Promise<SpawnedChild>
+  readonly run: (argv: ReadonlyArray<string>, options?: RunOptions<unknown, Services>) => Promise<RunResult>
+  readonly spawn: (argv: ReadonlyArray<string>, options?: ChildOptions<unknown, Services>) => Promise<SpawnedChild>
 }
 
 const probeSource = fileURLToPath(new URL("../fixtures/syscall-probe.c", import.meta.url))
@@ -40,7 +41,7 @@ const handshakeReadSize = 4093
 const quickMs = 10_000
 
 /** A policy that notifies `syscalls` and answers with `handler`, everything else allowed. */
-const notifying = (handler: NotifyHandler, syscalls: ReadonlyArray<string>, options: SeccompOptions = {}): RunOptions<any, any> => ({
+const notifying = (handler: NotifyHandler, syscalls: ReadonlyArray<string>, options: SeccompOptions = {}): RunOptions<unknown, Services> => ({
   plugins: [seccomp(policy((rule) => rule.notify(handler, ...syscalls), { default: "allow" }), options)]
 })
 
@@ -61,7 +62,7 @@ export const notifySuite = (api: NotifyApi): void => {
     restartProbe = buildC(restartProbeSource)
   })
 
-  const probeUnder = async (options: RunOptions<any, any>, nr: number, ...args: ReadonlyArray<number>): Promise<RunResult> => {
+  const probeUnder = async (options: RunOptions<unknown, Services>, nr: number, ...args: ReadonlyArray<number>): Promise<RunResult> => {
     const result = await api.run([probe, String(nr), ...args.map(String)], options)
     expect(result.exitCode, result.stderr).toBe(0)
     return result

@@ -11,6 +11,7 @@ import { it as effectIt } from "@effect/vitest"
 import { Effect, Exit, type Layer, Scope, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { afterAll, describe, expect, it } from "vitest"
+import type { Services } from "../../adapters/portable.ts"
 import type { SupervisorApi, SupervisorHandle } from "../../core/supervisor/api.ts"
 import type { SupervisorEvent } from "../../core/supervisor/events.ts"
 import type { SupervisorSpec, WorkerSpec } from "../../core/supervisor/spec.ts"
@@ -24,15 +25,18 @@ export const supervisorFixture: string = fileURLToPath(new URL("../fixtures/supe
 export const hostSignalsFixture: string = fileURLToPath(new URL("../fixtures/supervise-host-signals.ts", import.meta.url))
 
 /** One adapter under test. */
-export interface SupervisorUnderTest<R> extends SupervisorApi<R, any> {
+export interface SupervisorUnderTest extends SupervisorApi<Services, unknown> {
   readonly runtime: string
-  readonly layer: Layer.Layer<R, any>
+  readonly layer: Layer.Layer<Services, unknown>
   /** argv that runs `supervisorFixture` in this runtime. */
   readonly fixture: ReadonlyArray<string>
 }
 
+/** A tree of the suite: plugins of any error, needing at most the services every adapter's layer provides. */
+type Tree = SupervisorSpec<unknown, Services>
+
 const sh = (script: string): Array<string> => ["/bin/sh", "-c", script]
-const worker = (name: string, script: string, extra: Partial<WorkerSpec<any, any>> = {}): WorkerSpec<any, any> => ({
+const worker = (name: string, script: string, extra: Partial<WorkerSpec<unknown, Services>> = {}): WorkerSpec<unknown, Services> => ({
   name,
   argv: sh(script),
   env: { PATH: "/usr/bin:/bin" },
@@ -40,7 +44,7 @@ const worker = (name: string, script: string, extra: Partial<WorkerSpec<any, any
   stop: { timeoutMs: 500 },
   ...extra
 })
-const tree = (children: SupervisorSpec<any, any>["children"], extra: Partial<SupervisorSpec<any, any>> = {}): SupervisorSpec<any, any> => ({
+const tree = (children: Tree["children"], extra: Partial<Tree> = {}): Tree => ({
   name: "t",
   intensity: { maxRestarts: 10, withinMs: 10_000 },
   children,
@@ -63,11 +67,11 @@ const count = (events: ReadonlyArray<SupervisorEvent>, type: SupervisorEvent["ty
   events.filter((event) => event.type === type && event.child === child).length
 
 /** Registers the supervisor suite for one adapter. */
-export const supervisorSuite = <R>(adapter: SupervisorUnderTest<R>): void => {
+export const supervisorSuite = (adapter: SupervisorUnderTest): void => {
   const { supervise, superviseEffect } = adapter
   /** Every pid a test saw; none may be alive at the end. */
   const seen = new Set<number>()
-  const started = async (spec: SupervisorSpec<any, R>) => {
+  const started = async (spec: Tree) => {
     const handle = await supervise(spec)
     const events = record(handle)
     void (async () => {
@@ -262,7 +266,7 @@ export const supervisorSuite = <R>(adapter: SupervisorUnderTest<R>): void => {
     })
 
     it("restarts a nested supervisor that gave up, and reports its children in the status", async () => {
-      const nested: SupervisorSpec<any, any> = { name: "inner", intensity: { maxRestarts: 1, withinMs: 5000 }, children: [worker("loop", "exit 1")] }
+      const nested: Tree = { name: "inner", intensity: { maxRestarts: 1, withinMs: 5000 }, children: [worker("loop", "exit 1")] }
       const { handle, events } = await started(tree([worker("steady", "sleep 60"), nested], { intensity: { maxRestarts: 1, withinMs: 10_000 } }))
       const error = await handle.done.then(() => undefined, (error: unknown) => error)
       expect(count(events, "gave-up", "t/inner/loop")).toBe(2)
