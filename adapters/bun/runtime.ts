@@ -3,6 +3,11 @@
  * fd 3 (`stdio[3] = "pipe"`, which Bun hands the parent as a raw fd number),
  * passes the job over it and watches the process; and the host `run`/`spawn`
  * use (web streams, process.env).
+ *
+ * Output pipes are made here, not by Bun: Bun reads a "pipe" child's output
+ * into memory eagerly, without bound, whether anyone reads it or not. Ours are
+ * read only as the caller pulls, so a child nobody reads blocks on a full
+ * pipe, as under Node and Deno.
  */
 import type { Subprocess } from "bun"
 import { Effect } from "effect"
@@ -14,10 +19,12 @@ import type { LauncherProcess, ProcessStatus, RuntimePort } from "../../core/run
 import { siblingModule } from "../../core/sibling.ts"
 import { isSignalName } from "../../core/signals.ts"
 import type { StdioOption } from "../../core/spec.ts"
-import { readWebText, writeWebInput, type WebIo } from "../../core/web-io.ts"
+import { writeWebInput, type WebIo } from "../../core/web-io.ts"
+import { outputBytes, signalGroup } from "../shared/host-io.ts"
 import { bunLibc } from "./native.ts"
 
 const F_DUPFD_CLOEXEC = 1030
+const O_CLOEXEC = 0o2000000
 const MSG_NOSIGNAL = 0x4000
 
 const launcherPath = Bun.fileURLToPath(siblingModule("launcher", import.meta.url))
@@ -35,6 +42,40 @@ const writableOf = (sink: Bun.FileSink): WritableStream<Uint8Array> =>
       await sink.end()
     }
   })
+
+/** [read end, write end], both close-on-exec (Bun.spawn dups the write end onto the child's fd). */
+const outputPipe = (libc: Libc): readonly [number, number] => {
+  const fds = new Int32Array(2)
+  if (Number(libc.call.pipe2(new Uint8Array(fds.buffer), O_CLOEXEC)) < 0) throw new Error(`pipe2 failed with errno ${libc.errno()}`)
+  return [fds[0] ?? -1, fds[1] ?? -1]
+}
+
+/** A pipe's read end as a stream that reads only when pulled and closes the fd at its end or on cancel. */
+const pulledStream = (libc: Libc, fd: number): ReadableStream<Uint8Array> => {
+  const reader = Bun.file(fd).stream().getReader()
+  let open = true
+  const close = (): void => {
+    if (open) libc.call.close(fd)
+    open = false
+  }
+  return new ReadableStream<Uint8Array>({
+    pull: async (controller) => {
+      try {
+        const { done, value } = await reader.read()
+        if (!done) return controller.enqueue(value)
+        close()
+        controller.close()
+      } catch (error) {
+        close()
+        controller.error(error)
+      }
+    },
+    cancel: async () => {
+      await reader.cancel()
+      close()
+    }
+  }, { highWaterMark: 0 })
+}
 
 const statusOf = async (child: Subprocess): Promise<ProcessStatus> => {
   await child.exited
@@ -80,18 +121,28 @@ const launch: RuntimePort<WebIo>["launch"] = (stdio, command) =>
   Effect.try({
     try: (): LauncherProcess<WebIo> => {
       const libc = bunLibc()
-      const child = Bun.spawn([process.execPath, launcherPath], {
-        stdio: [bunStdio[stdio[0]], bunStdio[stdio[1]], bunStdio[stdio[2]], "pipe"],
-        // The launcher's own environment: empty, so nothing of ours reaches the target or Bun's startup.
-        env: {}
-      })
+      const [stdout, stderr] = [stdio[1], stdio[2]].map((option) => (option === "pipe" ? outputPipe(libc) : undefined))
+      let child: Subprocess
+      try {
+        child = Bun.spawn([process.execPath, launcherPath], {
+          stdio: [bunStdio[stdio[0]], stdout?.[1] ?? bunStdio[stdio[1]], stderr?.[1] ?? bunStdio[stdio[2]], "pipe"],
+          // The launcher's own environment: empty, so nothing of ours reaches the target or Bun's startup.
+          env: {}
+        })
+      } catch (error) {
+        for (const pipe of [stdout, stderr]) if (pipe !== undefined) libc.call.close(pipe[0])
+        throw error
+      } finally {
+        // The child has its copies; ours would keep end-of-file from ever coming.
+        for (const pipe of [stdout, stderr]) if (pipe !== undefined) libc.call.close(pipe[1])
+      }
       const exited = statusOf(child)
       return {
         pid: child.pid,
         io: {
           stdin: typeof child.stdin === "object" && child.stdin !== null ? writableOf(child.stdin) : undefined,
-          stdout: child.stdout instanceof ReadableStream ? child.stdout : undefined,
-          stderr: child.stderr instanceof ReadableStream ? child.stderr : undefined
+          stdout: stdout === undefined ? undefined : pulledStream(libc, stdout[0]),
+          stderr: stderr === undefined ? undefined : pulledStream(libc, stderr[0])
         },
         start: (job, onReport) =>
           Effect.tryPromise({
@@ -117,6 +168,7 @@ export const bunRuntime: RuntimePort<WebIo> = { name: "bun", pid: process.pid, l
 export const bunHost: Host<WebIo> = {
   runtime: bunRuntime,
   environment: () => process.env,
-  readText: readWebText,
+  outputBytes,
+  signalGroup,
   writeInput: writeWebInput
 }

@@ -16,7 +16,8 @@ import type { LauncherProcess, ProcessStatus, RuntimePort } from "../../core/run
 import { siblingModule } from "../../core/sibling.ts"
 import { isSignalName } from "../../core/signals.ts"
 import type { StdioOption } from "../../core/spec.ts"
-import { readWebText, writeWebInput, type WebIo } from "../../core/web-io.ts"
+import { writeWebInput, type WebIo } from "../../core/web-io.ts"
+import { outputBytes, signalGroup } from "../shared/host-io.ts"
 import { denoLibc, readAsync } from "./native.ts"
 import { requirePermissions, type DenoPermissionError } from "./permissions.ts"
 
@@ -157,7 +158,8 @@ export const denoRuntime: RuntimePort<WebIo> = { name: "deno", pid: Deno.pid, la
 export const denoHost: Host<WebIo, DenoPermissionError> = {
   runtime: denoRuntime,
   environment: () => Deno.env.toObject(),
-  readText: readWebText,
+  outputBytes,
+  signalGroup,
   writeInput: writeWebInput,
   preflight: (options) =>
     requirePermissions(options.env === undefined ? ["ffi", "run", "env"] : ["ffi", "run"])

@@ -13,6 +13,7 @@ import { decodeFailure } from "../../core/job.ts"
 import type { LauncherProcess, ProcessStatus, RuntimePort } from "../../core/runtime.ts"
 import { siblingModule } from "../../core/sibling.ts"
 import { isSignalName } from "../../core/signals.ts"
+import { outputBytes, signalGroup } from "../shared/host-io.ts"
 import { launcherEnvironment } from "./compile-cache.ts"
 
 /** The child's stdio as Node streams; undefined where the stream is not a pipe. */
@@ -96,19 +97,11 @@ const launch: RuntimePort<NodeIo>["launch"] = (stdio, command) =>
 /** The Node runtime port. */
 export const nodeRuntime: RuntimePort<NodeIo> = { name: "node", pid: process.pid, launch }
 
-const collect = (stream: Readable | undefined): Promise<string> =>
-  new Promise((resolve, reject) => {
-    if (stream === undefined) return resolve("")
-    const chunks: Array<Buffer> = []
-    stream.on("data", (chunk: Buffer) => chunks.push(chunk))
-    stream.once("error", reject)
-    stream.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
-  })
-
 /** The Node host for core/api.ts. */
 export const nodeHost: Host<NodeIo> = {
   runtime: nodeRuntime,
   environment: () => process.env,
-  readText: (io, stream) => collect(io[stream]),
+  outputBytes,
+  signalGroup,
   writeInput: (io, input) => void io.stdin?.end(input)
 }

@@ -8,7 +8,8 @@ import { Writable } from "node:stream"
 import { Effect } from "effect"
 import { makeApi, type Api, type Host } from "../../core/api.ts"
 import type { RuntimePort } from "../../core/runtime.ts"
-import { readWebText, writeWebInput, type WebIo } from "../../core/web-io.ts"
+import { writeWebInput, type WebIo } from "../../core/web-io.ts"
+import { outputBytes, signalGroup } from "../shared/host-io.ts"
 import { layer, type NodeServices } from "./mod.ts"
 import { nodeRuntime, type NodeIo } from "./runtime.ts"
 
@@ -32,7 +33,8 @@ const webRuntime: RuntimePort<WebIo> = {
 export const nodeWebHost: Host<WebIo> = {
   runtime: webRuntime,
   environment: () => process.env,
-  readText: readWebText,
+  outputBytes,
+  signalGroup,
   writeInput: writeWebInput
 }
 
