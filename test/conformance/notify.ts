@@ -143,6 +143,44 @@ export const notifySuite = (api: NotifyApi): void => {
       expect(Date.now() - started).toBeLessThan(quickMs)
     })
 
+    describe("an answer after the deadline is denied, whatever it says", () => {
+      /** Blocks the event loop for `ms`, as a CPU-bound synchronous handler does: no timer can fire meanwhile. */
+      const busy = (ms: number): void => {
+        const until = performance.now() + ms
+        while (performance.now() < until);
+      }
+      const late = { notify: { timeoutMs: 300 } }
+
+      it("a synchronous handler that blocks past the timeout and then allows", async () => {
+        const result = await probeUnder(notifying(() => (busy(1500), answer.allow()), ["getppid"], late), SYS_getppid)
+        expect(result.stdout.trim()).toBe(`errno ${EPERM}`)
+      })
+
+      it("a synchronous Effect handler that blocks past the timeout and then fakes a result", async () => {
+        const result = await probeUnder(notifying(() => Effect.sync(() => (busy(1500), answer.value(4242))), ["getppid"], late), SYS_getppid)
+        expect(result.stdout.trim()).toBe(`errno ${EPERM}`)
+      })
+
+      it("an async handler that blocks before its first await and then allows", async () => {
+        const result = await probeUnder(notifying(async () => (busy(1500), answer.allow()), ["getppid"], late), SYS_getppid)
+        expect(result.stdout.trim()).toBe(`errno ${EPERM}`)
+      })
+
+      it("an async handler that allows after the timeout", async () => {
+        const slow: NotifyHandler = async () => {
+          await new Promise((resolve) => setTimeout(resolve, 800))
+          return answer.allow()
+        }
+        const result = await probeUnder(notifying(slow, ["getppid"], late), SYS_getppid)
+        expect(result.stdout.trim()).toBe(`errno ${EPERM}`)
+      })
+
+      it("a handler that answers within the timeout is honoured", async () => {
+        const result = await probeUnder(notifying(() => (busy(50), answer.value(7)), ["getppid"], late), SYS_getppid)
+        expect(result.stdout.trim()).toBe("ok 7")
+      })
+    })
+
     it("a handler that answers kill ends the child, and the exit diagnosis names the syscall and rule", async () => {
       const options = { plugins: [seccomp(policy((rule) => rule.allow("read").notify(() => answer.kill(), "getppid"), { default: "allow" }))] }
       const result = await api.run([probe, String(SYS_getppid)], options)

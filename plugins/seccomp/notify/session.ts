@@ -1,16 +1,18 @@
 /**
  * One child's listener: answers each notification with the handler of the
  * rule that matched, fail closed (a handler that throws, answers late, or is
- * missing denies the call), and recognises the launcher's handshake read
- * (core/launcher.ts) so it never reaches a handler.
+ * missing denies the call), injects the fds handlers open for the child
+ * (ADDFD), and recognises the launcher's handshake read (core/launcher.ts) so
+ * it never reaches a handler.
  */
-import { Effect } from "effect"
+import { Clock, Effect, Option } from "effect"
 import { handshakeReadSize } from "../../../core/job.ts"
 import type { Policy } from "../model.ts"
 import type { Notification, NotifyHandler, Verdict } from "./handler.ts"
 import type { ListenerLoop } from "./loop.ts"
 import { matchRule } from "./match.ts"
 import { attachMemory } from "./memory.ts"
+import { attachFiles } from "./paths.ts"
 import { encodeResponse, notifRespSize, type RawNotification, type Response } from "./struct.ts"
 import type { ListenerSystem } from "./system.ts"
 
@@ -34,45 +36,70 @@ export interface Supervision {
 }
 
 const SIGKILL = 9
-const verdictKinds = new Set(["allow", "fail", "return", "kill"])
+const ENOENT = 2
+const verdictKinds = new Set(["allow", "fail", "return", "fd", "kill"])
 
-const toResponse = (verdict: Exclude<Verdict, { readonly kind: "kill" }>): Response =>
+type Answer = Exclude<Verdict, { readonly kind: "kill" } | { readonly kind: "fd" }>
+
+const toResponse = (verdict: Answer): Response =>
   verdict.kind === "allow" ? { kind: "continue" } : verdict.kind === "fail" ? { kind: "fail", errno: verdict.errno } : verdict
 
+const isVerdict = (value: unknown): value is Verdict =>
+  typeof value === "object" && value !== null && verdictKinds.has((value as Verdict).kind) &&
+  ((value as Verdict).kind !== "fd" || Number.isSafeInteger((value as { fd: unknown }).fd) && (value as { fd: number }).fd >= 0)
+
+const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
+  typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
+
 /**
- * The handler's verdict, or undefined if it threw, failed, returned nonsense or
- * took longer than `timeoutMs`. An Effect answer runs here, under the same
- * timeout as a Promise, and is interrupted when it passes (so a late Effect
- * handler stops instead of running on unobserved).
+ * The handler's verdict, or undefined if it threw, failed, returned nonsense
+ * or answered after `timeoutMs`. Effect.timeout interrupts an Effect handler
+ * and abandons a Promise at the deadline; a synchronous handler blocks the
+ * event loop, so no timer can stop it: its answer is checked against the
+ * Clock when it arrives, and a late one is replaced by the deny. A verdict
+ * thrown away late hands its fd to `discard`.
  */
-const decide = async (handler: NotifyHandler, notification: Notification, timeoutMs: number): Promise<Verdict | undefined> => {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const interrupt = new AbortController()
-  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)))
-  const answered = Promise.resolve().then(() => {
-    const result = handler(notification)
-    return Effect.isEffect(result) ? Effect.runPromise(result as Effect.Effect<Verdict, unknown>, { signal: interrupt.signal }) : result
+const decide = (
+  handler: NotifyHandler,
+  notification: Notification,
+  timeoutMs: number,
+  discard: (verdict: Verdict) => void
+): Effect.Effect<Verdict | undefined> =>
+  Effect.gen(function*() {
+    const received = yield* Clock.currentTimeMillis
+    let decided = false
+    let resolved: unknown
+    const answered = Effect.suspend((): Effect.Effect<unknown, unknown> => {
+      const result = handler(notification)
+      if (Effect.isEffect(result)) return result
+      if (!isPromiseLike(result)) return Effect.succeed(result)
+      // What it resolves to once the timeout won is dropped, its fd closed (this runs before the fiber sees the value).
+      result.then((value) => (decided ? isVerdict(value) && discard(value) : (resolved = value)), () => {})
+      return Effect.tryPromise(() => Promise.resolve(result))
+    })
+    const outcome = yield* answered.pipe(Effect.timeoutOption(timeoutMs), Effect.catchCause(() => Effect.succeedNone))
+    decided = true
+    if (Option.isNone(outcome) && isVerdict(resolved)) discard(resolved)
+    const verdict = Option.getOrUndefined(outcome)
+    if (!isVerdict(verdict)) return undefined
+    if ((yield* Clock.currentTimeMillis) - received > timeoutMs) {
+      discard(verdict)
+      return undefined
+    }
+    return verdict
   })
-  try {
-    const verdict = await Promise.race([answered, late])
-    return verdict !== undefined && verdictKinds.has(verdict.kind) ? verdict : undefined
-  } catch {
-    return undefined
-  } finally {
-    clearTimeout(timer)
-    interrupt.abort()
-    // Once decided, a later rejection (an Effect interrupted above, a late throw) has nobody to tell.
-    answered.catch(() => {})
-  }
-}
 
 /**
  * Serves `listener` on `loop` for one child until every process using its
  * filter is gone (POLLHUP). Takes ownership of the fd.
+ *
+ * @example
+ * ```ts
+ * supervise(system, listenerLoop(system), listener, supervision)
+ * ```
  */
 export const supervise = (system: ListenerSystem, loop: ListenerLoop, listener: number, supervision: Supervision): void => {
   let open = true
-  let handshakePending = true
   const response = new Uint8Array(notifRespSize)
   const respond = (id: bigint, answer: Response): void => {
     // A late answer after the listener closed must not reach whatever fd now has its number.
@@ -81,6 +108,16 @@ export const supervise = (system: ListenerSystem, loop: ListenerLoop, listener: 
     // -ENOENT: the child went away or its call was interrupted (it comes back with a new id); nothing to do.
     system.send(listener, response)
   }
+  /** ADDFD with SEND: the fd becomes the call's result; a refusal other than "gone" (EMFILE, ...) fails the call. */
+  const inject = (id: bigint, verdict: Extract<Verdict, { readonly kind: "fd" }>): void => {
+    const result = open ? system.calls.addFd(listener, id, verdict.fd, verdict.closeOnExec) : -ENOENT
+    system.close(verdict.fd)
+    if (result < 0 && result !== -ENOENT) respond(id, { kind: "fail", errno: -result })
+  }
+  const discard = (verdict: Verdict): void => {
+    if (verdict.kind === "fd") system.close(verdict.fd)
+  }
+  let handshakePending = true
   const onNotification = (raw: RawNotification): void => {
     const { launcher } = supervision
     if (handshakePending && raw.pid === launcher.pid && raw.syscall === launcher.readSyscall && raw.args[2] === BigInt(handshakeReadSize)) {
@@ -93,28 +130,49 @@ export const supervise = (system: ListenerSystem, loop: ListenerLoop, listener: 
     const handler = supervision.handlerFor(rule)
     const denied: Response = { kind: "fail", errno: supervision.errno }
     const notification: Notification = { ...raw, name, rule }
+    // fds a handler's resolvePath opened: closed once the call is answered, so none outlives it.
+    const held: Array<number> = []
+    let finished = false
+    const pending = (): boolean => !finished && open && system.idValid(listener, raw.id) === 0
+    const finish = (answer: () => void): void => {
+      finished = true
+      answer()
+      for (const fd of held.splice(0)) system.close(fd)
+    }
     attachMemory(notification, {
       read: (address, length) => system.readMemory(raw.pid, address, length),
       // A closed listener's fd number may belong to something else by now: never ask it.
-      pending: () => open && system.idValid(listener, raw.id) === 0
+      pending
+    })
+    attachFiles(notification, {
+      calls: system.calls,
+      fdTarget: system.fdTarget,
+      pending,
+      hold: (fd) => {
+        if (!finished) return held.push(fd) > 0
+        system.close(fd)
+        return false
+      }
     })
     try {
       supervision.observe?.(notification)
     } catch {
       // An observer's failure must not leave the call unanswered.
     }
-    if (handler === undefined) return respond(raw.id, denied)
-    void decide(handler, notification, supervision.timeoutMs).then((verdict) => {
-      if (verdict?.kind === "kill") {
-        supervision.onKill(notification)
-        // The whole group when the target leads one (ESRCH otherwise), and the caller, which may be a grandchild elsewhere.
-        system.kill(-launcher.pid, SIGKILL)
-        system.kill(launcher.pid, SIGKILL)
-        system.kill(raw.pid, SIGKILL)
-        return respond(raw.id, denied)
-      }
-      respond(raw.id, verdict === undefined ? denied : toResponse(verdict))
-    })
+    if (handler === undefined) return finish(() => respond(raw.id, denied))
+    Effect.runFork(Effect.map(decide(handler, notification, supervision.timeoutMs, discard), (verdict) =>
+      finish(() => {
+        if (verdict?.kind === "kill") {
+          supervision.onKill(notification)
+          // The whole group when the target leads one (ESRCH otherwise), and the caller, which may be a grandchild elsewhere.
+          system.kill(-launcher.pid, SIGKILL)
+          system.kill(launcher.pid, SIGKILL)
+          system.kill(raw.pid, SIGKILL)
+          return respond(raw.id, denied)
+        }
+        if (verdict?.kind === "fd") return inject(raw.id, verdict)
+        respond(raw.id, verdict === undefined ? denied : toResponse(verdict))
+      })))
   }
   loop.add(listener, { onNotification, onClosed: () => (open = false) })
 }

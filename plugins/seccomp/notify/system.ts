@@ -7,6 +7,7 @@
  */
 import { Context } from "effect"
 import { checked, cString, type Libc } from "../../../core/libc.ts"
+import { supervisorCalls, type SupervisorCalls } from "./calls.ts"
 import { notifRespSize, notifSize } from "./struct.ts"
 
 const SYS_ioctl = 16
@@ -71,6 +72,8 @@ export interface ListenerSystem {
   /** A never-moving buffer for `poll` and its address. */
   readonly arena: (size: number) => { readonly bytes: Uint8Array; readonly address: bigint }
   readonly poll: PollOffThread
+  /** What handlers ask the supervisor to do in the child's stead (resolve paths, mkdir, inject fds). */
+  readonly calls: SupervisorCalls
 }
 
 const pageSize = 4096
@@ -158,7 +161,8 @@ export const listenerSystem = (libc: Libc, poll: PollOffThread): ListenerSystem 
       return read < 0 ? read : into.bytes.slice(0, read)
     },
     arena,
-    poll
+    poll,
+    calls: supervisorCalls(libc)
   }
 }
 
