@@ -28,8 +28,10 @@ export {
   arg,
   launcherSyscalls,
   MemoryReadError,
+  PathError,
   policy,
   PolicyError,
+  resolvePath,
   seccomp,
   SeccompLoadError,
   readBytes,
@@ -43,6 +45,7 @@ export {
   type NotifyHandler,
   type Policy,
   type PolicyJson,
+  type ResolvedPath,
   type SeccompOptions
 } from "../plugins/seccomp/mod.ts"
 export { rlimit, RlimitError, type RlimitOptions } from "../plugins/rlimit/mod.ts"

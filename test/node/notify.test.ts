@@ -9,8 +9,10 @@ import { nodeNative } from "../../adapters/node/native.ts"
 import { nodeHost } from "../../adapters/node/runtime.ts"
 import { answer, policy, seccomp } from "../../plugins/seccomp/mod.ts"
 import { notifySuite } from "../conformance/notify.ts"
+import { notifyActSuite } from "../conformance/notify-act.ts"
 
 notifySuite({ runtime: "Node", run, spawn })
+notifyActSuite({ runtime: "Node", run })
 
 describe("notify without a listener system", () => {
   it("fails closed: a layer with no listener system starts nothing and says so", async () => {
