@@ -28,7 +28,11 @@ export interface Notification {
   readonly name: string
   /** AUDIT_ARCH_* value (0xc000003e for x86_64), which libseccomp also uses as arch token. */
   readonly arch: number
-  /** The six argument registers, unsigned. Pointers point into the child's memory: read them with `readString`/`readBytes`. */
+  /**
+   * The six argument registers, unsigned. Pointers point into the child's
+   * memory: read them with `readString`/`readBytes`, resolve paths with
+   * `resolvePath`, and never answer `allow` after reading (TOCTOU).
+   */
   readonly args: readonly [bigint, bigint, bigint, bigint, bigint, bigint]
   readonly instructionPointer: bigint
   /**

@@ -6,10 +6,12 @@
  * re-read the child's memory, which another thread may have rewritten since.
  *
  * Resolution runs in the supervisor with its privileges, inside the child's
- * view of the filesystem where that is cheap: an absolute path from
+ * view of the filesystem where openat2 allows it: an absolute path from
  * /proc/<pid>/root with RESOLVE_IN_ROOT, a relative one from the child's cwd
  * or dirfd (/proc/<pid>/cwd, /proc/<pid>/fd/<n>), each opened and then checked
- * against the notification id like a memory read. No magic links are
+ * against the notification id like a memory read. (openat2 takes one dirfd, so
+ * a relative path's ".." and absolute symlinks are not held at the root of a
+ * child whose root differs from the supervisor's; `path` still names what is touched.) No magic links are
  * followed; the last component is a symlink only when asked to follow it, and
  * then its target is resolved the same way. The parent directory stays open
  * (O_PATH) until the call is answered, so `path`, read back from that fd,
