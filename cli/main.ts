@@ -68,6 +68,9 @@ const failure = (error: unknown): { readonly status: number; readonly message: s
     case "SyscallError":
     case "RlimitError":
       return { status: 2, message: tagged.message ?? String(error) }
+    case "SupervisorError":
+      // A mistake in the tree is the user's, like a bad policy; giving up is the tree's own end.
+      return { status: tagged.reason === "InvalidSpec" ? 2 : 1, message: tagged.message ?? String(error) }
     case "SpawnError":
       return {
         status: tagged.reason === "CommandNotFound" ? 127 : tagged.reason === "PermissionDenied" || tagged.reason === "ExecFailed" ? 126 : 125,

@@ -10,6 +10,7 @@ import type { SpawnError } from "../errors.ts"
 import { start, type Running } from "../lifecycle.ts"
 import type { SignalName } from "../signals.ts"
 import { commandText, makeSpec, type ChildOptions, type StdioOption } from "../spec.ts"
+import { checkChildOptions } from "../spec-schema.ts"
 import { processGroup } from "../supervisor/process-group.ts"
 import { settings as checkSettings, type Encoding, type OutputOptions, type Settings, type TerminationOptions } from "./options.ts"
 import { collectOutput } from "./output.ts"
@@ -36,14 +37,21 @@ export const signalTree = <Io>(host: Pick<Host<Io>, "signalGroup">, running: Pic
 /** The options `startChild` reads. */
 type StartOptions<E, R> = ChildOptions<E, R> & TerminationOptions & OutputOptions
 
+/** The keys of `spawn`'s options beyond a child's, and of `run`'s: known to the strict decoding of the options, checked by `checkSettings`. */
+const spawnKeys: ReadonlyArray<keyof TerminationOptions> = ["timeout", "cancelSignal", "killSignal", "forceKillAfterDelay", "processGroup"]
+const runKeys: ReadonlyArray<keyof (TerminationOptions & OutputOptions & { readonly input?: unknown })> = [...spawnKeys, "encoding", "lines", "all", "maxBuffer", "input"]
+
 /** Check the options, run the host's preflight, start the child with the stdio given unless the options say otherwise. */
 const startChild = <Io, X, E, R>(
   host: Host<Io, X>,
   argv: ReadonlyArray<string>,
   options: StartOptions<E, R>,
-  stdio: readonly [StdioOption, StdioOption, StdioOption]
+  stdio: readonly [StdioOption, StdioOption, StdioOption],
+  ownKeys: ReadonlyArray<string>
 ): Effect.Effect<{ readonly running: Running<Io, E, R>; readonly settings: Settings }, E | SpawnError | X, R> =>
   Effect.gen(function* () {
+    // Strictly first: a misspelt key (`plugin` for `plugins`) must not start a child without its fence.
+    yield* checkChildOptions(argv, options, ownKeys)
     const settings = yield* checkSettings(options)
     if (host.preflight) yield* host.preflight(options)
     const plugins = settings.processGroup ? [processGroup, ...(options.plugins ?? [])] : (options.plugins ?? [])
@@ -70,7 +78,7 @@ export const runChild = <Io, X, E, R, Enc extends Encoding, Lines extends boolea
 ): Effect.Effect<RunResult<Enc, Lines, All>, E | SpawnError | X, R> =>
   Effect.gen(function* () {
     const stdio: readonly [StdioOption, StdioOption, StdioOption] = [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"]
-    const { running, settings } = yield* startChild(host, argv, options, stdio)
+    const { running, settings } = yield* startChild(host, argv, options, stdio, runKeys)
     const signal = signalTree(host, running, settings.processGroup)
     const overflow = yield* Deferred.make<StopReason>()
     const output = collectOutput(
@@ -115,7 +123,7 @@ export const spawnChild = <Io, X, E, R>(
   options: ChildOptions<E, R> & TerminationOptions
 ): Effect.Effect<SpawnedChild<Io, R>, E | SpawnError | X, R> =>
   Effect.gen(function* () {
-    const { running, settings } = yield* startChild(host, argv, options, ["pipe", "pipe", "pipe"])
+    const { running, settings } = yield* startChild(host, argv, options, ["pipe", "pipe", "pipe"], spawnKeys)
     const signal = signalTree(host, running, settings.processGroup)
     const killed = yield* Deferred.make<StopReason>()
     const kill = (sent: SignalName = settings.killSignal): boolean => {
