@@ -26,20 +26,23 @@ export const superviseCommand = async (args: ReadonlyArray<string>, io: CliIo): 
   if (file === undefined || extra.length > 0) throw new UsageError("supervise", "Give exactly one tree file: kakoi supervise tree.json")
   const spec = await loadTree(file)
   // Children run in their own sessions, so Ctrl-C reaches only kakoi, which stops them in order.
-  let tree: SupervisorHandle | undefined
-  let interrupted = false
-  const stop = () => {
-    interrupted = true
-    void tree?.stop()
-  }
+  const stopping = new AbortController()
+  const stop = () => stopping.abort()
   for (const signal of stopSignals) process.on(signal, stop)
   try {
-    // Printed as they come, also while the tree starts (a child waiting to be ready must not hide what the others print).
-    tree = await supervise(spec, {
-      onEvent: (event) => io.out(formatEvent(event)),
-      onLine: ({ child, stream, line }) => (stream === "stdout" ? io.out : io.err)(`${child} | ${line}`)
-    })
-    if (interrupted) void tree.stop()
+    let tree: SupervisorHandle
+    try {
+      // Printed as they come, also while the tree starts (a child waiting to be ready must not hide what the others print).
+      tree = await supervise(spec, {
+        signal: stopping.signal,
+        onEvent: (event) => io.out(formatEvent(event)),
+        onLine: ({ child, stream, line }) => (stream === "stdout" ? io.out : io.err)(`${child} | ${line}`)
+      })
+    } catch (error) {
+      // Stopped while it started: the children started so far are stopped, which is a clean stop.
+      if (stopping.signal.aborted) return 0
+      throw error
+    }
     try {
       await tree.done
       return 0

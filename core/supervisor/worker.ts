@@ -104,9 +104,17 @@ export const startWorker = <Io, X, E, R>(
       )
       const stop = stopGracefully(send, exit, stopPolicy(worker.stop))
       const readiness = awaitReadiness(worker.ready, watch, running.pid)
-      const ready = Effect.raceFirst(readiness, Effect.as(exit, false)).pipe(
-        // Not ready in time: stop it; its exit then goes through the restart policy like any other.
-        Effect.tap((ok) => (ok ? Effect.void : Effect.asVoid(Effect.forkDetach(stop))))
+      // An exit first is no readiness failure: the "exited" event tells of it.
+      const ready = Effect.raceFirst(readiness, Effect.as(exit, undefined)).pipe(
+        Effect.flatMap((outcome) => {
+          if (outcome === undefined) return Effect.succeed(false)
+          if (outcome.ready) return Effect.succeed(true)
+          // Not ready in time: say why and stop it; its exit then goes through the restart policy like any other.
+          return tree.emit({ type: "not-ready", child: path, reason: outcome.reason }).pipe(
+            Effect.andThen(Effect.forkDetach(stop)),
+            Effect.as(false)
+          )
+        })
       )
       return { pid: running.pid, exit, ready, stop, below: Effect.succeed([]) }
     })
