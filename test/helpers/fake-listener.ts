@@ -99,11 +99,12 @@ export const fakeListener = (): FakeListener => {
     links: new Map()
   }
   const calls: SupervisorCalls = {
-    openat: () => nextFd++,
+    // The child has no fd 77 open.
+    openat: (_dirfd, path) => (path.endsWith("/fd/77") ? -2 : nextFd++),
     openat2: (_dirfd, path) => (path.includes("missing") ? -2 : nextFd++),
     mkdirat: () => 0,
     readlinkat: () => -22,
-    filesystemType: () => 0xef53n,
+    filesystemType: (fd) => (fake.links.get(fd)?.startsWith("/proc/") ? 0x9fa0n : 0xef53n),
     read: () => new TextEncoder().encode("Name:\tprobe\nUmask:\t0022\n"),
     addFd: (listener, id, fd, closeOnExec) => (fake.added.push({ listener, id, fd, closeOnExec }), fake.addFdResult)
   }

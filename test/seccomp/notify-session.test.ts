@@ -199,4 +199,28 @@ describe("a notify session", () => {
     fake.pending.add(1n)
     expect(() => readString(call!, 0)).toThrow(expect.objectContaining({ _tag: "MemoryReadError", reason: "Gone" }))
   })
+
+  it("resolvePath fails closed: a dirfd the child has not open is EBADF, a directory in /proc is refused, a detached notification has no files", async () => {
+    const errors: Array<unknown> = []
+    const { fake, notify } = session((n) => {
+      try {
+        resolvePath(n, n.id === 1n ? 0 : undefined, 1)
+      } catch (error) {
+        errors.push(error)
+      }
+      return answer.fail("EACCES")
+    })
+    fake.memory.set(0x7000n, new TextEncoder().encode("x\0"))
+    notify(1n, { args: [77n, 0x7000n, 0n, 0n, 0n, 0n] })
+    // The cwd is fd 500, its "." the parent 501, which lives in /proc.
+    fake.links.set(501, "/proc/4242")
+    notify(2n, { args: [0n, 0x7000n, 0n, 0n, 0n, 0n] })
+    await answered(fake, 2)
+    expect(errors).toEqual([
+      expect.objectContaining({ _tag: "PathError", reason: "Unresolvable", errno: 9, path: "x" }),
+      expect.objectContaining({ _tag: "PathError", reason: "Procfs", errno: 13, path: "x" })
+    ])
+    const detached = rawNotification(3n)
+    expect(() => resolvePath({ ...detached, name: "mkdir", rule: 0 }, undefined, 0)).toThrow(expect.objectContaining({ _tag: "PathError", reason: "Detached" }))
+  })
 })

@@ -139,7 +139,7 @@ export type PathErrorReason = "Unresolvable" | "Gone" | "Procfs" | "Detached"
 interface PathErrorFields {
   readonly reason: PathErrorReason
   readonly pid: number
-  /** The path as the child passed it. */
+  /** The path as the child passed it ("" when it was not read: `Detached`). */
   readonly path: string
   /** What to fail the call with: the kernel's errno for `Unresolvable`, else EACCES or ESRCH. */
   readonly errno: number
@@ -161,7 +161,7 @@ const PathErrorBase: new (args: PathErrorFields) => Cause.YieldableError & {
  */
 export class PathError extends PathErrorBase {
   override get message(): string {
-    const what = `Cannot resolve ${JSON.stringify(this.path)} for pid ${this.pid}`
+    const what = `Cannot resolve ${this.path === "" ? "a path" : JSON.stringify(this.path)} for pid ${this.pid}`
     switch (this.reason) {
       case "Unresolvable":
         return `${what}: ${errnoText(this.errno)}`

@@ -150,12 +150,12 @@ export const resolvePath = (
   pathIndex: ArgIndex,
   options: { readonly follow?: boolean } = {}
 ): ResolvedPath => {
-  const given = readString(call, pathIndex)
   const child = files.get(call)
+  if (child === undefined) throw new PathError({ reason: "Detached", pid: call.pid, path: "", errno: EACCES })
+  const given = readString(call, pathIndex)
   const fail = (reason: PathError["reason"], errno: number): never => {
     throw new PathError({ reason, pid: call.pid, path: given, errno })
   }
-  if (child === undefined) return fail("Detached", EACCES)
   const { calls } = child
   /** An fd the session closes once the call is answered, or a PathError. */
   const held = (fd: number, missing = ENOENT): number => {
@@ -165,12 +165,16 @@ export const resolvePath = (
   }
   /** The child's /proc/<pid>/<link> (root, cwd, fd/N), trusted only while the call is still pending. */
   const procLink = (link: string, missing: number): number => {
-    const fd = held(calls.openat(AT_FDCWD, `/proc/${call.pid}/${link}`, O_PATH), missing)
-    if (!child.pending()) fail("Gone", ESRCH)
-    return fd
+    const fd = calls.openat(AT_FDCWD, `/proc/${call.pid}/${link}`, O_PATH)
+    // Whatever the open gave, only a call still pending proves the pid was still our caller.
+    if (!child.pending()) {
+      if (fd >= 0) child.hold(fd)
+      return fail("Gone", ESRCH)
+    }
+    return held(fd, missing)
   }
   let root: number | undefined
-  const rootFd = (): number => (root ??= procLink("root", ESRCH))
+  const rootFd = (): number => (root ??= procLink("root", ENOENT))
   const dirfd = dirfdIndex === undefined ? AT_FDCWD : Number(BigInt.asIntN(32, call.args[dirfdIndex]))
 
   const resolveParent = (text: string, base: number | undefined): { readonly fd: number; readonly name: string } => {
@@ -178,7 +182,7 @@ export const resolvePath = (
     const { parent, name } = split(text)
     const start = text.startsWith("/")
       ? rootFd()
-      : base ?? procLink(dirfd === AT_FDCWD ? "cwd" : `fd/${dirfd}`, EBADF)
+      : base ?? (dirfd === AT_FDCWD ? procLink("cwd", ENOENT) : procLink(`fd/${dirfd}`, EBADF))
     const resolve = text.startsWith("/") ? RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS : RESOLVE_NO_MAGICLINKS
     return { fd: held(calls.openat2(start, parent, O_PATH | O_DIRECTORY, 0, resolve)), name }
   }

@@ -66,7 +66,8 @@ const decide = (
   discard: (verdict: Verdict) => void
 ): Effect.Effect<Verdict | undefined> =>
   Effect.gen(function*() {
-    const received = yield* Clock.currentTimeMillis
+    // Monotonic: a wall-clock step must not make a late answer look timely.
+    const received = yield* Clock.monotonicTimeNanos
     let decided = false
     let resolved: unknown
     const answered = Effect.suspend((): Effect.Effect<unknown, unknown> => {
@@ -82,7 +83,7 @@ const decide = (
     if (Option.isNone(outcome) && isVerdict(resolved)) discard(resolved)
     const verdict = Option.getOrUndefined(outcome)
     if (!isVerdict(verdict)) return undefined
-    if ((yield* Clock.currentTimeMillis) - received > timeoutMs) {
+    if ((yield* Clock.monotonicTimeNanos) - received > BigInt(timeoutMs) * 1_000_000n) {
       discard(verdict)
       return undefined
     }
