@@ -224,3 +224,22 @@ describe("a notify session", () => {
     expect(() => resolvePath({ ...detached, name: "mkdir", rule: 0 }, undefined, 0)).toThrow(expect.objectContaining({ _tag: "PathError", reason: "Detached" }))
   })
 })
+
+describe("a notify session's verdict check", () => {
+  it("denies answers the kernel cannot take: no kind, errno 0 or beyond 4095, a number as return value, a negative fd", async () => {
+    const nonsense: ReadonlyArray<unknown> = [
+      undefined,
+      { kind: "continue" },
+      { kind: "fail", errno: 0 },
+      { kind: "fail", errno: 4096 },
+      { kind: "fail", errno: Number.NaN },
+      { kind: "return", value: 5 },
+      { kind: "fd", fd: -1 }
+    ]
+    const { fake, notify } = session((n) => nonsense[Number(n.id)] as never)
+    nonsense.forEach((_, index) => notify(BigInt(index)))
+    await answered(fake, nonsense.length)
+    expect(fake.sent.map((s) => s.error)).toEqual(nonsense.map(() => -EPERM))
+    expect(fake.added).toEqual([])
+  })
+})

@@ -37,16 +37,36 @@ export interface Supervision {
 
 const SIGKILL = 9
 const ENOENT = 2
-const verdictKinds = new Set(["allow", "fail", "return", "fd", "kill"])
+/** The kernel's largest errno (MAX_ERRNO): a larger "error" would read as a return value. */
+const MAX_ERRNO = 4095
 
 type Answer = Exclude<Verdict, { readonly kind: "kill" } | { readonly kind: "fd" }>
 
 const toResponse = (verdict: Answer): Response =>
   verdict.kind === "allow" ? { kind: "continue" } : verdict.kind === "fail" ? { kind: "fail", errno: verdict.errno } : verdict
 
-const isVerdict = (value: unknown): value is Verdict =>
-  typeof value === "object" && value !== null && verdictKinds.has((value as Verdict).kind) &&
-  ((value as Verdict).kind !== "fd" || Number.isSafeInteger((value as { fd: unknown }).fd) && (value as { fd: number }).fd >= 0)
+const isInteger = (value: unknown, min: number, max: number): boolean =>
+  typeof value === "number" && Number.isSafeInteger(value) && value >= min && value <= max
+
+/** A verdict whose fields the kernel can take: anything else a handler returns denies the call. */
+const isVerdict = (value: unknown): value is Verdict => {
+  if (typeof value !== "object" || value === null) return false
+  const verdict = value as { readonly kind?: unknown; readonly errno?: unknown; readonly value?: unknown; readonly fd?: unknown }
+  switch (verdict.kind) {
+    case "allow":
+    case "kill":
+      return true
+    case "fail":
+      // 0 would read as "returned 0": a fake success, not a failure.
+      return isInteger(verdict.errno, 1, MAX_ERRNO)
+    case "return":
+      return typeof verdict.value === "bigint"
+    case "fd":
+      return isInteger(verdict.fd, 0, 0x7fff_ffff)
+    default:
+      return false
+  }
+}
 
 const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
   typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
