@@ -4,7 +4,7 @@
  * (`supervise`) with AbortSignal support. An adapter's mod.ts picks its host
  * and layer and re-exports these.
  */
-import { Cause, Clock, Effect, Exit, Fiber, type Layer, Scope, Stream } from "effect"
+import { Cause, Clock, Effect, Exit, Fiber, FiberSet, type Layer, Scope, Stream } from "effect"
 import type { SpawnError } from "../errors.ts"
 import type { SupervisorError } from "./errors.ts"
 import type { SupervisorEvent } from "./events.ts"
@@ -121,9 +121,13 @@ export const makeSupervisorApi = <Io, R, LE, X = never>(host: SupervisorHost<Io,
           Effect.andThen(Effect.andThen(events.close, lines.close), output.close),
           Effect.forEach(observing, (fiber) => (fiber === undefined ? Effect.void : Effect.asVoid(Fiber.await(fiber))), { discard: true })
         ))
+      const emit: Tree<Io, X>["emit"] = (event) => Effect.map(Clock.currentTimeMillis, (at) => events.publish({ ...event, at } as SupervisorEvent))
+      // Fibers of the tree's scope, for events that synchronous callbacks report.
+      const runInTree = yield* FiberSet.makeRuntime<never, void, never>()
       const tree: Tree<Io, X> = {
         host,
-        emit: (event) => Effect.map(Clock.currentTimeMillis, (at) => events.publish({ ...event, at } as SupervisorEvent)),
+        emit,
+        emitFromCallback: (event) => void runInTree(emit(event)),
         lines,
         output,
         guard: watchdog.guard

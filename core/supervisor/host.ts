@@ -47,6 +47,8 @@ export type EventData = DistributiveOmit<SupervisorEvent, "at">
 export interface Tree<Io, X> {
   readonly host: SupervisorHost<Io, X>
   readonly emit: (event: EventData) => Effect.Effect<void>
+  /** `emit` from a synchronous callback (a plugin's observer), on a fiber of the tree's scope: interrupted when the tree stops. */
+  readonly emitFromCallback: (event: EventData) => void
   readonly lines: Hub<OutputLine>
   readonly output: Hub<OutputChunk>
   readonly guard: GroupGuard

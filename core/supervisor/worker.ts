@@ -48,8 +48,8 @@ const pump = async <Io, X>(
 }
 
 /** Output still held open by a descendant outside the group must not hold up the exit forever. */
-const drained = (pumps: ReadonlyArray<Promise<void>>): Promise<void> =>
-  Promise.race([Promise.all(pumps).then(() => undefined), new Promise<void>((resolve) => setTimeout(resolve, drainMs).unref?.())])
+const drained = (pumps: ReadonlyArray<Promise<void>>): Effect.Effect<void> =>
+  Effect.asVoid(Effect.timeoutOption(Effect.promise(() => Promise.all(pumps)), drainMs))
 
 /**
  * Start a worker and return once its target runs; the start itself cannot be
@@ -76,7 +76,7 @@ export const startWorker = <Io, X, E, R>(
       if (host.preflight) yield* host.preflight(worker)
       // What plugins observe (a notify handler's trapped syscalls) becomes an event of the tree, then reaches the worker's own observer.
       const observe = (observation: Observation): void => {
-        Effect.runFork(tree.emit({ type: "trapped-syscall", child: path, pid: observation.pid, syscall: observation.syscall }))
+        tree.emitFromCallback({ type: "trapped-syscall", child: path, pid: observation.pid, syscall: observation.syscall })
         worker.observe?.(observation)
       }
       const spec = makeSpec(worker.argv, { ...worker, plugins, observe }, { env: host.environment, stdio: ["ignore", "pipe", "pipe"] })
@@ -98,7 +98,7 @@ export const startWorker = <Io, X, E, R>(
             // The group is gone; its id may be reused, so the watchdog must forget it.
             tree.guard.release(running.pid)
           }
-          yield* Effect.promise(() => drained(pumps))
+          yield* drained(pumps)
           return result
         })
       )
