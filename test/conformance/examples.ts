@@ -60,6 +60,16 @@ export const examplesSuite = (runtime: string, execPath: string): void => {
       }
     })
 
+    it("run-like-execa: timeout, cancel, maxBuffer, exact bytes, interleaved lines, forced kill and messages print what the comments say", async () => {
+      const { code, stdout } = await example("run-like-execa")
+      const promised = readFileSync(join(root, "examples/run-like-execa.ts"), "utf8")
+        .split("\n")
+        .flatMap((line) => (line.startsWith("console.log(") ? [line.slice(line.indexOf(" // ") + 4)] : []))
+      expect(promised).toHaveLength(7)
+      expect(stdout).toBe(`${promised.join("\n")}\n`)
+      expect(code).toBe(0)
+    })
+
     it("on-trap: the supervisor's handler is told each trapped call (name, number, pid, args) and fails it with EPERM", async () => {
       const { code, stdout } = await example("on-trap")
       const args = "args (0x[0-9a-f]+, ){5}0x[0-9a-f]+"
