@@ -3,7 +3,7 @@
  * typed Effect. Plugins hook every phase; a failure in spawn or preExec means
  * no process is ever created.
  */
-import { Effect, Exit, Fiber } from "effect"
+import { Clock, Effect, Exit, Fiber } from "effect"
 import { SpawnError, spawnErrorFromFailure } from "./errors.ts"
 import type { ExitResult } from "./exit.ts"
 import { encodeJob } from "./job.ts"
@@ -49,7 +49,7 @@ const exitPhase = <Io, E, R>(
 ): Effect.Effect<ExitResult, never, R> =>
   Effect.gen(function* () {
     const status = yield* process.exited
-    let result: ExitResult = { pid: process.pid, ...status, durationMs: Date.now() - startedAt, diagnosis: undefined }
+    let result: ExitResult = { pid: process.pid, ...status, durationMs: (yield* Clock.currentTimeMillis) - startedAt, diagnosis: undefined }
     for (const plugin of spec.plugins) if (plugin.exit) result = yield* plugin.exit(result, spec)
     return result
   })
@@ -93,7 +93,7 @@ export const start = <Io, E, R>(
       parentDeathSignal: ready.parentDeathSignal === undefined ? 0 : signalNumber(ready.parentDeathSignal),
       parentPid: runtime.pid
     })
-    const startedAt = Date.now()
+    const startedAt = yield* Clock.currentTimeMillis
     const launcher = yield* runtime.launch(ready.stdio, command)
     const killLauncher = Effect.sync(() => launcher.kill("SIGKILL"))
     const { child, onReport } = launchingChild(launcher)
