@@ -39,6 +39,8 @@ const LoadErrorBase: new (args: LoadErrorFields) => Cause.YieldableError & { rea
  *
  * @example
  * ```ts
+ * import { SeccompLoadError } from "kakoi/seccomp"
+ *
  * new SeccompLoadError({ reason: "NeedsHandler", subject: 'rules[0] ("mkdir")', action: "notify" }).message
  * // 'Cannot load the seccomp filter into this process: rules[0] ("mkdir") has the notify action, ...: use trapInProcess(...)'
  * ```

@@ -60,8 +60,10 @@ export interface SupervisorCalls {
  *
  * @example
  * ```ts
- * import { nodeLibc } from "../../../adapters/node/native.ts"
- * const calls = supervisorCalls(nodeLibc())
+ * import type { Libc } from "../../../core/libc.ts"
+ *
+ * declare const libc: Libc
+ * const calls = supervisorCalls(libc)
  * ```
  */
 export const supervisorCalls = (libc: Libc): SupervisorCalls => {

@@ -131,6 +131,8 @@ export class MemoryReadError extends MemoryReadErrorBase {
  *
  * @example
  * ```ts
+ * import type { PathErrorReason } from "kakoi/seccomp"
+ *
  * const reason: PathErrorReason = "Unresolvable"
  * ```
  */
@@ -155,6 +157,8 @@ const PathErrorBase: new (args: PathErrorFields) => Cause.YieldableError & {
  *
  * @example
  * ```ts
+ * import { PathError } from "kakoi/seccomp"
+ *
  * new PathError({ reason: "Unresolvable", pid: 4242, path: "nope/x", errno: 2 }).message
  * // 'Cannot resolve "nope/x" for pid 4242: ENOENT (No such file or directory)'
  * ```

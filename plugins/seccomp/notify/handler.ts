@@ -83,6 +83,9 @@ export type Verdict =
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { answer, type NotifyHandler } from "kakoi/seccomp"
+ *
  * const fakePpid: NotifyHandler = (n) => n.name === "getppid" ? answer.value(4242) : answer.allow()
  * const audited: NotifyHandler = (n) => Effect.as(Effect.logInfo(`${n.pid} ${n.name}`), answer.allow())
  * ```

@@ -66,9 +66,13 @@ const maxLinks = 40
  *
  * @example
  * ```ts
- * const target = resolvePath(call, 0, 1) // mkdirat(dirfd, path, mode)
- * if (target.path.startsWith("/etc/")) return answer.fail("EACCES")
- * return answer.emulate(target.mkdir(call.args[2]))
+ * import { answer, resolvePath, type NotifyHandler } from "kakoi/seccomp"
+ *
+ * // mkdirat(dirfd, path, mode)
+ * const onlyTmp: NotifyHandler = (call) => {
+ *   const target = resolvePath(call, 0, 1)
+ *   return target.path.startsWith("/tmp/") ? answer.emulate(target.mkdir(call.args[2])) : answer.fail("EACCES")
+ * }
  * ```
  */
 export interface ResolvedPath {
@@ -86,7 +90,16 @@ export interface ResolvedPath {
   readonly open: (flags: bigint | number, mode?: bigint | number) => number
 }
 
-/** Whether the child's open flags ask for O_CLOEXEC, for `answer.fd(fd, { closeOnExec })`. */
+/**
+ * Whether the child's open flags ask for O_CLOEXEC, for `answer.fd(fd, { closeOnExec })`.
+ *
+ * @example
+ * ```ts
+ * import { closeOnExec } from "kakoi/seccomp"
+ *
+ * closeOnExec(0o2000000n) // true
+ * ```
+ */
 export const closeOnExec = (flags: bigint | number): boolean => (Number(BigInt.asUintN(32, BigInt(flags))) & O_CLOEXEC) !== 0
 
 /**
@@ -95,7 +108,10 @@ export const closeOnExec = (flags: bigint | number): boolean => (Number(BigInt.a
  *
  * @example
  * ```ts
- * resolvePath(call, 0, 1, { follow: followsLastLink(call.args[2]) }) // openat(dirfd, path, flags, mode)
+ * import { followsLastLink } from "kakoi/seccomp"
+ *
+ * followsLastLink(0n) // true: O_RDONLY opens what a symlink points to
+ * followsLastLink(0o400000n) // false: O_NOFOLLOW
  * ```
  */
 export const followsLastLink = (flags: bigint | number): boolean => {

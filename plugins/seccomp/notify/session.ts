@@ -116,6 +116,12 @@ const decide = (
  *
  * @example
  * ```ts
+ * import { listenerLoop } from "./loop.ts"
+ * import type { ListenerSystem } from "./system.ts"
+ *
+ * declare const system: ListenerSystem
+ * declare const listener: number
+ * declare const supervision: Supervision
  * supervise(system, listenerLoop(system), listener, supervision)
  * ```
  */
