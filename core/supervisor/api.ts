@@ -14,6 +14,7 @@ import { makeHub, type Hub } from "./hub.ts"
 import type { OutputChunk, OutputLine } from "./lines.ts"
 import type { SupervisorSpec, TreeError } from "./spec.ts"
 import type { ChildStatus } from "./status.ts"
+import { checkPlugins } from "./preflight.ts"
 import { runSupervisor } from "./supervisor.ts"
 import { validateTree } from "./validate.ts"
 import { startWatchdog } from "./watchdog.ts"
@@ -108,6 +109,7 @@ export const makeSupervisorApi = <Io, R, LE, X = never>(host: SupervisorHost<Io,
   const startTree = <E>(spec: SupervisorSpec<E, R>, observers: Observers = {}) =>
     Effect.gen(function* () {
       yield* validateTree(spec)
+      yield* checkPlugins(spec)
       // First, so it is released last: after every child is stopped.
       const watchdog = yield* startWatchdog(host)
       const events = yield* makeHub<SupervisorEvent>(replay)

@@ -88,6 +88,11 @@ describe("kakoi supervise", () => {
     }
   })
 
+  it("refuses an unknown syscall in the last worker's policy before the first worker starts", () => {
+    const { status, message, started } = refused({ seccomp: { default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdri"] }] } })
+    expect({ status, message, started }).toEqual({ status: 2, message: 'kakoi: Invalid seccomp policy at rules[0].syscalls[0]: Unknown syscall "mkdri": did you mean "mkdir"?', started: false })
+  })
+
   it("names a missing policy file as the policy, not the tree", () => {
     const { status, message, started, file } = refused({ seccomp: "missing-policy.json" })
     expect({ status, started }).toEqual({ status: 2, started: false })

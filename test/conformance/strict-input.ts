@@ -65,6 +65,20 @@ export const strictInputSuite = (adapter: StrictInputUnderTest): void => {
       expect(existsSync(join(dir, "started")) || existsSync(join(dir, "made"))).toBe(false)
     })
 
+    it("supervise compiles every worker's policy before the first worker starts", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "kakoi-strict-"))
+      const typo = seccomp(policy({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdri"] }] }))
+      const error = await rejection(adapter.supervise({
+        name: "t",
+        children: [
+          { name: "first", argv: ["/bin/sh", "-c", `touch ${join(dir, "started")}; sleep 60`], env },
+          { name: "second", argv: ["true"], env, plugins: [typo] }
+        ]
+      }))
+      expect(error).toMatchObject({ _tag: "PolicyError", reason: "UnknownSyscall", value: "mkdri" })
+      expect(existsSync(join(dir, "started"))).toBe(false)
+    })
+
     it('supervise rejects ready.kind "lines" and stop.signal "SIGFOO" with their paths', async () => {
       const tree = (worker: Readonly<Record<string, unknown>>) => ({ name: "t", children: [{ name: "w", argv: ["true"], env, ...worker }] }) as unknown as SupervisorSpec<unknown, Services>
       expect(await rejection(adapter.supervise(tree({ ready: { kind: "lines", pattern: "x" } })))).toMatchObject({ path: "children[0].ready" })
