@@ -5,7 +5,7 @@
  * that reaches its descendants, and its group registered with the tree's
  * watchdog so that not even a SIGKILL of the supervisor orphans them.
  */
-import { Effect } from "effect"
+import { Effect, type Scope } from "effect"
 import type { SpawnError } from "../errors.ts"
 import { start } from "../lifecycle.ts"
 import type { Plugin } from "../plugin.ts"
@@ -60,13 +60,15 @@ const drained = (pumps: ReadonlyArray<Promise<void>>): Effect.Effect<void> =>
  * import { startWorker } from "./worker.ts"
  *
  * declare const tree: import("./host.ts").Tree<unknown, never>
- * const instance = startWorker(tree, "app/web", { name: "web", argv: ["sleep", "60"] })
+ * declare const scope: import("effect").Scope.Scope
+ * const instance = startWorker(tree, "app/web", { name: "web", argv: ["sleep", "60"] }, scope)
  * ```
  */
 export const startWorker = <Io, X, E, R>(
   tree: Tree<Io, X>,
   path: string,
-  worker: WorkerSpec<E, R>
+  worker: WorkerSpec<E, R>,
+  scope: Scope.Scope
 ): Effect.Effect<Instance<R>, E | SpawnError | X, R> =>
   Effect.uninterruptible(
     Effect.gen(function* () {
@@ -111,7 +113,8 @@ export const startWorker = <Io, X, E, R>(
           if (outcome.ready) return Effect.succeed(true)
           // Not ready in time: say why and stop it; its exit then goes through the restart policy like any other.
           return tree.emit({ type: "not-ready", child: path, reason: outcome.reason }).pipe(
-            Effect.andThen(Effect.forkDetach(stop)),
+            // In the supervisor's scope: closing it interrupts this stop, and its own stop of the child takes over.
+            Effect.andThen(Effect.forkIn(stop, scope)),
             Effect.as(false)
           )
         })
