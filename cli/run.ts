@@ -5,7 +5,7 @@
 import { Effect, Result } from "effect"
 import { signalNumber } from "../core/signals.ts"
 import type { Plugin } from "../core/plugin.ts"
-import { spawn, type Child, type SpawnResult } from "../adapters/node/mod.ts"
+import { spawn, type Child, type NodeServices, type SpawnResult } from "../adapters/node/mod.ts"
 import { parseRlimits, rlimit } from "../plugins/rlimit/mod.ts"
 import { seccomp } from "../plugins/seccomp/mod.ts"
 import { reporter } from "./notify-report.ts"
@@ -61,7 +61,7 @@ export const runCommand = async (args: ReadonlyArray<string>, io: CliIo): Promis
       rules: ruleOptions.flatMap((action) => values[action].map((syscalls) => ({ action, syscalls })))
     })
   )
-  const plugins: Array<Plugin<any, any>> = [rlimit(limits.success)]
+  const plugins: Array<Plugin<unknown, NodeServices>> = [rlimit(limits.success)]
   // Notified calls (--notify, or a policy's notify rules) are reported on stderr; --observe lets them run.
   if (policy !== undefined) plugins.push(seccomp(policy, { notify: { handler: reporter(io.err, values.observe === true) } }))
 

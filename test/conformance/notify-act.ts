@@ -12,6 +12,7 @@ import { tmpdir } from "node:os"
 import { join, posix } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import type { Services } from "../../adapters/portable.ts"
 import type { RunOptions, RunResult } from "../../core/api.ts"
 import {
   answer,
@@ -31,7 +32,7 @@ import { buildC } from "../helpers/build-c.ts"
 /** One adapter under test. */
 export interface NotifyActApi {
   readonly runtime: string
-  readonly run: (argv: ReadonlyArray<string>, options?: RunOptions<any, any>) => Promise<RunResult>
+  readonly run: (argv: ReadonlyArray<string>, options?: RunOptions<unknown, Services>) => Promise<RunResult>
 }
 
 const attackSource = fileURLToPath(new URL("../fixtures/toctou-mkdir.c", import.meta.url))
@@ -39,7 +40,7 @@ const callsSource = fileURLToPath(new URL("../fixtures/path-calls.c", import.met
 const tries = 3000
 const [ENOENT, EEXIST, EACCES] = [2, 17, 13]
 
-const notifying = (handler: NotifyHandler, ...syscalls: ReadonlyArray<string>): RunOptions<any, any> => ({
+const notifying = (handler: NotifyHandler, ...syscalls: ReadonlyArray<string>): RunOptions<unknown, Services> => ({
   plugins: [seccomp(policy((rule) => rule.notify(handler, ...syscalls), { default: "allow" }))]
 })
 
