@@ -34,8 +34,9 @@ const bunStdio = { pipe: "pipe", inherit: "inherit", ignore: "ignore" } as const
 /** Bun's stdin pipe is a FileSink; users get a WritableStream like Deno's. */
 const writableOf = (sink: Bun.FileSink): WritableStream<Uint8Array> =>
   new WritableStream({
+    // write returns a promise when the pipe took only part of the chunk: awaited, so a broken pipe is this write's error, not an unhandled one.
     write: async (chunk) => {
-      sink.write(chunk)
+      await sink.write(chunk)
       await sink.flush()
     },
     close: async () => {

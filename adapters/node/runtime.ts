@@ -103,5 +103,6 @@ export const nodeHost: Host<NodeIo> = {
   environment: () => process.env,
   outputBytes,
   signalGroup,
-  writeInput: (io, input) => void io.stdin?.end(input)
+  // A child that exits without reading breaks the pipe (EPIPE): its business, not a crash of the supervisor.
+  writeInput: (io, input) => void io.stdin?.on("error", () => {}).end(input)
 }

@@ -162,6 +162,12 @@ export const runOptionsSuite = (adapter: RunOptionsUnderTest): void => {
       await expect(run(["true"], { env, maxBuffer: Number.NaN })).rejects.toMatchObject({ reason: "InvalidSpec" })
     })
 
+    it("input the child never reads breaks the pipe harmlessly: no unhandled EPIPE in the supervisor", async () => {
+      const input = "x".repeat(10_000_000)
+      expect(await run(["true"], { env, input })).toMatchObject({ exitCode: 0, failed: false })
+      expect(await run(["sleep", "5"], { env, input, timeout: 200 })).toMatchObject({ timedOut: true, signal: "SIGTERM" })
+    })
+
     it("spawn() honours timeout, and its result says so", async () => {
       const child = await spawn(["sleep", "5"], { env, timeout: 200 })
       await expect(child.result).resolves.toMatchObject({ signal: "SIGTERM", timedOut: true, shortMessage: "Command timed out after 200 milliseconds: sleep 5" })
