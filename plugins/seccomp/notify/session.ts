@@ -88,26 +88,34 @@ const decide = (
   Effect.gen(function*() {
     // Monotonic: a wall-clock step must not make a late answer look timely.
     const received = yield* Clock.monotonicTimeNanos
-    let decided = false
-    let resolved: unknown
-    const answered = Effect.suspend((): Effect.Effect<unknown, unknown> => {
-      const result = handler(notification)
-      if (Effect.isEffect(result)) return result
-      if (!isPromiseLike(result)) return Effect.succeed(result)
-      // What it resolves to once the timeout won is dropped, its fd closed (this runs before the fiber sees the value).
-      result.then((value) => (decided ? isVerdict(value) && discard(value) : (resolved = value)), () => {})
-      return Effect.tryPromise(() => Promise.resolve(result))
-    })
-    const outcome = yield* answered.pipe(Effect.timeoutOption(timeoutMs), Effect.catchCause(() => Effect.succeedNone))
-    decided = true
-    if (Option.isNone(outcome) && isVerdict(resolved)) discard(resolved)
-    const verdict = Option.getOrUndefined(outcome)
-    if (!isVerdict(verdict)) return undefined
-    if ((yield* Clock.monotonicTimeNanos) - received > BigInt(timeoutMs) * 1_000_000n) {
-      discard(verdict)
+    const elapsedMs = Effect.map(Clock.monotonicTimeNanos, (now) => Number(now - received) / 1e6)
+    let result: ReturnType<NotifyHandler>
+    try {
+      result = handler(notification)
+    } catch {
       return undefined
     }
-    return verdict
+    let answered: unknown = result
+    if (Effect.isEffect(result) || isPromiseLike(result)) {
+      let decided = false
+      let resolved: unknown
+      const pending = Effect.isEffect(result) ? result : Effect.tryPromise(() => {
+        // What it resolves to once the timeout won is dropped, its fd closed (this runs before the fiber sees the value).
+        result.then((value) => (decided ? isVerdict(value) && discard(value) : (resolved = value)), () => {})
+        return Promise.resolve(result)
+      })
+      const left = Math.max(0, timeoutMs - (yield* elapsedMs))
+      const outcome = yield* pending.pipe(Effect.timeoutOption(left), Effect.catchCause(() => Effect.succeedNone))
+      decided = true
+      if (Option.isNone(outcome) && isVerdict(resolved)) discard(resolved)
+      answered = Option.getOrUndefined(outcome)
+    }
+    if (!isVerdict(answered)) return undefined
+    if ((yield* elapsedMs) > timeoutMs) {
+      discard(answered)
+      return undefined
+    }
+    return answered
   })
 
 /**
