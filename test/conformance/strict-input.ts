@@ -44,6 +44,13 @@ export const strictInputSuite = (adapter: StrictInputUnderTest): void => {
       expect((error as Error).message).toBe('Invalid child spec at parentDeathSignal: Expected a signal name such as "SIGTERM", got "SIGFOO"')
     })
 
+    it("run and spawn reject options that are not an object, and an argv that is not a list of strings", async () => {
+      expect(await rejection(adapter.run(["true"], null as never))).toMatchObject({ _tag: "SpawnError", reason: "InvalidSpec", detail: "Expected object, got null" })
+      expect(await rejection(adapter.spawn(["true"], "inherit" as never))).toMatchObject({ _tag: "SpawnError", reason: "InvalidSpec" })
+      expect(await rejection(adapter.run("ls" as never))).toMatchObject({ _tag: "SpawnError", path: "argv" })
+      expect(await rejection(adapter.run(["echo", 1] as never))).toMatchObject({ _tag: "SpawnError", path: "argv[1]" })
+    })
+
     it("a misspelt plugins key starts nothing, so the unfenced mkdir never happens", async () => {
       const target = join(mkdtempSync(join(tmpdir(), "kakoi-strict-")), "made")
       const error = await rejection(adapter.run(["mkdir", target], untyped({ plugin: [noMkdir] })))
