@@ -48,11 +48,17 @@ const format = SchemaIssue.makeFormatterStandardSchemaV1({
   }
 })
 
+/** Messages quote the bad value; a huge one is cut, so the message stays one readable line. */
+const maxDetail = 240
+
 const firstProblem = (error: Schema.SchemaError): InputProblem => {
   const [first] = format(error.issue).issues
   const segments = (first?.path ?? []).map((segment) => (typeof segment === "object" ? segment.key : segment))
   const path = jsonPath(segments)
-  if (first?.message !== "Unknown key") return { path, detail: first?.message ?? "Malformed input" }
+  if (first?.message !== "Unknown key") {
+    const detail = first?.message ?? "Malformed input"
+    return { path, detail: detail.length > maxDetail ? `${detail.slice(0, maxDetail)}…` : detail }
+  }
   const key = String(segments.at(-1))
   const known = unexpectedKeyIssue(error.issue)
   return { path, detail: `Unknown key ${JSON.stringify(key)}${didYouMean(suggest(key, known === undefined ? [] : declaredKeys(known)))}` }

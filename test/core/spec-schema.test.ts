@@ -43,3 +43,12 @@ describe("checkChildOptions()", () => {
     expect(failure("inherit").message).toBe('Invalid child spec: Expected object, got "inherit"')
   })
 })
+
+describe("checkChildOptions() messages", () => {
+  it("cut a huge bad value short", () => {
+    const detail = failure({ stdio: "x".repeat(10_000) }).detail
+    expect(detail.length).toBe(241)
+    expect(detail.startsWith('Expected "pipe" | "inherit" | "ignore", got "xxx')).toBe(true)
+    expect(detail.endsWith("…")).toBe(true)
+  })
+})
