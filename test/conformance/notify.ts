@@ -19,7 +19,7 @@ import { Effect, Fiber, Stream } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
 import type { RunOptions, RunResult } from "../../core/api.ts"
 import type { ChildOptions } from "../../core/spec.ts"
-import { answer, notificationFeed, policy, readBytes, readString, seccomp, type Notification, type NotifyHandler, type SeccompOptions } from "../../plugins/seccomp/mod.ts"
+import { answer, arg, notificationFeed, policy, readBytes, readString, seccomp, type Notification, type NotifyHandler, type SeccompOptions } from "../../plugins/seccomp/mod.ts"
 import { buildC } from "../helpers/build-c.ts"
 import type { SpawnedChild } from "./launcher.ts"
 
@@ -330,6 +330,24 @@ export const notifySuite = (api: NotifyApi): void => {
         const options = notifying(denyStdin, ["read"])
         expect((await probeUnder(options, SYS_read, 0, 0, 1)).stdout.trim()).toBe(`errno ${EACCES}`)
         expect((await probeUnder(options, SYS_read, 0, 0, handshakeReadSize)).stdout.trim()).toBe(`errno ${EACCES}`)
+      })
+
+      it("opens no hole for read under a conditional read rule: the target's read of the handshake's size reaches the handler", async () => {
+        // read(0, ...) notified, the launcher's read on its channel not: the handshake ends without a notification.
+        const seen: Array<bigint> = []
+        const denyStdin: NotifyHandler = (n) => (seen.push(n.args[2]), answer.fail("EACCES"))
+        const options = { plugins: [seccomp(policy((rule) => rule.notify(denyStdin, "read", arg(0).eq(0)), { default: "allow" }))] }
+        expect((await probeUnder(options, SYS_read, 0, 0, handshakeReadSize)).stdout.trim()).toBe(`errno ${EACCES}`)
+        expect(seen).toEqual([BigInt(handshakeReadSize)])
+      })
+
+      it("under a conditional read rule that matches the launcher's read too, the handler sees it, and allowing it lets the child start", async () => {
+        const sizes: Array<bigint> = []
+        const count: NotifyHandler = (n) => (sizes.push(n.args[2]), answer.allow())
+        const options = { plugins: [seccomp(policy((rule) => rule.notify(count, "read", arg(2).eq(BigInt(handshakeReadSize))), { default: "allow" }))] }
+        const result = await probeUnder(options, SYS_read, 0, 0, 0)
+        expect(result.stdout.trim()).toBe("ok 0")
+        expect(sizes).toEqual([BigInt(handshakeReadSize)])
       })
 
       it("a notify policy that denies read, which the handshake needs, is refused before anything starts", async () => {

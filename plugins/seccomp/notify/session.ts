@@ -8,6 +8,7 @@
 import { Clock, Effect, Option } from "effect"
 import { handshakeReadSize } from "../../../core/job.ts"
 import type { Policy } from "../model.ts"
+import { effectiveAction } from "../plan.ts"
 import type { Notification, NotifyHandler, Verdict } from "./handler.ts"
 import type { ListenerLoop } from "./loop.ts"
 import { matchRule } from "./match.ts"
@@ -119,6 +120,18 @@ const decide = (
   })
 
 /**
+ * Whether the launcher's handshake read (core/launcher.ts) surely reaches the
+ * listener: `read` notified whatever its arguments. With conditional read
+ * rules it may not, and then it cannot be told from a target's read: the
+ * session leaves every read to the handlers (a handler that denies the
+ * launcher's read fails the spawn, never opens a hole).
+ */
+const handshakeNotified = (policy: Policy): boolean => {
+  const { action, conditional } = effectiveAction(policy, "read")
+  return action.kind === "notify" && conditional.length === 0
+}
+
+/**
  * Serves `listener` on `loop` for one child until every process using its
  * filter is gone (POLLHUP). Takes ownership of the fd.
  *
@@ -152,7 +165,9 @@ export const supervise = (system: ListenerSystem, loop: ListenerLoop, listener: 
   const discard = (verdict: Verdict): void => {
     if (verdict.kind === "fd") system.close(verdict.fd)
   }
-  let handshakePending = true
+  // Only a read the filter surely notifies can be the launcher's: otherwise its read ran (it got the byte we sent), and a
+  // later read of the handshake's size from that pid is the target's own, for its handler.
+  let handshakePending = handshakeNotified(supervision.policy)
   const onNotification = (raw: RawNotification): void => {
     const { launcher } = supervision
     if (handshakePending && raw.pid === launcher.pid && raw.syscall === launcher.readSyscall && raw.args[2] === BigInt(handshakeReadSize)) {
