@@ -5,7 +5,7 @@
  */
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { policy } from "../../plugins/seccomp/mod.ts"
+import { arg, policy, type Policy } from "../../plugins/seccomp/mod.ts"
 import { answer, type Notification, type NotifyHandler } from "../../plugins/seccomp/notify/handler.ts"
 import type { ListenerClient, ListenerLoop } from "../../plugins/seccomp/notify/loop.ts"
 import { readString } from "../../plugins/seccomp/notify/memory.ts"
@@ -29,16 +29,16 @@ interface Session {
   readonly killed: Array<Notification>
 }
 
-/** A session whose every getppid goes to `handler`, answered within `timeoutMs`. */
-const session = (handler: NotifyHandler, timeoutMs = 200): Session => {
+/** A session whose every getppid (or what `fence` notifies) goes to `handler`, answered within `timeoutMs`. */
+const session = (handler: NotifyHandler, timeoutMs = 200, fence: Policy = policy((rule) => rule.notify(handler, "getppid"), { default: "allow" })): Session => {
   const fake = fakeListener()
   let client: ListenerClient | undefined
   const loop: ListenerLoop = { add: (_fd, added) => void (client = added), remove: () => {}, size: () => (client === undefined ? 0 : 1) }
   const killed: Array<Notification> = []
   supervise(fake.system, loop, listener, {
-    policy: policy((rule) => rule.notify(handler, "getppid"), { default: "allow" }),
+    policy: fence,
     handlerFor: (rule) => (rule === 0 ? handler : undefined),
-    nameOf: (_arch, nr) => (nr === 110 ? "getppid" : String(nr)),
+    nameOf: (_arch, nr) => (nr === 110 ? "getppid" : nr === 0 ? "read" : String(nr)),
     timeoutMs,
     errno: EPERM,
     launcher: { pid: 4000, readSyscall: 0 },
@@ -222,6 +222,32 @@ describe("a notify session", () => {
     ])
     const detached = rawNotification(3n)
     expect(() => resolvePath({ ...detached, name: "mkdir", rule: 0 }, undefined, 0)).toThrow(expect.objectContaining({ _tag: "PathError", reason: "Detached" }))
+  })
+})
+
+describe("the launcher's handshake read", () => {
+  // read(channel, buffer, 4093) from the launcher's pid (4000 here), the one call it makes after installing the filter.
+  const handshakeRead = { pid: 4000, syscall: 0, args: [3n, 0x5000n, 4093n, 0n, 0n, 0n] as const }
+
+  it("is answered 1 by the session when read is notified whatever its arguments; the next such read is the target's and goes to the handler", async () => {
+    const seen: Array<bigint> = []
+    const handler: NotifyHandler = (n) => (seen.push(n.id), answer.fail("EACCES"))
+    const { fake, notify } = session(handler, 200, policy((rule) => rule.notify(handler, "read"), { default: "allow" }))
+    notify(1n, handshakeRead)
+    notify(2n, handshakeRead)
+    await answered(fake, 2)
+    expect(fake.sent.map((s) => [s.id, s.value, s.error])).toEqual([[1n, 1n, 0], [2n, 0n, -13]])
+    expect(seen).toEqual([2n])
+  })
+
+  it("goes to the handler under a conditional read rule: it cannot be told from the target's", async () => {
+    const seen: Array<bigint> = []
+    const handler: NotifyHandler = (n) => (seen.push(n.id), answer.allow())
+    const { fake, notify } = session(handler, 200, policy((rule) => rule.notify(handler, "read", arg(2).eq(4093)), { default: "allow" }))
+    notify(1n, handshakeRead)
+    await answered(fake, 1)
+    expect(fake.sent.map((s) => [s.id, s.flags])).toEqual([[1n, 1]])
+    expect(seen).toEqual([1n])
   })
 })
 
