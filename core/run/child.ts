@@ -34,6 +34,9 @@ import { superviseEnd, type StopReason } from "./termination.ts"
 export const signalTree = <Io>(host: Pick<Host<Io>, "signalGroup">, running: Pick<Running<Io>, "pid" | "kill">, grouped: boolean) =>
   (signal: SignalName): boolean => grouped ? host.signalGroup(running.pid, signal) : running.kill(signal)
 
+/** How long output may still come after the child's tree was SIGKILLed before `run` stops reading it. */
+const drainMs = 1000
+
 /** The options `startChild` reads. */
 type StartOptions<E, R> = ChildOptions<E, R> & TerminationOptions & OutputOptions
 
@@ -46,12 +49,9 @@ const startChild = <Io, X, E, R>(
   host: Host<Io, X>,
   argv: ReadonlyArray<string>,
   options: StartOptions<E, R>,
-  stdio: readonly [StdioOption, StdioOption, StdioOption],
-  ownKeys: ReadonlyArray<string>
+  stdio: readonly [StdioOption, StdioOption, StdioOption]
 ): Effect.Effect<{ readonly running: Running<Io, E, R>; readonly settings: Settings }, E | SpawnError | X, R> =>
   Effect.gen(function* () {
-    // Strictly first: a misspelt key (`plugin` for `plugins`) must not start a child without its fence.
-    yield* checkChildOptions(argv, options, ownKeys)
     const settings = yield* checkSettings(options)
     if (host.preflight) yield* host.preflight(options)
     const plugins = settings.processGroup ? [processGroup, ...(options.plugins ?? [])] : (options.plugins ?? [])
@@ -77,14 +77,25 @@ export const runChild = <Io, X, E, R, Enc extends Encoding, Lines extends boolea
   options: StartOptions<E, R> & OutputOptions<Enc, Lines, All> & { readonly input?: string | Uint8Array }
 ): Effect.Effect<RunResult<Enc, Lines, All>, E | SpawnError | X, R> =>
   Effect.gen(function* () {
+    // Strictly first, before reading any option: a misspelt key (`plugin` for `plugins`) must not start a child without its fence.
+    yield* checkChildOptions(argv, options, runKeys)
     const stdio: readonly [StdioOption, StdioOption, StdioOption] = [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"]
-    const { running, settings } = yield* startChild(host, argv, options, stdio, runKeys)
-    const signal = signalTree(host, running, settings.processGroup)
+    const { running, settings } = yield* startChild(host, argv, options, stdio)
+    const tree = signalTree(host, running, settings.processGroup)
+    const forceKilled = yield* Deferred.make<void>()
+    const signal = (sent: SignalName): boolean => {
+      if (sent === "SIGKILL") Deferred.doneUnsafe(forceKilled, Effect.void)
+      return tree(sent)
+    }
     const overflow = yield* Deferred.make<StopReason>()
+    // Once the tree has been SIGKILLed and the child reaped, whatever still holds a pipe escaped the group
+    // (setsid, a double fork): after a moment to drain, stop reading, so a timeout bounds the whole run.
+    const abandon = Deferred.await(forceKilled).pipe(Effect.andThen(running.exit), Effect.andThen(Effect.sleep(drainMs)))
     const output = collectOutput(
       { stdout: host.outputBytes(running.io, "stdout"), stderr: host.outputBytes(running.io, "stderr") },
       settings,
-      () => Effect.asVoid(Deferred.succeed(overflow, "maxBuffer"))
+      () => Effect.asVoid(Deferred.succeed(overflow, "maxBuffer")),
+      abandon
     )
     if (options.input !== undefined) host.writeInput(running.io, options.input)
     // Finished means exited and every output pipe closed: a descendant still holding one is part of the run.
@@ -123,7 +134,8 @@ export const spawnChild = <Io, X, E, R>(
   options: ChildOptions<E, R> & TerminationOptions
 ): Effect.Effect<SpawnedChild<Io, R>, E | SpawnError | X, R> =>
   Effect.gen(function* () {
-    const { running, settings } = yield* startChild(host, argv, options, ["pipe", "pipe", "pipe"], spawnKeys)
+    yield* checkChildOptions(argv, options, spawnKeys)
+    const { running, settings } = yield* startChild(host, argv, options, ["pipe", "pipe", "pipe"])
     const signal = signalTree(host, running, settings.processGroup)
     const killed = yield* Deferred.make<StopReason>()
     const kill = (sent: SignalName = settings.killSignal): boolean => {

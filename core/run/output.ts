@@ -37,8 +37,10 @@ const shape = (parts: ReadonlyArray<Part>, settings: Pick<Settings, "encoding" |
   settings.encoding === "buffer" ? concat(parts as ReadonlyArray<Uint8Array>) : settings.lines ? (parts as ReadonlyArray<string>) : parts.join("")
 
 /**
- * Read both streams to their end (an absent stream is empty). `onOverflow`
- * runs once, when the first stream goes past `maxBuffer`: it is how the caller
+ * Read both streams to their end (an absent stream is empty), or until
+ * `until` completes: then what is still to come is abandoned (a process that
+ * left the child's group may hold a pipe open for ever). `onOverflow` runs
+ * once, when the first stream goes past `maxBuffer`: it is how the caller
  * stops the child.
  *
  * @example
@@ -48,21 +50,22 @@ const shape = (parts: ReadonlyArray<Part>, settings: Pick<Settings, "encoding" |
  * import { collectOutput } from "./output.ts"
  *
  * const out = new Response("hi\n").body ?? undefined
- * const collected = await Effect.runPromise(collectOutput({ stdout: out, stderr: undefined }, { ...defaultSettings, all: true }, () => Effect.void))
+ * const collected = await Effect.runPromise(collectOutput({ stdout: out, stderr: undefined }, { ...defaultSettings, all: true }, () => Effect.void, Effect.never))
  * collected.stdout // "hi\n"; collected.all // "hi\n"
  * ```
  */
-export const collectOutput = (
+export const collectOutput = <R>(
   sources: Readonly<Record<OutputStream, AsyncIterable<Uint8Array> | undefined>>,
   settings: Pick<Settings, "encoding" | "lines" | "all" | "maxBuffer">,
-  onOverflow: (stream: OutputStream) => Effect.Effect<void>
-): Effect.Effect<Collected> =>
+  onOverflow: (stream: OutputStream) => Effect.Effect<void>,
+  until: Effect.Effect<void, never, R>
+): Effect.Effect<Collected, never, R> =>
   Effect.gen(function* () {
     const parts: Record<OutputStream, Array<Part>> = { stdout: [], stderr: [] }
     const all: Array<Part> = []
     let overflowed: OutputStream | undefined
 
-    const read = (stream: OutputStream): Effect.Effect<void> => {
+    const read = (stream: OutputStream): Effect.Effect<void, never, R> => {
       const source = sources[stream]
       if (source === undefined) return Effect.void
       let kept = 0
@@ -88,6 +91,7 @@ export const collectOutput = (
       // A read error (the pipe went away) ends the stream like end-of-file: the exit is what counts.
       const bytes = Stream.fromAsyncIterable(source, (error) => error).pipe(
         Stream.ignore({ log: false }),
+        Stream.interruptWhen(until),
         Stream.mapEffect(capped),
         Stream.filter((chunk) => chunk.byteLength > 0)
       )

@@ -30,13 +30,16 @@ export interface RunResult<Enc extends Encoding = "utf8", Lines extends boolean 
   readonly isMaxBuffer: boolean
 }
 
+/** SIGKILL was sent and is what ended the child (not, say, the kill signal just before it, with only a straggler left). */
+const forced = (exit: ExitResult, ended: Ended<unknown>): boolean => ended.isForcefullyTerminated && exit.signal === "SIGKILL"
+
 const outcome = (exit: ExitResult, command: string, ended: Ended<unknown>, settings: Settings, overflowed: Collected["overflowed"]): Outcome => ({
   command,
   exitCode: exit.exitCode,
   signal: exit.signal,
   diagnosis: exit.diagnosis,
   reason: ended.reason,
-  isForcefullyTerminated: ended.isForcefullyTerminated,
+  isForcefullyTerminated: forced(exit, ended),
   overflowed,
   timeout: settings.timeout,
   maxBuffer: settings.maxBuffer,
@@ -67,7 +70,7 @@ const described = (exit: ExitResult, ended: Ended<unknown>, facts: Outcome, outp
   command: facts.command,
   timedOut: ended.timedOut,
   isCanceled: ended.isCanceled,
-  isForcefullyTerminated: ended.isForcefullyTerminated,
+  isForcefullyTerminated: facts.isForcefullyTerminated,
   failed: failed(facts),
   shortMessage: shortMessage(facts),
   message: longMessage(facts, output)

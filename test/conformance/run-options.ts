@@ -85,6 +85,22 @@ export const runOptionsSuite = (adapter: RunOptionsUnderTest): void => {
       expect(result.message).toBe(`${result.shortMessage}\n\narmed`)
     })
 
+    it("a timeout bounds the run even when a process that left the group holds the output open", async () => {
+      // `setsid sleep` leads a session of its own: no signal to the child's group reaches it, and it keeps stdout.
+      const startedAt = Date.now()
+      const result = await run(sh("setsid sleep 30 & echo $!; sleep 30"), { env, timeout: 200, forceKillAfterDelay: 300 })
+      const took = Date.now() - startedAt
+      const escaped = firstPid(result.stdout)
+      try {
+        expect(result).toMatchObject({ timedOut: true, signal: "SIGTERM", isForcefullyTerminated: false })
+        // 200 ms, then 300 ms to SIGKILL, then a second to drain: not the 30 s the escaped process holds the pipe.
+        expect(took).toBeLessThan(5000)
+        expect(alive(escaped)).toBe(true)
+      } finally {
+        process.kill(escaped, "SIGKILL")
+      }
+    })
+
     it("forceKillAfterDelay: false never sends SIGKILL: the child ends when it wants", async () => {
       const result = await run(sh(`trap "" TERM; sleep 1; exit 3`), { env, timeout: 100, forceKillAfterDelay: false })
       expect(result).toMatchObject({ exitCode: 3, signal: undefined, timedOut: true, isForcefullyTerminated: false })

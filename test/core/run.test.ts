@@ -122,7 +122,7 @@ describe("collectOutput()", () => {
         }
       })()
       const collected = yield* collectOutput({ stdout: source, stderr: chunks("ok") }, { ...defaultSettings, maxBuffer: 5 }, (stream) =>
-        Effect.sync(() => overflows.push(stream)))
+        Effect.sync(() => overflows.push(stream)), Effect.never)
       expect(collected).toEqual({ stdout: "abcde", stderr: "ok", all: undefined, overflowed: "stdout" })
       expect(overflows).toEqual(["stdout"])
       expect(read).toBe(3)
@@ -130,20 +130,34 @@ describe("collectOutput()", () => {
 
   it.effect("keeps bytes exactly with encoding buffer, and decodes a character split across chunks as text", () =>
     Effect.gen(function* () {
-      const bytes = yield* collectOutput({ stdout: chunks(Uint8Array.of(0xff), Uint8Array.of(0xfe)), stderr: undefined }, { ...defaultSettings, encoding: "buffer" }, () => Effect.void)
+      const bytes = yield* collectOutput({ stdout: chunks(Uint8Array.of(0xff), Uint8Array.of(0xfe)), stderr: undefined }, { ...defaultSettings, encoding: "buffer" }, () => Effect.void, Effect.never)
       expect(bytes.stdout).toEqual(Uint8Array.of(0xff, 0xfe))
       expect(bytes.stderr).toEqual(new Uint8Array(0))
       const kakoi = encoder.encode("囲い")
-      const text = yield* collectOutput({ stdout: chunks(kakoi.subarray(0, 2), kakoi.subarray(2)), stderr: undefined }, defaultSettings, () => Effect.void)
+      const text = yield* collectOutput({ stdout: chunks(kakoi.subarray(0, 2), kakoi.subarray(2)), stderr: undefined }, defaultSettings, () => Effect.void, Effect.never)
       expect(text.stdout).toBe("囲い")
     }))
 
   it.effect("splits lines across chunks and interleaves them into all", () =>
     Effect.gen(function* () {
-      const collected = yield* collectOutput({ stdout: chunks("a\nb", "\r\nc"), stderr: chunks("e\n") }, { ...defaultSettings, lines: true, all: true }, () => Effect.void)
+      const collected = yield* collectOutput({ stdout: chunks("a\nb", "\r\nc"), stderr: chunks("e\n") }, { ...defaultSettings, lines: true, all: true }, () => Effect.void, Effect.never)
       expect(collected.stdout).toEqual(["a", "b", "c"])
       expect(collected.stderr).toEqual(["e"])
       expect([...(collected.all as ReadonlyArray<string>)].sort()).toEqual(["a", "b", "c", "e"])
+    }))
+
+  it.effect("stops reading when until completes, keeping what came before: a pipe held open for ever does not hold up the run", () =>
+    Effect.gen(function* () {
+      const stop = yield* Deferred.make<void>()
+      const endless = (async function* () {
+        yield encoder.encode("kept")
+        await new Promise(() => {})
+      })()
+      const reading = yield* Effect.forkChild(collectOutput({ stdout: endless, stderr: chunks("err") }, defaultSettings, () => Effect.void, Deferred.await(stop)))
+      yield* TestClock.adjust(60_000)
+      expect(reading.pollUnsafe()).toBeUndefined()
+      yield* Deferred.succeed(stop, undefined)
+      expect(yield* Fiber.join(reading)).toMatchObject({ stdout: "kept", stderr: "err" })
     }))
 
   it.effect("ends a stream that fails like end-of-file, keeping what came before", () =>
@@ -152,7 +166,7 @@ describe("collectOutput()", () => {
         yield encoder.encode("before")
         throw new Error("EPIPE")
       })()
-      expect((yield* collectOutput({ stdout: failing, stderr: undefined }, defaultSettings, () => Effect.void)).stdout).toBe("before")
+      expect((yield* collectOutput({ stdout: failing, stderr: undefined }, defaultSettings, () => Effect.void, Effect.never)).stdout).toBe("before")
     }))
 })
 
