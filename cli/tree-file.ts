@@ -95,7 +95,13 @@ const withPlugins = (child: Tree | ChildSpec<unknown, NodeServices>, path: strin
 }
 
 const readTree = async (file: string, path: string): Promise<unknown> => {
-  if (/\.[cm]?[jt]s$/.test(path)) return (await import(pathToFileURL(path).href)).default
+  if (/\.[cm]?[jt]s$/.test(path)) {
+    try {
+      return (await import(pathToFileURL(path).href)).default
+    } catch (error) {
+      throw new UsageError("supervise", `Cannot load the tree ${JSON.stringify(file)}: ${describeError(error)}`)
+    }
+  }
   let text: string
   try {
     text = readFileSync(path, "utf8")

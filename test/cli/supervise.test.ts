@@ -93,6 +93,18 @@ describe("kakoi supervise", () => {
     expect({ status, message, started }).toEqual({ status: 2, message: 'kakoi: Invalid seccomp policy at rules[0].syscalls[0]: Unknown syscall "mkdri": did you mean "mkdir"?', started: false })
   })
 
+  it("decodes a module tree the same way, and names a module it cannot load", () => {
+    const dir = tempDir()
+    const file = join(dir, "tree.mjs")
+    writeFileSync(file, `export default { name: "m", children: [{ name: "w", argv: ["true"], restrat: "temporary" }] }\n`)
+    const result = kakoi(["supervise", file])
+    expect(result.status).toBe(2)
+    expect(lines(result.stderr)[0]).toBe(`kakoi: Invalid supervision tree "m" in "${file}" at children[0].restrat: Unknown key "restrat": did you mean "restart"?`)
+    const missing = kakoi(["supervise", join(dir, "missing.mjs")])
+    expect(missing.status).toBe(2)
+    expect(lines(missing.stderr)[0]).toMatch(/^kakoi: Cannot load the tree ".*missing\.mjs": Cannot find module/)
+  })
+
   it("names a missing policy file as the policy, not the tree", () => {
     const { status, message, started, file } = refused({ seccomp: "missing-policy.json" })
     expect({ status, started }).toEqual({ status: 2, started: false })
