@@ -9,7 +9,7 @@ import { arg, policy, type Policy } from "../../plugins/seccomp/mod.ts"
 import { answer, type Notification, type NotifyHandler } from "../../plugins/seccomp/notify/handler.ts"
 import type { ListenerClient, ListenerLoop } from "../../plugins/seccomp/notify/loop.ts"
 import { readString } from "../../plugins/seccomp/notify/memory.ts"
-import { resolvePath } from "../../plugins/seccomp/notify/paths.ts"
+import { resolvePath, type ResolvedPath } from "../../plugins/seccomp/notify/paths.ts"
 import { supervise } from "../../plugins/seccomp/notify/session.ts"
 import { fakeListener, rawNotification, type FakeListener } from "../helpers/fake-listener.ts"
 
@@ -198,6 +198,21 @@ describe("a notify session", () => {
     expect(fake.closed).toEqual([500, 501, 502])
     fake.pending.add(1n)
     expect(() => readString(call!, 0)).toThrow(expect.objectContaining({ _tag: "MemoryReadError", reason: "Gone" }))
+  })
+
+  it("a resolved path kept past the answer acts no more: its fd numbers may belong to something else by then", async () => {
+    let kept: ResolvedPath | undefined
+    const { fake, notify } = session(async (n) => {
+      kept = resolvePath(n, undefined, 0)
+      await sleep(60)
+      return answer.allow()
+    }, 20)
+    fake.memory.set(0x7000n, new TextEncoder().encode("late\0"))
+    notify(1n, { args: [0x7000n, 0o755n, 0n, 0n, 0n, 0n] })
+    await answered(fake, 1)
+    fake.pending.add(1n)
+    expect(kept?.mkdir(0o755)).toBe(-3)
+    expect(kept?.open(0)).toBe(-3)
   })
 
   it("resolvePath fails closed: a dirfd the child has not open is EBADF, a directory in /proc is refused, a detached notification has no files", async () => {

@@ -80,12 +80,13 @@ export interface ResolvedPath {
   readonly path: string
   /** The path as the child passed it (for logs, never for decisions). */
   readonly given: string
-  /** mkdirat in the resolved directory: 0 or -errno (hand it to `answer.emulate`). */
+  /** mkdirat in the resolved directory: 0 or -errno (hand it to `answer.emulate`); -ESRCH once the call is no longer pending. */
   readonly mkdir: (mode: bigint | number) => number
   /**
    * Opens the resolved name in the resolved directory with the child's open
    * flags (never following a symlink there: resolve with `follow` for that):
-   * an fd owned by the handler (hand it to `answer.fd`) or -errno.
+   * an fd owned by the handler (hand it to `answer.fd`) or -errno (-ESRCH once
+   * the call is no longer pending).
    */
   readonly open: (flags: bigint | number, mode?: bigint | number) => number
 }
@@ -229,14 +230,17 @@ export const resolvePath = (
     return (umask = found === undefined || !child.pending() ? 0o7777 : Number.parseInt(found, 8))
   }
   const modeOf = (mode: bigint | number): number => Number(BigInt(mode) & 0o7777n) & ~childUmask()
+  // Once the call is answered its fds are closed and their numbers free for anything: act for pending calls only.
+  const acting = (act: () => number): number => (child.pending() ? act() : -ESRCH)
   return {
     path,
     given,
-    mkdir: (mode) => calls.mkdirat(parentFd, finalName, modeOf(mode)),
-    open: (flags, mode = 0) => {
-      const value = Number(BigInt.asUintN(32, BigInt(flags))) & ~O_CLOEXEC
-      const creates = (value & O_CREAT) !== 0 || (value & O_TMPFILE) === O_TMPFILE
-      return calls.openat2(parentFd, finalName, value, creates ? modeOf(mode) : 0, RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH)
-    }
+    mkdir: (mode) => acting(() => calls.mkdirat(parentFd, finalName, modeOf(mode))),
+    open: (flags, mode = 0) =>
+      acting(() => {
+        const value = Number(BigInt.asUintN(32, BigInt(flags))) & ~O_CLOEXEC
+        const creates = (value & O_CREAT) !== 0 || (value & O_TMPFILE) === O_TMPFILE
+        return calls.openat2(parentFd, finalName, value, creates ? modeOf(mode) : 0, RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH)
+      })
   }
 }
