@@ -38,6 +38,13 @@ export interface Host<Io, X = never> {
 /**
  * The options of `run`. The output shape parameters default to text without
  * `lines` or `all`; `run` infers them from the options it is given.
+ *
+ * @example
+ * ```ts
+ * import type { RunOptions } from "./api.ts"
+ *
+ * const bytes: RunOptions<never, never, "buffer"> = { encoding: "buffer", timeout: 300, maxBuffer: 1024 }
+ * ```
  */
 export interface RunOptions<E = never, R = never, Enc extends Encoding = "utf8", Lines extends boolean = false, All extends boolean = false>
   extends ChildOptions<E, R>, TerminationOptions, OutputOptions<Enc, Lines, All> {
@@ -45,7 +52,16 @@ export interface RunOptions<E = never, R = never, Enc extends Encoding = "utf8",
   readonly input?: string | Uint8Array
 }
 
-/** The options of `spawn`: a child's, plus when and how to stop it. */
+/**
+ * The options of `spawn`: a child's, plus when and how to stop it.
+ *
+ * @example
+ * ```ts
+ * import type { SpawnOptions } from "./api.ts"
+ *
+ * const bounded: SpawnOptions = { timeout: 5000, cancelSignal: AbortSignal.timeout(10_000) }
+ * ```
+ */
 export interface SpawnOptions<E = never, R = never> extends ChildOptions<E, R>, TerminationOptions {}
 
 /**

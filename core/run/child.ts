@@ -107,7 +107,16 @@ export const runChild = <Io, X, E, R, Enc extends Encoding, Lines extends boolea
     return runResult<Enc, Lines, All>(exit, commandText(running.spec.argv), ended, settings, collected)
   })
 
-/** A child started by `spawnChild`: its lifecycle handle, a kill that reaches its tree, and the Effect of its result. */
+/**
+ * A child started by `spawnChild`: its lifecycle handle, a kill that reaches its tree, and the Effect of its result.
+ *
+ * @example
+ * ```ts
+ * import type { SpawnedChild } from "./child.ts"
+ *
+ * const stopNow = (child: SpawnedChild<unknown, never>) => child.kill("SIGKILL")
+ * ```
+ */
 export interface SpawnedChild<Io, R> {
   readonly running: Running<Io, unknown, R>
   /** Send `signal` (default: the kill signal) to the child's tree; the kill signal also arms the SIGKILL deadline. */

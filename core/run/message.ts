@@ -8,7 +8,17 @@ import { describeSignal, type SignalName } from "../signals.ts"
 import type { OutputStream } from "./output.ts"
 import type { StopReason } from "./termination.ts"
 
-/** What the messages are computed from. */
+/**
+ * What the messages are computed from.
+ *
+ * @example
+ * ```ts
+ * import type { Outcome } from "./message.ts"
+ *
+ * const exited: Outcome = { command: "make", exitCode: 2, signal: undefined, diagnosis: undefined, reason: undefined,
+ *   isForcefullyTerminated: false, overflowed: undefined, timeout: undefined, maxBuffer: 1e8, forceKillAfterDelay: 5000 }
+ * ```
+ */
 export interface Outcome {
   readonly command: string
   readonly exitCode: number | undefined
@@ -22,7 +32,16 @@ export interface Outcome {
   readonly forceKillAfterDelay: number | undefined
 }
 
-/** A result that failed: a non-zero exit, a signal, or kakoi stopping it for a timeout, a cancel or too much output. */
+/**
+ * A result that failed: a non-zero exit, a signal, or kakoi stopping it for a timeout, a cancel or too much output.
+ *
+ * @example
+ * ```ts
+ * import { failed } from "./message.ts"
+ *
+ * failed({ exitCode: 0, signal: undefined, reason: "timeout" }) // true
+ * ```
+ */
 export const failed = (outcome: Pick<Outcome, "exitCode" | "signal" | "reason">): boolean =>
   outcome.exitCode !== 0 || outcome.signal !== undefined || (outcome.reason !== undefined && outcome.reason !== "kill")
 

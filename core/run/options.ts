@@ -7,10 +7,28 @@ import { Effect } from "effect"
 import { SpawnError } from "../errors.ts"
 import { isSignalName, type SignalName } from "../signals.ts"
 
-/** How `run` hands back stdout, stderr and `all`: decoded UTF-8 text, or the exact bytes. */
+/**
+ * How `run` hands back stdout, stderr and `all`: decoded UTF-8 text, or the exact bytes.
+ *
+ * @example
+ * ```ts
+ * import type { Encoding } from "./options.ts"
+ *
+ * const exact: Encoding = "buffer"
+ * ```
+ */
 export type Encoding = "utf8" | "buffer"
 
-/** When and how a child is stopped before it ends by itself. */
+/**
+ * When and how a child is stopped before it ends by itself.
+ *
+ * @example
+ * ```ts
+ * import type { TerminationOptions } from "./options.ts"
+ *
+ * const patient: TerminationOptions = { timeout: 60_000, killSignal: "SIGINT", forceKillAfterDelay: 10_000 }
+ * ```
+ */
 export interface TerminationOptions {
   /** Stop the child (with `killSignal`) after this many milliseconds; 0 or omitted: no limit. */
   readonly timeout?: number
@@ -31,7 +49,16 @@ export interface TerminationOptions {
   readonly processGroup?: boolean
 }
 
-/** How `run` collects the child's output. */
+/**
+ * How `run` collects the child's output.
+ *
+ * @example
+ * ```ts
+ * import type { OutputOptions } from "./options.ts"
+ *
+ * const logs: OutputOptions<"utf8", true, true> = { lines: true, all: true, maxBuffer: 1_000_000 }
+ * ```
+ */
 export interface OutputOptions<Enc extends Encoding = Encoding, Lines extends boolean = boolean, All extends boolean = boolean> {
   /** "utf8" (default): strings. "buffer": Uint8Array, byte for byte. */
   readonly encoding?: Enc
@@ -58,7 +85,16 @@ export type Output<Enc extends Encoding, Lines extends boolean> = Enc extends "b
   : Lines extends true ? ReadonlyArray<string>
   : string
 
-/** The options after defaults, as the run machinery uses them. */
+/**
+ * The options after defaults, as the run machinery uses them.
+ *
+ * @example
+ * ```ts
+ * import { defaultSettings, type Settings } from "./options.ts"
+ *
+ * const limited: Settings = { ...defaultSettings, timeout: 300 }
+ * ```
+ */
 export interface Settings {
   readonly timeout: number | undefined
   readonly cancelSignal: AbortSignal | undefined
@@ -71,7 +107,16 @@ export interface Settings {
   readonly maxBuffer: number
 }
 
-/** The defaults, as execa has them. */
+/**
+ * The defaults, as execa has them.
+ *
+ * @example
+ * ```ts
+ * import { defaultSettings } from "./options.ts"
+ *
+ * defaultSettings.forceKillAfterDelay // 5000
+ * ```
+ */
 export const defaultSettings: Settings = {
   timeout: undefined,
   cancelSignal: undefined,

@@ -8,10 +8,28 @@
 import { Effect, Stream } from "effect"
 import type { Settings } from "./options.ts"
 
-/** One of the child's output streams. */
+/**
+ * One of the child's output streams.
+ *
+ * @example
+ * ```ts
+ * import type { OutputStream } from "./output.ts"
+ *
+ * const errors: OutputStream = "stderr"
+ * ```
+ */
 export type OutputStream = "stdout" | "stderr"
 
-/** The output as collected: parts per stream and, when asked for, all parts in arrival order. */
+/**
+ * The output as collected: parts per stream and, when asked for, all parts in arrival order.
+ *
+ * @example
+ * ```ts
+ * import type { Collected } from "./output.ts"
+ *
+ * const quiet: Collected = { stdout: "", stderr: "", all: undefined, overflowed: undefined }
+ * ```
+ */
 export interface Collected {
   readonly stdout: Uint8Array | string | ReadonlyArray<string>
   readonly stderr: Uint8Array | string | ReadonlyArray<string>

@@ -9,7 +9,16 @@ import type { Encoding, Output, Settings } from "./options.ts"
 import type { Collected } from "./output.ts"
 import type { Ended, Termination } from "./termination.ts"
 
-/** How a child ended, with the command that ran. */
+/**
+ * How a child ended, with the command that ran.
+ *
+ * @example
+ * ```ts
+ * import type { SpawnResult } from "./result.ts"
+ *
+ * const describe = (result: SpawnResult): string => result.shortMessage ?? `${result.command} succeeded`
+ * ```
+ */
 export interface SpawnResult extends ExitResult, Termination {
   readonly command: string
   /** A non-zero exit, a signal, a timeout, a cancel or too much output. */
@@ -20,7 +29,16 @@ export interface SpawnResult extends ExitResult, Termination {
   readonly message: string | undefined
 }
 
-/** How a child ended and what it printed, shaped by `encoding`, `lines` and `all`. */
+/**
+ * How a child ended and what it printed, shaped by `encoding`, `lines` and `all`.
+ *
+ * @example
+ * ```ts
+ * import type { RunResult } from "./result.ts"
+ *
+ * const firstByte = (result: RunResult<"buffer">): number | undefined => result.stdout[0]
+ * ```
+ */
 export interface RunResult<Enc extends Encoding = "utf8", Lines extends boolean = false, All extends boolean = false> extends SpawnResult {
   readonly stdout: Output<Enc, Lines>
   readonly stderr: Output<Enc, Lines>

@@ -8,10 +8,28 @@ import { Effect, Fiber, Option } from "effect"
 import type { SignalName } from "../signals.ts"
 import type { Settings } from "./options.ts"
 
-/** Why kakoi stopped a child: the timeout passed, the cancel signal aborted, an output stream overflowed, or `kill()`. */
+/**
+ * Why kakoi stopped a child: the timeout passed, the cancel signal aborted, an output stream overflowed, or `kill()`.
+ *
+ * @example
+ * ```ts
+ * import type { StopReason } from "./termination.ts"
+ *
+ * const why: StopReason = "timeout"
+ * ```
+ */
 export type StopReason = "timeout" | "cancel" | "maxBuffer" | "kill"
 
-/** How a child's end relates to kakoi stopping it, in execa's words. */
+/**
+ * How a child's end relates to kakoi stopping it, in execa's words.
+ *
+ * @example
+ * ```ts
+ * import type { Termination } from "./termination.ts"
+ *
+ * const ranOut: Termination = { timedOut: true, isCanceled: false, isForcefullyTerminated: false }
+ * ```
+ */
 export interface Termination {
   /** Stopped because `timeout` passed. */
   readonly timedOut: boolean
@@ -21,7 +39,16 @@ export interface Termination {
   readonly isForcefullyTerminated: boolean
 }
 
-/** What `superviseEnd` returns: the awaited value, why kakoi stopped the child if it did, and the flags. */
+/**
+ * What `superviseEnd` returns: the awaited value, why kakoi stopped the child if it did, and the flags.
+ *
+ * @example
+ * ```ts
+ * import type { Ended } from "./termination.ts"
+ *
+ * const byItself: Ended<number> = { value: 0, reason: undefined, timedOut: false, isCanceled: false, isForcefullyTerminated: false }
+ * ```
+ */
 export interface Ended<A> extends Termination {
   readonly value: A
   readonly reason: StopReason | undefined

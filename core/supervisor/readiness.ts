@@ -6,7 +6,16 @@
 import { Deferred, Effect, Option } from "effect"
 import type { Readiness } from "./spec.ts"
 
-/** Completes the first time a matching line is seen; `check` is fed every line of the watched stream. */
+/**
+ * Completes the first time a matching line is seen; `check` is fed every line of the watched stream.
+ *
+ * @example
+ * ```ts
+ * import { lineWatch, type LineWatch } from "./readiness.ts"
+ *
+ * const watch: LineWatch | undefined = lineWatch({ kind: "line", pattern: "listening" })
+ * ```
+ */
 export interface LineWatch {
   readonly stream: "stdout" | "stderr"
   readonly check: (line: string) => void
@@ -38,7 +47,16 @@ export const lineWatch = (readiness: Readiness<unknown> | undefined): LineWatch 
   }
 }
 
-/** Ready, or not, with why in words (e.g. `no line matching "listening" on stdout within 500 ms`). */
+/**
+ * Ready, or not, with why in words (e.g. `no line matching "listening" on stdout within 500 ms`).
+ *
+ * @example
+ * ```ts
+ * import type { ReadinessOutcome } from "./readiness.ts"
+ *
+ * const late: ReadinessOutcome = { ready: false, reason: 'no line matching "listening" on stdout within 500 ms' }
+ * ```
+ */
 export type ReadinessOutcome = { readonly ready: true } | { readonly ready: false; readonly reason: string }
 
 const ready: ReadinessOutcome = { ready: true }
