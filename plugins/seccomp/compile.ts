@@ -55,14 +55,24 @@ const failed = (path: string | undefined, call: string, code: number, value?: st
   return new PolicyError({ reason: "LibseccompFailed", path, value, detail: `${call} returned -${errnoText(-code)}${hint}` })
 }
 
-/** Syscall numbers for every name in the policy (skipped rules too: a typo is a typo). */
-const resolveSyscalls = (library: SeccompLibraryShape, policy: Policy): Effect.Effect<Map<string, number>, PolicyError> => {
+/**
+ * Syscall numbers for every name in the policy (skipped rules too: a typo is a typo). A name
+ * libseccomp does not know fails, unless its rule says `unknownSyscalls: "skip"`: then it is
+ * left out of the map (populate adds nothing for it) and listed in `skipped`.
+ */
+const resolveSyscalls = (library: SeccompLibraryShape, policy: Policy): Effect.Effect<{ readonly numbers: Map<string, number>; readonly unknown: ReadonlyArray<SkippedRule> }, PolicyError> => {
   const native = library.archNative()
   const numbers = new Map<string, number>()
-  for (const [rule, { syscalls }] of policy.rules.entries()) {
+  const unknown: Array<SkippedRule> = []
+  for (const [rule, { syscalls, unknownSyscalls }] of policy.rules.entries()) {
     for (const [position, name] of syscalls.entries()) {
       if (numbers.has(name)) continue
       const number = library.syscallResolveName(native, name)
+      if (number === unknownSyscall && unknownSyscalls === "skip") {
+        const path = `rules[${rule}].syscalls[${position}]`
+        unknown.push({ rule, path, syscall: name, reason: "unknown-syscall", message: `rules[${rule}] is skipped for "${name}": libseccomp ${versionText(library)} does not know it` })
+        continue
+      }
       if (number === unknownSyscall) {
         const suggestions = suggest(name, syscallTable(library, native))
         return Effect.fail(new PolicyError({ reason: "UnknownSyscall", path: `rules[${rule}].syscalls[${position}]`, value: name, suggestions }))
@@ -70,7 +80,12 @@ const resolveSyscalls = (library: SeccompLibraryShape, policy: Policy): Effect.E
       numbers.set(name, number)
     }
   }
-  return Effect.succeed(numbers)
+  return Effect.succeed({ numbers, unknown })
+}
+
+const versionText = (library: SeccompLibraryShape): string => {
+  const { major, minor, micro } = library.version()
+  return `${major}.${minor}.${micro}`
 }
 
 const resolveArches = (library: SeccompLibraryShape, policy: Policy): Effect.Effect<ReadonlyArray<number>, PolicyError> => {
@@ -104,8 +119,10 @@ const populate = (library: SeccompLibraryShape, ctx: FilterContext, policy: Poli
     }
     const refused: Array<SkippedRule> = []
     for (const entry of plan(policy).added) {
+      const number = numbers.get(entry.syscall)
+      if (number === undefined) continue // an unknown name its rule lets skip (resolveSyscalls)
       const args = entry.args.map((c) => ({ arg: c.index, op: operatorValue(c.op), a: c.op === "masked==" ? c.mask : c.value, b: c.op === "masked==" ? c.value : 0n }))
-      const code = library.ruleAdd(ctx, actionValue(entry.action), numbers.get(entry.syscall) ?? unknownSyscall, args)
+      const code = library.ruleAdd(ctx, actionValue(entry.action), number, args)
       const path = `rules[${entry.rule}].syscalls[${entry.position}]`
       if (code === 0) continue
       if (code === -EACCES) {
@@ -121,7 +138,7 @@ const populate = (library: SeccompLibraryShape, ctx: FilterContext, policy: Poli
 const withFilter = <A>(policy: Policy, use: (library: SeccompLibraryShape, ctx: FilterContext) => A | number, call: string): Effect.Effect<{ readonly result: A; readonly refused: ReadonlyArray<SkippedRule> }, PolicyError, SeccompLibrary> =>
   Effect.gen(function*() {
     const library = yield* SeccompLibrary
-    const numbers = yield* resolveSyscalls(library, policy)
+    const { numbers, unknown } = yield* resolveSyscalls(library, policy)
     const arches = yield* resolveArches(library, policy)
     return yield* Effect.scoped(Effect.gen(function*() {
       const ctx = yield* Effect.acquireRelease(
@@ -133,7 +150,7 @@ const withFilter = <A>(policy: Policy, use: (library: SeccompLibraryShape, ctx: 
         }),
         (ctx) => Effect.sync(() => library.release(ctx))
       )
-      const refused = yield* populate(library, ctx, policy, numbers, arches)
+      const refused = [...unknown, ...yield* populate(library, ctx, policy, numbers, arches)]
       const result = use(library, ctx)
       if (typeof result === "number") return yield* Effect.fail(failed(undefined, call, result))
       return { result, refused }

@@ -68,6 +68,8 @@ export interface RuleJson {
   readonly args?: ReadonlyArray<ArgJson> | null
   /** For `"notify"` rules: the key of the handler the program supplies (the `seccomp()` plugin's `handlers`). */
   readonly handler?: string
+  /** `"skip"`: leave out names libseccomp does not know (allow and log rules only). */
+  readonly unknownSyscalls?: "skip"
   readonly comment?: string
 }
 
@@ -124,6 +126,7 @@ const RuleSchema = Schema.Struct({
   syscalls: Schema.Array(Schema.String),
   args: Schema.optionalKey(Schema.NullOr(Schema.Array(ArgSchema))),
   handler: Schema.optionalKey(Schema.String),
+  unknownSyscalls: Schema.optionalKey(Schema.Literal("skip")),
   comment: Schema.optionalKey(Schema.String)
 })
 
@@ -158,6 +161,7 @@ export interface RawRule {
   readonly syscalls: ReadonlyArray<string>
   readonly args?: ReadonlyArray<RawArg> | null
   readonly handler?: string
+  readonly unknownSyscalls?: "skip"
   readonly comment?: string
 }
 

@@ -113,6 +113,12 @@ export interface Rule {
   readonly args: ReadonlyArray<ArgCondition>
   /** For notify rules: the key of the supervisor-side handler (see `SeccompOptions.handlers`). */
   readonly handler?: string
+  /**
+   * `"skip"`: names libseccomp does not know are left out (listed in `skipped`)
+   * instead of failing compile, as OCI runtimes do with Docker profiles that name
+   * newer syscalls. Only allow and log rules take it: leaving a name out of them narrows.
+   */
+  readonly unknownSyscalls?: "skip"
   readonly comment?: string
 }
 

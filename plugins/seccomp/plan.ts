@@ -38,8 +38,11 @@ export interface SkippedRule {
   /** `rules[2].syscalls[0]`. */
   readonly path: string
   readonly syscall: string
-  /** `same-as-default`: libseccomp refuses it; `shadowed`: an unconditional rule already decides the syscall. */
-  readonly reason: "same-as-default" | "shadowed"
+  /**
+   * `same-as-default`: libseccomp refuses it; `shadowed`: an unconditional rule already decides the syscall;
+   * `unknown-syscall`: libseccomp does not know the name and the rule says `unknownSyscalls: "skip"`.
+   */
+  readonly reason: "same-as-default" | "shadowed" | "unknown-syscall"
   readonly message: string
 }
 

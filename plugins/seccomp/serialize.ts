@@ -39,6 +39,7 @@ const ruleJson = (rule: Rule): RuleJson => {
     syscalls: [...rule.syscalls],
     ...(rule.args.length === 0 ? {} : { args: rule.args.map(argJson) }),
     ...(rule.handler === undefined ? {} : { handler: rule.handler }),
+    ...(rule.unknownSyscalls === undefined ? {} : { unknownSyscalls: rule.unknownSyscalls }),
     ...(rule.comment === undefined ? {} : { comment: rule.comment })
   }
 }

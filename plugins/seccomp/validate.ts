@@ -111,6 +111,10 @@ const parseRule = (raw: RawRule, path: string): Rule => {
   if (raw.handler !== undefined && action.kind !== "notify") {
     fail({ reason: "InvalidJson", path: `${path}.handler`, detail: `"handler" goes with action "notify" only` })
   }
+  if (raw.unknownSyscalls !== undefined && action.kind !== "allow" && action.kind !== "log") {
+    // Leaving an unknown name out of a denying rule would let that syscall through.
+    fail({ reason: "InvalidJson", path: `${path}.unknownSyscalls`, detail: `"unknownSyscalls": "skip" goes with actions "allow" and "log" only: leaving a name out of a ${action.kind} rule widens the policy` })
+  }
   if (raw.syscalls.length === 0) fail({ reason: "EmptyRule", path: `${path}.syscalls` })
   const args = (raw.args ?? []).map((arg, index) => parseArg(arg, `${path}.args[${index}]`))
   const seen = new Map<number, number>()
@@ -126,6 +130,7 @@ const parseRule = (raw: RawRule, path: string): Rule => {
     syscalls: [...raw.syscalls],
     args,
     ...(raw.handler === undefined ? {} : { handler: raw.handler }),
+    ...(raw.unknownSyscalls === undefined ? {} : { unknownSyscalls: raw.unknownSyscalls }),
     ...(raw.comment === undefined ? {} : { comment: raw.comment })
   }
 }
