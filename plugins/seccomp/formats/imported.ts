@@ -1,0 +1,77 @@
+/**
+ * Policies read from a Docker/OCI profile remember where they came from:
+ * which profile entry each rule is, and which entries did not apply (caps,
+ * architecture, kernel), for `explain` and `lint`. A validation error on a
+ * converted rule is reported at the profile entry it came from.
+ */
+import { PolicyError, quote } from "../errors.ts"
+import type { PolicyJson } from "../json.ts"
+import type { Policy } from "../model.ts"
+import type { OciImport } from "./oci-import.ts"
+
+const imports = new WeakMap<Policy, OciImport>()
+
+/** `rules[3].syscalls[1]` → `syscalls[7].names[1]` for a rule that came from the profile's syscalls[7]. */
+const profilePath = (path: string | undefined, sources: ReadonlyArray<string>): string | undefined => {
+  const match = path === undefined ? null : /^rules\[(\d+)\](.*)$/.exec(path)
+  if (match === null) return path
+  const source = sources[Number(match[1])]
+  return source === undefined ? path : `${source}${(match[2] ?? "").replace(/^\.syscalls\[/, ".names[")}`
+}
+
+/** The import without one extra architecture, noted in `left`. */
+const without = (imported: OciImport, arch: string, reason: string): OciImport => ({
+  ...imported,
+  json: { ...imported.json, arches: (imported.json.arches ?? []).filter((name) => name !== arch) },
+  left: [...imported.left, { path: "archMap", reason: `architecture ${arch} left out: ${reason}; its calls get the badArch action` }]
+})
+
+const multiplexedArgs = (error: unknown): error is PolicyError => error instanceof PolicyError && error.reason === "MultiplexedArgs"
+
+/**
+ * Decodes an imported profile's JSON with `decode` and remembers the import
+ * on the result. Docker's profiles put i386 beside x86_64 (archMap) and
+ * condition `socket` on its arguments, which i386 also reaches through
+ * `socketcall`, where a filter cannot see them: rather than refuse the
+ * profile or let those conditions vanish, the ABI that multiplexes is left
+ * out (its calls then meet badArch, a narrowing), and `left` says so.
+ *
+ * @example
+ * ```ts
+ * const p = withImport(importOci(profile), decodeSync)
+ * importOf(p)?.left // entries left out, with why
+ * ```
+ */
+export const withImport = (imported: OciImport, decode: (json: PolicyJson) => Policy): Policy => {
+  try {
+    const result = decode(imported.json)
+    imports.set(result, imported)
+    return result
+  } catch (error) {
+    if (multiplexedArgs(error)) {
+      const reason = `${quote(error.value ?? "")}'s argument conditions (${profilePath(error.path, imported.sources) ?? "a rule"}) cannot hold through its multiplexer (socketcall or ipc)`
+      const narrower = (imported.json.arches ?? []).map((arch) => without(imported, arch, reason)).find((candidate) => {
+        try {
+          decode(candidate.json)
+          return true
+        } catch (retry) {
+          return !multiplexedArgs(retry)
+        }
+      })
+      if (narrower !== undefined) return withImport(narrower, decode)
+    }
+    if (!(error instanceof PolicyError)) throw error
+    const { reason, path, value, suggestions, detail, file } = error
+    throw new PolicyError({ reason, path: profilePath(path, imported.sources), value, suggestions, detail, file })
+  }
+}
+
+/**
+ * The profile import a policy came from, if it came from one.
+ *
+ * @example
+ * ```ts
+ * importOf(policy(dockerProfile))?.sources[0] // "syscalls[0]"
+ * ```
+ */
+export const importOf = (policy: Policy): OciImport | undefined => imports.get(policy)
