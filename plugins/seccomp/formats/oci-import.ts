@@ -18,6 +18,7 @@ import { suggest } from "../../../core/suggest.ts"
 import { PolicyError } from "../errors.ts"
 import type { ActionInput } from "../model.ts"
 import type { ArgJson, PolicyJson, RuleJson } from "../json.ts"
+import { floorRules } from "../floor.ts"
 import { capabilityNames } from "./capabilities.ts"
 import { kernelVersion, nativeArch, runningKernel, supervisorCapabilities, type KernelVersion } from "./host.ts"
 import type { OciArg, OciFilter, OciProfile, OciSyscall } from "./oci-json.ts"
@@ -40,6 +41,14 @@ export interface OciOptions {
   readonly kernel?: string
   /** The native architecture, by libseccomp's name. Default: this machine's. */
   readonly arch?: string
+  /**
+   * Whether kakoi's floor holds for the profile's process-access calls (default true).
+   * Docker allows `ptrace`, `process_vm_readv`/`writev` and `pidfd_getfd` (by kernel version or
+   * CAP_SYS_PTRACE) because the container's PID namespace keeps them inside it; a kakoi child has no
+   * such namespace and would reach its unfiltered supervisor, so those names are left out of the
+   * profile's allowing entries (listed in `left`) and the floor denies them. `false` lets the profile decide.
+   */
+  readonly floor?: boolean
 }
 
 /**
@@ -86,7 +95,7 @@ const lastKey = (path: string): string => path.slice(path.lastIndexOf(".") + 1)
 const errnoOf = (ret: number | null | undefined, name: string | undefined, keys: ActionKeys, limit: number): number => {
   let value: number | undefined
   if (ret !== undefined && ret !== null) {
-    if (!Number.isInteger(ret) || ret < 0 || ret > limit) fail(keys.ret, `Invalid value ${JSON.stringify(ret)}: expected an integer from 0 to ${limit}`, "BadValue")
+    if (!Number.isInteger(ret) || ret < 0 || ret > limit) fail(keys.ret, `expected an integer from 0 to ${limit}`, "BadValue", String(ret))
     value = ret
   }
   if (name !== undefined) {
@@ -118,10 +127,10 @@ const asDefault = (head: Pick<RuleJson, "action" | "errno" | "trace">): ActionIn
 
 const u64 = (value: number | bigint, path: string): bigint => {
   if (typeof value === "number" && !Number.isSafeInteger(value)) {
-    fail(path, `Invalid value ${JSON.stringify(value)}: not an exact integer (write it within 2^53, or read the file with kakoi's reader, which keeps large numbers exact)`, "BadValue")
+    fail(path, "not an exact integer (write it within 2^53, or read the file with kakoi's reader, which keeps large numbers exact)", "BadValue", String(value))
   }
   const big = BigInt(value)
-  if (big < 0n || big >= u64Limit) fail(path, `Invalid value ${String(value)}: expected an unsigned 64-bit integer`, "BadValue")
+  if (big < 0n || big >= u64Limit) fail(path, "expected an unsigned 64-bit integer", "BadValue", String(value))
   return big
 }
 
@@ -193,16 +202,27 @@ const evaluateFilter = (filter: OciFilter | null | undefined, path: string, incl
   return undefined
 }
 
-const rulesOf = (entry: OciSyscall, path: string): ReadonlyArray<RuleJson> => {
+/** The floor's calls that reach into other processes (not its ioctl and io_uring entries, which no profile names to lift them). */
+const processAccess: ReadonlySet<string> = new Set(floorRules.filter((rule) => rule.entry !== "io_uring" && !rule.syscalls.includes("ioctl")).flatMap((rule) => rule.syscalls))
+
+/** Actions under which a named call runs. */
+const runs = (head: Pick<RuleJson, "action">): boolean => head.action === "allow" || head.action === "log" || head.action === "trace" || head.action === "notify"
+
+const rulesOf = (entry: OciSyscall, path: string, floor: boolean, left: Array<{ readonly path: string; readonly reason: string }>): ReadonlyArray<RuleJson> => {
   if (entry.name !== undefined && entry.names !== undefined && entry.names !== null) fail(`${path}.name`, `Use either "name" or "names", not both`)
   const names = entry.name === undefined ? words(entry.names) : [entry.name]
   if (names.length === 0) throw new PolicyError({ reason: "EmptyRule", path: entry.name === undefined ? `${path}.names` : `${path}.name` })
   const head = actionOf(entry.action, entry.errnoRet, entry.errno, { action: `${path}.action`, ret: `${path}.errnoRet`, name: `${path}.errno` })
+  const kept = floor && runs(head) ? names.filter((name) => !processAccess.has(name)) : names
+  for (const name of names.filter((name) => !kept.includes(name))) {
+    left.push({ path: `${path}.names[${names.indexOf(name)}]`, reason: `"${name}" left out: kakoi's floor keeps a child from reaching into other processes, its supervisor included (Docker relies on the container's PID namespace here); pass floor: false to let the profile decide` })
+  }
+  if (kept.length === 0) return []
   const conditions = (entry.args ?? []).map((arg, index) => conditionOf(arg, `${path}.args[${index}]`))
   const comment = entry.comment === undefined || entry.comment === "" ? path : `${path}: ${entry.comment}`
   const base: RuleJson = {
     ...head,
-    syscalls: [...names],
+    syscalls: [...kept],
     ...(head.action === "allow" || head.action === "log" ? { unknownSyscalls: "skip" as const } : {}),
     comment
   }
@@ -264,12 +284,14 @@ export const importOci = (input: unknown, options: OciOptions = {}): OciImport =
   const left: Array<{ readonly path: string; readonly reason: string }> = []
   for (const [index, entry] of (profile.syscalls ?? []).entries()) {
     const path = `syscalls[${index}]`
-    const made = rulesOf(entry, path)
     const reason = evaluateFilter(entry.includes, `${path}.includes`, true, host) ?? evaluateFilter(entry.excludes, `${path}.excludes`, false, host)
+    const dropped: Array<{ readonly path: string; readonly reason: string }> = []
+    const made = rulesOf(entry, path, options.floor !== false, dropped)
     if (reason !== undefined) {
       left.push({ path, reason })
       continue
     }
+    left.push(...dropped)
     for (const rule of made) {
       rules.push(rule)
       sources.push(path)
