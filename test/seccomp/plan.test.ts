@@ -42,7 +42,7 @@ describe("diagnoseSigsys()", () => {
     const p = policy((rule) => rule.kill("mkdir").errno("EPERM", "rmdir").trap("uname", "sethostname").killThread("ptrace"), { default: "allow" })
     expect(diagnoseSigsys(p)).toEqual({
       cause: "seccomp",
-      message: 'Killed by the seccomp filter (SIGSYS): "mkdir" is killed by rules[0], "uname" or "sethostname" are trapped by rules[2], or "ptrace" is killed (thread) by rules[3]',
+      message: 'Killed by the seccomp filter (SIGSYS): "mkdir" is killed by rules[0], "uname" or "sethostname" are trapped by rules[2], "ptrace" is killed (thread) by rules[3], or a call of another ABI (badArch)',
       syscalls: ["mkdir", "uname", "sethostname", "ptrace"]
     })
   })
@@ -50,10 +50,10 @@ describe("diagnoseSigsys()", () => {
   it("mentions the default action when it kills, and conditions when a rule has them", () => {
     const p = policy((rule) => rule.allow("read").allowLauncher().kill("socket", arg(0).eq(2)), { default: "kill" })
     expect(diagnoseSigsys(p).message).toBe(
-      'Killed by the seccomp filter (SIGSYS): a syscall no rule allows is killed by the default action'
+      'Killed by the seccomp filter (SIGSYS): a syscall no rule allows is killed by the default action, or a call of another ABI (badArch)'
     )
     const q = policy((rule) => rule.kill("socket", arg(0).eq(2)), { default: "allow" })
-    expect(diagnoseSigsys(q).message).toBe('Killed by the seccomp filter (SIGSYS): "socket" is killed by rules[0] when its argument conditions hold')
+    expect(diagnoseSigsys(q).message).toBe('Killed by the seccomp filter (SIGSYS): "socket" is killed by rules[0] when its argument conditions hold, or a call of another ABI (badArch)')
   })
 
   it("leaves out rules libseccomp never sees", () => {
@@ -62,13 +62,23 @@ describe("diagnoseSigsys()", () => {
   })
 
   it("says so when the policy cannot have raised SIGSYS", () => {
-    expect(diagnoseSigsys(policy({ default: "allow" })).message).toMatch(/^Killed by SIGSYS \(Bad system call\), but this seccomp policy neither kills nor traps any syscall/)
+    const p = policy({ default: "allow", attributes: { badArch: { errno: "ENOSYS" } } })
+    expect(diagnoseSigsys(p).message).toMatch(/^Killed by SIGSYS \(Bad system call\), but this seccomp policy neither kills nor traps any syscall/)
+  })
+
+  it("names a call of another ABI when nothing else in the policy kills", () => {
+    expect(diagnoseSigsys(policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" })).message).toBe(
+      'Killed by the seccomp filter (SIGSYS): a call of another ABI (e.g. i386 "int 0x80" on x86_64) is killed by badArch; this policy kills or traps nothing else'
+    )
+    expect(diagnoseSigsys(policy({ default: "allow", arches: ["x86"], attributes: { badArch: "trap" } })).message).toBe(
+      "Killed by the seccomp filter (SIGSYS): a call of an ABI the policy's arches do not list is trapped by badArch; this policy kills or traps nothing else"
+    )
   })
 
   it("shortens long lists", () => {
     const names = ["a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8"]
     const p = policy((rule) => rule.kill(...names), { default: "allow" })
-    expect(diagnoseSigsys(p).message).toBe('Killed by the seccomp filter (SIGSYS): "a1", "a2", "a3", "a4", "a5", "a6" and 2 more are killed by rules[0]')
+    expect(diagnoseSigsys(p).message).toBe('Killed by the seccomp filter (SIGSYS): "a1", "a2", "a3", "a4", "a5", "a6" and 2 more are killed by rules[0], or a call of another ABI (badArch)')
     expect(diagnoseSigsys(p).syscalls).toEqual(names)
   })
 })
