@@ -127,7 +127,7 @@ describe("policy() reads Podman's default profile", () => {
 
 describe("policy() reads small OCI profiles exactly", () => {
   const small = (syscalls: OciProfile["syscalls"], extra: Partial<OciProfile> = {}): Policy =>
-    policy({ defaultAction: "SCMP_ACT_ALLOW", syscalls, ...extra }, { caps: [] })
+    policy({ defaultAction: "SCMP_ACT_ALLOW", syscalls, ...extra } as OciProfile, { caps: [] })
 
   it("maps every SCMP_ACT_* action", async () => {
     const actions: ReadonlyArray<readonly [string, Action]> = [
