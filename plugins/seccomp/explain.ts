@@ -96,11 +96,11 @@ const conditionText = (condition: ArgCondition): string =>
  *
  * @example
  * ```ts
- * describeRule(p, rule) // 'the floor (floor.ptrace): errno EPERM: reaching into another process ...'
+ * describeRule(p, rule) // 'the floor (floor.ptrace): errno EPERM; ptrace reaches into another process'
  * ```
  */
-export const describeRule = (policy: Policy, rule: PlannedRule): string => {
-  const when = rule.args.length === 0 ? "" : ` when ${rule.args.map(conditionText).join(" and ")}`
+export const describeRule = (policy: Policy, rule: PlannedRule, conditions: ReadonlyArray<ArgCondition> = rule.args): string => {
+  const when = conditions.length === 0 ? "" : ` when ${conditions.map(conditionText).join(" and ")}`
   const what = `${describeAction(rule.action)}${when}`
   const { origin } = rule
   switch (origin.kind) {
@@ -114,6 +114,29 @@ export const describeRule = (policy: Policy, rule: PlannedRule): string => {
       return `rules[${origin.rule}]${via}${from}: ${what}`
     }
   }
+}
+
+/**
+ * The other rules for the syscall, one line per rule of the policy: a range on a
+ * 32-bit argument compiles to many masked compares, which would read as many rules.
+ */
+const alsoLines = (policy: Policy, name: string, others: ReadonlyArray<PlannedRule>, args: ReadonlyArray<bigint>): Array<string> => {
+  const lines: Array<string> = []
+  const shown = new Map<string, number>()
+  for (const rule of others) {
+    const key = rule.origin.kind === "user" ? `rules[${rule.origin.rule}]` : rule.path
+    const index = shown.get(key)
+    if (index !== undefined) {
+      lines[index] = lines[index]?.replace(/ \((\d+) filter rules\)$|$/, (_, count: string | undefined) => ` (${Number(count ?? 1) + 1} filter rules)`) ?? ""
+      continue
+    }
+    shown.set(key, lines.length)
+    const hold = rule.args.every((condition) => holds(condition, args)) ? "its conditions hold, but the rule above comes first" : "its conditions do not hold"
+    // As written: the compiled compares of a narrowed range say the same less readably.
+    const written = rule.origin.kind === "user" ? policy.rules[rule.origin.rule]?.args : undefined
+    lines.push(`  also for ${name}: ${describeRule(policy, rule, written)}: ${hold}`)
+  }
+  return lines
 }
 
 const resolve = (library: SeccompLibrary, query: ExplainQuery): Effect.Effect<{ readonly token: number; readonly arch: string; readonly number: number; readonly name: string }, SyscallError> => {
@@ -167,7 +190,7 @@ export const explain = (policy: Policy, query: ExplainQuery): Effect.Effect<Expl
     const lines = [
       `${name}(${shownArgs.join(", ")}) on ${arch} (nr ${number}): ${describeAction(verdict.action)}`,
       `  ${reason}`,
-      ...others.map((rule) => `  also for ${name}: ${describeRule(policy, rule)} (${rule.args.every((condition) => holds(condition, args)) ? "its conditions hold, but the rule above comes first" : "its conditions do not hold"})`)
+      ...alsoLines(policy, name, others, args)
     ]
     return { syscall: name, number, arch, args, action: verdict.action, value: verdict.value, by, others, lines }
   })

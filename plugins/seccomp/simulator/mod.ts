@@ -13,7 +13,7 @@
  */
 import { evaluate, seccompData, type SeccompData, type Trace } from "./evaluate.ts"
 import { prepare, type BpfProgram } from "./program.ts"
-import { decodeReturn, type Verdict } from "./verdict.ts"
+import { decodeReturn, type FilterVerdict } from "./verdict.ts"
 
 export { BpfError } from "./errors.ts"
 export type { BpfErrorReason } from "./errors.ts"
@@ -22,7 +22,7 @@ export type { SeccompData, Trace } from "./evaluate.ts"
 export { maxInstructions, prepare } from "./program.ts"
 export type { BpfProgram } from "./program.ts"
 export { decodeReturn } from "./verdict.ts"
-export type { Verdict } from "./verdict.ts"
+export type { FilterVerdict } from "./verdict.ts"
 
 /**
  * A checked filter with one method per question.
@@ -36,7 +36,7 @@ export type { Verdict } from "./verdict.ts"
 export interface Simulator {
   readonly program: BpfProgram
   /** The verdict for one call. */
-  readonly run: (call: SeccompData, trace?: Trace) => Verdict
+  readonly run: (call: SeccompData, trace?: Trace) => FilterVerdict
 }
 
 /**

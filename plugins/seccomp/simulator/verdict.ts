@@ -25,10 +25,10 @@ const maxErrno = 4095
  *
  * @example
  * ```ts
- * const verdict: Verdict = decodeReturn(0x00050001) // { action: { kind: "errno", errno: 1 }, data: 1, value: 0x50001 }
+ * const verdict: FilterVerdict = decodeReturn(0x00050001) // { action: { kind: "errno", errno: 1 }, data: 1, value: 0x50001 }
  * ```
  */
-export interface Verdict {
+export interface FilterVerdict {
   readonly action: Action
   readonly data: number
   /** The raw return value. */
@@ -44,7 +44,7 @@ export interface Verdict {
  * decodeReturn(0x00051234).action // { kind: "errno", errno: 4095 }: the kernel caps errno at MAX_ERRNO
  * ```
  */
-export const decodeReturn = (value: number): Verdict => {
+export const decodeReturn = (value: number): FilterVerdict => {
   const unsigned = value >>> 0
   const data = unsigned & 0xffff
   const full = (unsigned & 0xffff0000) >>> 0
