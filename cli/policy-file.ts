@@ -29,7 +29,15 @@ export const ociOptions = (values: { readonly caps?: string | undefined; readonl
   ...(values.kernel === undefined ? {} : { kernel: values.kernel })
 })
 
-const inFile = (error: PolicyError, file: string): PolicyError =>
+/**
+ * The same error, naming the file it is about.
+ *
+ * @example
+ * ```ts
+ * inFile(error, "docker.json").message // 'Invalid seccomp policy in "docker.json" at syscalls[3].nmes: Unexpected key'
+ * ```
+ */
+export const inFile = (error: PolicyError, file: string): PolicyError =>
   new PolicyError({ reason: error.reason, path: error.path, value: error.value, suggestions: error.suggestions, detail: error.detail, file })
 
 /** A JSON policy starts with `{` (after white space); anything else is taken for BPF. */

@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises"
 import { Effect } from "effect"
 import { decodePolicy, decodePolicyText, toJson, type ActionInput, type Policy, type PolicyError, type PolicyJson, type RuleJson } from "../plugins/seccomp/mod.ts"
+import { inFile } from "./policy-file.ts"
 import { UsageError } from "./usage.ts"
 
 /** Options that each add one rule with this action, in the order of the help text. */
@@ -56,7 +57,10 @@ const readPolicyFile = (path: string, command: PolicyFlags["command"]): Effect.E
   Effect.tryPromise({
     try: () => readFile(path, "utf8"),
     catch: (error) => new UsageError(command, `Cannot read policy file "${path}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
-  }).pipe(Effect.flatMap(decodePolicyText), Effect.map(toJson))
+  }).pipe(
+    Effect.flatMap((text) => Effect.mapError(decodePolicyText(text), (error) => inFile(error, path))),
+    Effect.map(toJson)
+  )
 
 /** The policy the options describe, or undefined when they name none (no seccomp filter then). */
 export const policyFromFlags = (flags: PolicyFlags): Effect.Effect<Policy | undefined, PolicyError | UsageError> =>
