@@ -77,9 +77,22 @@ const maxSplit = 1024
 /**
  * Arches where libseccomp reaches socket and SysV IPC calls through one
  * multiplexer (socketcall, ipc) whose real arguments are in memory.
+ *
+ * @example
+ * ```ts
+ * multiplexingArches.has("x86") // true
+ * ```
  */
-const multiplexingArches: ReadonlySet<string> = new Set(["x86", "s390", "s390x", "ppc", "ppc64", "ppc64le", "mips", "mipsel"])
-const multiplexed: ReadonlySet<string> = new Set([
+export const multiplexingArches: ReadonlySet<string> = new Set(["x86", "s390", "s390x", "ppc", "ppc64", "ppc64le", "mips", "mipsel"])
+/**
+ * The calls those arches multiplex: argument conditions on them cannot hold there.
+ *
+ * @example
+ * ```ts
+ * multiplexed.has("socket") // true
+ * ```
+ */
+export const multiplexed: ReadonlySet<string> = new Set([
   "socket", "bind", "connect", "listen", "accept", "accept4", "getsockname", "getpeername", "socketpair", "send", "recv",
   "sendto", "recvfrom", "shutdown", "setsockopt", "getsockopt", "sendmsg", "recvmsg", "recvmmsg", "sendmmsg",
   "semop", "semget", "semctl", "semtimedop", "msgsnd", "msgrcv", "msgget", "msgctl", "shmat", "shmdt", "shmget", "shmctl"

@@ -30,11 +30,9 @@ const multiplexedArgs = (error: unknown): error is PolicyError => error instance
 
 /**
  * Decodes an imported profile's JSON with `decode` and remembers the import
- * on the result. Docker's profiles put i386 beside x86_64 (archMap) and
- * condition `socket` on its arguments, which i386 also reaches through
- * `socketcall`, where a filter cannot see them: rather than refuse the
- * profile or let those conditions vanish, the ABI that multiplexes is left
- * out (its calls then meet badArch, a narrowing), and `left` says so.
+ * on the result. Should validation refuse conditions on a multiplexed call
+ * that oci-import.ts did not foresee (it leaves out the ABIs that multiplex
+ * socket and IPC calls), the ABI is left out the same way and `left` says so.
  *
  * @example
  * ```ts
@@ -50,15 +48,17 @@ export const withImport = (imported: OciImport, decode: (json: PolicyJson) => Po
   } catch (error) {
     if (multiplexedArgs(error)) {
       const reason = `${quote(error.value ?? "")}'s argument conditions (${profilePath(error.path, imported.sources) ?? "a rule"}) cannot hold through its multiplexer (socketcall or ipc)`
-      const narrower = (imported.json.arches ?? []).map((arch) => without(imported, arch, reason)).find((candidate) => {
+      for (const arch of imported.json.arches ?? []) {
+        const narrower = without(imported, arch, reason)
         try {
-          decode(candidate.json)
-          return true
+          // Decoded once: the policy without this ABI is the answer when it holds.
+          const result = decode(narrower.json)
+          imports.set(result, narrower)
+          return result
         } catch (retry) {
-          return !multiplexedArgs(retry)
+          if (!multiplexedArgs(retry)) return withImport(narrower, decode)
         }
-      })
-      if (narrower !== undefined) return withImport(narrower, decode)
+      }
     }
     if (!(error instanceof PolicyError)) throw error
     const { reason, path, value, suggestions, detail, file } = error

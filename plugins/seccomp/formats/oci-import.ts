@@ -18,6 +18,7 @@ import { suggest } from "../../../core/suggest.ts"
 import { PolicyError } from "../errors.ts"
 import type { ActionInput } from "../model.ts"
 import type { ArgJson, PolicyJson, RuleJson } from "../json.ts"
+import { multiplexed, multiplexingArches } from "../expand.ts"
 import { floorRules } from "../floor.ts"
 import { capabilityNames } from "./capabilities.ts"
 import { kernelVersion, nativeArch, runningKernel, supervisorCapabilities, type KernelVersion } from "./host.ts"
@@ -213,9 +214,13 @@ const rulesOf = (entry: OciSyscall, path: string, floor: boolean, left: Array<{ 
   const names = entry.name === undefined ? words(entry.names) : [entry.name]
   if (names.length === 0) throw new PolicyError({ reason: "EmptyRule", path: entry.name === undefined ? `${path}.names` : `${path}.name` })
   const head = actionOf(entry.action, entry.errnoRet, entry.errno, { action: `${path}.action`, ret: `${path}.errnoRet`, name: `${path}.errno` })
-  const kept = floor && runs(head) ? names.filter((name) => !processAccess.has(name)) : names
-  for (const name of names.filter((name) => !kept.includes(name))) {
-    left.push({ path: `${path}.names[${names.indexOf(name)}]`, reason: `"${name}" left out: kakoi's floor keeps a child from reaching into other processes, its supervisor included (Docker relies on the container's PID namespace here); pass floor: false to let the profile decide` })
+  const guarded = floor && runs(head)
+  const kept = guarded ? names.filter((name) => !processAccess.has(name)) : names
+  if (kept.length < names.length) {
+    for (const [position, name] of names.entries()) {
+      if (!processAccess.has(name)) continue
+      left.push({ path: `${path}.names[${position}]`, reason: `"${name}" left out: kakoi's floor keeps a child from reaching into other processes, its supervisor included (Docker relies on the container's PID namespace here); pass floor: false to let the profile decide` })
+    }
   }
   if (kept.length === 0) return []
   const conditions = (entry.args ?? []).map((arg, index) => conditionOf(arg, `${path}.args[${index}]`))
@@ -230,6 +235,26 @@ const rulesOf = (entry: OciSyscall, path: string, floor: boolean, left: Array<{ 
   // runc adds an entry with two conditions on one argument as one rule per condition (either may match).
   if (new Set(indexes).size < indexes.length) return conditions.map((condition) => ({ ...base, args: [condition] }))
   return [conditions.length === 0 ? base : { ...base, args: conditions }]
+}
+
+/**
+ * Docker's profiles put i386 beside x86_64 and condition `socket` on its
+ * arguments, which i386 also reaches through `socketcall`, where a filter
+ * cannot see them: rather than refuse the profile or let those conditions
+ * vanish, an ABI that multiplexes a conditioned call is left out (its calls then
+ * meet badArch, a narrowing), and `left` says so. (imported.ts retries the same
+ * way should validation still find such a rule.)
+ */
+const withoutMultiplexing = (arches: ReadonlyArray<string>, rules: ReadonlyArray<RuleJson>, sources: ReadonlyArray<string>, left: Array<{ readonly path: string; readonly reason: string }>): ReadonlyArray<string> => {
+  const index = rules.findIndex((rule) => (rule.args ?? []).length > 0 && rule.syscalls.some((name) => multiplexed.has(name)))
+  const rule = rules[index]
+  if (rule === undefined) return arches
+  const syscall = rule.syscalls.find((name) => multiplexed.has(name)) ?? ""
+  return arches.filter((arch) => {
+    if (!multiplexingArches.has(arch)) return true
+    left.push({ path: "archMap", reason: `architecture ${arch} left out: "${syscall}"'s argument conditions (${sources[index] ?? "a rule"}.args) cannot hold through its multiplexer (socketcall or ipc); its calls get the badArch action` })
+    return false
+  })
 }
 
 const archesOf = (profile: OciProfile, host: Host): ReadonlyArray<string> => {
@@ -297,7 +322,7 @@ export const importOci = (input: unknown, options: OciOptions = {}): OciImport =
       sources.push(path)
     }
   }
-  const arches = archesOf(profile, host)
+  const arches = withoutMultiplexing(archesOf(profile, host), rules, sources, left)
   const log = flagsOf(profile)
   const json: PolicyJson = {
     default: asDefault(head),

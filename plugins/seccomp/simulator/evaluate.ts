@@ -24,8 +24,8 @@ export interface SeccompData {
   readonly args?: ReadonlyArray<bigint>
 }
 
-const low = (value: bigint): number => Number(BigInt.asUintN(32, value))
-const high = (value: bigint): number => Number(BigInt.asUintN(32, value >> 32n))
+const low = (value: bigint): number => Number(value & 0xffffffffn)
+const high = (value: bigint): number => Number((value >> 32n) & 0xffffffffn)
 
 /**
  * `struct seccomp_data` as the sixteen 32-bit words a filter loads (little-endian:
@@ -36,16 +36,28 @@ const high = (value: bigint): number => Number(BigInt.asUintN(32, value >> 32n))
  * seccompData({ nr: 83, arch: 0xc000003e })[0] // 83
  * ```
  */
-export const seccompData = (call: SeccompData): Uint32Array => {
-  const words = new Uint32Array(seccompDataSize / 4)
+export const seccompData = (call: SeccompData): Uint32Array => fillSeccompData(new Uint32Array(seccompDataSize / 4), call)
+
+/**
+ * Writes a call into sixteen seccomp_data words (zeroing missing arguments), for callers that reuse one buffer.
+ *
+ * @example
+ * ```ts
+ * const words = new Uint32Array(16)
+ * evaluate(program, fillSeccompData(words, { nr: 0, arch: 0xc000003e }))
+ * ```
+ */
+export const fillSeccompData = (words: Uint32Array, call: SeccompData): Uint32Array => {
   words[0] = call.nr >>> 0
   words[1] = call.arch >>> 0
   const ip = call.instructionPointer ?? 0n
   words[2] = low(ip)
   words[3] = high(ip)
-  for (const [index, value] of (call.args ?? []).slice(0, 6).entries()) {
-    words[4 + 2 * index] = low(value)
-    words[5 + 2 * index] = high(value)
+  const args = call.args ?? []
+  for (let index = 0; index < 6; index++) {
+    const value = args[index]
+    words[4 + 2 * index] = value === undefined ? 0 : low(value)
+    words[5 + 2 * index] = value === undefined ? 0 : high(value)
   }
   return words
 }
@@ -66,6 +78,31 @@ export interface Trace {
   reads: number
 }
 
+// Opcodes as plain constants: the interpreter's switch compiles to a jump table over them.
+const LD_W_ABS = op.LD | op.W | op.ABS
+const LD_W_LEN = op.LD | op.W | op.LEN
+const LDX_W_LEN = op.LDX | op.W | op.LEN
+const LD_IMM = op.LD | op.IMM
+const LDX_IMM = op.LDX | op.IMM
+const LD_MEM = op.LD | op.MEM
+const LDX_MEM = op.LDX | op.MEM
+const ST = op.ST
+const STX = op.STX
+const TAX = op.MISC | op.TAX
+const TXA = op.MISC | op.TXA
+const RET_K = op.RET | op.K
+const RET_A = op.RET | op.A
+const JA = op.JMP | op.JA
+const ALU_NEG = op.ALU | op.NEG
+const JEQ_K = op.JMP | op.JEQ | op.K
+const JGT_K = op.JMP | op.JGT | op.K
+const JGE_K = op.JMP | op.JGE | op.K
+const JSET_K = op.JMP | op.JSET | op.K
+const AND_K = op.ALU | op.AND | op.K
+
+/** Scratch memory, shared: prepare() proved every load reads a word this run stored first. */
+const memory = new Uint32Array(16)
+
 /**
  * Runs a checked program over seccomp_data words; returns the filter's 32-bit
  * result (SECCOMP_RET_*: action in the high 16 bits, data in the low 16).
@@ -78,37 +115,48 @@ export interface Trace {
  */
 export const evaluate = (program: BpfProgram, data: Uint32Array, trace?: Trace): number => {
   const { code, jt, jf, k } = program
-  const memory = new Uint32Array(16)
   let a = 0
   let x = 0
   let pc = 0
   // prepare() guarantees every jump lands inside the program and the last instruction returns.
   for (;;) {
-    const c = code[pc] ?? 0
-    const K = k[pc] ?? 0
+    const c = code[pc] as number
+    const K = k[pc] as number
     switch (c) {
-      case op.LD | op.W | op.ABS:
-        a = data[K >>> 2] ?? 0
+      case LD_W_ABS:
+        a = data[K >>> 2] as number
         if (trace !== undefined) trace.reads |= 1 << (K >>> 2)
         break
-      case op.LD | op.W | op.LEN: a = seccompDataSize; break
-      case op.LDX | op.W | op.LEN: x = seccompDataSize; break
-      case op.LD | op.IMM: a = K; break
-      case op.LDX | op.IMM: x = K; break
-      case op.LD | op.MEM: a = memory[K] ?? 0; break
-      case op.LDX | op.MEM: x = memory[K] ?? 0; break
-      case op.ST: memory[K] = a; break
-      case op.STX: memory[K] = x; break
-      case op.MISC | op.TAX: x = a; break
-      case op.MISC | op.TXA: a = x; break
-      case op.ALU | op.NEG: a = -a >>> 0; break
-      case op.RET | op.K: return K
-      case op.RET | op.A: return a >>> 0
-      case op.JMP | op.JA: pc += K; break
+      case JEQ_K: // the common case of every filter, first
+        pc += a === K ? (jt[pc] as number) : (jf[pc] as number)
+        break
+      case JGT_K:
+        pc += a > K ? (jt[pc] as number) : (jf[pc] as number)
+        break
+      case JGE_K:
+        pc += a >= K ? (jt[pc] as number) : (jf[pc] as number)
+        break
+      case JSET_K:
+        pc += (a & K) !== 0 ? (jt[pc] as number) : (jf[pc] as number)
+        break
+      case RET_K: return K
+      case RET_A: return a
+      case JA: pc += K; break
+      case AND_K: a = (a & K) >>> 0; break
+      case LD_W_LEN: a = seccompDataSize; break
+      case LDX_W_LEN: x = seccompDataSize; break
+      case LD_IMM: a = K; break
+      case LDX_IMM: x = K; break
+      case LD_MEM: a = memory[K] as number; break
+      case LDX_MEM: x = memory[K] as number; break
+      case ST: memory[K] = a; break
+      case STX: memory[K] = x; break
+      case TAX: x = a; break
+      case TXA: a = x; break
+      case ALU_NEG: a = -a >>> 0; break
       default: {
-        const cls = c & 0x07
         const operand = (c & op.X) === 0 ? K : x
-        if (cls === op.ALU) {
+        if ((c & 0x07) === op.ALU) {
           switch (c & 0xf0) {
             case op.ADD: a = (a + operand) >>> 0; break
             case op.SUB: a = (a - operand) >>> 0; break
@@ -121,7 +169,7 @@ export const evaluate = (program: BpfProgram, data: Uint32Array, trace?: Trace):
             case op.OR: a = (a | operand) >>> 0; break
             case op.AND: a = (a & operand) >>> 0; break
             case op.XOR: a = (a ^ operand) >>> 0; break
-            // Shifts by X use the low five bits, as x86's 32-bit shifts do.
+            // Shifts by X use the low five bits, as the kernel's 32-bit shifts do.
             case op.LSH: a = (a << (operand & 31)) >>> 0; break
             case op.RSH: a = a >>> (operand & 31); break
           }
@@ -133,11 +181,10 @@ export const evaluate = (program: BpfProgram, data: Uint32Array, trace?: Trace):
             case op.JGE: taken = a >= operand; break
             default: taken = (a & operand) !== 0 // JSET
           }
-          pc += taken ? (jt[pc] ?? 0) : (jf[pc] ?? 0)
+          pc += taken ? (jt[pc] as number) : (jf[pc] as number)
         }
       }
     }
-    a >>>= 0
     pc++
   }
 }

@@ -11,13 +11,13 @@
  * filter.run({ nr: 83, arch: 0xc000003e }).action // { kind: "errno", errno: 1 }
  * ```
  */
-import { evaluate, seccompData, type SeccompData, type Trace } from "./evaluate.ts"
+import { evaluate, fillSeccompData, type SeccompData, type Trace } from "./evaluate.ts"
 import { prepare, type BpfProgram } from "./program.ts"
 import { decodeReturn, type FilterVerdict } from "./verdict.ts"
 
 export { BpfError } from "./errors.ts"
 export type { BpfErrorReason } from "./errors.ts"
-export { evaluate, seccompData } from "./evaluate.ts"
+export { evaluate, fillSeccompData, seccompData } from "./evaluate.ts"
 export type { SeccompData, Trace } from "./evaluate.ts"
 export { maxInstructions, prepare } from "./program.ts"
 export type { BpfProgram } from "./program.ts"
@@ -50,5 +50,6 @@ export interface Simulator {
  */
 export const simulator = (bpf: Uint8Array): Simulator => {
   const program = prepare(bpf)
-  return { program, run: (call, trace) => decodeReturn(evaluate(program, seccompData(call), trace)) }
+  const words = new Uint32Array(16)
+  return { program, run: (call, trace) => decodeReturn(evaluate(program, fillSeccompData(words, call), trace)) }
 }
