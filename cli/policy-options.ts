@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises"
 import { Effect } from "effect"
-import { decodePolicy, decodePolicyText, toJson, type ActionInput, type Policy, type PolicyError, type PolicyJson, type RuleJson } from "../plugins/seccomp/mod.ts"
+import { decodePolicy, decodePolicyText, toJson, type ActionInput, type ErrnoName, type Policy, type PolicyError, type PolicyJson, type RuleJson } from "../plugins/seccomp/mod.ts"
 import { inFile } from "./policy-file.ts"
 import { UsageError } from "./usage.ts"
 
@@ -20,7 +20,7 @@ export interface PolicyFlags {
   readonly rules: ReadonlyArray<{ readonly action: (typeof ruleOptions)[number]; readonly syscalls: string }>
 }
 
-/** The names of "mkdir,mkdirat"; `written` is the whole option value, for the message. */
+/** The names of "mkdir,mkdirat" (or "family:mkdir,@mount"); `written` is the whole option value, for the message. */
 const syscallList = (list: string, option: string, written: string = list): Array<string> => {
   const names = list.split(",").map((name) => name.trim())
   const syntax = option === "errno" ? "ERRNO:SYSCALL[,SYSCALL...]" : "SYSCALL[,SYSCALL...]"
@@ -41,16 +41,26 @@ export const parseAction = (text: string): ActionInput => {
     if (kind === "errno" || kind === "trace") throw defaultSyntax(text)
     return text as ActionInput
   }
-  if (kind === "errno" && value !== "") return { errno: /^\d+$/.test(value) ? Number(value) : (value as never) }
+  if (kind === "errno" && value !== "") return { errno: errnoFlag(value, "--default", text) }
   if (kind === "trace" && /^\d+$/.test(value)) return { trace: Number(value) }
   throw defaultSyntax(text)
+}
+
+/**
+ * An errno of a flag: a name, or a number. 0 is refused: the call would "succeed" without
+ * running, which no one means by a flag (a JSON policy may still say `{"errno": 0}`, with a warning).
+ */
+const errnoFlag = (errno: string, option: string, written: string): ErrnoName | number => {
+  if (/^\d+$/.test(errno) && Number(errno) === 0) {
+    throw new UsageError("run", `${option} "${written}" uses errno 0, which makes a call return 0 (success) without running it: give an errno such as EPERM`)
+  }
+  return /^\d+$/.test(errno) ? Number(errno) : (errno as ErrnoName)
 }
 
 const errnoRule = (text: string): RuleJson => {
   const colon = text.indexOf(":")
   if (colon <= 0) throw new UsageError("run", `--errno takes ERRNO:SYSCALL[,SYSCALL...], got "${text}"`)
-  const errno = text.slice(0, colon)
-  return { action: "errno", errno: /^\d+$/.test(errno) ? Number(errno) : (errno as never), syscalls: syscallList(text.slice(colon + 1), "errno", text) }
+  return { action: "errno", errno: errnoFlag(text.slice(0, colon), "--errno", text), syscalls: syscallList(text.slice(colon + 1), "errno", text) }
 }
 
 const readPolicyFile = (path: string, command: PolicyFlags["command"]): Effect.Effect<PolicyJson, PolicyError | UsageError> =>

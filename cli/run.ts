@@ -7,7 +7,8 @@ import { signalNumber } from "../core/signals.ts"
 import type { Plugin } from "../core/plugin.ts"
 import { spawn, type Child, type SpawnResult } from "../adapters/node/mod.ts"
 import { parseRlimits, rlimit } from "../plugins/rlimit/mod.ts"
-import { seccomp } from "../plugins/seccomp/mod.ts"
+import { compile, seccomp } from "../plugins/seccomp/mod.ts"
+import { layer as libseccomp } from "../adapters/node/libseccomp.ts"
 import { reporter } from "./notify-report.ts"
 import { policyFromFlags, ruleOptions } from "./policy-options.ts"
 import { runHelp, parseOptions, splitAtCommand, UsageError, type CliIo } from "./usage.ts"
@@ -56,6 +57,11 @@ export const runCommand = async (args: ReadonlyArray<string>, io: CliIo): Promis
       rules: ruleOptions.flatMap((action) => values[action].map((syscalls) => ({ action, syscalls })))
     })
   )
+  if (policy !== undefined) {
+    // Compiled once here (the plugin reuses it) so what the policy may not mean is said before the command runs.
+    const { warnings } = await Effect.runPromise(Effect.provide(compile(policy), libseccomp))
+    for (const warning of warnings) io.err(`kakoi: warning: ${warning.message}`)
+  }
   const plugins: Array<Plugin<any, any>> = [rlimit(limits.success)]
   // Notified calls (--notify, or a policy's notify rules) are reported on stderr; --observe lets them run.
   if (policy !== undefined) plugins.push(seccomp(policy, { notify: { handler: reporter(io.err, values.observe === true) } }))

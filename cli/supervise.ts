@@ -15,7 +15,8 @@ import type { Plugin } from "../core/plugin.ts"
 import { formatEvent } from "../core/supervisor/events.ts"
 import { isSupervisorSpec, type ChildSpec, type SupervisorSpec } from "../core/supervisor/spec.ts"
 import { rlimit, type RlimitOptions } from "../plugins/rlimit/mod.ts"
-import { seccomp, type PolicyJson } from "../plugins/seccomp/mod.ts"
+import { PolicyError, seccomp, type PolicyJson } from "../plugins/seccomp/mod.ts"
+import { parseJsonText } from "../plugins/seccomp/json-text.ts"
 import { parseOptions, superviseHelp, UsageError, type CliIo } from "./usage.ts"
 
 /** A worker as written in a JSON tree. */
@@ -25,11 +26,13 @@ interface JsonWorker {
   readonly plugins?: ReadonlyArray<Plugin<any, any>>
 }
 
+/** Strict JSON: a key written twice (e.g. two "seccomp" policies for one worker) is an error, not the last one. */
 const readJson = (path: string): unknown => {
   try {
-    return JSON.parse(readFileSync(path, "utf8"))
+    return parseJsonText(readFileSync(path, "utf8"))
   } catch (error) {
-    throw new UsageError("supervise", `Cannot read the tree "${path}": ${error instanceof Error ? error.message : String(error)}`)
+    const detail = error instanceof PolicyError ? (error.path === undefined ? error.problem : `at ${error.path}: ${error.problem}`) : error instanceof Error ? error.message : String(error)
+    throw new UsageError("supervise", `Cannot read the tree "${path}": ${detail}`)
   }
 }
 

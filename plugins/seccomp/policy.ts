@@ -12,6 +12,7 @@ import { importOci, type OciOptions } from "./formats/oci-import.ts"
 import { isOciProfile, type OciProfile } from "./formats/oci-json.ts"
 import { shapeError } from "./formats/schema-error.ts"
 import type { PolicyJson } from "./json.ts"
+import { parseJsonText } from "./json-text.ts"
 import { decodeShape } from "./json.ts"
 import type { Policy } from "./model.ts"
 import { attachHandlers } from "./notify/attached.ts"
@@ -95,7 +96,9 @@ export const decodePolicy = (input: unknown, options?: OciOptions): Effect.Effec
   })
 
 /**
- * Parses and validates JSON text as a policy (what the CLI reads).
+ * Parses and validates JSON text as a policy (what the CLI reads). A key
+ * written twice in one object is an error (JSON.parse would keep the last),
+ * and integers beyond 2^53 are read exactly.
  *
  * @example
  * ```ts
@@ -104,7 +107,10 @@ export const decodePolicy = (input: unknown, options?: OciOptions): Effect.Effec
  */
 export const decodePolicyText = (text: string, options?: OciOptions): Effect.Effect<Policy, PolicyError> =>
   Effect.try({
-    try: (): unknown => JSON.parse(text),
+    // Not JSON.parse: a duplicate key must fail, and integers beyond 2^53 stay as written (json-text.ts).
+    try: (): unknown => parseJsonText(text),
     catch: (error) =>
-      new PolicyError({ reason: "InvalidJson", path: undefined, detail: `Cannot parse JSON: ${error instanceof Error ? error.message : String(error)}` })
+      error instanceof PolicyError
+        ? error
+        : new PolicyError({ reason: "InvalidJson", path: undefined, detail: `Cannot parse JSON: ${error instanceof Error ? error.message : String(error)}` })
   }).pipe(Effect.flatMap((input) => decodePolicy(input, options)))
