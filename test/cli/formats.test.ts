@@ -30,6 +30,12 @@ describe("kakoi run and supervise read Docker profiles", () => {
     expect(result.status).toBe(0)
   })
 
+  it("kakoi run --caps says which capabilities the profile's includes and excludes see", () => {
+    const unshare = ["--", "/bin/sh", "-c", "unshare -U true 2>/dev/null; echo $?"]
+    expect(kakoi(["run", "--policy", docker, "--caps", "", ...unshare]).stdout).toBe("1\n")
+    expect(kakoi(["run", "--policy", docker, "--caps", "CAP_SYS_ADMIN", ...unshare]).stdout).toBe("0\n")
+  })
+
   it("names the file and the JSON path of a mistake in a profile", () => {
     const path = file({ defaultAction: "SCMP_ACT_ERRNO", syscalls: [{ nmes: ["read"], action: "SCMP_ACT_ALLOW" }] })
     const result = kakoi(["run", "--policy", path, "--", "true"])

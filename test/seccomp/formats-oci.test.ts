@@ -222,6 +222,6 @@ describe("policy() rejects bad profiles at their JSON path", () => {
   })
 
   it("checks the caps option too", () => {
-    expect(rejected({ defaultAction: "SCMP_ACT_ALLOW" }, { caps: ["CAP_CHWON"] }).message).toBe('Invalid seccomp policy at caps[0]: Unknown capability "CAP_CHWON": did you mean "CAP_CHOWN"?')
+    expect(rejected({ defaultAction: "SCMP_ACT_ALLOW" }, { caps: ["CAP_CHWON"] }).message).toBe('Invalid seccomp policy at options.caps[0]: Unknown capability "CAP_CHWON": did you mean "CAP_CHOWN"?')
   })
 })

@@ -161,10 +161,10 @@ interface Host {
 const hostOf = (options: OciOptions): Host => {
   const arch = options.arch ?? nativeArch()
   for (const [index, cap] of (options.caps ?? []).entries()) {
-    if (!capabilityNames.includes(cap)) unknownWord(`caps[${index}]`, "capability", cap, capabilityNames)
+    if (!capabilityNames.includes(cap)) unknownWord(`options.caps[${index}]`, "capability", cap, capabilityNames)
   }
   const kernel = options.kernel === undefined ? undefined : kernelVersion(options.kernel)
-  if (options.kernel !== undefined && kernel === undefined) fail("kernel", `Invalid kernel version ${JSON.stringify(options.kernel)}: expected major.minor, e.g. "6.1"`)
+  if (options.kernel !== undefined && kernel === undefined) fail("options.kernel", `Invalid kernel version ${JSON.stringify(options.kernel)}: expected major.minor, e.g. "6.1"`)
   // Read only when a profile asks: most never look at capabilities or the kernel.
   let caps: ReadonlySet<string> | undefined
   let running: KernelVersion | undefined = kernel
