@@ -178,7 +178,9 @@ export const explain = (policy: Policy, query: ExplainQuery): Effect.Effect<Expl
     const lines = [
       `${name}(${shownArgs.join(", ")}) on ${arch} (nr ${number}): ${describeAction(verdict.action)}`,
       `  ${reason}`,
-      ...alsoLines(policy, name, others, args)
+      ...alsoLines(policy, name, others, args),
+      // A Docker/OCI profile's entries for this call that were not applied here, and why.
+      ...(importOf(policy)?.left ?? []).filter((entry) => entry.syscalls.includes(name)).map((entry) => `  not applied: the profile's ${entry.path}: ${entry.reason}`)
     ]
     return { syscall: name, number, arch, args, action: verdict.action, value: verdict.value, by, others, lines }
   })

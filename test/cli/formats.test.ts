@@ -94,7 +94,11 @@ describe("kakoi explain", () => {
     const floor = kakoi(["explain", "--policy", file(denyMkdir), "--syscall", "io_uring_setup"])
     expect(lines(floor.stdout)[1]).toMatch(/^ {2}decided by the io_uring rule \(floor\.io_uring\): errno ENOSYS; /)
     const profile = kakoi(["explain", "--policy", docker, "--caps", "", "--syscall", "clone3"])
-    expect(lines(profile.stdout)).toEqual(["clone3(0x0) on x86_64 (nr 435): errno ENOSYS", "  decided by rules[12], the profile's syscalls[20]: errno ENOSYS"])
+    expect(lines(profile.stdout)).toEqual([
+      "clone3(0x0) on x86_64 (nr 435): errno ENOSYS",
+      "  decided by rules[12], the profile's syscalls[20]: errno ENOSYS",
+      "  not applied: the profile's syscalls[17]: needs CAP_SYS_ADMIN, which the child does not hold"
+    ])
   })
 
   it("names an unknown syscall", () => {
