@@ -181,6 +181,20 @@ const userEntries = (policy: Policy): { readonly entries: Array<FilterRule>; rea
   return { entries, never }
 }
 
+const runsUnasked = (action: Action): boolean => action.kind === "allow" || action.kind === "log"
+
+/**
+ * Whether a policy denies anything (the condition of the floor's io_uring
+ * entry). Notified and traced calls count: a handler or tracer may refuse
+ * them, and io_uring would go around it.
+ *
+ * @example
+ * ```ts
+ * deniesAnything(policy({ default: "allow" })) // false
+ * ```
+ */
+export const deniesAnything = (policy: Policy): boolean => !runsUnasked(policy.default) || policy.rules.some((rule) => !runsUnasked(rule.action))
+
 const expansions = new WeakMap<Policy, Expansion>()
 
 /**
@@ -201,12 +215,9 @@ export const expand = (policy: Policy): Expansion => {
   const { entries: own, never } = userEntries(policy)
   // Named directly or through a family: that rule decides, not the floor. A group (`@debug`) is too broad to count.
   const named = new Set(own.filter((entry) => entry.origin.kind === "user" && entry.origin.group === undefined).map((entry) => entry.syscall))
-  // Notified and traced calls count as denied: a handler or tracer may refuse them, and io_uring would bypass it.
-  const runsUnasked = (action: Action): boolean => action.kind === "allow" || action.kind === "log"
-  const deniesAnything = !runsUnasked(policy.default) || policy.rules.some((rule) => !runsUnasked(rule.action))
   const floor: Array<FilterRule> = []
   for (const { entry, syscalls, args, action, reason } of floorRules) {
-    if (!policy.floor[entry] || (entry === "io_uring" && !deniesAnything)) continue
+    if (!policy.floor[entry] || (entry === "io_uring" && !deniesAnything(policy))) continue
     const path = `floor.${entry}`
     const origin: RuleOrigin = entry === "io_uring" ? { kind: "io_uring", reason } : { kind: "floor", entry, reason }
     // The ioctl entries deny commands, not a syscall: naming ioctl does not lift them (floor.tiocsti: false does).

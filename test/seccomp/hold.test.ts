@@ -11,6 +11,7 @@ import { layer } from "../../adapters/node/libseccomp.ts"
 import type { ArgCondition, CompareOperator, PolicyJson, SeccompLibrary } from "../../plugins/seccomp/mod.ts"
 import { arg, compile, decodePolicyText, family, groupMembers, policy } from "../../plugins/seccomp/mod.ts"
 import { parseJsonText } from "../../plugins/seccomp/json-text.ts"
+import { forThisProcess } from "../../plugins/seccomp/load.ts"
 import { narrow } from "../../plugins/seccomp/narrow.ts"
 import { policyError } from "./helpers.ts"
 
@@ -96,6 +97,13 @@ describe("compile() lists the filter's rules with their origin", () => {
     expect(plain.rules.map((entry) => entry.path)).not.toContain("floor.io_uring")
     const off = await run(compile(policy({ default: "allow", floor: false, rules: [{ action: "kill", syscalls: ["mkdir"] }] })))
     expect(off.rules.map((entry) => entry.path)).toEqual(["rules[0].syscalls[0]"])
+  })
+
+  it("in this process (loadPolicy, trapInProcess) denies new io_uring rings only: the event loop's ring was set up before", async () => {
+    const p = policy((rule) => rule.errno("EPERM", family("mkdir")), { default: "allow" })
+    const { rules } = await run(compile(forThisProcess(p)))
+    expect(rules.filter((entry) => entry.syscall.startsWith("io_uring")).map((entry) => [entry.syscall, entry.action])).toEqual([["io_uring_setup", { kind: "errno", errno: 38 }]])
+    expect(forThisProcess(policy({ default: "allow" }))).toEqual(policy({ default: "allow" }))
   })
 
   it("lifts a floor entry for a syscall a rule names, but not for one a group brings", async () => {
