@@ -167,6 +167,7 @@ export const seccompHoldSuite = (api: SeccompHoldApi): void => {
     it("denies TIOCSTI beside an allowlist that allows ioctl", async () => {
       const allowlist: PolicyJson = { default: { errno: "EACCES" }, rules: [{ action: "allow", syscalls: ["@system-service", "ioctl"] }] }
       expect(await line([bin.floor, "tiocsti"], allowlist)).toBe(`errno ${EPERM}`)
+      expect(await line([bin.floor, "tiocsti", "0xffffffff00005412"], allowlist)).toBe(`errno ${EPERM}`)
       expect(await line([bin.floor, "tcgets"], allowlist)).toBe("ok")
     })
 

@@ -61,6 +61,11 @@ describe("narrow()", () => {
     }
   })
 
+  it("takes a width from the DSL: arg(index, 32)", () => {
+    const p = policy((rule) => rule.errno("EPERM", "my_call", arg(1, 32).eq(-100)), { default: "allow" })
+    expect(p.rules[0]?.args).toEqual([{ index: 1, op: "==", value: 0xffff_ffff_ffff_ff9cn, width: 32 }])
+  })
+
   it("reads negative values sign-extended and refuses values that do not fit", () => {
     expect(narrow({ index: 0, op: "==", value: 0xffff_ffff_ffff_ff9cn }, 32)).toEqual({ kind: "any", conditions: [{ index: 0, op: "masked==", mask: 0xffff_ffffn, value: 0xffff_ff9cn }] })
     expect(narrow({ index: 0, op: "==", value: 0x1_0000_0002n }, 32)).toEqual({ kind: "too-wide", part: "value" })
