@@ -213,8 +213,9 @@ export const expand = (policy: Policy): Expansion => {
   const cached = expansions.get(policy)
   if (cached !== undefined) return cached
   const { entries: own, never } = userEntries(policy)
-  // Named directly or through a family: that rule decides, not the floor. A group (`@debug`) is too broad to count.
-  const named = new Set(own.filter((entry) => entry.origin.kind === "user" && entry.origin.group === undefined).map((entry) => entry.syscall))
+  // Named directly or through a family by a rule without conditions: that rule decides every call, not the floor.
+  // A group (`@debug`) is too broad to count; a conditional rule would leave the other calls to the default.
+  const named = new Set(own.filter((entry) => entry.origin.kind === "user" && entry.origin.group === undefined && entry.args.length === 0).map((entry) => entry.syscall))
   const floor: Array<FilterRule> = []
   for (const { entry, syscalls, args, action, reason } of floorRules) {
     if (!policy.floor[entry] || (entry === "io_uring" && !deniesAnything(policy))) continue

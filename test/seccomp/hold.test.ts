@@ -114,10 +114,12 @@ describe("compile() lists the filter's rules with their origin", () => {
   it("lifts a floor entry for a syscall a rule names, but not for one a group brings", async () => {
     const named = await run(compile(policy((rule) => rule.kill("ptrace"), { default: "allow" })))
     expect(named.rules.filter((entry) => entry.syscall === "ptrace").map((entry) => entry.path)).toEqual(["rules[0].syscalls[0]"])
+    const conditional = await run(compile(policy((rule) => rule.allow("ptrace", arg(0).eq(0)), { default: "kill" })))
+    expect(conditional.rules.filter((entry) => entry.syscall === "ptrace").map((entry) => entry.path)).toEqual(["floor.ptrace"])
     const grouped = await run(compile(policy((rule) => rule.allow("@debug"), { default: { errno: "EACCES" } })))
     expect(grouped.rules.filter((entry) => entry.syscall === "ptrace").map((entry) => entry.path)).toEqual(["floor.ptrace"])
     expect(grouped.skipped.find((entry) => entry.syscall === "ptrace")?.message).toBe(
-      'rules[0] is skipped for "ptrace": floor.ptrace already decides every call to it (name "ptrace" in a rule to decide it yourself, or switch floor.ptrace off)'
+      'rules[0] is skipped for "ptrace": floor.ptrace already decides every call to it (name "ptrace" in a rule without conditions to decide it yourself, or switch floor.ptrace off)'
     )
   })
 
