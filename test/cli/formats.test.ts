@@ -101,6 +101,15 @@ describe("kakoi explain", () => {
     ])
   })
 
+  it("answers for another ABI: x32 calls carry AUDIT_ARCH_X86_64 and the x32 bit, i386 left out meets badArch", () => {
+    expect(lines(kakoi(["explain", "--policy", docker, "--caps", "", "--syscall", "read", "--arch", "x32"]).stdout)[0]).toBe("read(0x0) on x32 (nr 1073741824): allow")
+    expect(lines(kakoi(["explain", "--policy", docker, "--caps", "", "--syscall", "read", "--arch", "x86"]).stdout)).toEqual([
+      "read(0x0) on x86 (nr 3): kill-thread",
+      '  decided by the bad-architecture action: x86 is not among the filter\'s architectures (add it to "arches")',
+      `  not applied: the profile's archMap: architecture x86 left out: "socket"'s argument conditions (syscalls[2].args) cannot hold through its multiplexer (socketcall or ipc); its calls get the badArch action`
+    ])
+  })
+
   it("names an unknown syscall", () => {
     const result = kakoi(["explain", "--policy", file(denyMkdir), "--syscall", "mkdri"])
     expect(result.status).toBe(2)

@@ -16,6 +16,7 @@ import { fillSeccompData, type SeccompData, type Trace } from "./evaluate.ts"
 import { prepare, type BpfProgram } from "./program.ts"
 import { decodeReturn, type FilterVerdict } from "./verdict.ts"
 
+export { auditArch } from "./arch.ts"
 export { compileProgram } from "./compile-js.ts"
 export type { CompiledProgram } from "./compile-js.ts"
 export { BpfError } from "./errors.ts"
