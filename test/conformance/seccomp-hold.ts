@@ -105,8 +105,8 @@ export const seccompHoldSuite = (api: SeccompHoldApi): void => {
       expect(existsSync(target)).toBe(false)
     })
 
-    // kernel.io_uring_disabled (6.6+): 0 here; where the kernel refuses io_uring (1 or 2) there is no bypass to show.
-    const uringDisabled = existsSync("/proc/sys/kernel/io_uring_disabled") && readFileSync("/proc/sys/kernel/io_uring_disabled", "utf8").trim() !== "0"
+    // kernel.io_uring_disabled (6.6+) is 0 here; at 2 the kernel refuses io_uring to everyone and there is no bypass to show.
+    const uringDisabled = existsSync("/proc/sys/kernel/io_uring_disabled") && readFileSync("/proc/sys/kernel/io_uring_disabled", "utf8").trim() === "2"
 
     it("without the io_uring floor entry the bypass is real on this kernel (unless the kernel disables io_uring)", async () => {
       const target = join(mkdtempSync(join(tmpdir(), "kakoi-")), "made")
