@@ -130,11 +130,10 @@ const narrowed = (policy: Policy, rule: number, syscall: string): ReadonlyArray<
     const width = condition.width ?? known ?? 64
     const result = narrow(condition, width)
     if (result.kind === "too-wide") {
-      const written = result.part === "mask" && condition.op === "masked==" ? condition.mask : condition.value
       throw new PolicyError({
         reason: "ValueTooWide",
-        path: `${path}.${result.part}`,
-        value: hex(written),
+        path: `${path}.value`,
+        value: hex(condition.value),
         detail: `the kernel reads argument ${condition.index} of "${syscall}" as ${width} bits, so it ignores the bits above them; write a value below 2^${width}, or a negative one`
       })
     }
