@@ -9,7 +9,7 @@ import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { layer } from "../../adapters/node/libseccomp.ts"
 import type { ArgCondition, CompareOperator, PolicyJson, SeccompLibrary } from "../../plugins/seccomp/mod.ts"
-import { arg, compile, decodePolicyText, family, groupMembers, policy } from "../../plugins/seccomp/mod.ts"
+import { arg, compile, decodePolicyText, family, groupMembers, policy, syscallNumber } from "../../plugins/seccomp/mod.ts"
 import { parseJsonText } from "../../plugins/seccomp/json-text.ts"
 import { forThisProcess } from "../../plugins/seccomp/load.ts"
 import { narrow } from "../../plugins/seccomp/narrow.ts"
@@ -183,6 +183,12 @@ describe("bad input is refused, saying where", () => {
     const error = await run(Effect.flip(compile(policy({ default: "allow", rules: [{ action: "kill", syscalls: ["a".repeat(100_000)] }] }))))
     expect(performance.now() - started).toBeLessThan(1000)
     expect(error.message).toBe(`Invalid seccomp policy at rules[0].syscalls[0]: Unknown syscall "${"a".repeat(40)}…" (100000 characters)`)
+  })
+
+  it("NULs that libseccomp's C strings would cut off, in arches and look-ups", async () => {
+    expect(policyError(() => policy({ default: "allow", arches: ["x86\u0000junk"] })).message).toBe('Invalid seccomp policy at arches[0]: Unknown architecture "x86\\u0000junk"')
+    const error = await run(Effect.flip(syscallNumber("mkdir\u0000x")))
+    expect(error.message).toBe('Unknown syscall "mkdir\\u0000x"')
   })
 
   it("badArch allow without the acknowledgement", () => {
