@@ -157,7 +157,7 @@ describe("the simulator agrees with the kernel", () => {
   })
 
   const X86_64 = 0xc000003e
-  const [SYS_getpriority, SYS_socket, SYS_personality, SYS_umask] = [140, 41, 135, 95]
+  const [SYS_getpriority, SYS_socket, SYS_personality, SYS_umask, SYS_add_key, SYS_io_uring_setup, SYS_unshare] = [140, 41, 135, 95, 248, 425, 272]
 
   /** What the kernel did: "ok N", "errno N", or "signal SIGSYS". */
   const kernel = async (p: Policy | undefined, nr: number, args: ReadonlyArray<bigint>): Promise<string> => {
@@ -190,6 +190,11 @@ describe("the simulator agrees with the kernel", () => {
         rule.allow("personality", arg(0).eq(0xffffffff))
       }, { default: "kill" }),
       calls: [[SYS_personality, [0xffffffffn]], [SYS_personality, [0n]], [SYS_getpriority, [0n, 0n]]]
+    },
+    {
+      name: "Docker's default profile, for no capabilities",
+      policy: policy(JSON.parse(readFileSync(new URL("../fixtures/profiles/docker-default.json", import.meta.url), "utf8")) as OciProfile, { caps: [] }),
+      calls: [[SYS_add_key, []], [SYS_personality, [1n]], [SYS_personality, [0xffffffffn]], [SYS_socket, [40n, 1n, 0n]], [SYS_socket, [1n, 1n, 0n]], [SYS_getpriority, [0n, 0n]], [SYS_io_uring_setup, [1n, 0n]], [SYS_unshare, [0x10000000n]]]
     }
   ]
 
