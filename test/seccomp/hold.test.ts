@@ -139,6 +139,14 @@ describe("compile() lists the filter's rules with their origin", () => {
     expect(() => policy((rule) => rule.allow("ioctl", arg(1).eq(0x5401)).allowLauncher(), { default: "kill" })).not.toThrow()
   })
 
+  it("lets a rule for exactly TIOCSTI decide it instead of the floor", async () => {
+    const { rules } = await run(compile(policy((rule) => rule.errno("EACCES", "ioctl", arg(1).eq(0x5412)), { default: "allow" })))
+    expect(rules.filter((entry) => entry.syscall === "ioctl").map((entry) => [entry.path, entry.action])).toEqual([
+      ["floor.tioclinux", { kind: "errno", errno: 1 }],
+      ["rules[0].syscalls[0]", { kind: "errno", errno: 13 }]
+    ])
+  })
+
   it("expands nested systemd groups and skips names libseccomp does not know", async () => {
     expect(groupMembers("@privileged")).toEqual(expect.arrayContaining(["chown", "swapon", "reboot", "init_module"]))
     const { rules, skipped } = await run(compile(policy((rule) => rule.errno("EPERM", "@obsolete"), { default: "allow" })))
