@@ -59,7 +59,14 @@ export interface FilterRule {
   readonly catchAll?: true
 }
 
-/** A (rule, syscall) whose conditions can never hold once narrowed (e.g. `< 0`). */
+/**
+ * A (rule, syscall) whose conditions can never hold once narrowed (e.g. `< 0`).
+ *
+ * @example
+ * ```ts
+ * expand(policy((rule) => rule.kill("socket", arg(0).lt(0)), { default: "allow" })).never[0]?.syscall // "socket"
+ * ```
+ */
 export interface NeverMatches {
   readonly rule: number
   readonly path: string
@@ -67,6 +74,14 @@ export interface NeverMatches {
   readonly origin: RuleOrigin
 }
 
+/**
+ * The filter rules of a policy, and the (rule, syscall) pairs that can never match.
+ *
+ * @example
+ * ```ts
+ * const { entries, never }: Expansion = expand(p)
+ * ```
+ */
 export interface Expansion {
   readonly entries: ReadonlyArray<FilterRule>
   readonly never: ReadonlyArray<NeverMatches>

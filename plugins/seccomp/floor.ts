@@ -45,7 +45,14 @@ export type FloorEntry = "tiocsti" | "tioclinux" | "ptrace" | "process_vm_readv"
  */
 export type Floor = Readonly<Record<FloorEntry, boolean>>
 
-/** Every entry, in the order the filter gets them. */
+/**
+ * Every entry, in the order the filter gets them.
+ *
+ * @example
+ * ```ts
+ * floorEntries[0] // "tiocsti"
+ * ```
+ */
 export const floorEntries: ReadonlyArray<FloorEntry> = ["tiocsti", "tioclinux", "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd", "io_uring"]
 
 /**
@@ -65,7 +72,14 @@ const low32 = 0xffff_ffffn
 
 const errno = (name: "EPERM" | "ENOSYS"): Action => ({ kind: "errno", errno: errnoNumber(name) ?? 0 })
 
-/** What one floor entry puts in the filter. */
+/**
+ * What one floor entry puts in the filter.
+ *
+ * @example
+ * ```ts
+ * const rule: FloorRule = { entry: "ptrace", syscalls: ["ptrace"], args: [], action: { kind: "errno", errno: 1 }, reason: "ptrace reaches into another process" }
+ * ```
+ */
 export interface FloorRule {
   readonly entry: FloorEntry
   readonly syscalls: ReadonlyArray<string>
