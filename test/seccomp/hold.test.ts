@@ -226,6 +226,11 @@ describe("policy text", () => {
     expect((await Effect.runPromise(Effect.flip(decodePolicyText(tooBig)))).message).toBe(
       'Invalid seccomp policy at rules[0].args[0].value: Invalid value "18446744073709551617": out of the 64-bit range'
     )
+    for (const written of ["1e400", "12345678901234567890.5"]) {
+      expect((await Effect.runPromise(Effect.flip(decodePolicyText(tooBig.replace("18446744073709551617", written))))).message).toBe(
+        `Invalid seccomp policy at rules[0].args[0].value: Invalid value "${written}": expected a decimal or 0x hex integer`
+      )
+    }
     const max = await Effect.runPromise(decodePolicyText(tooBig.replace("18446744073709551617", "18446744073709551615")))
     expect(max.rules[0]?.args[0]?.value).toBe(18446744073709551615n)
   })
