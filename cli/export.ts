@@ -1,14 +1,39 @@
-/** `kakoi export --policy FILE --format bpf|pfc|json`: write a policy's compiled filter. */
+/** `kakoi export --policy FILE --format bpf|pfc|json|oci|systemd`: write a policy's compiled filter, or the policy in another format. */
 import { writeFile } from "node:fs/promises"
 import { Effect } from "effect"
-import { compile, exportPfc, toJson, type PolicyError } from "../plugins/seccomp/mod.ts"
-import type { SeccompLibrary } from "../plugins/seccomp/library.ts"
-import { policyFromFlags } from "./policy-options.ts"
+import { compile, exportOci, exportPfc, exportSystemd, profileText, toJson, type BpfError, type Policy, type PolicyError, type SeccompLibrary } from "../plugins/seccomp/mod.ts"
+import { about, ociOptions, profileOptions, readPolicy } from "./policy-file.ts"
 import { exportHelp, parseOptions, UsageError, type CliIo } from "./usage.ts"
 
-const formats = ["bpf", "pfc", "json"] as const
+const formats = ["bpf", "pfc", "json", "oci", "systemd"] as const
 
-export const exportCommand = (args: ReadonlyArray<string>, io: CliIo): Effect.Effect<number, PolicyError | UsageError, SeccompLibrary> =>
+const isFormat = (text: string): text is (typeof formats)[number] => (formats as ReadonlyArray<string>).includes(text)
+
+/** The policy in one format; what the format cannot say goes to stderr. */
+const render = (policy: Policy, format: (typeof formats)[number], io: CliIo): Effect.Effect<string | Uint8Array, PolicyError, SeccompLibrary> =>
+  Effect.gen(function* () {
+    switch (format) {
+      case "bpf":
+        return (yield* compile(policy)).bpf
+      case "pfc":
+        return yield* exportPfc(policy)
+      case "json":
+        return `${JSON.stringify(toJson(policy), (_key, value) => (typeof value === "bigint" ? value.toString() : value), 2)}\n`
+      case "oci": {
+        const { profile, remainder } = yield* exportOci(policy)
+        for (const { path, reason } of remainder) io.err(`kakoi: not in the profile: ${path}: ${reason}`)
+        return profileText(profile)
+      }
+      case "systemd": {
+        const { lines, remainder } = yield* exportSystemd(policy)
+        for (const { path, reason } of remainder) io.err(`kakoi: not in the unit lines: ${path}: ${reason}`)
+        // The remainder goes into the unit text too, as comments, so it travels with the lines.
+        return `${[...lines, ...remainder.map(({ path, reason }) => `# kakoi: not expressed here: ${path}: ${reason}`)].join("\n")}\n`
+      }
+    }
+  })
+
+export const exportCommand = (args: ReadonlyArray<string>, io: CliIo): Effect.Effect<number, PolicyError | UsageError | BpfError, SeccompLibrary> =>
   Effect.gen(function* () {
     const { values } = parseOptions("export", {
       args: [...args],
@@ -16,7 +41,8 @@ export const exportCommand = (args: ReadonlyArray<string>, io: CliIo): Effect.Ef
         help: { type: "boolean", short: "h" },
         policy: { type: "string" },
         format: { type: "string", default: "bpf" },
-        out: { type: "string" }
+        out: { type: "string" },
+        ...profileOptions
       }
     })
     if (values.help) {
@@ -25,17 +51,11 @@ export const exportCommand = (args: ReadonlyArray<string>, io: CliIo): Effect.Ef
     }
     if (values.policy === undefined) return yield* Effect.fail(new UsageError("export", "--policy FILE is required"))
     const format = values.format
-    if (!formats.includes(format as never)) {
-      return yield* Effect.fail(new UsageError("export", `--format takes bpf, pfc or json, got "${format}"`))
+    if (!isFormat(format)) {
+      return yield* Effect.fail(new UsageError("export", `--format takes ${formats.join(", ")}, got "${format}"`))
     }
-    const policy = yield* policyFromFlags({ command: "export", policy: values.policy, default: undefined, errno: [], rules: [] })
-    if (policy === undefined) return 0
-    const output: string | Uint8Array =
-      format === "bpf"
-        ? (yield* compile(policy)).bpf
-        : format === "pfc"
-          ? yield* exportPfc(policy)
-          : `${JSON.stringify(toJson(policy), (_key, value) => (typeof value === "bigint" ? value.toString() : value), 2)}\n`
+    const policy = yield* readPolicy(values.policy, "export", ociOptions(values))
+    const output = yield* about(policy, values.policy, render(policy, format, io))
     if (values.out !== undefined) {
       const path = values.out
       yield* Effect.promise(() => writeFile(path, output))

@@ -6,9 +6,9 @@
 import { readFileSync } from "node:fs"
 import type { Effect } from "effect"
 import type { NodeServices } from "../adapters/node/mod.ts"
-import { exportHelp, learnHelp, mainHelp, runHelp, superviseHelp, syscallHelp, UsageError, type CliIo } from "./usage.ts"
+import { diffHelp, explainHelp, exportHelp, learnHelp, lintHelp, mainHelp, runHelp, superviseHelp, syscallHelp, UsageError, type CliIo } from "./usage.ts"
 
-const helps: Record<string, string> = { run: runHelp, learn: learnHelp, syscall: syscallHelp, export: exportHelp, supervise: superviseHelp }
+const helps: Record<string, string> = { run: runHelp, learn: learnHelp, syscall: syscallHelp, export: exportHelp, explain: explainHelp, diff: diffHelp, lint: lintHelp, supervise: superviseHelp }
 
 // By package name, not a relative path: the built CLI sits one folder deeper (dist/cli) than the source.
 const version = (): string =>
@@ -49,6 +49,12 @@ const dispatch = async (command: string | undefined, args: ReadonlyArray<string>
       return runEffectCommand(async () => (await import("./syscall.ts")).syscallCommand(args, io))
     case "export":
       return runEffectCommand(async () => (await import("./export.ts")).exportCommand(args, io))
+    case "explain":
+      return runEffectCommand(async () => (await import("./explain.ts")).explainCommand(args, io))
+    case "diff":
+      return runEffectCommand(async () => (await import("./diff.ts")).diffCommand(args, io))
+    case "lint":
+      return runEffectCommand(async () => (await import("./lint.ts")).lintCommand(args, io))
     case "supervise":
       return (await import("./supervise.ts")).superviseCommand(args, io)
     default:
@@ -66,6 +72,7 @@ const failure = (error: unknown): { readonly status: number; readonly message: s
   switch (tagged._tag) {
     case "PolicyError":
     case "SyscallError":
+    case "BpfError":
     case "RlimitError":
       return { status: 2, message: tagged.message ?? String(error) }
     case "SupervisorError":

@@ -4,7 +4,8 @@
  */
 import { readFile } from "node:fs/promises"
 import { Effect } from "effect"
-import { decodePolicy, decodePolicyText, toJson, type ActionInput, type Policy, type PolicyError, type PolicyJson, type RuleJson } from "../plugins/seccomp/mod.ts"
+import { decodePolicy, decodePolicyText, toJson, type ActionInput, type ErrnoName, type OciOptions, type Policy, type PolicyError, type PolicyJson, type RuleJson } from "../plugins/seccomp/mod.ts"
+import { inFile } from "./policy-file.ts"
 import { UsageError } from "./usage.ts"
 
 /** Options that each add one rule with this action, in the order of the help text. */
@@ -17,9 +18,11 @@ export interface PolicyFlags {
   readonly default: string | undefined
   readonly errno: ReadonlyArray<string>
   readonly rules: ReadonlyArray<{ readonly action: (typeof ruleOptions)[number]; readonly syscalls: string }>
+  /** What a Docker/OCI profile's includes/excludes are evaluated against (--caps, --kernel). */
+  readonly profile?: OciOptions
 }
 
-/** The names of "mkdir,mkdirat"; `written` is the whole option value, for the message. */
+/** The names of "mkdir,mkdirat" (or "family:mkdir,@mount"); `written` is the whole option value, for the message. */
 const syscallList = (list: string, option: string, written: string = list): Array<string> => {
   const names = list.split(",").map((name) => name.trim())
   const syntax = option === "errno" ? "ERRNO:SYSCALL[,SYSCALL...]" : "SYSCALL[,SYSCALL...]"
@@ -40,23 +43,36 @@ export const parseAction = (text: string): ActionInput => {
     if (kind === "errno" || kind === "trace") throw defaultSyntax(text)
     return text as ActionInput
   }
-  if (kind === "errno" && value !== "") return { errno: /^\d+$/.test(value) ? Number(value) : (value as never) }
+  if (kind === "errno" && value !== "") return { errno: errnoFlag(value, "--default", text) }
   if (kind === "trace" && /^\d+$/.test(value)) return { trace: Number(value) }
   throw defaultSyntax(text)
+}
+
+/**
+ * An errno of a flag: a name, or a number. 0 is refused: the call would "succeed" without
+ * running, which no one means by a flag (a JSON policy may still say `{"errno": 0}`, with a warning).
+ */
+const errnoFlag = (errno: string, option: string, written: string): ErrnoName | number => {
+  if (/^\d+$/.test(errno) && Number(errno) === 0) {
+    throw new UsageError("run", `${option} "${written}" uses errno 0, which makes a call return 0 (success) without running it: give an errno such as EPERM`)
+  }
+  return /^\d+$/.test(errno) ? Number(errno) : (errno as ErrnoName)
 }
 
 const errnoRule = (text: string): RuleJson => {
   const colon = text.indexOf(":")
   if (colon <= 0) throw new UsageError("run", `--errno takes ERRNO:SYSCALL[,SYSCALL...], got "${text}"`)
-  const errno = text.slice(0, colon)
-  return { action: "errno", errno: /^\d+$/.test(errno) ? Number(errno) : (errno as never), syscalls: syscallList(text.slice(colon + 1), "errno", text) }
+  return { action: "errno", errno: errnoFlag(text.slice(0, colon), "--errno", text), syscalls: syscallList(text.slice(colon + 1), "errno", text) }
 }
 
-const readPolicyFile = (path: string, command: PolicyFlags["command"]): Effect.Effect<PolicyJson, PolicyError | UsageError> =>
+const readPolicyFile = (path: string, command: PolicyFlags["command"], profile: OciOptions | undefined): Effect.Effect<PolicyJson, PolicyError | UsageError> =>
   Effect.tryPromise({
     try: () => readFile(path, "utf8"),
     catch: (error) => new UsageError(command, `Cannot read policy file "${path}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
-  }).pipe(Effect.flatMap(decodePolicyText), Effect.map(toJson))
+  }).pipe(
+    Effect.flatMap((text) => Effect.mapError(decodePolicyText(text, profile), (error) => inFile(error, path))),
+    Effect.map(toJson)
+  )
 
 /** The policy the options describe, or undefined when they name none (no seccomp filter then). */
 export const policyFromFlags = (flags: PolicyFlags): Effect.Effect<Policy | undefined, PolicyError | UsageError> =>
@@ -66,7 +82,7 @@ export const policyFromFlags = (flags: PolicyFlags): Effect.Effect<Policy | unde
       ...flags.errno.map(errnoRule)
     ]
     if (flags.policy === undefined && flags.default === undefined && extra.length === 0) return undefined
-    const base: PolicyJson = flags.policy === undefined ? { default: "allow" } : yield* readPolicyFile(flags.policy, flags.command)
+    const base: PolicyJson = flags.policy === undefined ? { default: "allow" } : yield* readPolicyFile(flags.policy, flags.command, flags.profile)
     return yield* decodePolicy({
       ...base,
       ...(flags.default === undefined ? {} : { default: parseAction(flags.default) }),

@@ -7,8 +7,10 @@ import { signalNumber } from "../core/signals.ts"
 import type { Plugin } from "../core/plugin.ts"
 import { spawn, type Child, type NodeServices, type SpawnResult } from "../adapters/node/mod.ts"
 import { parseRlimits, rlimit } from "../plugins/rlimit/mod.ts"
-import { seccomp } from "../plugins/seccomp/mod.ts"
+import { compile, seccomp } from "../plugins/seccomp/mod.ts"
+import { layer as libseccomp } from "../adapters/node/libseccomp.ts"
 import { reporter } from "./notify-report.ts"
+import { ociOptions, profileOptions } from "./policy-file.ts"
 import { policyFromFlags, ruleOptions } from "./policy-options.ts"
 import { runHelp, parseOptions, splitAtCommand, UsageError, type CliIo } from "./usage.ts"
 
@@ -17,6 +19,7 @@ const repeated: { type: "string"; multiple: true; default: Array<string> } = { t
 const options = {
   help: { type: "boolean", short: "h" },
   policy: { type: "string" },
+  ...profileOptions,
   default: { type: "string" },
   errno: repeated,
   rlimit: repeated,
@@ -58,10 +61,16 @@ export const runCommand = async (args: ReadonlyArray<string>, io: CliIo): Promis
       policy: values.policy,
       default: values.default,
       errno: values.errno,
-      rules: ruleOptions.flatMap((action) => values[action].map((syscalls) => ({ action, syscalls })))
+      rules: ruleOptions.flatMap((action) => values[action].map((syscalls) => ({ action, syscalls }))),
+      profile: ociOptions(values)
     })
   )
-  const plugins: Array<Plugin<unknown, NodeServices>> = [rlimit(limits.success)]
+  if (policy !== undefined) {
+    // Compiled once here (the plugin reuses it) so what the policy may not mean is said before the command runs.
+    const { warnings } = await Effect.runPromise(Effect.provide(compile(policy), libseccomp))
+    for (const warning of warnings) io.err(`kakoi: warning: ${warning.message}`)
+  }
+    const plugins: Array<Plugin<unknown, NodeServices>> = [rlimit(limits.success)]
   // Notified calls (--notify, or a policy's notify rules) are reported on stderr; --observe lets them run.
   if (policy !== undefined) plugins.push(seccomp(policy, { notify: { handler: reporter(io.err, values.observe === true) } }))
 

@@ -18,6 +18,7 @@ import { isSupervisorSpec, type ChildSpec, type SupervisorSpec, type WorkerSpec 
 import { invalidTree, treeSchema } from "../core/supervisor/validate.ts"
 import { rlimit, rlimitSteps, type RlimitOptions } from "../plugins/rlimit/mod.ts"
 import { policy, PolicyError, seccomp, type Policy } from "../plugins/seccomp/mod.ts"
+import { parseJsonText } from "../plugins/seccomp/json-text.ts"
 import { UsageError } from "./usage.ts"
 
 /** A tree as `kakoi supervise` runs it: plugins that the Node adapter's layer can serve. */
@@ -69,7 +70,7 @@ const workerPolicy = (written: NonNullable<FileWorker["seccomp"]>, path: string,
     throw new TreeProblem({ path: where, detail: `Cannot read the seccomp policy ${JSON.stringify(written)}: ${describeError(error)}` })
   }
   try {
-    return policy(JSON.parse(text) as never)
+    return policy(parseJsonText(text) as never)
   } catch (error) {
     const detail = error instanceof PolicyError ? error.message : `not JSON (${describeError(error)})`
     throw new TreeProblem({ path: where, detail: `Invalid seccomp policy in ${JSON.stringify(written)}: ${detail}` })
@@ -109,7 +110,7 @@ const readTree = async (file: string, path: string): Promise<unknown> => {
     throw new UsageError("supervise", `Cannot read the tree ${JSON.stringify(file)}: ${describeError(error)}`)
   }
   try {
-    return JSON.parse(text)
+    return parseJsonText(text)
   } catch (error) {
     throw new UsageError("supervise", `Cannot read the tree ${JSON.stringify(file)}: not JSON (${describeError(error)})`)
   }

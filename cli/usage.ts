@@ -65,8 +65,13 @@ Usage:
                                            Run CMD observing its syscalls; write a policy
                                            that allows just those
   kakoi syscall NAME|NUMBER [--arch ARCH]  Resolve syscall names and numbers
-  kakoi export --policy FILE [--format bpf|pfc|json] [--out FILE]
-                                           Write a policy's compiled filter
+  kakoi export --policy FILE [--format bpf|pfc|json|oci|systemd] [--out FILE]
+                                           Write a policy's compiled filter, or the
+                                           policy as a Docker/OCI profile or systemd lines
+  kakoi explain --policy FILE --syscall NAME [--arch ARCH] [--args A0,A1,...]
+                                           What the filter does with one call, and why
+  kakoi diff A B                           List the calls two policies decide differently
+  kakoi lint FILE                          Print what a policy may not mean
   kakoi supervise FILE                     Run a supervision tree (JSON) until Ctrl-C
   kakoi help [COMMAND]                     Show help for a command
 
@@ -86,7 +91,15 @@ CMD, which stays in kakoi's process group (so Ctrl-C in a terminal reaches
 CMD both directly and through kakoi).
 
 Policy:
-  --policy FILE                 A JSON policy (kakoi's format; see the README)
+  --policy FILE                 A JSON policy: kakoi's format or a Docker/OCI/
+                                Podman seccomp profile (see the README)
+  --caps CAP_A,CAP_B            For a profile: the capabilities its includes/
+                                excludes see (default: kakoi's own, CapEff)
+  --kernel MAJOR.MINOR          For a profile: the kernel minKernel compares
+                                with (default: this one)
+  --trust-profile               For a profile: let its ptrace, process_vm_*
+                                and pidfd_getfd allowances stand (kakoi's
+                                floor denies them otherwise)
   --default ACTION              The action for syscalls no rule matches
                                 (allow, kill, kill-thread, trap, log, notify,
                                 errno:NAME, trace:N); default: allow
@@ -122,13 +135,68 @@ Examples:
   kakoi syscall 83             # mkdir
   kakoi syscall --arch x86 mkdir`
 
-export const exportHelp = `Usage: kakoi export --policy FILE [--format bpf|pfc|json] [--out FILE]
+/** Where a profile's includes/excludes come from, for every command that reads one. */
+const profileHelp = `Policy files are kakoi's JSON format or a Docker/OCI/Podman seccomp profile
+(told apart by "defaultAction"). A profile's includes/excludes are evaluated
+for:
+  --caps CAP_A,CAP_B   the capabilities the child holds (default: kakoi's own
+                       effective set, CapEff in /proc/self/status; --caps ""
+                       for none)
+  --kernel MAJOR.MINOR the kernel minKernel compares with (default: this one)
+  --trust-profile      let the profile's ptrace, process_vm_readv/writev and
+                       pidfd_getfd allowances stand (by default kakoi's floor
+                       denies them: Docker relies on a PID namespace there)`
 
-Compile a JSON policy and write it:
-  bpf   the raw classic-BPF program the kernel loads (binary; default)
-  pfc   libseccomp's pseudo filter code, readable
-  json  the validated policy in kakoi's JSON format
-Writes to standard output unless --out is given.`
+export const exportHelp: string = `Usage: kakoi export --policy FILE [--format FORMAT] [--out FILE]
+
+Compile a policy and write it:
+  bpf      the raw classic-BPF program the kernel loads (binary; default)
+  pfc      libseccomp's pseudo filter code, readable
+  json     the validated policy in kakoi's JSON format
+  oci      a Docker/OCI seccomp profile (docker run --security-opt seccomp=FILE,
+           a Kubernetes localhostProfile, Podman, runc, crun): the rules of the
+           compiled filter, kakoi's floor included
+  systemd  SystemCallFilter=, SystemCallErrorNumber=, SystemCallArchitectures=
+           unit lines, where the policy fits systemd's model
+What a format cannot say is printed on stderr (and, for systemd, as comments).
+Writes to standard output unless --out is given.
+
+${profileHelp}`
+
+export const explainHelp: string = `Usage: kakoi explain --policy FILE --syscall NAME|NUMBER [--arch ARCH] [--args A0,A1,...]
+
+Compile the policy, run its BPF over this call in kakoi's simulator, and print
+the action the kernel would take and the rule behind it (the policy's rule,
+a family or group, the floor, the io_uring rule, the profile entry), and the
+other rules for the syscall. Arguments are decimal or 0x hex, negative ones as
+two's complement; missing ones are 0. ARCH is libseccomp's name (x86_64, x86,
+x32, ...).
+
+Examples:
+  kakoi explain --policy policy.json --syscall socket --args 2,1,0
+  kakoi explain --policy docker-default.json --syscall clone3 --caps ""
+
+${profileHelp}`
+
+export const diffHelp: string = `Usage: kakoi diff A B
+
+Print every call whose outcome differs between two filters, one line each
+("x86_64 socket (41) with args 0x28: allow vs errno EPERM"), by running both
+compiled programs over every syscall of the architectures they list, and, where
+a filter compares an argument, over representative values of it. A and B are
+policies or profiles, or raw BPF (kakoi export --format bpf). Exits with 1 when
+something differs, 0 when not.
+
+${profileHelp}`
+
+export const lintHelp: string = `Usage: kakoi lint FILE
+
+Print the warnings of a policy (a family denied in part, rules left out as
+same as the default or shadowed, unfiltered ABIs, errno 0, ...) and notes on
+how it was read (names libseccomp does not know, profile entries that do not
+apply here). Exits with 1 when there are warnings.
+
+${profileHelp}`
 
 export const superviseHelp = `Usage: kakoi supervise FILE
 

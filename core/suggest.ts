@@ -21,17 +21,24 @@ export const editDistance = (a: string, b: string): number => {
   return at(a.length, b.length)
 }
 
+/** Longer input is not a typo of any known name: answering stays fast whatever the input's size. */
+const longestTypo = 64
+
 /**
  * Up to `limit` known names closest to `name`, nearest first. Only names within
  * a third of the typed length (at least one edit) count: beyond that a
- * suggestion is noise.
+ * suggestion is noise. Candidates whose length alone rules them out are never
+ * aligned, and names longer than 64 characters get no suggestion, so the cost
+ * is bounded (a 100 000-character name answers at once).
  */
 export const suggest = (name: string, known: Iterable<string>, limit = 3): ReadonlyArray<string> => {
+  if (name.length > longestTypo) return []
   const lower = name.toLowerCase()
   const budget = Math.max(1, Math.floor(name.length / 3))
   const scored: Array<{ readonly candidate: string; readonly distance: number }> = []
   for (const candidate of new Set(known)) {
-    if (candidate === name) continue
+    // The length difference is a lower bound of the distance.
+    if (candidate === name || Math.abs(candidate.length - name.length) > budget) continue
     const distance = editDistance(lower, candidate.toLowerCase())
     if (distance <= budget) scored.push({ candidate, distance })
   }

@@ -15,9 +15,12 @@ import { PolicyError } from "./errors.ts"
 import type { FilterContext, SeccompLibraryShape } from "./library.ts"
 import { SeccompLibrary } from "./library.ts"
 import type { Policy } from "./model.ts"
-import type { SkippedRule } from "./plan.ts"
+import type { PlannedRule, SkippedRule } from "./plan.ts"
 import { plan } from "./plan.ts"
 import { canonicalText } from "./serialize.ts"
+import { expand } from "./expand.ts"
+import type { PolicyWarning } from "./warnings.ts"
+import { warnings } from "./warnings.ts"
 import { archNames, syscallTable } from "./syscalls.ts"
 import { suggest } from "../../core/suggest.ts"
 
@@ -30,20 +33,29 @@ const EINVAL = 22
 const unknownSyscall = -1
 const cacheLimit = 256
 
+/** BPF_MAXINSNS: the kernel refuses a longer filter (EINVAL at install, in the child). */
+const maxInstructions = 4096
+
 /**
  * A compiled policy: the BPF program (`struct sock_filter[]`, 8 bytes per
- * instruction) and the rules libseccomp leaves out. Shared by every caller
- * that compiled the same policy: do not mutate `bpf`.
+ * instruction), the rules in it with their origin (the policy's own rules,
+ * expanded families and groups, the floor, the io_uring rule), the rules
+ * libseccomp leaves out, and warnings about what the policy may not mean
+ * (a family denied in part, unfiltered ABIs). Shared by every caller that
+ * compiled the same policy: do not mutate `bpf`.
  *
  * @example
  * ```ts
- * const { bpf, instructions, skipped } = await Effect.runPromise(Effect.provide(compile(p), layer))
+ * const { bpf, instructions, rules, skipped, warnings } = await Effect.runPromise(Effect.provide(compile(p), layer))
+ * rules.map((rule) => rule.origin.kind) // ["floor", "floor", ..., "io_uring", ..., "user"]
  * ```
  */
 export interface CompiledFilter {
   readonly bpf: Uint8Array
   readonly instructions: number
+  readonly rules: ReadonlyArray<PlannedRule>
   readonly skipped: ReadonlyArray<SkippedRule>
+  readonly warnings: ReadonlyArray<PolicyWarning>
 }
 
 const failed = (path: string | undefined, call: string, code: number, value?: string): PolicyError => {
@@ -55,22 +67,43 @@ const failed = (path: string | undefined, call: string, code: number, value?: st
   return new PolicyError({ reason: "LibseccompFailed", path, value, detail: `${call} returned -${errnoText(-code)}${hint}` })
 }
 
-/** Syscall numbers for every name in the policy (skipped rules too: a typo is a typo). */
-const resolveSyscalls = (library: SeccompLibraryShape, policy: Policy): Effect.Effect<Map<string, number>, PolicyError> => {
+/**
+ * Syscall numbers for every name the filter rules use (skipped rules too: a typo is a typo). A
+ * name libseccomp does not know fails, unless it came from a family or a systemd group (groups
+ * list calls of other architectures and kernels; systemd skips them too) or its rule says
+ * `unknownSyscalls: "skip"`: then it is left out of the map (populate adds nothing for it) and,
+ * but for group members, listed in `skipped`.
+ */
+const resolveSyscalls = (library: SeccompLibraryShape, policy: Policy): Effect.Effect<{ readonly numbers: Map<string, number>; readonly unknown: ReadonlyArray<SkippedRule> }, PolicyError> => {
   const native = library.archNative()
   const numbers = new Map<string, number>()
-  for (const [rule, { syscalls }] of policy.rules.entries()) {
-    for (const [position, name] of syscalls.entries()) {
-      if (numbers.has(name)) continue
-      const number = library.syscallResolveName(native, name)
-      if (number === unknownSyscall) {
-        const suggestions = suggest(name, syscallTable(library, native))
-        return Effect.fail(new PolicyError({ reason: "UnknownSyscall", path: `rules[${rule}].syscalls[${position}]`, value: name, suggestions }))
-      }
+  const unknown: Array<SkippedRule> = []
+  const seen = new Set<string>()
+  const { entries, never } = expand(policy)
+  for (const { syscall: name, path, origin } of [...entries, ...never]) {
+    if (numbers.has(name) || seen.has(`${path}|${name}`)) continue
+    seen.add(`${path}|${name}`)
+    const number = library.syscallResolveName(native, name)
+    if (number !== unknownSyscall) {
       numbers.set(name, number)
+      continue
     }
+    if (origin.kind !== "user" || origin.group !== undefined) continue
+    const { rule } = origin
+    if (origin.family !== undefined || policy.rules[rule]?.unknownSyscalls === "skip") {
+      const from = origin.family === undefined ? "" : ` (of family:${origin.family})`
+      unknown.push({ rule, path, syscall: name, reason: "unknown-syscall", message: `rules[${rule}] is skipped for "${name}"${from}: libseccomp ${versionText(library)} does not know it` })
+      continue
+    }
+    const suggestions = suggest(name, syscallTable(library, native))
+    return Effect.fail(new PolicyError({ reason: "UnknownSyscall", path, value: name, suggestions }))
   }
-  return Effect.succeed(numbers)
+  return Effect.succeed({ numbers, unknown })
+}
+
+const versionText = (library: SeccompLibraryShape): string => {
+  const { major, minor, micro } = library.version()
+  return `${major}.${minor}.${micro}`
 }
 
 const resolveArches = (library: SeccompLibraryShape, policy: Policy): Effect.Effect<ReadonlyArray<number>, PolicyError> => {
@@ -104,24 +137,26 @@ const populate = (library: SeccompLibraryShape, ctx: FilterContext, policy: Poli
     }
     const refused: Array<SkippedRule> = []
     for (const entry of plan(policy).added) {
+      const number = numbers.get(entry.syscall)
+      if (number === undefined) continue // an unknown name its rule lets skip (resolveSyscalls)
       const args = entry.args.map((c) => ({ arg: c.index, op: operatorValue(c.op), a: c.op === "masked==" ? c.mask : c.value, b: c.op === "masked==" ? c.value : 0n }))
-      const code = library.ruleAdd(ctx, actionValue(entry.action), numbers.get(entry.syscall) ?? unknownSyscall, args)
-      const path = `rules[${entry.rule}].syscalls[${entry.position}]`
+      const code = library.ruleAdd(ctx, actionValue(entry.action), number, args)
+      const { path, rule } = entry
       if (code === 0) continue
       if (code === -EACCES) {
-        refused.push({ rule: entry.rule, path, syscall: entry.syscall, reason: "same-as-default", message: `rules[${entry.rule}] is skipped for "${entry.syscall}": libseccomp refused it as the default action (${describeAction(policy.default)})` })
+        if (rule !== undefined) refused.push({ rule, path, syscall: entry.syscall, reason: "same-as-default", message: `rules[${rule}] is skipped for "${entry.syscall}": libseccomp refused it as the default action (${describeAction(policy.default)})` })
       } else if (code === -EEXIST) {
-        return Effect.fail(new PolicyError({ reason: "ConflictingRule", path: `rules[${entry.rule}]`, value: entry.syscall, detail: "an earlier rule" }))
+        return Effect.fail(new PolicyError({ reason: "ConflictingRule", path: rule === undefined ? path : `rules[${rule}]`, value: entry.syscall, detail: "an earlier rule" }))
       } else return Effect.fail(failed(path, "seccomp_rule_add", code, entry.syscall))
     }
     return Effect.succeed(refused)
   })
 
 /** Builds a libseccomp context for the policy, hands it to `use`, and always releases it. */
-const withFilter = <A>(policy: Policy, use: (library: SeccompLibraryShape, ctx: FilterContext) => A | number, call: string): Effect.Effect<{ readonly result: A; readonly refused: ReadonlyArray<SkippedRule> }, PolicyError, SeccompLibrary> =>
+const withFilter = <A>(policy: Policy, use: (library: SeccompLibraryShape, ctx: FilterContext) => A | number, call: string): Effect.Effect<{ readonly result: A; readonly refused: ReadonlyArray<SkippedRule>; readonly numbers: ReadonlyMap<string, number> }, PolicyError, SeccompLibrary> =>
   Effect.gen(function*() {
     const library = yield* SeccompLibrary
-    const numbers = yield* resolveSyscalls(library, policy)
+    const { numbers, unknown } = yield* resolveSyscalls(library, policy)
     const arches = yield* resolveArches(library, policy)
     return yield* Effect.scoped(Effect.gen(function*() {
       const ctx = yield* Effect.acquireRelease(
@@ -133,10 +168,10 @@ const withFilter = <A>(policy: Policy, use: (library: SeccompLibraryShape, ctx: 
         }),
         (ctx) => Effect.sync(() => library.release(ctx))
       )
-      const refused = yield* populate(library, ctx, policy, numbers, arches)
+      const refused = [...unknown, ...yield* populate(library, ctx, policy, numbers, arches)]
       const result = use(library, ctx)
       if (typeof result === "number") return yield* Effect.fail(failed(undefined, call, result))
-      return { result, refused }
+      return { result, refused, numbers }
     }))
   })
 
@@ -176,9 +211,16 @@ export const compile = (policy: Policy): Effect.Effect<CompiledFilter, PolicyErr
     const same = byText.get(key)
     if (same !== undefined) return Effect.succeed(remember(policy, key, same))
     return withFilter(policy, (library, ctx) => library.exportBpf(ctx), "seccomp_export_bpf").pipe(
-      Effect.map(({ result: bpf, refused }) =>
-        remember(policy, key, { bpf, instructions: bpf.length / 8, skipped: [...plan(policy).skipped, ...refused] })
-      ),
+      Effect.flatMap(({ result: bpf, refused, numbers }) => {
+        const instructions = bpf.length / 8
+        const { added, skipped } = plan(policy)
+        if (instructions > maxInstructions) {
+          const detail = `the filter holds ${added.length} rules; merge rules with the same action (families and groups help), drop argument ranges on narrow arguments (each splits into up to 32 rules), or try "optimize": 2`
+          return Effect.fail(new PolicyError({ reason: "TooLarge", path: undefined, value: String(instructions), detail }))
+        }
+        const rules = added.filter((entry) => numbers.has(entry.syscall))
+        return Effect.succeed(remember(policy, key, { bpf, instructions, rules, skipped: [...skipped, ...refused], warnings: warnings(policy) }))
+      }),
       Effect.withSpan("seccomp.compile")
     )
   })

@@ -1,8 +1,12 @@
 /**
  * Explaining a SIGSYS exit. The kernel does not say which syscall a seccomp
  * filter stopped (short of the audit log), so this lists the candidates the
- * policy makes knowable: syscalls of kill, kill-thread and trap rules, and
- * "a syscall not allowed" when the default action itself kills or traps.
+ * policy makes knowable: syscalls of kill, kill-thread and trap rules, "a
+ * syscall not allowed" when the default action itself kills or traps, and a
+ * call of another ABI (i386 `int 0x80` on x86_64), which the filter kills
+ * unless `badArch` says otherwise: named when the policy kills or traps
+ * nothing else (then it is the likely cause; beside other candidates it would
+ * only lengthen every message).
  */
 import type { Diagnosis } from "../../core/exit.ts"
 import type { Action, Policy } from "./model.ts"
@@ -50,24 +54,32 @@ const quoteList = (names: ReadonlyArray<string>): string => {
  * ```
  */
 export const diagnoseSigsys = (policy: Policy): Diagnosis => {
-  const byRule = new Map<number, Array<PlannedRule>>()
+  const byRule = new Map<string, Array<PlannedRule>>()
   for (const entry of plan(policy).added) {
     if (stops(entry.action) === undefined) continue
-    byRule.set(entry.rule, [...(byRule.get(entry.rule) ?? []), entry])
+    const by = entry.rule === undefined ? entry.path : `rules[${entry.rule}]`
+    byRule.set(by, [...(byRule.get(by) ?? []), entry])
   }
   const parts: Array<string> = []
   const syscalls: Array<string> = []
-  for (const [rule, entries] of byRule) {
-    const names = entries.map((entry) => entry.syscall)
+  for (const [by, entries] of byRule) {
+    // A narrow condition splits into several filter rules for one syscall: name it once.
+    const names = [...new Set(entries.map((entry) => entry.syscall))]
     syscalls.push(...names)
     const [first] = entries
     if (first === undefined) continue
     const when = first.args.length === 0 ? "" : " when its argument conditions hold"
-    parts.push(`${quoteList(names)} ${names.length === 1 ? "is" : "are"} ${stops(first.action)} by rules[${rule}]${when}`)
+    parts.push(`${quoteList(names)} ${names.length === 1 ? "is" : "are"} ${stops(first.action)} by ${by}${when}`)
   }
   const byDefault = stops(policy.default)
   if (byDefault !== undefined) parts.push(`a syscall no rule allows is ${byDefault} by the default action`)
+  // libseccomp's default for another ABI's calls is to kill the thread.
+  const otherAbi = policy.attributes.badArch === undefined ? "killed" : stops(policy.attributes.badArch)
+  const abi = policy.arches.length === 0 ? 'another ABI (e.g. i386 "int 0x80" on x86_64)' : "an ABI the policy's arches do not list"
   const unique = [...new Set(syscalls)]
+  if (otherAbi !== undefined && parts.length === 0) {
+    return { cause: "seccomp", message: `Killed by the seccomp filter (SIGSYS): a call of ${abi} is ${otherAbi} by badArch; this policy kills or traps nothing else`, syscalls: [] }
+  }
   if (parts.length === 0) {
     return {
       cause: "seccomp",

@@ -15,9 +15,10 @@
  * paths (`rules[2].args[0].index`).
  */
 import type { ErrnoName } from "../../core/errno.ts"
-import type { ArgJson, AttributesJson, PolicyJson, RuleJson, ValueJson } from "./json.ts"
+import type { ArgJson, AttributesJson, FloorJson, PolicyJson, RuleJson, ValueJson } from "./json.ts"
+import { familyPrefix } from "./families.ts"
 import { launcherSyscalls } from "./launcher.ts"
-import type { ActionInput, ArgIndex } from "./model.ts"
+import type { ActionInput, ArgIndex, StatedWidth } from "./model.ts"
 import type { NotifyHandler } from "./notify/handler.ts"
 
 /**
@@ -53,17 +54,21 @@ export interface ArgBuilder {
 
 /**
  * Conditions on the syscall argument at `index` (0 to 5), unlike mruby's
- * positional `Seccomp::ARG(:>=, 0)`.
+ * positional `Seccomp::ARG(:>=, 0)`. Arguments the kernel reads as 32 bits
+ * (an `int`) are compared on those bits, from kakoi's width table; `width`
+ * states it for syscalls the table does not know.
  *
  * @example
  * ```ts
  * rule.allow("socket", arg(0).eq(1)) // AF_UNIX only
  * rule.errno("EPERM", "openat", arg(2).masked(0o3, 0o1)) // O_WRONLY
- * rule.kill("kill", arg(0).eq(-1n)) // wrapped to 0xffffffffffffffff
+ * rule.kill("kill", arg(0).eq(-1n)) // pid_t: the low 32 bits are 0xffffffff
+ * rule.errno("EPERM", "my_new_call", arg(0, 32).eq(-100)) // AT_FDCWD as an int
  * ```
  */
-export const arg = (index: ArgIndex): ArgBuilder => {
-  const compare = (op: ArgJson["op"]) => (value: ValueJson): ArgJson => ({ index, op, value })
+export const arg = (index: ArgIndex, width?: StatedWidth): ArgBuilder => {
+  const stated = width === undefined ? {} : { width }
+  const compare = (op: ArgJson["op"]) => (value: ValueJson): ArgJson => ({ index, op, value, ...stated })
   return {
     eq: compare("=="),
     ne: compare("!="),
@@ -71,12 +76,25 @@ export const arg = (index: ArgIndex): ArgBuilder => {
     le: compare("<="),
     gt: compare(">"),
     ge: compare(">="),
-    masked: (mask, value) => ({ index, op: "masked==", mask, value })
+    masked: (mask, value) => ({ index, op: "masked==", mask, value, ...stated })
   }
 }
 
 /**
- * A syscall name, or a condition from `arg()` that applies to every syscall of the call.
+ * A syscall family where a syscall name goes: `family("open")` is
+ * `"family:open"` (open, openat, openat2, creat). See families.ts.
+ *
+ * @example
+ * ```ts
+ * rule.errno("EPERM", family("mkdir"), family("open")) // every way to make a directory or open a file
+ * rule.allow("@system-service") // a systemd group, written as is
+ * ```
+ */
+export const family = (name: string): string => `${familyPrefix}${name}`
+
+/**
+ * A syscall name (or `family:NAME`, or a systemd `@group`), or a condition from
+ * `arg()` that applies to every syscall of the call.
  *
  * @example
  * ```ts
@@ -137,6 +155,8 @@ export interface PolicyOptions {
   readonly default: ActionInput
   readonly attributes?: AttributesJson
   readonly arches?: ReadonlyArray<string>
+  /** Switch the floor off (`false`) or some of its entries (`{ ptrace: false }`); see floor.ts. */
+  readonly floor?: FloorJson
 }
 
 const toRule = (action: ActionInput, items: ReadonlyArray<RuleItem>): RuleJson => ({
@@ -186,6 +206,7 @@ export const fromBuilder = (
     default: options.default,
     rules,
     ...(options.attributes === undefined ? {} : { attributes: options.attributes }),
-    ...(options.arches === undefined ? {} : { arches: options.arches })
+    ...(options.arches === undefined ? {} : { arches: options.arches }),
+    ...(options.floor === undefined ? {} : { floor: options.floor })
   }
 }

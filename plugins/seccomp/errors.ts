@@ -19,7 +19,19 @@ import { didYouMean } from "../../core/suggest.ts"
  * - `ConflictingRule`: two rules with the same conditions on a syscall but different actions
  * - `ExecveBlocked`: the launcher could never exec the target under this policy
  * - `HandshakeBlocked`: the policy notifies but denies the `read` that hands its listener to the supervisor
+ * - `DuplicateKey`: a JSON object names a key twice (JSON.parse would keep only the last)
+ * - `BadSyscallName`: a name holds characters no syscall name has (a NUL, a space, ...)
+ * - `UnknownFamily`, `UnknownGroup`: a `family:` or `@group` name kakoi does not know
+ * - `ValueTooWide`: a value does not fit the argument, which the kernel reads as fewer than 64 bits
+ * - `BadWidth`: a condition's `width` is not 32 or 64, or contradicts what the kernel reads
+ * - `TooComplex`: a rule's narrow-argument ranges split into more filter rules than kakoi allows
+ * - `MultiplexedArgs`: argument conditions on a call another ABI multiplexes (i386 socketcall, ipc)
+ * - `FloorConflict`: a rule would let a call the floor denies through (see floor.ts)
+ * - `UnacknowledgedBadArch`: `badArch` lets other ABIs' calls run, without the acknowledgement
+ * - `TooLarge`: the filter has more instructions than the kernel loads (4096)
  * - `LibseccompFailed`: libseccomp returned an error kakoi has no better word for
+ * - `Unsupported`: the input asks for something kakoi cannot enforce or evaluate here (a Docker
+ *   profile's `listenerPath`, a flag kakoi does not implement, host facts it cannot read)
  *
  * @example
  * ```ts
@@ -40,7 +52,19 @@ export type PolicyErrorReason =
   | "ConflictingRule"
   | "ExecveBlocked"
   | "HandshakeBlocked"
+  | "DuplicateKey"
+  | "BadSyscallName"
+  | "UnknownFamily"
+  | "UnknownGroup"
+  | "ValueTooWide"
+  | "BadWidth"
+  | "TooComplex"
+  | "MultiplexedArgs"
+  | "FloorConflict"
+  | "UnacknowledgedBadArch"
+  | "TooLarge"
   | "LibseccompFailed"
+  | "Unsupported"
 
 interface PolicyErrorFields {
   readonly reason: PolicyErrorReason
@@ -52,7 +76,25 @@ interface PolicyErrorFields {
   readonly suggestions?: ReadonlyArray<string> | undefined
   /** Extra words the reason needs: the schema's complaint, libseccomp's errno, the other rule. */
   readonly detail?: string | undefined
+  /** The file the policy was read from, when it came from one. */
+  readonly file?: string | undefined
 }
+
+/** Characters of a value quoted in a message: a huge name must not make a huge message. */
+const quotedPrefix = 40
+
+/**
+ * A value for a message: JSON-quoted (so a NUL shows as `\u0000`), at most a
+ * short prefix of it, with the full length when cut.
+ *
+ * @example
+ * ```ts
+ * quote("mkdir\u0000x") // '"mkdir\\u0000x"'
+ * quote("a".repeat(100000)) // '"aaaa…" (100000 characters)'
+ * ```
+ */
+export const quote = (value: string): string =>
+  value.length <= quotedPrefix ? JSON.stringify(value) : `${JSON.stringify(`${value.slice(0, quotedPrefix)}…`)} (${value.length} characters)`
 
 // A named base keeps the class declaration free of call expressions (isolatedDeclarations).
 const PolicyErrorBase: new (args: PolicyErrorFields) => Cause.YieldableError & {
@@ -77,7 +119,7 @@ const PolicyErrorBase: new (args: PolicyErrorFields) => Cause.YieldableError & {
 export class PolicyError extends PolicyErrorBase {
   /** The sentence after the location, e.g. `Unknown syscall "mkdri": did you mean "mkdir"?`. */
   get problem(): string {
-    const value = JSON.stringify(this.value ?? "")
+    const value = quote(this.value ?? "")
     const hint = didYouMean(this.suggestions ?? [])
     switch (this.reason) {
       case "InvalidJson":
@@ -106,13 +148,39 @@ export class PolicyError extends PolicyErrorBase {
         return `Policy blocks execve, so the target can never start: allow "execve" (see launcherSyscalls)`
       case "HandshakeBlocked":
         return `Policy has notify rules but denies "read", which the launcher needs to hand the listener to the supervisor: allow or notify "read"`
+      case "DuplicateKey":
+        return `Key ${value} appears twice in one object${this.detail === undefined ? "" : ` (${this.detail})`}: JSON keeps only the last, so write it once`
+      case "BadSyscallName":
+        return `Invalid syscall name ${value}: ${this.detail ?? "syscall names are letters, digits and underscores"}`
+      case "UnknownFamily":
+        return `Unknown syscall family ${value}${hint || `: use one of ${this.detail ?? "the families in families.ts"}`}`
+      case "UnknownGroup":
+        return `Unknown syscall group ${value}${hint || `: use one of ${this.detail ?? "the groups in groups.ts"}`}`
+      case "ValueTooWide":
+        return `Value ${this.value ?? "?"} does not fit: ${this.detail ?? "the kernel reads this argument as fewer than 64 bits"}`
+      case "BadWidth":
+        return `Invalid width ${this.value ?? "?"}: ${this.detail ?? "use 32 or 64"}`
+      case "TooComplex":
+        return `Rule for ${value} is too complex: ${this.detail ?? "split it"}`
+      case "MultiplexedArgs":
+        return `Rule for ${value} compares arguments the filter cannot see on ${this.detail ?? "another ABI"}`
+      case "FloorConflict":
+        return `Rule for ${value} would let through what the floor denies: ${this.detail ?? "see the floor"}`
+      case "UnacknowledgedBadArch":
+        return `badArch ${value} lets every call of another ABI (e.g. i386 "int 0x80" on x86_64) run unfiltered: use "kill", or add "acknowledgeUnfilteredAbis": true to the attributes if you mean it`
+      case "TooLarge":
+        return `Filter has ${this.value ?? "?"} BPF instructions, more than the kernel's limit of 4096: ${this.detail ?? "use optimize: 2, families or groups, or fewer rules"}`
       case "LibseccompFailed":
         return `libseccomp failed${this.value === undefined ? "" : ` for ${value}`}: ${this.detail ?? "unknown error"}`
+      case "Unsupported":
+        return `Unsupported${this.value === undefined ? "" : ` ${value}`}: ${this.detail ?? "kakoi cannot enforce it"}`
     }
   }
 
   override get message(): string {
-    return this.path === undefined ? this.problem : `Invalid seccomp policy at ${this.path}: ${this.problem}`
+    const file = this.file === undefined ? "" : ` in ${JSON.stringify(this.file)}`
+    if (this.path === undefined) return file === "" ? this.problem : `Invalid seccomp policy${file}: ${this.problem}`
+    return `Invalid seccomp policy${file} at ${this.path}: ${this.problem}`
   }
 }
 
@@ -155,13 +223,13 @@ export class SyscallError extends SyscallErrorBase {
     const hint = didYouMean(this.suggestions)
     switch (this.reason) {
       case "UnknownSyscall":
-        return `Unknown syscall ${JSON.stringify(this.value)}${on}${hint}`
+        return `Unknown syscall ${quote(this.value)}${on}${hint}`
       case "UnknownNumber":
         return `Unknown syscall number ${this.value}${on}`
       case "UnknownArch":
-        return `Unknown architecture ${JSON.stringify(this.value)}${hint}`
+        return `Unknown architecture ${quote(this.value)}${hint}`
       case "NotOnArch":
-        return `Syscall ${JSON.stringify(this.value)} does not exist on ${this.arch ?? "this architecture"}`
+        return `Syscall ${quote(this.value)} does not exist on ${this.arch ?? "this architecture"}`
     }
   }
 }

@@ -19,8 +19,10 @@
  */
 import type { Result } from "effect"
 import { Schema } from "effect"
+import { floorEntries } from "./floor.ts"
 import type { ErrnoName } from "../../core/errno.ts"
-import type { ActionInput, Operator } from "./model.ts"
+import type { FloorEntry } from "./floor.ts"
+import type { ActionInput, Operator, StatedWidth } from "./model.ts"
 
 /**
  * A 64-bit argument value: a JSON number (up to 2^53), a decimal or `0x` hex
@@ -36,11 +38,13 @@ export type ValueJson = number | string | bigint
 
 /**
  * One argument condition. `mask` goes with `masked==` only:
- * `(arg & mask) == value`.
+ * `(arg & mask) == value`. `width` (32 or 64) says how many bits of the
+ * argument the kernel reads, for syscalls kakoi's width table does not know.
  *
  * @example
  * ```ts
  * const c: ArgJson = { index: 1, op: "masked==", mask: "0x3", value: 0 }
+ * const d: ArgJson = { index: 0, op: "==", value: -100, width: 32 } // AT_FDCWD as an int
  * ```
  */
 export interface ArgJson {
@@ -48,6 +52,7 @@ export interface ArgJson {
   readonly op: Operator
   readonly value: ValueJson
   readonly mask?: ValueJson
+  readonly width?: StatedWidth
 }
 
 /**
@@ -68,6 +73,8 @@ export interface RuleJson {
   readonly args?: ReadonlyArray<ArgJson> | null
   /** For `"notify"` rules: the key of the handler the program supplies (the `seccomp()` plugin's `handlers`). */
   readonly handler?: string
+  /** `"skip"`: leave out names libseccomp does not know (allow and log rules only). */
+  readonly unknownSyscalls?: "skip"
   readonly comment?: string
 }
 
@@ -84,7 +91,19 @@ export interface AttributesJson {
   readonly log?: boolean
   readonly optimize?: 1 | 2
   readonly badArch?: ActionInput
+  readonly acknowledgeUnfilteredAbis?: boolean
 }
+
+/**
+ * The floor in JSON: `false` switches it off, an object switches entries off
+ * (every entry defaults to on; see floor.ts).
+ *
+ * @example
+ * ```ts
+ * const f: FloorJson = { ptrace: false }
+ * ```
+ */
+export type FloorJson = boolean | { readonly [entry in FloorEntry]?: boolean }
 
 /**
  * A whole policy in JSON.
@@ -99,6 +118,7 @@ export interface PolicyJson {
   readonly rules?: ReadonlyArray<RuleJson>
   readonly attributes?: AttributesJson
   readonly arches?: ReadonlyArray<string>
+  readonly floor?: FloorJson
   readonly comment?: string
 }
 
@@ -114,7 +134,8 @@ const ArgSchema = Schema.Struct({
   index: Schema.Number,
   op: Schema.String,
   value: Value,
-  mask: Schema.optionalKey(Value)
+  mask: Schema.optionalKey(Value),
+  width: Schema.optionalKey(Schema.Number)
 })
 
 const RuleSchema = Schema.Struct({
@@ -124,6 +145,7 @@ const RuleSchema = Schema.Struct({
   syscalls: Schema.Array(Schema.String),
   args: Schema.optionalKey(Schema.NullOr(Schema.Array(ArgSchema))),
   handler: Schema.optionalKey(Schema.String),
+  unknownSyscalls: Schema.optionalKey(Schema.Literal("skip")),
   comment: Schema.optionalKey(Schema.String)
 })
 
@@ -134,9 +156,11 @@ const PolicySchema = Schema.Struct({
     noNewPrivs: Schema.optionalKey(Schema.Boolean),
     log: Schema.optionalKey(Schema.Boolean),
     optimize: Schema.optionalKey(Schema.Number),
-    badArch: Schema.optionalKey(ActionField)
+    badArch: Schema.optionalKey(ActionField),
+    acknowledgeUnfilteredAbis: Schema.optionalKey(Schema.Boolean)
   })),
   arches: Schema.optionalKey(Schema.Array(Schema.String)),
+  floor: Schema.optionalKey(Schema.Union([Schema.Boolean, Schema.Struct(Object.fromEntries(floorEntries.map((entry) => [entry, Schema.optionalKey(Schema.Boolean)])))])),
   comment: Schema.optionalKey(Schema.String),
   $schema: Schema.optionalKey(Schema.String)
 })
@@ -149,6 +173,7 @@ export interface RawArg {
   readonly op: string
   readonly value: ValueJson
   readonly mask?: ValueJson
+  readonly width?: number
 }
 
 export interface RawRule {
@@ -158,6 +183,7 @@ export interface RawRule {
   readonly syscalls: ReadonlyArray<string>
   readonly args?: ReadonlyArray<RawArg> | null
   readonly handler?: string
+  readonly unknownSyscalls?: "skip"
   readonly comment?: string
 }
 
@@ -170,8 +196,10 @@ export interface RawPolicy {
     readonly log?: boolean
     readonly optimize?: number
     readonly badArch?: RawAction
+    readonly acknowledgeUnfilteredAbis?: boolean
   }
   readonly arches?: ReadonlyArray<string>
+  readonly floor?: boolean | { readonly [entry: string]: boolean | undefined }
   readonly comment?: string
 }
 

@@ -4,6 +4,7 @@
  * types; `policy()` is the only way to make a `Policy`.
  */
 import type { ErrnoName } from "../../core/errno.ts"
+import type { Floor } from "./floor.ts"
 
 /**
  * Actions that take no parameter. `kill` ends the whole process; `kill-thread` only the calling thread.
@@ -84,21 +85,39 @@ export type CompareOperator = "==" | "!=" | "<" | "<=" | ">" | ">="
 export type Operator = CompareOperator | "masked=="
 
 /**
+ * The width a condition states for its argument: 32 compares the low 32 bits
+ * (what the kernel reads of an `int`), 64 all of them. Only needed where kakoi's
+ * table of argument widths (widths.ts) has no entry; a width that contradicts
+ * the table is an error.
+ *
+ * @example
+ * ```ts
+ * const width: StatedWidth = 32
+ * ```
+ */
+export type StatedWidth = 32 | 64
+
+/**
  * A condition on one syscall argument; values are unsigned 64-bit (negative
- * inputs were wrapped to two's complement by `policy()`).
+ * inputs were wrapped to two's complement by `policy()`). Arguments the kernel
+ * reads as 32 (or 16) bits are compared on those bits only, so high-bit garbage
+ * cannot slip past a rule: compile turns such a condition into masked
+ * comparisons (see narrow.ts).
  *
  * @example
  * ```ts
  * const inet: ArgCondition = { index: 0, op: "==", value: 2n }
  * const rdonly: ArgCondition = { index: 1, op: "masked==", mask: 3n, value: 0n }
+ * const narrow: ArgCondition = { index: 0, op: "==", value: 2n, width: 32 }
  * ```
  */
 export type ArgCondition =
-  | { readonly index: ArgIndex; readonly op: CompareOperator; readonly value: bigint }
-  | { readonly index: ArgIndex; readonly op: "masked=="; readonly mask: bigint; readonly value: bigint }
+  | { readonly index: ArgIndex; readonly op: CompareOperator; readonly value: bigint; readonly width?: StatedWidth }
+  | { readonly index: ArgIndex; readonly op: "masked=="; readonly mask: bigint; readonly value: bigint; readonly width?: StatedWidth }
 
 /**
- * One rule: an action for some syscalls, taken when every condition holds.
+ * One rule: an action for some syscalls (names, `family:NAME` families or
+ * systemd `@group`s), taken when every condition holds.
  * libseccomp applies the first unconditional rule for a syscall and lets it
  * override every conditional one; `compile` reports the rules this shadows.
  *
@@ -113,6 +132,12 @@ export interface Rule {
   readonly args: ReadonlyArray<ArgCondition>
   /** For notify rules: the key of the supervisor-side handler (see `SeccompOptions.handlers`). */
   readonly handler?: string
+  /**
+   * `"skip"`: names libseccomp does not know are left out (listed in `skipped`)
+   * instead of failing compile, as OCI runtimes do with Docker profiles that name
+   * newer syscalls. Only allow and log rules take it: leaving a name out of them narrows.
+   */
+  readonly unknownSyscalls?: "skip"
   readonly comment?: string
 }
 
@@ -123,11 +148,13 @@ export interface Rule {
  * - `log` (default false): log every action except allow (SCMP_FLTATR_CTL_LOG)
  * - `optimize` (default 1): 2 builds a binary tree of syscalls, faster for large rule sets
  * - `badArch` (default: libseccomp's kill-thread): the action for calls from another ABI
+ * - `acknowledgeUnfilteredAbis` (default false): required for a `badArch` that lets
+ *   such calls run (allow, log), since they then pass every rule unfiltered
  *
  * @example
  * ```ts
  * policy({ default: "allow", attributes: { optimize: 2 } }).attributes
- * // { noNewPrivs: true, log: false, optimize: 2, badArch: undefined }
+ * // { noNewPrivs: true, log: false, optimize: 2, badArch: undefined, acknowledgeUnfilteredAbis: false }
  * ```
  */
 export interface Attributes {
@@ -135,6 +162,7 @@ export interface Attributes {
   readonly log: boolean
   readonly optimize: 1 | 2
   readonly badArch: Action | undefined
+  readonly acknowledgeUnfilteredAbis: boolean
 }
 
 /**
@@ -154,6 +182,8 @@ export interface Policy {
   readonly attributes: Attributes
   /** Extra architectures (libseccomp names, e.g. "x86"); the native one is always included. */
   readonly arches: ReadonlyArray<string>
+  /** The floor entries this policy keeps (floor.ts); all of them unless it says otherwise. */
+  readonly floor: Floor
 }
 
 /**
@@ -164,4 +194,4 @@ export interface Policy {
  * defaultAttributes.noNewPrivs // true
  * ```
  */
-export const defaultAttributes: Attributes = Object.freeze({ noNewPrivs: true, log: false, optimize: 1, badArch: undefined })
+export const defaultAttributes: Attributes = Object.freeze({ noNewPrivs: true, log: false, optimize: 1, badArch: undefined, acknowledgeUnfilteredAbis: false })

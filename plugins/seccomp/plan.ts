@@ -7,22 +7,25 @@
  *   dropped silently;
  * - two rules with the same conditions and different actions fail (-EEXIST).
  * Making these visible (as `skipped` entries or a `ConflictingRule` error)
- * keeps a policy from saying more than the filter does.
+ * keeps a policy from saying more than the filter does. The rules come from
+ * expand.ts (families, groups, narrow arguments, the floor); only the
+ * policy's own rules are reported as skipped.
  */
 import { describeAction, sameAction } from "./actions.ts"
 import { PolicyError } from "./errors.ts"
+import type { FilterRule } from "./expand.ts"
+import { expand } from "./expand.ts"
 import type { Action, ArgCondition, Policy } from "./model.ts"
 
-/** A rule for one syscall that goes into the filter. */
-export interface PlannedRule {
-  /** Index of the rule in `policy.rules`. */
-  readonly rule: number
-  /** Index of the syscall in the rule's `syscalls`. */
-  readonly position: number
-  readonly syscall: string
-  readonly action: Action
-  readonly args: ReadonlyArray<ArgCondition>
-}
+/**
+ * A rule for one syscall that goes into the filter, with its origin.
+ *
+ * @example
+ * ```ts
+ * plan(p).added[0]?.origin // { kind: "floor", entry: "tiocsti", reason: "..." }
+ * ```
+ */
+export type PlannedRule = FilterRule
 
 /**
  * A rule for one syscall that is left out of the filter, and why.
@@ -38,11 +41,24 @@ export interface SkippedRule {
   /** `rules[2].syscalls[0]`. */
   readonly path: string
   readonly syscall: string
-  /** `same-as-default`: libseccomp refuses it; `shadowed`: an unconditional rule already decides the syscall. */
-  readonly reason: "same-as-default" | "shadowed"
+  /**
+   * `same-as-default`: libseccomp refuses it; `shadowed`: an unconditional rule already decides the syscall;
+   * `unknown-syscall`: libseccomp does not know the name and the rule says `unknownSyscalls: "skip"`
+   * (or the name came from a family or a systemd group, whose members for other kernels are skipped);
+   * `never-matches`: its conditions cannot hold on the bits the kernel reads (e.g. `< 0` on an int).
+   */
+  readonly reason: "same-as-default" | "shadowed" | "unknown-syscall" | "never-matches"
   readonly message: string
 }
 
+/**
+ * The rules that reach libseccomp, and those left out.
+ *
+ * @example
+ * ```ts
+ * const { added, skipped }: Plan = plan(p)
+ * ```
+ */
 export interface Plan {
   readonly added: ReadonlyArray<PlannedRule>
   readonly skipped: ReadonlyArray<SkippedRule>
@@ -56,39 +72,50 @@ const conditionKey = (args: ReadonlyArray<ArgCondition>): string =>
 
 const cache = new WeakMap<Policy, Plan>()
 
+/** How messages name a rule: `rules[2]`, or `floor.ptrace`. */
+const label = (entry: PlannedRule): string => (entry.rule === undefined ? entry.path : `rules[${entry.rule}]`)
+
 /**
- * Splits a policy's rules into those libseccomp will use and those it would
- * ignore, one entry per (rule, syscall).
+ * Splits a policy's filter rules (expand.ts) into those libseccomp will use
+ * and those it would ignore, one entry per (rule, syscall).
+ *
+ * @example
+ * ```ts
+ * plan(policy((rule) => rule.allow("read"), { default: "allow" })).skipped[0]?.reason // "same-as-default"
+ * ```
  */
 export const plan = (policy: Policy): Plan => {
   const cached = cache.get(policy)
   if (cached !== undefined) return cached
+  const { entries, never } = expand(policy)
   const candidates: Array<PlannedRule> = []
-  const skipped: Array<SkippedRule> = []
-  for (const [rule, { action, syscalls, args }] of policy.rules.entries()) {
-    // A syscall named twice in one rule is one rule for libseccomp; a Set keeps large allowlists linear.
-    const named = new Set<string>()
-    for (const [position, syscall] of syscalls.entries()) {
-      if (named.has(syscall)) continue
-      named.add(syscall)
-      const path = `rules[${rule}].syscalls[${position}]`
-      if (sameAction(action, policy.default)) {
-        const message = `rules[${rule}] is skipped for "${syscall}": its action (${describeAction(action)}) is the default action`
-        skipped.push({ rule, path, syscall, reason: "same-as-default", message })
-      } else candidates.push({ rule, position, syscall, action, args })
+  const skipped: Array<SkippedRule> = never.map(({ rule, path, syscall }) => ({
+    rule,
+    path,
+    syscall,
+    reason: "never-matches",
+    message: `rules[${rule}] is skipped for "${syscall}": its conditions can never hold on the bits of the arguments the kernel reads`
+  }))
+  for (const entry of entries) {
+    if (!sameAction(entry.action, policy.default)) candidates.push(entry)
+    else if (entry.rule !== undefined) {
+      const message = `rules[${entry.rule}] is skipped for "${entry.syscall}": its action (${describeAction(entry.action)}) is the default action`
+      skipped.push({ rule: entry.rule, path: entry.path, syscall: entry.syscall, reason: "same-as-default", message })
     }
   }
   const owner = new Map<string, PlannedRule>()
   for (const entry of candidates) {
-    if (entry.args.length === 0 && !owner.has(entry.syscall)) owner.set(entry.syscall, entry)
+    if ((entry.args.length === 0 || entry.catchAll === true) && !owner.has(entry.syscall)) owner.set(entry.syscall, entry)
   }
   const added: Array<PlannedRule> = []
   for (const entry of candidates) {
     const decider = owner.get(entry.syscall)
-    if (decider === undefined || decider === entry) added.push(entry)
-    else {
-      const message = `rules[${entry.rule}] is skipped for "${entry.syscall}": rules[${decider.rule}] already decides every call to it`
-      skipped.push({ rule: entry.rule, path: `rules[${entry.rule}].syscalls[${entry.position}]`, syscall: entry.syscall, reason: "shadowed", message })
+    // A catch-all decides the policy's own rules; the floor's conditional rules stay beside it.
+    if (decider === undefined || decider === entry || (decider.catchAll === true && entry.rule === undefined)) added.push(entry)
+    else if (entry.rule !== undefined) {
+      const yours = decider.rule === undefined ? ` (name "${entry.syscall}" in a rule without conditions to decide it yourself, or switch ${decider.path} off)` : ""
+      const message = `rules[${entry.rule}] is skipped for "${entry.syscall}": ${label(decider)} already decides every call to it${yours}`
+      skipped.push({ rule: entry.rule, path: entry.path, syscall: entry.syscall, reason: "shadowed", message })
     }
   }
   const result: Plan = { added, skipped }
@@ -106,9 +133,9 @@ export const findConflict = (policy: Policy): PolicyError | undefined => {
     else if (!sameAction(first.action, entry.action)) {
       return new PolicyError({
         reason: "ConflictingRule",
-        path: `rules[${entry.rule}]`,
+        path: label(entry),
         value: entry.syscall,
-        detail: `rules[${first.rule}] (${describeAction(first.action)})`
+        detail: `${label(first)} (${describeAction(first.action)})`
       })
     }
   }
@@ -130,7 +157,7 @@ export const effectiveAction = (
   syscall: string
 ): { readonly action: Action; readonly rule: number | undefined; readonly conditional: ReadonlyArray<PlannedRule> } => {
   const entries = plan(policy).added.filter((entry) => entry.syscall === syscall)
-  const decider = entries.find((entry) => entry.args.length === 0)
+  const decider = entries.find((entry) => entry.args.length === 0 || entry.catchAll === true)
   return decider === undefined
     ? { action: policy.default, rule: undefined, conditional: entries }
     : { action: decider.action, rule: decider.rule, conditional: [] }

@@ -3,12 +3,16 @@
  * from the DSL, a typed JSON object, or untyped input (a parsed file). Both
  * run the same checks; `policy()` throws, `decodePolicy()` fails the effect.
  */
-import { Effect, Result, SchemaIssue } from "effect"
-import { jsonPath } from "../../core/decode.ts"
+import { Effect, Result } from "effect"
 import type { PolicyOptions, RuleBuilder } from "./dsl.ts"
 import { fromBuilder } from "./dsl.ts"
 import { PolicyError } from "./errors.ts"
+import { withImport } from "./formats/imported.ts"
+import { importOci, type OciOptions } from "./formats/oci-import.ts"
+import { isOciProfile, type OciProfile } from "./formats/oci-json.ts"
+import { shapeError } from "./formats/schema-error.ts"
 import type { PolicyJson } from "./json.ts"
+import { parseJsonText } from "./json-text.ts"
 import { decodeShape } from "./json.ts"
 import type { Policy } from "./model.ts"
 import { attachHandlers } from "./notify/attached.ts"
@@ -29,30 +33,23 @@ const validated = new WeakSet<Policy>()
 export const isPolicy = (value: unknown): value is Policy =>
   typeof value === "object" && value !== null && validated.has(value as Policy)
 
-const formatIssue = SchemaIssue.makeFormatterStandardSchemaV1()
-
-/** `["rules", 1, "args", 0, "op"]` → `rules[1].args[0].op`. */
-const formatPath = (path: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }>): string | undefined =>
-  jsonPath(path.map((segment) => (typeof segment === "object" ? segment.key : segment)))
-
-/** Checks and freezes untyped input; the synchronous core of every entry point. */
-const decodeSync = (input: unknown): Policy => {
+/** Checks and freezes untyped input; the synchronous core of every entry point. A Docker/OCI profile is read first. */
+const decodeSync = (input: unknown, options: OciOptions = {}): Policy => {
   if (isPolicy(input)) return input
+  if (isOciProfile(input)) return withImport(importOci(input, options), (json) => decodeSync(json))
   const shape = decodeShape(input)
-  if (Result.isFailure(shape)) {
-    const [first] = formatIssue(shape.failure.issue).issues
-    const detail = first?.message === "Expected no excess property" ? "Unexpected key" : first?.message
-    throw new PolicyError({ reason: "InvalidJson", path: formatPath(first?.path ?? []), detail: detail ?? "Malformed policy" })
-  }
+  if (Result.isFailure(shape)) throw shapeError(shape.failure)
   const result = validate(shape.success)
   validated.add(result)
   return result
 }
 
 /**
- * Makes a validated, immutable policy from the DSL or from the JSON format,
- * throwing `PolicyError` on the first structural problem (syscall and
- * architecture names are checked later, by `compile`, which needs libseccomp).
+ * Makes a validated, immutable policy from the DSL, from the JSON format, or
+ * from a Docker/OCI/Podman seccomp profile (recognised by its `defaultAction`;
+ * `options` say what its `includes`/`excludes` are evaluated against, see
+ * `OciOptions`), throwing `PolicyError` on the first structural problem (syscall
+ * and architecture names are checked later, by `compile`, which needs libseccomp).
  * A `Policy` passed in comes back as is.
  *
  * @example
@@ -67,17 +64,19 @@ const decodeSync = (input: unknown): Policy => {
  *   default: "allow",
  *   rules: [{ action: "errno", errno: "EACCES", syscalls: ["socket"], args: [{ index: 0, op: "==", value: 2 }] }]
  * })
+ *
+ * const docker = policy(JSON.parse(readFileSync("docker-default.json", "utf8")), { caps: ["CAP_CHOWN"] })
  * ```
  */
-export function policy(input: PolicyJson | Policy): Policy
+export function policy(input: PolicyJson | Policy | OciProfile, options?: OciOptions): Policy
 export function policy(build: (rule: RuleBuilder) => unknown, options: PolicyOptions): Policy
-export function policy(input: PolicyJson | Policy | ((rule: RuleBuilder) => unknown), options?: PolicyOptions): Policy {
-  if (typeof input !== "function") return decodeSync(input)
+export function policy(input: PolicyJson | Policy | OciProfile | ((rule: RuleBuilder) => unknown), options?: PolicyOptions | OciOptions): Policy {
+  if (typeof input !== "function") return decodeSync(input, options as OciOptions | undefined)
   if (options === undefined) {
     throw new PolicyError({ reason: "InvalidJson", path: "default", detail: 'A DSL policy needs options with a default action, e.g. { default: "allow" }' })
   }
   const handlers = new Map<string, NotifyHandler>()
-  const result = decodeSync(fromBuilder(input, options, handlers))
+  const result = decodeSync(fromBuilder(input, options as PolicyOptions, handlers))
   if (handlers.size > 0) attachHandlers(result, handlers)
   return result
 }
@@ -90,23 +89,28 @@ export function policy(input: PolicyJson | Policy | ((rule: RuleBuilder) => unkn
  * const p = await Effect.runPromise(decodePolicy(JSON.parse(text)))
  * ```
  */
-export const decodePolicy = (input: unknown): Effect.Effect<Policy, PolicyError> =>
+export const decodePolicy = (input: unknown, options?: OciOptions): Effect.Effect<Policy, PolicyError> =>
   Effect.try({
-    try: () => decodeSync(input),
+    try: () => decodeSync(input, options),
     catch: (error) => (error instanceof PolicyError ? error : new PolicyError({ reason: "InvalidJson", path: undefined, detail: String(error) }))
   })
 
 /**
- * Parses and validates JSON text as a policy (what the CLI reads).
+ * Parses and validates JSON text as a policy (what the CLI reads). A key
+ * written twice in one object is an error (JSON.parse would keep the last),
+ * and integers beyond 2^53 are read exactly.
  *
  * @example
  * ```ts
  * await Effect.runPromise(decodePolicyText('{"default": "allow"}'))
  * ```
  */
-export const decodePolicyText = (text: string): Effect.Effect<Policy, PolicyError> =>
+export const decodePolicyText = (text: string, options?: OciOptions): Effect.Effect<Policy, PolicyError> =>
   Effect.try({
-    try: (): unknown => JSON.parse(text),
+    // Not JSON.parse: a duplicate key must fail, and integers beyond 2^53 stay as written (json-text.ts).
+    try: (): unknown => parseJsonText(text),
     catch: (error) =>
-      new PolicyError({ reason: "InvalidJson", path: undefined, detail: `Cannot parse JSON: ${error instanceof Error ? error.message : String(error)}` })
-  }).pipe(Effect.flatMap(decodePolicy))
+      error instanceof PolicyError
+        ? error
+        : new PolicyError({ reason: "InvalidJson", path: undefined, detail: `Cannot parse JSON: ${error instanceof Error ? error.message : String(error)}` })
+  }).pipe(Effect.flatMap((input) => decodePolicy(input, options)))

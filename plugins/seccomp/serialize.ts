@@ -5,7 +5,9 @@
  * decodes to the same policy.
  */
 import { errnoName } from "../../core/errno.ts"
-import type { ArgJson, PolicyJson, RuleJson } from "./json.ts"
+import type { Floor } from "./floor.ts"
+import { floorEntries } from "./floor.ts"
+import type { ArgJson, FloorJson, PolicyJson, RuleJson } from "./json.ts"
 import type { Action, ActionInput, ArgCondition, Policy, Rule } from "./model.ts"
 
 const jsonValue = (value: bigint): number | string =>
@@ -22,10 +24,20 @@ const actionJson = (action: Action): ActionInput => {
   }
 }
 
-const argJson = (condition: ArgCondition): ArgJson =>
-  condition.op === "masked=="
-    ? { index: condition.index, op: condition.op, mask: jsonValue(condition.mask), value: jsonValue(condition.value) }
-    : { index: condition.index, op: condition.op, value: jsonValue(condition.value) }
+const argJson = (condition: ArgCondition): ArgJson => {
+  const width = condition.width === undefined ? {} : { width: condition.width }
+  return condition.op === "masked=="
+    ? { index: condition.index, op: condition.op, mask: jsonValue(condition.mask), value: jsonValue(condition.value), ...width }
+    : { index: condition.index, op: condition.op, value: jsonValue(condition.value), ...width }
+}
+
+/** The floor as written: nothing when whole, `false` when off, else the entries switched off. */
+const floorJson = (floor: Floor): { readonly floor?: FloorJson } => {
+  const off = floorEntries.filter((entry) => !floor[entry])
+  if (off.length === 0) return {}
+  if (off.length === floorEntries.length) return { floor: false }
+  return { floor: Object.fromEntries(off.map((entry) => [entry, false])) }
+}
 
 const ruleJson = (rule: Rule): RuleJson => {
   const { action } = rule
@@ -39,6 +51,7 @@ const ruleJson = (rule: Rule): RuleJson => {
     syscalls: [...rule.syscalls],
     ...(rule.args.length === 0 ? {} : { args: rule.args.map(argJson) }),
     ...(rule.handler === undefined ? {} : { handler: rule.handler }),
+    ...(rule.unknownSyscalls === undefined ? {} : { unknownSyscalls: rule.unknownSyscalls }),
     ...(rule.comment === undefined ? {} : { comment: rule.comment })
   }
 }
@@ -54,12 +67,19 @@ const ruleJson = (rule: Rule): RuleJson => {
  * ```
  */
 export const toJson = (policy: Policy): PolicyJson => {
-  const { noNewPrivs, log, optimize, badArch } = policy.attributes
+  const { noNewPrivs, log, optimize, badArch, acknowledgeUnfilteredAbis } = policy.attributes
   return {
     default: actionJson(policy.default),
     rules: policy.rules.map(ruleJson),
-    attributes: { noNewPrivs, log, optimize, ...(badArch === undefined ? {} : { badArch: actionJson(badArch) }) },
-    ...(policy.arches.length === 0 ? {} : { arches: [...policy.arches] })
+    attributes: {
+      noNewPrivs,
+      log,
+      optimize,
+      ...(badArch === undefined ? {} : { badArch: actionJson(badArch) }),
+      ...(acknowledgeUnfilteredAbis ? { acknowledgeUnfilteredAbis } : {})
+    },
+    ...(policy.arches.length === 0 ? {} : { arches: [...policy.arches] }),
+    ...floorJson(policy.floor)
   }
 }
 

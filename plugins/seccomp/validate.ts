@@ -9,6 +9,11 @@
 import { actionNames, isOperator, isSimpleActionKind } from "./actions.ts"
 import { errnoNames, errnoNumber } from "../../core/errno.ts"
 import { PolicyError } from "./errors.ts"
+import { familyMembers, familyNames, familyPrefix } from "./families.ts"
+import type { Floor, FloorEntry } from "./floor.ts"
+import { floorEntries, fullFloor } from "./floor.ts"
+import { groupMembers, groupNames } from "./groups.ts"
+import { archNames } from "./syscalls.ts"
 import type { RawAction, RawArg, RawPolicy, RawRule } from "./json.ts"
 import type { Action, ArgCondition, ArgIndex, Attributes, Policy, Rule } from "./model.ts"
 import { defaultAttributes } from "./model.ts"
@@ -92,12 +97,36 @@ const parseArg = (raw: RawArg, path: string): ArgCondition => {
   if (!isArgIndex(raw.index)) return fail({ reason: "BadArgIndex", path: `${path}.index`, value: String(raw.index) })
   if (!isOperator(raw.op)) return fail({ reason: "BadOperator", path: `${path}.op`, value: raw.op })
   const value = parseValue(raw.value, `${path}.value`)
+  if (raw.width !== undefined && raw.width !== 32 && raw.width !== 64) {
+    fail({ reason: "BadWidth", path: `${path}.width`, value: String(raw.width), detail: "use 32 (the kernel reads an int, unsigned int, pid_t...) or 64" })
+  }
+  const width: { readonly width?: 32 | 64 } = raw.width === 32 || raw.width === 64 ? { width: raw.width } : {}
   if (raw.op === "masked==") {
     if (raw.mask === undefined) return fail({ reason: "InvalidJson", path: `${path}.mask`, detail: `Operator "masked==" needs a "mask"` })
-    return { index: raw.index, op: raw.op, mask: parseValue(raw.mask, `${path}.mask`), value }
+    return { index: raw.index, op: raw.op, mask: parseValue(raw.mask, `${path}.mask`), value, ...width }
   }
   if (raw.mask !== undefined) return fail({ reason: "InvalidJson", path: `${path}.mask`, detail: `A "mask" goes with operator "masked==" only, not ${JSON.stringify(raw.op)}` })
-  return { index: raw.index, op: raw.op, value }
+  return { index: raw.index, op: raw.op, value, ...width }
+}
+
+const quotedList = (names: ReadonlyArray<string>): string => names.map((name) => `"${name}"`).join(", ")
+
+/**
+ * A syscall name, `family:NAME` or `@group`. Names libseccomp does not know are
+ * compile's to report (with suggestions); here, what can never be a name: a
+ * NUL (libseccomp would read "mkdir\u0000x" as "mkdir"), spaces, punctuation.
+ */
+const checkName = (name: string, path: string): void => {
+  if (name.startsWith(familyPrefix)) {
+    const family = name.slice(familyPrefix.length)
+    if (familyMembers(family) === undefined) {
+      fail({ reason: "UnknownFamily", path, value: name, suggestions: suggest(family, familyNames).map((f) => `${familyPrefix}${f}`), detail: quotedList(familyNames.map((f) => `${familyPrefix}${f}`)) })
+    }
+  } else if (name.startsWith("@")) {
+    if (groupMembers(name) === undefined) fail({ reason: "UnknownGroup", path, value: name, suggestions: suggest(name, groupNames), detail: quotedList(groupNames) })
+  } else if (!/^[A-Za-z0-9_]+$/.test(name)) {
+    fail({ reason: "BadSyscallName", path, value: name, detail: "syscall names are letters, digits and underscores; a family is written \"family:NAME\", a systemd group \"@NAME\"" })
+  }
 }
 
 const parseRule = (raw: RawRule, path: string): Rule => {
@@ -111,7 +140,12 @@ const parseRule = (raw: RawRule, path: string): Rule => {
   if (raw.handler !== undefined && action.kind !== "notify") {
     fail({ reason: "InvalidJson", path: `${path}.handler`, detail: `"handler" goes with action "notify" only` })
   }
+  if (raw.unknownSyscalls !== undefined && action.kind !== "allow" && action.kind !== "log") {
+    // Leaving an unknown name out of a denying rule would let that syscall through.
+    fail({ reason: "InvalidJson", path: `${path}.unknownSyscalls`, detail: `"unknownSyscalls": "skip" goes with actions "allow" and "log" only: leaving a name out of a ${action.kind} rule widens the policy` })
+  }
   if (raw.syscalls.length === 0) fail({ reason: "EmptyRule", path: `${path}.syscalls` })
+  for (const [position, name] of raw.syscalls.entries()) checkName(name, `${path}.syscalls[${position}]`)
   const args = (raw.args ?? []).map((arg, index) => parseArg(arg, `${path}.args[${index}]`))
   const seen = new Map<number, number>()
   for (const [position, condition] of args.entries()) {
@@ -126,6 +160,7 @@ const parseRule = (raw: RawRule, path: string): Rule => {
     syscalls: [...raw.syscalls],
     args,
     ...(raw.handler === undefined ? {} : { handler: raw.handler }),
+    ...(raw.unknownSyscalls === undefined ? {} : { unknownSyscalls: raw.unknownSyscalls }),
     ...(raw.comment === undefined ? {} : { comment: raw.comment })
   }
 }
@@ -136,12 +171,29 @@ const parseAttributes = (raw: RawPolicy["attributes"]): Attributes => {
   if (optimize !== 1 && optimize !== 2) {
     fail({ reason: "BadValue", path: "attributes.optimize", value: String(optimize), detail: "expected 1 (priority order) or 2 (binary tree)" })
   }
+  const badArch = raw.badArch === undefined ? undefined : parseAction(raw.badArch, "attributes.badArch")
+  const acknowledgeUnfilteredAbis = raw.acknowledgeUnfilteredAbis ?? false
+  // Calls of another ABI that run pass every rule: a one-word typo must not open that door.
+  if ((badArch?.kind === "allow" || badArch?.kind === "log") && !acknowledgeUnfilteredAbis) {
+    fail({ reason: "UnacknowledgedBadArch", path: "attributes.badArch", value: badArch.kind })
+  }
   return {
     noNewPrivs: raw.noNewPrivs ?? defaultAttributes.noNewPrivs,
     log: raw.log ?? defaultAttributes.log,
     optimize: optimize === 2 ? 2 : 1,
-    badArch: raw.badArch === undefined ? undefined : parseAction(raw.badArch, "attributes.badArch")
+    badArch,
+    acknowledgeUnfilteredAbis
   }
+}
+
+/** libseccomp reads names as C strings: "x86\u0000junk" would quietly be "x86". Its names are lowercase words. */
+const checkArch = (name: string, path: string): string =>
+  /^[a-z0-9_]+$/.test(name) ? name : fail({ reason: "UnknownArch", path, value: name, suggestions: suggest(name, archNames) })
+
+const parseFloor = (raw: RawPolicy["floor"]): Floor => {
+  if (raw === undefined || raw === true) return fullFloor
+  if (raw === false) return Object.fromEntries(floorEntries.map((entry) => [entry, false])) as Record<FloorEntry, boolean>
+  return Object.fromEntries(floorEntries.map((entry) => [entry, raw[entry] ?? true])) as Record<FloorEntry, boolean>
 }
 
 const deepFreeze = <A>(value: A): A => {
@@ -158,7 +210,8 @@ export const validate = (raw: RawPolicy): Policy => {
     default: parseAction(raw.default, "default"),
     rules: (raw.rules ?? []).map((rule, index) => parseRule(rule, `rules[${index}]`)),
     attributes: parseAttributes(raw.attributes),
-    arches: [...(raw.arches ?? [])]
+    arches: (raw.arches ?? []).map((name, index) => checkArch(name, `arches[${index}]`)),
+    floor: parseFloor(raw.floor)
   }
   const conflict = findConflict(result)
   if (conflict !== undefined) throw conflict

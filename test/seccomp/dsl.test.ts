@@ -60,7 +60,7 @@ describe("policy() with the DSL", () => {
 
   it("passes attributes and arches through, with defaults for the rest", () => {
     const p = policy(() => {}, { default: "allow", attributes: { optimize: 2, badArch: { errno: "ENOSYS" } }, arches: ["x86"] })
-    expect(p.attributes).toEqual({ noNewPrivs: true, log: false, optimize: 2, badArch: { kind: "errno", errno: 38 } })
+    expect(p.attributes).toEqual({ noNewPrivs: true, log: false, optimize: 2, badArch: { kind: "errno", errno: 38 }, acknowledgeUnfilteredAbis: false })
     expect(p.arches).toEqual(["x86"])
   })
 

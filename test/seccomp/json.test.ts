@@ -31,7 +31,7 @@ describe("policy() with JSON", () => {
     })
     expect(p.default).toEqual({ kind: "errno", errno: 1 })
     expect(p.rules.map((r) => r.action)).toEqual([{ kind: "trace", value: 7 }, { kind: "errno", errno: 38 }, { kind: "trace", value: 9 }])
-    expect(p.attributes).toEqual({ noNewPrivs: false, log: true, optimize: 1, badArch: { kind: "errno", errno: 38 } })
+    expect(p.attributes).toEqual({ noNewPrivs: false, log: true, optimize: 1, badArch: { kind: "errno", errno: 38 }, acknowledgeUnfilteredAbis: false })
   })
 
   it("reads values above 2^53 from decimal strings, hex strings and negative numbers exactly", () => {
@@ -39,7 +39,7 @@ describe("policy() with JSON", () => {
       default: "allow",
       rules: [{
         action: "kill",
-        syscalls: ["ioctl"],
+        syscalls: ["mmap"],
         args: [
           { index: 0, op: "==", value: "18446744073709551615" },
           { index: 1, op: ">=", value: "0x123456789abcdef0" },
@@ -119,7 +119,7 @@ describe("toJson()", () => {
     const p = policy({
       default: { errno: "EPERM" },
       rules: [
-        { action: "errno", errno: "EACCES", syscalls: ["socket"], args: [{ index: 0, op: "==", value: 2 }] },
+        { action: "errno", errno: "EACCES", syscalls: ["clone"], args: [{ index: 0, op: "==", value: 2 }] },
         { action: "trace", trace: 4, syscalls: ["kill"], args: [{ index: 1, op: "masked==", mask: "0xffffffffffffffff", value: 1 }] }
       ],
       attributes: { optimize: 2, badArch: "kill" },
@@ -128,7 +128,7 @@ describe("toJson()", () => {
     expect(toJson(p)).toEqual({
       default: { errno: "EPERM" },
       rules: [
-        { action: "errno", errno: "EACCES", syscalls: ["socket"], args: [{ index: 0, op: "==", value: 2 }] },
+        { action: "errno", errno: "EACCES", syscalls: ["clone"], args: [{ index: 0, op: "==", value: 2 }] },
         { action: "trace", trace: 4, syscalls: ["kill"], args: [{ index: 1, op: "masked==", mask: "18446744073709551615", value: 1 }] }
       ],
       attributes: { noNewPrivs: true, log: false, optimize: 2, badArch: "kill" },

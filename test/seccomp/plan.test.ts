@@ -62,7 +62,17 @@ describe("diagnoseSigsys()", () => {
   })
 
   it("says so when the policy cannot have raised SIGSYS", () => {
-    expect(diagnoseSigsys(policy({ default: "allow" })).message).toMatch(/^Killed by SIGSYS \(Bad system call\), but this seccomp policy neither kills nor traps any syscall/)
+    const p = policy({ default: "allow", attributes: { badArch: { errno: "ENOSYS" } } })
+    expect(diagnoseSigsys(p).message).toMatch(/^Killed by SIGSYS \(Bad system call\), but this seccomp policy neither kills nor traps any syscall/)
+  })
+
+  it("names a call of another ABI when nothing else in the policy kills", () => {
+    expect(diagnoseSigsys(policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" })).message).toBe(
+      'Killed by the seccomp filter (SIGSYS): a call of another ABI (e.g. i386 "int 0x80" on x86_64) is killed by badArch; this policy kills or traps nothing else'
+    )
+    expect(diagnoseSigsys(policy({ default: "allow", arches: ["x86"], attributes: { badArch: "trap" } })).message).toBe(
+      "Killed by the seccomp filter (SIGSYS): a call of an ABI the policy's arches do not list is trapped by badArch; this policy kills or traps nothing else"
+    )
   })
 
   it("shortens long lists", () => {

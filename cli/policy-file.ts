@@ -1,0 +1,98 @@
+/**
+ * Reading a policy file for `kakoi explain`, `diff`, `lint` and `export`: any
+ * format kakoi reads, told apart by content (kakoi's JSON, a Docker/OCI
+ * profile, or for `diff` a raw BPF program as `kakoi export --format bpf`
+ * writes it), with errors that name the file. `--caps` and `--kernel` say what
+ * a profile's includes/excludes are evaluated against.
+ */
+import { readFile } from "node:fs/promises"
+import { Effect } from "effect"
+import { BpfError, decodePolicyText, PolicyError, prepare, type OciOptions, type Policy } from "../plugins/seccomp/mod.ts"
+import { atProfilePath } from "../plugins/seccomp/formats/imported.ts"
+import { UsageError } from "./usage.ts"
+
+/** The options of every command that reads a profile. */
+export const profileOptions = {
+  caps: { type: "string" },
+  kernel: { type: "string" },
+  "trust-profile": { type: "boolean" }
+} as const
+
+/**
+ * `--caps CAP_A,CAP_B` (empty for none), `--kernel 6.1` and `--trust-profile` (the profile's
+ * ptrace, process_vm_* and pidfd_getfd allowances stand: `floor: false`) as the profile reader takes them.
+ *
+ * @example
+ * ```ts
+ * ociOptions({ caps: "CAP_CHOWN,CAP_KILL" }) // { caps: ["CAP_CHOWN", "CAP_KILL"] }
+ * ```
+ */
+export const ociOptions = (values: { readonly caps?: string | undefined; readonly kernel?: string | undefined; readonly "trust-profile"?: boolean | undefined }): OciOptions => ({
+  ...(values.caps === undefined ? {} : { caps: values.caps.split(",").map((cap) => cap.trim()).filter((cap) => cap !== "") }),
+  ...(values.kernel === undefined ? {} : { kernel: values.kernel }),
+  ...(values["trust-profile"] === true ? { floor: false } : {})
+})
+
+/**
+ * The same error, naming the file it is about.
+ *
+ * @example
+ * ```ts
+ * inFile(error, "docker.json").message // 'Invalid seccomp policy in "docker.json" at syscalls[3].nmes: Unexpected key'
+ * ```
+ */
+export const inFile = (error: PolicyError, file: string): PolicyError =>
+  new PolicyError({ reason: error.reason, path: error.path, value: error.value, suggestions: error.suggestions, detail: error.detail, file })
+
+/** A JSON policy starts with `{` (after white space); anything else is taken for BPF. */
+const isJson = (bytes: Uint8Array): boolean => {
+  for (const byte of bytes) {
+    if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09) continue
+    return byte === 0x7b
+  }
+  return false
+}
+
+/**
+ * A policy or (when `bpf` is allowed) a checked BPF program from a file.
+ *
+ * @example
+ * ```ts
+ * const input = yield* readInput("docker-default.json", "diff", {}, true)
+ * ```
+ */
+export const readInput = (file: string, command: string, options: OciOptions, bpf: boolean): Effect.Effect<Policy | Uint8Array, PolicyError | UsageError | BpfError> =>
+  Effect.gen(function*() {
+    const bytes = yield* Effect.tryPromise({
+      try: () => readFile(file),
+      catch: (error) => new UsageError(command, `Cannot read policy file "${file}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
+    })
+    if (isJson(bytes)) return yield* Effect.mapError(decodePolicyText(new TextDecoder().decode(bytes), options), (error) => inFile(error, file))
+    if (!bpf) return yield* Effect.fail(new UsageError(command, `"${file}" is not a JSON policy or profile (a BPF program can only be compared, with kakoi diff)`))
+    const program = new Uint8Array(bytes)
+    yield* Effect.try({ try: () => prepare(program), catch: (error) => (error instanceof BpfError ? error : new UsageError(command, String(error))) })
+    return program
+  })
+
+/**
+ * A policy from a file (kakoi's JSON or a Docker/OCI profile).
+ *
+ * @example
+ * ```ts
+ * const p = yield* readPolicy("policy.json", "explain", {})
+ * ```
+ */
+export const readPolicy = (file: string, command: string, options: OciOptions): Effect.Effect<Policy, PolicyError | UsageError | BpfError> =>
+  Effect.map(readInput(file, command, options, false), (input) => input as Policy)
+
+/**
+ * Errors of what a command does with a policy from a file (compiling it, for
+ * one) name the file, and for a profile the profile's JSON path.
+ *
+ * @example
+ * ```ts
+ * yield* about(policy, "docker.json", explain(policy, query))
+ * ```
+ */
+export const about = <A, E, R>(policy: Policy, file: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.mapError(effect, (error) => (error instanceof PolicyError ? (inFile(atProfilePath(policy, error), file) as E) : error))

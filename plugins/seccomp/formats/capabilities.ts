@@ -1,0 +1,30 @@
+/**
+ * Linux capability names and bit numbers (include/uapi/linux/capability.h),
+ * for the `caps` of Docker/OCI profiles' `includes` and `excludes`, and the
+ * capability masks of /proc/PID/status.
+ */
+
+/** Capability names in bit order: the index is the capability's number. */
+export const capabilityNames: ReadonlyArray<string> = [
+  "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID",
+  "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN",
+  "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
+  "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE",
+  "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL",
+  "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND",
+  "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE"
+]
+
+/**
+ * The capability names of a hexadecimal mask as /proc/PID/status prints it
+ * (`CapEff:	000001fffeffffff`); bits above the last known capability are ignored.
+ *
+ * @example
+ * ```ts
+ * capabilitiesOf("0000000000200000") // ["CAP_SYS_ADMIN"]
+ * ```
+ */
+export const capabilitiesOf = (hex: string): ReadonlyArray<string> => {
+  const mask = BigInt(`0x${hex}`)
+  return capabilityNames.filter((_, bit) => ((mask >> BigInt(bit)) & 1n) === 1n)
+}
