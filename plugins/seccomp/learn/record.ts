@@ -79,6 +79,9 @@ const execs = new Set(["execve", "execveat"])
  *
  * @example
  * ```ts
+ * import { seccomp } from "kakoi/seccomp"
+ * import { recorder } from "./record.ts"
+ *
  * const record = recorder()
  * seccomp({ default: "notify" }, { notify: { handler: record.handler } })
  * // ... run the command, then:

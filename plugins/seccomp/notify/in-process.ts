@@ -143,7 +143,12 @@ interface Report {
  *
  * @example
  * ```ts
- * yield* trapInProcess(policy((rule) => rule.trap("mkdir", "mkdirat"), { default: "allow" }), {
+ * import { policy } from "kakoi/seccomp"
+ * import { type StartTrapHelper, trapInProcess } from "./in-process.ts"
+ *
+ * // Each adapter passes its helper starter; kakoi's own trapInProcess (a Promise) does this for you.
+ * declare const start: StartTrapHelper
+ * const load = trapInProcess(policy((rule) => rule.trap("mkdir", "mkdirat"), { default: "allow" }), {
  *   errno: "EACCES",
  *   onTrap: (call) => console.error(`trapped ${call.name}(${call.args.join(", ")})`)
  * }, start)
