@@ -43,9 +43,28 @@ export interface SeccompLibraryShape {
   readonly exportPfc: (ctx: FilterContext) => string | number
 }
 
-/** The libseccomp binding of the runtime kakoi runs in; each adapter provides a layer. */
-export const SeccompLibrary: Context.Service<SeccompLibrary, SeccompLibraryShape> =
-  Context.Service<SeccompLibrary, SeccompLibraryShape>("kakoi/SeccompLibrary")
+// The named base keeps the class's type explicit under isolatedDeclarations; the
+// class makes the tag nominal: a requirement on SeccompLibrary is met only by
+// this service, never by some other service of the same shape.
+const SeccompLibraryBase: Context.ServiceClass<SeccompLibrary, "kakoi/SeccompLibrary", SeccompLibraryShape> =
+  Context.Service<SeccompLibrary, SeccompLibraryShape>()("kakoi/SeccompLibrary")
 
-/** The identifier of the SeccompLibrary service in Effect requirement types. */
-export type SeccompLibrary = SeccompLibraryShape
+/**
+ * The libseccomp binding of the runtime kakoi runs in, as an Effect service
+ * (the tag, and in requirement types the identifier): every adapter's `layer`
+ * provides it (`kakoi`, `kakoi/node`, `kakoi/deno`, `kakoi/bun`); a test can
+ * provide its own `SeccompLibraryShape`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { SeccompLibrary } from "kakoi/seccomp"
+ *
+ * const version: Effect.Effect<string, never, SeccompLibrary> = Effect.gen(function*() {
+ *   const library = yield* SeccompLibrary
+ *   const { major, minor } = library.version()
+ *   return `${major}.${minor}`
+ * })
+ * ```
+ */
+export class SeccompLibrary extends SeccompLibraryBase {}
