@@ -63,6 +63,8 @@ const checkPublicExamples = () => {
   ))
   const missing = new Map()
   for (const symbol of symbols) {
+    // Types an export mentions but does not export ("private" to deno doc) are not public.
+    if (symbol.declarations.every((declaration) => declaration.declarationKind === "private")) continue
     const own = symbol.declarations.filter((declaration) => declaration.kind !== "reference")
     const targets = symbol.declarations.filter((declaration) => declaration.kind === "reference").map((d) => where(d.def.target))
     if (own.some(hasExample) || targets.some((target) => documented.has(target))) continue

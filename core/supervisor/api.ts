@@ -22,7 +22,23 @@ import { startWatchdog } from "./watchdog.ts"
 /** Recent values a late subscriber still gets: enough for everything a tree does while it starts. */
 const replay = 1024
 
-/** A running supervision tree, as the Effect API hands it out. */
+/**
+ * A running supervision tree, as the Effect API hands it out.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { formatEvent, layer, superviseEffect } from "kakoi"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const tree = yield* superviseEffect({ name: "app", children: [{ name: "tick", argv: ["/bin/sh", "-c", "echo tick; sleep 1"] }] })
+ *   yield* Stream.runForEach(Stream.take(tree.lines, 1), (line) => Effect.log(`${line.child}: ${line.line}`))
+ *   console.log(yield* tree.status)
+ *   yield* Stream.runForEach(Stream.take(tree.events, 3), (event) => Effect.log(formatEvent(event)))
+ * }))
+ * await Effect.runPromise(Effect.provide(program, layer))
+ * ```
+ */
 export interface Supervisor {
   readonly name: string
   /** Every event of the tree, in order (the last 1024 replayed to a late subscriber); ends when the tree stops. */
@@ -37,7 +53,21 @@ export interface Supervisor {
   readonly done: Effect.Effect<void, SupervisorError>
 }
 
-/** A running supervision tree for Promise users. */
+/**
+ * A running supervision tree for Promise users; `await using` stops it when
+ * the block ends.
+ *
+ * @example
+ * ```ts
+ * import { formatEvent, supervise } from "kakoi"
+ *
+ * await using tree = await supervise({ name: "app", children: [{ name: "sleeper", argv: ["sleep", "60"] }] })
+ * console.log(await tree.status()) // [{ child: "app/sleeper", state: "running", pid: 4242, ... }]
+ * setTimeout(() => void tree.stop(), 1000)
+ * for await (const event of tree.events) console.log(formatEvent(event))
+ * await tree.done
+ * ```
+ */
 export interface SupervisorHandle extends AsyncDisposable {
   readonly name: string
   readonly events: AsyncIterable<SupervisorEvent>
@@ -50,7 +80,23 @@ export interface SupervisorHandle extends AsyncDisposable {
   readonly done: Promise<void>
 }
 
-/** Options of the Promise API. */
+/**
+ * Options of the Promise API.
+ *
+ * @example
+ * ```ts
+ * import { formatEvent, supervise, type SuperviseOptions } from "kakoi"
+ *
+ * const options: SuperviseOptions = {
+ *   signal: AbortSignal.timeout(60_000),
+ *   hostSignals: "stop",
+ *   onEvent: (event) => console.error(formatEvent(event)),
+ *   onLine: (line) => console.log(`[${line.child}] ${line.line}`)
+ * }
+ * const tree = await supervise({ name: "app", children: [{ name: "web", argv: ["./web"] }] }, options)
+ * await tree.done
+ * ```
+ */
 export interface SuperviseOptions {
   /**
    * Aborting stops the tree gracefully, like `stop()`; while the tree still

@@ -2,6 +2,18 @@
 import { Data, type Cause } from "effect"
 import { describeExit, type ChildExit } from "./events.ts"
 
+/**
+ * Why a tree failed: "InvalidSpec", its spec is wrong (nothing started; `path`
+ * and `file` say where); "GaveUp", a child restarted more often than the intensity allows.
+ *
+ * @example
+ * ```ts
+ * import { supervise, SupervisorError, type SupervisorErrorReason } from "kakoi"
+ *
+ * const reason: SupervisorErrorReason | undefined = await supervise({ name: "app", children: [] })
+ *   .then(() => undefined, (error: unknown) => (error instanceof SupervisorError ? error.reason : undefined))
+ * ```
+ */
 export type SupervisorErrorReason = "InvalidSpec" | "GaveUp"
 
 interface SupervisorErrorFields {

@@ -58,7 +58,17 @@ export interface LearnResult {
   readonly policy: Policy
 }
 
-/** The runner learn mode drives: an adapter's `runEffect`. */
+/**
+ * The runner learn mode drives: an adapter's `runEffect`.
+ *
+ * @example
+ * ```ts
+ * import { runEffect, type Services } from "kakoi"
+ * import type { LearnRunner } from "kakoi/seccomp"
+ *
+ * const runner: LearnRunner<Services, unknown> = runEffect
+ * ```
+ */
 export type LearnRunner<R, X> = RunEffect<R, X>
 
 /**
