@@ -10,8 +10,10 @@ import { describeExit, type ChildExit } from "./events.ts"
  * ```ts
  * import { supervise, SupervisorError, type SupervisorErrorReason } from "kakoi"
  *
- * const reason: SupervisorErrorReason | undefined = await supervise({ name: "app", children: [] })
- *   .then(() => undefined, (error: unknown) => (error instanceof SupervisorError ? error.reason : undefined))
+ * // A tree read from JSON with a misspelt key ("restrat"): refused, nothing started.
+ * const tree = JSON.parse('{ "name": "app", "children": [{ "name": "a", "argv": ["true"], "restrat": "temporary" }] }')
+ * const reason: SupervisorErrorReason | undefined = await supervise(tree)
+ *   .then(() => undefined, (error: unknown) => (error instanceof SupervisorError ? error.reason : undefined)) // "InvalidSpec"
  * ```
  */
 export type SupervisorErrorReason = "InvalidSpec" | "GaveUp"

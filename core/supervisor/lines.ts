@@ -11,7 +11,7 @@
  * ```ts
  * import { supervise, type OutputLine } from "kakoi"
  *
- * const tree = await supervise({ name: "app", children: [{ name: "web", argv: ["/bin/sh", "-c", "echo up"] }] })
+ * const tree = await supervise({ name: "app", children: [{ name: "web", argv: ["/bin/sh", "-c", "echo up"], restart: "temporary" }] })
  * for await (const { child, stream, line } of tree.lines) console.log(`${child} ${stream}: ${line}`) // "app/web stdout: up"
  * const seen: OutputLine = { child: "app/web", stream: "stdout", line: "up" }
  * ```
@@ -31,7 +31,7 @@ export interface OutputLine {
  * ```ts
  * import { supervise } from "kakoi"
  *
- * const tree = await supervise({ name: "app", children: [{ name: "dump", argv: ["head", "-c", "16", "/dev/urandom"] }] })
+ * const tree = await supervise({ name: "app", children: [{ name: "dump", argv: ["head", "-c", "16", "/dev/urandom"], restart: "temporary" }] })
  * for await (const { child, bytes } of tree.output) console.log(`${child}: ${bytes.length} bytes`)
  * ```
  */
