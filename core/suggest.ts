@@ -4,7 +4,17 @@
  * the common typo "mkdri" is one edit from "mkdir".
  */
 
-/** Edits (insert, delete, substitute, swap two neighbours) from `a` to `b`. */
+/**
+ * Edits (insert, delete, substitute, swap two neighbours) from `a` to `b`.
+ *
+ * @example
+ * ```ts
+ * import { editDistance } from "./suggest.ts"
+ *
+ * editDistance("mkdri", "mkdir") // 1: one swap
+ * editDistance("open", "openat") // 2
+ * ```
+ */
 export const editDistance = (a: string, b: string): number => {
   const rows: Array<Array<number>> = []
   for (let i = 0; i <= a.length; i++) rows.push(Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
@@ -25,6 +35,13 @@ export const editDistance = (a: string, b: string): number => {
  * Up to `limit` known names closest to `name`, nearest first. Only names within
  * a third of the typed length (at least one edit) count: beyond that a
  * suggestion is noise.
+ *
+ * @example
+ * ```ts
+ * import { suggest } from "./suggest.ts"
+ *
+ * suggest("mkdri", ["mkdir", "mkdirat", "rmdir"]) // ["mkdir"]
+ * ```
  */
 export const suggest = (name: string, known: Iterable<string>, limit = 3): ReadonlyArray<string> => {
   const lower = name.toLowerCase()
@@ -39,7 +56,17 @@ export const suggest = (name: string, known: Iterable<string>, limit = 3): Reado
   return scored.slice(0, limit).map((entry) => entry.candidate)
 }
 
-/** `: did you mean "a", "b" or "c"?`, or nothing when there is no suggestion. */
+/**
+ * `: did you mean "a", "b" or "c"?`, or nothing when there is no suggestion.
+ *
+ * @example
+ * ```ts
+ * import { didYouMean, suggest } from "./suggest.ts"
+ *
+ * `Unknown syscall "mkdri"${didYouMean(suggest("mkdri", ["mkdir", "rmdir"]))}` // 'Unknown syscall "mkdri": did you mean "mkdir"?'
+ * didYouMean([]) // ""
+ * ```
+ */
 export const didYouMean = (suggestions: ReadonlyArray<string>): string => {
   if (suggestions.length === 0) return ""
   const quoted = suggestions.map((name) => JSON.stringify(name))
