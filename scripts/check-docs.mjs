@@ -30,9 +30,27 @@ const work = mkdtempSync(join(tmpdir(), "kakoi-docs-"))
 const importMap = join(work, "import-map.json")
 writeFileSync(importMap, JSON.stringify({ imports: kakoiImports(root) }))
 
+// The Bun adapter's code uses Bun's globals: its examples are checked with @types/bun added to
+// deno.json's compiler options. That config must sit in the checkout (for node_modules and the
+// package.json deno reads there); it is removed again below.
+const isBun = (path) => path.startsWith("adapters/bun/")
+const bunConfig = join(root, ".check-docs-bun.json")
+const denoJson = JSON.parse(readFileSync(join(root, "deno.json"), "utf8"))
+writeFileSync(bunConfig, JSON.stringify({
+  nodeModulesDir: "manual",
+  compilerOptions: { ...denoJson.compilerOptions, types: ["npm:@types/bun"] }
+}))
+
 // deno check's own output goes to the terminal; the exit status says whether it passed.
-const denoCheck = (files, stdio) =>
-  spawnSync("deno", ["check", "--quiet", "--doc-only", "--import-map", importMap, ...files], { cwd: root, stdio, encoding: "utf8" })
+const denoCheckWith = (config, files, stdio) =>
+  files.length === 0
+    ? { status: 0, stdout: "", stderr: "" }
+    : spawnSync("deno", ["check", "--quiet", "--doc-only", ...config, "--import-map", importMap, ...files], { cwd: root, stdio, encoding: "utf8" })
+const denoCheck = (files, stdio) => {
+  const bun = denoCheckWith(["--config", bunConfig], files.filter(isBun), stdio)
+  const rest = denoCheckWith([], files.filter((path) => !isBun(path)), stdio)
+  return bun.status !== 0 ? bun : rest
+}
 
 const checkExamples = () => {
   if (!each) return denoCheck(paths, "inherit").status === 0 ? [] : ["examples: deno check --doc-only failed (above)"]
@@ -51,8 +69,7 @@ const checkExamples = () => {
 // deno doc lists each entry's symbols; a symbol exported again by a later entry is a
 // "reference" to where it was first listed, so references are followed to that declaration.
 const checkPublicExamples = () => {
-  const { exports } = JSON.parse(readFileSync(join(root, "deno.json"), "utf8"))
-  const entries = Object.values(exports)
+  const entries = Object.values(denoJson.exports)
   const doc = spawnSync("deno", ["doc", "--json", ...entries], { cwd: root, encoding: "utf8", maxBuffer: 1 << 28 })
   if (doc.status !== 0) return [`public exports: deno doc failed:\n${doc.stderr}`]
   const where = ({ filename, line }) => `${relative(root, fileURLToPath(filename))}:${line}`
@@ -85,4 +102,5 @@ try {
   } else console.log(`check:docs: ${paths.length} files, every example type-checks and every public export has one`)
 } finally {
   rmSync(work, { recursive: true, force: true })
+  rmSync(bunConfig, { force: true })
 }
