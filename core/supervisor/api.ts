@@ -12,7 +12,7 @@ import type { SupervisorHost, Tree } from "./host.ts"
 import { listenHostSignals, type HostSignals } from "./host-signals.ts"
 import { makeHub, type Hub } from "./hub.ts"
 import type { OutputChunk, OutputLine } from "./lines.ts"
-import type { SupervisorSpec, TreeError } from "./spec.ts"
+import type { SupervisorSpec, TreeError, TreeServices } from "./spec.ts"
 import type { ChildStatus } from "./status.ts"
 import { checkPlugins } from "./preflight.ts"
 import { runSupervisor } from "./supervisor.ts"
@@ -128,9 +128,14 @@ const observeHub = <A>(hub: Hub<A>, listener: ((value: A) => void) | undefined):
 export interface SupervisorApi<R, X = never> {
   /**
    * Start a supervision tree in the current scope; succeeds once every child
-   * is started and ready. Closing the scope stops every child and its process group.
+   * is started and ready. Closing the scope stops every child and its process
+   * group. Services the tree's plugins need beyond the adapter's
+   * (`TreeServices<S>`) are the caller's to provide: the plugins' hooks run
+   * with the caller's context.
    */
-  readonly superviseEffect: <S extends SupervisorSpec<unknown, R>>(spec: S) => Effect.Effect<Supervisor, TreeError<S> | SpawnError | X | SupervisorError, R | Scope.Scope>
+  readonly superviseEffect: <S extends SupervisorSpec<unknown, unknown>>(
+    spec: S
+  ) => Effect.Effect<Supervisor, TreeError<S> | SpawnError | X | SupervisorError, R | TreeServices<S> | Scope.Scope>
   /** Start a supervision tree; rejects with the typed error when it cannot start. */
   readonly supervise: (spec: SupervisorSpec<unknown, R>, options?: SuperviseOptions) => Promise<SupervisorHandle>
 }
@@ -187,9 +192,13 @@ export const makeSupervisorApi = <Io, R, LE, X = never>(host: SupervisorHost<Io,
       return { supervisor, groups: watchdog.groups }
     })
 
-  const superviseEffect: SupervisorApi<R, X>["superviseEffect"] = <S extends SupervisorSpec<unknown, R>>(spec: S) =>
-    // The tree's type erases its plugins' errors to unknown; they are TreeError<S>, read from the tree as written.
-    Effect.map(startTree(spec), ({ supervisor }) => supervisor) as Effect.Effect<Supervisor, TreeError<S> | SpawnError | X | SupervisorError, R | Scope.Scope>
+  const superviseEffect: SupervisorApi<R, X>["superviseEffect"] = <S extends SupervisorSpec<unknown, unknown>>(spec: S) =>
+    // The tree's type erases its plugins' errors and services to unknown; they are TreeError<S> and TreeServices<S>, read from the tree as written.
+    Effect.map(startTree(spec as SupervisorSpec<unknown, R>), ({ supervisor }) => supervisor) as Effect.Effect<
+      Supervisor,
+      TreeError<S> | SpawnError | X | SupervisorError,
+      R | TreeServices<S> | Scope.Scope
+    >
 
   const supervise: SupervisorApi<R, X>["supervise"] = async (spec, options = {}) => {
     options.signal?.throwIfAborted()

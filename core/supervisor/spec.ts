@@ -228,6 +228,24 @@ export type ChildSpec<E = never, R = never> = WorkerSpec<E, R> | SupervisorSpec<
 export type TreeError<S> = S extends SupervisorSpec<infer E, unknown> ? E : never
 
 /**
+ * The services the plugins and readiness checks of a whole tree need, inferred
+ * from the tree as written: what `superviseEffect` requires of its caller on
+ * top of its adapter's services.
+ *
+ * @example
+ * ```ts
+ * import type { Plugin } from "../plugin.ts"
+ * import type { TreeServices } from "./spec.ts"
+ *
+ * declare const a: Plugin<never, "a">
+ * const tree = { name: "app", children: [{ name: "inner", children: [{ name: "x", argv: ["true"], plugins: [a] }] }] }
+ * type R = TreeServices<typeof tree> // "a"
+ * ```
+ */
+// A tree with no plugin and no readiness Effect gives no candidate for R (inferred as unknown): it needs nothing.
+export type TreeServices<S> = S extends SupervisorSpec<unknown, infer R> ? (unknown extends R ? never : R) : never
+
+/**
  * Tell nested supervisors from workers.
  *
  * @example

@@ -3,10 +3,13 @@
  * checked by the type checker only (`npm run typecheck`, `typecheck:bun`,
  * `typecheck:deno`): SeccompLibrary is a nominal tag (a service of the same
  * shape is not it), a notify handler may need services and is covariant in
- * them, and `provideHandler` leaves a handler that needs nothing. Nothing here
- * is meant to run; `consumer` is never called.
+ * them, `provideHandler` leaves a handler that needs nothing, and
+ * `superviseEffect` requires of its caller what the tree's plugins and
+ * readiness checks need beyond the adapter's services (the Promise `supervise`
+ * refuses them). Nothing here is meant to run; `consumer` is never called.
  */
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, type Scope } from "effect"
+import { supervise, superviseEffect, type Plugin, type Services } from "../../mod.ts"
 import { provideHandler } from "../../plugins/seccomp/notify/handler.ts"
 import { answer, SeccompLibrary, type NotifyHandler, type SeccompLibraryShape } from "../../plugins/seccomp/mod.ts"
 
@@ -19,6 +22,10 @@ type ServicesOf<T> = T extends Effect.Effect<unknown, unknown, infer R> ? R : ne
 
 /** Another service with libseccomp's shape: not SeccompLibrary. */
 class Impostor extends Context.Service<Impostor, SeccompLibraryShape>()("test/Impostor") {}
+
+/** A caller's service a plugin needs. */
+class Stamp extends Context.Service<Stamp, { readonly value: string }>()("test/Stamp") {}
+declare const stamping: Plugin<never, Stamp>
 
 /** A caller's service a handler asks. */
 class Permits extends Context.Service<Permits, { readonly syscall: (name: string) => boolean }>()("test/Permits") {}
@@ -54,4 +61,20 @@ export const consumer = (library: SeccompLibraryShape): void => {
   same<typeof ready, NotifyHandler>(true)
   // @ts-expect-error the context must hold the services the handler needs
   provideHandler(byService, Context.make(Impostor, library))
+}
+
+export const supervising = async (): Promise<void> => {
+  // A tree whose plugins need only the adapter's services requires nothing more.
+  const plain = superviseEffect({ name: "app", children: [{ name: "a", argv: ["true"] }] })
+  same<ServicesOf<typeof plain>, Services | Scope.Scope>(true)
+  // A plugin's service, at any depth, is the caller's to provide; so is a readiness check's.
+  const stamped = superviseEffect({ name: "app", children: [{ name: "pool", children: [{ name: "a", argv: ["true"], plugins: [stamping] }] }] })
+  same<ServicesOf<typeof stamped>, Services | Stamp | Scope.Scope>(true)
+  const checked = superviseEffect({
+    name: "app",
+    children: [{ name: "a", argv: ["true"], ready: { kind: "effect", check: () => Effect.asVoid(Effect.service(Permits)) } }]
+  })
+  same<Extract<ServicesOf<typeof checked>, Permits>, Permits>(true)
+  // @ts-expect-error the Promise API provides only the adapter's services
+  await supervise({ name: "app", children: [{ name: "a", argv: ["true"], plugins: [stamping] }] })
 }
