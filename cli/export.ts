@@ -8,6 +8,21 @@ import { exportHelp, parseOptions, UsageError, type CliIo } from "./usage.ts"
 
 const formats = ["bpf", "pfc", "json"] as const
 
+/**
+ * `kakoi export --policy FILE [--format bpf|pfc|json] [--out FILE]`: compiles a
+ * policy file and writes the BPF (bytes), libseccomp's PFC text, or the
+ * normalized JSON, to `--out` or stdout.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { exportCommand } from "./export.ts"
+ *
+ * const io = { out: console.log, err: console.error, bytes: (data: Uint8Array) => void process.stdout.write(data) }
+ * await Effect.runPromise(Effect.provide(exportCommand(["--policy", "policy.json", "--format", "pfc"], io), layer))
+ * ```
+ */
 export const exportCommand = (args: ReadonlyArray<string>, io: CliIo): Effect.Effect<number, PolicyError | UsageError, SeccompLibrary> =>
   Effect.gen(function* () {
     const { values } = parseOptions("export", {
