@@ -124,7 +124,19 @@ type Observers = Pick<SuperviseOptions, "onEvent" | "onLine">
 const observeHub = <A>(hub: Hub<A>, listener: ((value: A) => void) | undefined): Effect.Effect<Fiber.Fiber<void> | undefined> =>
   listener === undefined ? Effect.succeed(undefined) : Effect.forkDetach(Stream.runForEach(hub.stream, (value) => Effect.sync(() => listener(value))))
 
-/** The supervisor entry points of one adapter. */
+/**
+ * The supervisor entry points of one adapter (`makeSupervisorApi` builds them).
+ *
+ * @example
+ * ```ts
+ * import type { Services } from "kakoi"
+ * import type { SupervisorApi } from "./api.ts"
+ *
+ * declare const api: SupervisorApi<Services>
+ * const tree = await api.supervise({ name: "app", children: [{ name: "sleeper", argv: ["sleep", "60"] }] })
+ * await tree.stop()
+ * ```
+ */
 export interface SupervisorApi<R, X = never> {
   /**
    * Start a supervision tree in the current scope; succeeds once every child

@@ -26,7 +26,16 @@ import type { SupervisorHost } from "./host.ts"
  */
 export type HostSignals = "stop" | "forward"
 
-/** The signals `HostSignals` handles. */
+/**
+ * The signals `HostSignals` handles.
+ *
+ * @example
+ * ```ts
+ * import { hostSignalNames } from "./host-signals.ts"
+ *
+ * hostSignalNames.includes("SIGINT") // true
+ * ```
+ */
 export const hostSignalNames: ReadonlyArray<SignalName> = ["SIGTERM", "SIGINT"]
 
 /**

@@ -41,7 +41,18 @@ export interface OutputChunk {
   readonly bytes: Uint8Array
 }
 
-/** Feeds chunks in, lines out; `end()` returns the last line when the output did not end with a newline. */
+/**
+ * Feeds chunks in, lines out; `end()` returns the last line when the output did not end with a newline.
+ *
+ * @example
+ * ```ts
+ * import { lineSplitter, type LineSplitter } from "./lines.ts"
+ *
+ * const split: LineSplitter = lineSplitter()
+ * split.push(new TextEncoder().encode("no newline")) // []
+ * split.end() // ["no newline"]
+ * ```
+ */
 export interface LineSplitter {
   readonly push: (chunk: Uint8Array) => ReadonlyArray<string>
   readonly end: () => ReadonlyArray<string>

@@ -230,7 +230,8 @@ export type TreeError<S> = S extends SupervisorSpec<infer E, unknown> ? E : neve
 /**
  * The services the plugins and readiness checks of a whole tree need, inferred
  * from the tree as written: what `superviseEffect` requires of its caller on
- * top of its adapter's services.
+ * top of its adapter's services. A tree with no plugin and no readiness Effect
+ * gives no candidate for `R` (inferred as unknown): it needs nothing.
  *
  * @example
  * ```ts
@@ -242,7 +243,6 @@ export type TreeError<S> = S extends SupervisorSpec<infer E, unknown> ? E : neve
  * type R = TreeServices<typeof tree> // "a"
  * ```
  */
-// A tree with no plugin and no readiness Effect gives no candidate for R (inferred as unknown): it needs nothing.
 export type TreeServices<S> = S extends SupervisorSpec<unknown, infer R> ? (unknown extends R ? never : R) : never
 
 /**
@@ -257,7 +257,17 @@ export type TreeServices<S> = S extends SupervisorSpec<unknown, infer R> ? (unkn
  */
 export const isSupervisorSpec = <E, R>(spec: ChildSpec<E, R>): spec is SupervisorSpec<E, R> => "children" in spec
 
-/** Defaults, in one place so docs, CLI and code agree. */
+/**
+ * Defaults, in one place so docs, CLI and code agree.
+ *
+ * @example
+ * ```ts
+ * import { defaults } from "./spec.ts"
+ *
+ * defaults.stop // { signal: "SIGTERM", timeoutMs: 5000 }
+ * defaults.intensity // { maxRestarts: 3, withinMs: 5000 }
+ * ```
+ */
 export const defaults: {
   readonly strategy: Strategy
   readonly restart: RestartType
@@ -274,5 +284,14 @@ export const defaults: {
   backoff: { initialMs: 100, factor: 2, maxMs: 30_000, jitter: true }
 }
 
-/** The stop policy with defaults filled in. */
+/**
+ * The stop policy with defaults filled in.
+ *
+ * @example
+ * ```ts
+ * import { stopPolicy } from "./spec.ts"
+ *
+ * stopPolicy({ timeoutMs: 500 }) // { signal: "SIGTERM", timeoutMs: 500 }
+ * ```
+ */
 export const stopPolicy = (stop: Partial<StopPolicy> | undefined): StopPolicy => ({ ...defaults.stop, ...stop })
