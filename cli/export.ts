@@ -33,6 +33,22 @@ const render = (policy: Policy, format: (typeof formats)[number], io: CliIo): Ef
     }
   })
 
+/**
+ * `kakoi export --policy FILE [--format bpf|pfc|json|oci|systemd] [--out FILE]`:
+ * compiles a policy file (kakoi JSON or a Docker/OCI profile) and writes the
+ * BPF (bytes), libseccomp's PFC text, the normalized JSON, an OCI profile or
+ * systemd unit lines, to `--out` or stdout.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { exportCommand } from "./export.ts"
+ *
+ * const io = { out: console.log, err: console.error, bytes: (data: Uint8Array) => void process.stdout.write(data) }
+ * await Effect.runPromise(Effect.provide(exportCommand(["--policy", "policy.json", "--format", "pfc"], io), layer))
+ * ```
+ */
 export const exportCommand = (args: ReadonlyArray<string>, io: CliIo): Effect.Effect<number, PolicyError | UsageError | BpfError, SeccompLibrary> =>
   Effect.gen(function* () {
     const { values } = parseOptions("export", {

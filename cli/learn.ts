@@ -49,6 +49,19 @@ const errnoOption = (text: string | undefined): ErrnoName | number => {
   return text as ErrnoName
 }
 
+/**
+ * `kakoi learn [--out FILE] [--errno ERRNO] [--cwd DIR] [--] CMD [ARGS...]`:
+ * runs the command with every syscall observed, prints what it called and
+ * writes (or prints) the allowlist; resolves with the command's exit status.
+ *
+ * @example
+ * ```ts
+ * import { learnCommand } from "./learn.ts"
+ *
+ * const io = { out: console.log, err: console.error, bytes: (data: Uint8Array) => void process.stdout.write(data) }
+ * const status = await learnCommand(["--out", "ls.json", "ls", "/"], io)
+ * ```
+ */
 export const learnCommand = async (args: ReadonlyArray<string>, io: CliIo): Promise<number> => {
   const { own, command } = splitAtCommand(args, options)
   const { values } = parseOptions("learn", { args: own, options })

@@ -89,7 +89,17 @@ const failure = (error: unknown): { readonly status: number; readonly message: s
   }
 }
 
-/** Run the command line `argv` (without the program name); resolves with the exit status. */
+/**
+ * Run the command line `argv` (without the program name); resolves with the exit status.
+ *
+ * @example
+ * ```ts
+ * import { main } from "./main.ts"
+ *
+ * const io = { out: console.log, err: console.error, bytes: (data: Uint8Array) => void process.stdout.write(data) }
+ * process.exitCode = await main(["run", "--errno", "EPERM:mkdir,mkdirat", "--", "mkdir", "/tmp/x"], io) // 1
+ * ```
+ */
 export const main = async (argv: ReadonlyArray<string>, io: CliIo): Promise<number> => {
   const [command, ...args] = argv
   try {

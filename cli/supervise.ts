@@ -15,7 +15,17 @@ import { parseOptions, superviseHelp, UsageError, type CliIo } from "./usage.ts"
 /** The signals that stop the tree gracefully: Ctrl-C, a service manager's stop, a closed terminal. */
 const stopSignals = ["SIGINT", "SIGTERM", "SIGHUP"] as const
 
-/** Runs the command; resolves with 0 after a clean stop, 1 when the tree gave up. */
+/**
+ * Runs the command; resolves with 0 after a clean stop, 1 when the tree gave up.
+ *
+ * @example
+ * ```ts
+ * import { superviseCommand } from "./supervise.ts"
+ *
+ * const io = { out: console.log, err: console.error, bytes: (data: Uint8Array) => void process.stdout.write(data) }
+ * const status = await superviseCommand(["tree.json"], io) // 2 when tree.json has a mistake, naming it
+ * ```
+ */
 export const superviseCommand = async (args: ReadonlyArray<string>, io: CliIo): Promise<number> => {
   const { values, positionals } = parseOptions("supervise", { args: [...args], options: { help: { type: "boolean", short: "h" } }, allowPositionals: true })
   if (values.help) {

@@ -4,6 +4,20 @@ import { syscallName, syscallNumber, type SyscallError } from "../plugins/seccom
 import type { SeccompLibrary } from "../plugins/seccomp/library.ts"
 import { syscallHelp, parseOptions, UsageError, type CliIo } from "./usage.ts"
 
+/**
+ * Prints the number of a syscall name or the name of a number (for `--arch`,
+ * default the native one); exit status 0, or a SyscallError for an unknown one.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { syscallCommand } from "./syscall.ts"
+ *
+ * const io = { out: console.log, err: console.error, bytes: (data: Uint8Array) => void process.stdout.write(data) }
+ * await Effect.runPromise(Effect.provide(syscallCommand(["mkdir"], io), layer)) // prints "83"
+ * ```
+ */
 export const syscallCommand = (args: ReadonlyArray<string>, io: CliIo): Effect.Effect<number, SyscallError | UsageError, SeccompLibrary> =>
   Effect.gen(function* () {
     const { values, positionals } = parseOptions("syscall", {

@@ -1,14 +1,34 @@
 /** Usage errors, option parsing and help texts of the `kakoi` command. */
 import { parseArgs, type ParseArgsConfig } from "node:util"
 
-/** Where a command writes: lines of text to stdout and stderr, bytes to stdout. */
+/**
+ * Where a command writes: lines of text to stdout and stderr, bytes to stdout.
+ *
+ * @example
+ * ```ts
+ * import type { CliIo } from "./usage.ts"
+ *
+ * // What a test passes to capture a command's output.
+ * const out: Array<string> = []
+ * const io: CliIo = { out: (line) => out.push(line), err: (line) => out.push(`error: ${line}`), bytes: () => {} }
+ * ```
+ */
 export interface CliIo {
   readonly out: (line: string) => void
   readonly err: (line: string) => void
   readonly bytes: (data: Uint8Array) => void
 }
 
-/** A mistake on the command line: printed with a hint, exit status 2. */
+/**
+ * A mistake on the command line: printed with a hint, exit status 2.
+ *
+ * @example
+ * ```ts
+ * import { UsageError } from "./usage.ts"
+ *
+ * throw new UsageError("export", "--policy is required")
+ * ```
+ */
 export class UsageError extends Error {
   readonly command: string
   constructor(command: string, message: string) {
@@ -21,6 +41,14 @@ export class UsageError extends Error {
  * `parseArgs` whose mistakes are `UsageError`s of `command`, so the hint names
  * the subcommand's help. Node's advice for an unknown option (quote it after
  * "--") would make it the command to run, so only its first sentence is kept.
+ *
+ * @example
+ * ```ts
+ * import { parseOptions } from "./usage.ts"
+ *
+ * const { values } = parseOptions("export", { args: ["--format", "pfc"], options: { format: { type: "string" } } })
+ * values.format // "pfc"
+ * ```
  */
 export const parseOptions = <T extends ParseArgsConfig>(command: string, config: T): ReturnType<typeof parseArgs<T>> => {
   try {
@@ -57,6 +85,16 @@ export const splitAtCommand = (
   return { own: [...args], command: [] }
 }
 
+/**
+ * What `kakoi --help` prints: the commands.
+ *
+ * @example
+ * ```ts
+ * import { mainHelp } from "./usage.ts"
+ *
+ * console.log(mainHelp)
+ * ```
+ */
 export const mainHelp = `kakoi: run commands inside kernel-enforced seccomp fences
 
 Usage:
@@ -81,6 +119,16 @@ Options:
 
 Run 'kakoi help run' for the policy options.`
 
+/**
+ * What `kakoi run --help` prints: kakoi run's options.
+ *
+ * @example
+ * ```ts
+ * import { runHelp } from "./usage.ts"
+ *
+ * console.log(runHelp)
+ * ```
+ */
 export const runHelp = `Usage: kakoi run [OPTIONS] [--] CMD [ARGS...]
 
 Run CMD with stdio inherited and a seccomp filter in force from its first
@@ -125,6 +173,16 @@ Examples:
   kakoi run --notify uname --observe -- uname
   kakoi run --policy policy.json --rlimit nofile=64 -- ./worker`
 
+/**
+ * What `kakoi syscall --help` prints: kakoi syscall's usage.
+ *
+ * @example
+ * ```ts
+ * import { syscallHelp } from "./usage.ts"
+ *
+ * console.log(syscallHelp)
+ * ```
+ */
 export const syscallHelp = `Usage: kakoi syscall NAME|NUMBER [--arch ARCH]
 
 Print the number of a syscall name, or the name of a number, for the native
@@ -147,6 +205,16 @@ for:
                        pidfd_getfd allowances stand (by default kakoi's floor
                        denies them: Docker relies on a PID namespace there)`
 
+/**
+ * What `kakoi export --help` prints: kakoi export's usage.
+ *
+ * @example
+ * ```ts
+ * import { exportHelp } from "./usage.ts"
+ *
+ * console.log(exportHelp)
+ * ```
+ */
 export const exportHelp: string = `Usage: kakoi export --policy FILE [--format FORMAT] [--out FILE]
 
 Compile a policy and write it:
@@ -198,6 +266,16 @@ apply here). Exits with 1 when there are warnings.
 
 ${profileHelp}`
 
+/**
+ * What `kakoi supervise --help` prints: kakoi supervise's usage and tree file format.
+ *
+ * @example
+ * ```ts
+ * import { superviseHelp } from "./usage.ts"
+ *
+ * console.log(superviseHelp)
+ * ```
+ */
 export const superviseHelp = `Usage: kakoi supervise FILE
 
 Run the supervision tree in FILE: start its children in order, restart them
@@ -222,6 +300,16 @@ strategy: one-for-one, one-for-all, rest-for-one; restart: permanent,
 transient, temporary; "seccomp" is a policy (kakoi's JSON format) or a path
 relative to FILE.`
 
+/**
+ * What `kakoi learn --help` prints: kakoi learn's usage.
+ *
+ * @example
+ * ```ts
+ * import { learnHelp } from "./usage.ts"
+ *
+ * console.log(learnHelp)
+ * ```
+ */
 export const learnHelp = `Usage: kakoi learn [--out FILE] [--errno ERRNO] [--cwd DIR] [--] CMD [ARGS...]
 
 Run CMD (and its children) with stdio inherited and every syscall observed:

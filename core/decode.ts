@@ -9,7 +9,16 @@ import { Result, Schema, SchemaIssue } from "effect"
 import type { Plugin } from "./plugin.ts"
 import { didYouMean, suggest } from "./suggest.ts"
 
-/** Where the input is wrong and what is wrong there. */
+/**
+ * Where the input is wrong and what is wrong there.
+ *
+ * @example
+ * ```ts
+ * import type { InputProblem } from "./decode.ts"
+ *
+ * const problem: InputProblem = { path: "children[0].secomp", detail: 'Unknown key "secomp": did you mean "seccomp"?' }
+ * ```
+ */
 export interface InputProblem {
   /** A JSON path (`children[1].ready.kind`); undefined for the input as a whole. */
   readonly path: string | undefined

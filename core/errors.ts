@@ -3,6 +3,19 @@ import { Data, type Cause } from "effect"
 import { errnoText } from "./errno.ts"
 import type { LaunchFailure } from "./job.ts"
 
+/**
+ * Why a child could not start: the command is missing or not executable, its
+ * exec failed, a pre-exec step (chdir, rlimit, seccomp...) failed, the launcher
+ * failed, or an option is invalid (`path` says which).
+ *
+ * @example
+ * ```ts
+ * import { run, SpawnError, type SpawnErrorReason } from "kakoi"
+ *
+ * const reason: SpawnErrorReason | undefined = await run(["no-such-command"])
+ *   .then(() => undefined, (error: unknown) => (error instanceof SpawnError ? error.reason : undefined)) // "CommandNotFound"
+ * ```
+ */
 export type SpawnErrorReason =
   | "CommandNotFound"
   | "PermissionDenied"
@@ -26,7 +39,21 @@ interface SpawnErrorFields {
 const SpawnErrorBase: new (args: SpawnErrorFields) => Cause.YieldableError & { readonly _tag: "SpawnError" } & Readonly<SpawnErrorFields> =
   Data.TaggedError("SpawnError")
 
-/** The child could not be started: nothing of the target ran. */
+/**
+ * The child could not be started: nothing of the target ran. Its message says
+ * what happened, then the command.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { layer, runEffect } from "kakoi"
+ *
+ * const program = runEffect(["no-such-command"]).pipe(
+ *   Effect.catchTag("SpawnError", (error) => Effect.succeed(error.message)) // "Command not found: no-such-command"
+ * )
+ * await Effect.runPromise(Effect.provide(program, layer))
+ * ```
+ */
 export class SpawnError extends SpawnErrorBase {
   override get message(): string {
     switch (this.reason) {
@@ -56,7 +83,16 @@ const preExecDetail: Record<string, (subject: string) => string> = {
   "read-job": () => "cannot read the job from the control channel"
 }
 
-/** The typed error for a failure report from the launcher. */
+/**
+ * The typed error for a failure report from the launcher.
+ *
+ * @example
+ * ```ts
+ * import { spawnErrorFromFailure } from "./errors.ts"
+ *
+ * spawnErrorFromFailure({ stage: "exec", errno: 2, subject: "/usr/bin/nope" }, "nope").message // "Command not found: nope"
+ * ```
+ */
 export const spawnErrorFromFailure = (failure: LaunchFailure, command: string): SpawnError => {
   const { stage, errno, subject } = failure
   if (stage === "resolve" || stage === "exec") {

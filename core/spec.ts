@@ -14,7 +14,19 @@ import type { SignalName } from "./signals.ts"
  */
 export type Observation = { readonly kind: "trapped-syscall"; readonly pid: number; readonly syscall: string; readonly number: number }
 
-/** How one of the child's standard streams is connected. */
+/**
+ * How one of the child's standard streams is connected.
+ *
+ * @example
+ * ```ts
+ * import { spawn } from "kakoi"
+ *
+ * // Feed stdin, show stdout on the terminal, drop stderr.
+ * const child = await spawn(["cat"], { stdio: ["pipe", "inherit", "ignore"] })
+ * await child.stdin?.getWriter().close()
+ * await child.result
+ * ```
+ */
 export type StdioOption = "pipe" | "inherit" | "ignore"
 
 /**
@@ -41,16 +53,52 @@ export interface ChildSpecView {
   readonly observe: ((observation: Observation) => void) | undefined
 }
 
-/** Everything needed to start one child, after defaults are filled in. */
+/**
+ * Everything needed to start one child, after defaults are filled in.
+ *
+ * @example
+ * ```ts
+ * import { makeSpec, type ChildSpec } from "./spec.ts"
+ *
+ * const spec: ChildSpec = makeSpec(["true"], { env: {} }, { env: () => ({}), stdio: ["ignore", "pipe", "pipe"] })
+ * spec.plugins // []
+ * ```
+ */
 export interface ChildSpec<E = never, R = never> extends ChildSpecView {
   readonly plugins: ReadonlyArray<Plugin<E, R>>
 }
 
-/** The command as one string for messages: arguments with spaces or quotes are quoted. */
+/**
+ * The command as one string for messages: arguments with spaces or quotes are quoted.
+ *
+ * @example
+ * ```ts
+ * import { commandText } from "./spec.ts"
+ *
+ * commandText(["sh", "-c", "echo hi"]) // 'sh -c "echo hi"'
+ * ```
+ */
 export const commandText = (argv: ReadonlyArray<string>): string =>
   argv.map((arg) => (/^[\w./:=@%+,-]+$/.test(arg) ? arg : JSON.stringify(arg))).join(" ")
 
-/** What users pass to `run` and `spawn`; core/api.ts turns it into a ChildSpec with `makeSpec`. */
+/**
+ * What users pass to `run` and `spawn`; core/api.ts turns it into a ChildSpec with `makeSpec`.
+ *
+ * @example
+ * ```ts
+ * import { rlimit } from "kakoi"
+ * import type { ChildOptions } from "./spec.ts"
+ *
+ * const options: ChildOptions<unknown, unknown> = {
+ *   plugins: [rlimit({ nofile: 64 })],
+ *   env: { PATH: "/usr/bin:/bin" },
+ *   cwd: "/tmp",
+ *   stdio: "inherit",
+ *   parentDeathSignal: "SIGTERM",
+ *   observe: (observation) => console.error(observation)
+ * }
+ * ```
+ */
 export interface ChildOptions<E = never, R = never> {
   /** Plugins, applied in order: e.g. `[seccomp(policy), rlimit({ nofile: 64 })]`. */
   readonly plugins?: ReadonlyArray<Plugin<E, R>>
@@ -72,6 +120,15 @@ const definedEntries = (env: Readonly<Record<string, string | undefined>>): Reco
  * Fill in defaults: `defaults` gives the supervisor's environment (read only
  * when the options have none: Deno needs a permission for it) and the call's
  * default stdio.
+ *
+ * @example
+ * ```ts
+ * import { makeSpec } from "./spec.ts"
+ *
+ * const spec = makeSpec(["ls"], { stdio: "inherit" }, { env: () => ({ PATH: "/usr/bin:/bin" }), stdio: ["ignore", "pipe", "pipe"] })
+ * spec.stdio // ["inherit", "inherit", "inherit"]
+ * spec.parentDeathSignal // "SIGKILL"
+ * ```
  */
 export const makeSpec = <E, R>(
   argv: ReadonlyArray<string>,

@@ -4,7 +4,17 @@
  * the common typo "mkdri" is one edit from "mkdir".
  */
 
-/** Edits (insert, delete, substitute, swap two neighbours) from `a` to `b`. */
+/**
+ * Edits (insert, delete, substitute, swap two neighbours) from `a` to `b`.
+ *
+ * @example
+ * ```ts
+ * import { editDistance } from "./suggest.ts"
+ *
+ * editDistance("mkdri", "mkdir") // 1: one swap
+ * editDistance("open", "openat") // 2
+ * ```
+ */
 export const editDistance = (a: string, b: string): number => {
   const rows: Array<Array<number>> = []
   for (let i = 0; i <= a.length; i++) rows.push(Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
@@ -30,6 +40,13 @@ const longestTypo = 64
  * suggestion is noise. Candidates whose length alone rules them out are never
  * aligned, and names longer than 64 characters get no suggestion, so the cost
  * is bounded (a 100 000-character name answers at once).
+ *
+ * @example
+ * ```ts
+ * import { suggest } from "./suggest.ts"
+ *
+ * suggest("mkdri", ["mkdir", "mkdirat", "rmdir"]) // ["mkdir"]
+ * ```
  */
 export const suggest = (name: string, known: Iterable<string>, limit = 3): ReadonlyArray<string> => {
   if (name.length > longestTypo) return []
@@ -46,7 +63,17 @@ export const suggest = (name: string, known: Iterable<string>, limit = 3): Reado
   return scored.slice(0, limit).map((entry) => entry.candidate)
 }
 
-/** `: did you mean "a", "b" or "c"?`, or nothing when there is no suggestion. */
+/**
+ * `: did you mean "a", "b" or "c"?`, or nothing when there is no suggestion.
+ *
+ * @example
+ * ```ts
+ * import { didYouMean, suggest } from "./suggest.ts"
+ *
+ * `Unknown syscall "mkdri"${didYouMean(suggest("mkdri", ["mkdir", "rmdir"]))}` // 'Unknown syscall "mkdri": did you mean "mkdir"?'
+ * didYouMean([]) // ""
+ * ```
+ */
 export const didYouMean = (suggestions: ReadonlyArray<string>): string => {
   if (suggestions.length === 0) return ""
   const quoted = suggestions.map((name) => JSON.stringify(name))

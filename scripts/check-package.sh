@@ -68,13 +68,7 @@ same "deno $(deno --version | head -1 | cut -d' ' -f2) (npm package)" deno run -
 ') && echo "ok: dist/mod.js (the default condition)"
 
 # Deno runs the sources (as from JSR), resolving `kakoi` and its subpaths as deno.json's exports say.
-node -e '
-  const { exports } = JSON.parse(require("node:fs").readFileSync("deno.json", "utf8"))
-  const imports = Object.fromEntries(Object.entries(exports).map(([path, file]) =>
-    [path === "." ? "kakoi" : `kakoi/${path.slice(2)}`, new URL(file, `file://${process.cwd()}/`).href]))
-  // "manual": bare imports in the sources (effect, koffi) resolve from the checkout'"'"'s node_modules.
-  console.log(JSON.stringify({ nodeModulesDir: "manual", imports }))
-' >"$work/consumer/deno.json"
+node scripts/deno-imports.mjs >"$work/consumer/deno.json"
 same "deno $(deno --version | head -1 | cut -d' ' -f2) (sources)" deno run --quiet --allow-ffi --allow-run consumer.mjs
 
 echo "== the built CLI"

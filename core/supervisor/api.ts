@@ -12,7 +12,7 @@ import type { SupervisorHost, Tree } from "./host.ts"
 import { listenHostSignals, type HostSignals } from "./host-signals.ts"
 import { makeHub, type Hub } from "./hub.ts"
 import type { OutputChunk, OutputLine } from "./lines.ts"
-import type { SupervisorSpec, TreeError } from "./spec.ts"
+import type { SupervisorSpec, TreeError, TreeServices } from "./spec.ts"
 import type { ChildStatus } from "./status.ts"
 import { checkPlugins } from "./preflight.ts"
 import { runSupervisor } from "./supervisor.ts"
@@ -22,7 +22,23 @@ import { startWatchdog } from "./watchdog.ts"
 /** Recent values a late subscriber still gets: enough for everything a tree does while it starts. */
 const replay = 1024
 
-/** A running supervision tree, as the Effect API hands it out. */
+/**
+ * A running supervision tree, as the Effect API hands it out.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { formatEvent, layer, superviseEffect } from "kakoi"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const tree = yield* superviseEffect({ name: "app", children: [{ name: "tick", argv: ["/bin/sh", "-c", "echo tick; sleep 1"] }] })
+ *   yield* Stream.runForEach(Stream.take(tree.lines, 1), (line) => Effect.log(`${line.child}: ${line.line}`))
+ *   console.log(yield* tree.status)
+ *   yield* Stream.runForEach(Stream.take(tree.events, 3), (event) => Effect.log(formatEvent(event)))
+ * }))
+ * await Effect.runPromise(Effect.provide(program, layer))
+ * ```
+ */
 export interface Supervisor {
   readonly name: string
   /** Every event of the tree, in order (the last 1024 replayed to a late subscriber); ends when the tree stops. */
@@ -37,7 +53,21 @@ export interface Supervisor {
   readonly done: Effect.Effect<void, SupervisorError>
 }
 
-/** A running supervision tree for Promise users. */
+/**
+ * A running supervision tree for Promise users; `await using` stops it when
+ * the block ends.
+ *
+ * @example
+ * ```ts
+ * import { formatEvent, supervise } from "kakoi"
+ *
+ * await using tree = await supervise({ name: "app", children: [{ name: "sleeper", argv: ["sleep", "60"] }] })
+ * console.log(await tree.status()) // [{ child: "app/sleeper", state: "running", pid: 4242, ... }]
+ * setTimeout(() => void tree.stop(), 1000)
+ * for await (const event of tree.events) console.log(formatEvent(event))
+ * await tree.done
+ * ```
+ */
 export interface SupervisorHandle extends AsyncDisposable {
   readonly name: string
   readonly events: AsyncIterable<SupervisorEvent>
@@ -50,7 +80,23 @@ export interface SupervisorHandle extends AsyncDisposable {
   readonly done: Promise<void>
 }
 
-/** Options of the Promise API. */
+/**
+ * Options of the Promise API.
+ *
+ * @example
+ * ```ts
+ * import { formatEvent, supervise, type SuperviseOptions } from "kakoi"
+ *
+ * const options: SuperviseOptions = {
+ *   signal: AbortSignal.timeout(60_000),
+ *   hostSignals: "stop",
+ *   onEvent: (event) => console.error(formatEvent(event)),
+ *   onLine: (line) => console.log(`[${line.child}] ${line.line}`)
+ * }
+ * const tree = await supervise({ name: "app", children: [{ name: "web", argv: ["./web"] }] }, options)
+ * await tree.done
+ * ```
+ */
 export interface SuperviseOptions {
   /**
    * Aborting stops the tree gracefully, like `stop()`; while the tree still
@@ -78,13 +124,30 @@ type Observers = Pick<SuperviseOptions, "onEvent" | "onLine">
 const observeHub = <A>(hub: Hub<A>, listener: ((value: A) => void) | undefined): Effect.Effect<Fiber.Fiber<void> | undefined> =>
   listener === undefined ? Effect.succeed(undefined) : Effect.forkDetach(Stream.runForEach(hub.stream, (value) => Effect.sync(() => listener(value))))
 
-/** The supervisor entry points of one adapter. */
+/**
+ * The supervisor entry points of one adapter (`makeSupervisorApi` builds them).
+ *
+ * @example
+ * ```ts
+ * import type { Services } from "kakoi"
+ * import type { SupervisorApi } from "./api.ts"
+ *
+ * declare const api: SupervisorApi<Services>
+ * const tree = await api.supervise({ name: "app", children: [{ name: "sleeper", argv: ["sleep", "60"] }] })
+ * await tree.stop()
+ * ```
+ */
 export interface SupervisorApi<R, X = never> {
   /**
    * Start a supervision tree in the current scope; succeeds once every child
-   * is started and ready. Closing the scope stops every child and its process group.
+   * is started and ready. Closing the scope stops every child and its process
+   * group. Services the tree's plugins need beyond the adapter's
+   * (`TreeServices<S>`) are the caller's to provide: the plugins' hooks run
+   * with the caller's context.
    */
-  readonly superviseEffect: <S extends SupervisorSpec<unknown, R>>(spec: S) => Effect.Effect<Supervisor, TreeError<S> | SpawnError | X | SupervisorError, R | Scope.Scope>
+  readonly superviseEffect: <S extends SupervisorSpec<unknown, unknown>>(
+    spec: S
+  ) => Effect.Effect<Supervisor, TreeError<S> | SpawnError | X | SupervisorError, R | TreeServices<S> | Scope.Scope>
   /** Start a supervision tree; rejects with the typed error when it cannot start. */
   readonly supervise: (spec: SupervisorSpec<unknown, R>, options?: SuperviseOptions) => Promise<SupervisorHandle>
 }
@@ -141,9 +204,13 @@ export const makeSupervisorApi = <Io, R, LE, X = never>(host: SupervisorHost<Io,
       return { supervisor, groups: watchdog.groups }
     })
 
-  const superviseEffect: SupervisorApi<R, X>["superviseEffect"] = <S extends SupervisorSpec<unknown, R>>(spec: S) =>
-    // The tree's type erases its plugins' errors to unknown; they are TreeError<S>, read from the tree as written.
-    Effect.map(startTree(spec), ({ supervisor }) => supervisor) as Effect.Effect<Supervisor, TreeError<S> | SpawnError | X | SupervisorError, R | Scope.Scope>
+  const superviseEffect: SupervisorApi<R, X>["superviseEffect"] = <S extends SupervisorSpec<unknown, unknown>>(spec: S) =>
+    // The tree's type erases its plugins' errors and services to unknown; they are TreeError<S> and TreeServices<S>, read from the tree as written.
+    Effect.map(startTree(spec as SupervisorSpec<unknown, R>), ({ supervisor }) => supervisor) as Effect.Effect<
+      Supervisor,
+      TreeError<S> | SpawnError | X | SupervisorError,
+      R | TreeServices<S> | Scope.Scope
+    >
 
   const supervise: SupervisorApi<R, X>["supervise"] = async (spec, options = {}) => {
     options.signal?.throwIfAborted()

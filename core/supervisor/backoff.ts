@@ -23,7 +23,20 @@ export const backoffSchedule = (options: BackoffOptions = {}): Schedule.Schedule
   return Schedule.modifyDelay(shaped, ({ duration }) => Effect.succeed(Duration.min(duration, Duration.millis(maxMs))))
 }
 
-/** Steps a child's backoff; `next` is undefined once the schedule has ended. */
+/**
+ * Steps a child's backoff; `next` is undefined once the schedule has ended.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { ChildExit } from "./events.ts"
+ * import type { Backoffs } from "./backoff.ts"
+ *
+ * declare const backoff: Backoffs
+ * declare const exit: ChildExit
+ * const wait = Effect.flatMap(backoff.next(exit), (ms) => (ms === undefined ? Effect.fail("give up") : Effect.sleep(ms)))
+ * ```
+ */
 export interface Backoffs {
   readonly next: (exit: ChildExit) => Effect.Effect<number | undefined>
   readonly reset: Effect.Effect<void>

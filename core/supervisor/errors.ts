@@ -2,6 +2,20 @@
 import { Data, type Cause } from "effect"
 import { describeExit, type ChildExit } from "./events.ts"
 
+/**
+ * Why a tree failed: "InvalidSpec", its spec is wrong (nothing started; `path`
+ * and `file` say where); "GaveUp", a child restarted more often than the intensity allows.
+ *
+ * @example
+ * ```ts
+ * import { supervise, SupervisorError, type SupervisorErrorReason } from "kakoi"
+ *
+ * // A tree read from JSON with a misspelt key ("restrat"): refused, nothing started.
+ * const tree = JSON.parse('{ "name": "app", "children": [{ "name": "a", "argv": ["true"], "restrat": "temporary" }] }')
+ * const reason: SupervisorErrorReason | undefined = await supervise(tree)
+ *   .then(() => undefined, (error: unknown) => (error instanceof SupervisorError ? error.reason : undefined)) // "InvalidSpec"
+ * ```
+ */
 export type SupervisorErrorReason = "InvalidSpec" | "GaveUp"
 
 interface SupervisorErrorFields {

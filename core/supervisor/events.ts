@@ -5,7 +5,17 @@
 import type { Diagnosis } from "../exit.ts"
 import { describeSignal, type SignalName } from "../signals.ts"
 
-/** How a child ended. A nested supervisor has no pid; its giving up reads as a diagnosis. */
+/**
+ * How a child ended. A nested supervisor has no pid; its giving up reads as a diagnosis.
+ *
+ * @example
+ * ```ts
+ * import { describeExit, type ChildExit } from "kakoi"
+ *
+ * const killed: ChildExit = { pid: 4242, exitCode: undefined, signal: "SIGKILL", durationMs: 1200, diagnosis: undefined }
+ * describeExit(killed) // "signal SIGKILL (Forced termination)"
+ * ```
+ */
 export interface ChildExit {
   readonly pid: number | undefined
   readonly exitCode: number | undefined
@@ -22,6 +32,16 @@ export interface ChildExit {
  * (reported through the child spec's `observe`, before the handler answers).
  * "not-ready": its readiness check failed or timed out (`reason` says which);
  * the child is being stopped, and its exit goes through its restart policy.
+ *
+ * @example
+ * ```ts
+ * import { supervise, type SupervisorEvent } from "kakoi"
+ *
+ * const restarts = (event: SupervisorEvent): string | undefined =>
+ *   event.type === "restarting" ? `${event.child} restarts in ${event.delayMs} ms` : undefined
+ * const tree = await supervise({ name: "app", children: [{ name: "flaky", argv: ["/bin/sh", "-c", "exit 1"] }] })
+ * for await (const event of tree.events) if (event.type === "gave-up") console.error(event.message)
+ * ```
  */
 export type SupervisorEvent =
   | { readonly type: "starting"; readonly child: string; readonly at: number; readonly attempt: number }

@@ -13,10 +13,29 @@ import type { SupervisorHost } from "./host.ts"
  * stop policy); the tree's `done` then resolves. "forward": send the signal to
  * every running child's process group; the restart policy then sees them exit
  * like any other exit.
+ *
+ * @example
+ * ```ts
+ * import { supervise, type HostSignals } from "kakoi"
+ *
+ * // Under systemd: SIGTERM stops the tree in order, each child with its stop policy.
+ * const hostSignals: HostSignals = "stop"
+ * const tree = await supervise({ name: "app", children: [{ name: "web", argv: ["./web"] }] }, { hostSignals })
+ * await tree.done
+ * ```
  */
 export type HostSignals = "stop" | "forward"
 
-/** The signals `HostSignals` handles. */
+/**
+ * The signals `HostSignals` handles.
+ *
+ * @example
+ * ```ts
+ * import { hostSignalNames } from "./host-signals.ts"
+ *
+ * hostSignalNames.includes("SIGINT") // true
+ * ```
+ */
 export const hostSignalNames: ReadonlyArray<SignalName> = ["SIGTERM", "SIGINT"]
 
 /**

@@ -11,7 +11,19 @@ import type { SupervisorEvent } from "./events.ts"
 import type { Hub } from "./hub.ts"
 import type { OutputChunk, OutputLine } from "./lines.ts"
 
-/** A Host that can also feed a supervisor. */
+/**
+ * A Host that can also feed a supervisor.
+ *
+ * @example
+ * ```ts
+ * import type { Host } from "../api.ts"
+ * import type { SupervisorHost } from "./host.ts"
+ *
+ * // A host whose children never get stdin lines, for a unit test.
+ * declare const host: Host<{}>
+ * const supervising: SupervisorHost<{}> = { ...host, inputLines: () => undefined, onSignal: () => () => {} }
+ * ```
+ */
 export interface SupervisorHost<Io, X = never> extends Host<Io, X> {
   /** The child's stdin as a text channel; undefined when it is not a pipe. Writes after the child is gone are dropped. */
   readonly inputLines: (io: Io) => InputLines | undefined
@@ -19,13 +31,34 @@ export interface SupervisorHost<Io, X = never> extends Host<Io, X> {
   readonly onSignal: (signal: SignalName, listener: () => void) => () => void
 }
 
-/** Text written into a child's stdin, then closed. */
+/**
+ * Text written into a child's stdin, then closed.
+ *
+ * @example
+ * ```ts
+ * import type { InputLines } from "./host.ts"
+ *
+ * declare const stdin: InputLines
+ * stdin.write("12345\n") // the watchdog tells a child the group to kill
+ * stdin.close()
+ * ```
+ */
 export interface InputLines {
   readonly write: (text: string) => void
   readonly close: () => void
 }
 
-/** The process groups a tree's watchdog kills if the supervising process dies. */
+/**
+ * The process groups a tree's watchdog kills if the supervising process dies.
+ *
+ * @example
+ * ```ts
+ * import type { GroupGuard } from "./host.ts"
+ *
+ * const groups = new Set<number>()
+ * const guard: GroupGuard = { register: (pgid) => void groups.add(pgid), release: (pgid) => void groups.delete(pgid) }
+ * ```
+ */
 export interface GroupGuard {
   /** A group now runs: kill it if the supervisor dies. */
   readonly register: (pgid: number) => void
@@ -33,13 +66,42 @@ export interface GroupGuard {
   readonly release: (pgid: number) => void
 }
 
-/** Omit over each member of a union. */
+/**
+ * Omit over each member of a union.
+ *
+ * @example
+ * ```ts
+ * import type { DistributiveOmit } from "./host.ts"
+ *
+ * type Shapes = { kind: "a"; at: number; x: 1 } | { kind: "b"; at: number; y: 2 }
+ * const b: DistributiveOmit<Shapes, "at"> = { kind: "b", y: 2 }
+ * ```
+ */
 export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 
-/** An event before the supervisor stamps its time on it. */
+/**
+ * An event before the supervisor stamps its time on it.
+ *
+ * @example
+ * ```ts
+ * import type { EventData } from "./host.ts"
+ *
+ * const ready: EventData = { type: "ready", child: "app/web" }
+ * ```
+ */
 export type EventData = DistributiveOmit<SupervisorEvent, "at">
 
-/** Shared by every supervisor in one tree: the host and where events and output go. */
+/**
+ * Shared by every supervisor in one tree: the host and where events and output go.
+ *
+ * @example
+ * ```ts
+ * import type { Tree } from "./host.ts"
+ *
+ * declare const tree: Tree<{}, never>
+ * const announce = tree.emit({ type: "ready", child: "app/web" })
+ * ```
+ */
 export interface Tree<Io, X> {
   readonly host: SupervisorHost<Io, X>
   readonly emit: (event: EventData) => Effect.Effect<void>

@@ -7,7 +7,19 @@ import { Effect, PubSub, Stream } from "effect"
 
 const end: unique symbol = Symbol("kakoi/hub/end")
 
-/** A value channel shared by every supervisor of a tree. */
+/**
+ * A value channel shared by every supervisor of a tree.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import type { Hub } from "./hub.ts"
+ *
+ * declare const hub: Hub<string>
+ * hub.publish("app/web: started")
+ * const firstTwo = Stream.runCollect(Stream.take(hub.stream, 2))
+ * ```
+ */
 export interface Hub<A> {
   readonly publish: (value: A) => void
   readonly close: Effect.Effect<void>

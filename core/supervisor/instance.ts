@@ -3,6 +3,19 @@ import type { Effect } from "effect"
 import type { ChildExit } from "./events.ts"
 import type { ChildStatus } from "./status.ts"
 
+/**
+ * One run of a child, as the supervisor loop drives it: wait for it to be
+ * ready, to end, or stop it.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Instance } from "./instance.ts"
+ *
+ * declare const instance: Instance<never>
+ * const stopIfNotReady = Effect.flatMap(instance.ready, (ready) => (ready ? Effect.void : Effect.asVoid(instance.stop)))
+ * ```
+ */
 export interface Instance<R> {
   /** The process id; undefined for a nested supervisor. */
   readonly pid: number | undefined

@@ -1,7 +1,18 @@
 /** The restart intensity: how many restarts a supervisor allows within a time window before it gives up. */
 import type { Intensity } from "./spec.ts"
 
-/** Counts restarts in a sliding window; `record` says whether one more restart is still within the limit. */
+/**
+ * Counts restarts in a sliding window; `record` says whether one more restart is still within the limit.
+ *
+ * @example
+ * ```ts
+ * import { restartWindow, type RestartWindow } from "./intensity.ts"
+ *
+ * const window: RestartWindow = restartWindow({ maxRestarts: 3, withinMs: 5000 })
+ * window.record(0)
+ * window.count(100) // 1
+ * ```
+ */
 export interface RestartWindow {
   readonly record: (now: number) => boolean
   /** Restarts in the window at `now`. */

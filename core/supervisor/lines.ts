@@ -4,7 +4,18 @@
  * character. The splitter keeps the unfinished part until the next chunk.
  */
 
-/** One line of a child's output, without its line ending. */
+/**
+ * One line of a child's output, without its line ending.
+ *
+ * @example
+ * ```ts
+ * import { supervise, type OutputLine } from "kakoi"
+ *
+ * const tree = await supervise({ name: "app", children: [{ name: "web", argv: ["/bin/sh", "-c", "echo up"], restart: "temporary" }] })
+ * for await (const { child, stream, line } of tree.lines) console.log(`${child} ${stream}: ${line}`) // "app/web stdout: up"
+ * const seen: OutputLine = { child: "app/web", stream: "stdout", line: "up" }
+ * ```
+ */
 export interface OutputLine {
   /** The child's path from the root, e.g. "app/web". */
   readonly child: string
@@ -12,14 +23,36 @@ export interface OutputLine {
   readonly line: string
 }
 
-/** A chunk of a child's output, as the pipe delivered it. */
+/**
+ * A chunk of a child's output, as the pipe delivered it: exact bytes, for
+ * output that is not text (use `lines` for text).
+ *
+ * @example
+ * ```ts
+ * import { supervise } from "kakoi"
+ *
+ * const tree = await supervise({ name: "app", children: [{ name: "dump", argv: ["head", "-c", "16", "/dev/urandom"], restart: "temporary" }] })
+ * for await (const { child, bytes } of tree.output) console.log(`${child}: ${bytes.length} bytes`)
+ * ```
+ */
 export interface OutputChunk {
   readonly child: string
   readonly stream: "stdout" | "stderr"
   readonly bytes: Uint8Array
 }
 
-/** Feeds chunks in, lines out; `end()` returns the last line when the output did not end with a newline. */
+/**
+ * Feeds chunks in, lines out; `end()` returns the last line when the output did not end with a newline.
+ *
+ * @example
+ * ```ts
+ * import { lineSplitter, type LineSplitter } from "./lines.ts"
+ *
+ * const split: LineSplitter = lineSplitter()
+ * split.push(new TextEncoder().encode("no newline")) // []
+ * split.end() // ["no newline"]
+ * ```
+ */
 export interface LineSplitter {
   readonly push: (chunk: Uint8Array) => ReadonlyArray<string>
   readonly end: () => ReadonlyArray<string>

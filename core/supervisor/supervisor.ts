@@ -17,7 +17,18 @@ import type { ChildState, ChildStatus } from "./status.ts"
 import { restartSet, shouldRestart } from "./strategy.ts"
 import { startWorker } from "./worker.ts"
 
-/** A running supervisor, before the public handle adds its streams. */
+/**
+ * A running supervisor, before the public handle adds its streams.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { SupervisorRun } from "./supervisor.ts"
+ *
+ * declare const run: SupervisorRun
+ * const report = Effect.map(run.status, (children) => children.map(({ child, state }) => `${child}: ${state}`))
+ * ```
+ */
 export interface SupervisorRun {
   /** Succeeds when every child has ended for good; fails when the supervisor gave up. */
   readonly done: Effect.Effect<void, SupervisorError>

@@ -95,7 +95,17 @@ export const treeSchema = (extraWorkerFields: DecoderFields = {}): Schema.Constr
 
 const decodeTree = strictDecoder(treeSchema())
 
-/** The SupervisorError for a problem found in a tree (from `file`, when it was read from one). */
+/**
+ * The SupervisorError for a problem found in a tree (from `file`, when it was read from one).
+ *
+ * @example
+ * ```ts
+ * import { invalidTree } from "./validate.ts"
+ *
+ * invalidTree({ name: "app" }, { path: "children", detail: "Missing key" }, "tree.json").message
+ * // 'Invalid supervision tree "app" in "tree.json" at children: Missing key'
+ * ```
+ */
 export const invalidTree = (tree: unknown, problem: InputProblem, file?: string): SupervisorError => {
   const name = typeof tree === "object" && tree !== null ? (tree as { readonly name?: unknown }).name : undefined
   return new SupervisorError({

@@ -44,7 +44,18 @@ const exitWaitMs = 1000
 
 const options: ChildOptions<never, never> = { env: {}, plugins: [processGroup], parentDeathSignal: false }
 
-/** A tree's watchdog as the supervisor sees it. */
+/**
+ * A tree's watchdog as the supervisor sees it.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Watchdog } from "./watchdog.ts"
+ *
+ * declare const watchdog: Watchdog<never>
+ * const guarded = Effect.map(watchdog.started, () => watchdog.guard.register(4242))
+ * ```
+ */
 export interface Watchdog<X> {
   readonly guard: GroupGuard
   /** The process groups registered now: every running child in its own group. */

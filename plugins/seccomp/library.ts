@@ -6,12 +6,34 @@
  */
 import { Context } from "effect"
 
-/** An opaque `scmp_filter_ctx`. */
+/**
+ * An opaque `scmp_filter_ctx`: made by `init`, given back to the other calls,
+ * freed by `release`.
+ *
+ * @example
+ * ```ts
+ * import type { FilterContext, SeccompLibraryShape } from "kakoi/seccomp"
+ *
+ * declare const library: SeccompLibraryShape
+ * const ctx: FilterContext | undefined = library.init(0x7fff0000) // SCMP_ACT_ALLOW
+ * if (ctx !== undefined) library.release(ctx)
+ * ```
+ */
 export interface FilterContext {
   readonly _brand: "scmp_filter_ctx"
 }
 
-/** `struct scmp_arg_cmp` (24 bytes: u32 arg, u32 op, u64 datum_a, u64 datum_b). */
+/**
+ * `struct scmp_arg_cmp` (24 bytes: u32 arg, u32 op, u64 datum_a, u64 datum_b).
+ *
+ * @example
+ * ```ts
+ * import type { ArgComparison } from "kakoi/seccomp"
+ *
+ * // Argument 0 equals AF_INET (2): SCMP_CMP_EQ is 4.
+ * const isInet: ArgComparison = { arg: 0, op: 4, a: 2n, b: 0n }
+ * ```
+ */
 export interface ArgComparison {
   readonly arg: number
   /** enum scmp_compare: NE 1, LT 2, LE 3, EQ 4, GE 5, GT 6, MASKED_EQ 7. */
@@ -20,6 +42,23 @@ export interface ArgComparison {
   readonly b: bigint
 }
 
+/**
+ * What a libseccomp binding offers: the C calls kakoi makes, each returning
+ * libseccomp's raw result. Adapters implement it over their FFI; tests may
+ * wrap the real one.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { SeccompLibrary, type SeccompLibraryShape } from "kakoi/seccomp"
+ *
+ * // Count seccomp_init calls around the real binding.
+ * declare const real: SeccompLibraryShape
+ * let inits = 0
+ * const counting: SeccompLibraryShape = { ...real, init: (action) => (inits++, real.init(action)) }
+ * const testLayer = Layer.succeed(SeccompLibrary, counting)
+ * ```
+ */
 export interface SeccompLibraryShape {
   /** seccomp_version(). */
   readonly version: () => { readonly major: number; readonly minor: number; readonly micro: number }
@@ -43,9 +82,28 @@ export interface SeccompLibraryShape {
   readonly exportPfc: (ctx: FilterContext) => string | number
 }
 
-/** The libseccomp binding of the runtime kakoi runs in; each adapter provides a layer. */
-export const SeccompLibrary: Context.Service<SeccompLibrary, SeccompLibraryShape> =
-  Context.Service<SeccompLibrary, SeccompLibraryShape>("kakoi/SeccompLibrary")
+// The named base keeps the class's type explicit under isolatedDeclarations; the
+// class makes the tag nominal: a requirement on SeccompLibrary is met only by
+// this service, never by some other service of the same shape.
+const SeccompLibraryBase: Context.ServiceClass<SeccompLibrary, "kakoi/SeccompLibrary", SeccompLibraryShape> =
+  Context.Service<SeccompLibrary, SeccompLibraryShape>()("kakoi/SeccompLibrary")
 
-/** The identifier of the SeccompLibrary service in Effect requirement types. */
-export type SeccompLibrary = SeccompLibraryShape
+/**
+ * The libseccomp binding of the runtime kakoi runs in, as an Effect service
+ * (the tag, and in requirement types the identifier): every adapter's `layer`
+ * provides it (`kakoi`, `kakoi/node`, `kakoi/deno`, `kakoi/bun`); a test can
+ * provide its own `SeccompLibraryShape`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { SeccompLibrary } from "kakoi/seccomp"
+ *
+ * const version: Effect.Effect<string, never, SeccompLibrary> = Effect.gen(function*() {
+ *   const library = yield* SeccompLibrary
+ *   const { major, minor } = library.version()
+ *   return `${major}.${minor}`
+ * })
+ * ```
+ */
+export class SeccompLibrary extends SeccompLibraryBase {}

@@ -8,10 +8,11 @@ import { spawn as spawnProcess } from "node:child_process"
 import { once } from "node:events"
 import { fileURLToPath } from "node:url"
 import { it as effectIt } from "@effect/vitest"
-import { Effect, Exit, Fiber, type Layer, Scope, Stream } from "effect"
+import { Context, Effect, Exit, Fiber, type Layer, Scope, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { afterAll, describe, expect, it } from "vitest"
 import type { Services } from "../../adapters/portable.ts"
+import type { Plugin } from "../../core/plugin.ts"
 import type { SupervisorApi, SupervisorHandle } from "../../core/supervisor/api.ts"
 import type { SupervisorEvent } from "../../core/supervisor/events.ts"
 import type { SupervisorSpec, WorkerSpec } from "../../core/supervisor/spec.ts"
@@ -50,6 +51,19 @@ const tree = (children: Tree["children"], extra: Partial<Tree> = {}): Tree => ({
   children,
   ...extra
 })
+
+/** A service of the caller's, which no adapter provides. */
+class Stamp extends Context.Service<Stamp, { readonly value: string }>()("test/Stamp") {}
+
+/** A plugin that needs Stamp: it puts the caller's value into the child's environment. */
+const stamping: Plugin<never, Stamp> = {
+  name: "stamp",
+  spawn: (spec) =>
+    Effect.gen(function* () {
+      const { value } = yield* Stamp
+      return { ...spec, env: { ...spec.env, STAMP: value } }
+    })
+}
 
 /** Collects a handle's events as they come. */
 const record = (handle: SupervisorHandle): Array<SupervisorEvent> => {
@@ -161,6 +175,17 @@ export const supervisorSuite = (adapter: SupervisorUnderTest): void => {
         const starts = yield* Stream.runCollect(Stream.take(Stream.filter(running.events, (event) => event.type === "starting"), 2))
         expect(starts.map((event) => event.at)).toEqual([0, 300])
       }).pipe(Effect.scoped, Effect.provide(adapter.layer))
+    )
+
+    effectIt.effect("a plugin's service comes from superviseEffect's caller", () =>
+      Effect.gen(function* () {
+        const running = yield* superviseEffect({
+          name: "t",
+          children: [{ name: "stamped", argv: sh("echo \"stamp=$STAMP\"; sleep 60"), env: { PATH: "/usr/bin:/bin" }, plugins: [stamping] }]
+        })
+        const line = yield* Stream.runHead(running.lines)
+        expect(line).toMatchObject({ _tag: "Some", value: { child: "t/stamped", line: "stamp=from the caller" } })
+      }).pipe(Effect.scoped, Effect.provideService(Stamp, { value: "from the caller" }), Effect.provide(adapter.layer))
     )
 
     effectIt.effect("kills a child that ignores SIGTERM once the stop timeout has passed on the Effect clock (TestClock)", () =>

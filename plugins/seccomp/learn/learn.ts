@@ -39,7 +39,13 @@ export interface LearnOptions<E = never, R = never> extends RunOptions<E, R> {
  *
  * @example
  * ```ts
- * const { exit, syscalls, policy } = result
+ * import { Effect } from "effect"
+ * import { layer, runEffect } from "kakoi"
+ * import { type LearnResult, learnEffect, toJson } from "kakoi/seccomp"
+ *
+ * const { exit, syscalls, policy }: LearnResult = await Effect.runPromise(Effect.provide(learnEffect(runEffect, ["ls", "/"]), layer))
+ * exit.exitCode // 0
+ * syscalls[0]?.name // the most frequent, e.g. "read"
  * JSON.stringify(toJson(policy)) // the policy file
  * ```
  */
@@ -52,7 +58,17 @@ export interface LearnResult {
   readonly policy: Policy
 }
 
-/** The runner learn mode drives: an adapter's `runEffect`. */
+/**
+ * The runner learn mode drives: an adapter's `runEffect`.
+ *
+ * @example
+ * ```ts
+ * import { runEffect, type Services } from "kakoi"
+ * import type { LearnRunner } from "kakoi/seccomp"
+ *
+ * const runner: LearnRunner<Services, unknown> = runEffect
+ * ```
+ */
 export type LearnRunner<R, X> = RunEffect<R, X>
 
 /**

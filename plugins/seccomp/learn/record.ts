@@ -41,7 +41,17 @@ export interface LearnedSyscall {
   readonly processes: ReadonlyArray<LearnedProcess>
 }
 
-/** A handler that records and allows, and what it recorded so far. */
+/**
+ * A handler that records and allows, and what it recorded so far.
+ *
+ * @example
+ * ```ts
+ * import { recorder, type Recorder } from "./record.ts"
+ *
+ * const record: Recorder = recorder()
+ * record.syscalls() // []: nothing seen yet
+ * ```
+ */
 export interface Recorder {
   readonly handler: NotifyHandler
   /** The syscalls seen, most frequent first (then by name). */
@@ -79,6 +89,9 @@ const execs = new Set(["execve", "execveat"])
  *
  * @example
  * ```ts
+ * import { seccomp } from "kakoi/seccomp"
+ * import { recorder } from "./record.ts"
+ *
  * const record = recorder()
  * seccomp({ default: "notify" }, { notify: { handler: record.handler } })
  * // ... run the command, then:

@@ -8,7 +8,19 @@ import type { NotifyHandler } from "./handler.ts"
 
 const byPolicy = new WeakMap<Policy, ReadonlyMap<string, NotifyHandler>>()
 
-/** Remember the DSL's handlers for a policy `policy()` just made. */
+/**
+ * Remember the DSL's handlers for a policy `policy()` just made.
+ *
+ * @example
+ * ```ts
+ * import { answer, policy } from "kakoi/seccomp"
+ * import { attachedHandler, attachHandlers } from "./attached.ts"
+ *
+ * const p = policy({ default: "allow", rules: [{ action: "notify", syscalls: ["getppid"], handler: "ppid" }] })
+ * attachHandlers(p, new Map([["ppid", () => answer.value(1)]]))
+ * attachedHandler(p, "ppid") // the function
+ * ```
+ */
 export const attachHandlers = (policy: Policy, handlers: ReadonlyMap<string, NotifyHandler>): void => {
   byPolicy.set(policy, new Map(handlers))
 }

@@ -4,7 +4,7 @@
  * outcome of the call; they are the user-notification counterpart of
  * mruby-seccomp's `Seccomp.on_trap`.
  */
-import type { Effect } from "effect"
+import { type Context, Effect } from "effect"
 import { errnoValue, type ErrnoName } from "../../../core/errno.ts"
 
 const EPERM = 1
@@ -81,16 +81,56 @@ export type Verdict =
  * arrives, so a synchronous handler that blocks past the deadline is denied
  * too, whatever it returns.
  *
+ * An Effect handler may need services (`R`): the seccomp plugin then needs
+ * them too, and the caller's `runEffect`/`superviseEffect` provides them (the
+ * handler runs with the services of the run that launched the child). The
+ * type is covariant in `R`: a handler that needs nothing is a handler of any `R`.
+ *
  * @example
  * ```ts
- * import { Effect } from "effect"
+ * import { Context, Effect } from "effect"
  * import { answer, type NotifyHandler } from "kakoi/seccomp"
  *
  * const fakePpid: NotifyHandler = (n) => n.name === "getppid" ? answer.value(4242) : answer.allow()
  * const audited: NotifyHandler = (n) => Effect.as(Effect.logInfo(`${n.pid} ${n.name}`), answer.allow())
+ *
+ * // A handler that asks the caller's service, which the caller's runEffect provides.
+ * class Permits extends Context.Service<Permits, { readonly syscall: (name: string) => boolean }>()("app/Permits") {}
+ * const byService: NotifyHandler<Permits> = (n) =>
+ *   Effect.gen(function*() {
+ *     const permits = yield* Permits
+ *     return permits.syscall(n.name) ? answer.allow() : answer.fail("EACCES")
+ *   })
  * ```
  */
-export type NotifyHandler = (notification: Notification) => Verdict | Promise<Verdict> | Effect.Effect<Verdict, unknown>
+export type NotifyHandler<R = never> = (notification: Notification) => Verdict | Promise<Verdict> | Effect.Effect<Verdict, unknown, R>
+
+/**
+ * `handler` with `context` provided to the Effects it answers with: a handler
+ * that needs nothing more, for the listener's session to run. The seccomp
+ * plugin captures the context of the run that launches a child
+ * (`Effect.context<R>()`), so a handler's services are the caller's, never a
+ * default runtime's.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { answer, type NotifyHandler } from "kakoi/seccomp"
+ * import { provideHandler } from "./handler.ts"
+ *
+ * class Quota extends Context.Service<Quota, { readonly left: () => number }>()("app/Quota") {}
+ * const handler: NotifyHandler<Quota> = () =>
+ *   Effect.gen(function*() {
+ *     const quota = yield* Quota
+ *     return quota.left() > 0 ? answer.value(0) : answer.fail("EDQUOT")
+ *   })
+ * const ready: NotifyHandler = provideHandler(handler, Context.make(Quota, { left: () => 1 }))
+ * ```
+ */
+export const provideHandler = <R>(handler: NotifyHandler<R>, context: Context.Context<R>): NotifyHandler => (notification) => {
+  const verdict = handler(notification)
+  return Effect.isEffect(verdict) ? Effect.provideContext(verdict, context) : verdict
+}
 
 /** A result in the kernel's convention: >= 0 succeeded with that value, -errno failed. */
 const settled = (result: bigint | number, success: (value: bigint) => Verdict): Verdict => {

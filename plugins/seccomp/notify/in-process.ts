@@ -35,10 +35,32 @@ const defaultTimeoutMs = 10_000
  * A trapped call as the handler sees it, the fields of a child's `Notification`
  * that mean something here (`pid` is the calling thread's id); it has already
  * failed with the errno.
+ *
+ * @example
+ * ```ts
+ * import type { TrappedCall } from "kakoi"
+ *
+ * const describe = (call: TrappedCall): string => `thread ${call.pid}: ${call.name}(${call.args.map((a) => `0x${a.toString(16)}`).join(", ")})`
+ * ```
  */
 export type TrappedCall = Pick<Notification, "pid" | "syscall" | "name" | "arch" | "args" | "instructionPointer">
 
-/** Options of `trapInProcess`. */
+/**
+ * Options of `trapInProcess`.
+ *
+ * @example
+ * ```ts
+ * import { policy, trapInProcess, type TrapOptions } from "kakoi"
+ *
+ * const options: TrapOptions = {
+ *   errno: "EACCES",
+ *   onTrap: (call) => console.error(`trapped ${call.name}`),
+ *   onDropped: (count) => console.error(`${count} reports dropped`),
+ *   timeoutMs: 5000
+ * }
+ * await trapInProcess(policy((rule) => rule.trap("uname"), { default: "allow" }), options)
+ * ```
+ */
 export interface TrapOptions {
   /** What every trapped call returns (default EPERM); fixed, the handler cannot change it. */
   readonly errno?: ErrnoName | number
@@ -71,7 +93,18 @@ export interface TrapHelper {
   readonly unref: () => void
 }
 
-/** Starts a helper for `parentPid` that answers with `errno`. */
+/**
+ * Starts a helper for `parentPid` that answers with `errno`: what each adapter
+ * gives the core `trapInProcess` (a runtime instance running the helper script).
+ *
+ * @example
+ * ```ts
+ * import type { StartTrapHelper, TrapHelper } from "./in-process.ts"
+ *
+ * declare const spawnHelper: (argv: ReadonlyArray<string>) => TrapHelper
+ * const start: StartTrapHelper = (parentPid, errno) => spawnHelper(["trap-helper", String(parentPid), String(errno)])
+ * ```
+ */
 export type StartTrapHelper = (parentPid: number, errno: number) => TrapHelper
 
 interface TrapErrorFields {
@@ -143,7 +176,12 @@ interface Report {
  *
  * @example
  * ```ts
- * yield* trapInProcess(policy((rule) => rule.trap("mkdir", "mkdirat"), { default: "allow" }), {
+ * import { policy } from "kakoi/seccomp"
+ * import { type StartTrapHelper, trapInProcess } from "./in-process.ts"
+ *
+ * // Each adapter passes its helper starter; kakoi's own trapInProcess (a Promise) does this for you.
+ * declare const start: StartTrapHelper
+ * const load = trapInProcess(policy((rule) => rule.trap("mkdir", "mkdirat"), { default: "allow" }), {
  *   errno: "EACCES",
  *   onTrap: (call) => console.error(`trapped ${call.name}(${call.args.join(", ")})`)
  * }, start)

@@ -16,7 +16,21 @@ import type { ArgIndex } from "../model.ts"
 import { MemoryReadError } from "./errors.ts"
 import type { Notification } from "./handler.ts"
 
-/** How the session that received a notification reaches its child's memory. */
+/**
+ * How the session that received a notification reaches its child's memory.
+ *
+ * @example
+ * ```ts
+ * import type { ChildMemory } from "./memory.ts"
+ *
+ * // A fake child for unit tests: its memory is one buffer at address 0x1000.
+ * const memory = new TextEncoder().encode("/etc/passwd\0")
+ * const fake: ChildMemory = {
+ *   read: (address, length) => memory.slice(Number(address - 0x1000n), Number(address - 0x1000n) + length),
+ *   pending: () => true
+ * }
+ * ```
+ */
 export interface ChildMemory {
   /** Up to `length` bytes at `address` (fewer at an unmapped page), or -errno. */
   readonly read: (address: bigint, length: number) => Uint8Array | number
@@ -35,7 +49,20 @@ const maxLength = 1 << 20
 // A notification is plain data that also travels through observers and streams; its reader rides along here.
 const memories = new WeakMap<Notification, ChildMemory>()
 
-/** Lets `readBytes`/`readString` reach the child of `notification` (done by the session that received it). */
+/**
+ * Lets `readBytes`/`readString` reach the child of `notification` (done by the session that received it).
+ *
+ * @example
+ * ```ts
+ * import { readString, type Notification } from "kakoi/seccomp"
+ * import { attachMemory } from "./memory.ts"
+ *
+ * declare const notification: Notification
+ * const path = new TextEncoder().encode("/tmp/x\0")
+ * attachMemory(notification, { read: (_address, length) => path.slice(0, length), pending: () => true })
+ * readString(notification, 0) // "/tmp/x"
+ * ```
+ */
 export const attachMemory = (notification: Notification, memory: ChildMemory): void => {
   memories.set(notification, memory)
 }

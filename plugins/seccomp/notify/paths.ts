@@ -24,7 +24,19 @@ import { PathError } from "./errors.ts"
 import type { Notification } from "./handler.ts"
 import { readString } from "./memory.ts"
 
-/** How the session that received a notification lets handlers act in its child's stead. */
+/**
+ * How the session that received a notification lets handlers act in its child's stead.
+ *
+ * @example
+ * ```ts
+ * import type { SupervisorCalls } from "./calls.ts"
+ * import type { ChildFiles } from "./paths.ts"
+ *
+ * declare const calls: SupervisorCalls
+ * const held: Array<number> = []
+ * const files: ChildFiles = { calls, fdTarget: () => -2, pending: () => true, hold: (fd) => held.push(fd) > 0 }
+ * ```
+ */
 export interface ChildFiles {
   readonly calls: SupervisorCalls
   /** What /proc/self/fd/N links to (the path of an fd the supervisor holds), or -errno. */
@@ -37,7 +49,20 @@ export interface ChildFiles {
 
 const files = new WeakMap<Notification, ChildFiles>()
 
-/** Lets `resolvePath` act for the child of `notification` (done by the session that received it). */
+/**
+ * Lets `resolvePath` act for the child of `notification` (done by the session that received it).
+ *
+ * @example
+ * ```ts
+ * import type { Notification } from "kakoi/seccomp"
+ * import type { ChildFiles } from "./paths.ts"
+ * import { attachFiles } from "./paths.ts"
+ *
+ * declare const notification: Notification
+ * declare const files: ChildFiles
+ * attachFiles(notification, files)
+ * ```
+ */
 export const attachFiles = (notification: Notification, childFiles: ChildFiles): void => {
   files.set(notification, childFiles)
 }

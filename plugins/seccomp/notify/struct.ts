@@ -5,12 +5,43 @@
  * (80 bytes), and struct seccomp_notif_resp { u64 id; i64 val; i32 error; u32 flags } (24 bytes).
  */
 
+/**
+ * sizeof(struct seccomp_notif): the buffer a receive fills.
+ *
+ * @example
+ * ```ts
+ * import { decodeNotification, notifSize } from "./struct.ts"
+ *
+ * const received = new Uint8Array(notifSize) // SECCOMP_IOCTL_NOTIF_RECV writes here
+ * decodeNotification(received).id // 0n
+ * ```
+ */
 export const notifSize = 80
+/**
+ * sizeof(struct seccomp_notif_resp): the buffer a send reads.
+ *
+ * @example
+ * ```ts
+ * import { encodeResponse, notifRespSize } from "./struct.ts"
+ *
+ * const response = new Uint8Array(notifRespSize)
+ * encodeResponse(response, 7n, { kind: "continue" })
+ * ```
+ */
 export const notifRespSize = 24
 /** SECCOMP_USER_NOTIF_FLAG_CONTINUE: let the kernel run the call. */
 const FLAG_CONTINUE = 1
 
-/** A notification as the kernel wrote it, before names and rules are looked up. */
+/**
+ * A notification as the kernel wrote it, before names and rules are looked up.
+ *
+ * @example
+ * ```ts
+ * import type { RawNotification } from "./struct.ts"
+ *
+ * const mkdir: RawNotification = { id: 1n, pid: 4242, syscall: 83, arch: 0xc000003e, instructionPointer: 0n, args: [0x7ffd0000n, 0o755n, 0n, 0n, 0n, 0n] }
+ * ```
+ */
 export interface RawNotification {
   readonly id: bigint
   readonly pid: number
@@ -20,7 +51,18 @@ export interface RawNotification {
   readonly args: readonly [bigint, bigint, bigint, bigint, bigint, bigint]
 }
 
-/** Decodes a struct seccomp_notif. */
+/**
+ * Decodes a struct seccomp_notif.
+ *
+ * @example
+ * ```ts
+ * import { decodeNotification, notifSize } from "./struct.ts"
+ *
+ * const bytes = new Uint8Array(notifSize)
+ * new DataView(bytes.buffer).setInt32(16, 83, true) // data.nr
+ * decodeNotification(bytes).syscall // 83
+ * ```
+ */
 export const decodeNotification = (bytes: Uint8Array): RawNotification => {
   const view = new DataView(bytes.buffer, bytes.byteOffset, notifSize)
   const arg = (index: number): bigint => view.getBigUint64(32 + 8 * index, true)
@@ -34,7 +76,17 @@ export const decodeNotification = (bytes: Uint8Array): RawNotification => {
   }
 }
 
-/** How the kernel should finish the call: continue it, or return `value` / -`errno` without running it. */
+/**
+ * How the kernel should finish the call: continue it, or return `value` / -`errno` without running it.
+ *
+ * @example
+ * ```ts
+ * import type { Response } from "./struct.ts"
+ *
+ * const denied: Response = { kind: "fail", errno: 1 }
+ * const faked: Response = { kind: "return", value: 4242n }
+ * ```
+ */
 export type Response =
   | { readonly kind: "continue" }
   | { readonly kind: "return"; readonly value: bigint }
@@ -43,6 +95,15 @@ export type Response =
 /**
  * Writes a struct seccomp_notif_resp into `bytes`. CONTINUE requires val and
  * error to be 0 (else EINVAL); a failure is a negative error.
+ *
+ * @example
+ * ```ts
+ * import { encodeResponse, notifRespSize } from "./struct.ts"
+ *
+ * const bytes = new Uint8Array(notifRespSize)
+ * encodeResponse(bytes, 7n, { kind: "fail", errno: 13 })
+ * new DataView(bytes.buffer).getInt32(16, true) // -13
+ * ```
  */
 export const encodeResponse = (bytes: Uint8Array, id: bigint, response: Response): void => {
   bytes.fill(0, 0, notifRespSize)
