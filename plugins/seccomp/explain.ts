@@ -11,7 +11,7 @@ import { describeAction, sameAction } from "./actions.ts"
 import { compile } from "./compile.ts"
 import { PolicyError, SyscallError } from "./errors.ts"
 import { importOf } from "./formats/imported.ts"
-import { SeccompLibrary } from "./library.ts"
+import { SeccompLibrary, type SeccompLibraryShape } from "./library.ts"
 import type { Action, ArgCondition, Policy } from "./model.ts"
 import { holds } from "./notify/match.ts"
 import type { PlannedRule } from "./plan.ts"
@@ -126,7 +126,7 @@ const alsoLines = (policy: Policy, name: string, others: ReadonlyArray<PlannedRu
   return lines
 }
 
-const resolve = (library: SeccompLibrary, query: ExplainQuery): Effect.Effect<{ readonly token: number; readonly arch: string; readonly number: number; readonly name: string }, SyscallError> => {
+const resolve = (library: SeccompLibraryShape, query: ExplainQuery): Effect.Effect<{ readonly token: number; readonly arch: string; readonly number: number; readonly name: string }, SyscallError> => {
   const arch = query.arch ?? archNames.find((name) => library.archResolveName(name) === library.archNative()) ?? "native"
   const token = query.arch === undefined ? library.archNative() : library.archResolveName(query.arch)
   if (token === 0) return Effect.fail(new SyscallError({ reason: "UnknownArch", value: arch, arch, suggestions: suggest(arch, archNames) }))
