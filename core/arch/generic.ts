@@ -1,0 +1,74 @@
+/**
+ * Numbers that x86_64 and aarch64 share because both follow the kernel's
+ * asm-generic headers: errno values, the ioctl encoding of the seccomp notify
+ * requests, prctl/seccomp/clone constants and the kernel structs that have the
+ * same layout on every 64-bit arch kakoi supports. Each arch module
+ * (x86_64.ts, aarch64.ts) re-exports these next to its own syscall numbers, so
+ * code asks its arch table and never writes a literal.
+ */
+
+/** errno values (include/uapi/asm-generic/errno-base.h and errno.h). */
+export const errno = {
+  EPERM: 1, ENOENT: 2, ESRCH: 3, EINTR: 4, EIO: 5, E2BIG: 7, ENOEXEC: 8, EBADF: 9, ECHILD: 10,
+  EAGAIN: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, ENOTDIR: 20, EISDIR: 21,
+  EINVAL: 22, EMFILE: 24, ENAMETOOLONG: 36, ENOSYS: 38, ELOOP: 40, EOPNOTSUPP: 95
+} as const
+
+/** ioctl(2) requests of a seccomp notify listener (linux/seccomp.h, generic _IOC encoding). */
+export const seccompIoctl = {
+  /** _IOWR('!', 0, struct seccomp_notif) */
+  NOTIF_RECV: 0xc0502100n,
+  /** _IOWR('!', 1, struct seccomp_notif_resp) */
+  NOTIF_SEND: 0xc0182101n,
+  /** _IOW('!', 2, __u64) */
+  NOTIF_ID_VALID: 0x40082102n,
+  /** _IOW('!', 3, struct seccomp_notif_addfd) */
+  NOTIF_ADDFD: 0x40182103n,
+  /** _IOW('!', 4, __u64), the flag passed by value */
+  NOTIF_SET_FLAGS: 0x40082104n
+} as const
+
+/** Constants of the calls the child program and the notify plumbing make. */
+export const constants = {
+  PR_SET_PDEATHSIG: 1,
+  PR_SET_NO_NEW_PRIVS: 38,
+  SECCOMP_SET_MODE_FILTER: 1,
+  SECCOMP_FILTER_FLAG_NEW_LISTENER: 8,
+  SECCOMP_USER_NOTIF_FLAG_CONTINUE: 1,
+  SIG_SETMASK: 2,
+  /** sizeof(kernel sigset_t): the sigsetsize argument of rt_sig* calls. */
+  SIGSET_SIZE: 8,
+  O_CLOEXEC: 0o2000000,
+  CLOSE_RANGE_CLOEXEC: 4,
+  EFD_CLOEXEC: 0o2000000,
+  EFD_NONBLOCK: 0o4000,
+  RLIM_INFINITY: 0xffffffffffffffffn,
+  /** Raw syscalls return -errno in this range; anything else is a result. */
+  MAX_ERRNO: 4095
+} as const
+
+/** Resource numbers of setrlimit/prlimit64 (asm-generic/resource.h; x86_64 uses the same). */
+export const rlimitResource = {
+  cpu: 0, fsize: 1, data: 2, stack: 3, core: 4, rss: 5, nproc: 6, nofile: 7,
+  memlock: 8, as: 9, locks: 10, sigpending: 11, msgqueue: 12, nice: 13, rtprio: 14, rttime: 15
+} as const
+
+/** Signal numbers that are the same on x86_64 and aarch64 (and that the child program needs). */
+export const signals = { SIGKILL: 9, SIGSTOP: 19, SIGRTMAX: 64 } as const
+
+/**
+ * Struct layouts (sizes and byte offsets, little-endian, LP64).
+ * - `rlimit`: { u64 cur; u64 max }
+ * - `sockFprog`: { u16 len; pad; const struct sock_filter *filter at 8 }, filter entries 8 bytes
+ * - `kernelSigaction`: what rt_sigaction reads: { handler; flags; restorer; sigset_t mask }
+ *   (x86_64 and arm64 both define SA_RESTORER, so the restorer slot exists on both)
+ * - `seccompNotif`: { u64 id; u32 pid; u32 flags; seccomp_data { i32 nr; u32 arch; u64 ip; u64 args[6] } }
+ * - `seccompNotifResp`: { u64 id; i64 val; i32 error; u32 flags }
+ */
+export const structs = {
+  rlimit: { size: 16, cur: 0, max: 8 },
+  sockFprog: { size: 16, len: 0, filter: 8, instructionSize: 8 },
+  kernelSigaction: { size: 32, handler: 0, flags: 8, restorer: 16, mask: 24 },
+  seccompNotif: { size: 80, id: 0, pid: 8, flags: 12, nr: 16, arch: 20, instructionPointer: 24, args: 32 },
+  seccompNotifResp: { size: 24, id: 0, val: 8, error: 16, flags: 20 }
+} as const

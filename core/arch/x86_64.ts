@@ -1,0 +1,28 @@
+/**
+ * x86_64 numbers: syscall numbers from arch/x86/entry/syscalls/syscall_64.tbl,
+ * and the asm-generic values x86_64 shares with aarch64 (generic.ts).
+ */
+import { constants, errno, rlimitResource, seccompIoctl, signals, structs } from "./generic.ts"
+import type { ArchTable } from "./table.ts"
+
+/**
+ * The x86_64 table.
+ *
+ * @example
+ * ```ts
+ * import { x86_64 } from "./x86_64.ts"
+ *
+ * x86_64.syscalls.seccomp // 317
+ * ```
+ */
+export const x86_64: ArchTable = {
+  arch: "x86_64",
+  auditArch: 0xc000003e,
+  syscalls: {
+    read: 0, write: 1, close: 3, ioctl: 16, kill: 62, readlinkat: 267, eventfd2: 290,
+    pidfd_open: 434, pidfd_getfd: 438, prctl: 157, getppid: 110, rt_sigaction: 13,
+    rt_sigprocmask: 14, dup3: 292, close_range: 436, prlimit64: 302, chdir: 80, umask: 95,
+    setsid: 112, seccomp: 317, execve: 59, exit_group: 231
+  },
+  errno, seccompIoctl, constants, rlimitResource, signals, structs
+}

@@ -1,0 +1,157 @@
+/**
+ * The x86_64 interpreter for real: a C harness (program-harness.c) maps the
+ * interpreter and a compiled block and clones into them as an adapter does;
+ * the target's output, the wait status and the control-channel report show
+ * what the program did.
+ */
+import { execFileSync } from "node:child_process"
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { beforeAll, describe, expect, it } from "vitest"
+import { x86_64 } from "../../core/arch/x86_64.ts"
+import { opField, opSize } from "../../core/program/format.ts"
+import { compileProgram, interpreter, type ProgramInput } from "../../core/program/mod.ts"
+import type { PreExecStep } from "../../core/steps.ts"
+import { buildC } from "../helpers/build-c.ts"
+
+const address = 0x1000000000n
+const { errno } = x86_64
+let harness = ""
+let dir = ""
+
+beforeAll(() => {
+  harness = buildC(join(import.meta.dirname, "program-harness.c"))
+  dir = mkdtempSync(join(tmpdir(), "kakoi-program-"))
+})
+
+interface Run {
+  readonly status: number
+  readonly listener: string
+  readonly report: Uint8Array
+  readonly stdout: string
+  readonly decoded: ReturnType<ReturnType<typeof compileProgram>["decode"]>
+}
+
+const base: ProgramInput = {
+  argv: ["true"], env: ["PATH=/usr/bin:/bin"], steps: [], stdio: [10, 11, 12], control: 13,
+  parentDeathSignal: 0, parentPid: 0, signalsToDefault: []
+}
+
+let runs = 0
+/** `pidAt`: where the harness writes its own pid into the block (the parent check's expected value). */
+const run = (input: Partial<ProgramInput>, pidAt?: number): Run => {
+  const program = compileProgram({ ...base, ...input }, "x86_64")
+  const { code, entry } = interpreter("x86_64")
+  const name = join(dir, `run-${runs++}`)
+  writeFileSync(`${name}.code`, code)
+  writeFileSync(`${name}.block`, program.image(address))
+  const stdout = execFileSync(harness, [`${name}.code`, `${name}.block`, address.toString(16), String(entry), program.hasListener ? "0" : "1", `${name}.out`, ...(pidAt === undefined ? [] : [String(pidAt)])], {
+    encoding: "utf8", stdio: ["ignore", "pipe", "inherit"]
+  })
+  const lines = Object.fromEntries(readFileSync(`${name}.out`, "utf8").trim().split("\n").map((line) => line.split(" ") as [string, string]))
+  const report = Uint8Array.from((lines.report ?? "").match(/../g) ?? [], (pair) => parseInt(pair, 16))
+  return { status: Number(lines.status), listener: lines.listener ?? "", report, stdout, decoded: program.decode(report) }
+}
+
+/** Wait status of a normal exit with `code`. */
+const exited = (code: number): number => code << 8
+
+const allowAll = (): Uint8Array => {
+  const bpf = new Uint8Array(8)
+  const view = new DataView(bpf.buffer)
+  view.setUint16(0, 0x06, true) // BPF_RET | BPF_K
+  view.setUint32(4, 0x7fff0000, true) // SECCOMP_RET_ALLOW
+  return bpf
+}
+
+describe("the x86_64 interpreter", () => {
+  it("execs the target through PATH with exactly the env it was given", () => {
+    const result = run({ argv: ["env"], env: ["PATH=/nonexistent:/usr/bin:/bin", "KAKOI_TEST=a b"] })
+    expect(result.stdout).toBe("PATH=/nonexistent:/usr/bin:/bin\nKAKOI_TEST=a b\n")
+    expect(result.status).toBe(exited(0))
+    expect(result.decoded).toEqual({ installingListener: false, failure: undefined })
+  })
+
+  it("reports a failing chdir with its errno and exits 127", () => {
+    const result = run({ steps: [{ kind: "chdir", path: "/no/such/dir" }] })
+    expect(result.status).toBe(exited(127))
+    expect(result.decoded.failure).toEqual({ stage: "chdir", errno: errno.ENOENT, subject: "/no/such/dir" })
+  })
+
+  it("runs the steps: chdir, umask, rlimit, setsid, no-new-privs", () => {
+    const steps: ReadonlyArray<PreExecStep> = [
+      { kind: "chdir", path: "/tmp" }, { kind: "umask", mask: 0o27 },
+      { kind: "rlimit", resource: "nofile", soft: 77n, hard: 99n }, { kind: "setsid" }, { kind: "no-new-privs" }
+    ]
+    const script = 'pwd; umask; ulimit -Sn; ulimit -Hn; grep -E "^NoNewPrivs" /proc/self/status; [ "$(ps -o sid= -p $$)" -eq $$ ] && echo leader'
+    const result = run({ argv: ["/bin/sh", "-c", script], steps })
+    expect(result.stdout).toBe("/tmp\n0027\n77\n99\nNoNewPrivs:\t1\nleader\n")
+  })
+
+  // Handlers never survive execve; what a target can inherit is ignored dispositions and the mask.
+  it("resets signals to default, clears the mask, and leaves only fds 0-2 to the target", () => {
+    const result = run({ argv: ["/bin/sh", "-c", "grep -E '^Sig(Blk|Ign)' /proc/self/status; ls /proc/self/fd"], signalsToDefault: [10, 13] })
+    // ls holds its own directory fd 3.
+    expect(result.stdout).toBe("SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n0\n1\n2\n3\n")
+  })
+
+  it("keeps an ignored signal ignored when it is not in signalsToDefault", () => {
+    const result = run({ argv: ["/bin/sh", "-c", "grep -E '^SigIgn' /proc/self/status"], signalsToDefault: [10] })
+    expect(result.stdout).toBe("SigIgn:\t0000000000001000\n") // SIGPIPE (13)
+  })
+
+  it("fails the PATH search with ENOENT, or EACCES when a candidate was not executable", () => {
+    const bin = join(dir, "bin")
+    mkdirSync(bin, { recursive: true })
+    writeFileSync(join(bin, "kakoi-not-executable"), "#!/bin/sh\n")
+    chmodSync(join(bin, "kakoi-not-executable"), 0o644)
+    expect(run({ argv: ["kakoi-no-such-command"] }).decoded.failure).toEqual({ stage: "resolve", errno: errno.ENOENT, subject: "kakoi-no-such-command" })
+    const denied = run({ argv: ["kakoi-not-executable"], env: [`PATH=/nonexistent:${bin}:/bin`] })
+    expect(denied.decoded.failure).toEqual({ stage: "resolve", errno: errno.EACCES, subject: "kakoi-not-executable" })
+    expect(denied.status).toBe(exited(127))
+  })
+
+  it("goes on after an EACCES candidate and runs a later one", () => {
+    const bin = join(dir, "bin2")
+    mkdirSync(bin, { recursive: true })
+    writeFileSync(join(bin, "echo"), "#!/bin/sh\n")
+    chmodSync(join(bin, "echo"), 0o644)
+    const result = run({ argv: ["echo", "found"], env: [`PATH=${bin}:/bin`] })
+    expect(result.stdout).toBe("found\n")
+  })
+
+  it("fails at once on an errno other than ENOENT, ENOTDIR and EACCES", () => {
+    const file = join(dir, "garbage")
+    writeFileSync(file, "\x7fELFnot really")
+    chmodSync(file, 0o755)
+    expect(run({ argv: [file] }).decoded.failure).toEqual({ stage: "exec", errno: errno.ENOEXEC, subject: file })
+  })
+
+  it("exits 1 without a report when the parent is not the expected one", () => {
+    const result = run({ parentDeathSignal: 9, parentPid: 1 })
+    expect(result.status).toBe(exited(1))
+    expect(result.report.byteLength).toBe(0)
+  })
+
+  it("goes on when the parent is the expected one", () => {
+    // Op 1 is the getppid check (op 0 sets the death signal); the harness writes its pid as expected value.
+    const result = run({ argv: ["/bin/sh", "-c", "echo ok"], parentDeathSignal: 9, parentPid: 0 }, opSize + opField.expected)
+    expect(result.stdout).toBe("ok\n")
+    expect(result.status).toBe(exited(0))
+  })
+
+  it("reports an invalid filter as a seccomp failure", () => {
+    const bad = new Uint8Array(8).fill(0xff)
+    const result = run({ steps: [{ kind: "no-new-privs" }, { kind: "seccomp", bpf: bad }] })
+    expect(result.decoded.failure).toEqual({ stage: "seccomp", errno: errno.EINVAL, subject: "filter" })
+  })
+
+  it("installs a filter with a listener on fd 4, announces it, and waits for the go-ahead byte", () => {
+    const result = run({ argv: ["/bin/sh", "-c", "grep -E '^Seccomp:' /proc/self/status"], steps: [{ kind: "no-new-privs" }, { kind: "seccomp", bpf: allowAll(), listener: true }] })
+    expect(result.listener).toBe("ok")
+    expect(result.stdout).toBe("Seccomp:\t2\n")
+    expect(result.decoded).toEqual({ installingListener: true, failure: undefined })
+    expect(result.status).toBe(exited(0))
+  })
+})
