@@ -5,9 +5,11 @@
  * adapters map both, clone into `code + entry` with the block's address as the
  * argument, and read the child's reports back through `decode`.
  */
-import { archTable, hostArch, UnsupportedArchitecture, type Arch } from "../arch/mod.ts"
+import { archTable, hostArch, type Arch, type ArchTable } from "../arch/mod.ts"
 import { BlockLayout } from "./block.ts"
 import { compileOps, handshakeReadSize, listenerFd, type ProgramInput } from "./compile.ts"
+import type { Assembled } from "./format.ts"
+import { assembleAarch64 } from "./interpreter-aarch64.ts"
 import { assembleX86_64 } from "./interpreter-x86_64.ts"
 import { decodeReport, type Report } from "./report.ts"
 
@@ -62,7 +64,7 @@ export const compileProgram = (input: ProgramInput, arch: Arch = hostArch()): Ch
   return { size, image, hasListener, listenerFd, handshakeReadSize, decode: (received) => decodeReport(ops, received) }
 }
 
-const assemblers: Partial<Record<Arch, typeof assembleX86_64>> = { x86_64: assembleX86_64 }
+const assemblers: Readonly<Record<Arch, (table: ArchTable) => Assembled>> = { x86_64: assembleX86_64, aarch64: assembleAarch64 }
 const assembled = new Map<Arch, { readonly code: Uint8Array; readonly entry: number }>()
 
 /**
@@ -79,9 +81,7 @@ const assembled = new Map<Arch, { readonly code: Uint8Array; readonly entry: num
 export const interpreter = (arch: Arch = hostArch()): { readonly code: Uint8Array; readonly entry: number } => {
   let known = assembled.get(arch)
   if (known === undefined) {
-    const assemble = assemblers[arch]
-    if (assemble === undefined) throw new UnsupportedArchitecture({ arch })
-    const { code, entry } = assemble(archTable(arch))
+    const { code, entry } = assemblers[arch](archTable(arch))
     known = { code, entry }
     assembled.set(arch, known)
   }

@@ -1,0 +1,66 @@
+/*
+ * Prints the numbers core/arch/<arch>.ts must hold, from this machine's C
+ * headers, as "name value" lines (test/core/arch.test.ts). Built natively for
+ * x86_64 and with aarch64-linux-gnu-gcc (run under qemu-aarch64) for aarch64.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <linux/filter.h>
+#include <linux/prctl.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
+#define SHOW(name, value) printf("%s %llu\n", name, (unsigned long long)(value))
+#define NR(name) SHOW("syscalls." #name, SYS_##name)
+#define ERR(name) SHOW("errno." #name, name)
+#define CONST(name) SHOW("constants." #name, name)
+#define RES(key, name) SHOW("rlimitResource." key, name)
+
+int main(void) {
+  NR(read); NR(write); NR(close); NR(ioctl); NR(kill); NR(readlinkat); NR(eventfd2); NR(pidfd_open);
+  NR(pidfd_getfd); NR(prctl); NR(getppid); NR(rt_sigaction); NR(rt_sigprocmask); NR(dup3);
+  NR(close_range); NR(prlimit64); NR(chdir); NR(umask); NR(setsid); NR(seccomp); NR(execve); NR(exit_group);
+  ERR(EPERM); ERR(ENOENT); ERR(ESRCH); ERR(EINTR); ERR(EIO); ERR(E2BIG); ERR(ENOEXEC); ERR(EBADF); ERR(ECHILD);
+  ERR(EAGAIN); ERR(ENOMEM); ERR(EACCES); ERR(EFAULT); ERR(EBUSY); ERR(EEXIST); ERR(ENOTDIR); ERR(EISDIR);
+  ERR(EINVAL); ERR(EMFILE); ERR(ENAMETOOLONG); ERR(ENOSYS); ERR(ELOOP); ERR(EOPNOTSUPP);
+  SHOW("seccompIoctl.NOTIF_RECV", SECCOMP_IOCTL_NOTIF_RECV);
+  SHOW("seccompIoctl.NOTIF_SEND", SECCOMP_IOCTL_NOTIF_SEND);
+  SHOW("seccompIoctl.NOTIF_ID_VALID", SECCOMP_IOCTL_NOTIF_ID_VALID);
+  SHOW("seccompIoctl.NOTIF_ADDFD", SECCOMP_IOCTL_NOTIF_ADDFD);
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS /* linux 6.6; older uapi headers (Debian 12's) lack it */
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+  SHOW("seccompIoctl.NOTIF_SET_FLAGS", SECCOMP_IOCTL_NOTIF_SET_FLAGS);
+  CONST(PR_SET_PDEATHSIG); CONST(PR_SET_NO_NEW_PRIVS); CONST(SECCOMP_SET_MODE_FILTER);
+  CONST(SECCOMP_FILTER_FLAG_NEW_LISTENER); CONST(SECCOMP_USER_NOTIF_FLAG_CONTINUE); CONST(SIG_SETMASK);
+  CONST(O_CLOEXEC); CONST(CLOSE_RANGE_CLOEXEC); CONST(EFD_CLOEXEC); CONST(EFD_NONBLOCK); CONST(RLIM_INFINITY);
+  SHOW("constants.SIGSET_SIZE", _NSIG / 8);
+  RES("cpu", RLIMIT_CPU); RES("fsize", RLIMIT_FSIZE); RES("data", RLIMIT_DATA); RES("stack", RLIMIT_STACK);
+  RES("core", RLIMIT_CORE); RES("rss", RLIMIT_RSS); RES("nproc", RLIMIT_NPROC); RES("nofile", RLIMIT_NOFILE);
+  RES("memlock", RLIMIT_MEMLOCK); RES("as", RLIMIT_AS); RES("locks", RLIMIT_LOCKS); RES("sigpending", RLIMIT_SIGPENDING);
+  RES("msgqueue", RLIMIT_MSGQUEUE); RES("nice", RLIMIT_NICE); RES("rtprio", RLIMIT_RTPRIO); RES("rttime", RLIMIT_RTTIME);
+  SHOW("signals.SIGKILL", SIGKILL); SHOW("signals.SIGSTOP", SIGSTOP); SHOW("signals.SIGRTMAX", _NSIG - 1);
+  SHOW("structs.rlimit.size", sizeof(struct rlimit)); SHOW("structs.rlimit.max", offsetof(struct rlimit, rlim_max));
+  SHOW("structs.sockFprog.size", sizeof(struct sock_fprog)); SHOW("structs.sockFprog.filter", offsetof(struct sock_fprog, filter));
+  SHOW("structs.sockFprog.instructionSize", sizeof(struct sock_filter));
+  SHOW("structs.seccompNotif.size", sizeof(struct seccomp_notif));
+  SHOW("structs.seccompNotif.pid", offsetof(struct seccomp_notif, pid));
+  SHOW("structs.seccompNotif.flags", offsetof(struct seccomp_notif, flags));
+  SHOW("structs.seccompNotif.nr", offsetof(struct seccomp_notif, data.nr));
+  SHOW("structs.seccompNotif.arch", offsetof(struct seccomp_notif, data.arch));
+  SHOW("structs.seccompNotif.instructionPointer", offsetof(struct seccomp_notif, data.instruction_pointer));
+  SHOW("structs.seccompNotif.args", offsetof(struct seccomp_notif, data.args));
+  SHOW("structs.seccompNotifResp.size", sizeof(struct seccomp_notif_resp));
+  SHOW("structs.seccompNotifResp.val", offsetof(struct seccomp_notif_resp, val));
+  SHOW("structs.seccompNotifResp.error", offsetof(struct seccomp_notif_resp, error));
+  SHOW("structs.seccompNotifResp.flags", offsetof(struct seccomp_notif_resp, flags));
+  return 0;
+}
