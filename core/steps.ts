@@ -5,6 +5,7 @@
  *
  * 64-bit quantities are bigint here and decimal strings on the wire.
  */
+import { rlimitResource } from "./arch/generic.ts"
 
 /** Resources `setrlimit(2)` knows, by their lower-case Linux names. */
 export type RlimitResource =
@@ -33,8 +34,5 @@ export const orderSteps = (steps: ReadonlyArray<PreExecStep>): ReadonlyArray<Pre
   ...steps.filter((step) => step.kind === "seccomp")
 ]
 
-/** Linux resource numbers for setrlimit(2) (x86_64 / asm-generic). */
-export const rlimitResourceNumber: Readonly<Record<RlimitResource, number>> = {
-  cpu: 0, fsize: 1, data: 2, stack: 3, core: 4, rss: 5, nproc: 6, nofile: 7,
-  memlock: 8, as: 9, locks: 10, sigpending: 11, msgqueue: 12, nice: 13, rtprio: 14, rttime: 15
-}
+/** Linux resource numbers for setrlimit(2) (asm-generic, as on x86_64 and aarch64: core/arch). */
+export const rlimitResourceNumber: Readonly<Record<RlimitResource, number>> = rlimitResource

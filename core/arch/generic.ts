@@ -7,12 +7,27 @@
  * code asks its arch table and never writes a literal.
  */
 
-/** errno values (include/uapi/asm-generic/errno-base.h and errno.h). */
-export const errno = {
-  EPERM: 1, ENOENT: 2, ESRCH: 3, EINTR: 4, EIO: 5, E2BIG: 7, ENOEXEC: 8, EBADF: 9, ECHILD: 10,
-  EAGAIN: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, ENOTDIR: 20, EISDIR: 21,
-  EINVAL: 22, EMFILE: 24, ENAMETOOLONG: 36, ENOSYS: 38, ELOOP: 40, EOPNOTSUPP: 95
-} as const
+import { errnoTable } from "./errno.ts"
+
+/**
+ * errno numbers by name, e.g. `errno.EACCES` (include/uapi/asm-generic/errno*.h).
+ *
+ * @example
+ * ```ts
+ * type Eacces = ErrnoNumbers["EACCES"] // 13
+ * ```
+ */
+export type ErrnoNumbers = { readonly [Name in keyof typeof errnoTable]: (typeof errnoTable)[Name][0] }
+
+/**
+ * errno numbers by name, from the one errno table (errno.ts).
+ *
+ * @example
+ * ```ts
+ * errno.ENOENT // 2
+ * ```
+ */
+export const errno: ErrnoNumbers = Object.fromEntries(Object.entries(errnoTable).map(([name, [number]]) => [name, number])) as ErrnoNumbers
 
 /** ioctl(2) requests of a seccomp notify listener (linux/seccomp.h, generic _IOC encoding). */
 export const seccompIoctl = {
@@ -28,17 +43,32 @@ export const seccompIoctl = {
   NOTIF_SET_FLAGS: 0x40082104n
 } as const
 
-/** Constants of the calls the child program and the notify plumbing make. */
+/** Constants of the calls the child program, the seccomp loader and the notify plumbing make. */
 export const constants = {
   PR_SET_PDEATHSIG: 1,
   PR_SET_NO_NEW_PRIVS: 38,
   SECCOMP_SET_MODE_FILTER: 1,
+  SECCOMP_FILTER_FLAG_TSYNC: 1,
   SECCOMP_FILTER_FLAG_NEW_LISTENER: 8,
+  SECCOMP_FILTER_FLAG_TSYNC_ESRCH: 16,
   SECCOMP_USER_NOTIF_FLAG_CONTINUE: 1,
   SIG_SETMASK: 2,
+  /** The highest real-time signal number. */
+  SIGRTMAX: 64,
   /** sizeof(kernel sigset_t): the sigsetsize argument of rt_sig* calls. */
   SIGSET_SIZE: 8,
   O_CLOEXEC: 0o2000000,
+  O_NONBLOCK: 0o4000,
+  F_DUPFD: 0,
+  F_GETFD: 1,
+  F_SETFD: 2,
+  F_SETFL: 4,
+  FD_CLOEXEC: 1,
+  MFD_CLOEXEC: 1,
+  POLLIN: 0x1,
+  POLLOUT: 0x4,
+  POLLERR: 0x8,
+  POLLHUP: 0x10,
   CLOSE_RANGE_CLOEXEC: 4,
   EFD_CLOEXEC: 0o2000000,
   EFD_NONBLOCK: 0o4000,
@@ -53,8 +83,14 @@ export const rlimitResource = {
   memlock: 8, as: 9, locks: 10, sigpending: 11, msgqueue: 12, nice: 13, rtprio: 14, rttime: 15
 } as const
 
-/** Signal numbers that are the same on x86_64 and aarch64 (and that the child program needs). */
-export const signals = { SIGKILL: 9, SIGSTOP: 19, SIGRTMAX: 64 } as const
+/** Signal numbers (x86_64 and aarch64 share asm-generic's); SIGRTMAX is in `constants`. */
+export const signals = {
+  SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8,
+  SIGKILL: 9, SIGUSR1: 10, SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15,
+  SIGSTKFLT: 16, SIGCHLD: 17, SIGCONT: 18, SIGSTOP: 19, SIGTSTP: 20, SIGTTIN: 21, SIGTTOU: 22,
+  SIGURG: 23, SIGXCPU: 24, SIGXFSZ: 25, SIGVTALRM: 26, SIGPROF: 27, SIGWINCH: 28, SIGIO: 29,
+  SIGPWR: 30, SIGSYS: 31
+} as const
 
 /**
  * Struct layouts (sizes and byte offsets, little-endian, LP64).

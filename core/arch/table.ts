@@ -4,7 +4,7 @@
  * share. Adding a syscall here makes every arch module name it (a missing one
  * is a type error), which is how a new arch cannot silently lack a number.
  */
-import type { constants, errno, rlimitResource, seccompIoctl, signals, structs } from "./generic.ts"
+import type { constants, ErrnoNumbers, rlimitResource, seccompIoctl, signals, structs } from "./generic.ts"
 
 /**
  * The architectures kakoi has an interpreter and number table for.
@@ -37,7 +37,7 @@ export interface ArchTable {
   /** AUDIT_ARCH_* value, which seccomp_data.arch and libseccomp's arch tokens carry. */
   readonly auditArch: number
   readonly syscalls: Readonly<Record<SyscallName, number>>
-  readonly errno: typeof errno
+  readonly errno: ErrnoNumbers
   readonly seccompIoctl: typeof seccompIoctl
   readonly constants: typeof constants
   readonly rlimitResource: typeof rlimitResource

@@ -129,7 +129,7 @@ export const compileOps = (input: ProgramInput, table: ArchTable, layout: BlockL
   let reportFd = control
   const add = (spec: Omit<OpSpec, "reportFd">): number => layout.op({ ...spec, reportFd })
   const signal = (value: number, subject: string): number => {
-    if (!Number.isInteger(value) || value < 1 || value > signals.SIGRTMAX) throw new ProgramError({ reason: "BadSignal", subject, detail: `got ${value}` })
+    if (!Number.isInteger(value) || value < 1 || value > c.SIGRTMAX) throw new ProgramError({ reason: "BadSignal", subject, detail: `got ${value}` })
     return value
   }
 

@@ -11,9 +11,9 @@ import { compile } from "./compile.ts"
 import type { PolicyError } from "./errors.ts"
 import type { SeccompLibrary } from "./library.ts"
 import type { Policy } from "./model.ts"
+import { constants, errno } from "../../core/arch/generic.ts"
 
-const PR_SET_NO_NEW_PRIVS = 38
-const SECCOMP_FILTER_FLAG_TSYNC = 1
+const { PR_SET_NO_NEW_PRIVS, SECCOMP_FILTER_FLAG_TSYNC, SECCOMP_FILTER_FLAG_TSYNC_ESRCH } = constants
 
 interface LoadErrorFields {
   /** "NoNewPrivs": prctl refused; "Rejected": the kernel refused the filter; "ThreadSync": a thread could not take it. */
@@ -41,9 +41,8 @@ export class SeccompLoadError extends LoadErrorBase {
   }
 }
 
-const ESRCH = 3
-/** SECCOMP_FILTER_FLAG_TSYNC_ESRCH: a thread that cannot sync fails the call with ESRCH (the result is then free for a listener fd). */
-const SECCOMP_FILTER_FLAG_TSYNC_ESRCH = 16
+/** With SECCOMP_FILTER_FLAG_TSYNC_ESRCH a thread that cannot sync fails the call with ESRCH (the result is then free for a listener fd). */
+const { ESRCH } = errno
 
 /**
  * Sets no-new-privs (if the policy asks) and installs `bpf` into every thread

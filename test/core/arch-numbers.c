@@ -2,6 +2,8 @@
  * Prints the numbers core/arch/<arch>.ts must hold, from this machine's C
  * headers, as "name value" lines (test/core/arch.test.ts). Built natively for
  * x86_64 and with aarch64-linux-gnu-gcc (run under qemu-aarch64) for aarch64.
+ * ERRNO_LIST names a file the test writes with one ERR(name) or ALIAS(name)
+ * per errno name core/arch/errno.ts knows, so every one of them is checked.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -12,15 +14,18 @@
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <stddef.h>
+#include <poll.h>
 #include <stdio.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 
 #define SHOW(name, value) printf("%s %llu\n", name, (unsigned long long)(value))
 #define NR(name) SHOW("syscalls." #name, SYS_##name)
 #define ERR(name) SHOW("errno." #name, name)
+#define ALIAS(name) SHOW("errnoAlias." #name, name)
 #define CONST(name) SHOW("constants." #name, name)
 #define RES(key, name) SHOW("rlimitResource." key, name)
 
@@ -28,9 +33,7 @@ int main(void) {
   NR(read); NR(write); NR(close); NR(ioctl); NR(kill); NR(readlinkat); NR(eventfd2); NR(pidfd_open);
   NR(pidfd_getfd); NR(prctl); NR(getppid); NR(rt_sigaction); NR(rt_sigprocmask); NR(dup3);
   NR(close_range); NR(prlimit64); NR(chdir); NR(umask); NR(setsid); NR(seccomp); NR(execve); NR(exit_group);
-  ERR(EPERM); ERR(ENOENT); ERR(ESRCH); ERR(EINTR); ERR(EIO); ERR(E2BIG); ERR(ENOEXEC); ERR(EBADF); ERR(ECHILD);
-  ERR(EAGAIN); ERR(ENOMEM); ERR(EACCES); ERR(EFAULT); ERR(EBUSY); ERR(EEXIST); ERR(ENOTDIR); ERR(EISDIR);
-  ERR(EINVAL); ERR(EMFILE); ERR(ENAMETOOLONG); ERR(ENOSYS); ERR(ELOOP); ERR(EOPNOTSUPP);
+#include ERRNO_LIST
   SHOW("seccompIoctl.NOTIF_RECV", SECCOMP_IOCTL_NOTIF_RECV);
   SHOW("seccompIoctl.NOTIF_SEND", SECCOMP_IOCTL_NOTIF_SEND);
   SHOW("seccompIoctl.NOTIF_ID_VALID", SECCOMP_IOCTL_NOTIF_ID_VALID);
@@ -39,19 +42,28 @@ int main(void) {
 #define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
 #endif
   SHOW("seccompIoctl.NOTIF_SET_FLAGS", SECCOMP_IOCTL_NOTIF_SET_FLAGS);
-  CONST(PR_SET_PDEATHSIG); CONST(PR_SET_NO_NEW_PRIVS); CONST(SECCOMP_SET_MODE_FILTER);
-  CONST(SECCOMP_FILTER_FLAG_NEW_LISTENER); CONST(SECCOMP_USER_NOTIF_FLAG_CONTINUE); CONST(SIG_SETMASK);
-  CONST(O_CLOEXEC); CONST(CLOSE_RANGE_CLOEXEC); CONST(EFD_CLOEXEC); CONST(EFD_NONBLOCK); CONST(RLIM_INFINITY);
+  CONST(PR_SET_PDEATHSIG); CONST(PR_SET_NO_NEW_PRIVS); CONST(SECCOMP_SET_MODE_FILTER); CONST(SECCOMP_FILTER_FLAG_TSYNC);
+  CONST(SECCOMP_FILTER_FLAG_NEW_LISTENER); CONST(SECCOMP_FILTER_FLAG_TSYNC_ESRCH); CONST(SECCOMP_USER_NOTIF_FLAG_CONTINUE); CONST(SIG_SETMASK);
+  CONST(O_CLOEXEC); CONST(O_NONBLOCK); CONST(F_DUPFD); CONST(F_GETFD); CONST(F_SETFD); CONST(F_SETFL); CONST(FD_CLOEXEC);
+  CONST(MFD_CLOEXEC); CONST(POLLIN); CONST(POLLOUT); CONST(POLLERR); CONST(POLLHUP); CONST(CLOSE_RANGE_CLOEXEC); CONST(EFD_CLOEXEC); CONST(EFD_NONBLOCK); CONST(RLIM_INFINITY);
   SHOW("constants.SIGSET_SIZE", _NSIG / 8);
   RES("cpu", RLIMIT_CPU); RES("fsize", RLIMIT_FSIZE); RES("data", RLIMIT_DATA); RES("stack", RLIMIT_STACK);
   RES("core", RLIMIT_CORE); RES("rss", RLIMIT_RSS); RES("nproc", RLIMIT_NPROC); RES("nofile", RLIMIT_NOFILE);
   RES("memlock", RLIMIT_MEMLOCK); RES("as", RLIMIT_AS); RES("locks", RLIMIT_LOCKS); RES("sigpending", RLIMIT_SIGPENDING);
   RES("msgqueue", RLIMIT_MSGQUEUE); RES("nice", RLIMIT_NICE); RES("rtprio", RLIMIT_RTPRIO); RES("rttime", RLIMIT_RTTIME);
-  SHOW("signals.SIGKILL", SIGKILL); SHOW("signals.SIGSTOP", SIGSTOP); SHOW("signals.SIGRTMAX", _NSIG - 1);
+#define SIG(name) SHOW("signals." #name, name)
+  SIG(SIGHUP); SIG(SIGINT); SIG(SIGQUIT); SIG(SIGILL); SIG(SIGTRAP); SIG(SIGABRT); SIG(SIGBUS); SIG(SIGFPE);
+  SIG(SIGKILL); SIG(SIGUSR1); SIG(SIGSEGV); SIG(SIGUSR2); SIG(SIGPIPE); SIG(SIGALRM); SIG(SIGTERM);
+  SIG(SIGSTKFLT); SIG(SIGCHLD); SIG(SIGCONT); SIG(SIGSTOP); SIG(SIGTSTP); SIG(SIGTTIN); SIG(SIGTTOU);
+  SIG(SIGURG); SIG(SIGXCPU); SIG(SIGXFSZ); SIG(SIGVTALRM); SIG(SIGPROF); SIG(SIGWINCH); SIG(SIGIO);
+  SIG(SIGPWR); SIG(SIGSYS); SHOW("constants.SIGRTMAX", _NSIG - 1);
   SHOW("structs.rlimit.size", sizeof(struct rlimit)); SHOW("structs.rlimit.max", offsetof(struct rlimit, rlim_max));
   SHOW("structs.sockFprog.size", sizeof(struct sock_fprog)); SHOW("structs.sockFprog.filter", offsetof(struct sock_fprog, filter));
   SHOW("structs.sockFprog.instructionSize", sizeof(struct sock_filter));
+  SHOW("structs.rlimit.cur", offsetof(struct rlimit, rlim_cur));
+  SHOW("structs.sockFprog.len", offsetof(struct sock_fprog, len));
   SHOW("structs.seccompNotif.size", sizeof(struct seccomp_notif));
+  SHOW("structs.seccompNotif.id", offsetof(struct seccomp_notif, id));
   SHOW("structs.seccompNotif.pid", offsetof(struct seccomp_notif, pid));
   SHOW("structs.seccompNotif.flags", offsetof(struct seccomp_notif, flags));
   SHOW("structs.seccompNotif.nr", offsetof(struct seccomp_notif, data.nr));
@@ -59,6 +71,7 @@ int main(void) {
   SHOW("structs.seccompNotif.instructionPointer", offsetof(struct seccomp_notif, data.instruction_pointer));
   SHOW("structs.seccompNotif.args", offsetof(struct seccomp_notif, data.args));
   SHOW("structs.seccompNotifResp.size", sizeof(struct seccomp_notif_resp));
+  SHOW("structs.seccompNotifResp.id", offsetof(struct seccomp_notif_resp, id));
   SHOW("structs.seccompNotifResp.val", offsetof(struct seccomp_notif_resp, val));
   SHOW("structs.seccompNotifResp.error", offsetof(struct seccomp_notif_resp, error));
   SHOW("structs.seccompNotifResp.flags", offsetof(struct seccomp_notif_resp, flags));
