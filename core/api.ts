@@ -20,8 +20,8 @@ export interface Host<Io, X = never> {
   readonly readText: (io: Io, stream: "stdout" | "stderr") => Promise<string>
   /** Write to the child's stdin, then close it. */
   readonly writeInput: (io: Io, input: string | Uint8Array) => void
-  /** Checks before anything starts (e.g. Deno's permissions); fails with the runtime's own typed error. */
-  readonly preflight?: (options: ChildOptions<any, any>) => Effect.Effect<void, X>
+  /** Checks before anything starts (e.g. Deno's permissions for the command); fails with the runtime's own typed error. */
+  readonly preflight?: (argv: ReadonlyArray<string>, options: ChildOptions<any, any>) => Effect.Effect<void, X>
 }
 
 export interface RunOptions<E = never, R = never> extends ChildOptions<E, R> {
@@ -81,7 +81,8 @@ const pipes: readonly [StdioOption, StdioOption, StdioOption] = ["pipe", "pipe",
  * ```
  */
 export const makeApi = <Io, R, LE, X = never>(host: Host<Io, X>, layer: Layer.Layer<R, LE>): Api<Io, R, X> => {
-  const preflight = (options: ChildOptions<any, any>): Effect.Effect<void, X> => host.preflight?.(options) ?? Effect.void
+  const preflight = (argv: ReadonlyArray<string>, options: ChildOptions<any, any>): Effect.Effect<void, X> =>
+    host.preflight?.(argv, options) ?? Effect.void
 
   const runPromise = async <A, E>(effect: Effect.Effect<A, E, R>): Promise<A> => {
     const exit = await Effect.runPromiseExit(effect.pipe(Effect.provide(layer)))
@@ -91,7 +92,7 @@ export const makeApi = <Io, R, LE, X = never>(host: Host<Io, X>, layer: Layer.La
 
   const runEffect: Api<Io, R, X>["runEffect"] = (argv, options = {}) =>
     Effect.gen(function* () {
-      yield* preflight(options)
+      yield* preflight(argv, options)
       const stdio: readonly [StdioOption, StdioOption, StdioOption] = [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"]
       const child = yield* start(host.runtime, makeSpec(argv, options, { env: host.environment, stdio }))
       const stdout = host.readText(child.io, "stdout")
@@ -108,7 +109,7 @@ export const makeApi = <Io, R, LE, X = never>(host: Host<Io, X>, layer: Layer.La
 
   const spawn: Api<Io, R, X>["spawn"] = async (argv, options = {}) => {
     const child = await runPromise(
-      Effect.andThen(preflight(options), start(host.runtime, makeSpec(argv, options, { env: host.environment, stdio: pipes })))
+      Effect.andThen(preflight(argv, options), start(host.runtime, makeSpec(argv, options, { env: host.environment, stdio: pipes })))
     )
     const command = commandText(child.spec.argv)
     return {

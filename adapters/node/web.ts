@@ -25,7 +25,7 @@ const webIo = (io: NodeIo): WebIo => ({
 
 const webRuntime: RuntimePort<WebIo> = {
   ...nodeRuntime,
-  launch: (stdio, command) => Effect.map(nodeRuntime.launch(stdio, command), (launched) => ({ ...launched, io: webIo(launched.io) }))
+  launch: (request, command) => Effect.map(nodeRuntime.launch(request, command), (launched) => ({ ...launched, io: webIo(launched.io) }))
 }
 
 /** The Node host with web streams, for core/api.ts. */

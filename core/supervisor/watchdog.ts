@@ -93,7 +93,7 @@ export const startWatchdog = <Io, X>(
     // Uninterruptible like a worker's start: a watchdog that exists is always known, so it is always ended.
     const launch = Effect.uninterruptible(
       Effect.gen(function* () {
-        if (host.preflight) yield* host.preflight(options)
+        if (host.preflight) yield* host.preflight(["/bin/sh"], options)
         const running = yield* start(host.runtime, makeSpec(["/bin/sh", "-c", script], options, { env: () => ({}), stdio: ["pipe", "ignore", "ignore"] }))
         channel = host.inputLines(running.io)
         if (channel === undefined) {

@@ -73,7 +73,7 @@ export const startWorker = <Io, X, E, R>(
       const { host } = tree
       const grouped = worker.processGroup ?? true
       const plugins: ReadonlyArray<Plugin<E, R>> = grouped ? [processGroup, ...(worker.plugins ?? [])] : (worker.plugins ?? [])
-      if (host.preflight) yield* host.preflight(worker)
+      if (host.preflight) yield* host.preflight(worker.argv, worker)
       // What plugins observe (a notify handler's trapped syscalls) becomes an event of the tree, then reaches the worker's own observer.
       const observe = (observation: Observation): void => {
         Effect.runFork(tree.emit({ type: "trapped-syscall", child: path, pid: observation.pid, syscall: observation.syscall }))

@@ -18,7 +18,7 @@ import { Effect, Fiber, Stream } from "effect"
 import { beforeAll, describe, expect, it } from "vitest"
 import type { RunOptions, RunResult } from "../../core/api.ts"
 import type { ChildOptions } from "../../core/spec.ts"
-import { answer, notificationFeed, policy, readBytes, readString, seccomp, type Notification, type NotifyHandler, type SeccompOptions } from "../../plugins/seccomp/mod.ts"
+import { answer, arg, notificationFeed, policy, readBytes, readString, seccomp, type Notification, type NotifyHandler, type SeccompOptions } from "../../plugins/seccomp/mod.ts"
 import { buildC } from "../helpers/build-c.ts"
 import type { SpawnedChild } from "./launcher.ts"
 
@@ -34,7 +34,7 @@ const restartProbeSource = fileURLToPath(new URL("../fixtures/restart-probe.c", 
 const [SYS_read, SYS_getppid] = [0, 110]
 const [EPERM, EACCES] = [1, 13]
 const AUDIT_ARCH_X86_64 = 0xc000003e
-/** The size of the launcher's handshake read (core/job.ts): a target's read of that size must still reach the handler. */
+/** The size of the child program's handshake read: a target's read of that size must still reach the handler. */
 const handshakeReadSize = 4093
 /** "Finishes quickly": far below the test timeout, far above a healthy run. */
 const quickMs = 10_000
@@ -291,6 +291,14 @@ export const notifySuite = (api: NotifyApi): void => {
         const options = notifying(denyStdin, ["read"])
         expect((await probeUnder(options, SYS_read, 0, 0, 1)).stdout.trim()).toBe(`errno ${EACCES}`)
         expect((await probeUnder(options, SYS_read, 0, 0, handshakeReadSize)).stdout.trim()).toBe(`errno ${EACCES}`)
+      })
+
+      it("opens no hole for read when only the target's reads are notified: its first read of the handshake's size reaches the handler", async () => {
+        // The handshake read (fd 3) is not notified here, so the first notified read is the target's own.
+        const seen: Array<bigint> = []
+        const options = { plugins: [seccomp(policy((rule) => rule.notify((n) => (seen.push(n.args[0]), answer.fail("EACCES")), "read", arg(0).eq(0)), { default: "allow" }))] }
+        expect((await probeUnder(options, SYS_read, 0, 0, handshakeReadSize)).stdout.trim()).toBe(`errno ${EACCES}`)
+        expect(seen).toEqual([0n])
       })
 
       it("a notify policy that denies read, which the handshake needs, is refused before anything starts", async () => {

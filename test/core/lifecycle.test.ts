@@ -18,7 +18,7 @@ import { seccomp, type PolicyJson } from "../../plugins/seccomp/mod.ts"
 const counted = (): { readonly runtime: RuntimePort<NodeIo>; readonly launches: () => number } => {
   let launches = 0
   return {
-    runtime: { ...nodeRuntime, launch: (stdio, command) => Effect.suspend(() => (launches++, nodeRuntime.launch(stdio, command))) },
+    runtime: { ...nodeRuntime, launch: (request, command) => Effect.suspend(() => (launches++, nodeRuntime.launch(request, command))) },
     launches: () => launches
   }
 }

@@ -1,11 +1,10 @@
 /**
  * One child's listener: answers each notification with the handler of the
  * rule that matched, fail closed (a handler that throws, answers late, or is
- * missing denies the call), and recognises the launcher's handshake read
- * (core/launcher.ts) so it never reaches a handler.
+ * missing denies the call), and recognises the child program's handshake
+ * read so it never reaches a handler.
  */
 import { Effect } from "effect"
-import { handshakeReadSize } from "../../../core/job.ts"
 import type { Policy } from "../model.ts"
 import type { Notification, NotifyHandler, Verdict } from "./handler.ts"
 import type { ListenerLoop } from "./loop.ts"
@@ -25,8 +24,17 @@ export interface Supervision {
   readonly timeoutMs: number
   /** The errno for calls no handler answered in time, or whose handler threw or is missing. */
   readonly errno: number
-  /** The launcher's pid and the number of `read`, to spot its handshake read. */
-  readonly launcher: { readonly pid: number; readonly readSyscall: number }
+  /**
+   * How to spot the child program's one handshake read: the child's pid, the
+   * number of `read`, the read's count and the interpreter's code range (the
+   * read is the program's, not the target's, only if it was made from there).
+   */
+  readonly launcher: {
+    readonly pid: number
+    readonly readSyscall: number
+    readonly readSize: number
+    readonly code: { readonly start: bigint; readonly end: bigint }
+  }
   /** Told of a call whose handler answered `kill`, before the child is killed. */
   readonly onKill: (notification: Notification) => void
   /** Told of every notification (not the handshake read) before it is answered: observers, never deciders. */
@@ -66,6 +74,17 @@ const decide = async (handler: NotifyHandler, notification: Notification, timeou
   }
 }
 
+/** The control channel's number in the child, where the program's handshake read waits. */
+const controlFd = 3n
+
+const isHandshake = (raw: RawNotification, launcher: Supervision["launcher"]): boolean =>
+  raw.pid === launcher.pid &&
+  raw.syscall === launcher.readSyscall &&
+  raw.args[0] === controlFd &&
+  raw.args[2] === BigInt(launcher.readSize) &&
+  raw.instructionPointer >= launcher.code.start &&
+  raw.instructionPointer < launcher.code.end
+
 /**
  * Serves `listener` on `loop` for one child until every process using its
  * filter is gone (POLLHUP). Takes ownership of the fd.
@@ -83,8 +102,8 @@ export const supervise = (system: ListenerSystem, loop: ListenerLoop, listener: 
   }
   const onNotification = (raw: RawNotification): void => {
     const { launcher } = supervision
-    if (handshakePending && raw.pid === launcher.pid && raw.syscall === launcher.readSyscall && raw.args[2] === BigInt(handshakeReadSize)) {
-      // The launcher waits for us: tell it "one byte read" without running the read (never CONTINUE: no hole).
+    if (handshakePending && isHandshake(raw, launcher)) {
+      // The child program waits for us: tell it "one byte read" without running the read (never CONTINUE: no hole).
       handshakePending = false
       return respond(raw.id, { kind: "return", value: 1n })
     }

@@ -1,0 +1,265 @@
+/**
+ * The native launcher, parent side, written once over an adapter's `Libc` and
+ * poll thread: compile the child program, clone into the interpreter, and
+ * watch the child through its pidfd on the process's one poll thread.
+ *
+ * The clone: glibc `clone(interpreter, stack, CLONE_VM | CLONE_PIDFD | SIGCHLD
+ * [| CLONE_VFORK], block)`, with every signal blocked in the calling thread
+ * around it (the child shares our memory until execve, so no handler of ours
+ * may run in it; the program resets dispositions and clears its mask itself).
+ * With CLONE_VFORK this thread sleeps until the child has exec'd or exited.
+ * A program with a notify listener runs without it: the parent must fetch the
+ * listener while the child waits, so the block and stack stay ours until the
+ * control channel reaches end of file (exec or exit).
+ *
+ * The spawned pid is the target's; it is signalled through its pidfd and
+ * reaped with waitid(P_PIDFD), so a recycled pid is never hit.
+ */
+import { checked, type Libc } from "../libc.ts"
+import type { LaunchingChild } from "../plugin.ts"
+import { fdWatcher, pollSystem, type FdWatcher, type PollOffThread } from "../poll.ts"
+import type { ProcessStatus } from "../runtime.ts"
+import { signalName, signalNumber, type SignalName } from "../signals.ts"
+import type { StdioOption } from "../spec.ts"
+import type { PreExecStep } from "../steps.ts"
+import { mapCode, stackPool, type CodePage } from "./memory.ts"
+import { clone, errnos, files, pollEvents, signalMask, unifiedSyscalls, wait } from "./numbers.ts"
+import { compileProgram, interpreter, type ChildProgram, type LaunchFailure } from "../program/mod.ts"
+import { archTable } from "../arch/mod.ts"
+import { inheritedLimits, signalsToDefault } from "./inherit.ts"
+import { childStdio, fdTools, type FdTools } from "./stdio.ts"
+
+/** What the runtime's FFI gives the launcher. */
+export interface LaunchBinding {
+  readonly libc: Libc
+  readonly poll: PollOffThread
+  /** Signals the runtime ignores for itself at startup: a target gets them back at SIG_DFL. */
+  readonly runtimeIgnores: ReadonlyArray<number | "SIGPIPE" | "SIGXFSZ">
+}
+
+/** Everything one child needs, as the lifecycle hands it over. */
+export interface LaunchRequest {
+  readonly argv: ReadonlyArray<string>
+  /** "NAME=value" entries: the target's whole environment. */
+  readonly env: ReadonlyArray<string>
+  readonly steps: ReadonlyArray<PreExecStep>
+  readonly stdio: readonly [StdioOption, StdioOption, StdioOption]
+  /** Signal number for PR_SET_PDEATHSIG, 0 for none. */
+  readonly parentDeathSignal: number
+}
+
+/** A cloned child, before and after its execve. */
+export interface NativeChild {
+  readonly pid: number
+  /** The parent's ends of the child's pipes: stdin (write), stdout and stderr (read); non-blocking. */
+  readonly pipes: readonly [number | undefined, number | undefined, number | undefined]
+  /** What `launched` hooks talk to while the child prepares. */
+  readonly launching: LaunchingChild
+  /** Resolves at the control channel's end of file: the failure the child reported, or undefined once the target runs. */
+  readonly started: Promise<LaunchFailure | undefined>
+  readonly exited: Promise<ProcessStatus>
+  readonly kill: (signal: SignalName) => boolean
+}
+
+/** The launcher of one process: `launch` starts a child, or throws an Error that says which call failed. */
+export interface Launcher {
+  readonly launch: (request: LaunchRequest) => NativeChild
+  /** The supervisor's pid. */
+  readonly pid: number
+}
+
+const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
+  const all = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0))
+  let offset = 0
+  for (const chunk of chunks) {
+    all.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return all
+}
+
+/** Reads what is there now: [bytes, ended] (ended at end of file or an error, e.g. ECONNRESET after the handshake). */
+const drain = (libc: Libc, fd: number, into: Array<Uint8Array>): boolean => {
+  for (;;) {
+    const chunk = new Uint8Array(4096)
+    const count = checked(libc.call.read(fd, chunk, chunk.byteLength), libc.errno)
+    if (count === -errnos.EAGAIN) return false
+    if (count === -errnos.EINTR) continue
+    if (count <= 0) return true
+    into.push(chunk.subarray(0, count))
+  }
+}
+
+/** The exit in a waitid siginfo, or undefined while the child still runs. */
+const statusOf = (info: DataView): ProcessStatus | undefined => {
+  if (info.getInt32(wait.siPid, true) === 0) return undefined
+  const code = info.getInt32(wait.siCode, true)
+  const status = info.getInt32(wait.siStatus, true)
+  return code === wait.CLD_EXITED ? { exitCode: status, signal: undefined } : { exitCode: undefined, signal: signalName(status) }
+}
+
+/**
+ * The launcher over one runtime's binding. Loads the interpreter and takes
+ * the inherited state (limits, ignored signals) once, now.
+ *
+ * @example
+ * ```ts
+ * declare const binding: LaunchBinding
+ * const launcher = nativeLauncher(binding)
+ * const child = launcher.launch({ argv: ["true"], env: [], steps: [], stdio: ["ignore", "ignore", "ignore"], parentDeathSignal: 9 })
+ * ```
+ */
+export const nativeLauncher = (binding: LaunchBinding): Launcher => {
+  const { libc } = binding
+  const tools: FdTools = fdTools(libc)
+  const watcher: FdWatcher = fdWatcher(pollSystem(libc, binding.poll))
+  const pid = Number(libc.call.getpid())
+  const limits = inheritedLimits(libc)
+  const toDefault = signalsToDefault(libc, binding.runtimeIgnores)
+  const stacks = stackPool(libc)
+  const sigprocmask = archTable().syscalls.rt_sigprocmask
+  let code: CodePage | undefined
+  let devNull: number | undefined
+  // Never-moving scratch for the clone call: the full and the saved signal mask, the pidfd out-parameter.
+  const scratch = new Uint8Array(new ArrayBuffer(24))
+  scratch.fill(0xff, 0, 8)
+  const scratchAddress = libc.address(scratch)
+  const scratchView = new DataView(scratch.buffer)
+
+  const launch = (request: LaunchRequest): NativeChild => {
+    code ??= (() => {
+      const { code: bytes, entry } = interpreter()
+      return mapCode(libc, bytes, entry)
+    })()
+    devNull ??= tools.high(tools.must("open /dev/null", tools.open("/dev/null", files.O_RDWR)))
+    const stdio = childStdio(tools, request.stdio, devNull)
+    let control: readonly [number, number]
+    try {
+      control = tools.socketpair()
+    } catch (error) {
+      for (const fd of [...stdio.childOnly, ...stdio.parent]) if (fd !== undefined) tools.close(fd)
+      throw error
+    }
+    const [mine, theirs] = [control[0], tools.high(control[1])]
+    const closeChildEnds = (): void => {
+      for (const fd of [...stdio.childOnly, theirs]) tools.close(fd)
+    }
+    let program: ChildProgram
+    let block: Uint8Array
+    const stack = stacks.take()
+    let childPid: number
+    let pidfd: number
+    try {
+      program = compileProgram({
+        argv: request.argv,
+        env: request.env,
+        steps: [...limits, ...request.steps],
+        stdio: stdio.sources,
+        control: theirs,
+        parentDeathSignal: request.parentDeathSignal,
+        parentPid: pid,
+        signalsToDefault: toDefault()
+      })
+      block = new Uint8Array(new ArrayBuffer(program.size + 16))
+      const address = libc.address(block)
+      block.set(program.image(address))
+      const flags = clone.CLONE_VM | clone.CLONE_PIDFD | clone.SIGCHLD | (program.hasListener ? 0 : clone.CLONE_VFORK)
+      libc.call.syscall(sigprocmask, signalMask.SIG_SETMASK, scratchAddress, scratchAddress + 8n, signalMask.sigsetSize, 0)
+      childPid = Number(libc.call.clone(code.entry, stack.top, flags, address, scratchAddress + 16n))
+      const cloneErrno = childPid < 0 ? libc.errno() : 0
+      libc.call.syscall(sigprocmask, signalMask.SIG_SETMASK, scratchAddress + 8n, 0, signalMask.sigsetSize, 0)
+      if (childPid < 0) throw new Error(`clone failed with errno ${cloneErrno}`)
+      pidfd = scratchView.getInt32(16, true)
+    } catch (error) {
+      stacks.give(stack)
+      closeChildEnds()
+      tools.close(mine)
+      for (const fd of stdio.parent) if (fd !== undefined) tools.close(fd)
+      throw error
+    }
+    closeChildEnds()
+    for (const fd of stdio.parent) if (fd !== undefined) tools.nonBlocking(fd)
+
+    // The control channel: everything the child reports until end of file.
+    const received: Array<Uint8Array> = []
+    const reportWatchers = new Set<() => void>()
+    let installing = false
+    let finish: (failure: LaunchFailure | undefined) => void = () => {}
+    const started = new Promise<LaunchFailure | undefined>((resolve) => (finish = resolve))
+    let open = true
+    const ended = (): void => {
+      open = false
+      tools.close(mine)
+      stacks.give(stack)
+      // The block may go now: the child runs on its own memory (execve) or not at all.
+      block = new Uint8Array(0)
+      finish(program.decode(concat(received)).failure)
+    }
+    const onBytes = (): void => {
+      if (installing || !program.decode(concat(received)).installingListener) return
+      installing = true
+      for (const watcher of reportWatchers) watcher()
+    }
+    if (!program.hasListener) {
+      // CLONE_VFORK: the child has exec'd or exited; its end closes within moments of execve, so read to the end here.
+      for (;;) {
+        const chunk = new Uint8Array(4096)
+        const count = checked(libc.call.read(mine, chunk, chunk.byteLength), libc.errno)
+        if (count === -errnos.EINTR) continue
+        if (count <= 0) break
+        received.push(chunk.subarray(0, count))
+      }
+      ended()
+    } else {
+      tools.nonBlocking(mine)
+      const cancel = watcher.watch(mine, pollEvents.POLLIN, () => {
+        const done = drain(libc, mine, received)
+        onBytes()
+        if (done) {
+          cancel()
+          ended()
+        }
+      })
+    }
+
+    // The exit: the pidfd becomes readable once the child is a zombie.
+    let status: ProcessStatus | undefined
+    const info = new Uint8Array(wait.siginfoSize)
+    const exited = new Promise<ProcessStatus>((resolve) => {
+      const cancel = watcher.watch(pidfd, pollEvents.POLLIN, () => {
+        info.fill(0)
+        const result = checked(libc.call.waitid(wait.P_PIDFD, pidfd, info, wait.WEXITED | wait.WNOHANG), libc.errno)
+        const ended = result < 0 ? { exitCode: undefined, signal: undefined } : statusOf(new DataView(info.buffer))
+        if (ended === undefined) return
+        cancel()
+        status = ended
+        tools.close(pidfd)
+        resolve(ended)
+      })
+    })
+
+    const launching: LaunchingChild = {
+      pid: childPid,
+      pidfd,
+      listenerFd: program.listenerFd,
+      handshake: { readSize: program.handshakeReadSize, code: { start: code.start, end: code.end } },
+      whenInstallingListener: (listener) => {
+        if (installing) listener()
+        else reportWatchers.add(listener)
+        return () => reportWatchers.delete(listener)
+      },
+      send: (bytes) => open && checked(libc.call.write(mine, bytes, bytes.byteLength), libc.errno) === bytes.byteLength
+    }
+    return {
+      pid: childPid,
+      pipes: stdio.parent,
+      launching,
+      started,
+      exited,
+      kill: (signal) =>
+        status === undefined && checked(libc.call.syscall(unifiedSyscalls.pidfd_send_signal, pidfd, signalNumber(signal), 0, 0, 0), libc.errno) === 0
+    }
+  }
+  return { launch, pid }
+}
+
