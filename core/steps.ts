@@ -12,6 +12,16 @@ export type RlimitResource =
   | "cpu" | "fsize" | "data" | "stack" | "core" | "rss" | "nproc" | "nofile"
   | "memlock" | "as" | "locks" | "sigpending" | "msgqueue" | "nice" | "rtprio" | "rttime"
 
+/**
+ * What a Landlock domain confines (ABI 6): signals to, and abstract unix sockets of, processes outside it.
+ *
+ * @example
+ * ```ts
+ * const scopes: ReadonlyArray<LandlockScope> = ["signal", "abstract-unix-socket"]
+ * ```
+ */
+export type LandlockScope = "signal" | "abstract-unix-socket"
+
 /** `RLIM_INFINITY`, spelled out. */
 export type RlimitValue = bigint | "unlimited"
 
@@ -21,6 +31,27 @@ export type PreExecStep =
   | { readonly kind: "umask"; readonly mask: number }
   | { readonly kind: "setsid" }
   | { readonly kind: "no-new-privs" }
+  /**
+   * The child runs in a new user namespace (the adapter clones it with
+   * CLONE_NEWUSER: `ChildProgram.cloneFlags`) and writes its own maps first:
+   * "deny" to /proc/self/setgroups, then `uidMap` and `gidMap` (the kernel's
+   * "inside outside count" lines; unprivileged, only "0 <euid> 1").
+   */
+  | { readonly kind: "user-namespace"; readonly uidMap: string; readonly gidMap: string }
+  /**
+   * The child is pid 1 of a new pid namespace (CLONE_NEWPID in `cloneFlags`)
+   * and becomes its minimal init: it starts the target as its child, reaps
+   * orphans, forwards every signal it gets to the target, and reports the
+   * target's wait status on the control channel before it exits, which makes
+   * the kernel kill everything left in the namespace.
+   */
+  | { readonly kind: "pid-namespace" }
+  /**
+   * A Landlock domain for the target, with no file-system rules: it can then
+   * ptrace only processes inside its own domain, and with the ABI 6 scopes,
+   * signal and reach abstract unix sockets only there.
+   */
+  | { readonly kind: "landlock"; readonly scopes: ReadonlyArray<LandlockScope> }
   /**
    * Install a classic BPF program with seccomp(2). Always run last, never with TSYNC.
    * `listener`: install with SECCOMP_FILTER_FLAG_NEW_LISTENER and hand the

@@ -73,6 +73,18 @@ export const constants = {
   EFD_CLOEXEC: 0o2000000,
   EFD_NONBLOCK: 0o4000,
   RLIM_INFINITY: 0xffffffffffffffffn,
+  CLONE_VM: 0x100,
+  CLONE_FILES: 0x400,
+  CLONE_PIDFD: 0x1000,
+  CLONE_VFORK: 0x4000,
+  CLONE_NEWUSER: 0x10000000,
+  CLONE_NEWPID: 0x20000000,
+  WNOHANG: 1,
+  AT_FDCWD: -100,
+  O_WRONLY: 1,
+  SFD_CLOEXEC: 0o2000000,
+  LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET: 1,
+  LANDLOCK_SCOPE_SIGNAL: 2,
   /** Raw syscalls return -errno in this range; anything else is a result. */
   MAX_ERRNO: 4095
 } as const
@@ -95,6 +107,7 @@ export const signals = {
 /**
  * Struct layouts (sizes and byte offsets, little-endian, LP64).
  * - `rlimit`: { u64 cur; u64 max }
+ * - `signalfdSiginfo`, `landlockRulesetAttr`: what signalfd reads and landlock_create_ruleset takes
  * - `sockFprog`: { u16 len; pad; const struct sock_filter *filter at 8 }, filter entries 8 bytes
  * - `kernelSigaction`: what rt_sigaction reads: { handler; flags; restorer; sigset_t mask }
  *   (x86_64 and arm64 both define SA_RESTORER, so the restorer slot exists on both)
@@ -103,6 +116,10 @@ export const signals = {
  */
 export const structs = {
   rlimit: { size: 16, cur: 0, max: 8 },
+  /** struct signalfd_siginfo: 128 bytes, the signal number first. */
+  signalfdSiginfo: { size: 128, signo: 0 },
+  /** struct landlock_ruleset_attr { u64 handled_access_fs; u64 handled_access_net; u64 scoped } */
+  landlockRulesetAttr: { size: 24, handledAccessFs: 0, handledAccessNet: 8, scoped: 16 },
   sockFprog: { size: 16, len: 0, filter: 8, instructionSize: 8 },
   kernelSigaction: { size: 32, handler: 0, flags: 8, restorer: 16, mask: 24 },
   seccompNotif: { size: 80, id: 0, pid: 8, flags: 12, nr: 16, arch: 20, instructionPointer: 24, args: 32 },

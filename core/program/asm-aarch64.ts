@@ -108,6 +108,11 @@ export class A64Assembler {
     this.#load(0xf9400000, 8, rt, rn, offset, `ldr ${x(rt)}`)
   }
 
+  /** str Xt, [Xn, #offset] */
+  strX(rt: XReg, rn: XReg, offset: number): void {
+    this.#load(0xf9000000, 8, rt, rn, offset, `str ${x(rt)}`)
+  }
+
   /** str Wt, [Xn, #offset] */
   strW(rt: XReg, rn: XReg, offset: number): void {
     this.#load(0xb9000000, 4, rt, rn, offset, `str ${w(rt)}`)
@@ -118,6 +123,11 @@ export class A64Assembler {
     this.#emit(0x91000000 | checkImm(imm, 4096, "Immediate") << 10 | checkReg(rn) << 5 | checkReg(rd), `add ${x(rd, "sp")}, ${x(rn, "sp")}, #${imm}`)
   }
 
+  /** sub Xd, Xn, #imm (Xd/Xn may be sp) */
+  subImm(rd: XReg, rn: XReg, imm: number): void {
+    this.#emit(0xd1000000 | checkImm(imm, 4096, "Immediate") << 10 | checkReg(rn) << 5 | checkReg(rd), `sub ${x(rd, "sp")}, ${x(rn, "sp")}, #${imm}`)
+  }
+
   /** sub Xd, Xn, #imm, lsl #12 (Xd/Xn may be sp): subtracts imm * 4096 */
   subImmPages(rd: XReg, rn: XReg, pages: number): void {
     this.#emit(0xd1400000 | checkImm(pages, 4096, "Immediate") << 10 | checkReg(rn) << 5 | checkReg(rd), `sub ${x(rd, "sp")}, ${x(rn, "sp")}, #${pages}, lsl #12`)
@@ -126,6 +136,11 @@ export class A64Assembler {
   /** add Xd, Xn, Xm */
   add(rd: XReg, rn: XReg, rm: XReg): void {
     this.#emit(0x8b000000 | checkReg(rm) << 16 | checkReg(rn) << 5 | checkReg(rd), `add ${x(rd)}, ${x(rn)}, ${x(rm)}`)
+  }
+
+  /** add Xd, Xn, Xm, lsl #shift */
+  addShifted(rd: XReg, rn: XReg, rm: XReg, shift: number): void {
+    this.#emit(0x8b000000 | checkReg(rm) << 16 | checkImm(shift, 64, "Shift") << 10 | checkReg(rn) << 5 | checkReg(rd), `add ${x(rd)}, ${x(rn)}, ${x(rm)}, lsl #${shift}`)
   }
 
   /** sub Xd, Xn, Xm */
@@ -182,6 +197,11 @@ export class A64Assembler {
   /** cmp Xn, Xm */
   cmp(rn: XReg, rm: XReg): void {
     this.#emit(0xeb00001f | checkReg(rm) << 16 | checkReg(rn) << 5, `cmp ${x(rn)}, ${x(rm)}`)
+  }
+
+  /** cmp Wn, Wm */
+  cmpW(rn: XReg, rm: XReg): void {
+    this.#emit(0x6b00001f | checkReg(rm) << 16 | checkReg(rn) << 5, `cmp ${w(rn)}, ${w(rm)}`)
   }
 
   svc(): void {

@@ -134,6 +134,11 @@ export class X86Assembler {
     this.#emit([...rex(false, num(dst), num(mem.base)), 0x0f, 0xb7, ...modrmMem(num(dst), mem)], `movzx ${low(dst)}, word ptr ${memText(mem)}`)
   }
 
+  /** mov qword [m], r64 */
+  store64(mem: Mem, src: Reg): void {
+    this.#emit([...rex(true, num(src), num(mem.base)), 0x89, ...modrmMem(num(src), mem)], `mov qword ptr ${memText(mem)}, ${src}`)
+  }
+
   /** mov dword [m], r32 */
   store32(mem: Mem, src: Reg): void {
     this.#emit([...rex(false, num(src), num(mem.base)), 0x89, ...modrmMem(num(src), mem)], `mov dword ptr ${memText(mem)}, ${low(src)}`)
@@ -167,6 +172,11 @@ export class X86Assembler {
   /** cmp r64, r64 (flags of left - right) */
   cmp(left: Reg, right: Reg): void {
     this.#emit([...rex(true, num(right), num(left)), 0x39, modrmReg(num(right), num(left))], `cmp ${left}, ${right}`)
+  }
+
+  /** cmp r32, r32 */
+  cmp32(left: Reg, right: Reg): void {
+    this.#emit([...rex(false, num(right), num(left)), 0x39, modrmReg(num(right), num(left))], `cmp ${low(left)}, ${low(right)}`)
   }
 
   /** The 0x81/0x83 group (add, or, ..., cmp) with its accumulator short form, 32- or 64-bit. */
@@ -228,6 +238,11 @@ export class X86Assembler {
   /** neg r32 */
   neg32(reg: Reg): void {
     this.#emit([...rex(false, 0, num(reg)), 0xf7, modrmReg(3, num(reg))], `neg ${low(reg)}`)
+  }
+
+  /** shl r64, imm8 */
+  shlImm(reg: Reg, count: number): void {
+    this.#emit([...rex(true, 0, num(reg)), 0xc1, modrmReg(4, num(reg)), count & 0xff], `shl ${reg}, ${count}`)
   }
 
   /** shr r64, imm8 */

@@ -4,7 +4,7 @@
  * write absolute addresses for wherever the block is mapped. The layout is
  * built once per spawn; `image` only copies it and patches the pointers.
  */
-import { opField, opSize, type Mode } from "./format.ts"
+import { opField, opSize, slotCount, type Mode } from "./format.ts"
 
 /** A pointer to `offset` bytes into the data area. */
 export interface DataRef {
@@ -16,8 +16,13 @@ export interface ScratchRef {
   readonly scratch: number
 }
 
+/** The value of slot `slot` (format.ts), e.g. a pid saved by an earlier op. */
+export interface SlotRef {
+  readonly slot: number
+}
+
 /** One syscall argument. */
-export type Arg = bigint | number | DataRef | ScratchRef
+export type Arg = bigint | number | DataRef | ScratchRef | SlotRef
 
 /** An op as the compiler states it, with what a failure of it means to the parent. */
 export interface OpSpec {
@@ -27,6 +32,10 @@ export interface OpSpec {
   readonly reportFd: number
   readonly expected?: number
   readonly exitStatus?: number
+  /** The op index a jump goes to. */
+  readonly target?: number
+  /** The slot the result is stored in. */
+  readonly saveSlot?: number
   /** LaunchFailure.stage and .subject when this op fails. */
   readonly stage: string
   readonly subject: string
@@ -40,6 +49,11 @@ export interface Laid {
 }
 
 const align8 = (offset: number): number => (offset + 7) & ~7
+
+const slotNumber = (slot: number): number => {
+  if (!Number.isInteger(slot) || slot < 0 || slot >= slotCount) throw new Error(`There is no slot ${slot} (0 to ${slotCount - 1})`)
+  return slot
+}
 
 /**
  * Collects ops and data, then produces the block.
@@ -64,6 +78,13 @@ export class BlockLayout {
     if (spec.args.length > 6) throw new Error(`An op has at most 6 arguments, got ${spec.args.length}`)
     this.#ops.push(spec)
     return this.#ops.length - 1
+  }
+
+  /** Points the jump op at `index` to op `target` (for jumps forward, emitted before their target). */
+  jumpTo(index: number, target: number): void {
+    const spec = this.#ops[index]
+    if (spec === undefined) throw new Error(`There is no op ${index} to point at op ${target}`)
+    this.#ops[index] = { ...spec, target }
   }
 
   /** The index the next op will get. */
@@ -113,8 +134,10 @@ export class BlockLayout {
       view.setUint8(base + opField.mode, spec.mode)
       view.setUint16(base + opField.reportFd, spec.reportFd, true)
       view.setInt32(base + opField.expected, spec.expected ?? 0, true)
-      view.setUint32(base + opField.exitStatus, spec.exitStatus ?? 0, true)
+      view.setUint16(base + opField.exitStatus, spec.target ?? spec.exitStatus ?? 0, true)
+      view.setUint8(base + opField.saveSlot, slotNumber(spec.saveSlot ?? 0))
       let scratchArgs = 0
+      let slotArgs = 0
       spec.args.forEach((arg, slot) => {
         const at = base + opField.args + 8 * slot
         if (typeof arg === "bigint") view.setBigUint64(at, BigInt.asUintN(64, arg), true)
@@ -122,9 +145,13 @@ export class BlockLayout {
         else if ("scratch" in arg) {
           scratchArgs |= 1 << slot
           view.setBigUint64(at, BigInt(arg.scratch), true)
+        } else if ("slot" in arg) {
+          slotArgs |= 1 << slot
+          view.setBigUint64(at, BigInt(slotNumber(arg.slot)), true)
         } else pointers.push([at, dataStart + arg.data])
       })
       view.setUint8(base + opField.scratchArgs, scratchArgs)
+      view.setUint8(base + opField.slotArgs, slotArgs)
     })
     for (const chunk of this.#chunks) template.set(chunk.bytes, dataStart + chunk.offset)
     const image = (address: bigint): Uint8Array => {

@@ -11,7 +11,7 @@
 import type { ArchTable } from "../arch/mod.ts"
 import { A64Assembler, type XReg } from "./asm-aarch64.ts"
 import type { Assembled } from "./format.ts"
-import { Mode, failureExitStatus, opField, opSize, recordSize, recordTag, scratchSize } from "./format.ts"
+import { Mode, failureExitStatus, opField, opSize, recordSize, recordTag, scratchSize, slotsOffset } from "./format.ts"
 
 // Callee-saved registers (the kernel preserves every register but x0 anyway).
 const block: XReg = 19
@@ -42,15 +42,24 @@ export const assembleAarch64 = (table: ArchTable): Assembled => {
   a.label("entry")
   a.mov(block, 0)
   a.mov(op, 0)
-  // sp is 16-aligned at entry (AAPCS64) and stays so.
-  a.subImmPages(sp, sp, scratchSize / 4096)
+  // sp is 16-aligned at entry (AAPCS64) and stays so: the scratch size is a multiple of 16.
+  a.subImmPages(sp, sp, Math.floor(scratchSize / 4096))
+  a.subImm(sp, sp, scratchSize % 4096)
   a.addImm(scratch, sp, 0)
   a.movz(remembered, 0)
 
   a.label("loop")
-  a.ldrb(temp, op, opField.scratchArgs)
+  // Arguments: the op's values, a slot's value where slotArgs says so, plus the scratch address where scratchArgs does.
+  a.ldrb(temp, op, opField.slotArgs)
   for (let index = 0; index < 6; index++) {
     a.ldrX(index, op, opField.args + 8 * index)
+    a.tbz(temp, index, `arg${index}_not_slot`)
+    a.addShifted(index, scratch, index, 3)
+    a.ldrX(index, index, slotsOffset)
+    a.label(`arg${index}_not_slot`)
+  }
+  a.ldrb(temp, op, opField.scratchArgs)
+  for (let index = 0; index < 6; index++) {
     a.tbz(temp, index, `arg${index}_absolute`)
     a.add(index, index, scratch)
     a.label(`arg${index}_absolute`)
@@ -58,9 +67,25 @@ export const assembleAarch64 = (table: ArchTable): Assembled => {
   a.ldrb(mode, op, opField.mode)
   a.cmpImmW(mode, Mode.failPending)
   a.bcond("eq", "fail_pending")
+  a.cmpImmW(mode, Mode.jumpIfEqual)
+  a.bcond("eq", "jump_if_equal")
+  a.cmpImmW(mode, Mode.jumpIfNotEqual)
+  a.bcond("eq", "jump_if_not_equal")
+  // Mode.value: the result is arg 0, already in x0.
+  a.cmpImmW(mode, Mode.value)
+  a.bcond("eq", "result")
   a.ldrW(nr, op, opField.nr)
   a.svc()
+  // x0 = the result: into its slot, if the op names one, then by mode.
+  a.label("result")
+  a.ldrb(temp, op, opField.saveSlot)
+  a.cbzW(temp, "dispatch")
+  a.addShifted(temp, scratch, temp, 3)
+  a.strX(0, temp, slotsOffset)
+  a.label("dispatch")
   a.cbzW(mode, "next") // Mode.ignore is 0
+  a.cmpImmW(mode, Mode.value)
+  a.bcond("eq", "next")
   a.cmpImmW(mode, Mode.check)
   a.bcond("eq", "check")
   a.cmpImmW(mode, Mode.expect)
@@ -72,6 +97,18 @@ export const assembleAarch64 = (table: ArchTable): Assembled => {
   // An op this interpreter does not know: fail rather than skip it.
   a.movz(0, 0)
   a.b("fail")
+
+  a.label("jump_if_equal")
+  a.cmpW(0, 1)
+  a.bcond("ne", "next")
+  a.b("jump")
+  a.label("jump_if_not_equal")
+  a.cmpW(0, 1)
+  a.bcond("eq", "next")
+  a.label("jump")
+  a.ldrh(temp, op, opField.target)
+  a.addShifted(op, block, temp, Math.log2(opSize))
+  a.b("loop")
 
   // x0 + MAX_ERRNO carries out exactly when x0, as unsigned, is at least -MAX_ERRNO.
   a.label("check")
@@ -92,7 +129,7 @@ export const assembleAarch64 = (table: ArchTable): Assembled => {
   a.ldrsw(temp, op, opField.expected)
   a.cmp(0, temp)
   a.bcond("eq", "next")
-  a.ldrW(0, op, opField.exitStatus)
+  a.ldrh(0, op, opField.exitStatus)
   a.movz(nr, syscalls.exit_group)
   a.svc()
   a.brk()

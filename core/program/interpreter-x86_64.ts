@@ -12,7 +12,7 @@
 import type { ArchTable } from "../arch/mod.ts"
 import { X86Assembler, type Reg } from "./asm-x86_64.ts"
 import type { Assembled } from "./format.ts"
-import { Mode, failureExitStatus, opField, opSize, recordSize, recordTag, scratchSize } from "./format.ts"
+import { Mode, failureExitStatus, opField, opSize, recordSize, recordTag, scratchSize, slotsOffset } from "./format.ts"
 
 // Registers kept across syscalls (the kernel clobbers only rax, rcx, r11).
 const block: Reg = "r15"
@@ -48,9 +48,19 @@ export const assembleX86_64 = (table: ArchTable): Assembled => {
   a.xor32(remembered, remembered)
 
   a.label("loop")
-  a.loadU8("rcx", field(opField.scratchArgs))
+  // Arguments: the op's values, a slot's value where slotArgs says so, plus the scratch address where scratchArgs does.
+  a.loadU8("rcx", field(opField.slotArgs))
   argRegs.forEach((reg, index) => {
     a.load64(reg, field(opField.args + 8 * index))
+    a.testImm32("rcx", 1 << index)
+    a.jcc("e", `arg${index}_not_slot`)
+    a.shlImm(reg, 3)
+    a.add(reg, scratch)
+    a.load64(reg, { base: reg, disp: slotsOffset })
+    a.label(`arg${index}_not_slot`)
+  })
+  a.loadU8("rcx", field(opField.scratchArgs))
+  argRegs.forEach((reg, index) => {
     a.testImm32("rcx", 1 << index)
     a.jcc("e", `arg${index}_absolute`)
     a.add(reg, scratch)
@@ -59,9 +69,29 @@ export const assembleX86_64 = (table: ArchTable): Assembled => {
   a.loadU8(mode, field(opField.mode))
   a.cmpImm32(mode, Mode.failPending)
   a.jcc("e", "fail_pending")
+  a.cmpImm32(mode, Mode.jumpIfEqual)
+  a.jcc("e", "jump_if_equal")
+  a.cmpImm32(mode, Mode.jumpIfNotEqual)
+  a.jcc("e", "jump_if_not_equal")
+  a.cmpImm32(mode, Mode.value)
+  a.jcc("e", "value")
   a.load32("rax", field(opField.nr))
   a.syscall()
+  a.jmp("result")
+  a.label("value")
+  a.mov("rax", "rdi")
+  // rax = the result: into its slot, if the op names one, then by mode.
+  a.label("result")
+  a.loadU8("rcx", field(opField.saveSlot))
+  a.test32("rcx", "rcx")
+  a.jcc("e", "dispatch")
+  a.shlImm("rcx", 3)
+  a.add("rcx", scratch)
+  a.store64({ base: "rcx", disp: slotsOffset }, "rax")
+  a.label("dispatch")
   a.test32(mode, mode) // Mode.ignore is 0
+  a.jcc("e", "next")
+  a.cmpImm32(mode, Mode.value)
   a.jcc("e", "next")
   a.cmpImm32(mode, Mode.check)
   a.jcc("e", "check")
@@ -74,6 +104,20 @@ export const assembleX86_64 = (table: ArchTable): Assembled => {
   // An op this interpreter does not know: fail rather than skip it.
   a.xor32("rax", "rax")
   a.jmp("fail")
+
+  a.label("jump_if_equal")
+  a.cmp32("rdi", "rsi")
+  a.jcc("ne", "next")
+  a.jmp("jump")
+  a.label("jump_if_not_equal")
+  a.cmp32("rdi", "rsi")
+  a.jcc("e", "next")
+  a.label("jump")
+  a.loadU16("rcx", field(opField.target))
+  a.shlImm("rcx", Math.log2(opSize))
+  a.mov(op, block)
+  a.add(op, "rcx")
+  a.jmp("loop")
 
   a.label("check")
   a.cmpImm("rax", -constants.MAX_ERRNO)
@@ -93,7 +137,7 @@ export const assembleX86_64 = (table: ArchTable): Assembled => {
   a.load32Signed("rcx", field(opField.expected))
   a.cmp("rax", "rcx")
   a.jcc("e", "next")
-  a.load32("rdi", field(opField.exitStatus))
+  a.loadU16("rdi", field(opField.exitStatus))
   a.movImm32("rax", syscalls.exit_group)
   a.syscall()
   a.ud2()

@@ -35,6 +35,17 @@ export interface ChildProgram {
   readonly image: (address: bigint) => Uint8Array
   /** A seccomp step has `listener: true`: clone without CLONE_VFORK and do the handshake. */
   readonly hasListener: boolean
+  /**
+   * A "pid-namespace" step: the child is the namespace's init and lives as long
+   * as the target, so no CLONE_VFORK, and the block and stack stay mapped until
+   * the control channel's end of file (the init's exit). The target's exec is
+   * the `started` record, its wait status the `targetStatus` record.
+   */
+  readonly init: boolean
+  /** Whether the adapter may clone with CLONE_VFORK (neither a listener handshake nor an init). */
+  readonly mayVfork: boolean
+  /** Namespace flags to add to the clone: CLONE_NEWUSER for a "user-namespace" step, CLONE_NEWPID for "pid-namespace". */
+  readonly cloneFlags: number
   /** The fd the listener has in the child (for pidfd_getfd). */
   readonly listenerFd: number
   /** The count of the child's handshake read, to recognise it when the policy notifies read. */
@@ -59,9 +70,12 @@ export interface ChildProgram {
  */
 export const compileProgram = (input: ProgramInput, arch: Arch = hostArch()): ChildProgram => {
   const layout = new BlockLayout()
-  const { hasListener } = compileOps(input, archTable(arch), layout)
+  const { hasListener, init, cloneFlags } = compileOps(input, archTable(arch), layout)
   const { size, ops, image } = layout.finish()
-  return { size, image, hasListener, listenerFd, handshakeReadSize, decode: (received) => decodeReport(ops, received) }
+  return {
+    size, image, hasListener, init, cloneFlags, mayVfork: !hasListener && !init, listenerFd, handshakeReadSize,
+    decode: (received) => decodeReport(ops, received)
+  }
 }
 
 const assemblers: Readonly<Record<Arch, (table: ArchTable) => Assembled>> = { x86_64: assembleX86_64, aarch64: assembleAarch64 }

@@ -34,6 +34,10 @@ export interface LaunchFailure {
 export interface Report {
   readonly installingListener: boolean
   readonly failure: LaunchFailure | undefined
+  /** A pid-namespace init's target has exec'd (unless `failure` says it failed). Always false without an init. */
+  readonly started: boolean
+  /** A pid-namespace init's report of its target's wait status (as waitpid gives it), once the target is gone. */
+  readonly targetStatus: number | undefined
 }
 
 const malformed = (detail: string): LaunchFailure => ({ stage: "launcher", errno: 0, subject: `unreadable report from the child: ${detail}` })
@@ -43,20 +47,28 @@ const malformed = (detail: string): LaunchFailure => ({ stage: "launcher", errno
  *
  * @example
  * ```ts
- * decodeReport([], new Uint8Array(0)) // { installingListener: false, failure: undefined }
+ * decodeReport([], new Uint8Array(0)) // { installingListener: false, failure: undefined, started: false, targetStatus: undefined }
  * ```
  */
 export const decodeReport = (ops: ReadonlyArray<Pick<OpSpec, "stage" | "subject">>, received: Uint8Array): Report => {
   const view = new DataView(received.buffer, received.byteOffset, received.byteLength)
   let installingListener = false
+  let started = false
+  let targetStatus: number | undefined
+  let failure: LaunchFailure | undefined
+  const report = (malformedReport?: LaunchFailure): Report => ({ installingListener, failure: failure ?? malformedReport, started, targetStatus })
   for (let at = 0; at + recordSize <= received.byteLength; at += recordSize) {
     const tag = view.getUint32(at, true)
     const index = view.getUint32(at + 4, true)
+    const value = view.getInt32(at + 8, true)
     const op = ops[index]
-    if (op === undefined) return { installingListener, failure: malformed(`op ${index} does not exist`) }
+    if (op === undefined) return report(malformed(`op ${index} does not exist`))
     if (tag === recordTag.installingListener) installingListener = true
-    else if (tag === recordTag.failure) return { installingListener, failure: { stage: op.stage, errno: view.getInt32(at + 8, true), subject: op.subject } }
-    else return { installingListener, failure: malformed(`record tag 0x${tag.toString(16)}`) }
+    else if (tag === recordTag.started) started = true
+    else if (tag === recordTag.targetStatus) targetStatus = value
+    // The first failure is the one that counts; an init still reports its target's status after it.
+    else if (tag === recordTag.failure) failure ??= { stage: op.stage, errno: value, subject: op.subject }
+    else if (tag !== recordTag.alive) return report(malformed(`record tag 0x${tag.toString(16)}`))
   }
-  return { installingListener, failure: undefined }
+  return report()
 }

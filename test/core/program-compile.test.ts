@@ -81,7 +81,7 @@ describe.each(["x86_64", "aarch64"] as const)("compileProgram for %s", (arch: Ar
   it("reports installingListener, then a failure when the supervisor never answers", () => {
     const steps: ReadonlyArray<PreExecStep> = [{ kind: "seccomp", bpf: bpf(1), listener: true }]
     const { report, ending } = run({ steps }, (call) => (call.name === "read" ? 0n : undefined))
-    expect(report).toEqual({ installingListener: true, failure: { stage: "seccomp-listener", errno: 0, subject: "the supervisor did not take the listener" } })
+    expect(report).toEqual({ installingListener: true, started: false, failure: { stage: "seccomp-listener", errno: 0, subject: "the supervisor did not take the listener" } })
     expect(ending.exit).toBe(127)
     const gotFd5 = run({ steps }, (call) => (call.name === "seccomp" ? 5n : undefined))
     expect(gotFd5.report.failure).toEqual({ stage: "seccomp", errno: 0, subject: "filter with listener" })
@@ -165,10 +165,45 @@ describe.each(["x86_64", "aarch64"] as const)("compileProgram for %s", (arch: Ar
       return bytes
     }
     const failure = record(recordTag.failure, 0, errno.EPERM)
-    expect(program.decode(failure.subarray(0, 10))).toEqual({ installingListener: false, failure: undefined })
+    expect(program.decode(failure.subarray(0, 10))).toEqual({ installingListener: false, started: false, failure: undefined })
     expect(program.decode(failure).failure).toEqual({ stage: "parent-death-signal", errno: errno.EPERM, subject: "PR_SET_PDEATHSIG" })
     expect(program.decode(record(recordTag.failure, 999, 1)).failure?.stage).toBe("launcher")
     expect(program.decode(record(0x1234, 0, 1)).failure).toEqual({ stage: "launcher", errno: 0, subject: "unreadable report from the child: record tag 0x1234" })
+  })
+})
+
+describe("compileProgram's containment steps", () => {
+  const { constants } = archTable("x86_64")
+  const users: PreExecStep = { kind: "user-namespace", uidMap: "0 1000 1", gidMap: "0 1000 1" }
+  it("tells the adapter which namespaces to clone into and whether it may vfork", () => {
+    const shape = (steps: ReadonlyArray<PreExecStep>) => {
+      const { cloneFlags, init, mayVfork, hasListener } = compileProgram({ ...input, steps }, "x86_64")
+      return { cloneFlags, init, mayVfork, hasListener }
+    }
+    expect(shape([])).toEqual({ cloneFlags: 0, init: false, mayVfork: true, hasListener: false })
+    expect(shape([users])).toEqual({ cloneFlags: constants.CLONE_NEWUSER, init: false, mayVfork: true, hasListener: false })
+    expect(shape([users, { kind: "pid-namespace" }])).toEqual({ cloneFlags: constants.CLONE_NEWUSER | constants.CLONE_NEWPID, init: true, mayVfork: false, hasListener: false })
+  })
+
+  it("writes the maps right after close_range, before every other step, and forks the target before the steps", () => {
+    const steps: ReadonlyArray<PreExecStep> = [{ kind: "chdir", path: "/" }, { kind: "pid-namespace" }, users, { kind: "landlock", scopes: ["signal"] }]
+    // The fake's clone returns 0: this is the target's path.
+    const ending = runFake(compileProgram({ ...input, steps }, "x86_64"), "x86_64", (call) => {
+      if (call.name === "openat" || call.name === "landlock_create_ruleset") return 4n
+      if (call.name === "write") return call.args[2] ?? 0n
+      return 0n
+    })
+    const names = ending.calls.map((call) => call.name)
+    expect(names.slice(names.indexOf("close_range"))).toEqual([
+      "close_range", "openat", "write", "close", "openat", "write", "close", "openat", "write", "close",
+      "clone", "rt_sigprocmask", "chdir", "landlock_create_ruleset", "landlock_restrict_self", "close", "execve"
+    ])
+    // The init does not unblock signals before the fork, and asks the channel, not getppid, whether its parent lives.
+    expect(names.slice(0, 3)).toEqual(["prctl", "write", "rt_sigaction"])
+    const maps = ending.calls.filter((call) => call.name === "openat").map((call) => call.string(1))
+    expect(maps).toEqual(["/proc/self/setgroups", "/proc/self/uid_map", "/proc/self/gid_map"])
+    expect(ending.calls.filter((call) => call.name === "write").slice(1, 4).map((call) => new TextDecoder().decode(call.bytes(1, Number(call.args[2])))))
+      .toEqual(["deny", "0 1000 1", "0 1000 1"])
   })
 })
 
@@ -196,5 +231,9 @@ describe("compileProgram refuses input it cannot run as asked", () => {
     refuses({ steps: [{ kind: "seccomp", bpf: bpf(1), listener: true }, { kind: "seccomp", bpf: bpf(1), listener: true }] }, "second seccomp notify listener")
     refuses({ steps: [{ kind: "rlimit", resource: "cpu", soft: -1n, hard: 1n }] }, "steps[0] (rlimit).soft is out of range")
     refuses({ steps: [{ kind: "umask", mask: 0o1000 }] }, "steps[0] (umask).mask is out of range")
+    refuses({ steps: [{ kind: "landlock", scopes: [] }] }, "steps[0] (landlock).scopes is out of range (a Landlock domain without file-system rules needs at least one scope)")
+    const users: PreExecStep = { kind: "user-namespace", uidMap: "0 0 1", gidMap: "0 0 1" }
+    refuses({ steps: [users, users] }, "is out of range (a second user namespace)")
+    refuses({ steps: [{ ...users, uidMap: "0 0 1\0" }] }, "steps[0] (user-namespace).uidMap contains a NUL byte")
   })
 })

@@ -6,7 +6,7 @@
  * back out of the block (strings, argv/envp tables, structs, BPF).
  */
 import { archTable, type Arch, type SyscallName } from "../../core/arch/mod.ts"
-import { Mode, failureExitStatus, opField, opSize, recordSize, recordTag, scratchSize } from "../../core/program/format.ts"
+import { Mode, failureExitStatus, opField, opSize, recordSize, recordTag, scratchSize, slotsOffset } from "../../core/program/format.ts"
 import type { ChildProgram } from "../../core/program/mod.ts"
 
 /** A syscall as the fake kernel sees it. */
@@ -66,9 +66,12 @@ export const runFake = (program: ChildProgram, arch: Arch, kernel: FakeKernel): 
     written.set(fd, Uint8Array.from([...(written.get(fd) ?? []), ...bytes]))
   }
   let remembered = 0
+  const scratchView = new DataView(scratch.buffer)
+  const slot = (index: number): bigint => scratchView.getBigUint64(slotsOffset + 8 * index, true)
   const isError = (result: bigint): boolean => BigInt.asUintN(64, result) >= BigInt.asUintN(64, BigInt(-table.constants.MAX_ERRNO))
 
-  for (let index = 0; ; index++) {
+  for (let index = 0, steps = 0; ; index++, steps++) {
+    if (steps > 10_000) throw new Error("The program loops")
     const base = index * opSize
     if (base >= block.byteLength) throw new Error("The program ran past its last op")
     const mode = blockView.getUint8(base + opField.mode)
@@ -84,10 +87,25 @@ export const runFake = (program: ChildProgram, arch: Arch, kernel: FakeKernel): 
       return { calls, exit: failureExitStatus, written }
     }
     if (mode === Mode.failPending) return fail(remembered !== 0 ? remembered : Number(expected))
-    const args = Array.from({ length: 6 }, (_, slot) => {
-      const value = blockView.getBigUint64(base + opField.args + 8 * slot, true)
-      return (scratchArgs & (1 << slot)) !== 0 ? scratchAddress + value : value
+    const slotArgs = blockView.getUint8(base + opField.slotArgs)
+    const args = Array.from({ length: 6 }, (_, position) => {
+      const value = blockView.getBigUint64(base + opField.args + 8 * position, true)
+      const resolved = (slotArgs & (1 << position)) !== 0 ? slot(Number(value)) : value
+      return (scratchArgs & (1 << position)) !== 0 ? scratchAddress + resolved : resolved
     })
+    const low32 = (value: bigint | undefined): bigint => BigInt.asUintN(32, value ?? 0n)
+    if (mode === Mode.jumpIfEqual || mode === Mode.jumpIfNotEqual) {
+      if ((low32(args[0]) === low32(args[1])) === (mode === Mode.jumpIfEqual)) index = blockView.getUint16(base + opField.target, true) - 1
+      continue
+    }
+    const saveSlot = blockView.getUint8(base + opField.saveSlot)
+    const save = (result: bigint): void => {
+      if (saveSlot !== 0) scratchView.setBigUint64(slotsOffset + 8 * saveSlot, BigInt.asUintN(64, result), true)
+    }
+    if (mode === Mode.value) {
+      save(args[0] ?? 0n)
+      continue
+    }
     const nr = blockView.getUint32(base + opField.nr, true)
     const name = names.get(nr)
     if (name === undefined) throw new Error(`The program calls syscall ${nr}, which the ${arch} table does not name`)
@@ -100,6 +118,7 @@ export const runFake = (program: ChildProgram, arch: Arch, kernel: FakeKernel): 
     calls.push(call)
     if (name === "write") write(Number(args[0]), call.bytes(1, Number(args[2])))
     const result = kernel(call)
+    save(result)
     if (name === "execve" && result === 0n) return { calls, exit: "exec", written }
     if (name === "exit_group") return { calls, exit: Number(args[0]), written }
     switch (mode) {
@@ -112,7 +131,7 @@ export const runFake = (program: ChildProgram, arch: Arch, kernel: FakeKernel): 
         if (result !== expected) return fail(isError(result) ? Number(-result) : 0)
         break
       case Mode.expectOrExit:
-        if (result !== expected) return { calls, exit: blockView.getUint32(base + opField.exitStatus, true), written }
+        if (result !== expected) return { calls, exit: blockView.getUint16(base + opField.exitStatus, true), written }
         break
       case Mode.execTry:
         if (result === BigInt(-table.errno.EACCES)) remembered = table.errno.EACCES

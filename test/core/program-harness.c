@@ -18,6 +18,9 @@
  * seccomp listener, and sends the go-ahead byte.
  * PID_AT: a byte offset in the block where the harness writes its own pid
  * (i32) before mapping it read-only: the parent check's expected value.
+ * Environment: KAKOI_CLONE_FLAGS (decimal) adds namespace flags to the clone
+ * (ChildProgram.cloneFlags); KAKOI_SIGNAL_AFTER_START sends that signal to the
+ * child once a pid-namespace init reports its target started.
  * OUT gets: "status <wait status>\nlistener <none|ok|bad>\nreport <hex bytes>\n".
  */
 #define _GNU_SOURCE
@@ -80,7 +83,8 @@ int main(int argc, char **argv) {
   sigset_t all, old;
   sigfillset(&all);
   sigprocmask(SIG_BLOCK, &all, &old);
-  int flags = SIGCHLD | (shared ? CLONE_VM : 0) | (vfork ? CLONE_VFORK : 0);
+  const char *extra = getenv("KAKOI_CLONE_FLAGS"), *after_start = getenv("KAKOI_SIGNAL_AFTER_START");
+  int flags = SIGCHLD | (shared ? CLONE_VM : 0) | (vfork ? CLONE_VFORK : 0) | (extra ? atoi(extra) : 0);
   pid_t pid = clone((int (*)(void *))(code + entry), stack + stack_size, flags, block);
   sigprocmask(SIG_SETMASK, &old, NULL);
   if (pid < 0) die("clone");
@@ -95,7 +99,11 @@ int main(int argc, char **argv) {
   for (;;) {
     ssize_t got = read(pair[0], report + received, sizeof report - received);
     if (got <= 0) break;
+    size_t before = received;
     received += got;
+    /* The init's started record (tag 0x6b6b0004), complete in what arrived. */
+    for (size_t at = before - before % 16; after_start && at + 16 <= received; at += 16)
+      if (report[at] == 0x04 && report[at + 3] == 0x6b) { kill(pid, atoi(after_start)); after_start = NULL; }
     /* The installing-listener record: tag 0x6b6b0001, little-endian, 16 bytes. */
     if (received >= 16 && strcmp(listener, "none") == 0 && report[received - 16] == 0x01 && report[received - 13] == 0x6b) {
       int fetched = -1;

@@ -10,67 +10,17 @@
  * qemu-user 7.2 does not emulate seccomp(2) (ENOSYS): there the seccomp tests
  * show that the ops run and report in order, not that a filter is installed.
  */
-import { execFileSync } from "node:child_process"
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
-import { archTable, type Arch } from "../../core/arch/mod.ts"
+import { archTable } from "../../core/arch/mod.ts"
 import { opField, opSize } from "../../core/program/format.ts"
-import { compileProgram, interpreter, type ProgramInput } from "../../core/program/mod.ts"
+import type { ProgramInput } from "../../core/program/mod.ts"
 import type { PreExecStep } from "../../core/steps.ts"
-import { buildC } from "../helpers/build-c.ts"
+import { machines, runIn, type Run } from "./program-harness.ts"
 
-const address = 0x1000000000n
-const source = join(import.meta.dirname, "program-harness.c")
-const dir = mkdtempSync(join(tmpdir(), "kakoi-program-"))
-
-/** How each arch's harness is built and started. */
-interface Machine {
-  readonly arch: Arch
-  readonly build: () => ReadonlyArray<string>
-  readonly clone: (vfork: boolean) => string
-  /** Whether seccomp(2) reaches a kernel that installs filters. */
-  readonly seccomp: boolean
-}
-const machines: ReadonlyArray<Machine> = [
-  { arch: "x86_64", build: () => [buildC(source)], clone: (vfork) => (vfork ? "1" : "0"), seccomp: true },
-  { arch: "aarch64", build: () => ["qemu-aarch64", buildC(source, ["-static"], "aarch64-linux-gnu-gcc")], clone: () => "fork", seccomp: false }
-]
-
-interface Run {
-  readonly status: number
-  readonly listener: string
-  readonly report: Uint8Array
-  readonly stdout: string
-  readonly decoded: ReturnType<ReturnType<typeof compileProgram>["decode"]>
-}
-
-const base: ProgramInput = {
-  argv: ["true"], env: ["PATH=/usr/bin:/bin"], steps: [], stdio: [10, 11, 12], control: 13,
-  parentDeathSignal: 0, parentPid: 0, signalsToDefault: []
-}
-
-let runs = 0
-/**
- * Runs `input` compiled for `arch` in `harness` (a command line). `pidAt`: where the
- * harness writes its own pid into the block (the parent check's expected value).
- */
-const runIn = (arch: Arch, harness: ReadonlyArray<string>, clone: (vfork: boolean) => string, input: Partial<ProgramInput>, pidAt?: number): Run => {
-  const program = compileProgram({ ...base, ...input }, arch)
-  const { code, entry } = interpreter(arch)
-  const name = join(dir, `run-${runs++}`)
-  writeFileSync(`${name}.code`, code)
-  writeFileSync(`${name}.block`, program.image(address))
-  const [command = "", ...prefix] = harness
-  const args = [`${name}.code`, `${name}.block`, address.toString(16), String(entry), clone(!program.hasListener), `${name}.out`, ...(pidAt === undefined ? [] : [String(pidAt)])]
-  const stdout = execFileSync(command, [...prefix, ...args], {
-    encoding: "utf8", stdio: ["ignore", "pipe", "inherit"]
-  })
-  const lines = Object.fromEntries(readFileSync(`${name}.out`, "utf8").trim().split("\n").map((line) => line.split(" ") as [string, string]))
-  const report = Uint8Array.from((lines.report ?? "").match(/../g) ?? [], (pair) => parseInt(pair, 16))
-  return { status: Number(lines.status), listener: lines.listener ?? "", report, stdout, decoded: program.decode(report) }
-}
+const dir = mkdtempSync(join(tmpdir(), "kakoi-program-run-"))
 
 /** Wait status of a normal exit with `code`. */
 const exited = (code: number): number => code << 8
@@ -83,19 +33,20 @@ const allowAll = (): Uint8Array => {
   return bpf
 }
 
-describe.each(machines)("the $arch interpreter", ({ arch, build, clone, seccomp }) => {
-  const { errno } = archTable(arch)
+describe.each(machines)("the $arch interpreter", (machine) => {
+  const { errno } = archTable(machine.arch)
+  const { seccomp } = machine
   let harness: ReadonlyArray<string> = []
   beforeAll(() => {
-    harness = build()
+    harness = machine.build()
   })
-  const run = (input: Partial<ProgramInput>, pidAt?: number): Run => runIn(arch, harness, clone, input, pidAt)
+  const run = (input: Partial<ProgramInput>, pidAt?: number): Run => runIn(machine, harness, input, pidAt === undefined ? {} : { pidAt })
 
   it("execs the target through PATH with exactly the env it was given", () => {
     const result = run({ argv: ["env"], env: ["PATH=/nonexistent:/usr/bin:/bin", "KAKOI_TEST=a b"] })
     expect(result.stdout).toBe("PATH=/nonexistent:/usr/bin:/bin\nKAKOI_TEST=a b\n")
     expect(result.status).toBe(exited(0))
-    expect(result.decoded).toEqual({ installingListener: false, failure: undefined })
+    expect(result.decoded).toEqual({ installingListener: false, started: false, failure: undefined })
   })
 
   it("reports a failing chdir with its errno and exits 127", () => {
@@ -179,10 +130,10 @@ describe.each(machines)("the $arch interpreter", ({ arch, build, clone, seccomp 
       expect(result.listener).toBe("ok")
       // The listener is close-on-exec: the target has 0-2 (and ls its directory fd 3).
       expect(result.stdout).toBe("Seccomp:\t2\n0\n1\n2\n3\n")
-      expect(result.decoded).toEqual({ installingListener: true, failure: undefined })
+      expect(result.decoded).toEqual({ installingListener: true, started: false, failure: undefined })
       expect(result.status).toBe(exited(0))
     } else {
-      expect(result.decoded).toEqual({ installingListener: true, failure: { stage: "seccomp", errno: errno.ENOSYS, subject: "filter with listener" } })
+      expect(result.decoded).toEqual({ installingListener: true, started: false, failure: { stage: "seccomp", errno: errno.ENOSYS, subject: "filter with listener" } })
       expect(result.status).toBe(exited(127))
     }
   })
