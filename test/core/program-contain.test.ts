@@ -32,8 +32,8 @@ describe("containment steps", () => {
     expect(result.status).toBe(exited(0))
   })
 
-  it("runs the target as pid 2 under a minimal init and reports its exit status", () => {
-    const result = run({ ...sh("echo $$; exit 7"), steps: [userNamespace, pidNamespace] }, { as: asNobody })
+  it("runs the target as pid 2 under a minimal init and reports its exit status, cloned from a multi-threaded process", () => {
+    const result = run({ ...sh("echo $$; exit 7"), steps: [userNamespace, pidNamespace] }, { as: asNobody, threaded: true })
     expect(result.stdout).toBe("2\n")
     expect(result.decoded).toEqual({ installingListener: false, started: true, failure: undefined, targetStatus: exited(7) })
     // The init's own status means nothing: the record is the target's.

@@ -20,11 +20,14 @@
  * (i32) before mapping it read-only: the parent check's expected value.
  * Environment: KAKOI_CLONE_FLAGS (decimal) adds namespace flags to the clone
  * (ChildProgram.cloneFlags); KAKOI_SIGNAL_AFTER_START sends that signal to the
- * child once a pid-namespace init reports its target started.
+ * child once a pid-namespace init reports its target started; KAKOI_THREADED=1
+ * starts a second thread first, so the clone comes from a multi-threaded
+ * process like a JavaScript runtime (where unshare(CLONE_NEWUSER) is EINVAL).
  * OUT gets: "status <wait status>\nlistener <none|ok|bad>\nreport <hex bytes>\n".
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -58,6 +61,8 @@ static void *map_file(const char *path, void *at, int prot, size_t *size, long p
 
 static void on_usr1(int signal) { (void)signal; }
 
+static void *idle(void *unused) { (void)unused; for (;;) pause(); return NULL; }
+
 int main(int argc, char **argv) {
   if (argc != 7 && argc != 8) { fprintf(stderr, "usage: CODE BLOCK ADDRESS ENTRY VFORK OUT [PID_AT]\n"); return 2; }
   size_t code_size, block_size;
@@ -76,6 +81,9 @@ int main(int argc, char **argv) {
   if (dup2(open("/dev/null", O_RDONLY | O_CLOEXEC), 20) < 0) die("leak fd");
   signal(SIGPIPE, SIG_IGN); /* also keeps a write to a child that is gone an EPIPE */
   signal(SIGUSR1, on_usr1);
+
+  pthread_t thread;
+  if (getenv("KAKOI_THREADED") && pthread_create(&thread, NULL, idle, NULL) != 0) die("pthread_create");
 
   size_t stack_size = 64 * 1024;
   char *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);

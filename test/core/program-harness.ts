@@ -38,8 +38,8 @@ export interface Machine {
  * clones without CLONE_VM (qemu-user cannot emulate CLONE_VM without CLONE_THREAD).
  */
 export const machines: ReadonlyArray<Machine> = [
-  { arch: "x86_64", build: () => [shared(buildC(source))], clone: (vfork) => (vfork ? "1" : "0"), seccomp: true },
-  { arch: "aarch64", build: () => ["qemu-aarch64", buildC(source, ["-static"], "aarch64-linux-gnu-gcc")], clone: () => "fork", seccomp: false }
+  { arch: "x86_64", build: () => [shared(buildC(source, ["-pthread"]))], clone: (vfork) => (vfork ? "1" : "0"), seccomp: true },
+  { arch: "aarch64", build: () => ["qemu-aarch64", buildC(source, ["-static", "-pthread"], "aarch64-linux-gnu-gcc")], clone: () => "fork", seccomp: false }
 ]
 
 export interface Run {
@@ -63,6 +63,8 @@ export interface RunOptions {
   readonly signalAfterStart?: number
   /** Run the harness through this command first, e.g. setpriv to drop root. */
   readonly as?: ReadonlyArray<string>
+  /** Clone from a multi-threaded harness, as a JavaScript runtime is. */
+  readonly threaded?: boolean
 }
 
 let runs = 0
@@ -77,7 +79,8 @@ export const runIn = (machine: Machine, harness: ReadonlyArray<string>, input: P
   const args = [`${name}.code`, `${name}.block`, address.toString(16), String(entry), machine.clone(program.mayVfork), `${name}.out`, ...(options.pidAt === undefined ? [] : [String(options.pidAt)])]
   const env = {
     ...process.env, KAKOI_CLONE_FLAGS: String(program.cloneFlags),
-    ...(options.signalAfterStart === undefined ? {} : { KAKOI_SIGNAL_AFTER_START: String(options.signalAfterStart) })
+    ...(options.signalAfterStart === undefined ? {} : { KAKOI_SIGNAL_AFTER_START: String(options.signalAfterStart) }),
+    ...(options.threaded === true ? { KAKOI_THREADED: "1" } : {})
   }
   const stdout = execFileSync(command, [...rest, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], env })
   const lines = Object.fromEntries(readFileSync(`${name}.out`, "utf8").trim().split("\n").map((line) => line.split(" ") as [string, string]))
