@@ -40,7 +40,7 @@ export type LibcFunction =
   | "getrlimit" | "setrlimit" | "chdir" | "umask" | "setsid"
   | "getpid" | "getppid" | "prctl" | "access" | "syscall" | "execve" | "_exit" | "memfd_create" | "pread"
   | "process_vm_readv" | "__errno_location" | "memcpy" | "strlen" | "free"
-  | "clone" | "mmap" | "mprotect" | "memmove" | "pipe2" | "open" | "waitid"
+  | "clone" | "mmap" | "mprotect" | "memmove" | "pipe2" | "open" | "waitid" | "lseek"
 
 /**
  * x86_64 glibc prototypes. Variadic functions (fcntl, prctl, syscall) get a
@@ -95,7 +95,8 @@ export const libcSignatures: Readonly<Record<LibcFunction, CSignature>> = {
   memmove: { args: ["u64", "buffer", "u64"], returns: "u64" },
   pipe2: { args: ["buffer", "i32"], returns: "i32" },
   open: { args: ["buffer", "i32", "u32"], returns: "i32" },
-  waitid: { args: ["i32", "u32", "buffer", "i32"], returns: "i32" }
+  waitid: { args: ["i32", "u32", "buffer", "i32"], returns: "i32" },
+  lseek: { args: ["i32", "i64", "i32"], returns: "i64" }
 }
 
 /** libc as one runtime's FFI binds it: the functions above plus the two things every FFI does its own way. */

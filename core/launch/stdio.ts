@@ -4,11 +4,12 @@
  * source) and, for pipes, the parent's end. Everything is close-on-exec in the
  * parent; the child's dup3 onto 0-2 clears it on the copies.
  *
- * "inherit" does not share a stream the runtime made non-blocking (Node sets
- * O_NONBLOCK on pipes and ttys it touches): it opens the same pipe or tty
- * again through /proc/self/fd/N, a new open file description without
- * O_NONBLOCK, so the target's writes block instead of failing with EAGAIN.
- * Where that is impossible (a socket cannot be reopened) the fd is shared as it is.
+ * "inherit" does not share a stream the runtime made non-blocking (Node and
+ * Bun set O_NONBLOCK on the stdio they touch): a pipe or tty is opened again
+ * through /proc/self/fd/N, a new open file description without O_NONBLOCK, so
+ * the target's writes block instead of failing with EAGAIN. Anything seekable
+ * (a regular file, where O_NONBLOCK changes nothing and a reopen would lose
+ * the offset) and anything that cannot be reopened (a socket) is shared as it is.
  */
 import { checked, cString, type Libc } from "../libc.ts"
 import type { StdioOption } from "../spec.ts"
@@ -25,6 +26,8 @@ export interface ChildStdio {
 }
 
 const O_NOCTTY = 0o400
+const SEEK_CUR = 1
+const ESPIPE = 29
 const O_APPEND = 0o2000
 const lowestSource = 10
 
@@ -41,6 +44,8 @@ export interface FdTools {
   readonly socketpair: () => readonly [number, number]
   readonly nonBlocking: (fd: number) => void
   readonly open: (path: string, flags: number) => number
+  /** The fd cannot seek (a pipe, a tty, a socket): ESPIPE from lseek. */
+  readonly unseekable: (fd: number) => boolean
 }
 
 /**
@@ -86,7 +91,8 @@ export const fdTools = (libc: Libc): FdTools => {
       return [fds[0] ?? -1, fds[1] ?? -1]
     },
     nonBlocking: (fd: number): void => void setFlags(fd, getFlags(fd) | files.O_NONBLOCK),
-    open: (path: string, flags: number): number => ok(libc.call.open(cString(path), flags | files.O_CLOEXEC, 0))
+    open: (path: string, flags: number): number => ok(libc.call.open(cString(path), flags | files.O_CLOEXEC, 0)),
+    unseekable: (fd: number): boolean => ok(libc.call.lseek(fd, 0n, SEEK_CUR)) === -ESPIPE
   }
 }
 
@@ -95,7 +101,7 @@ export const fdTools = (libc: Libc): FdTools => {
 const inherited = (tools: FdTools, fd: number): number | undefined => {
   const flags = tools.getFlags(fd)
   if (flags < 0) return undefined
-  if ((flags & files.O_NONBLOCK) !== 0) {
+  if ((flags & files.O_NONBLOCK) !== 0 && tools.unseekable(fd)) {
     // O_NONBLOCK on the open itself: a write-only open of a pipe with no reader left would block forever.
     const reopened = tools.open(`/proc/self/fd/${fd}`, (flags & (files.O_ACCMODE | O_APPEND)) | O_NOCTTY | files.O_NONBLOCK)
     if (reopened >= 0) {
