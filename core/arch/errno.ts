@@ -5,7 +5,14 @@
  * needs one number uses `errno.EACCES` from generic.ts, built from this table.
  */
 
-/** name → [number, the C library's message (strerror)]. */
+/**
+ * name → [number, the C library's message (strerror)].
+ *
+ * @example
+ * ```ts
+ * errnoTable.EACCES // [13, "Permission denied"]
+ * ```
+ */
 export const errnoTable = {
   EPERM: [1, "Operation not permitted"],
   ENOENT: [2, "No such file or directory"],
@@ -140,5 +147,12 @@ export const errnoTable = {
   EHWPOISON: [133, "Memory page has hardware error"]
 } as const
 
-/** Extra spellings glibc defines for the same numbers. */
+/**
+ * Extra spellings glibc defines for the same numbers.
+ *
+ * @example
+ * ```ts
+ * errnoAliases.EWOULDBLOCK // "EAGAIN"
+ * ```
+ */
 export const errnoAliases = { EWOULDBLOCK: "EAGAIN", EDEADLOCK: "EDEADLK", ENOTSUP: "EOPNOTSUPP" } as const

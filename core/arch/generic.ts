@@ -29,7 +29,14 @@ export type ErrnoNumbers = { readonly [Name in keyof typeof errnoTable]: (typeof
  */
 export const errno: ErrnoNumbers = Object.fromEntries(Object.entries(errnoTable).map(([name, [number]]) => [name, number])) as ErrnoNumbers
 
-/** ioctl(2) requests of a seccomp notify listener (linux/seccomp.h, generic _IOC encoding). */
+/**
+ * ioctl(2) requests of a seccomp notify listener (linux/seccomp.h, generic _IOC encoding).
+ *
+ * @example
+ * ```ts
+ * seccompIoctl.NOTIF_RECV // 0xc0502100n
+ * ```
+ */
 export const seccompIoctl = {
   /** _IOWR('!', 0, struct seccomp_notif) */
   NOTIF_RECV: 0xc0502100n,
@@ -43,7 +50,14 @@ export const seccompIoctl = {
   NOTIF_SET_FLAGS: 0x40082104n
 } as const
 
-/** Constants of the calls the child program, the seccomp loader and the notify plumbing make. */
+/**
+ * Constants of the calls the child program, the seccomp loader and the notify plumbing make.
+ *
+ * @example
+ * ```ts
+ * constants.SECCOMP_FILTER_FLAG_NEW_LISTENER // 8
+ * ```
+ */
 export const constants = {
   PR_SET_PDEATHSIG: 1,
   PR_SET_NO_NEW_PRIVS: 38,
@@ -89,13 +103,27 @@ export const constants = {
   MAX_ERRNO: 4095
 } as const
 
-/** Resource numbers of setrlimit/prlimit64 (asm-generic/resource.h; x86_64 uses the same). */
+/**
+ * Resource numbers of setrlimit/prlimit64 (asm-generic/resource.h; x86_64 uses the same).
+ *
+ * @example
+ * ```ts
+ * rlimitResource.nofile // 7
+ * ```
+ */
 export const rlimitResource = {
   cpu: 0, fsize: 1, data: 2, stack: 3, core: 4, rss: 5, nproc: 6, nofile: 7,
   memlock: 8, as: 9, locks: 10, sigpending: 11, msgqueue: 12, nice: 13, rtprio: 14, rttime: 15
 } as const
 
-/** Signal numbers (x86_64 and aarch64 share asm-generic's); SIGRTMAX is in `constants`. */
+/**
+ * Signal numbers (x86_64 and aarch64 share asm-generic's); SIGRTMAX is in `constants`.
+ *
+ * @example
+ * ```ts
+ * signals.SIGSYS // 31
+ * ```
+ */
 export const signals = {
   SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8,
   SIGKILL: 9, SIGUSR1: 10, SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15,
@@ -113,6 +141,11 @@ export const signals = {
  *   (x86_64 and arm64 both define SA_RESTORER, so the restorer slot exists on both)
  * - `seccompNotif`: { u64 id; u32 pid; u32 flags; seccomp_data { i32 nr; u32 arch; u64 ip; u64 args[6] } }
  * - `seccompNotifResp`: { u64 id; i64 val; i32 error; u32 flags }
+ *
+ * @example
+ * ```ts
+ * structs.sockFprog.filter // 8
+ * ```
  */
 export const structs = {
   rlimit: { size: 16, cur: 0, max: 8 },

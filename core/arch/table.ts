@@ -16,7 +16,14 @@ import type { constants, ErrnoNumbers, rlimitResource, seccompIoctl, signals, st
  */
 export type Arch = "x86_64" | "aarch64"
 
-/** The syscalls kakoi issues itself (the child program, the notify plumbing, the signal helpers). */
+/**
+ * The syscalls kakoi issues itself (the child program, the notify plumbing, the signal helpers).
+ *
+ * @example
+ * ```ts
+ * const name: SyscallName = "execve"
+ * ```
+ */
 export type SyscallName =
   | "read" | "write" | "close" | "ioctl" | "kill" | "readlinkat" | "eventfd2" | "pidfd_open" | "pidfd_getfd"
   | "prctl" | "getppid" | "rt_sigaction" | "rt_sigprocmask" | "dup3" | "close_range" | "prlimit64"

@@ -6,25 +6,60 @@
  */
 import { opField, opSize, slotCount, type Mode } from "./format.ts"
 
-/** A pointer to `offset` bytes into the data area. */
+/**
+ * A pointer to `data` bytes into the data area.
+ *
+ * @example
+ * ```ts
+ * const tenth: DataRef = { data: 10 }
+ * ```
+ */
 export interface DataRef {
   readonly data: number
 }
 
-/** An address `offset` bytes into the interpreter's scratch area (its stack). */
+/**
+ * An address `scratch` bytes into the interpreter's scratch area (its stack).
+ *
+ * @example
+ * ```ts
+ * const readBuffer: ScratchRef = { scratch: 0 }
+ * ```
+ */
 export interface ScratchRef {
   readonly scratch: number
 }
 
-/** The value of slot `slot` (format.ts), e.g. a pid saved by an earlier op. */
+/**
+ * The value of slot `slot` (format.ts), e.g. a pid saved by an earlier op.
+ *
+ * @example
+ * ```ts
+ * const pid: SlotRef = { slot: 3 }
+ * ```
+ */
 export interface SlotRef {
   readonly slot: number
 }
 
-/** One syscall argument. */
+/**
+ * One syscall argument.
+ *
+ * @example
+ * ```ts
+ * const args: ReadonlyArray<Arg> = [3, { scratch: 0 }, 4093n]
+ * ```
+ */
 export type Arg = bigint | number | DataRef | ScratchRef | SlotRef
 
-/** An op as the compiler states it, with what a failure of it means to the parent. */
+/**
+ * An op as the compiler states it, with what a failure of it means to the parent.
+ *
+ * @example
+ * ```ts
+ * const op: OpSpec = { nr: 112, mode: 1, args: [], reportFd: 3, stage: "setsid", subject: "new session" }
+ * ```
+ */
 export interface OpSpec {
   readonly nr: number
   readonly mode: Mode
@@ -41,7 +76,15 @@ export interface OpSpec {
   readonly subject: string
 }
 
-/** A finished layout. */
+/**
+ * A finished layout.
+ *
+ * @example
+ * ```ts
+ * declare const laid: Laid
+ * laid.image(0x7f0000000000n).byteLength === laid.size // true
+ * ```
+ */
 export interface Laid {
   readonly size: number
   readonly ops: ReadonlyArray<OpSpec>

@@ -106,7 +106,14 @@ const record = (layout: BlockLayout, tag: number, index: number): DataRef => {
   return layout.bytes(bytes)
 }
 
-/** What the compiled program needs from the adapter's clone. */
+/**
+ * What the compiled program needs from the adapter's clone.
+ *
+ * @example
+ * ```ts
+ * const plain: Compiled = { hasListener: false, init: false, cloneFlags: 0 }
+ * ```
+ */
 export interface Compiled {
   readonly hasListener: boolean
   /** The child is a pid namespace's init: it outlives the target's exec. */

@@ -43,7 +43,7 @@
  */
 export const opSize = 64
 /**
- * Where the slots start in the scratch area, and how many there are (slot 0 means "none").
+ * Where the slots start in the scratch area.
  *
  * @example
  * ```ts
@@ -51,6 +51,14 @@ export const opSize = 64
  * ```
  */
 export const slotsOffset = 4096
+/**
+ * How many slots the scratch area has; slot 0 means "no slot".
+ *
+ * @example
+ * ```ts
+ * slotCount // 32
+ * ```
+ */
 export const slotCount = 32
 /**
  * Bytes of the interpreter's stack the program may use.
@@ -109,7 +117,14 @@ export const Mode = {
   jumpIfNotEqual: 8
 } as const
 
-/** A Mode value. */
+/**
+ * A Mode value.
+ *
+ * @example
+ * ```ts
+ * const mode: Mode = Mode.execTry
+ * ```
+ */
 export type Mode = (typeof Mode)[keyof typeof Mode]
 
 /**
@@ -136,6 +151,14 @@ export const failureExitStatus = 127
  * ```
  */
 export const recordSize = 16
+/**
+ * Each record kind's tag.
+ *
+ * @example
+ * ```ts
+ * recordTag.started // 0x6b6b0004
+ * ```
+ */
 export const recordTag = { installingListener: 0x6b6b0001, failure: 0x6b6b0002, alive: 0x6b6b0003, started: 0x6b6b0004, targetStatus: 0x6b6b0005 } as const
 
 /**

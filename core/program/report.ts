@@ -28,7 +28,7 @@ export interface LaunchFailure {
  *
  * @example
  * ```ts
- * const nothingYet: Report = { installingListener: false, failure: undefined }
+ * const nothingYet: Report = { installingListener: false, failure: undefined, started: false, targetStatus: undefined }
  * ```
  */
 export interface Report {

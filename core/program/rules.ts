@@ -75,6 +75,9 @@ const scopeBits = (table: ArchTable, scopes: ReadonlyArray<LandlockScope>): numb
  *
  * @example
  * ```ts
+ * import type { ArchTable } from "../arch/mod.ts"
+ * import type { BlockLayout } from "./block.ts"
+ *
  * declare const table: ArchTable, layout: BlockLayout
  * stepOps(table, { kind: "setsid" }, "steps[0] (setsid)", layout, 4).length // 1
  * ```
@@ -128,6 +131,9 @@ export const stepOps = (table: ArchTable, step: PlainStep, at: string, layout: B
  *
  * @example
  * ```ts
+ * import type { ArchTable } from "../arch/mod.ts"
+ * import type { BlockLayout } from "./block.ts"
+ *
  * declare const table: ArchTable, layout: BlockLayout
  * const fprog = filterProgram(table, new Uint8Array(8), "steps[0] (seccomp)", layout)
  * ```
