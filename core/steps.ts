@@ -43,7 +43,9 @@ export type PreExecStep =
    * and becomes its minimal init: it starts the target as its child, reaps
    * orphans, forwards every signal it gets to the target, and reports the
    * target's wait status on the control channel before it exits, which makes
-   * the kernel kill everything left in the namespace.
+   * the kernel kill everything left in the namespace. Needs a "landlock" step
+   * as well (the init shares the supervisor's memory; the domain keeps the
+   * target from ptracing it): the program compiler refuses it alone.
    */
   | { readonly kind: "pid-namespace" }
   /**

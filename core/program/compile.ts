@@ -143,6 +143,11 @@ export const compileOps = (input: ProgramInput, table: ArchTable, layout: BlockL
   const steps = orderSteps(input.steps)
   const at = (step: PreExecStep): string => `steps[${input.steps.indexOf(step)}] (${step.kind})`
   const init = steps.some((step) => step.kind === "pid-namespace")
+  // The init runs in the supervisor's address space (CLONE_VM) for as long as the target: a target that
+  // could ptrace it (same user namespace, even as root) would own the supervisor. Landlock forbids that.
+  if (init && !steps.some((step) => step.kind === "landlock")) {
+    throw new ProgramError({ reason: "UnconfinedInit", subject: at(steps.find((step) => step.kind === "pid-namespace") as PreExecStep) })
+  }
   const userNamespace = steps.filter((step) => step.kind === "user-namespace")
   if (userNamespace.length > 1) throw new ProgramError({ reason: "BadValue", subject: at(userNamespace[1] as PreExecStep), detail: "a second user namespace" })
   // Until the control channel is on fd 3 (and its old number closed), failures are reported on its old number.

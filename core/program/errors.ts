@@ -11,13 +11,14 @@ import type { Cause } from "effect"
  * - `BadFilter`: a BPF program that is empty, too long, or not whole instructions
  * - `TwoListeners`: more than one seccomp step asks for a notify listener (the kernel allows one)
  * - `BadValue`: a number outside what its field can hold
+ * - `UnconfinedInit`: a pid-namespace init without a Landlock step (its target could ptrace it)
  *
  * @example
  * ```ts
  * const reason: ProgramErrorReason = "NulByte"
  * ```
  */
-export type ProgramErrorReason = "NulByte" | "EmptyArgv" | "BadFd" | "BadSignal" | "BadFilter" | "TwoListeners" | "BadValue"
+export type ProgramErrorReason = "NulByte" | "EmptyArgv" | "BadFd" | "BadSignal" | "BadFilter" | "TwoListeners" | "BadValue" | "UnconfinedInit"
 
 interface ProgramErrorFields {
   readonly reason: ProgramErrorReason
@@ -58,6 +59,8 @@ export class ProgramError extends ProgramErrorBase {
         return `Cannot start the command: ${this.subject} asks for a second seccomp notify listener: merge the notify rules into one policy`
       case "BadValue":
         return `Cannot start the command: ${this.subject} is out of range${detail}`
+      case "UnconfinedInit":
+        return `Cannot start the command: ${this.subject} needs a "landlock" step too: its init shares the supervisor's memory, and only a Landlock domain keeps the target from ptracing it`
     }
   }
 }

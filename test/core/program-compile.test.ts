@@ -182,7 +182,7 @@ describe("compileProgram's containment steps", () => {
     }
     expect(shape([])).toEqual({ cloneFlags: 0, init: false, mayVfork: true, hasListener: false })
     expect(shape([users])).toEqual({ cloneFlags: constants.CLONE_NEWUSER, init: false, mayVfork: true, hasListener: false })
-    expect(shape([users, { kind: "pid-namespace" }])).toEqual({ cloneFlags: constants.CLONE_NEWUSER | constants.CLONE_NEWPID, init: true, mayVfork: false, hasListener: false })
+    expect(shape([users, { kind: "pid-namespace" }, { kind: "landlock", scopes: ["signal"] }])).toEqual({ cloneFlags: constants.CLONE_NEWUSER | constants.CLONE_NEWPID, init: true, mayVfork: false, hasListener: false })
   })
 
   it("writes the maps right after close_range, before every other step, and forks the target before the steps", () => {
@@ -235,5 +235,6 @@ describe("compileProgram refuses input it cannot run as asked", () => {
     const users: PreExecStep = { kind: "user-namespace", uidMap: "0 0 1", gidMap: "0 0 1" }
     refuses({ steps: [users, users] }, "is out of range (a second user namespace)")
     refuses({ steps: [{ ...users, uidMap: "0 0 1\0" }] }, "steps[0] (user-namespace).uidMap contains a NUL byte")
+    refuses({ steps: [users, { kind: "pid-namespace" }] }, 'steps[1] (pid-namespace) needs a "landlock" step too')
   })
 })

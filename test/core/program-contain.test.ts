@@ -23,6 +23,8 @@ const asNobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 const exited = (code: number): number => code << 8
 const userNamespace: PreExecStep = { kind: "user-namespace", uidMap: "0 65534 1", gidMap: "0 65534 1" }
 const pidNamespace: PreExecStep = { kind: "pid-namespace" }
+/** What every init needs beside it (the compiler refuses an init without a Landlock domain). */
+const landlock: PreExecStep = { kind: "landlock", scopes: ["signal", "abstract-unix-socket"] }
 const sh = (script: string): Partial<ProgramInput> => ({ argv: ["/bin/sh", "-c", script] })
 
 describe("containment steps", () => {
@@ -33,7 +35,7 @@ describe("containment steps", () => {
   })
 
   it("runs the target as pid 2 under a minimal init and reports its exit status, cloned from a multi-threaded process", () => {
-    const result = run({ ...sh("echo $$; exit 7"), steps: [userNamespace, pidNamespace] }, { as: asNobody, threaded: true })
+    const result = run({ ...sh("echo $$; exit 7"), steps: [userNamespace, pidNamespace, landlock] }, { as: asNobody, threaded: true })
     expect(result.stdout).toBe("2\n")
     expect(result.decoded).toEqual({ installingListener: false, started: true, failure: undefined, targetStatus: exited(7) })
     // The init's own status means nothing: the record is the target's.
@@ -41,19 +43,19 @@ describe("containment steps", () => {
   })
 
   it("reports a target's death by a signal, which an init could not die of itself", () => {
-    const result = run({ ...sh("kill -TERM $$"), steps: [pidNamespace] })
+    const result = run({ ...sh("kill -TERM $$"), steps: [pidNamespace, landlock] })
     expect(result.decoded.targetStatus).toBe(signals.SIGTERM)
   })
 
   it("forwards the signals it gets to the target", () => {
-    const result = run({ argv: ["sleep", "30"], steps: [pidNamespace] }, { signalAfterStart: signals.SIGTERM })
+    const result = run({ argv: ["sleep", "30"], steps: [pidNamespace, landlock] }, { signalAfterStart: signals.SIGTERM })
     expect(result.decoded).toEqual({ installingListener: false, started: true, failure: undefined, targetStatus: signals.SIGTERM })
   })
 
   it("ends every process left in the namespace with the target, even a setsid'd double fork", () => {
     const marker = `kakoi-contain-${process.pid}-${Date.now()}`
     const script = `(setsid sh -c 'sleep 60; : ${marker}' &) ; sleep 0.2; pgrep -f ${marker} >/dev/null && echo running`
-    const result = run({ ...sh(script), steps: [userNamespace, pidNamespace] }, { as: asNobody })
+    const result = run({ ...sh(script), steps: [userNamespace, pidNamespace, landlock] }, { as: asNobody })
     expect(result.stdout).toBe("running\n")
     expect(result.decoded.targetStatus).toBe(exited(0))
     // pgrep exits 1 when nothing matches.
@@ -61,7 +63,7 @@ describe("containment steps", () => {
   })
 
   it("reports a step of the target that fails, then the target's exit 127", () => {
-    const result = run({ steps: [pidNamespace, { kind: "chdir", path: "/no/such" }] })
+    const result = run({ steps: [pidNamespace, landlock, { kind: "chdir", path: "/no/such" }] })
     expect(result.decoded).toEqual({ installingListener: false, started: true, failure: { stage: "chdir", errno: errno.ENOENT, subject: "/no/such" }, targetStatus: exited(127) })
   })
 
@@ -69,7 +71,7 @@ describe("containment steps", () => {
     const allow = new Uint8Array(8)
     new DataView(allow.buffer).setUint16(0, 0x06, true)
     new DataView(allow.buffer).setUint32(4, 0x7fff0000, true)
-    const steps: ReadonlyArray<PreExecStep> = [userNamespace, pidNamespace, { kind: "no-new-privs" }, { kind: "seccomp", bpf: allow, listener: true }]
+    const steps: ReadonlyArray<PreExecStep> = [userNamespace, pidNamespace, landlock, { kind: "no-new-privs" }, { kind: "seccomp", bpf: allow, listener: true }]
     const result = run({ ...sh("grep ^Seccomp: /proc/self/status; echo $$"), steps }, { as: asNobody })
     expect(result.listener).toBe("ok")
     expect(result.stdout).toBe("Seccomp:\t2\n2\n")
