@@ -9,7 +9,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import type { Arch } from "../../core/arch/mod.ts"
-import { compileProgram, interpreter, type ProgramInput, type Report } from "../../core/program/mod.ts"
+import { compileProgram, interpreter, type ChildProgram, type ProgramInput, type Report } from "../../core/program/mod.ts"
 import { buildC } from "../helpers/build-c.ts"
 
 const address = 0x1000000000n
@@ -67,10 +67,16 @@ export interface RunOptions {
   readonly threaded?: boolean
 }
 
+/** What the harness needs of a program: a compiled ChildProgram, or a block laid out by hand. */
+export type Runnable = Pick<ChildProgram, "image" | "mayVfork" | "cloneFlags" | "decode">
+
 let runs = 0
 /** Runs `input` compiled for the machine's arch in its harness (`harness`: the command line `build` gave). */
-export const runIn = (machine: Machine, harness: ReadonlyArray<string>, input: Partial<ProgramInput>, options: RunOptions = {}): Run => {
-  const program = compileProgram({ ...base, ...input }, machine.arch)
+export const runIn = (machine: Machine, harness: ReadonlyArray<string>, input: Partial<ProgramInput>, options: RunOptions = {}): Run =>
+  runProgram(machine, harness, compileProgram({ ...base, ...input }, machine.arch), options)
+
+/** Runs `program` (made for the machine's arch) in its harness. */
+export const runProgram = (machine: Machine, harness: ReadonlyArray<string>, program: Runnable, options: RunOptions = {}): Run => {
   const { code, entry } = interpreter(machine.arch)
   const name = join(dir, `run-${runs++}`)
   writeFileSync(`${name}.code`, code)
