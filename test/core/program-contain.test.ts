@@ -78,6 +78,20 @@ describe("containment steps", () => {
     expect(result.decoded).toEqual({ installingListener: true, started: true, failure: undefined, targetStatus: exited(0) })
   })
 
+  it("keeps the target from ptracing or signalling its init, which shares the supervisor's memory", () => {
+    // The init is pid 1 inside; /proc is the supervisor's, where it has its outer pid (the target's PPid).
+    const probe = [
+      // The shell reads its own status (a builtin read, so /proc/self is the shell, not a helper process).
+      "while read key value; do [ \"$key\" = PPid: ] && init=$value; done < /proc/self/status",
+      "[ -n \"$init\" ] && [ \"$init\" != 0 ] || echo no-init",
+      "readlink /proc/$init/exe >/dev/null 2>&1 && echo ptrace-ok || echo ptrace-denied",
+      "(exec 5<>/proc/$init/mem) 2>/dev/null && echo mem-ok || echo mem-denied",
+      "kill -0 1 2>/dev/null && echo signal-ok || echo signal-denied"
+    ].join("; ")
+    const result = run({ ...sh(probe), steps: [userNamespace, pidNamespace, landlock] }, { as: asNobody })
+    expect(result.stdout).toBe("ptrace-denied\nmem-denied\nsignal-denied\n")
+  })
+
   it("puts the target in a Landlock domain: no ptrace outside it, and with the signal scope no signal", () => {
     // The parent here is the harness, playing the supervisor: /proc/PID/exe needs ptrace read access, mem for writing ptrace attach.
     const probe = [
