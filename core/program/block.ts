@@ -93,6 +93,23 @@ export interface Laid {
 
 const align8 = (offset: number): number => (offset + 7) & ~7
 
+const encoder = new TextEncoder()
+
+/** Bytes of `text` in UTF-8, as TextEncoder writes it (a lone surrogate becomes U+FFFD, 3 bytes). */
+const utf8Length = (text: string): number => {
+  let length = 0
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index)
+    if (code < 0x80) length += 1
+    else if (code < 0x800) length += 2
+    else if (code >= 0xd800 && code < 0xdc00 && index + 1 < text.length && (text.charCodeAt(index + 1) & 0xfc00) === 0xdc00) {
+      length += 4
+      index++
+    } else length += 3
+  }
+  return length
+}
+
 const slotNumber = (slot: number): number => {
   if (!Number.isInteger(slot) || slot < 0 || slot >= slotCount) throw new Error(`There is no slot ${slot} (0 to ${slotCount - 1})`)
   return slot
@@ -112,6 +129,8 @@ const slotNumber = (slot: number): number => {
 export class BlockLayout {
   readonly #ops: Array<OpSpec> = []
   readonly #chunks: Array<{ readonly offset: number; readonly bytes: Uint8Array }> = []
+  /** Strings are encoded straight into the finished block (one spawn lays out dozens). */
+  readonly #strings: Array<{ readonly offset: number; readonly text: string }> = []
   /** Pointers inside the data area: [data offset of the pointer, data offset it points to]. */
   readonly #dataPointers: Array<readonly [number, number]> = []
   #dataSize = 0
@@ -143,12 +162,12 @@ export class BlockLayout {
     return { data: offset }
   }
 
-  /** A NUL-terminated UTF-8 string (the caller has refused inner NULs). */
+  /** A NUL-terminated UTF-8 string (the caller has refused inner NULs; the block starts zeroed). */
   string(text: string): DataRef {
-    const encoded = new TextEncoder().encode(text)
-    const bytes = new Uint8Array(encoded.byteLength + 1)
-    bytes.set(encoded)
-    return this.bytes(bytes)
+    const offset = align8(this.#dataSize)
+    this.#strings.push({ offset, text })
+    this.#dataSize = offset + utf8Length(text) + 1
+    return { data: offset }
   }
 
   /** A NULL-terminated table of pointers (argv, envp). */
@@ -197,6 +216,7 @@ export class BlockLayout {
       view.setUint8(base + opField.slotArgs, slotArgs)
     })
     for (const chunk of this.#chunks) template.set(chunk.bytes, dataStart + chunk.offset)
+    for (const { offset, text } of this.#strings) encoder.encodeInto(text, template.subarray(dataStart + offset))
     const image = (address: bigint): Uint8Array => {
       if (address <= 0n || address % 8n !== 0n) throw new RangeError(`A program block needs an 8-aligned address, got 0x${address.toString(16)}`)
       const bytes = template.slice()

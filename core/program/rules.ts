@@ -30,6 +30,8 @@ export type RuleOp = Omit<OpSpec, "reportFd">
  */
 export type PlainStep = Exclude<PreExecStep, { kind: "seccomp" | "pid-namespace" }>
 
+const encoder = new TextEncoder()
+
 /** BPF_MAXINSNS */
 const maxBpfInstructions = 4096
 
@@ -58,7 +60,7 @@ const rlimitValue = (table: ArchTable, value: RlimitValue, subject: string): big
  */
 const writeFile = (table: ArchTable, layout: BlockLayout, path: string, text: string, stage: string, scratchFd: number): ReadonlyArray<RuleOp> => {
   const { syscalls: sys, constants: c } = table
-  const bytes = new TextEncoder().encode(text)
+  const bytes = encoder.encode(text)
   return [
     { nr: sys.openat, mode: Mode.expect, args: [c.AT_FDCWD, layout.string(path), c.O_WRONLY | c.O_CLOEXEC], expected: scratchFd, stage, subject: path },
     { nr: sys.write, mode: Mode.expect, args: [scratchFd, layout.bytes(bytes), bytes.byteLength], expected: bytes.byteLength, stage, subject: path },

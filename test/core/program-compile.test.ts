@@ -136,6 +136,14 @@ describe.each(["x86_64", "aarch64"] as const)("compileProgram for %s", (arch: Ar
     expect(run({ signalsToDefault: [9, 19, 1] }).ending.calls.filter((call) => call.name === "rt_sigaction").map((call) => call.args[0])).toEqual([1n])
   })
 
+  it("lays out non-ASCII strings whole, a lone surrogate as U+FFFD like TextEncoder", () => {
+    const argv = ["/bin/x", "héllo", "日本", "😀!", "a\ud800b", "\udfff", ""]
+    const { ending } = run({ argv, env: ["K=ü"] })
+    const exec = ending.calls.find((call) => call.name === "execve") as Call
+    expect(exec.strings(1)).toEqual(["/bin/x", "héllo", "日本", "😀!", "a\ufffdb", "\ufffd", ""])
+    expect(exec.strings(2)).toEqual(["K=ü"])
+  })
+
   it("fixes every pointer up for the address it is given", () => {
     const program = compileProgram({ ...input, steps: [{ kind: "chdir", path: "/x" }, { kind: "seccomp", bpf: bpf(2) }] }, arch)
     const one = program.image(0x10000n)
