@@ -52,6 +52,13 @@ export interface FdWatcher {
 }
 
 const pollfdSize = 8
+/**
+ * A poll ends after this long even with nothing ready: the thread it runs on
+ * must come back now and then, or a worker thread that watches a child could
+ * never be terminated (its pool work would wait for that child, which waits
+ * for the thread to end).
+ */
+const roundMs = 250
 
 /**
  * A poll loop over one system.
@@ -85,7 +92,7 @@ export const makeFdWatcher = (system: PollSystem): FdWatcher => {
       view.setInt16(pollfdSize * (index + 1) + 4, entry.events, true)
     })
     polling = true
-    const ready = await system.poll(pollfds.address, watched.length + 1, -1)
+    const ready = await system.poll(pollfds.address, watched.length + 1, roundMs)
     polling = false
     if (ready <= 0) return
     if (view.getInt16(6, true) !== 0) system.drain(wakeFd)

@@ -49,5 +49,6 @@ export const nodeHost: Host<NodeIo> = {
   runtime: nodeRuntime,
   environment: () => process.env,
   readText: (io, stream) => collect(io[stream]),
-  writeInput: (io, input) => void io.stdin?.end(input)
+  // A child that exits without reading makes the write fail (EPIPE): the child's business, not an error of `run`.
+  writeInput: (io, input) => void io.stdin?.on("error", () => {}).end(input)
 }

@@ -90,7 +90,11 @@ export const fdStreams = (libc: Libc, watcher: FdWatcher): FdStreams => {
                 if (count === -errnos.EAGAIN) return void (waiting = whenReady(fd, pollEvents.POLLOUT, attempt))
                 if (count === -errnos.EINTR) continue
                 // EPIPE: the child closed its stdin (runtimes ignore SIGPIPE, so it is an error, not a death).
-                if (count < 0) return reject(new Error(`write to the child's stdin failed with errno ${-count}`))
+                if (count < 0) {
+                  // An errored stream is never closed by its user: give the fd back now.
+                  close()
+                  return reject(new Error(`write to the child's stdin failed with errno ${-count}`))
+                }
                 rest = rest.slice(count)
               }
               resolve()

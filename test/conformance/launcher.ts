@@ -1,7 +1,8 @@
 /**
  * The launcher's behaviour, as one suite every adapter runs (test/node,
  * test/deno, test/bun): what the target inherits and what it does not, exits
- * as data, typed start failures, and spawn handles.
+ * as data, typed start failures, and spawn handles. (What a supervising
+ * process passes on is in inherit.ts; attacks on the launcher in native-launcher.ts.)
  */
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -130,6 +131,15 @@ export const launcherSuite = <Io>(adapter: AdapterUnderTest<Io>): void => {
         reason: "PreExecFailed",
         message: 'Could not prepare the child (cannot change directory to "/kakoi/no/such/dir": ENOENT (No such file or directory)): true'
       })
+    })
+
+    it("rejects argv and env strings with a NUL byte instead of cutting them short", async () => {
+      await expect(run(["echo", "a\0b"])).rejects.toMatchObject({
+        _tag: "SpawnError",
+        reason: "InvalidSpec",
+        message: "Invalid child spec: argv[1] contains a NUL byte, which would cut it short: remove it"
+      })
+      await expect(run(["true"], { env: { KEY: "x\0y" } })).rejects.toMatchObject({ _tag: "SpawnError", reason: "InvalidSpec" })
     })
 
     it("rejects an empty command", async () => {
