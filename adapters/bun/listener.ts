@@ -6,12 +6,15 @@
 import type { PollOffThread } from "../../core/poll.ts"
 import { siblingModule } from "../../core/sibling.ts"
 
-let worker: Worker | undefined
+/** Bun's Worker has Node's ref/unref; typed here so other runtimes' checkers (deno publish) accept the file. */
+type BunWorker = Worker & { readonly ref: () => void; readonly unref: () => void }
+
+let worker: BunWorker | undefined
 let pending: ((result: number) => void) | undefined
 
-const pollWorker = (): Worker => {
+const pollWorker = (): BunWorker => {
   if (worker !== undefined) return worker
-  const started = new Worker(siblingModule("poll-worker", import.meta.url))
+  const started = new Worker(siblingModule("poll-worker", import.meta.url)) as BunWorker
   started.onmessage = (event: MessageEvent<number>) => {
     started.unref()
     const resolve = pending
