@@ -20,10 +20,11 @@ export const memory = {
 } as const
 
 /** open(2), fcntl(2), pipes and sockets. */
-export const files: Readonly<Record<"O_RDONLY" | "O_WRONLY" | "O_RDWR" | "O_ACCMODE" | "O_NONBLOCK" | "O_CLOEXEC" | "F_DUPFD_CLOEXEC" | "F_GETFL" | "F_SETFL" | "AF_UNIX" | "SOCK_STREAM" | "SOCK_CLOEXEC", number>> = {
+export const files: Readonly<Record<"O_RDONLY" | "O_WRONLY" | "O_RDWR" | "O_ACCMODE" | "O_NONBLOCK" | "O_CLOEXEC" | "F_DUPFD_CLOEXEC" | "F_GETFL" | "F_SETFL" | "AF_UNIX" | "SOCK_STREAM" | "SOCK_CLOEXEC" | "O_NOCTTY" | "O_APPEND" | "SEEK_CUR", number>> = {
   O_RDONLY: 0, O_WRONLY: constants.O_WRONLY, O_RDWR: 2, O_ACCMODE: 3, O_NONBLOCK: constants.O_NONBLOCK, O_CLOEXEC: constants.O_CLOEXEC,
   F_DUPFD_CLOEXEC: 1030, F_GETFL: 3, F_SETFL: constants.F_SETFL,
-  AF_UNIX: 1, SOCK_STREAM: 1, SOCK_CLOEXEC: constants.O_CLOEXEC
+  AF_UNIX: 1, SOCK_STREAM: 1, SOCK_CLOEXEC: constants.O_CLOEXEC,
+  O_NOCTTY: 0o400, O_APPEND: 0o2000, SEEK_CUR: 1
 }
 
 /** waitid(2) and the siginfo_t it fills (si_code at 8, si_pid at 16, si_status at 24). */
@@ -39,7 +40,9 @@ export const signalMask: Readonly<Record<"SIG_SETMASK" | "sigsetSize", number>> 
 export const pollEvents: Readonly<Record<"POLLIN" | "POLLOUT" | "POLLERR" | "POLLHUP" | "POLLNVAL", number>> = { POLLIN: constants.POLLIN, POLLOUT: constants.POLLOUT, POLLERR: constants.POLLERR, POLLHUP: constants.POLLHUP, POLLNVAL: 0x20 }
 
 /** errno values the parent's launcher code tests for. */
-export const errnos: Readonly<Record<"EINTR" | "EAGAIN" | "EBADF" | "ESRCH", number>> = { EINTR: errno.EINTR, EAGAIN: errno.EAGAIN, EBADF: errno.EBADF, ESRCH: errno.ESRCH }
+export const errnos: Readonly<Record<"EINTR" | "EAGAIN" | "EBADF" | "ESRCH" | "ESPIPE", number>> = {
+  EINTR: errno.EINTR, EAGAIN: errno.EAGAIN, EBADF: errno.EBADF, ESRCH: errno.ESRCH, ESPIPE: errno.ESPIPE
+}
 
 /**
  * Syscalls newer than Linux 5.1 have one number on every arch (the unified
