@@ -21,8 +21,10 @@ export {
   arg,
   launcherSyscalls,
   MemoryReadError,
+  PathError,
   policy,
   PolicyError,
+  resolvePath,
   seccomp,
   SeccompLoadError,
   readBytes,
@@ -36,6 +38,7 @@ export {
   type NotifyHandler,
   type Policy,
   type PolicyJson,
+  type ResolvedPath,
   type SeccompOptions
 } from "../plugins/seccomp/mod.ts"
 export { rlimit, RlimitError, type RlimitOptions } from "../plugins/rlimit/mod.ts"
@@ -64,7 +67,7 @@ export type {
 
 export type { Services }
 
-export type RunOptions<E = any> = RunOptionsOf<E, Services>
+export type RunOptions<E = unknown> = RunOptionsOf<E, Services>
 
 /** A running child started by `spawn`, with web streams. */
 export type Child = ChildOf<WebIo>

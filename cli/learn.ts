@@ -58,7 +58,8 @@ export const learnCommand = async (args: ReadonlyArray<string>, io: CliIo): Prom
   }
   if (command.length === 0) throw new UsageError("learn", "No command given: put it after --, e.g. kakoi learn --out policy.json -- ls /")
   const errno = errnoOption(values.errno)
-  const result = await learn(command, { stdio: "inherit", errno, ...(values.cwd === undefined ? {} : { cwd: values.cwd }) })
+  // In kakoi's process group, like kakoi run: the command keeps the terminal, and Ctrl-C reaches it.
+  const result = await learn(command, { stdio: "inherit", processGroup: false, errno, ...(values.cwd === undefined ? {} : { cwd: values.cwd }) })
   for (const line of learnTable(result.syscalls)) io.err(line)
   const text = `${JSON.stringify(toJson(result.policy), null, 2)}\n`
   if (values.out === undefined) io.bytes(new TextEncoder().encode(text))

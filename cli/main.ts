@@ -68,9 +68,13 @@ const failure = (error: unknown): { readonly status: number; readonly message: s
     case "SyscallError":
     case "RlimitError":
       return { status: 2, message: tagged.message ?? String(error) }
+    case "SupervisorError":
+      // A mistake in the tree is the user's, like a bad policy; giving up is the tree's own end.
+      return { status: tagged.reason === "InvalidSpec" ? 2 : 1, message: tagged.message ?? String(error) }
     case "SpawnError":
       return {
-        status: tagged.reason === "CommandNotFound" ? 127 : tagged.reason === "PermissionDenied" || tagged.reason === "ExecFailed" ? 126 : 125,
+        // InvalidSpec: a bad option value (e.g. an empty --cwd) is the user's mistake, like a bad policy.
+        status: tagged.reason === "CommandNotFound" ? 127 : tagged.reason === "PermissionDenied" || tagged.reason === "ExecFailed" ? 126 : tagged.reason === "InvalidSpec" ? 2 : 125,
         message: tagged.message ?? String(error)
       }
     default:

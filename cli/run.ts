@@ -5,7 +5,7 @@
 import { Effect, Result } from "effect"
 import { signalNumber } from "../core/signals.ts"
 import type { Plugin } from "../core/plugin.ts"
-import { spawn, type Child, type SpawnResult } from "../adapters/node/mod.ts"
+import { spawn, type Child, type NodeServices, type SpawnResult } from "../adapters/node/mod.ts"
 import { parseRlimits, rlimit } from "../plugins/rlimit/mod.ts"
 import { seccomp } from "../plugins/seccomp/mod.ts"
 import { reporter } from "./notify-report.ts"
@@ -35,8 +35,13 @@ const parse = (args: ReadonlyArray<string>) => {
   return { ...parseOptions("run", { args: own, options }), command }
 }
 
-/** Signals the supervisor passes on to the child instead of dying of them. */
-const forwarded = ["SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const
+/**
+ * Signals kakoi passes on to the child instead of dying of them. SIGINT too:
+ * a parent that stops kakoi with it must reach the child. (Ctrl-C in a
+ * terminal reaches the child directly as well, since it stays in kakoi's
+ * process group for the terminal's sake, so it then sees SIGINT twice.)
+ */
+const forwarded = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const
 
 export const runCommand = async (args: ReadonlyArray<string>, io: CliIo): Promise<number> => {
   const { values, command } = parse(args)
@@ -56,7 +61,7 @@ export const runCommand = async (args: ReadonlyArray<string>, io: CliIo): Promis
       rules: ruleOptions.flatMap((action) => values[action].map((syscalls) => ({ action, syscalls })))
     })
   )
-  const plugins: Array<Plugin<any, any>> = [rlimit(limits.success)]
+  const plugins: Array<Plugin<unknown, NodeServices>> = [rlimit(limits.success)]
   // Notified calls (--notify, or a policy's notify rules) are reported on stderr; --observe lets them run.
   if (policy !== undefined) plugins.push(seccomp(policy, { notify: { handler: reporter(io.err, values.observe === true) } }))
 
@@ -67,17 +72,20 @@ export const runCommand = async (args: ReadonlyArray<string>, io: CliIo): Promis
   const forward = (signal: (typeof forwarded)[number]) => () => (child === undefined ? pending.push(signal) : child.kill(signal))
   const handlers = forwarded.map((signal) => [signal, forward(signal)] as const)
   for (const [signal, handler] of handlers) process.on(signal, handler)
-  // Ctrl-C reaches the child through the terminal's process group; the supervisor waits for it.
-  const ignoreInterrupt = () => {}
-  process.on("SIGINT", ignoreInterrupt)
   let result: Awaited<Child["result"]>
   try {
-    child = await spawn(command, { stdio: "inherit", plugins, ...(values.cwd === undefined ? {} : { cwd: values.cwd }) })
+    // In kakoi's own process group, so the child keeps the terminal; kakoi only passes signals on and never escalates them.
+    child = await spawn(command, {
+      stdio: "inherit",
+      plugins,
+      processGroup: false,
+      forceKillAfterDelay: false,
+      ...(values.cwd === undefined ? {} : { cwd: values.cwd })
+    })
     for (const signal of pending) child.kill(signal)
     result = await child.result
   } finally {
     for (const [signal, handler] of handlers) process.off(signal, handler)
-    process.off("SIGINT", ignoreInterrupt)
   }
 
   return exitStatus(result, io)

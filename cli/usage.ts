@@ -80,7 +80,10 @@ export const runHelp = `Usage: kakoi run [OPTIONS] [--] CMD [ARGS...]
 
 Run CMD with stdio inherited and a seccomp filter in force from its first
 instruction. kakoi exits with CMD's exit status, or 128+N when signal N ended
-it; when the seccomp filter ended it, one line on stderr says so.
+it; when the seccomp filter ended it, one line on stderr says so. SIGINT,
+SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 sent to kakoi are passed on to
+CMD, which stays in kakoi's process group (so Ctrl-C in a terminal reaches
+CMD both directly and through kakoi).
 
 Policy:
   --policy FILE                 A JSON policy (kakoi's format; see the README)
@@ -131,8 +134,9 @@ export const superviseHelp = `Usage: kakoi supervise FILE
 
 Run the supervision tree in FILE: start its children in order, restart them
 by the tree's strategy, restart types, backoff and intensity, and print each
-event and each line of the children's output ("app/web | ..."). Ctrl-C or
-SIGTERM stops every child gracefully, last started first. kakoi exits with 0
+event and each line of the children's output ("app/web | ..."), from the
+first child's start on. Ctrl-C (SIGINT), SIGTERM or SIGHUP stops every child
+gracefully, last started first. kakoi exits with 0
 after a clean stop or when every child has ended for good, 1 when the tree
 gave up.
 

@@ -5,45 +5,110 @@
  */
 import { Cause, Effect, Exit, ManagedRuntime, type Layer } from "effect"
 import type { SpawnError } from "./errors.ts"
-import type { ExitResult } from "./exit.ts"
-import { start } from "./lifecycle.ts"
+import type { Plugin, PluginError } from "./plugin.ts"
+import { runChild, spawnChild } from "./run/child.ts"
+import type { Encoding, OutputOptions, TerminationOptions } from "./run/options.ts"
+import type { RunResult, SpawnResult } from "./run/result.ts"
 import type { RuntimePort } from "./runtime.ts"
 import type { SignalName } from "./signals.ts"
-import { commandText, makeSpec, type ChildOptions, type StdioOption } from "./spec.ts"
+import type { ChildOptions } from "./spec.ts"
+
+export type { RunResult, SpawnResult } from "./run/result.ts"
+export type { Encoding, OutputOptions, TerminationOptions } from "./run/options.ts"
 
 /** What `run` and `spawn` need from a runtime besides its Runtime port. */
 export interface Host<Io, X = never> {
   readonly runtime: RuntimePort<Io>
   /** The supervisor's environment: a child's env when the caller gives none. */
   readonly environment: () => Readonly<Record<string, string | undefined>>
-  /** Everything a child's output pipe carries until it closes, as UTF-8; "" when the stream is not a pipe. */
-  readonly readText: (io: Io, stream: "stdout" | "stderr") => Promise<string>
+  /**
+   * The child's stdout or stderr as chunks of bytes, read only as fast as the
+   * caller pulls (a child whose output nobody reads blocks on the full pipe);
+   * undefined when the stream is not a pipe.
+   */
+  readonly outputBytes: (io: Io, stream: "stdout" | "stderr") => AsyncIterable<Uint8Array> | undefined
+  /** kill(-pgid, signal): signal every process in the group; false when the group is gone. */
+  readonly signalGroup: (pgid: number, signal: SignalName) => boolean
   /** Write to the child's stdin, then close it. */
   readonly writeInput: (io: Io, input: string | Uint8Array) => void
   /** Checks before anything starts (e.g. Deno's permissions for the command); fails with the runtime's own typed error. */
-  readonly preflight?: (argv: ReadonlyArray<string>, options: ChildOptions<any, any>) => Effect.Effect<void, X>
+  readonly preflight?: (argv: ReadonlyArray<string>, options: ChildOptions<unknown, unknown>) => Effect.Effect<void, X>
 }
 
-export interface RunOptions<E = never, R = never> extends ChildOptions<E, R> {
+/**
+ * The options of `run`. The output shape parameters default to text without
+ * `lines` or `all`; `run` infers them from the options it is given.
+ *
+ * @example
+ * ```ts
+ * import type { RunOptions } from "./api.ts"
+ *
+ * const bytes: RunOptions<never, never, "buffer"> = { encoding: "buffer", timeout: 300, maxBuffer: 1024 }
+ * ```
+ */
+export interface RunOptions<E = never, R = never, Enc extends Encoding = "utf8", Lines extends boolean = false, All extends boolean = false>
+  extends ChildOptions<E, R>, TerminationOptions, OutputOptions<Enc, Lines, All> {
   /** Written to the child's stdin, which is then closed. */
   readonly input?: string | Uint8Array
 }
 
-/** How a child ended, with the command that ran. */
-export interface SpawnResult extends ExitResult {
-  readonly command: string
-}
+/**
+ * The options of `spawn`: a child's, plus when and how to stop it.
+ *
+ * @example
+ * ```ts
+ * import type { SpawnOptions } from "./api.ts"
+ *
+ * const bounded: SpawnOptions = { timeout: 5000, cancelSignal: AbortSignal.timeout(10_000) }
+ * ```
+ */
+export interface SpawnOptions<E = never, R = never> extends ChildOptions<E, R>, TerminationOptions {}
 
-/** How a child ended and what it printed. */
-export interface RunResult extends SpawnResult {
-  readonly stdout: string
-  readonly stderr: string
-}
+/**
+ * Run options whose plugins are the union `P`, so that an Effect API can
+ * infer the errors of `[seccomp(p), rlimit(l)]` (`PluginError<P>`).
+ *
+ * @example
+ * ```ts
+ * import type { RunOptionsWith } from "./api.ts"
+ * import type { Plugin } from "./plugin.ts"
+ *
+ * const options: RunOptionsWith<Plugin<"a">, never> = { plugins: [], cwd: "/" }
+ * ```
+ */
+export type RunOptionsWith<P, R, Enc extends Encoding = "utf8", Lines extends boolean = false, All extends boolean = false> =
+  & RunOptions<unknown, R, Enc, Lines, All>
+  & { readonly plugins?: ReadonlyArray<P> }
+
+/**
+ * `runEffect`'s type: the plugins' errors are inferred from the options.
+ *
+ * @example
+ * ```ts
+ * import type { RunEffect } from "./api.ts"
+ *
+ * declare const runEffect: RunEffect<never>
+ * const program = runEffect(["true"]) // Effect<RunResult, SpawnError, never>
+ * ```
+ */
+export type RunEffect<R, X = never> = <
+  P extends Plugin<unknown, R> = never,
+  Enc extends Encoding = "utf8",
+  Lines extends boolean = false,
+  All extends boolean = false
+>(
+  argv: ReadonlyArray<string>,
+  options?: RunOptionsWith<P, R, Enc, Lines, All>
+) => Effect.Effect<RunResult<Enc, Lines, All>, PluginError<P> | SpawnError | X, R>
 
 /** A running child started by `spawn`: the runtime's streams plus pid, kill and result. */
 export type Child<Io> = Io & {
   readonly pid: number
-  /** Send a signal (default SIGTERM); false when the child is already gone. */
+  /**
+   * Send a signal (default: `killSignal`, SIGTERM) to the child and, when it
+   * leads its own process group, everything in it; false when they are gone.
+   * The kill signal also arms `forceKillAfterDelay`.
+   */
   readonly kill: (signal?: SignalName) => boolean
   /** How the child ended. */
   readonly result: Promise<SpawnResult>
@@ -55,16 +120,17 @@ export interface Api<Io, R, X = never> {
    * Run a command to completion as an Effect. Fails only when the child cannot
    * start (bad policy, command not found, ...); a non-zero exit is data.
    */
-  readonly runEffect: <E>(argv: ReadonlyArray<string>, options?: RunOptions<E, R>) => Effect.Effect<RunResult, E | SpawnError | X, R>
+  readonly runEffect: RunEffect<R, X>
   /** Run a command to completion; rejects with the typed error when the child cannot start. */
-  readonly run: <E>(argv: ReadonlyArray<string>, options?: RunOptions<E, R>) => Promise<RunResult>
+  readonly run: <Enc extends Encoding = "utf8", Lines extends boolean = false, All extends boolean = false>(
+    argv: ReadonlyArray<string>,
+    options?: RunOptions<unknown, R, Enc, Lines, All>
+  ) => Promise<RunResult<Enc, Lines, All>>
   /** Start a command and return once its target is exec'd. Streams default to pipes. */
-  readonly spawn: <E>(argv: ReadonlyArray<string>, options?: ChildOptions<E, R>) => Promise<Child<Io>>
+  readonly spawn: (argv: ReadonlyArray<string>, options?: SpawnOptions<unknown, R>) => Promise<Child<Io>>
   /** Run any Effect that needs the adapter's services; rejects with the typed error itself. */
   readonly runPromise: <A, E>(effect: Effect.Effect<A, E, R>) => Promise<A>
 }
-
-const pipes: readonly [StdioOption, StdioOption, StdioOption] = ["pipe", "pipe", "pipe"]
 
 /**
  * The adapter API over a host and the layer that provides the plugins' services.
@@ -82,9 +148,6 @@ const pipes: readonly [StdioOption, StdioOption, StdioOption] = ["pipe", "pipe",
  * ```
  */
 export const makeApi = <Io, R, LE, X = never>(host: Host<Io, X>, layer: Layer.Layer<R, LE>): Api<Io, R, X> => {
-  const preflight = (argv: ReadonlyArray<string>, options: ChildOptions<any, any>): Effect.Effect<void, X> =>
-    host.preflight?.(argv, options) ?? Effect.void
-
   // Built once, on the first call, for every later one: providing the layer per call re-bound libseccomp each time (~330 µs).
   const runtime = ManagedRuntime.make(layer)
   const runPromise = async <A, E>(effect: Effect.Effect<A, E, R>): Promise<A> => {
@@ -93,34 +156,18 @@ export const makeApi = <Io, R, LE, X = never>(host: Host<Io, X>, layer: Layer.La
     throw Cause.squash(exit.cause)
   }
 
-  const runEffect: Api<Io, R, X>["runEffect"] = (argv, options = {}) =>
-    Effect.gen(function* () {
-      yield* preflight(argv, options)
-      const stdio: readonly [StdioOption, StdioOption, StdioOption] = [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"]
-      const child = yield* start(host.runtime, makeSpec(argv, options, { env: host.environment, stdio }))
-      const stdout = host.readText(child.io, "stdout")
-      const stderr = host.readText(child.io, "stderr")
-      if (options.input !== undefined) host.writeInput(child.io, options.input)
-      const exit = yield* child.exit.pipe(Effect.onInterrupt(() => Effect.sync(() => child.kill("SIGKILL"))))
-      return {
-        ...exit,
-        command: commandText(child.spec.argv),
-        stdout: yield* Effect.promise(() => stdout),
-        stderr: yield* Effect.promise(() => stderr)
-      }
-    })
+  const runEffect: Api<Io, R, X>["runEffect"] = <P extends Plugin<unknown, R> = never, Enc extends Encoding = "utf8", Lines extends boolean = false, All extends boolean = false>(
+    argv: ReadonlyArray<string>,
+    options: RunOptionsWith<P, R, Enc, Lines, All> = {}
+  ) =>
+    // The spec erases the plugins' own errors to unknown; each plugin in P fails only with PluginError<P>.
+    runChild(host, argv, options) as Effect.Effect<RunResult<Enc, Lines, All>, PluginError<P> | SpawnError | X, R>
 
   const spawn: Api<Io, R, X>["spawn"] = async (argv, options = {}) => {
-    const child = await runPromise(
-      Effect.andThen(preflight(argv, options), start(host.runtime, makeSpec(argv, options, { env: host.environment, stdio: pipes })))
-    )
-    const command = commandText(child.spec.argv)
-    return {
-      ...child.io,
-      pid: child.pid,
-      kill: (signal = "SIGTERM") => child.kill(signal),
-      result: runPromise(child.exit).then((exit) => ({ ...exit, command }))
-    }
+    const child = await runPromise(spawnChild(host, argv, options))
+    // Started now, so the timeout counts from the moment the target runs.
+    const result = runPromise(child.result)
+    return { ...child.running.io, pid: child.running.pid, kill: child.kill, result }
   }
 
   return { runEffect, run: (argv, options) => runPromise(runEffect(argv, options)), spawn, runPromise }

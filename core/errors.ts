@@ -19,6 +19,8 @@ interface SpawnErrorFields {
   /** What went wrong in more detail: a child program stage, the runtime's error, a spec field. */
   readonly detail: string
   readonly errno?: number
+  /** For "InvalidSpec": where in the options, as a JSON path (`stdio[1]`). */
+  readonly path?: string | undefined
 }
 
 // A named base keeps the class declaration free of call expressions (isolatedDeclarations).
@@ -40,7 +42,7 @@ export class SpawnError extends SpawnErrorBase {
       case "LauncherFailed":
         return `The launcher failed before starting the command (${this.detail}): ${this.command}`
       case "InvalidSpec":
-        return `Invalid child spec: ${this.detail}`
+        return `Invalid child spec${this.path === undefined ? "" : ` at ${this.path}`}: ${this.detail}`
       case "UnsupportedArchitecture":
         return this.detail
     }

@@ -36,7 +36,7 @@ export type CFunction = (...args: ReadonlyArray<CValue>) => number | bigint
 
 /** The libc functions kakoi binds, by their C names. */
 export type LibcFunction =
-  | "read" | "write" | "send" | "close" | "fcntl" | "close_range" | "socketpair"
+  | "read" | "write" | "send" | "close" | "fcntl" | "close_range" | "socketpair" | "pipe2"
   | "getrlimit" | "setrlimit" | "chdir" | "umask" | "setsid"
   | "getpid" | "getppid" | "prctl" | "access" | "syscall" | "execve" | "_exit" | "memfd_create" | "pread"
   | "process_vm_readv" | "__errno_location" | "memcpy" | "strlen" | "free"
@@ -64,6 +64,7 @@ export const libcSignatures: Readonly<Record<LibcFunction, CSignature>> = {
   fcntl: { args: ["i32", "i32", "i64"], returns: "i32" },
   close_range: { args: ["u32", "u32", "i32"], returns: "i32" },
   socketpair: { args: ["i32", "i32", "i32", "buffer"], returns: "i32" },
+  pipe2: { args: ["buffer", "i32"], returns: "i32" },
   getrlimit: { args: ["i32", "buffer"], returns: "i32" },
   setrlimit: { args: ["i32", "buffer"], returns: "i32" },
   chdir: { args: ["buffer"], returns: "i32" },
@@ -93,7 +94,6 @@ export const libcSignatures: Readonly<Record<LibcFunction, CSignature>> = {
   mprotect: { args: ["u64", "u64", "i32"], returns: "i32" },
   // memmove(dest, src, n) with dest an address: copies a buffer into C memory (memcpy copies out).
   memmove: { args: ["u64", "buffer", "u64"], returns: "u64" },
-  pipe2: { args: ["buffer", "i32"], returns: "i32" },
   open: { args: ["buffer", "i32", "u32"], returns: "i32" },
   waitid: { args: ["i32", "u32", "buffer", "i32"], returns: "i32" },
   lseek: { args: ["i32", "i64", "i32"], returns: "i64" }

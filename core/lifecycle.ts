@@ -3,7 +3,7 @@
  * typed Effect. Plugins hook every phase; a failure in spawn or preExec means
  * no process is ever created.
  */
-import { Effect, Exit, Fiber } from "effect"
+import { Clock, Effect, Exit, Fiber } from "effect"
 import { SpawnError, spawnErrorFromFailure } from "./errors.ts"
 import type { ExitResult } from "./exit.ts"
 import type { LaunchedProcess, RuntimePort } from "./runtime.ts"
@@ -47,7 +47,7 @@ const exitPhase = <Io, E, R>(
 ): Effect.Effect<ExitResult, never, R> =>
   Effect.gen(function* () {
     const status = yield* process.exited
-    let result: ExitResult = { pid: process.pid, ...status, durationMs: Date.now() - startedAt, diagnosis: undefined }
+    let result: ExitResult = { pid: process.pid, ...status, durationMs: (yield* Clock.currentTimeMillis) - startedAt, diagnosis: undefined }
     for (const plugin of spec.plugins) if (plugin.exit) result = yield* plugin.exit(result, spec)
     return result
   })
@@ -65,7 +65,7 @@ export const start = <Io, E, R>(
     const ready = yield* spawnPhase(spec)
     const steps = yield* preExecPhase(ready)
     const command = commandText(ready.argv)
-    const startedAt = Date.now()
+    const startedAt = yield* Clock.currentTimeMillis
     const launched = yield* runtime.launch({
       argv: ready.argv,
       env: Object.entries(ready.env).map(([name, value]) => `${name}=${value}`),

@@ -10,7 +10,7 @@
  */
 import type { Effect } from "effect"
 import type { ExitResult } from "./exit.ts"
-import type { ChildSpec } from "./spec.ts"
+import type { ChildSpecView } from "./spec.ts"
 import type { PreExecStep } from "./steps.ts"
 
 /**
@@ -38,15 +38,44 @@ export interface LaunchingChild {
   readonly send: (bytes: Uint8Array) => boolean
 }
 
-export interface Plugin<E = never, R = never> {
+/**
+ * A plugin: hooks for the phases of each child's life. Its hooks see the
+ * spec without the plugin list (`ChildSpecView`), so a plugin's type says only
+ * what it can fail with (`E`) and which services it needs (`R`); both are
+ * covariant (`out`), so plugins with different errors compose in one array
+ * (`[seccomp(p), rlimit(l)]` is a `ReadonlyArray<Plugin<PolicyError | NotifyError | RlimitError, SeccompLibrary>>`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Plugin } from "./plugin.ts"
+ *
+ * const umask: Plugin = { name: "umask", preExec: () => Effect.succeed([{ kind: "umask", mask: 0o077 }]) }
+ * ```
+ */
+export interface Plugin<out E = never, out R = never> {
   readonly name: string
-  readonly spawn?: (spec: ChildSpec<E, R>) => Effect.Effect<ChildSpec<E, R>, E, R>
-  readonly preExec?: (spec: ChildSpec<E, R>) => Effect.Effect<ReadonlyArray<PreExecStep>, E, R>
+  /** May adjust the spec (returning it with changed fields) or reject it. */
+  readonly spawn?: <S extends ChildSpecView>(spec: S) => Effect.Effect<S, E, R>
+  readonly preExec?: (spec: ChildSpecView) => Effect.Effect<ReadonlyArray<PreExecStep>, E, R>
   /**
    * Runs while the child runs its program; exec waits for what the hook
    * arranges with it. A failure kills the child and fails the spawn.
    */
-  readonly launched?: (child: LaunchingChild, spec: ChildSpec<E, R>) => Effect.Effect<void, E, R>
-  readonly exec?: (child: { readonly pid: number; readonly spec: ChildSpec<E, R> }) => Effect.Effect<void, never, R>
-  readonly exit?: (exit: ExitResult, spec: ChildSpec<E, R>) => Effect.Effect<ExitResult, never, R>
+  readonly launched?: (child: LaunchingChild, spec: ChildSpecView) => Effect.Effect<void, E, R>
+  readonly exec?: (child: { readonly pid: number; readonly spec: ChildSpecView }) => Effect.Effect<void, never, R>
+  readonly exit?: (exit: ExitResult, spec: ChildSpecView) => Effect.Effect<ExitResult, never, R>
 }
+
+/**
+ * The errors a union of plugin types can fail with: what an Effect API infers
+ * from `plugins: [seccomp(p), rlimit(l)]`.
+ *
+ * @example
+ * ```ts
+ * import type { Plugin, PluginError } from "./plugin.ts"
+ *
+ * type E = PluginError<Plugin<"a"> | Plugin<"b">> // "a" | "b"
+ * ```
+ */
+export type PluginError<P> = P extends Plugin<infer E, unknown> ? E : never

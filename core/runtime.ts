@@ -6,12 +6,12 @@
  */
 import { Effect } from "effect"
 import { SpawnError } from "./errors.ts"
-import { nativeLauncher, type LaunchBinding, type LaunchRequest } from "./launch/spawn.ts"
+import { nativeLauncher, type LaunchBinding, type LaunchRequest, type SignalGroup } from "./launch/spawn.ts"
 import type { LaunchingChild } from "./plugin.ts"
 import { ProgramError, UnsupportedArchitecture, type LaunchFailure } from "./program/mod.ts"
 import type { SignalName } from "./signals.ts"
 
-export type { LaunchBinding, LaunchRequest }
+export type { LaunchBinding, LaunchRequest, SignalGroup }
 
 export interface ProcessStatus {
   readonly exitCode: number | undefined
@@ -39,6 +39,11 @@ export interface RuntimePort<Io> {
   readonly launch: (request: LaunchRequest, command: string) => Effect.Effect<LaunchedProcess<Io>, SpawnError>
 }
 
+/** The Runtime port of the native launcher, which can also signal the process groups its children lead. */
+export interface NativeRuntime<Io> extends RuntimePort<Io> {
+  readonly signalGroup: SignalGroup
+}
+
 const programErrorPrefix = "Cannot start the command: "
 
 /** A thrown launch failure as the SpawnError users get. */
@@ -55,22 +60,26 @@ const spawnErrorOf = (error: unknown, command: string): SpawnError => {
  * The Runtime port of an adapter: the native launcher over its binding
  * (loaded on the first launch, with the interpreter's code page and the
  * inherited limits and signals, so importing kakoi needs no FFI permission),
- * and `streams` to turn the parent's pipe ends into its own stream type.
+ * and `streams` to turn the parent's pipe ends into its own stream type;
+ * `signalGroup` reaches only groups its own unreaped children lead.
  *
  * @example
  * ```ts
  * declare const binding: LaunchBinding
  * const runtime = nativeRuntime("node", () => binding, ([stdin, stdout, stderr]) => ({ stdin, stdout, stderr }))
+ * runtime.signalGroup(1234, "SIGTERM") // false unless 1234 is a child of this runtime not reaped yet
  * ```
  */
 export const nativeRuntime = <Io>(
   name: RuntimePort<Io>["name"],
   binding: () => LaunchBinding,
   streams: (pipes: readonly [number | undefined, number | undefined, number | undefined]) => Io
-): RuntimePort<Io> => {
+): NativeRuntime<Io> => {
   let launcher: ReturnType<typeof nativeLauncher> | undefined
   return {
     name,
+    // No launcher yet means no child yet, so no group of ours.
+    signalGroup: (pgid, signal) => launcher !== undefined && launcher.signalGroup(pgid, signal),
     launch: (request, command) =>
       Effect.try({
         try: (): LaunchedProcess<Io> => {

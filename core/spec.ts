@@ -17,18 +17,33 @@ export type Observation = { readonly kind: "trapped-syscall"; readonly pid: numb
 /** How one of the child's standard streams is connected. */
 export type StdioOption = "pipe" | "inherit" | "ignore"
 
-export interface ChildSpec<E = never, R = never> {
+/**
+ * A child spec as plugin hooks see it: everything but the plugin list, so a
+ * plugin's type does not depend on the other plugins it is combined with.
+ *
+ * @example
+ * ```ts
+ * import type { ChildSpecView } from "./spec.ts"
+ *
+ * const where = (spec: ChildSpecView) => spec.cwd ?? "(the supervisor's cwd)"
+ * ```
+ */
+export interface ChildSpecView {
   /** The command and its arguments; argv[0] is looked up in the child's PATH when it has no slash. */
   readonly argv: readonly [string, ...Array<string>]
   /** The child's whole environment: exactly these variables, nothing inherited from the launcher. */
   readonly env: Readonly<Record<string, string>>
   readonly cwd: string | undefined
   readonly stdio: readonly [StdioOption, StdioOption, StdioOption]
-  readonly plugins: ReadonlyArray<Plugin<E, R>>
   /** Signal the child gets when the supervisor dies (PR_SET_PDEATHSIG); undefined to outlive it. */
   readonly parentDeathSignal: SignalName | undefined
   /** Told of what plugins observe while the child runs; must not throw. */
   readonly observe: ((observation: Observation) => void) | undefined
+}
+
+/** Everything needed to start one child, after defaults are filled in. */
+export interface ChildSpec<E = never, R = never> extends ChildSpecView {
+  readonly plugins: ReadonlyArray<Plugin<E, R>>
 }
 
 /** The command as one string for messages: arguments with spaces or quotes are quoted. */

@@ -1,6 +1,6 @@
 /**
  * A child's stdio as web streams, the shape Deno and Bun hand to users, and
- * how `run` reads and feeds them.
+ * how `run` feeds them.
  */
 
 /** The child's stdio as web streams; undefined where the stream is not a pipe. */
@@ -8,21 +8,6 @@ export interface WebIo {
   readonly stdin: WritableStream<Uint8Array> | undefined
   readonly stdout: ReadableStream<Uint8Array> | undefined
   readonly stderr: ReadableStream<Uint8Array> | undefined
-}
-
-/**
- * Everything a stream carries until it closes, as UTF-8; "" for no stream.
- *
- * @example
- * ```ts
- * import { readWebText } from "./web-io.ts"
- *
- * await readWebText({ stdin: undefined, stdout: new Response("hi").body ?? undefined, stderr: undefined }, "stdout") // "hi"
- * ```
- */
-export const readWebText = (io: WebIo, stream: "stdout" | "stderr"): Promise<string> => {
-  const source = io[stream]
-  return source === undefined ? Promise.resolve("") : new Response(source).text()
 }
 
 /**

@@ -1,66 +1,69 @@
 /**
- * "Deny mkdir under /etc, allow it elsewhere": a notify handler that reads
- * the path argument out of the child's memory (`readString`) and fails the
- * call with EACCES when it lands under /etc, even for root.
+ * "Deny mkdir under /etc, allow it elsewhere", in the form a child cannot
+ * race: the handler resolves the path itself (`resolvePath`: the caller's cwd
+ * or dirfd, symlinks seen through), decides on that resolution, and makes the
+ * directory itself in the directory it resolved (`answer.emulate` returns the
+ * result), so the kernel never reads the child's memory again.
  *
- *   npm run example:deny-etc-mkdir                      # Node; makes a temp dir and tries /etc/kakoi-example-<pid>
- *   npm run example:deny-etc-mkdir -- /tmp/a /etc/b     # or your own paths
+ *   npm run example:deny-etc-mkdir                          # Node; mkdir in a temp dir, then /etc/kakoi-example-<pid>
+ *   npm run example:deny-etc-mkdir -- mkdir -p /tmp/a /etc/b  # or any command of yours
  *   npm run example:deny-etc-mkdir:deno
  *   npm run example:deny-etc-mkdir:bun
  *
- * Denying on what the handler read is sound: whatever the child does next,
- * this call does not run. Allowing on it would not be, as a security
- * decision: another thread of the child can rewrite the path after the
- * handler read it and before the kernel runs the call (the kernel's TOCTOU
- * warning), and a symlink such as /tmp/link -> /etc defeats a check on the
- * text. It is acceptable here only because "allow" is SECCOMP_USER_NOTIF_FLAG_CONTINUE:
- * the kernel then runs mkdir with its ordinary permission checks on whatever
- * the path says by then, exactly as without kakoi. The handler can take a
- * right away but never grant one, so a child that races or tricks it gets
- * no more than it had anyway. (A supervisor that *performed* the mkdir for
- * the child, with its own rights, on the strength of what it read, would be
- * a privilege escalation.) For a boundary the child cannot talk its way
- * around, use errno rules, a mount namespace or Landlock.
+ * Why not read the path and answer `allow` (CONTINUE) when it is harmless:
+ * the kernel then reads the path again from the child's memory, and another
+ * thread of the child can have rewritten it in between (TOCTOU). A child that
+ * flips its buffer between a harmless path and /etc/x gets /etc/x created
+ * within a few tries (test/fixtures/toctou-mkdir.c). Never CONTINUE after
+ * inspecting memory. A check on the text is fooled by symlinks too
+ * (/tmp/link -> /etc); `resolvePath` reports where the call really lands.
+ *
+ * What it costs: the supervisor makes the directory with its own privileges
+ * (here root, the directory owned by it; the child's umask applied), so the
+ * handler is the whole permission check. Deny-lists like this one suit a
+ * demo; for a boundary, allow only what the child may have
+ * (`path.startsWith("/srv/data/")`), or use errno rules, a mount namespace or Landlock.
  */
-import { mkdtempSync, readlinkSync, rmSync } from "node:fs"
+import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { posix } from "node:path"
 import process from "node:process"
-import { answer, policy, readString, run, seccomp, type Notification, type NotifyHandler } from "../mod.ts"
+import { answer, PathError, policy, resolvePath, run, seccomp, type Notification, type NotifyHandler, type ResolvedPath } from "../mod.ts"
 
-const AT_FDCWD = -100
+/** mkdir(path, mode) or mkdirat(dirfd, path, mode): where the call would land, resolved by the supervisor. */
+const target = (call: Notification): ResolvedPath =>
+  call.name === "mkdirat" ? resolvePath(call, 0, 1) : resolvePath(call, undefined, 0)
 
-/**
- * Where the call would create its directory: mkdir(path, mode) or
- * mkdirat(dirfd, path, mode), relative paths resolved against the child's
- * cwd or dirfd. Lexical (".." and "//" collapsed, symlinks not followed):
- * good enough to deny on, see above.
- */
-const target = (call: Notification): string => {
-  const at = call.name === "mkdirat"
-  const path = readString(call, at ? 1 : 0)
-  if (path.startsWith("/")) return posix.normalize(path)
-  const dirfd = at ? Number(BigInt.asIntN(32, call.args[0])) : AT_FDCWD
-  return posix.resolve(readlinkSync(`/proc/${call.pid}/${dirfd === AT_FDCWD ? "cwd" : `fd/${dirfd}`}`), path)
-}
-
-// A read that fails (the caller died, a bad pointer) throws, and a handler that throws denies the call: fail closed.
 const denyEtc: NotifyHandler = (call) => {
-  const path = target(call)
-  const underEtc = path === "/etc" || path.startsWith("/etc/")
-  console.log(`${call.name} "${path}" in pid ${call.pid}: ${underEtc ? "denied with EACCES" : "allowed (the kernel checks permissions as usual)"}`)
-  return underEtc ? answer.fail("EACCES") : answer.allow()
+  let where: ResolvedPath
+  try {
+    where = target(call)
+  } catch (error) {
+    // A parent that does not exist, a dirfd the child has not open, ...: fail the call as the kernel would.
+    // Anything else (the caller died, a path into /proc, an unreadable pointer) escapes and denies the call.
+    if (!(error instanceof PathError) || error.reason !== "Unresolvable") throw error
+    console.log(`${call.name} "${error.path}" in pid ${call.pid}: cannot be resolved (${error.message})`)
+    return answer.fail(error.errno)
+  }
+  if (where.path === "/etc" || where.path.startsWith("/etc/")) {
+    console.log(`${call.name} "${where.path}" in pid ${call.pid}: denied with EACCES`)
+    return answer.fail("EACCES")
+  }
+  const result = where.mkdir(call.args[call.name === "mkdirat" ? 2 : 1])
+  console.log(`${call.name} "${where.path}" in pid ${call.pid}: made by the supervisor (${result === 0 ? "created" : `errno ${-result}`})`)
+  return answer.emulate(result)
 }
 
 const fence = policy((rule) => rule.notify(denyEtc, "mkdir", "mkdirat"), { default: "allow" })
 
 const given = process.argv.slice(2)
 const scratch = given.length === 0 ? mkdtempSync(posix.join(tmpdir(), "kakoi-example-")) : undefined
-const paths = scratch === undefined ? given : [posix.join(scratch, "allowed"), `/etc/kakoi-example-${process.pid}`]
+const command = scratch === undefined ? given : ["mkdir", posix.join(scratch, "allowed"), `/etc/kakoi-example-${process.pid}`]
 try {
-  const result = await run(["mkdir", ...paths], { plugins: [seccomp(fence)] })
+  const result = await run(command, { plugins: [seccomp(fence)] })
+  if (result.stdout !== "") console.log(result.stdout.trimEnd())
   if (result.stderr !== "") console.log(result.stderr.trimEnd())
-  console.log(`mkdir exited with code ${result.exitCode}`)
+  console.log(`${command[0]} exited with code ${result.exitCode}`)
 } finally {
   if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true })
 }

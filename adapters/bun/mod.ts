@@ -29,7 +29,7 @@ export type { WebIo }
 /** Services the plugins shipped with kakoi need on Bun. */
 export type BunServices = Services
 
-export type RunOptions<E = any> = RunOptionsOf<E, BunServices>
+export type RunOptions<E = unknown> = RunOptionsOf<E, BunServices>
 
 /** A running child started by `spawn`, with web streams. */
 export type Child = ChildOf<WebIo>

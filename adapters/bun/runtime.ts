@@ -4,7 +4,7 @@
  * poll thread.
  */
 import { webIoOf } from "../../core/launch/fd-streams.ts"
-import { readWebText, writeWebInput, type WebIo } from "../../core/web-io.ts"
+import { writeWebInput, type WebIo } from "../../core/web-io.ts"
 import type { RuntimeBinding } from "../shared/make-adapter.ts"
 import { trapHelperPath } from "../shared/trap-helper-host.ts"
 import { layer as seccompLibrary } from "./libseccomp.ts"
@@ -30,7 +30,6 @@ export const bunBinding: RuntimeBinding<WebIo> = {
   seccompLibrary,
   streams: webIoOf(bunLibc, bunPollOffThread),
   environment: () => process.env,
-  readText: readWebText,
   writeInput: writeWebInput,
   trapHelper: (parent, errno) => [process.execPath, trapHelperPath, "bun", String(parent), String(errno)]
 }

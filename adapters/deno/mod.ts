@@ -38,7 +38,7 @@ export type { WebIo }
 /** Services the plugins shipped with kakoi need on Deno. */
 export type DenoServices = Services
 
-export type RunOptions<E = any> = RunOptionsOf<E, DenoServices>
+export type RunOptions<E = unknown> = RunOptionsOf<E, DenoServices>
 
 /** A running child started by `spawn`, with web streams. */
 export type Child = ChildOf<WebIo>

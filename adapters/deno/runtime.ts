@@ -7,7 +7,7 @@
  */
 import { Effect } from "effect"
 import { webIoOf } from "../../core/launch/fd-streams.ts"
-import { readWebText, writeWebInput, type WebIo } from "../../core/web-io.ts"
+import { writeWebInput, type WebIo } from "../../core/web-io.ts"
 import type { RuntimeBinding } from "../shared/make-adapter.ts"
 import { trapHelperPath } from "../shared/trap-helper-host.ts"
 import { layer as seccompLibrary } from "./libseccomp.ts"
@@ -34,7 +34,6 @@ export const denoBinding: RuntimeBinding<WebIo, DenoPermissionError> = {
   seccompLibrary,
   streams: webIoOf(denoLibc, denoPollOffThread),
   environment: () => Deno.env.toObject(),
-  readText: readWebText,
   writeInput: writeWebInput,
   preflight: (argv, options) =>
     Effect.andThen(

@@ -26,7 +26,7 @@ export type { NodeIo }
 /** Services the plugins shipped with kakoi need on Node. */
 export type NodeServices = Services
 
-export type RunOptions<E = any> = RunOptionsOf<E, NodeServices>
+export type RunOptions<E = unknown> = RunOptionsOf<E, NodeServices>
 
 /** A running child started by `spawn`, with Node streams. */
 export type Child = ChildOf<NodeIo>

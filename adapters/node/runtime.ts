@@ -29,15 +29,6 @@ const writable = (fd: number | undefined): Writable | undefined =>
 const readable = (fd: number | undefined): Readable | undefined =>
   fd === undefined ? undefined : new Socket({ fd, readable: true, writable: false }).pipe(new PassThrough())
 
-const collect = (stream: Readable | undefined): Promise<string> =>
-  new Promise((resolve, reject) => {
-    if (stream === undefined) return resolve("")
-    const chunks: Array<Buffer> = []
-    stream.on("data", (chunk: Buffer) => chunks.push(chunk))
-    stream.once("error", reject)
-    stream.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
-  })
-
 /**
  * Node's binding, with Node streams (`kakoi/node`); the root entry swaps in web streams (web.ts).
  *
@@ -58,7 +49,6 @@ export const nodeBinding: RuntimeBinding<NodeIo> = {
   seccompLibrary,
   streams: ([stdin, stdout, stderr]) => ({ stdin: writable(stdin), stdout: readable(stdout), stderr: readable(stderr) }),
   environment: () => process.env,
-  readText: (io, stream) => collect(io[stream]),
   // A child that exits without reading makes the write fail (EPIPE): the child's business, not an error of `run`.
   writeInput: (io, input) => void io.stdin?.on("error", () => {}).end(input),
   trapHelper: (parent, errno) => [process.execPath, "--no-warnings", trapHelperPath, "node", String(parent), String(errno)]

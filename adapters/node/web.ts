@@ -6,7 +6,7 @@
  * unchanged in all three runtimes.
  */
 import { webIoOf } from "../../core/launch/fd-streams.ts"
-import { readWebText, writeWebInput, type WebIo } from "../../core/web-io.ts"
+import { writeWebInput, type WebIo } from "../../core/web-io.ts"
 import { makeAdapter, type AdapterApi } from "../shared/make-adapter.ts"
 import { nodePollOffThread } from "./listener.ts"
 import { nodeLibc } from "./native.ts"
@@ -16,7 +16,6 @@ import { nodeBinding } from "./runtime.ts"
 const adapter: AdapterApi<WebIo> = makeAdapter({
   ...nodeBinding,
   streams: webIoOf(nodeLibc, nodePollOffThread),
-  readText: readWebText,
   writeInput: writeWebInput
 })
 

@@ -10,6 +10,7 @@ import type { Libc } from "../../core/libc.ts"
 import { nativeFromLibc } from "../../core/libc-native.ts"
 import { NativeLibrary, type Native } from "../../core/native.ts"
 import type { NativeLibraryError } from "../../core/native-error.ts"
+import type { Plugin } from "../../core/plugin.ts"
 import type { PollOffThread } from "../../core/poll.ts"
 import { nativeRuntime, type LaunchBinding } from "../../core/runtime.ts"
 import { makeSupervisorApi, type SupervisorApi } from "../../core/supervisor/api.ts"
@@ -19,6 +20,7 @@ import { loadPolicy as loadPolicyEffect } from "../../plugins/seccomp/load.ts"
 import type { Policy } from "../../plugins/seccomp/model.ts"
 import { trapInProcess as trapInProcessEffect, type TrapOptions } from "../../plugins/seccomp/notify/in-process.ts"
 import { listenerSystem, ListenerSystemService, type ListenerSystem } from "../../plugins/seccomp/notify/system.ts"
+import { outputBytes } from "./host-io.ts"
 import { supervisorHost, type OutputIo } from "./supervisor-host.ts"
 import { trapHelperStarter } from "./trap-helper-host.ts"
 
@@ -39,7 +41,6 @@ export interface RuntimeBinding<Io, X = never> {
   /** The parent's pipe ends (stdin, stdout, stderr) as the runtime's streams. */
   readonly streams: (pipes: readonly [number | undefined, number | undefined, number | undefined]) => Io
   readonly environment: Host<Io, X>["environment"]
-  readonly readText: Host<Io, X>["readText"]
   readonly writeInput: Host<Io, X>["writeInput"]
   readonly preflight?: Host<Io, X>["preflight"]
   /** The argv that runs adapters/shared/trap-helper.ts in this runtime. */
@@ -118,7 +119,7 @@ export interface AdapterApi<Io, X = never> {
    * const again = await run(["ls", "/"], { plugins: [seccomp(policy)] }) // same output
    * ```
    */
-  readonly learn: <E = never>(argv: ReadonlyArray<string>, options?: LearnOptions<E, Services>) => Promise<LearnResult>
+  readonly learn: (argv: ReadonlyArray<string>, options?: LearnOptions<unknown, Services>) => Promise<LearnResult>
   /**
    * Load a policy into this process whose `trap` rules fail the call with
    * `options.errno` (EPERM) and tell `options.onTrap` which syscall it was, as
@@ -184,7 +185,8 @@ export const makeAdapter = <Io extends OutputIo, X = never>(binding: RuntimeBind
   const host: Host<Io, X> = {
     runtime,
     environment: binding.environment,
-    readText: binding.readText,
+    outputBytes,
+    signalGroup: runtime.signalGroup,
     writeInput: binding.writeInput,
     ...(binding.preflight === undefined ? {} : { preflight: binding.preflight })
   }
@@ -198,7 +200,7 @@ export const makeAdapter = <Io extends OutputIo, X = never>(binding: RuntimeBind
     run: api.run,
     spawn: api.spawn,
     loadPolicy: (policy) => api.runPromise(loadPolicyEffect(policy)),
-    learn: (argv, options) => api.runPromise(learnEffect<Services, X, any>(api.runEffect, argv, options)),
+    learn: (argv, options) => api.runPromise(learnEffect<Services, X, Plugin<unknown, Services>>(api.runEffect, argv, options)),
     trapInProcess: (policy, options) => api.runPromise(trapInProcessEffect(policy, options, trapHelper)),
     superviseEffect,
     supervise

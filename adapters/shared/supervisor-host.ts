@@ -1,14 +1,11 @@
 /**
- * The supervisor's extra needs, met the same way in Node, Deno and Bun: a
- * child's Node streams and web streams are both async iterables of bytes,
- * `node:process` kill with a negative pid signals a process group in all
- * three (as do `process.on` and `process.off` for the signals the supervisor
- * receives), and stdin is either a Node Writable or a WritableStream.
+ * The supervisor's extra needs, met the same way in Node, Deno and Bun:
+ * `process.on` and `process.off` for the signals the supervisor receives, and
+ * stdin is either a Node Writable or a WritableStream.
  */
 import process from "node:process"
 import type { Host } from "../../core/api.ts"
 import type { InputLines, SupervisorHost } from "../../core/supervisor/host.ts"
-import type { SignalName } from "../../core/signals.ts"
 
 /** The part of an adapter's `Io` a supervisor reads. */
 export interface OutputIo {
@@ -40,15 +37,6 @@ const inputLines = (stdin: OutputIo["stdin"]): InputLines | undefined => {
   }
 }
 
-const signalGroup = (pgid: number, signal: SignalName): boolean => {
-  try {
-    return process.kill(-pgid, signal)
-  } catch {
-    // ESRCH: the whole group is gone already.
-    return false
-  }
-}
-
 /**
  * An adapter's Host with what a supervisor needs besides.
  *
@@ -63,8 +51,6 @@ const signalGroup = (pgid: number, signal: SignalName): boolean => {
  */
 export const supervisorHost = <Io extends OutputIo, X>(host: Host<Io, X>): SupervisorHost<Io, X> => ({
   ...host,
-  outputBytes: (io, stream) => io[stream],
-  signalGroup,
   inputLines: (io) => inputLines(io.stdin),
   onSignal: (signal, listener) => {
     process.on(signal, listener)

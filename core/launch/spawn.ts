@@ -13,7 +13,10 @@
  * control channel reaches end of file (exec or exit).
  *
  * The spawned pid is the target's; it is signalled through its pidfd and
- * reaped with waitid(P_PIDFD), so a recycled pid is never hit.
+ * reaped with waitid(P_PIDFD), so a recycled pid is never hit. Its process
+ * group (the child's pid, once a setsid step made it a leader) is signalled
+ * with kill(-pid) only while the child is not reaped: until then the pid, and
+ * so the group id, cannot belong to anyone else.
  */
 import { checked, type Libc } from "../libc.ts"
 import type { LaunchingChild } from "../plugin.ts"
@@ -61,9 +64,16 @@ export interface NativeChild {
   readonly kill: (signal: SignalName) => boolean
 }
 
+/**
+ * kill(-pgid, signal) for a group led by a child of this launcher that is not
+ * reaped yet; false for any other group (gone, never ours, or its id possibly reused).
+ */
+export type SignalGroup = (pgid: number, signal: SignalName) => boolean
+
 /** The launcher of one process: `launch` starts a child, or throws an Error that says which call failed. */
 export interface Launcher {
   readonly launch: (request: LaunchRequest) => NativeChild
+  readonly signalGroup: SignalGroup
   /** The supervisor's pid. */
   readonly pid: number
 }
@@ -117,7 +127,11 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
   const limits = inheritedLimits(libc)
   const toDefault = signalsToDefault(libc, binding.runtimeIgnores)
   const stacks = stackPool(libc)
-  const sigprocmask = archTable().syscalls.rt_sigprocmask
+  const { rt_sigprocmask: sigprocmask, kill } = archTable().syscalls
+  // The pidfds of the children not reaped yet, by pid: the only process groups signalGroup may reach.
+  const unreaped = new Map<number, number>()
+  const sendThroughPidfd = (pidfd: number, signal: number): boolean =>
+    checked(libc.call.syscall(unifiedSyscalls.pidfd_send_signal, pidfd, signal, 0, 0, 0), libc.errno) === 0
   let code: CodePage | undefined
   let devNull: number | undefined
   // Never-moving scratch for the clone call: the full and the saved signal mask, the pidfd out-parameter.
@@ -223,6 +237,7 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
     }
 
     // The exit: the pidfd becomes readable once the child is a zombie.
+    unreaped.set(childPid, pidfd)
     let status: ProcessStatus | undefined
     const info = new Uint8Array(wait.siginfoSize)
     const exited = new Promise<ProcessStatus>((resolve) => {
@@ -233,6 +248,7 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
         if (ended === undefined) return
         cancel()
         status = ended
+        unreaped.delete(childPid)
         tools.close(pidfd)
         resolve(ended)
       })
@@ -256,10 +272,16 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       launching,
       started,
       exited,
-      kill: (signal) =>
-        status === undefined && checked(libc.call.syscall(unifiedSyscalls.pidfd_send_signal, pidfd, signalNumber(signal), 0, 0, 0), libc.errno) === 0
+      kill: (signal) => status === undefined && sendThroughPidfd(pidfd, signalNumber(signal))
     }
   }
-  return { launch, pid }
+  // Our reap happens on this thread (the pidfd watcher's callback), so it cannot come between the check and the kill;
+  // signal 0 through the pidfd also fails (ESRCH) if anything else reaped the child.
+  const signalGroup: SignalGroup = (pgid, signal) => {
+    const pidfd = unreaped.get(pgid)
+    return pidfd !== undefined && sendThroughPidfd(pidfd, 0) &&
+      checked(libc.call.syscall(kill, -pgid, signalNumber(signal), 0, 0, 0), libc.errno) === 0
+  }
+  return { launch, signalGroup, pid }
 }
 

@@ -4,16 +4,17 @@
  * (`supervise`) with AbortSignal support. An adapter's mod.ts picks its host
  * and layer and re-exports these.
  */
-import { Cause, Clock, Effect, Exit, type Layer, Scope, Stream } from "effect"
+import { Cause, Clock, Effect, Exit, Fiber, FiberSet, type Layer, Scope, Stream } from "effect"
 import type { SpawnError } from "../errors.ts"
 import type { SupervisorError } from "./errors.ts"
 import type { SupervisorEvent } from "./events.ts"
 import type { SupervisorHost, Tree } from "./host.ts"
 import { listenHostSignals, type HostSignals } from "./host-signals.ts"
-import { makeHub } from "./hub.ts"
+import { makeHub, type Hub } from "./hub.ts"
 import type { OutputChunk, OutputLine } from "./lines.ts"
-import type { SupervisorSpec } from "./spec.ts"
+import type { SupervisorSpec, TreeError } from "./spec.ts"
 import type { ChildStatus } from "./status.ts"
+import { checkPlugins } from "./preflight.ts"
 import { runSupervisor } from "./supervisor.ts"
 import { validateTree } from "./validate.ts"
 import { startWatchdog } from "./watchdog.ts"
@@ -51,7 +52,10 @@ export interface SupervisorHandle extends AsyncDisposable {
 
 /** Options of the Promise API. */
 export interface SuperviseOptions {
-  /** Aborting stops the tree gracefully, like `stop()`. */
+  /**
+   * Aborting stops the tree gracefully, like `stop()`; while the tree still
+   * starts, it stops the children started so far and `supervise` rejects with the abort reason.
+   */
   readonly signal?: AbortSignal
   /**
    * What SIGTERM and SIGINT received by this process do while the tree runs:
@@ -61,7 +65,18 @@ export interface SuperviseOptions {
    * get "stop" from their runtime's main, which interrupts and so closes the scope.)
    */
   readonly hostSignals?: HostSignals
+  /** Called for every event from the first child's start on, before `supervise` resolves too. Must not throw. */
+  readonly onEvent?: (event: SupervisorEvent) => void
+  /** Called for every line of the children's output from the first child's start on. Must not throw. */
+  readonly onLine?: (line: OutputLine) => void
 }
+
+/** Listeners that see a tree's events and lines while it starts; its scope closes only once they have seen the last. */
+type Observers = Pick<SuperviseOptions, "onEvent" | "onLine">
+
+/** Feeds every value of `hub` (replayed from its start) to `listener` on a fiber of its own, until the hub closes. */
+const observeHub = <A>(hub: Hub<A>, listener: ((value: A) => void) | undefined): Effect.Effect<Fiber.Fiber<void> | undefined> =>
+  listener === undefined ? Effect.succeed(undefined) : Effect.forkDetach(Stream.runForEach(hub.stream, (value) => Effect.sync(() => listener(value))))
 
 /** The supervisor entry points of one adapter. */
 export interface SupervisorApi<R, X = never> {
@@ -69,9 +84,9 @@ export interface SupervisorApi<R, X = never> {
    * Start a supervision tree in the current scope; succeeds once every child
    * is started and ready. Closing the scope stops every child and its process group.
    */
-  readonly superviseEffect: <E>(spec: SupervisorSpec<E, R>) => Effect.Effect<Supervisor, E | SpawnError | X | SupervisorError, R | Scope.Scope>
+  readonly superviseEffect: <S extends SupervisorSpec<unknown, R>>(spec: S) => Effect.Effect<Supervisor, TreeError<S> | SpawnError | X | SupervisorError, R | Scope.Scope>
   /** Start a supervision tree; rejects with the typed error when it cannot start. */
-  readonly supervise: <E>(spec: SupervisorSpec<E, R>, options?: SuperviseOptions) => Promise<SupervisorHandle>
+  readonly supervise: (spec: SupervisorSpec<unknown, R>, options?: SuperviseOptions) => Promise<SupervisorHandle>
 }
 
 /**
@@ -91,19 +106,30 @@ export interface SupervisorApi<R, X = never> {
  */
 export const makeSupervisorApi = <Io, R, LE, X = never>(host: SupervisorHost<Io, X>, layer: Layer.Layer<R, LE>): SupervisorApi<R, X> => {
   /** The tree, and the process groups its watchdog knows: those of its running children. */
-  const startTree = <E>(spec: SupervisorSpec<E, R>) =>
+  const startTree = <E>(spec: SupervisorSpec<E, R>, observers: Observers = {}) =>
     Effect.gen(function* () {
       yield* validateTree(spec)
+      yield* checkPlugins(spec)
       // First, so it is released last: after every child is stopped.
       const watchdog = yield* startWatchdog(host)
       const events = yield* makeHub<SupervisorEvent>(replay)
       const lines = yield* makeHub<OutputLine>(replay)
       const output = yield* makeHub<OutputChunk>(replay)
+      // Not in the scope: they end with the hubs (after the last "stopped" event), which the finalizer waits for.
+      const observing = [yield* observeHub(events, observers.onEvent), yield* observeHub(lines, observers.onLine)]
       // Runs after the children are stopped (finalizers run last-added first), so "stopped" events are seen.
-      yield* Effect.addFinalizer(() => Effect.andThen(Effect.andThen(events.close, lines.close), output.close))
+      yield* Effect.addFinalizer(() =>
+        Effect.andThen(
+          Effect.andThen(Effect.andThen(events.close, lines.close), output.close),
+          Effect.forEach(observing, (fiber) => (fiber === undefined ? Effect.void : Effect.asVoid(Fiber.await(fiber))), { discard: true })
+        ))
+      const emit: Tree<Io, X>["emit"] = (event) => Effect.map(Clock.currentTimeMillis, (at) => events.publish({ ...event, at } as SupervisorEvent))
+      // Fibers of the tree's scope, for events that synchronous callbacks report.
+      const runInTree = yield* FiberSet.makeRuntime<never, void, never>()
       const tree: Tree<Io, X> = {
         host,
-        emit: (event) => Effect.map(Clock.currentTimeMillis, (at) => events.publish({ ...event, at } as SupervisorEvent)),
+        emit,
+        emitFromCallback: (event) => void runInTree(emit(event)),
         lines,
         output,
         guard: watchdog.guard
@@ -115,15 +141,18 @@ export const makeSupervisorApi = <Io, R, LE, X = never>(host: SupervisorHost<Io,
       return { supervisor, groups: watchdog.groups }
     })
 
-  const superviseEffect: SupervisorApi<R, X>["superviseEffect"] = (spec) => Effect.map(startTree(spec), ({ supervisor }) => supervisor)
+  const superviseEffect: SupervisorApi<R, X>["superviseEffect"] = <S extends SupervisorSpec<unknown, R>>(spec: S) =>
+    // The tree's type erases its plugins' errors to unknown; they are TreeError<S>, read from the tree as written.
+    Effect.map(startTree(spec), ({ supervisor }) => supervisor) as Effect.Effect<Supervisor, TreeError<S> | SpawnError | X | SupervisorError, R | Scope.Scope>
 
   const supervise: SupervisorApi<R, X>["supervise"] = async (spec, options = {}) => {
     options.signal?.throwIfAborted()
     const scope = Scope.makeUnsafe()
-    const started = await Effect.runPromiseExit(startTree(spec).pipe(Scope.provide(scope), Effect.provide(layer)))
+    // An abort while the tree starts interrupts the start: a child waiting to be ready must not hold up a stop.
+    const started = await Effect.runPromiseExit(startTree(spec, options).pipe(Scope.provide(scope), Effect.provide(layer)), { signal: options.signal })
     if (Exit.isFailure(started)) {
       await Effect.runPromise(Scope.close(scope, Exit.void))
-      throw Cause.squash(started.cause)
+      throw options.signal?.aborted === true ? options.signal.reason : Cause.squash(started.cause)
     }
     const { supervisor: tree, groups } = started.value
     let stopping: Promise<void> | undefined

@@ -14,6 +14,10 @@ interface SupervisorErrorFields {
   readonly detail: string
   /** The child's last exits, oldest first. */
   readonly lastExits: ReadonlyArray<ChildExit>
+  /** For "InvalidSpec": where in the tree, as a JSON path (`children[0].stop.signal`). */
+  readonly path?: string | undefined
+  /** For "InvalidSpec": the file the tree was read from. */
+  readonly file?: string | undefined
 }
 
 // A named base keeps the class declaration free of call expressions (isolatedDeclarations).
@@ -34,7 +38,11 @@ const SupervisorErrorBase: new (args: SupervisorErrorFields) => Cause.YieldableE
  */
 export class SupervisorError extends SupervisorErrorBase {
   override get message(): string {
-    if (this.reason === "InvalidSpec") return `Invalid supervision tree "${this.supervisor}": ${this.detail}`
+    if (this.reason === "InvalidSpec") {
+      const file = this.file === undefined ? "" : ` in ${JSON.stringify(this.file)}`
+      const path = this.path === undefined ? "" : ` at ${this.path}`
+      return `Invalid supervision tree "${this.supervisor}"${file}${path}: ${this.detail}`
+    }
     const exits = this.lastExits.map(describeExit)
     return `Supervisor "${this.supervisor}" gave up on "${this.child}" (${this.detail})${exits.length === 0 ? "" : `: last exits ${exits.join("; ")}`}`
   }

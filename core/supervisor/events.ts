@@ -20,11 +20,14 @@ export interface ChildExit {
  *
  * "trapped-syscall": a seccomp notify handler saw one of the child's syscalls
  * (reported through the child spec's `observe`, before the handler answers).
+ * "not-ready": its readiness check failed or timed out (`reason` says which);
+ * the child is being stopped, and its exit goes through its restart policy.
  */
 export type SupervisorEvent =
   | { readonly type: "starting"; readonly child: string; readonly at: number; readonly attempt: number }
   | { readonly type: "started"; readonly child: string; readonly at: number; readonly pid: number | undefined }
   | { readonly type: "ready"; readonly child: string; readonly at: number }
+  | { readonly type: "not-ready"; readonly child: string; readonly at: number; readonly reason: string }
   | { readonly type: "exited"; readonly child: string; readonly at: number; readonly exit: ChildExit; readonly restart: boolean }
   | { readonly type: "restarting"; readonly child: string; readonly at: number; readonly delayMs: number; readonly restarts: number }
   | { readonly type: "gave-up"; readonly child: string; readonly at: number; readonly message: string }
@@ -64,6 +67,8 @@ export const formatEvent = (event: SupervisorEvent): string => {
       return `${event.child}: started${event.pid === undefined ? "" : ` with pid ${event.pid}`}`
     case "ready":
       return `${event.child}: ready`
+    case "not-ready":
+      return `${event.child}: not ready: ${event.reason}; stopping it`
     case "exited":
       return `${event.child}: exited with ${describeExit(event.exit)} after ${Math.round(event.exit.durationMs)} ms${event.restart ? "" : ", not restarting"}`
     case "restarting":

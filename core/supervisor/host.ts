@@ -1,8 +1,8 @@
 /**
- * What a supervisor needs from a runtime beyond `run`/`spawn`'s Host: the
- * child's output as bytes (Node streams and web streams differ) and a way to
- * signal a whole process group, a line channel into a child's stdin (for
- * the watchdog), and the signals the supervising process receives. And the values every supervisor of one tree shares.
+ * What a supervisor needs from a runtime beyond `run`/`spawn`'s Host (which
+ * already gives the child's output as bytes and signals process groups): a
+ * line channel into a child's stdin (for the watchdog), and the signals the
+ * supervising process receives. And the values every supervisor of one tree shares.
  */
 import type { Effect } from "effect"
 import type { Host } from "../api.ts"
@@ -13,10 +13,6 @@ import type { OutputChunk, OutputLine } from "./lines.ts"
 
 /** A Host that can also feed a supervisor. */
 export interface SupervisorHost<Io, X = never> extends Host<Io, X> {
-  /** The child's stdout or stderr as chunks of bytes; undefined when it is not a pipe. */
-  readonly outputBytes: (io: Io, stream: "stdout" | "stderr") => AsyncIterable<Uint8Array> | undefined
-  /** kill(-pgid, signal): signal every process in the group; false when the group is gone. */
-  readonly signalGroup: (pgid: number, signal: SignalName) => boolean
   /** The child's stdin as a text channel; undefined when it is not a pipe. Writes after the child is gone are dropped. */
   readonly inputLines: (io: Io) => InputLines | undefined
   /** Call `listener` whenever the supervising process receives `signal`; returns the unsubscribe. */
@@ -47,6 +43,8 @@ export type EventData = DistributiveOmit<SupervisorEvent, "at">
 export interface Tree<Io, X> {
   readonly host: SupervisorHost<Io, X>
   readonly emit: (event: EventData) => Effect.Effect<void>
+  /** `emit` from a synchronous callback (a plugin's observer), on a fiber of the tree's scope: interrupted when the tree stops. */
+  readonly emitFromCallback: (event: EventData) => void
   readonly lines: Hub<OutputLine>
   readonly output: Hub<OutputChunk>
   readonly guard: GroupGuard

@@ -94,6 +94,23 @@ export interface SupervisorSpec<E = never, R = never> {
 export type ChildSpec<E = never, R = never> = WorkerSpec<E, R> | SupervisorSpec<E, R>
 
 /**
+ * The errors the plugins of a whole tree can fail with, inferred from the
+ * tree as written (every worker's `plugins`, at every depth).
+ *
+ * @example
+ * ```ts
+ * import type { Plugin } from "../plugin.ts"
+ * import type { TreeError } from "./spec.ts"
+ *
+ * declare const a: Plugin<"a">
+ * declare const b: Plugin<"b">
+ * const tree = { name: "app", children: [{ name: "x", argv: ["true"], plugins: [a] }, { name: "y", argv: ["true"], plugins: [b] }] }
+ * type E = TreeError<typeof tree> // "a" | "b"
+ * ```
+ */
+export type TreeError<S> = S extends SupervisorSpec<infer E, unknown> ? E : never
+
+/**
  * Tell nested supervisors from workers.
  *
  * @example

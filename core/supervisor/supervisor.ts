@@ -96,7 +96,7 @@ export const runSupervisor = <Io, X, E, R>(
     }
 
     const startInstance = (slot: Slot<E, R>): Effect.Effect<Instance<R>, E | SpawnError | X | SupervisorError, R> =>
-      isSupervisorSpec(slot.spec) ? startNested(tree, slot.path, slot.spec) : startWorker(tree, slot.path, slot.spec)
+      isSupervisorSpec(slot.spec) ? startNested(tree, slot.path, slot.spec) : startWorker(tree, slot.path, slot.spec, scope)
 
     const startSlot = (slot: Slot<E, R>): Effect.Effect<void, E | SpawnError | X | SupervisorError, R> =>
       Effect.gen(function* () {

@@ -1,54 +1,129 @@
-/** Checks a supervision tree before anything starts, so a typo fails with a message instead of a crash loop. */
-import { Effect } from "effect"
+/**
+ * The supervision tree as an effect `Schema`, decoded strictly before anything
+ * starts: every key of every worker and nested supervisor (restart, stop,
+ * ready, backoff, intensity, the child options) is known, every value is
+ * checked, and the first mistake fails with its JSON path. A typo such as
+ * `"secomp"` or `"restrat"` is an error, never a worker quietly running
+ * without its fence or its policy.
+ */
+import { Effect, Result, Schedule, Schema } from "effect"
+import { decodedAs, FunctionSchema, strictDecoder, type DecoderFields, type InputProblem } from "../decode.ts"
+import { ArgvSchema, childOptionFields, SignalSchema } from "../spec-schema.ts"
 import { SupervisorError } from "./errors.ts"
-import { isSupervisorSpec, type SupervisorSpec } from "./spec.ts"
+import type { SupervisorSpec } from "./spec.ts"
 
-const strategies = ["one-for-one", "one-for-all", "rest-for-one"]
-const restarts = ["permanent", "transient", "temporary"]
+const Name = Schema.String.check(Schema.makeFilter((name: string) => (name !== "" && !name.includes("/")) || 'Expected a name that is not empty and has no "/"'))
+const Millis = Schema.Number.check(Schema.isFinite(), Schema.isGreaterThanOrEqualTo(0))
+const Restart = Schema.Literals(["permanent", "transient", "temporary"])
+const TimeoutMs = Schema.optionalKey(Millis)
 
-const problem = <E, R>(spec: SupervisorSpec<E, R>, path: string): string | undefined => {
-  if (spec.strategy !== undefined && !strategies.includes(spec.strategy)) {
-    return `unknown strategy "${spec.strategy}": use one of ${strategies.join(", ")}`
-  }
-  const { maxRestarts = 0, withinMs = 1 } = spec.intensity ?? {}
-  if (!(maxRestarts >= 0) || !(withinMs > 0)) return "intensity needs maxRestarts >= 0 and withinMs > 0"
-  const names = new Set<string>()
+const Stop = Schema.Struct({ signal: Schema.optionalKey(SignalSchema), timeoutMs: TimeoutMs })
+const Intensity = Schema.Struct({
+  maxRestarts: Schema.optionalKey(Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0))),
+  withinMs: Schema.optionalKey(Schema.Number.check(Schema.isFinite(), Schema.isGreaterThan(0)))
+})
+const BackoffOptions = Schema.Struct({
+  initialMs: Schema.optionalKey(Millis),
+  factor: Schema.optionalKey(Schema.Number.check(Schema.isFinite(), Schema.isGreaterThanOrEqualTo(1))),
+  maxMs: Schema.optionalKey(Millis),
+  jitter: Schema.optionalKey(Schema.Boolean)
+})
+// Any Schedule, or the options of the default one.
+const Backoff = decodedAs((input) => (Schedule.isSchedule(input) ? undefined : BackoffOptions))
+const Ready = Schema.Union([
+  Schema.Struct({
+    kind: Schema.Literal("line"),
+    pattern: Schema.Union([Schema.String, Schema.RegExp]),
+    stream: Schema.optionalKey(Schema.Literals(["stdout", "stderr"])),
+    timeoutMs: TimeoutMs
+  }),
+  Schema.Struct({ kind: Schema.Literal("delay"), ms: Millis }),
+  Schema.Struct({ kind: Schema.Literal("effect"), check: FunctionSchema, timeoutMs: TimeoutMs })
+]).annotate({ expected: 'a readiness of kind "line" (with a pattern), "delay" (with ms) or "effect" (with a check)' })
+
+/** What a worker may say besides the child options. */
+const workerFields: DecoderFields = {
+  ...childOptionFields,
+  name: Name,
+  argv: ArgvSchema,
+  restart: Schema.optionalKey(Restart),
+  stop: Schema.optionalKey(Stop),
+  backoff: Schema.optionalKey(Backoff),
+  resetAfterMs: Schema.optionalKey(Millis),
+  ready: Schema.optionalKey(Ready),
+  processGroup: Schema.optionalKey(Schema.Boolean)
+}
+
+/** The first sibling whose name an earlier one already has, as a failure at its path. Runs once every child decoded. */
+const uniqueNames = Schema.makeFilter((spec: { readonly children: ReadonlyArray<unknown> }) => {
+  const seen = new Set<string>()
   for (const [index, child] of spec.children.entries()) {
-    const where = `children[${index}]`
-    if (typeof child.name !== "string" || child.name === "" || child.name.includes("/")) {
-      return `${where}: a child needs a name without "/"`
-    }
-    if (names.has(child.name)) return `${where}: the name "${child.name}" is used twice in "${path}"`
-    names.add(child.name)
-    if (child.restart !== undefined && !restarts.includes(child.restart)) {
-      return `${where} "${child.name}": unknown restart "${child.restart}": use one of ${restarts.join(", ")}`
-    }
-    if (isSupervisorSpec(child)) {
-      const nested = problem(child, `${path}/${child.name}`)
-      if (nested !== undefined) return `${where} "${child.name}": ${nested}`
-    } else if (!Array.isArray(child.argv) || child.argv.length === 0 || child.argv[0] === "") {
-      return `${where} "${child.name}": the command (argv) is empty`
-    }
+    const { name } = child as { readonly name: string }
+    if (seen.has(name)) return { path: ["children", index, "name"], issue: `The name ${JSON.stringify(name)} is used by an earlier sibling` }
+    seen.add(name)
   }
   return undefined
+})
+
+/**
+ * The tree's schema; `extraWorkerFields` are keys a worker may carry in a
+ * particular input, e.g. `seccomp` and `rlimit` in the CLI's JSON trees.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { treeSchema } from "./validate.ts"
+ *
+ * const cliTree = treeSchema({ rlimit: Schema.optionalKey(Schema.Record(Schema.String, Schema.Unknown)) })
+ * ```
+ */
+export const treeSchema = (extraWorkerFields: DecoderFields = {}): Schema.ConstraintDecoder<unknown> => {
+  const worker = Schema.Struct({ ...workerFields, ...extraWorkerFields })
+  // A child is a nested supervisor when it has children, else a worker.
+  const child = decodedAs((input) => (typeof input === "object" && input !== null && "children" in input ? supervisor : worker))
+  const supervisor: Schema.ConstraintDecoder<unknown> = Schema.Struct({
+    name: Name,
+    strategy: Schema.optionalKey(Schema.Literals(["one-for-one", "one-for-all", "rest-for-one"])),
+    intensity: Schema.optionalKey(Intensity),
+    children: Schema.Array(child),
+    restart: Schema.optionalKey(Restart),
+    backoff: Schema.optionalKey(Backoff),
+    resetAfterMs: Schema.optionalKey(Millis)
+  }).check(uniqueNames)
+  return supervisor
+}
+
+const decodeTree = strictDecoder(treeSchema())
+
+/** The SupervisorError for a problem found in a tree (from `file`, when it was read from one). */
+export const invalidTree = (tree: unknown, problem: InputProblem, file?: string): SupervisorError => {
+  const name = typeof tree === "object" && tree !== null ? (tree as { readonly name?: unknown }).name : undefined
+  return new SupervisorError({
+    reason: "InvalidSpec",
+    supervisor: typeof name === "string" ? name : "",
+    child: "",
+    detail: problem.detail,
+    lastExits: [],
+    path: problem.path,
+    file
+  })
 }
 
 /**
- * Fails with a SupervisorError of reason "InvalidSpec" naming the first mistake.
+ * Fails with a SupervisorError of reason "InvalidSpec" naming the first
+ * mistake and its JSON path; a tree from TypeScript is checked like one from
+ * JSON, since it may have been built from untyped data.
  *
  * @example
  * ```ts
  * import { validateTree } from "./validate.ts"
  *
- * validateTree({ name: "app", children: [{ name: "a", argv: [] }] })
- * // fails: 'Invalid supervision tree "app": children[0] "a": the command (argv) is empty'
+ * validateTree({ name: "app", children: [{ name: "a", argv: ["true"], restrat: "temporary" }] } as never)
+ * // fails: 'Invalid supervision tree "app" at children[0].restrat: Unknown key "restrat": did you mean "restart"?'
  * ```
  */
-export const validateTree = <E, R>(spec: SupervisorSpec<E, R>): Effect.Effect<void, SupervisorError> => {
-  const detail = typeof spec.name === "string" && spec.name !== "" && !spec.name.includes("/")
-    ? problem(spec, spec.name)
-    : 'the supervisor needs a name without "/"'
-  return detail === undefined
-    ? Effect.void
-    : Effect.fail(new SupervisorError({ reason: "InvalidSpec", supervisor: String(spec.name), child: "", detail, lastExits: [] }))
-}
+export const validateTree = <E, R>(spec: SupervisorSpec<E, R>): Effect.Effect<void, SupervisorError> =>
+  Effect.suspend(() => {
+    const decoded = decodeTree(spec)
+    return Result.isFailure(decoded) ? Effect.fail(invalidTree(spec, decoded.failure)) : Effect.void
+  })

@@ -5,7 +5,7 @@
  * that reaches its descendants, and its group registered with the tree's
  * watchdog so that not even a SIGKILL of the supervisor orphans them.
  */
-import { Effect } from "effect"
+import { Effect, type Scope } from "effect"
 import type { SpawnError } from "../errors.ts"
 import { start } from "../lifecycle.ts"
 import type { Plugin } from "../plugin.ts"
@@ -48,8 +48,8 @@ const pump = async <Io, X>(
 }
 
 /** Output still held open by a descendant outside the group must not hold up the exit forever. */
-const drained = (pumps: ReadonlyArray<Promise<void>>): Promise<void> =>
-  Promise.race([Promise.all(pumps).then(() => undefined), new Promise<void>((resolve) => setTimeout(resolve, drainMs).unref?.())])
+const drained = (pumps: ReadonlyArray<Promise<void>>): Effect.Effect<void> =>
+  Effect.asVoid(Effect.timeoutOption(Effect.promise(() => Promise.all(pumps)), drainMs))
 
 /**
  * Start a worker and return once its target runs; the start itself cannot be
@@ -60,13 +60,15 @@ const drained = (pumps: ReadonlyArray<Promise<void>>): Promise<void> =>
  * import { startWorker } from "./worker.ts"
  *
  * declare const tree: import("./host.ts").Tree<unknown, never>
- * const instance = startWorker(tree, "app/web", { name: "web", argv: ["sleep", "60"] })
+ * declare const scope: import("effect").Scope.Scope
+ * const instance = startWorker(tree, "app/web", { name: "web", argv: ["sleep", "60"] }, scope)
  * ```
  */
 export const startWorker = <Io, X, E, R>(
   tree: Tree<Io, X>,
   path: string,
-  worker: WorkerSpec<E, R>
+  worker: WorkerSpec<E, R>,
+  scope: Scope.Scope
 ): Effect.Effect<Instance<R>, E | SpawnError | X, R> =>
   Effect.uninterruptible(
     Effect.gen(function* () {
@@ -76,7 +78,7 @@ export const startWorker = <Io, X, E, R>(
       if (host.preflight) yield* host.preflight(worker.argv, worker)
       // What plugins observe (a notify handler's trapped syscalls) becomes an event of the tree, then reaches the worker's own observer.
       const observe = (observation: Observation): void => {
-        Effect.runFork(tree.emit({ type: "trapped-syscall", child: path, pid: observation.pid, syscall: observation.syscall }))
+        tree.emitFromCallback({ type: "trapped-syscall", child: path, pid: observation.pid, syscall: observation.syscall })
         worker.observe?.(observation)
       }
       const spec = makeSpec(worker.argv, { ...worker, plugins, observe }, { env: host.environment, stdio: ["ignore", "pipe", "pipe"] })
@@ -98,15 +100,24 @@ export const startWorker = <Io, X, E, R>(
             // The group is gone; its id may be reused, so the watchdog must forget it.
             tree.guard.release(running.pid)
           }
-          yield* Effect.promise(() => drained(pumps))
+          yield* drained(pumps)
           return result
         })
       )
       const stop = stopGracefully(send, exit, stopPolicy(worker.stop))
       const readiness = awaitReadiness(worker.ready, watch, running.pid)
-      const ready = Effect.raceFirst(readiness, Effect.as(exit, false)).pipe(
-        // Not ready in time: stop it; its exit then goes through the restart policy like any other.
-        Effect.tap((ok) => (ok ? Effect.void : Effect.asVoid(Effect.forkDetach(stop))))
+      // An exit first is no readiness failure: the "exited" event tells of it.
+      const ready = Effect.raceFirst(readiness, Effect.as(exit, undefined)).pipe(
+        Effect.flatMap((outcome) => {
+          if (outcome === undefined) return Effect.succeed(false)
+          if (outcome.ready) return Effect.succeed(true)
+          // Not ready in time: say why and stop it; its exit then goes through the restart policy like any other.
+          return tree.emit({ type: "not-ready", child: path, reason: outcome.reason }).pipe(
+            // In the supervisor's scope: closing it interrupts this stop, and its own stop of the child takes over.
+            Effect.andThen(Effect.forkIn(stop, scope)),
+            Effect.as(false)
+          )
+        })
       )
       return { pid: running.pid, exit, ready, stop, below: Effect.succeed([]) }
     })

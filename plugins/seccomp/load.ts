@@ -12,22 +12,39 @@ import type { PolicyError } from "./errors.ts"
 import type { SeccompLibrary } from "./library.ts"
 import type { Policy } from "./model.ts"
 import { constants, errno } from "../../core/arch/generic.ts"
+import { plan } from "./plan.ts"
 
 const { PR_SET_NO_NEW_PRIVS, SECCOMP_FILTER_FLAG_TSYNC, SECCOMP_FILTER_FLAG_TSYNC_ESRCH } = constants
 
 interface LoadErrorFields {
-  /** "NoNewPrivs": prctl refused; "Rejected": the kernel refused the filter; "ThreadSync": a thread could not take it. */
-  readonly reason: "NoNewPrivs" | "Rejected" | "ThreadSync"
+  /**
+   * "NoNewPrivs": prctl refused; "Rejected": the kernel refused the filter; "ThreadSync": a thread could not take it;
+   * "NeedsHandler": a notify or trap action has nobody to answer it in this process (`trapInProcess` does).
+   */
+  readonly reason: "NoNewPrivs" | "Rejected" | "ThreadSync" | "NeedsHandler"
   readonly errno?: number
   /** The thread that could not be synchronised (it has a filter of its own that diverges). */
   readonly thread?: number
+  /** For NeedsHandler: where the action is, e.g. `rules[0] ("mkdir")` or `the default action`, and which. */
+  readonly subject?: string
+  readonly action?: "notify" | "trap"
 }
 
 // A named base keeps the class declaration free of call expressions (isolatedDeclarations).
 const LoadErrorBase: new (args: LoadErrorFields) => Cause.YieldableError & { readonly _tag: "SeccompLoadError" } & Readonly<LoadErrorFields> =
   Data.TaggedError("SeccompLoadError")
 
-/** The filter could not be loaded into this process; the process is unchanged. */
+/**
+ * The filter could not be loaded into this process; the process is unchanged.
+ *
+ * @example
+ * ```ts
+ * import { SeccompLoadError } from "kakoi/seccomp"
+ *
+ * new SeccompLoadError({ reason: "NeedsHandler", subject: 'rules[0] ("mkdir")', action: "notify" }).message
+ * // 'Cannot load the seccomp filter into this process: rules[0] ("mkdir") has the notify action, ...: use trapInProcess(...)'
+ * ```
+ */
 export class SeccompLoadError extends LoadErrorBase {
   override get message(): string {
     switch (this.reason) {
@@ -37,6 +54,10 @@ export class SeccompLoadError extends LoadErrorBase {
         return `Cannot load the seccomp filter into this process: the kernel refused it with ${errnoText(this.errno ?? 0)}`
       case "ThreadSync":
         return `Cannot load the seccomp filter into this process: thread ${this.thread ?? "(unknown)"} has a diverging filter and cannot be synchronised`
+      case "NeedsHandler":
+        return `Cannot load the seccomp filter into this process: ${this.subject ?? "a rule"} has the ${this.action ?? "notify"} action, ` +
+          `which nothing in this process could answer (${this.action === "trap" ? "SIGSYS cannot be handled in a JS runtime" : "every such call would fail with ENOSYS"}): ` +
+          "use trapInProcess(policy, { onTrap }) to fail those calls with an errno and be told of each"
     }
   }
 }
@@ -69,9 +90,21 @@ export const installInProcess = (native: Native, policy: Policy, bpf: Uint8Array
     return Effect.succeed(result)
   })
 
+/** The first action that needs a handler (notify, or trap: SIGSYS is unusable in a JS runtime), if any reaches the filter. */
+const needingHandler = (policy: Policy): SeccompLoadError | undefined => {
+  const handled = (kind: string): kind is "notify" | "trap" => kind === "notify" || kind === "trap"
+  const entry = plan(policy).added.find((candidate) => handled(candidate.action.kind))
+  const kind = entry?.action.kind ?? policy.default.kind
+  if (!handled(kind)) return undefined
+  const subject = entry === undefined ? "the default action" : `rules[${entry.rule}] ("${entry.syscall}")`
+  return new SeccompLoadError({ reason: "NeedsHandler", subject, action: kind })
+}
+
 /**
  * Load a policy into the current process and all its threads. The policy is
- * compiled (cached) first, so a bad policy fails before anything changes.
+ * compiled (cached) first, so a bad policy fails before anything changes; so
+ * does one with notify or trap actions (reason `NeedsHandler`: use
+ * `trapInProcess`), which nothing in this process could answer.
  *
  * @example
  * ```ts
@@ -82,6 +115,8 @@ export const installInProcess = (native: Native, policy: Policy, bpf: Uint8Array
 export const loadPolicy = (policy: Policy): Effect.Effect<void, PolicyError | SeccompLoadError, SeccompLibrary | Native> =>
   Effect.gen(function* () {
     const { bpf } = yield* compile(policy)
+    const unanswered = needingHandler(policy)
+    if (unanswered !== undefined) return yield* unanswered
     const native = yield* NativeLibrary
     yield* installInProcess(native, policy, bpf)
   })

@@ -4,6 +4,7 @@
  * run the same checks; `policy()` throws, `decodePolicy()` fails the effect.
  */
 import { Effect, Result, SchemaIssue } from "effect"
+import { jsonPath } from "../../core/decode.ts"
 import type { PolicyOptions, RuleBuilder } from "./dsl.ts"
 import { fromBuilder } from "./dsl.ts"
 import { PolicyError } from "./errors.ts"
@@ -32,9 +33,7 @@ const formatIssue = SchemaIssue.makeFormatterStandardSchemaV1()
 
 /** `["rules", 1, "args", 0, "op"]` → `rules[1].args[0].op`. */
 const formatPath = (path: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }>): string | undefined =>
-  path.length === 0
-    ? undefined
-    : path.map((segment) => (typeof segment === "object" ? segment.key : segment)).map((key, i) => (typeof key === "number" || /^\d+$/.test(String(key)) ? `[${String(key)}]` : `${i === 0 ? "" : "."}${String(key)}`)).join("")
+  jsonPath(path.map((segment) => (typeof segment === "object" ? segment.key : segment)))
 
 /** Checks and freezes untyped input; the synchronous core of every entry point. */
 const decodeSync = (input: unknown): Policy => {

@@ -1,4 +1,4 @@
 /** The in-process loading conformance suite on Bun. */
 import { loadFixture, loadInProcessSuite } from "../conformance/load-in-process.ts"
 
-loadInProcessSuite("Bun", (directory) => [process.execPath, loadFixture, "bun", directory])
+loadInProcessSuite("Bun", (directory, ...extra) => [process.execPath, loadFixture, "bun", directory, ...extra])

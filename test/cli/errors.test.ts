@@ -30,6 +30,14 @@ describe("kakoi run: usage errors", () => {
     expect(existsSync(marker)).toBe(false)
   })
 
+  it("rejects an empty --cwd with exit 2 (a bad option value is the user's mistake), and runs nothing", () => {
+    const marker = join(tempDir(), "ran")
+    const result = kakoi(["run", "--cwd", "", "--", "touch", marker])
+    expect(result.status).toBe(2)
+    expect(result.stderr).toBe('kakoi: Invalid child spec at cwd: Expected a value with a length of at least 1, got ""\n')
+    expect(existsSync(marker)).toBe(false)
+  })
+
   it("rejects a missing command after -- with exit 2", () => {
     const result = kakoi(["run", "--trap", "uname", "--"])
     expect(result.status).toBe(2)

@@ -172,6 +172,18 @@ describe("kakoi run: exit status", () => {
     process.kill(pid, "SIGTERM")
     expect(await exit).toBe(143)
   })
+
+  it("forwards SIGINT from a parent to the command and exits 130 when it dies of it", async () => {
+    const { pid, exit } = await startKakoi(["run", "--", "sh", "-c", "echo ready; exec sleep 30"])
+    process.kill(pid, "SIGINT")
+    expect(await exit).toBe(130)
+  })
+
+  it("after a forwarded SIGINT, exits with the command's own status when it handles the signal", async () => {
+    const { pid, exit } = await startKakoi(["run", "--", "sh", "-c", `trap "exit 7" INT; echo ready; while :; do sleep 0.1; done`])
+    process.kill(pid, "SIGINT")
+    expect(await exit).toBe(7)
+  })
 })
 
 describe("kakoi run's own options", () => {

@@ -4,11 +4,12 @@
  * non-interactively, and print what they promise.
  */
 import { execFile } from "node:child_process"
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
+import { buildC } from "../helpers/build-c.ts"
 
 const root = fileURLToPath(new URL("../..", import.meta.url))
 const scripts = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts
@@ -59,6 +60,16 @@ export const examplesSuite = (runtime: string, execPath: string): void => {
       }
     })
 
+    it("run-like-execa: timeout, cancel, maxBuffer, exact bytes, interleaved lines, forced kill and messages print what the comments say", async () => {
+      const { code, stdout } = await example("run-like-execa")
+      const promised = readFileSync(join(root, "examples/run-like-execa.ts"), "utf8")
+        .split("\n")
+        .flatMap((line) => (line.startsWith("console.log(") ? [line.slice(line.indexOf(" // ") + 4)] : []))
+      expect(promised).toHaveLength(7)
+      expect(stdout).toBe(`${promised.join("\n")}\n`)
+      expect(code).toBe(0)
+    })
+
     it("on-trap: the supervisor's handler is told each trapped call (name, number, pid, args) and fails it with EPERM", async () => {
       const { code, stdout } = await example("on-trap")
       const args = "args (0x[0-9a-f]+, ){5}0x[0-9a-f]+"
@@ -71,25 +82,42 @@ export const examplesSuite = (runtime: string, execPath: string): void => {
       expect(code).toBe(0)
     })
 
-    it("deny-etc-mkdir: the handler reads the path; mkdir under /etc is denied even for root, elsewhere it runs", async () => {
+    it("deny-etc-mkdir: the supervisor resolves each path and makes allowed directories itself; under /etc, by any spelling, it denies", async () => {
       const directory = mkdtempSync(join(tmpdir(), "kakoi-deny-etc-"))
       const unique = `kakoi-${process.pid}-${Date.now()}`
-      // The second spelling only lands under /etc once "/.." is collapsed.
-      const denied = [`/etc/${unique}`, `/etc/../etc/${unique}-dotdot`]
+      symlinkSync("/etc", join(directory, "link"))
+      // "/.." and a symlink only land under /etc once resolved.
+      const denied = [`/etc/${unique}`, `/etc/${unique}-dotdot`, `/etc/${unique}-link`]
+      const spelled = [`/etc/${unique}`, `/etc/../etc/${unique}-dotdot`, `${directory}/link/${unique}-link`]
       try {
-        const { code, stdout } = await example("deny-etc-mkdir", [`${directory}/allowed`, ...denied])
-        expect(stdout).toMatch(new RegExp(`^mkdir(at)? "${directory}/allowed" in pid \\d+: allowed \\(the kernel checks permissions as usual\\)\n`))
-        expect(stdout).toMatch(new RegExp(`\nmkdir(at)? "/etc/${unique}" in pid \\d+: denied with EACCES\n`))
-        expect(stdout).toMatch(new RegExp(`\nmkdir(at)? "/etc/${unique}-dotdot" in pid \\d+: denied with EACCES\n`))
+        const { code, stdout } = await example("deny-etc-mkdir", ["mkdir", `${directory}/allowed`, ...spelled])
+        expect(stdout).toMatch(new RegExp(`^mkdir(at)? "${directory}/allowed" in pid \\d+: made by the supervisor \\(created\\)\n`))
+        for (const path of denied) expect(stdout).toMatch(new RegExp(`\nmkdir(at)? "${path}" in pid \\d+: denied with EACCES\n`))
         expect(stdout).toMatch(new RegExp(`mkdir: cannot create directory .*/etc/${unique}.*: Permission denied\n`))
         expect(stdout).toMatch(/\nmkdir exited with code 1\n$/)
-        expect(readdirSync(directory)).toEqual(["allowed"])
+        expect(readdirSync(directory).sort()).toEqual(["allowed", "link"])
         // As root these would be created without the handler: their absence is the handler's doing.
         for (const path of denied) expect(existsSync(path)).toBe(false)
         expect(code).toBe(0)
       } finally {
         rmSync(directory, { recursive: true, force: true })
         for (const path of denied) rmSync(path, { recursive: true, force: true })
+      }
+    })
+
+    it("deny-etc-mkdir holds against the TOCTOU attack: a thread flipping the path between a harmless one and /etc/... never gets it created", async () => {
+      const directory = mkdtempSync(join(tmpdir(), "kakoi-deny-etc-"))
+      const forbidden = `/etc/kakoi-toctou-${process.pid}-${Date.now()}`
+      try {
+        const attack = buildC(fileURLToPath(new URL("../fixtures/toctou-mkdir.c", import.meta.url)), ["-pthread"])
+        const { code, stdout } = await example("deny-etc-mkdir", [attack, `${directory}/harmless`, forbidden, "3000"])
+        expect(stdout).toMatch(/\nheld after 3000 tries, [1-9]\d* harmless created\n/)
+        expect(stdout).toMatch(new RegExp(`\nmkdir "${forbidden}" in pid \\d+: denied with EACCES\n`))
+        expect(existsSync(forbidden)).toBe(false)
+        expect(code).toBe(0)
+      } finally {
+        rmSync(directory, { recursive: true, force: true })
+        rmSync(forbidden, { recursive: true, force: true })
       }
     })
 

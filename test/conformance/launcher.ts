@@ -4,6 +4,7 @@
  * as data, typed start failures, and spawn handles. (What a supervising
  * process passes on is in inherit.ts; attacks on the launcher in native-launcher.ts.)
  */
+import type { Services } from "../../adapters/portable.ts"
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -30,8 +31,8 @@ export interface Streams<Io> {
 /** One adapter under test: its `run` and `spawn`, and how to use its streams. */
 export interface AdapterUnderTest<Io> {
   readonly runtime: string
-  readonly run: (argv: ReadonlyArray<string>, options?: RunOptions<any, any>) => Promise<RunResult>
-  readonly spawn: (argv: ReadonlyArray<string>, options?: ChildOptions<any, any>) => Promise<Io & SpawnedChild>
+  readonly run: (argv: ReadonlyArray<string>, options?: RunOptions<unknown, Services>) => Promise<RunResult>
+  readonly spawn: (argv: ReadonlyArray<string>, options?: ChildOptions<unknown, Services>) => Promise<Io & SpawnedChild>
   readonly streams: Streams<Io>
   /** Sets a variable in the supervisor's own environment. */
   readonly setEnv: (name: string, value: string) => void

@@ -4,6 +4,7 @@
  * syscall it never made with the chosen errno, leaves out the launcher's own
  * calls before exec, and captures exit_group and rt_sigreturn.
  */
+import type { Services } from "../../adapters/portable.ts"
 import { fileURLToPath } from "node:url"
 import { beforeAll, describe, expect, it } from "vitest"
 import type { RunOptions, RunResult } from "../../core/api.ts"
@@ -13,8 +14,8 @@ import { buildC } from "../helpers/build-c.ts"
 /** One adapter under test. */
 export interface LearnApi {
   readonly runtime: string
-  readonly learn: (argv: ReadonlyArray<string>, options?: LearnOptions<any, any>) => Promise<LearnResult>
-  readonly run: (argv: ReadonlyArray<string>, options?: RunOptions<any, any>) => Promise<RunResult>
+  readonly learn: (argv: ReadonlyArray<string>, options?: LearnOptions<unknown, Services>) => Promise<LearnResult>
+  readonly run: (argv: ReadonlyArray<string>, options?: RunOptions<unknown, Services>) => Promise<RunResult>
 }
 
 const probeSource = fileURLToPath(new URL("../fixtures/syscall-probe.c", import.meta.url))

@@ -9,6 +9,7 @@
  * they read pointer arguments from the child's memory, re-checked against the
  * notification id so a dead caller's pid is never trusted.
  */
+import type { Services } from "../../adapters/portable.ts"
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { stat } from "node:fs/promises"
 import { tmpdir } from "node:os"
@@ -25,8 +26,8 @@ import type { SpawnedChild } from "./launcher.ts"
 /** One adapter under test. */
 export interface NotifyApi {
   readonly runtime: string
-  readonly run: (argv: ReadonlyArray<string>, options?: RunOptions<any, any>) => Promise<RunResult>
-  readonly spawn: (argv: ReadonlyArray<string>, options?: ChildOptions<any, any>) => Promise<SpawnedChild>
+  readonly run: (argv: ReadonlyArray<string>, options?: RunOptions<unknown, Services>) => Promise<RunResult>
+  readonly spawn: (argv: ReadonlyArray<string>, options?: ChildOptions<unknown, Services>) => Promise<SpawnedChild>
 }
 
 const probeSource = fileURLToPath(new URL("../fixtures/syscall-probe.c", import.meta.url))
@@ -40,7 +41,7 @@ const handshakeReadSize = 4093
 const quickMs = 10_000
 
 /** A policy that notifies `syscalls` and answers with `handler`, everything else allowed. */
-const notifying = (handler: NotifyHandler, syscalls: ReadonlyArray<string>, options: SeccompOptions = {}): RunOptions<any, any> => ({
+const notifying = (handler: NotifyHandler, syscalls: ReadonlyArray<string>, options: SeccompOptions = {}): RunOptions<unknown, Services> => ({
   plugins: [seccomp(policy((rule) => rule.notify(handler, ...syscalls), { default: "allow" }), options)]
 })
 
@@ -61,7 +62,7 @@ export const notifySuite = (api: NotifyApi): void => {
     restartProbe = buildC(restartProbeSource)
   })
 
-  const probeUnder = async (options: RunOptions<any, any>, nr: number, ...args: ReadonlyArray<number>): Promise<RunResult> => {
+  const probeUnder = async (options: RunOptions<unknown, Services>, nr: number, ...args: ReadonlyArray<number>): Promise<RunResult> => {
     const result = await api.run([probe, String(nr), ...args.map(String)], options)
     expect(result.exitCode, result.stderr).toBe(0)
     return result
@@ -140,6 +141,44 @@ export const notifySuite = (api: NotifyApi): void => {
       const result = await probeUnder(notifying(never, ["getppid"], { notify: { timeoutMs: 200 } }), SYS_getppid)
       expect(result.stdout.trim()).toBe(`errno ${EPERM}`)
       expect(Date.now() - started).toBeLessThan(quickMs)
+    })
+
+    describe("an answer after the deadline is denied, whatever it says", () => {
+      /** Blocks the event loop for `ms`, as a CPU-bound synchronous handler does: no timer can fire meanwhile. */
+      const busy = (ms: number): void => {
+        const until = performance.now() + ms
+        while (performance.now() < until);
+      }
+      const late = { notify: { timeoutMs: 300 } }
+
+      it("a synchronous handler that blocks past the timeout and then allows", async () => {
+        const result = await probeUnder(notifying(() => (busy(1500), answer.allow()), ["getppid"], late), SYS_getppid)
+        expect(result.stdout.trim()).toBe(`errno ${EPERM}`)
+      })
+
+      it("a synchronous Effect handler that blocks past the timeout and then fakes a result", async () => {
+        const result = await probeUnder(notifying(() => Effect.sync(() => (busy(1500), answer.value(4242))), ["getppid"], late), SYS_getppid)
+        expect(result.stdout.trim()).toBe(`errno ${EPERM}`)
+      })
+
+      it("an async handler that blocks before its first await and then allows", async () => {
+        const result = await probeUnder(notifying(async () => (busy(1500), answer.allow()), ["getppid"], late), SYS_getppid)
+        expect(result.stdout.trim()).toBe(`errno ${EPERM}`)
+      })
+
+      it("an async handler that allows after the timeout", async () => {
+        const slow: NotifyHandler = async () => {
+          await new Promise((resolve) => setTimeout(resolve, 800))
+          return answer.allow()
+        }
+        const result = await probeUnder(notifying(slow, ["getppid"], late), SYS_getppid)
+        expect(result.stdout.trim()).toBe(`errno ${EPERM}`)
+      })
+
+      it("a handler that answers within the timeout is honoured", async () => {
+        const result = await probeUnder(notifying(() => (busy(50), answer.value(7)), ["getppid"], late), SYS_getppid)
+        expect(result.stdout.trim()).toBe("ok 7")
+      })
     })
 
     it("a handler that answers kill ends the child, and the exit diagnosis names the syscall and rule", async () => {
@@ -293,12 +332,22 @@ export const notifySuite = (api: NotifyApi): void => {
         expect((await probeUnder(options, SYS_read, 0, 0, handshakeReadSize)).stdout.trim()).toBe(`errno ${EACCES}`)
       })
 
-      it("opens no hole for read when only the target's reads are notified: its first read of the handshake's size reaches the handler", async () => {
-        // The handshake read (fd 3) is not notified here, so the first notified read is the target's own.
-        const seen: Array<bigint> = []
-        const options = { plugins: [seccomp(policy((rule) => rule.notify((n) => (seen.push(n.args[0]), answer.fail("EACCES")), "read", arg(0).eq(0)), { default: "allow" }))] }
+      it("opens no hole for read under a conditional read rule: the target's read of the handshake's size reaches the handler", async () => {
+        // read(0, ...) notified, the child program's read on its channel (fd 3) not: the handshake ends without a notification.
+        const seen: Array<readonly [bigint, bigint]> = []
+        const denyStdin: NotifyHandler = (n) => (seen.push([n.args[0], n.args[2]]), answer.fail("EACCES"))
+        const options = { plugins: [seccomp(policy((rule) => rule.notify(denyStdin, "read", arg(0).eq(0)), { default: "allow" }))] }
         expect((await probeUnder(options, SYS_read, 0, 0, handshakeReadSize)).stdout.trim()).toBe(`errno ${EACCES}`)
-        expect(seen).toEqual([0n])
+        expect(seen).toEqual([[0n, BigInt(handshakeReadSize)]])
+      })
+
+      it("under a conditional read rule that matches the launcher's read too, the handler sees it, and allowing it lets the child start", async () => {
+        const sizes: Array<bigint> = []
+        const count: NotifyHandler = (n) => (sizes.push(n.args[2]), answer.allow())
+        const options = { plugins: [seccomp(policy((rule) => rule.notify(count, "read", arg(2).eq(BigInt(handshakeReadSize))), { default: "allow" }))] }
+        const result = await probeUnder(options, SYS_read, 0, 0, 0)
+        expect(result.stdout.trim()).toBe("ok 0")
+        expect(sizes).toEqual([BigInt(handshakeReadSize)])
       })
 
       it("a notify policy that denies read, which the handshake needs, is refused before anything starts", async () => {

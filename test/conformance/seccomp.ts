@@ -5,6 +5,7 @@
  * start nothing. The probe (test/fixtures/syscall-probe.c) makes one raw
  * syscall with exact arguments and prints "ok N" or "errno N".
  */
+import type { Services } from "../../adapters/portable.ts"
 import { existsSync, mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -16,7 +17,7 @@ import { launcherSyscalls, policy, seccomp, type PolicyJson, type RuleJson } fro
 import { buildC } from "../helpers/build-c.ts"
 
 export interface SeccompApi {
-  readonly run: (argv: ReadonlyArray<string>, options?: RunOptions<any, any>) => Promise<RunResult>
+  readonly run: (argv: ReadonlyArray<string>, options?: RunOptions<unknown, Services>) => Promise<RunResult>
 }
 
 const probeSource = fileURLToPath(new URL("../fixtures/syscall-probe.c", import.meta.url))
@@ -36,7 +37,7 @@ export const seccompSuite = (api: SeccompApi): void => {
     probe = buildC(probeSource)
   })
 
-  const withRules = (rules: ReadonlyArray<RuleJson>, json: Partial<PolicyJson> = {}): RunOptions<any, any> => ({
+  const withRules = (rules: ReadonlyArray<RuleJson>, json: Partial<PolicyJson> = {}): RunOptions<unknown, Services> => ({
     plugins: [seccomp(policy({ default: "allow", ...json, rules }))]
   })
 

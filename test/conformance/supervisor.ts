@@ -8,9 +8,10 @@ import { spawn as spawnProcess } from "node:child_process"
 import { once } from "node:events"
 import { fileURLToPath } from "node:url"
 import { it as effectIt } from "@effect/vitest"
-import { Effect, Exit, type Layer, Scope, Stream } from "effect"
+import { Effect, Exit, Fiber, type Layer, Scope, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { afterAll, describe, expect, it } from "vitest"
+import type { Services } from "../../adapters/portable.ts"
 import type { SupervisorApi, SupervisorHandle } from "../../core/supervisor/api.ts"
 import type { SupervisorEvent } from "../../core/supervisor/events.ts"
 import type { SupervisorSpec, WorkerSpec } from "../../core/supervisor/spec.ts"
@@ -24,15 +25,18 @@ export const supervisorFixture: string = fileURLToPath(new URL("../fixtures/supe
 export const hostSignalsFixture: string = fileURLToPath(new URL("../fixtures/supervise-host-signals.ts", import.meta.url))
 
 /** One adapter under test. */
-export interface SupervisorUnderTest<R> extends SupervisorApi<R, any> {
+export interface SupervisorUnderTest extends SupervisorApi<Services, unknown> {
   readonly runtime: string
-  readonly layer: Layer.Layer<R, any>
+  readonly layer: Layer.Layer<Services, unknown>
   /** argv that runs `supervisorFixture` in this runtime. */
   readonly fixture: ReadonlyArray<string>
 }
 
+/** A tree of the suite: plugins of any error, needing at most the services every adapter's layer provides. */
+type Tree = SupervisorSpec<unknown, Services>
+
 const sh = (script: string): Array<string> => ["/bin/sh", "-c", script]
-const worker = (name: string, script: string, extra: Partial<WorkerSpec<any, any>> = {}): WorkerSpec<any, any> => ({
+const worker = (name: string, script: string, extra: Partial<WorkerSpec<unknown, Services>> = {}): WorkerSpec<unknown, Services> => ({
   name,
   argv: sh(script),
   env: { PATH: "/usr/bin:/bin" },
@@ -40,7 +44,7 @@ const worker = (name: string, script: string, extra: Partial<WorkerSpec<any, any
   stop: { timeoutMs: 500 },
   ...extra
 })
-const tree = (children: SupervisorSpec<any, any>["children"], extra: Partial<SupervisorSpec<any, any>> = {}): SupervisorSpec<any, any> => ({
+const tree = (children: Tree["children"], extra: Partial<Tree> = {}): Tree => ({
   name: "t",
   intensity: { maxRestarts: 10, withinMs: 10_000 },
   children,
@@ -63,11 +67,11 @@ const count = (events: ReadonlyArray<SupervisorEvent>, type: SupervisorEvent["ty
   events.filter((event) => event.type === type && event.child === child).length
 
 /** Registers the supervisor suite for one adapter. */
-export const supervisorSuite = <R>(adapter: SupervisorUnderTest<R>): void => {
+export const supervisorSuite = (adapter: SupervisorUnderTest): void => {
   const { supervise, superviseEffect } = adapter
   /** Every pid a test saw; none may be alive at the end. */
   const seen = new Set<number>()
-  const started = async (spec: SupervisorSpec<any, R>) => {
+  const started = async (spec: Tree) => {
     const handle = await supervise(spec)
     const events = record(handle)
     void (async () => {
@@ -84,7 +88,7 @@ export const supervisorSuite = <R>(adapter: SupervisorUnderTest<R>): void => {
 
     it("one-for-one restarts only the child that failed", async () => {
       const { handle, events } = await started(tree([worker("steady", "sleep 60"), worker("crash", "sleep 0.05; exit 1")]))
-      await waitUntil(() => pidsOf(events, "t/crash").length >= 3, 3000)
+      expect(await waitUntil(() => pidsOf(events, "t/crash").length >= 3, 3000)).toBe(true)
       expect(pidsOf(events, "t/steady")).toHaveLength(1)
       await handle.stop()
     })
@@ -93,7 +97,7 @@ export const supervisorSuite = <R>(adapter: SupervisorUnderTest<R>): void => {
       const { handle, events } = await started(
         tree([worker("first", "sleep 60"), worker("crash", "sleep 0.1; exit 1"), worker("last", "sleep 60")], { strategy: "one-for-all" })
       )
-      await waitUntil(() => pidsOf(events, "t/last").length >= 2, 3000)
+      expect(await waitUntil(() => pidsOf(events, "t/last").length >= 2, 3000)).toBe(true)
       expect(pidsOf(events, "t/first").length).toBeGreaterThanOrEqual(2)
       // Siblings stop last-started first.
       const stops = events.filter((event) => event.type === "stopped").slice(0, 2).map((event) => event.child)
@@ -105,7 +109,7 @@ export const supervisorSuite = <R>(adapter: SupervisorUnderTest<R>): void => {
       const { handle, events } = await started(
         tree([worker("first", "sleep 60"), worker("crash", "sleep 0.1; exit 1"), worker("last", "sleep 60")], { strategy: "rest-for-one" })
       )
-      await waitUntil(() => pidsOf(events, "t/last").length >= 2, 3000)
+      expect(await waitUntil(() => pidsOf(events, "t/last").length >= 2, 3000)).toBe(true)
       expect(pidsOf(events, "t/first")).toHaveLength(1)
       await handle.stop()
     })
@@ -119,7 +123,7 @@ export const supervisorSuite = <R>(adapter: SupervisorUnderTest<R>): void => {
           worker("temporary", "exit 1", { restart: "temporary" })
         ], { intensity: { maxRestarts: 100, withinMs: 10_000 } })
       )
-      await waitUntil(() => count(events, "restarting", "t/permanent") >= 2 && count(events, "restarting", "t/transient-fail") >= 2, 3000)
+      expect(await waitUntil(() => count(events, "restarting", "t/permanent") >= 2 && count(events, "restarting", "t/transient-fail") >= 2, 3000)).toBe(true)
       expect(count(events, "restarting", "t/permanent")).toBeGreaterThanOrEqual(2)
       expect(count(events, "restarting", "t/transient-fail")).toBeGreaterThanOrEqual(2)
       expect(count(events, "restarting", "t/transient-ok")).toBe(0)
@@ -140,23 +144,44 @@ export const supervisorSuite = <R>(adapter: SupervisorUnderTest<R>): void => {
       expect(events.at(-1)).toMatchObject({ type: "stopped", child: "t/steady" })
     })
 
-    it("waits the backoff between restarts in real time", async () => {
-      const { handle, events } = await started(tree([worker("slow", "exit 1", { backoff: { initialMs: 300, jitter: false } })]))
-      await waitUntil(() => pidsOf(events, "t/slow").length >= 2, 3000)
-      const exited = events.find((event) => event.type === "exited")!
-      const restarted = events.filter((event) => event.type === "starting")[1]!
-      expect(restarted.at - exited.at).toBeGreaterThanOrEqual(290)
-      expect(events.find((event) => event.type === "restarting")).toMatchObject({ delayMs: 300 })
-      await handle.stop()
-    })
+    /** Real time passing, which the TestClock does not see: what a child does meanwhile is real. */
+    const realTime = (ms: number) => Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, ms)))
 
-    it("kills a child that ignores SIGTERM after the stop timeout", async () => {
-      const { handle, events } = await started(tree([worker("stubborn", "trap '' TERM; echo up; sleep 60", { stop: { timeoutMs: 300 }, ready: { kind: "line", pattern: "up" } })]))
-      const before = Date.now()
-      await handle.stop()
-      expect(Date.now() - before).toBeGreaterThanOrEqual(290)
-      expect(events.find((event) => event.type === "stopped")).toMatchObject({ exit: { signal: "SIGKILL" } })
-    })
+    effectIt.effect("waits the backoff between restarts on the Effect clock (TestClock), not on the wall clock", () =>
+      Effect.gen(function* () {
+        const running = yield* superviseEffect(tree([worker("slow", "exit 1", { backoff: { initialMs: 300, jitter: false } })]))
+        const restarting = yield* Stream.runHead(Stream.filter(running.events, (event) => event.type === "restarting"))
+        expect(restarting).toMatchObject({ _tag: "Some", value: { delayMs: 300 } })
+        // Far longer than the backoff in real time: still waiting, since only the TestClock counts.
+        yield* realTime(500)
+        expect((yield* running.status)[0]?.state).toBe("restarting")
+        yield* TestClock.adjust(299)
+        expect((yield* running.status)[0]?.state).toBe("restarting")
+        yield* TestClock.adjust(1)
+        const starts = yield* Stream.runCollect(Stream.take(Stream.filter(running.events, (event) => event.type === "starting"), 2))
+        expect(starts.map((event) => event.at)).toEqual([0, 300])
+      }).pipe(Effect.scoped, Effect.provide(adapter.layer))
+    )
+
+    effectIt.effect("kills a child that ignores SIGTERM once the stop timeout has passed on the Effect clock (TestClock)", () =>
+      Effect.gen(function* () {
+        const scope = yield* Scope.make()
+        const running = yield* superviseEffect(
+          tree([worker("stubborn", "trap '' TERM; echo up; sleep 60", { stop: { timeoutMs: 300 }, ready: { kind: "line", pattern: "up" } })])
+        ).pipe(Scope.provide(scope))
+        const pid = (yield* running.status)[0]?.pid ?? 0
+        seen.add(pid)
+        const stopping = yield* Effect.forkChild(Scope.close(scope, Exit.void))
+        // SIGTERM is sent and ignored; in real time the grace period is long over, on the TestClock it is not.
+        yield* realTime(500)
+        expect(alive(pid)).toBe(true)
+        yield* TestClock.adjust(300)
+        yield* Fiber.join(stopping)
+        const stopped = yield* Stream.runCollect(Stream.filter(running.events, (event) => event.type === "stopped"))
+        expect(stopped).toMatchObject([{ child: "t/stubborn", exit: { signal: "SIGKILL" } }])
+        expect(alive(pid)).toBe(false)
+      }).pipe(Effect.provide(adapter.layer))
+    )
 
     it("stops grandchildren with their child (process group)", async () => {
       const handle = await supervise(tree([worker("parent", "sleep 60 & echo $!; wait", { ready: { kind: "line", pattern: /^\d+$/ } })]))
@@ -164,7 +189,7 @@ export const supervisorSuite = <R>(adapter: SupervisorUnderTest<R>): void => {
       void (async () => {
         for await (const line of handle.lines) lines.push(line.line)
       })()
-      await waitUntil(() => lines.length > 0, 2000)
+      expect(await waitUntil(() => lines.length > 0, 2000)).toBe(true)
       const grandchild = Number(lines[0])
       seen.add(grandchild)
       expect(alive(grandchild)).toBe(true)
@@ -217,9 +242,12 @@ export const supervisorSuite = <R>(adapter: SupervisorUnderTest<R>): void => {
 
     it("emits events in order", async () => {
       const { handle, events } = await started(tree([worker("once", "echo hi; exit 1", { restart: "transient" })]))
-      await waitUntil(() => pidsOf(events, "t/once").length >= 2, 3000)
+      expect(await waitUntil(() => pidsOf(events, "t/once").length >= 2, 3000)).toBe(true)
       await handle.stop()
-      await waitUntil(() => events.some((event) => event.type === "stopped"), 1000)
+      // The stream ends once the tree has stopped (the child may be between two runs then, with no "stopped" of its own).
+      const all: Array<SupervisorEvent> = []
+      for await (const event of handle.events) all.push(event)
+      expect(all.at(-1)?.type).toMatch(/^(stopped|exited|restarting)$/)
       const types = events.filter((event) => event.child === "t/once").map((event) => event.type)
       expect(types.slice(0, 7)).toEqual(["starting", "started", "ready", "exited", "restarting", "starting", "started"])
       expect(events.map((event) => event.at)).toEqual([...events.map((event) => event.at)].sort((a, b) => a - b))
@@ -243,9 +271,9 @@ export const supervisorSuite = <R>(adapter: SupervisorUnderTest<R>): void => {
       void (async () => {
         for await (const line of handle.lines) lines.push(`${line.child} ${line.stream} ${line.line}`)
       })()
-      await waitUntil(() => lines.length >= 2, 2000)
+      expect(await waitUntil(() => lines.length >= 2, 2000)).toBe(true)
       await handle.stop()
-      await waitUntil(() => lines.length >= 3, 1000)
+      expect(await waitUntil(() => lines.length >= 3, 1000)).toBe(true)
       expect(lines).toEqual(["t/talker stdout one", "t/talker stdout two", "t/talker stdout three"])
     })
 
@@ -253,7 +281,7 @@ export const supervisorSuite = <R>(adapter: SupervisorUnderTest<R>): void => {
       const { handle, events } = await started(
         tree([worker("db", "sleep 0.3; echo 'accepting connections'; sleep 60", { ready: { kind: "line", pattern: "accepting" } }), worker("app", "sleep 60")])
       )
-      await waitUntil(() => count(events, "started", "t/app") === 1, 1000)
+      expect(await waitUntil(() => count(events, "started", "t/app") === 1, 1000)).toBe(true)
       await handle.stop()
       const ready = events.findIndex((event) => event.type === "ready" && event.child === "t/db")
       const appStarting = events.findIndex((event) => event.type === "starting" && event.child === "t/app")
@@ -262,7 +290,7 @@ export const supervisorSuite = <R>(adapter: SupervisorUnderTest<R>): void => {
     })
 
     it("restarts a nested supervisor that gave up, and reports its children in the status", async () => {
-      const nested: SupervisorSpec<any, any> = { name: "inner", intensity: { maxRestarts: 1, withinMs: 5000 }, children: [worker("loop", "exit 1")] }
+      const nested: Tree = { name: "inner", intensity: { maxRestarts: 1, withinMs: 5000 }, children: [worker("loop", "exit 1")] }
       const { handle, events } = await started(tree([worker("steady", "sleep 60"), nested], { intensity: { maxRestarts: 1, withinMs: 10_000 } }))
       const error = await handle.done.then(() => undefined, (error: unknown) => error)
       expect(count(events, "gave-up", "t/inner/loop")).toBe(2)
@@ -272,7 +300,7 @@ export const supervisorSuite = <R>(adapter: SupervisorUnderTest<R>): void => {
 
     it("status shows pid, uptime, restarts and last exit", async () => {
       const { handle, events } = await started(tree([worker("up", "sleep 60"), worker("flaky", "sleep 0.05; exit 4", { backoff: { initialMs: 2000, jitter: false } })]))
-      await waitUntil(() => count(events, "restarting", "t/flaky") >= 1, 2000)
+      expect(await waitUntil(() => count(events, "restarting", "t/flaky") >= 1, 2000)).toBe(true)
       const [up, flaky] = await handle.status()
       expect(up).toMatchObject({ child: "t/up", state: "running", restarts: 0, lastExit: undefined })
       expect(up?.pid).toBeGreaterThan(0)

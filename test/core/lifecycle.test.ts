@@ -26,7 +26,7 @@ const counted = (): { readonly runtime: RuntimePort<NodeIo>; readonly launches: 
   }
 }
 
-const startWith = async (argv: ReadonlyArray<string>, plugins: ReadonlyArray<Plugin<any, NodeServices>>) => {
+const startWith = async (argv: ReadonlyArray<string>, plugins: ReadonlyArray<Plugin<unknown, NodeServices>>) => {
   const { runtime, launches } = counted()
   const spec = makeSpec(argv, { plugins, stdio: "ignore" }, { env: () => ({}), stdio: ["ignore", "ignore", "ignore"] })
   const exit = await Effect.runPromiseExit(start(runtime, spec).pipe(Effect.flatMap((child) => child.exit), Effect.provide(layer)))

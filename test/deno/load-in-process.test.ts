@@ -1,4 +1,4 @@
 /** The in-process loading conformance suite on Deno. */
 import { loadFixture, loadInProcessSuite } from "../conformance/load-in-process.ts"
 
-loadInProcessSuite("Deno", (directory) => [Deno.execPath(), "run", "--no-prompt", "-A", loadFixture, "deno", directory])
+loadInProcessSuite("Deno", (directory, ...extra) => [Deno.execPath(), "run", "--no-prompt", "-A", loadFixture, "deno", directory, ...extra])

@@ -11,8 +11,10 @@ import { nodeBinding } from "../../adapters/node/runtime.ts"
 import { makeAdapter } from "../../adapters/shared/make-adapter.ts"
 import { answer, policy, seccomp } from "../../plugins/seccomp/mod.ts"
 import { notifySuite } from "../conformance/notify.ts"
+import { notifyActSuite } from "../conformance/notify-act.ts"
 
 notifySuite({ runtime: "Node", run, spawn })
+notifyActSuite({ runtime: "Node", run })
 
 describe("notify without a listener system", () => {
   it("fails closed: a layer with no listener system starts nothing and says so", async () => {

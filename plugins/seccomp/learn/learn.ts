@@ -6,7 +6,8 @@
  * learning works the same on Node, Deno and Bun.
  */
 import { Effect } from "effect"
-import type { RunOptions, RunResult } from "../../../core/api.ts"
+import type { RunEffect, RunOptions, RunResult } from "../../../core/api.ts"
+import type { Plugin, PluginError } from "../../../core/plugin.ts"
 import type { SpawnError } from "../../../core/errors.ts"
 import type { ErrnoName } from "../../../core/errno.ts"
 import type { PolicyError } from "../errors.ts"
@@ -52,7 +53,7 @@ export interface LearnResult {
 }
 
 /** The runner learn mode drives: an adapter's `runEffect`. */
-export type LearnRunner<R, X> = <E>(argv: ReadonlyArray<string>, options?: RunOptions<E, R>) => Effect.Effect<RunResult, E | SpawnError | X, R>
+export type LearnRunner<R, X> = RunEffect<R, X>
 
 /**
  * The least-privilege policy for `syscalls`, as JSON: allow them and
@@ -85,18 +86,18 @@ export const allowlist = (syscalls: Iterable<string>, errno: ErrnoName | number 
  * console.log(JSON.stringify(toJson(policy)))
  * ```
  */
-export const learnEffect = <R, X = never, E = never>(
+export const learnEffect = <R, X = never, P extends Plugin<unknown, R | SeccompLibrary> = never>(
   runEffect: LearnRunner<R | SeccompLibrary, X>,
   argv: ReadonlyArray<string>,
-  options: LearnOptions<E, R | SeccompLibrary> = {}
-): Effect.Effect<LearnResult, E | PolicyError | NotifyError | SpawnError | X, R | SeccompLibrary> =>
+  options: LearnOptions<unknown, R | SeccompLibrary> & { readonly plugins?: ReadonlyArray<P> } = {}
+): Effect.Effect<LearnResult, PluginError<P> | PolicyError | NotifyError | SpawnError | X, R | SeccompLibrary> =>
   Effect.gen(function*() {
     const { errno = "EPERM", plugins = [], ...rest } = options
     // A bad errno must not cost a whole run before it is noticed.
     yield* decodePolicy(allowlist([], errno))
     const record = recorder()
     const observe = seccomp({ default: "notify" }, { notify: { handler: record.handler } })
-    const exit = yield* runEffect<E | PolicyError | NotifyError>(argv, { ...rest, plugins: [...plugins, observe] })
+    const exit = yield* runEffect(argv, { ...rest, plugins: [...plugins, observe] })
     const syscalls = record.syscalls()
     const policy = yield* decodePolicy(allowlist(syscalls.map((entry) => entry.name), errno))
     return { exit, syscalls, policy }

@@ -18,6 +18,8 @@ export const attachHandlers = (policy: Policy, handlers: ReadonlyMap<string, Not
  *
  * @example
  * ```ts
+ * import { answer, policy } from "kakoi/seccomp"
+ *
  * const p = policy((rule) => rule.notify(() => answer.allow(), "getppid"), { default: "allow" })
  * attachedHandler(p, "rules[0]") // the function
  * ```

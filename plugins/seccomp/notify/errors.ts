@@ -117,3 +117,64 @@ export class MemoryReadError extends MemoryReadErrorBase {
     }
   }
 }
+
+/**
+ * Why `resolvePath` could not say what a call's path argument names.
+ * - `Unresolvable`: the kernel refused a step (`errno`: ENOENT, ENOTDIR,
+ *   ELOOP, EBADF for a dirfd the child has not open, ...); the call itself
+ *   would most likely have failed the same way: answer `answer.fail(error.errno)`
+ * - `Gone`: the notification is no longer pending (the caller died or was
+ *   interrupted), so /proc/<pid> may describe another process
+ * - `Procfs`: the path leads into /proc, where "self" would be the
+ *   supervisor: the supervisor never acts there on a child's behalf
+ * - `Detached`: the notification did not come from a supervisor's listener
+ *
+ * @example
+ * ```ts
+ * import type { PathErrorReason } from "kakoi/seccomp"
+ *
+ * const reason: PathErrorReason = "Unresolvable"
+ * ```
+ */
+export type PathErrorReason = "Unresolvable" | "Gone" | "Procfs" | "Detached"
+
+interface PathErrorFields {
+  readonly reason: PathErrorReason
+  readonly pid: number
+  /** The path as the child passed it ("" when it was not read: `Detached`). */
+  readonly path: string
+  /** What to fail the call with: the kernel's errno for `Unresolvable`, else EACCES or ESRCH. */
+  readonly errno: number
+}
+
+const PathErrorBase: new (args: PathErrorFields) => Cause.YieldableError & {
+  readonly _tag: "PathError"
+} & Readonly<PathErrorFields> = Data.TaggedError("PathError")
+
+/**
+ * A handler's `resolvePath` failed. A handler that lets it escape denies the
+ * call with `notify.errno`; `answer.fail(error.errno)` passes the kernel's errno on.
+ *
+ * @example
+ * ```ts
+ * import { PathError } from "kakoi/seccomp"
+ *
+ * new PathError({ reason: "Unresolvable", pid: 4242, path: "nope/x", errno: 2 }).message
+ * // 'Cannot resolve "nope/x" for pid 4242: ENOENT (No such file or directory)'
+ * ```
+ */
+export class PathError extends PathErrorBase {
+  override get message(): string {
+    const what = `Cannot resolve ${this.path === "" ? "a path" : JSON.stringify(this.path)} for pid ${this.pid}`
+    switch (this.reason) {
+      case "Unresolvable":
+        return `${what}: ${errnoText(this.errno)}`
+      case "Gone":
+        return `${what}: the notification is no longer pending (the call ended, or the pid may be reused)`
+      case "Procfs":
+        return `${what}: it leads into /proc, where the supervisor never acts for a child ("self" would be the supervisor)`
+      case "Detached":
+        return `${what}: the notification did not come from a supervisor's listener`
+    }
+  }
+}

@@ -13,8 +13,10 @@ import type { Notification } from "./handler.ts"
  *
  * @example
  * ```ts
+ * import { policy, seccomp } from "kakoi/seccomp"
+ *
  * const feed = notificationFeed()
- * const fence = seccomp(p, { notify: { onNotification: feed.onNotification } })
+ * const fence = seccomp(policy({ default: "notify" }), { notify: { onNotification: feed.onNotification } })
  * ```
  */
 export interface NotificationFeed {

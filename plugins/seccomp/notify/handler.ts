@@ -29,7 +29,11 @@ export interface Notification {
   readonly name: string
   /** AUDIT_ARCH_* value (0xc000003e for x86_64), which libseccomp also uses as arch token. */
   readonly arch: number
-  /** The six argument registers, unsigned. Pointers point into the child's memory: read them with `readString`/`readBytes`. */
+  /**
+   * The six argument registers, unsigned. Pointers point into the child's
+   * memory: read them with `readString`/`readBytes`, resolve paths with
+   * `resolvePath`, and never answer `allow` after reading (TOCTOU).
+   */
   readonly args: readonly [bigint, bigint, bigint, bigint, bigint, bigint]
   readonly instructionPointer: bigint
   /**
@@ -42,11 +46,17 @@ export interface Notification {
 
 /**
  * A handler's answer.
- * - `allow`: the kernel runs the call as is (SECCOMP_USER_NOTIF_FLAG_CONTINUE).
- *   Never allow on what a pointer argument points to: the child can change
- *   that memory after you look (the kernel's TOCTOU warning).
+ * - `allow`: the kernel runs the call as is (SECCOMP_USER_NOTIF_FLAG_CONTINUE),
+ *   re-reading its pointer arguments from the child's memory. Never allow
+ *   after inspecting that memory: the child can change it after you looked
+ *   (TOCTOU). Act on what you read instead: `fd` or `return`/`fail`.
  * - `fail`: the call returns -1 with this errno, without running.
- * - `return`: the call returns this value, without running.
+ * - `return`: the call returns this value, without running (also the answer of
+ *   a call the supervisor performed itself, `answer.emulate`).
+ * - `fd`: the call returns a new fd in the child that refers to the
+ *   supervisor's open file `fd` (SECCOMP_IOCTL_NOTIF_ADDFD with
+ *   SECCOMP_ADDFD_FLAG_SEND, atomically); kakoi closes its own `fd` afterwards,
+ *   answered or not.
  * - `kill`: the call does not run; the child is killed (SIGKILL to its process
  *   group when it leads one, and to the caller), and its exit diagnosis names
  *   this syscall and rule: a kill that says why, unlike SIGSYS.
@@ -60,6 +70,7 @@ export type Verdict =
   | { readonly kind: "allow" }
   | { readonly kind: "fail"; readonly errno: number }
   | { readonly kind: "return"; readonly value: bigint }
+  | { readonly kind: "fd"; readonly fd: number; readonly closeOnExec: boolean }
   | { readonly kind: "kill" }
 
 /**
@@ -67,15 +78,26 @@ export type Verdict =
  * a Promise of one, or an Effect that succeeds with one (run by the supervisor;
  * interrupted when the timeout passes). A handler that throws, rejects, fails,
  * dies, or answers later than the timeout denies the call (EPERM unless
- * configured): fail closed.
+ * configured): fail closed. "Later" is measured on the Clock when the answer
+ * arrives, so a synchronous handler that blocks past the deadline is denied
+ * too, whatever it returns.
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { answer, type NotifyHandler } from "kakoi/seccomp"
+ *
  * const fakePpid: NotifyHandler = (n) => n.name === "getppid" ? answer.value(4242) : answer.allow()
  * const audited: NotifyHandler = (n) => Effect.as(Effect.logInfo(`${n.pid} ${n.name}`), answer.allow())
  * ```
  */
 export type NotifyHandler = (notification: Notification) => Verdict | Promise<Verdict> | Effect.Effect<Verdict, unknown>
+
+/** A result in the kernel's convention: >= 0 succeeded with that value, -errno failed. */
+const settled = (result: bigint | number, success: (value: bigint) => Verdict): Verdict => {
+  const value = BigInt(result)
+  return value < 0n ? { kind: "fail", errno: Number(-value) } : success(value)
+}
 
 /**
  * Builders for verdicts.
@@ -87,6 +109,8 @@ export type NotifyHandler = (notification: Notification) => Verdict | Promise<Ve
  * answer.allow() // { kind: "allow" }
  * answer.fail("EACCES") // { kind: "fail", errno: 13 }
  * answer.value(4242) // { kind: "return", value: 4242n }
+ * answer.emulate(-17) // { kind: "fail", errno: 17 }: what the supervisor's own mkdirat returned
+ * answer.fd(5, { closeOnExec: true }) // the child gets its own fd for the supervisor's fd 5
  * answer.kill() // { kind: "kill" }: the exit diagnosis names the syscall
  * ```
  */
@@ -94,10 +118,20 @@ export const answer: {
   readonly allow: () => Verdict
   readonly fail: (errno?: ErrnoName | number) => Verdict
   readonly value: (value: bigint | number) => Verdict
+  /** The result of a call the supervisor made itself: >= 0 is returned, -errno fails the call with errno. */
+  readonly emulate: (result: bigint | number) => Verdict
+  /**
+   * An fd the supervisor opened, to become the call's result in the child
+   * (`closeOnExec`: the child's copy gets FD_CLOEXEC, as O_CLOEXEC asked);
+   * a negative value is -errno and fails the call. kakoi owns the fd from here.
+   */
+  readonly fd: (fd: number, options?: { readonly closeOnExec?: boolean }) => Verdict
   readonly kill: () => Verdict
 } = {
   allow: () => ({ kind: "allow" }),
   fail: (errno = "EPERM") => ({ kind: "fail", errno: errnoValue(errno) ?? EPERM }),
   value: (value) => ({ kind: "return", value: BigInt(value) }),
+  emulate: (result) => settled(result, (value) => ({ kind: "return", value })),
+  fd: (fd, options = {}) => settled(fd, (value) => ({ kind: "fd", fd: Number(value), closeOnExec: options.closeOnExec ?? false })),
   kill: () => ({ kind: "kill" })
 }

@@ -34,6 +34,8 @@ const holds = (condition: ArgCondition, args: ReadonlyArray<bigint>): boolean =>
  *
  * @example
  * ```ts
+ * import { policy } from "kakoi/seccomp"
+ *
  * matchRule(policy((rule) => rule.allow("read").notify("getppid"), { default: "allow" }), "getppid", [0n, 0n, 0n, 0n, 0n, 0n]) // 1
  * ```
  */
@@ -47,6 +49,8 @@ export const matchRule = (policy: Policy, syscall: string, args: ReadonlyArray<b
  *
  * @example
  * ```ts
+ * import { policy } from "kakoi/seccomp"
+ *
  * notifies(policy({ default: "notify" })) // true
  * ```
  */

@@ -8,8 +8,9 @@
  * The kernel's TOCTOU warning (seccomp_unotify(2)) holds even for a read that
  * passes that check: another thread of the child, or another process sharing
  * the memory, can change it after the handler looked and before the kernel
- * runs the call. So a handler may **deny** on what it read (or log it); it
- * must never **allow** on it as a security decision.
+ * runs the call. So never answer `allow` (CONTINUE) after inspecting memory:
+ * the kernel would read it again. Act on what was read instead (paths.ts:
+ * `resolvePath`, then `answer.emulate` / `answer.fd`), or only log it.
  */
 import type { ArgIndex } from "../model.ts"
 import { MemoryReadError } from "./errors.ts"
@@ -62,17 +63,19 @@ const readChecked = (notification: Notification, address: bigint, length: number
  * (`Gone`, `Unreadable`, `Denied`, `Detached`); a handler that lets it
  * escape denies the call.
  *
- * Deny on what you read, never allow on it: the child can change the memory
- * after this returns (the kernel's TOCTOU warning).
+ * Never answer `allow` after this: the child can change the memory after it
+ * returns, and CONTINUE makes the kernel read it again (TOCTOU). Log it, or
+ * answer without running the call.
  *
  * @example
  * ```ts
  * import { answer, readBytes, type NotifyHandler } from "kakoi/seccomp"
  *
- * // write(fd, buf, count): refuse to let the child write a PEM private key.
- * const noKeys: NotifyHandler = (call) => {
- *   const head = new TextDecoder().decode(readBytes(call, 1, Math.min(Number(call.args[2]), 27)))
- *   return head.startsWith("-----BEGIN PRIVATE KEY") ? answer.fail("EACCES") : answer.allow()
+ * // write(fd, buf, count) to an fd the policy notifies: record the head, answer as if written, never CONTINUE.
+ * const sink: NotifyHandler = (call) => {
+ *   const head = readBytes(call, 1, Math.min(Number(call.args[2]), 16))
+ *   console.error(`pid ${call.pid} wrote ${call.args[2]} bytes starting ${Array.from(head).join(" ")}`)
+ *   return answer.value(call.args[2])
  * }
  * ```
  */
@@ -91,17 +94,17 @@ export const readBytes = (notification: Notification, pointer: ArgIndex | bigint
  * `Denied`, `Unterminated`, `Detached`); a handler that lets it escape
  * denies the call.
  *
- * Deny on what you read, never allow on it: the child can change the string
- * after this returns and before the kernel runs the call (the kernel's TOCTOU
- * warning). Allowing stays safe only as "continue": the kernel then makes its
- * own checks on what is there by then.
+ * Never answer `allow` after this: the child can change the string after it
+ * returns and before the kernel reads it again for the call (TOCTOU). For a
+ * path, `resolvePath` reads it once and lets the supervisor act on it.
  *
  * @example
  * ```ts
  * import { answer, policy, readString } from "kakoi/seccomp"
  *
+ * // Deny every unlink, and log what it named (whatever the name, the call does not run).
  * const fence = policy((rule) => {
- *   rule.notify((call) => readString(call, 0).startsWith("/etc/") ? answer.fail("EACCES") : answer.allow(), "mkdir")
+ *   rule.notify((call) => (console.error(`unlink "${readString(call, 0)}" denied`), answer.fail("EACCES")), "unlink")
  * }, { default: "allow" })
  * ```
  */

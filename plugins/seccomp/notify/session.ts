@@ -1,15 +1,18 @@
 /**
  * One child's listener: answers each notification with the handler of the
  * rule that matched, fail closed (a handler that throws, answers late, or is
- * missing denies the call), and recognises the child program's handshake
- * read so it never reaches a handler.
+ * missing denies the call), injects the fds handlers open for the child
+ * (ADDFD), and recognises the child program's handshake read so it never
+ * reaches a handler.
  */
-import { Effect } from "effect"
+import { Clock, Effect, Option } from "effect"
 import type { Policy } from "../model.ts"
+import { effectiveAction } from "../plan.ts"
 import type { Notification, NotifyHandler, Verdict } from "./handler.ts"
 import type { ListenerLoop } from "./loop.ts"
 import { matchRule } from "./match.ts"
 import { attachMemory } from "./memory.ts"
+import { attachFiles } from "./paths.ts"
 import { encodeResponse, notifRespSize, type RawNotification, type Response } from "./struct.ts"
 import type { ListenerSystem } from "./system.ts"
 
@@ -42,37 +45,87 @@ export interface Supervision {
 }
 
 const SIGKILL = 9
-const verdictKinds = new Set(["allow", "fail", "return", "kill"])
+const ENOENT = 2
+/** The kernel's largest errno (MAX_ERRNO): a larger "error" would read as a return value. */
+const MAX_ERRNO = 4095
 
-const toResponse = (verdict: Exclude<Verdict, { readonly kind: "kill" }>): Response =>
+type Answer = Exclude<Verdict, { readonly kind: "kill" } | { readonly kind: "fd" }>
+
+const toResponse = (verdict: Answer): Response =>
   verdict.kind === "allow" ? { kind: "continue" } : verdict.kind === "fail" ? { kind: "fail", errno: verdict.errno } : verdict
 
-/**
- * The handler's verdict, or undefined if it threw, failed, returned nonsense or
- * took longer than `timeoutMs`. An Effect answer runs here, under the same
- * timeout as a Promise, and is interrupted when it passes (so a late Effect
- * handler stops instead of running on unobserved).
- */
-const decide = async (handler: NotifyHandler, notification: Notification, timeoutMs: number): Promise<Verdict | undefined> => {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const interrupt = new AbortController()
-  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)))
-  const answered = Promise.resolve().then(() => {
-    const result = handler(notification)
-    return Effect.isEffect(result) ? Effect.runPromise(result as Effect.Effect<Verdict, unknown>, { signal: interrupt.signal }) : result
-  })
-  try {
-    const verdict = await Promise.race([answered, late])
-    return verdict !== undefined && verdictKinds.has(verdict.kind) ? verdict : undefined
-  } catch {
-    return undefined
-  } finally {
-    clearTimeout(timer)
-    interrupt.abort()
-    // Once decided, a later rejection (an Effect interrupted above, a late throw) has nobody to tell.
-    answered.catch(() => {})
+const isInteger = (value: unknown, min: number, max: number): boolean =>
+  typeof value === "number" && Number.isSafeInteger(value) && value >= min && value <= max
+
+/** A verdict whose fields the kernel can take: anything else a handler returns denies the call. */
+const isVerdict = (value: unknown): value is Verdict => {
+  if (typeof value !== "object" || value === null) return false
+  const verdict = value as { readonly kind?: unknown; readonly errno?: unknown; readonly value?: unknown; readonly fd?: unknown }
+  switch (verdict.kind) {
+    case "allow":
+    case "kill":
+      return true
+    case "fail":
+      // 0 would read as "returned 0": a fake success, not a failure.
+      return isInteger(verdict.errno, 1, MAX_ERRNO)
+    case "return":
+      return typeof verdict.value === "bigint"
+    case "fd":
+      return isInteger(verdict.fd, 0, 0x7fff_ffff)
+    default:
+      return false
   }
 }
+
+const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
+  typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
+
+/**
+ * The handler's verdict, or undefined if it threw, failed, returned nonsense
+ * or answered after `timeoutMs`. Effect.timeout interrupts an Effect handler
+ * and abandons a Promise at the deadline; a synchronous handler blocks the
+ * event loop, so no timer can stop it: its answer is checked against the
+ * Clock when it arrives, and a late one is replaced by the deny. A verdict
+ * thrown away late hands its fd to `discard`.
+ */
+const decide = (
+  handler: NotifyHandler,
+  notification: Notification,
+  timeoutMs: number,
+  discard: (verdict: Verdict) => void
+): Effect.Effect<Verdict | undefined> =>
+  Effect.gen(function*() {
+    // Monotonic: a wall-clock step must not make a late answer look timely.
+    const received = yield* Clock.monotonicTimeNanos
+    const elapsedMs = Effect.map(Clock.monotonicTimeNanos, (now) => Number(now - received) / 1e6)
+    let result: ReturnType<NotifyHandler>
+    try {
+      result = handler(notification)
+    } catch {
+      return undefined
+    }
+    let answered: unknown = result
+    if (Effect.isEffect(result) || isPromiseLike(result)) {
+      let decided = false
+      let resolved: unknown
+      const pending = Effect.isEffect(result) ? result : Effect.tryPromise(() => {
+        // What it resolves to once the timeout won is dropped, its fd closed (this runs before the fiber sees the value).
+        result.then((value) => (decided ? isVerdict(value) && discard(value) : (resolved = value)), () => {})
+        return Promise.resolve(result)
+      })
+      const left = Math.max(0, timeoutMs - (yield* elapsedMs))
+      const outcome = yield* pending.pipe(Effect.timeoutOption(left), Effect.catchCause(() => Effect.succeedNone))
+      decided = true
+      if (Option.isNone(outcome) && isVerdict(resolved)) discard(resolved)
+      answered = Option.getOrUndefined(outcome)
+    }
+    if (!isVerdict(answered)) return undefined
+    if ((yield* elapsedMs) > timeoutMs) {
+      discard(answered)
+      return undefined
+    }
+    return answered
+  })
 
 /** The control channel's number in the child, where the program's handshake read waits. */
 const controlFd = 3n
@@ -86,12 +139,34 @@ const isHandshake = (raw: RawNotification, launcher: Supervision["launcher"]): b
   raw.instructionPointer < launcher.code.end
 
 /**
+ * Whether the child program's handshake read surely reaches the
+ * listener: `read` notified whatever its arguments. With conditional read
+ * rules it may not, and then it cannot be told from a target's read: the
+ * session leaves every read to the handlers (a handler that denies the
+ * launcher's read fails the spawn, never opens a hole).
+ */
+const handshakeNotified = (policy: Policy): boolean => {
+  const { action, conditional } = effectiveAction(policy, "read")
+  return action.kind === "notify" && conditional.length === 0
+}
+
+/**
  * Serves `listener` on `loop` for one child until every process using its
  * filter is gone (POLLHUP). Takes ownership of the fd.
+ *
+ * @example
+ * ```ts
+ * import { listenerLoop } from "./loop.ts"
+ * import type { ListenerSystem } from "./system.ts"
+ *
+ * declare const system: ListenerSystem
+ * declare const listener: number
+ * declare const supervision: Supervision
+ * supervise(system, listenerLoop(system), listener, supervision)
+ * ```
  */
 export const supervise = (system: ListenerSystem, loop: ListenerLoop, listener: number, supervision: Supervision): void => {
   let open = true
-  let handshakePending = true
   const response = new Uint8Array(notifRespSize)
   const respond = (id: bigint, answer: Response): void => {
     // A late answer after the listener closed must not reach whatever fd now has its number.
@@ -100,6 +175,18 @@ export const supervise = (system: ListenerSystem, loop: ListenerLoop, listener: 
     // -ENOENT: the child went away or its call was interrupted (it comes back with a new id); nothing to do.
     system.send(listener, response)
   }
+  /** ADDFD with SEND: the fd becomes the call's result; a refusal other than "gone" (EMFILE, ...) fails the call. */
+  const inject = (id: bigint, verdict: Extract<Verdict, { readonly kind: "fd" }>): void => {
+    const result = open ? system.calls.addFd(listener, id, verdict.fd, verdict.closeOnExec) : -ENOENT
+    system.close(verdict.fd)
+    if (result < 0 && result !== -ENOENT) respond(id, { kind: "fail", errno: -result })
+  }
+  const discard = (verdict: Verdict): void => {
+    if (verdict.kind === "fd") system.close(verdict.fd)
+  }
+  // Only a read the filter surely notifies can be the launcher's: otherwise its read ran (it got the byte we sent), and a
+  // later read of the handshake's size from that pid is the target's own, for its handler.
+  let handshakePending = handshakeNotified(supervision.policy)
   const onNotification = (raw: RawNotification): void => {
     const { launcher } = supervision
     if (handshakePending && isHandshake(raw, launcher)) {
@@ -112,28 +199,49 @@ export const supervise = (system: ListenerSystem, loop: ListenerLoop, listener: 
     const handler = supervision.handlerFor(rule)
     const denied: Response = { kind: "fail", errno: supervision.errno }
     const notification: Notification = { ...raw, name, rule }
+    // fds a handler's resolvePath opened: closed once the call is answered, so none outlives it.
+    const held: Array<number> = []
+    let finished = false
+    const pending = (): boolean => !finished && open && system.idValid(listener, raw.id) === 0
+    const finish = (answer: () => void): void => {
+      finished = true
+      answer()
+      for (const fd of held.splice(0)) system.close(fd)
+    }
     attachMemory(notification, {
       read: (address, length) => system.readMemory(raw.pid, address, length),
       // A closed listener's fd number may belong to something else by now: never ask it.
-      pending: () => open && system.idValid(listener, raw.id) === 0
+      pending
+    })
+    attachFiles(notification, {
+      calls: system.calls,
+      fdTarget: system.fdTarget,
+      pending,
+      hold: (fd) => {
+        if (!finished) return held.push(fd) > 0
+        system.close(fd)
+        return false
+      }
     })
     try {
       supervision.observe?.(notification)
     } catch {
       // An observer's failure must not leave the call unanswered.
     }
-    if (handler === undefined) return respond(raw.id, denied)
-    void decide(handler, notification, supervision.timeoutMs).then((verdict) => {
-      if (verdict?.kind === "kill") {
-        supervision.onKill(notification)
-        // The whole group when the target leads one (ESRCH otherwise), and the caller, which may be a grandchild elsewhere.
-        system.kill(-launcher.pid, SIGKILL)
-        system.kill(launcher.pid, SIGKILL)
-        system.kill(raw.pid, SIGKILL)
-        return respond(raw.id, denied)
-      }
-      respond(raw.id, verdict === undefined ? denied : toResponse(verdict))
-    })
+    if (handler === undefined) return finish(() => respond(raw.id, denied))
+    Effect.runFork(Effect.map(decide(handler, notification, supervision.timeoutMs, discard), (verdict) =>
+      finish(() => {
+        if (verdict?.kind === "kill") {
+          supervision.onKill(notification)
+          // The whole group when the target leads one (ESRCH otherwise), and the caller, which may be a grandchild elsewhere.
+          system.kill(-launcher.pid, SIGKILL)
+          system.kill(launcher.pid, SIGKILL)
+          system.kill(raw.pid, SIGKILL)
+          return respond(raw.id, denied)
+        }
+        if (verdict?.kind === "fd") return inject(raw.id, verdict)
+        respond(raw.id, verdict === undefined ? denied : toResponse(verdict))
+      })))
   }
   loop.add(listener, { onNotification, onClosed: () => (open = false) })
 }

@@ -8,6 +8,7 @@
 import { Context } from "effect"
 import { checked, cString, type Libc } from "../../../core/libc.ts"
 import { pollSystem, type PollOffThread, type PollSystem } from "../../../core/poll.ts"
+import { supervisorCalls, type SupervisorCalls } from "./calls.ts"
 import { notifRespSize, notifSize } from "./struct.ts"
 
 const SYS_ioctl = 16
@@ -56,6 +57,8 @@ export interface ListenerSystem extends PollSystem {
    * have died and been reused since: callers re-check their notification id.
    */
   readonly readMemory: (pid: number, address: bigint, length: number) => Uint8Array | number
+  /** What handlers ask the supervisor to do in the child's stead (resolve paths, mkdir, inject fds). */
+  readonly calls: SupervisorCalls
 }
 
 const pageSize = 4096
@@ -133,7 +136,8 @@ export const listenerSystem = (libc: Libc, poll: PollOffThread): ListenerSystem 
       const remote = iovecs.address + 16n
       const read = ok(c.process_vm_readv(pid, iovecs.address, 1, remote, pages.length, 0))
       return read < 0 ? read : into.bytes.slice(0, read)
-    }
+    },
+    calls: supervisorCalls(libc)
   }
 }
 

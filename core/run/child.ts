@@ -1,0 +1,159 @@
+/**
+ * `run` and `spawn` as Effects over a Host: start the child (in its own
+ * process group unless told otherwise), feed its stdin, collect its output
+ * with the caps asked for, stop it on a timeout, a cancel, a full buffer or a
+ * kill, and describe how it ended. core/api.ts wraps these for each adapter.
+ */
+import { Deferred, Effect } from "effect"
+import type { Host } from "../api.ts"
+import type { SpawnError } from "../errors.ts"
+import { start, type Running } from "../lifecycle.ts"
+import type { SignalName } from "../signals.ts"
+import { commandText, makeSpec, type ChildOptions, type StdioOption } from "../spec.ts"
+import { checkChildOptions } from "../spec-schema.ts"
+import { processGroup } from "../supervisor/process-group.ts"
+import { settings as checkSettings, type Encoding, type OutputOptions, type Settings, type TerminationOptions } from "./options.ts"
+import { collectOutput } from "./output.ts"
+import { runResult, spawnResult, type RunResult, type SpawnResult } from "./result.ts"
+import { superviseEnd, type StopReason } from "./termination.ts"
+
+/**
+ * How a stop reaches everything the child started: its process group when it
+ * leads one (kill(-pid)), else the child alone. This is the seam for
+ * containment: a child in its own pid namespace will be stopped through it.
+ *
+ * @example
+ * ```ts
+ * import { signalTree } from "./child.ts"
+ *
+ * declare const host: import("../api.ts").Host<unknown>
+ * declare const running: import("../lifecycle.ts").Running<unknown>
+ * signalTree(host, running, true)("SIGTERM") // kill(-running.pid, SIGTERM)
+ * ```
+ */
+export const signalTree = <Io>(host: Pick<Host<Io>, "signalGroup">, running: Pick<Running<Io>, "pid" | "kill">, grouped: boolean) =>
+  (signal: SignalName): boolean => grouped ? host.signalGroup(running.pid, signal) : running.kill(signal)
+
+/** How long output may still come after the child's tree was SIGKILLed before `run` stops reading it. */
+const drainMs = 1000
+
+/** The options `startChild` reads. */
+type StartOptions<E, R> = ChildOptions<E, R> & TerminationOptions & OutputOptions
+
+/** The keys of `spawn`'s options beyond a child's, and of `run`'s: known to the strict decoding of the options, checked by `checkSettings`. */
+const spawnKeys: ReadonlyArray<keyof TerminationOptions> = ["timeout", "cancelSignal", "killSignal", "forceKillAfterDelay", "processGroup"]
+const runKeys: ReadonlyArray<keyof (TerminationOptions & OutputOptions & { readonly input?: unknown })> = [...spawnKeys, "encoding", "lines", "all", "maxBuffer", "input"]
+
+/** Check the options, run the host's preflight, start the child with the stdio given unless the options say otherwise. */
+const startChild = <Io, X, E, R>(
+  host: Host<Io, X>,
+  argv: ReadonlyArray<string>,
+  options: StartOptions<E, R>,
+  stdio: readonly [StdioOption, StdioOption, StdioOption]
+): Effect.Effect<{ readonly running: Running<Io, E, R>; readonly settings: Settings }, E | SpawnError | X, R> =>
+  Effect.gen(function* () {
+    const settings = yield* checkSettings(options)
+    if (host.preflight) yield* host.preflight(argv, options)
+    const plugins = settings.processGroup ? [processGroup, ...(options.plugins ?? [])] : (options.plugins ?? [])
+    const running = yield* start(host.runtime, makeSpec(argv, { ...options, plugins }, { env: host.environment, stdio }))
+    return { running, settings }
+  })
+
+/**
+ * Run a child to its end and collect its output; fails only when it cannot
+ * start. Interrupting the Effect SIGKILLs the child's tree.
+ *
+ * @example
+ * ```ts
+ * import { runChild } from "./child.ts"
+ *
+ * declare const host: import("../api.ts").Host<unknown>
+ * const result = runChild(host, ["sleep", "5"], { timeout: 300 }) // RunResult with timedOut: true
+ * ```
+ */
+export const runChild = <Io, X, E, R, Enc extends Encoding, Lines extends boolean, All extends boolean>(
+  host: Host<Io, X>,
+  argv: ReadonlyArray<string>,
+  options: StartOptions<E, R> & OutputOptions<Enc, Lines, All> & { readonly input?: string | Uint8Array }
+): Effect.Effect<RunResult<Enc, Lines, All>, E | SpawnError | X, R> =>
+  Effect.gen(function* () {
+    // Strictly first, before reading any option: a misspelt key (`plugin` for `plugins`) must not start a child without its fence.
+    yield* checkChildOptions(argv, options, runKeys)
+    const stdio: readonly [StdioOption, StdioOption, StdioOption] = [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"]
+    const { running, settings } = yield* startChild(host, argv, options, stdio)
+    const tree = signalTree(host, running, settings.processGroup)
+    const forceKilled = yield* Deferred.make<void>()
+    const signal = (sent: SignalName): boolean => {
+      if (sent === "SIGKILL") Deferred.doneUnsafe(forceKilled, Effect.void)
+      return tree(sent)
+    }
+    const overflow = yield* Deferred.make<StopReason>()
+    // Once the tree has been SIGKILLed and the child reaped, whatever still holds a pipe escaped the group
+    // (setsid, a double fork): after a moment to drain, stop reading, so a timeout bounds the whole run.
+    const abandon = Deferred.await(forceKilled).pipe(Effect.andThen(running.exit), Effect.andThen(Effect.sleep(drainMs)))
+    const output = collectOutput(
+      { stdout: host.outputBytes(running.io, "stdout"), stderr: host.outputBytes(running.io, "stderr") },
+      settings,
+      () => Effect.asVoid(Deferred.succeed(overflow, "maxBuffer")),
+      abandon
+    )
+    if (options.input !== undefined) host.writeInput(running.io, options.input)
+    // Finished means exited and every output pipe closed: a descendant still holding one is part of the run.
+    const finished = Effect.all([running.exit, output], { concurrency: "unbounded" })
+    const ended = yield* superviseEnd(finished, signal, settings, Deferred.await(overflow)).pipe(
+      Effect.onInterrupt(() => Effect.sync(() => signal("SIGKILL")))
+    )
+    const [exit, collected] = ended.value
+    return runResult<Enc, Lines, All>(exit, commandText(running.spec.argv), ended, settings, collected)
+  })
+
+/**
+ * A child started by `spawnChild`: its lifecycle handle, a kill that reaches its tree, and the Effect of its result.
+ *
+ * @example
+ * ```ts
+ * import type { SpawnedChild } from "./child.ts"
+ *
+ * const stopNow = (child: SpawnedChild<unknown, never>) => child.kill("SIGKILL")
+ * ```
+ */
+export interface SpawnedChild<Io, R> {
+  readonly running: Running<Io, unknown, R>
+  /** Send `signal` (default: the kill signal) to the child's tree; the kill signal also arms the SIGKILL deadline. */
+  readonly kill: (signal?: SignalName) => boolean
+  /** Waits for the end, stopping the child on a timeout or a cancel. Run it once, right away: the timeout counts from then. */
+  readonly result: Effect.Effect<SpawnResult, never, R>
+}
+
+/**
+ * Start a child with the given stdio default (pipes for `spawn`) and return
+ * once its target runs.
+ *
+ * @example
+ * ```ts
+ * import { spawnChild } from "./child.ts"
+ *
+ * declare const host: import("../api.ts").Host<unknown>
+ * const child = spawnChild(host, ["sleep", "30"], { cancelSignal: AbortSignal.timeout(100) })
+ * ```
+ */
+export const spawnChild = <Io, X, E, R>(
+  host: Host<Io, X>,
+  argv: ReadonlyArray<string>,
+  options: ChildOptions<E, R> & TerminationOptions
+): Effect.Effect<SpawnedChild<Io, R>, E | SpawnError | X, R> =>
+  Effect.gen(function* () {
+    yield* checkChildOptions(argv, options, spawnKeys)
+    const { running, settings } = yield* startChild(host, argv, options, ["pipe", "pipe", "pipe"])
+    const signal = signalTree(host, running, settings.processGroup)
+    const killed = yield* Deferred.make<StopReason>()
+    const kill = (sent: SignalName = settings.killSignal): boolean => {
+      const delivered = signal(sent)
+      if (delivered && sent === settings.killSignal) Deferred.doneUnsafe(killed, Effect.succeed("kill"))
+      return delivered
+    }
+    const command = commandText(running.spec.argv)
+    const result = Effect.map(superviseEnd(running.exit, signal, settings, Deferred.await(killed)), (ended) =>
+      spawnResult(ended.value, command, ended, settings))
+    return { running: running as Running<Io, unknown, R>, kill, result }
+  })

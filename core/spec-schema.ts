@@ -1,0 +1,113 @@
+/**
+ * The options of one child as an effect `Schema`, decoded strictly before
+ * anything starts: the same check for `run`, `spawn` and every worker of a
+ * supervision tree, in every runtime. A misspelt key (`plugin` for
+ * `plugins`) or a bad value (`stdio: "bogus"`, `parentDeathSignal: "SIGFOO"`)
+ * is a typed error naming its path, never a silently missing fence or a crash.
+ */
+import { Effect, Result, Schema } from "effect"
+import { FunctionSchema, PluginSchema, strictDecoder, type DecoderFields, type InputProblem } from "./decode.ts"
+import { SpawnError } from "./errors.ts"
+import { isSignalName, type SignalName } from "./signals.ts"
+import { commandText, type ChildOptions } from "./spec.ts"
+
+/**
+ * A signal name (`"SIGTERM"`), as a schema.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { SignalSchema } from "./spec-schema.ts"
+ *
+ * Schema.is(SignalSchema)("SIGTERM") // true
+ * Schema.is(SignalSchema)("SIGFOO") // false
+ * ```
+ */
+export const SignalSchema: Schema.refine<SignalName, Schema.String> = Schema.String.pipe(
+  Schema.refine(isSignalName, { expected: 'a signal name such as "SIGTERM"' })
+)
+
+const Stdio = Schema.Literals(["pipe", "inherit", "ignore"])
+
+/**
+ * The fields of `ChildOptions`, for the schemas of `run`/`spawn` options and
+ * of a tree's workers, which add their own.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { childOptionFields } from "./spec-schema.ts"
+ *
+ * const WithInput = Schema.Struct({ ...childOptionFields, input: Schema.optionalKey(Schema.String) })
+ * ```
+ */
+export const childOptionFields: DecoderFields = {
+  plugins: Schema.optionalKey(Schema.Array(PluginSchema)),
+  env: Schema.optionalKey(Schema.Record(Schema.String, Schema.UndefinedOr(Schema.String))),
+  cwd: Schema.optionalKey(Schema.String.check(Schema.isNonEmpty())),
+  stdio: Schema.optionalKey(Schema.Union([Stdio, Schema.Tuple([Stdio, Stdio, Stdio])])),
+  parentDeathSignal: Schema.optionalKey(Schema.Union([SignalSchema, Schema.Literal(false)])),
+  observe: Schema.optionalKey(FunctionSchema)
+}
+
+/**
+ * The command, as a schema: a non-empty list of strings whose first is not empty.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { ArgvSchema } from "./spec-schema.ts"
+ *
+ * Schema.is(ArgvSchema)(["echo", "hi"]) // true
+ * Schema.is(ArgvSchema)([]) // false
+ * ```
+ */
+export const ArgvSchema: Schema.Decoder<ReadonlyArray<string>> = Schema.Array(Schema.String).check(
+  Schema.makeFilter((argv: ReadonlyArray<string>) => (argv.length > 0 && argv[0] !== "") || "Expected a command: argv[0] is missing or empty")
+)
+
+const decodeArgv = strictDecoder(ArgvSchema)
+
+/** Keys the caller checks itself (e.g. `run`'s timeout and output options), so they are known here without a schema. */
+const ownFields = (keys: ReadonlyArray<string>): Record<string, Schema.optionalKey<Schema.Unknown>> =>
+  Object.fromEntries(keys.map((key) => [key, Schema.optionalKey(Schema.Unknown)]))
+
+const decoders = new Map<string, (input: unknown) => Result.Result<unknown, InputProblem>>()
+
+/** One decoder per set of extra keys, built once. */
+const optionsDecoder = (keys: ReadonlyArray<string>) => {
+  const id = keys.join(",")
+  let decoder = decoders.get(id)
+  if (decoder === undefined) {
+    decoder = strictDecoder(Schema.Struct({ ...childOptionFields, ...ownFields(keys) }))
+    decoders.set(id, decoder)
+  }
+  return decoder
+}
+
+/**
+ * Check a child's argv and options strictly; `ownKeys` are further option
+ * keys the caller checks itself. Fails with a `SpawnError` "InvalidSpec" that
+ * names the path, before any process exists. (Defaults are filled in
+ * afterwards by `makeSpec`, once the runtime's permissions were checked.)
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { checkChildOptions } from "./spec-schema.ts"
+ *
+ * Effect.runSync(Effect.flip(checkChildOptions(["true"], { stdio: "bogus" } as never))).message
+ * // 'Invalid child spec at stdio: Expected "pipe" | "inherit" | "ignore", got "bogus"'
+ * ```
+ */
+export const checkChildOptions = (argv: ReadonlyArray<string>, options: ChildOptions<unknown, unknown>, ownKeys: ReadonlyArray<string> = []): Effect.Effect<void, SpawnError> =>
+  Effect.suspend(() => {
+    const command = Array.isArray(argv) && argv.every((arg) => typeof arg === "string") ? commandText(argv) : ""
+    const checked = Result.flatMap(
+      Result.mapError(decodeArgv(argv), (problem) => ({ ...problem, path: problem.path === undefined ? "argv" : `argv${problem.path}` })),
+      () => optionsDecoder(ownKeys)(options)
+    )
+    return Result.isFailure(checked)
+      ? Effect.fail(new SpawnError({ reason: "InvalidSpec", command, detail: checked.failure.detail, path: checked.failure.path }))
+      : Effect.void
+  })
