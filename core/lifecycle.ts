@@ -19,6 +19,12 @@ export interface Running<Io, E = never, R = never> {
   /** The exit, as data, after every plugin's exit hook; computed once. */
   readonly exit: Effect.Effect<ExitResult, never, R>
   readonly kill: (signal: SignalName) => boolean
+  /**
+   * The owner is done with the child: once it has exited, its process group
+   * (descendants it left behind) can no longer be signalled. Call it exactly
+   * when nothing will stop the group any more; until then the pidfd stays open.
+   */
+  readonly release: Effect.Effect<void>
 }
 
 /** Phase 1 (parent): each plugin may adjust or reject the spec. */
@@ -87,10 +93,11 @@ export const start = <Io, E, R>(
       yield* killChild
       // Reap the child so a failed start leaves no zombie behind.
       yield* launched.exited
+      yield* launched.release
       if (hooked !== undefined && Exit.isFailure(hooked)) return yield* Effect.failCause(hooked.cause)
       return yield* spawnErrorFromFailure(failure ?? { stage: "launcher", errno: 0, subject: "no report" }, command)
     }
     for (const plugin of ready.plugins) if (plugin.exec) yield* plugin.exec({ pid: launched.pid, spec: ready })
     const exit = yield* Effect.cached(exitPhase(launched, ready, startedAt))
-    return { pid: launched.pid, io: launched.io, spec: ready, exit, kill: launched.kill }
+    return { pid: launched.pid, io: launched.io, spec: ready, exit, kill: launched.kill, release: launched.release }
   })

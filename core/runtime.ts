@@ -31,6 +31,8 @@ export interface LaunchedProcess<Io> {
   readonly exited: Effect.Effect<ProcessStatus>
   /** Send a signal through the pidfd; false when the process is already gone. */
   readonly kill: (signal: SignalName) => boolean
+  /** Done with the child and its process group: after the exit, signalling the group no longer reaches it. */
+  readonly release: Effect.Effect<void>
 }
 
 export interface RuntimePort<Io> {
@@ -91,7 +93,8 @@ export const nativeRuntime = <Io>(
             child: child.launching,
             started: Effect.promise(() => child.started),
             exited: Effect.promise(() => child.exited),
-            kill: child.kill
+            kill: child.kill,
+            release: Effect.sync(child.release)
           }
         },
         catch: (error) => spawnErrorOf(error, command)

@@ -94,6 +94,8 @@ export const constants = {
   CLONE_NEWUSER: 0x10000000,
   CLONE_NEWPID: 0x20000000,
   WNOHANG: 1,
+  /** pidfd_send_signal's flag (Linux 6.9): signal the process group the pidfd's process leads. */
+  PIDFD_SIGNAL_PROCESS_GROUP: 4,
   AT_FDCWD: -100,
   O_WRONLY: 1,
   SFD_CLOEXEC: 0o2000000,

@@ -40,12 +40,6 @@ export const signalMask: Readonly<Record<"SIG_SETMASK" | "sigsetSize", number>> 
 export const pollEvents: Readonly<Record<"POLLIN" | "POLLOUT" | "POLLERR" | "POLLHUP" | "POLLNVAL", number>> = { POLLIN: constants.POLLIN, POLLOUT: constants.POLLOUT, POLLERR: constants.POLLERR, POLLHUP: constants.POLLHUP, POLLNVAL: 0x20 }
 
 /** errno values the parent's launcher code tests for. */
-export const errnos: Readonly<Record<"EINTR" | "EAGAIN" | "EBADF" | "ESRCH" | "ESPIPE", number>> = {
-  EINTR: errno.EINTR, EAGAIN: errno.EAGAIN, EBADF: errno.EBADF, ESRCH: errno.ESRCH, ESPIPE: errno.ESPIPE
+export const errnos: Readonly<Record<"EINTR" | "EAGAIN" | "EBADF" | "ESRCH" | "ESPIPE" | "EINVAL", number>> = {
+  EINTR: errno.EINTR, EAGAIN: errno.EAGAIN, EBADF: errno.EBADF, ESRCH: errno.ESRCH, ESPIPE: errno.ESPIPE, EINVAL: errno.EINVAL
 }
-
-/**
- * Syscalls newer than Linux 5.1 have one number on every arch (the unified
- * table), and glibc only wraps pidfd_send_signal since 2.36.
- */
-export const unifiedSyscalls = { pidfd_send_signal: 424, pidfd_getfd: 438 } as const

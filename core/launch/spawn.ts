@@ -13,10 +13,13 @@
  * control channel reaches end of file (exec or exit).
  *
  * The spawned pid is the target's; it is signalled through its pidfd and
- * reaped with waitid(P_PIDFD), so a recycled pid is never hit. Its process
- * group (the child's pid, once a setsid step made it a leader) is signalled
- * with kill(-pid) only while the child is not reaped: until then the pid, and
- * so the group id, cannot belong to anyone else.
+ * reaped with waitid(P_PIDFD), so a recycled pid is never hit. The process
+ * group it leads after a setsid step is signalled through the pidfd too
+ * (PIDFD_SIGNAL_PROCESS_GROUP, Linux 6.9: the group of that very process, not
+ * of a number), even after the reap, until the owner releases the child:
+ * descendants left in the group can still be stopped, and a new process that
+ * got the number can never be. On older kernels, kill(-pid) stands in, and
+ * only while the child is not reaped (until then no one else can hold the id).
  */
 import { checked, type Libc } from "../libc.ts"
 import type { LaunchingChild } from "../plugin.ts"
@@ -26,7 +29,7 @@ import { signalName, signalNumber, type SignalName } from "../signals.ts"
 import type { StdioOption } from "../spec.ts"
 import type { PreExecStep } from "../steps.ts"
 import { mapCode, stackPool, type CodePage } from "./memory.ts"
-import { clone, errnos, files, pollEvents, signalMask, unifiedSyscalls, wait } from "./numbers.ts"
+import { clone, errnos, files, pollEvents, signalMask, wait } from "./numbers.ts"
 import { compileProgram, interpreter, type ChildProgram, type LaunchFailure } from "../program/mod.ts"
 import { archTable } from "../arch/mod.ts"
 import { inheritedLimits, signalsToDefault } from "./inherit.ts"
@@ -62,11 +65,14 @@ export interface NativeChild {
   readonly started: Promise<LaunchFailure | undefined>
   readonly exited: Promise<ProcessStatus>
   readonly kill: (signal: SignalName) => boolean
+  /** The owner is done with the child's group: once the child is reaped, its pidfd closes and signalGroup no longer reaches it. */
+  readonly release: () => void
 }
 
 /**
- * kill(-pgid, signal) for a group led by a child of this launcher that is not
- * reaped yet; false for any other group (gone, never ours, or its id possibly reused).
+ * Signal every process in the group led by a child of this launcher that is
+ * not released yet; false for any other group (gone, never ours, or its id
+ * possibly reused by now) and when no process of it is left.
  */
 export type SignalGroup = (pgid: number, signal: SignalName) => boolean
 
@@ -127,11 +133,11 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
   const limits = inheritedLimits(libc)
   const toDefault = signalsToDefault(libc, binding.runtimeIgnores)
   const stacks = stackPool(libc)
-  const { rt_sigprocmask: sigprocmask, kill } = archTable().syscalls
-  // The pidfds of the children not reaped yet, by pid: the only process groups signalGroup may reach.
-  const unreaped = new Map<number, number>()
-  const sendThroughPidfd = (pidfd: number, signal: number): boolean =>
-    checked(libc.call.syscall(unifiedSyscalls.pidfd_send_signal, pidfd, signal, 0, 0, 0), libc.errno) === 0
+  const { syscalls, constants: { PIDFD_SIGNAL_PROCESS_GROUP } } = archTable()
+  // The children whose group may still be signalled (not released, or not reaped yet), by pid: their pidfd and whether they are reaped.
+  const groups = new Map<number, { readonly pidfd: number; readonly reaped: () => boolean }>()
+  const pidfdSignal = (pidfd: number, signal: number, flags: number): number =>
+    checked(libc.call.syscall(syscalls.pidfd_send_signal, pidfd, signal, 0, flags, 0), libc.errno)
   let code: CodePage | undefined
   let devNull: number | undefined
   // Never-moving scratch for the clone call: the full and the saved signal mask, the pidfd out-parameter.
@@ -178,10 +184,10 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       const address = libc.address(block)
       block.set(program.image(address))
       const flags = clone.CLONE_VM | clone.CLONE_PIDFD | clone.SIGCHLD | (program.hasListener ? 0 : clone.CLONE_VFORK)
-      libc.call.syscall(sigprocmask, signalMask.SIG_SETMASK, scratchAddress, scratchAddress + 8n, signalMask.sigsetSize, 0)
+      libc.call.syscall(syscalls.rt_sigprocmask, signalMask.SIG_SETMASK, scratchAddress, scratchAddress + 8n, signalMask.sigsetSize, 0)
       childPid = Number(libc.call.clone(code.entry, stack.top, flags, address, scratchAddress + 16n))
       const cloneErrno = childPid < 0 ? libc.errno() : 0
-      libc.call.syscall(sigprocmask, signalMask.SIG_SETMASK, scratchAddress + 8n, 0, signalMask.sigsetSize, 0)
+      libc.call.syscall(syscalls.rt_sigprocmask, signalMask.SIG_SETMASK, scratchAddress + 8n, 0, signalMask.sigsetSize, 0)
       if (childPid < 0) throw new Error(`clone failed with errno ${cloneErrno}`)
       pidfd = scratchView.getInt32(16, true)
     } catch (error) {
@@ -237,8 +243,14 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
     }
 
     // The exit: the pidfd becomes readable once the child is a zombie.
-    unreaped.set(childPid, pidfd)
     let status: ProcessStatus | undefined
+    let released = false
+    // The pidfd outlives the reap while the group may still be signalled through it.
+    const closePidfd = (): void => {
+      groups.delete(childPid)
+      tools.close(pidfd)
+    }
+    groups.set(childPid, { pidfd, reaped: () => status !== undefined })
     const info = new Uint8Array(wait.siginfoSize)
     const exited = new Promise<ProcessStatus>((resolve) => {
       const cancel = watcher.watch(pidfd, pollEvents.POLLIN, () => {
@@ -248,8 +260,7 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
         if (ended === undefined) return
         cancel()
         status = ended
-        unreaped.delete(childPid)
-        tools.close(pidfd)
+        if (released) closePidfd()
         resolve(ended)
       })
     })
@@ -272,15 +283,24 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       launching,
       started,
       exited,
-      kill: (signal) => status === undefined && sendThroughPidfd(pidfd, signalNumber(signal))
+      kill: (signal) => status === undefined && pidfdSignal(pidfd, signalNumber(signal), 0) === 0,
+      release: () => {
+        if (released) return
+        released = true
+        if (status !== undefined) closePidfd()
+      }
     }
   }
-  // Our reap happens on this thread (the pidfd watcher's callback), so it cannot come between the check and the kill;
-  // signal 0 through the pidfd also fails (ESRCH) if anything else reaped the child.
   const signalGroup: SignalGroup = (pgid, signal) => {
-    const pidfd = unreaped.get(pgid)
-    return pidfd !== undefined && sendThroughPidfd(pidfd, 0) &&
-      checked(libc.call.syscall(kill, -pgid, signalNumber(signal), 0, 0, 0), libc.errno) === 0
+    const group = groups.get(pgid)
+    if (group === undefined) return false
+    const result = pidfdSignal(group.pidfd, signalNumber(signal), PIDFD_SIGNAL_PROCESS_GROUP)
+    if (result !== -errnos.EINVAL) return result === 0
+    // Before Linux 6.9 (EINVAL for the flag): kill(-pgid), only while the child is not reaped. Our reap runs on this
+    // thread (the pidfd watcher's callback), so it cannot come between the check and the kill; signal 0 through the
+    // pidfd fails (ESRCH) should anything else have reaped the child.
+    return !group.reaped() && pidfdSignal(group.pidfd, 0, 0) === 0 &&
+      checked(libc.call.syscall(syscalls.kill, -pgid, signalNumber(signal), 0, 0, 0), libc.errno) === 0
   }
   return { launch, signalGroup, pid }
 }

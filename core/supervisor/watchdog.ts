@@ -113,6 +113,7 @@ export const startWatchdog = <Io, X>(
         if (Exit.isFailure(launched)) return
         channel?.close()
         yield* Effect.timeoutOption(launched.value.exit, exitWaitMs)
+        yield* launched.value.release
       })
     )
     return { guard, groups, started: Effect.asVoid(Fiber.join(fiber)) }

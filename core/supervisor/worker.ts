@@ -100,6 +100,7 @@ export const startWorker = <Io, X, E, R>(
             // The group is gone; its id may be reused, so the watchdog must forget it.
             tree.guard.release(running.pid)
           }
+          yield* running.release
           yield* drained(pumps)
           return result
         })

@@ -35,7 +35,7 @@
 
 int main(void) {
   NR(read); NR(write); NR(close); NR(ioctl); NR(kill); NR(readlinkat); NR(eventfd2); NR(pidfd_open);
-  NR(pidfd_getfd); NR(prctl); NR(getppid); NR(rt_sigaction); NR(rt_sigprocmask); NR(dup3);
+  NR(pidfd_getfd); NR(pidfd_send_signal); NR(prctl); NR(getppid); NR(rt_sigaction); NR(rt_sigprocmask); NR(dup3);
   NR(close_range); NR(prlimit64); NR(chdir); NR(umask); NR(setsid); NR(seccomp); NR(execve); NR(exit_group);
   NR(clone); NR(wait4); NR(signalfd4); NR(openat); NR(landlock_create_ruleset); NR(landlock_restrict_self);
 #include ERRNO_LIST
@@ -53,7 +53,8 @@ int main(void) {
   CONST(CLONE_VM); CONST(CLONE_FILES); CONST(CLONE_PIDFD); CONST(CLONE_VFORK); CONST(CLONE_NEWUSER); CONST(CLONE_NEWPID);
   CONST(WNOHANG); SHOW("constants.AT_FDCWD", (unsigned long long)(long long)AT_FDCWD); CONST(O_WRONLY); CONST(SFD_CLOEXEC);
   /* struct landlock_ruleset_attr's net (6.7) and scoped (6.12) fields and the scope bits are newer
-     than Debian 12's uapi headers: the real runs in test/core/program-contain.test.ts show them working. */
+     than Debian 12's uapi headers: the real runs in test/core/program-contain.test.ts show them working.
+     So is PIDFD_SIGNAL_PROCESS_GROUP (6.9): the run-options and supervisor suites' group stops use it. */
   SHOW("structs.signalfdSiginfo.size", sizeof(struct signalfd_siginfo));
   SHOW("structs.signalfdSiginfo.signo", offsetof(struct signalfd_siginfo, ssi_signo));
   CONST(MFD_CLOEXEC); CONST(POLLIN); CONST(POLLOUT); CONST(POLLERR); CONST(POLLHUP); CONST(CLOSE_RANGE_CLOEXEC); CONST(EFD_CLOEXEC); CONST(EFD_NONBLOCK); CONST(RLIM_INFINITY);
