@@ -14,7 +14,6 @@
 import { archTable } from "./arch/mod.ts"
 import { constants } from "./arch/generic.ts"
 import { checked, type Libc } from "./libc.ts"
-import { pollEvents } from "./launch/numbers.ts"
 
 /**
  * poll(2) over `count` struct pollfd at `address` on a thread that is not the
@@ -88,7 +87,7 @@ export const makeFdWatcher = (system: PollSystem): FdWatcher => {
     const pollfds = system.arena(pollfdSize * (watched.length + 1))
     const view = new DataView(pollfds.bytes.buffer, pollfds.bytes.byteOffset)
     view.setInt32(0, wakeFd, true)
-    view.setInt16(4, pollEvents.POLLIN, true)
+    view.setInt16(4, constants.POLLIN, true)
     watched.forEach(([, entry], index) => {
       view.setInt32(pollfdSize * (index + 1), entry.fd, true)
       view.setInt16(pollfdSize * (index + 1) + 4, entry.events, true)

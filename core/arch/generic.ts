@@ -66,17 +66,52 @@ export const constants = {
   SECCOMP_FILTER_FLAG_NEW_LISTENER: 8,
   SECCOMP_FILTER_FLAG_TSYNC_ESRCH: 16,
   SECCOMP_USER_NOTIF_FLAG_CONTINUE: 1,
+  /** SECCOMP_ADDFD_FLAG_SEND (Linux 5.14): install the fd and answer the call with its number, atomically. */
+  SECCOMP_ADDFD_FLAG_SEND: 2,
   SIG_SETMASK: 2,
+  /** The handler value of an ignored signal in struct sigaction. */
+  SIG_IGN: 1,
   /** The highest real-time signal number. */
   SIGRTMAX: 64,
   /** sizeof(kernel sigset_t): the sigsetsize argument of rt_sig* calls. */
   SIGSET_SIZE: 8,
   O_CLOEXEC: 0o2000000,
   O_NONBLOCK: 0o4000,
+  O_RDWR: 2,
+  O_ACCMODE: 3,
+  O_CREAT: 0o100,
+  O_EXCL: 0o200,
+  O_NOCTTY: 0o400,
+  O_APPEND: 0o2000,
+  O_PATH: 0o10000000,
   F_DUPFD: 0,
   F_GETFD: 1,
   F_SETFD: 2,
+  F_GETFL: 3,
   F_SETFL: 4,
+  F_DUPFD_CLOEXEC: 1030,
+  SEEK_CUR: 1,
+  AF_UNIX: 1,
+  SOCK_STREAM: 1,
+  SOCK_CLOEXEC: 0o2000000,
+  PROT_NONE: 0,
+  PROT_READ: 1,
+  PROT_WRITE: 2,
+  PROT_EXEC: 4,
+  MAP_PRIVATE: 0x02,
+  MAP_ANONYMOUS: 0x20,
+  MAP_STACK: 0x20000,
+  /** mmap's failure value, (void *) -1. */
+  MAP_FAILED: 0xffffffffffffffffn,
+  PAGE_SIZE: 4096,
+  /** linux/limits.h: the longest path a syscall takes, NUL included. */
+  PATH_MAX: 4096,
+  RESOLVE_NO_MAGICLINKS: 0x02,
+  RESOLVE_NO_SYMLINKS: 0x04,
+  RESOLVE_BENEATH: 0x08,
+  RESOLVE_IN_ROOT: 0x10,
+  /** statfs f_type of /proc (linux/magic.h). */
+  PROC_SUPER_MAGIC: 0x9fa0n,
   FD_CLOEXEC: 1,
   MFD_CLOEXEC: 1,
   POLLIN: 0x1,
@@ -94,6 +129,10 @@ export const constants = {
   CLONE_NEWUSER: 0x10000000,
   CLONE_NEWPID: 0x20000000,
   WNOHANG: 1,
+  WEXITED: 4,
+  P_PIDFD: 3,
+  /** siginfo si_code of a child that exited (rather than was killed). */
+  CLD_EXITED: 1,
   /** pidfd_send_signal's flag (Linux 6.9): signal the process group the pidfd's process leads. */
   PIDFD_SIGNAL_PROCESS_GROUP: 4,
   AT_FDCWD: -100,
@@ -143,6 +182,7 @@ export const signals = {
  *   (x86_64 and arm64 both define SA_RESTORER, so the restorer slot exists on both)
  * - `seccompNotif`: { u64 id; u32 pid; u32 flags; seccomp_data { i32 nr; u32 arch; u64 ip; u64 args[6] } }
  * - `seccompNotifResp`: { u64 id; i64 val; i32 error; u32 flags }
+ * - `seccompNotifAddfd`, `openHow`, `statfs`, `siginfo`: what ADDFD, openat2, fstatfs and waitid take or fill
  *
  * @example
  * ```ts
@@ -158,5 +198,13 @@ export const structs = {
   sockFprog: { size: 16, len: 0, filter: 8, instructionSize: 8 },
   kernelSigaction: { size: 32, handler: 0, flags: 8, restorer: 16, mask: 24 },
   seccompNotif: { size: 80, id: 0, pid: 8, flags: 12, nr: 16, arch: 20, instructionPointer: 24, args: 32 },
-  seccompNotifResp: { size: 24, id: 0, val: 8, error: 16, flags: 20 }
+  seccompNotifResp: { size: 24, id: 0, val: 8, error: 16, flags: 20 },
+  /** struct seccomp_notif_addfd { u64 id; u32 flags; u32 srcfd; u32 newfd; u32 newfd_flags } */
+  seccompNotifAddfd: { size: 24, id: 0, flags: 8, srcfd: 12, newfd: 16, newfdFlags: 20 },
+  /** struct open_how { u64 flags; u64 mode; u64 resolve } (openat2) */
+  openHow: { size: 24, flags: 0, mode: 8, resolve: 16 },
+  /** struct statfs (asm-generic, 64-bit words): f_type first */
+  statfs: { size: 120, type: 0 },
+  /** siginfo_t as waitid fills it for a child: si_code, si_pid, si_status */
+  siginfo: { size: 128, code: 8, pid: 16, status: 24 }
 } as const

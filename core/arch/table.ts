@@ -29,6 +29,7 @@ export type SyscallName =
   | "prctl" | "getppid" | "rt_sigaction" | "rt_sigprocmask" | "dup3" | "close_range" | "prlimit64"
   | "chdir" | "umask" | "setsid" | "seccomp" | "execve" | "exit_group"
   | "clone" | "wait4" | "signalfd4" | "openat" | "landlock_create_ruleset" | "landlock_restrict_self"
+  | "openat2" | "mkdirat" | "fstatfs"
 
 /**
  * One architecture's numbers.
@@ -45,6 +46,8 @@ export interface ArchTable {
   /** AUDIT_ARCH_* value, which seccomp_data.arch and libseccomp's arch tokens carry. */
   readonly auditArch: number
   readonly syscalls: Readonly<Record<SyscallName, number>>
+  /** The open(2) flags whose values differ between architectures (asm/fcntl.h). */
+  readonly openFlags: { readonly O_DIRECTORY: number; readonly O_NOFOLLOW: number; readonly O_TMPFILE: number }
   readonly errno: ErrnoNumbers
   readonly seccompIoctl: typeof seccompIoctl
   readonly constants: typeof constants

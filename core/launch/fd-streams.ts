@@ -7,7 +7,7 @@
 import { checked, type Libc } from "../libc.ts"
 import { fdWatcher, pollSystem, type FdWatcher, type PollOffThread } from "../poll.ts"
 import type { WebIo } from "../web-io.ts"
-import { errnos, pollEvents } from "./numbers.ts"
+import { constants, errno } from "../arch/generic.ts"
 
 const chunkSize = 64 * 1024
 
@@ -53,8 +53,8 @@ export const fdStreams = (libc: Libc, watcher: FdWatcher): FdStreams => {
               if (!open) return resolve()
               const chunk = new Uint8Array(chunkSize)
               const count = checked(libc.call.read(fd, chunk, chunk.byteLength), libc.errno)
-              if (count === -errnos.EAGAIN) return void (waiting = whenReady(fd, pollEvents.POLLIN, attempt))
-              if (count === -errnos.EINTR) return attempt()
+              if (count === -errno.EAGAIN) return void (waiting = whenReady(fd, constants.POLLIN, attempt))
+              if (count === -errno.EINTR) return attempt()
               if (count < 0) {
                 close()
                 return reject(new Error(`read from the child's pipe failed with errno ${-count}`))
@@ -87,8 +87,8 @@ export const fdStreams = (libc: Libc, watcher: FdWatcher): FdStreams => {
               while (rest.byteLength > 0) {
                 if (!open) return reject(new Error("the child's stdin is closed"))
                 const count = checked(libc.call.write(fd, rest, rest.byteLength), libc.errno)
-                if (count === -errnos.EAGAIN) return void (waiting = whenReady(fd, pollEvents.POLLOUT, attempt))
-                if (count === -errnos.EINTR) continue
+                if (count === -errno.EAGAIN) return void (waiting = whenReady(fd, constants.POLLOUT, attempt))
+                if (count === -errno.EINTR) continue
                 // EPIPE: the child closed its stdin (runtimes ignore SIGPIPE, so it is an error, not a death).
                 if (count < 0) {
                   // An errored stream is never closed by its user: give the fd back now.

@@ -27,7 +27,7 @@ import type { PreExecStep } from "../steps.ts"
 import { fdTools } from "./stdio.ts"
 
 const { SIGKILL, SIGSTOP } = signals
-const SIG_IGN = 1n
+const SIG_IGN = BigInt(constants.SIG_IGN)
 const systemdSoftLimit = 1024n
 
 /** The soft "Max open files" of a /proc/<pid>/limits text, and its hard one; undefined where unlimited or missing. */

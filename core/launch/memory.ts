@@ -6,7 +6,7 @@
  * referenced by the spawn until the child has exec'd or exited.
  */
 import { checked, type Libc } from "../libc.ts"
-import { memory } from "./numbers.ts"
+import { constants } from "../arch/generic.ts"
 
 /** Where the interpreter's code lives: its entry point and the code page's range (for the handshake check). */
 export interface CodePage {
@@ -22,11 +22,11 @@ export interface Stack {
 
 const stackSize = 64 * 1024
 
-const roundUp = (size: number): number => Math.ceil(size / memory.PAGE) * memory.PAGE
+const roundUp = (size: number): number => Math.ceil(size / constants.PAGE_SIZE) * constants.PAGE_SIZE
 
 const mapAnonymous = (libc: Libc, size: number, extraFlags: number): bigint => {
-  const address = BigInt(libc.call.mmap(0n, BigInt(size), memory.PROT_READ | memory.PROT_WRITE, memory.MAP_PRIVATE | memory.MAP_ANONYMOUS | extraFlags, -1, 0n))
-  if (address === memory.MAP_FAILED || address === -1n) throw new Error(`mmap of ${size} bytes failed with errno ${libc.errno()}`)
+  const address = BigInt(libc.call.mmap(0n, BigInt(size), constants.PROT_READ | constants.PROT_WRITE, constants.MAP_PRIVATE | constants.MAP_ANONYMOUS | extraFlags, -1, 0n))
+  if (address === constants.MAP_FAILED || address === -1n) throw new Error(`mmap of ${size} bytes failed with errno ${libc.errno()}`)
   return address
 }
 
@@ -43,7 +43,7 @@ export const mapCode = (libc: Libc, code: Uint8Array, entry: number): CodePage =
   const size = roundUp(code.byteLength)
   const start = mapAnonymous(libc, size, 0)
   libc.call.memmove(start, code, code.byteLength)
-  const protect = checked(libc.call.mprotect(start, BigInt(size), memory.PROT_READ | memory.PROT_EXEC), libc.errno)
+  const protect = checked(libc.call.mprotect(start, BigInt(size), constants.PROT_READ | constants.PROT_EXEC), libc.errno)
   if (protect < 0) throw new Error(`mprotect of the interpreter failed with errno ${-protect}`)
   return { entry: start + BigInt(entry), start, end: start + BigInt(size) }
 }
@@ -66,10 +66,10 @@ export const stackPool = (libc: Libc): { readonly take: () => Stack; readonly gi
     take: () => {
       const reused = free.pop()
       if (reused !== undefined) return reused
-      const base = mapAnonymous(libc, memory.PAGE + stackSize, memory.MAP_STACK)
+      const base = mapAnonymous(libc, constants.PAGE_SIZE + stackSize, constants.MAP_STACK)
       // The lowest page stays inaccessible: an overflow faults instead of writing into whatever lies below.
-      libc.call.mprotect(base, BigInt(memory.PAGE), memory.PROT_NONE)
-      return { top: base + BigInt(memory.PAGE + stackSize) }
+      libc.call.mprotect(base, BigInt(constants.PAGE_SIZE), constants.PROT_NONE)
+      return { top: base + BigInt(constants.PAGE_SIZE + stackSize) }
     },
     give: (stack) => void free.push(stack)
   }

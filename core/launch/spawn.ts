@@ -29,7 +29,7 @@ import { signalName, signalNumber, type SignalName } from "../signals.ts"
 import type { StdioOption } from "../spec.ts"
 import type { PreExecStep } from "../steps.ts"
 import { mapCode, stackPool, type CodePage } from "./memory.ts"
-import { clone, errnos, files, pollEvents, signalMask, wait } from "./numbers.ts"
+import { constants, errno, signals, structs } from "../arch/generic.ts"
 import { compileProgram, interpreter, type ChildProgram, type LaunchFailure } from "../program/mod.ts"
 import { archTable } from "../arch/mod.ts"
 import { inheritedLimits, signalsToDefault } from "./inherit.ts"
@@ -99,8 +99,8 @@ const drain = (libc: Libc, fd: number, into: Array<Uint8Array>): boolean => {
   for (;;) {
     const chunk = new Uint8Array(4096)
     const count = checked(libc.call.read(fd, chunk, chunk.byteLength), libc.errno)
-    if (count === -errnos.EAGAIN) return false
-    if (count === -errnos.EINTR) continue
+    if (count === -errno.EAGAIN) return false
+    if (count === -errno.EINTR) continue
     if (count <= 0) return true
     into.push(chunk.subarray(0, count))
   }
@@ -108,10 +108,10 @@ const drain = (libc: Libc, fd: number, into: Array<Uint8Array>): boolean => {
 
 /** The exit in a waitid siginfo, or undefined while the child still runs. */
 const statusOf = (info: DataView): ProcessStatus | undefined => {
-  if (info.getInt32(wait.siPid, true) === 0) return undefined
-  const code = info.getInt32(wait.siCode, true)
-  const status = info.getInt32(wait.siStatus, true)
-  return code === wait.CLD_EXITED ? { exitCode: status, signal: undefined } : { exitCode: undefined, signal: signalName(status) }
+  if (info.getInt32(structs.siginfo.pid, true) === 0) return undefined
+  const code = info.getInt32(structs.siginfo.code, true)
+  const status = info.getInt32(structs.siginfo.status, true)
+  return code === constants.CLD_EXITED ? { exitCode: status, signal: undefined } : { exitCode: undefined, signal: signalName(status) }
 }
 
 /**
@@ -133,7 +133,7 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
   const limits = inheritedLimits(libc)
   const toDefault = signalsToDefault(libc, binding.runtimeIgnores)
   const stacks = stackPool(libc)
-  const { syscalls, constants: { PIDFD_SIGNAL_PROCESS_GROUP } } = archTable()
+  const { syscalls } = archTable()
   // The children whose group may still be signalled (not released, or not reaped yet), by pid: their pidfd and whether they are reaped.
   const groups = new Map<number, { readonly pidfd: number; readonly reaped: () => boolean }>()
   const pidfdSignal = (pidfd: number, signal: number, flags: number): number =>
@@ -151,7 +151,7 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       const { code: bytes, entry } = interpreter()
       return mapCode(libc, bytes, entry)
     })()
-    devNull ??= tools.high(tools.must("open /dev/null", tools.open("/dev/null", files.O_RDWR)))
+    devNull ??= tools.high(tools.must("open /dev/null", tools.open("/dev/null", constants.O_RDWR)))
     const stdio = childStdio(tools, request.stdio, devNull)
     let control: readonly [number, number]
     try {
@@ -183,11 +183,11 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       block = new Uint8Array(new ArrayBuffer(program.size + 16))
       const address = libc.address(block)
       block.set(program.image(address))
-      const flags = clone.CLONE_VM | clone.CLONE_PIDFD | clone.SIGCHLD | (program.hasListener ? 0 : clone.CLONE_VFORK)
-      libc.call.syscall(syscalls.rt_sigprocmask, signalMask.SIG_SETMASK, scratchAddress, scratchAddress + 8n, signalMask.sigsetSize, 0)
+      const flags = constants.CLONE_VM | constants.CLONE_PIDFD | signals.SIGCHLD | (program.hasListener ? 0 : constants.CLONE_VFORK)
+      libc.call.syscall(syscalls.rt_sigprocmask, constants.SIG_SETMASK, scratchAddress, scratchAddress + 8n, constants.SIGSET_SIZE, 0)
       childPid = Number(libc.call.clone(code.entry, stack.top, flags, address, scratchAddress + 16n))
       const cloneErrno = childPid < 0 ? libc.errno() : 0
-      libc.call.syscall(syscalls.rt_sigprocmask, signalMask.SIG_SETMASK, scratchAddress + 8n, 0, signalMask.sigsetSize, 0)
+      libc.call.syscall(syscalls.rt_sigprocmask, constants.SIG_SETMASK, scratchAddress + 8n, 0, constants.SIGSET_SIZE, 0)
       if (childPid < 0) throw new Error(`clone failed with errno ${cloneErrno}`)
       pidfd = scratchView.getInt32(16, true)
     } catch (error) {
@@ -225,14 +225,14 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       for (;;) {
         const chunk = new Uint8Array(4096)
         const count = checked(libc.call.read(mine, chunk, chunk.byteLength), libc.errno)
-        if (count === -errnos.EINTR) continue
+        if (count === -errno.EINTR) continue
         if (count <= 0) break
         received.push(chunk.subarray(0, count))
       }
       ended()
     } else {
       tools.nonBlocking(mine)
-      const cancel = watcher.watch(mine, pollEvents.POLLIN, () => {
+      const cancel = watcher.watch(mine, constants.POLLIN, () => {
         const done = drain(libc, mine, received)
         onBytes()
         if (done) {
@@ -251,11 +251,11 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       tools.close(pidfd)
     }
     groups.set(childPid, { pidfd, reaped: () => status !== undefined })
-    const info = new Uint8Array(wait.siginfoSize)
+    const info = new Uint8Array(structs.siginfo.size)
     const exited = new Promise<ProcessStatus>((resolve) => {
-      const cancel = watcher.watch(pidfd, pollEvents.POLLIN, () => {
+      const cancel = watcher.watch(pidfd, constants.POLLIN, () => {
         info.fill(0)
-        const result = checked(libc.call.waitid(wait.P_PIDFD, pidfd, info, wait.WEXITED | wait.WNOHANG), libc.errno)
+        const result = checked(libc.call.waitid(constants.P_PIDFD, pidfd, info, constants.WEXITED | constants.WNOHANG), libc.errno)
         const ended = result < 0 ? { exitCode: undefined, signal: undefined } : statusOf(new DataView(info.buffer))
         if (ended === undefined) return
         cancel()
@@ -294,8 +294,8 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
   const signalGroup: SignalGroup = (pgid, signal) => {
     const group = groups.get(pgid)
     if (group === undefined) return false
-    const result = pidfdSignal(group.pidfd, signalNumber(signal), PIDFD_SIGNAL_PROCESS_GROUP)
-    if (result !== -errnos.EINVAL) return result === 0
+    const result = pidfdSignal(group.pidfd, signalNumber(signal), constants.PIDFD_SIGNAL_PROCESS_GROUP)
+    if (result !== -errno.EINVAL) return result === 0
     // Before Linux 6.9 (EINVAL for the flag): kill(-pgid), only while the child is not reaped. Our reap runs on this
     // thread (the pidfd watcher's callback), so it cannot come between the check and the kill; signal 0 through the
     // pidfd fails (ESRCH) should anything else have reaped the child.

@@ -13,7 +13,7 @@
  */
 import { checked, cString, type Libc } from "../libc.ts"
 import type { StdioOption } from "../spec.ts"
-import { errnos, files } from "./numbers.ts"
+import { constants, errno } from "../arch/generic.ts"
 
 /** The child's three stdio sources and the parent's pipe ends. */
 export interface ChildStdio {
@@ -60,10 +60,10 @@ export const fdTools = (libc: Libc): FdTools => {
     if (result < 0) throw new Error(`${what} failed with errno ${-result}`)
     return result
   }
-  const getFlags = (fd: number): number => ok(libc.call.fcntl(fd, files.F_GETFL, 0))
-  const setFlags = (fd: number, flags: number): number => ok(libc.call.fcntl(fd, files.F_SETFL, flags))
+  const getFlags = (fd: number): number => ok(libc.call.fcntl(fd, constants.F_GETFL, 0))
+  const setFlags = (fd: number, flags: number): number => ok(libc.call.fcntl(fd, constants.F_SETFL, flags))
   /** A close-on-exec copy of `fd` numbered >= 10. */
-  const copyHigh = (fd: number): number => must(`fcntl(${fd}, F_DUPFD_CLOEXEC)`, ok(libc.call.fcntl(fd, files.F_DUPFD_CLOEXEC, lowestSource)))
+  const copyHigh = (fd: number): number => must(`fcntl(${fd}, F_DUPFD_CLOEXEC)`, ok(libc.call.fcntl(fd, constants.F_DUPFD_CLOEXEC, lowestSource)))
   /** `fd` itself when it is >= 10, else a copy there (the old number is closed). */
   const high = (fd: number): number => {
     if (fd >= lowestSource) return fd
@@ -78,17 +78,17 @@ export const fdTools = (libc: Libc): FdTools => {
     close: (fd: number): void => void libc.call.close(fd),
     pipe: (): readonly [number, number] => {
       const fds = new Int32Array(2)
-      must("pipe2", ok(libc.call.pipe2(new Uint8Array(fds.buffer), files.O_CLOEXEC)))
+      must("pipe2", ok(libc.call.pipe2(new Uint8Array(fds.buffer), constants.O_CLOEXEC)))
       return [fds[0] ?? -1, fds[1] ?? -1]
     },
     socketpair: (): readonly [number, number] => {
       const fds = new Int32Array(2)
-      must("socketpair", ok(libc.call.socketpair(files.AF_UNIX, files.SOCK_STREAM | files.SOCK_CLOEXEC, 0, new Uint8Array(fds.buffer))))
+      must("socketpair", ok(libc.call.socketpair(constants.AF_UNIX, constants.SOCK_STREAM | constants.SOCK_CLOEXEC, 0, new Uint8Array(fds.buffer))))
       return [fds[0] ?? -1, fds[1] ?? -1]
     },
-    nonBlocking: (fd: number): void => void setFlags(fd, getFlags(fd) | files.O_NONBLOCK),
-    open: (path: string, flags: number): number => ok(libc.call.open(cString(path), flags | files.O_CLOEXEC, 0)),
-    unseekable: (fd: number): boolean => ok(libc.call.lseek(fd, 0n, files.SEEK_CUR)) === -errnos.ESPIPE
+    nonBlocking: (fd: number): void => void setFlags(fd, getFlags(fd) | constants.O_NONBLOCK),
+    open: (path: string, flags: number): number => ok(libc.call.open(cString(path), flags | constants.O_CLOEXEC, 0)),
+    unseekable: (fd: number): boolean => ok(libc.call.lseek(fd, 0n, constants.SEEK_CUR)) === -errno.ESPIPE
   }
 }
 
@@ -97,11 +97,11 @@ export const fdTools = (libc: Libc): FdTools => {
 const inherited = (tools: FdTools, fd: number): number | undefined => {
   const flags = tools.getFlags(fd)
   if (flags < 0) return undefined
-  if ((flags & files.O_NONBLOCK) !== 0 && tools.unseekable(fd)) {
+  if ((flags & constants.O_NONBLOCK) !== 0 && tools.unseekable(fd)) {
     // O_NONBLOCK on the open itself: a write-only open of a pipe with no reader left would block forever.
-    const reopened = tools.open(`/proc/self/fd/${fd}`, (flags & (files.O_ACCMODE | files.O_APPEND)) | files.O_NOCTTY | files.O_NONBLOCK)
+    const reopened = tools.open(`/proc/self/fd/${fd}`, (flags & (constants.O_ACCMODE | constants.O_APPEND)) | constants.O_NOCTTY | constants.O_NONBLOCK)
     if (reopened >= 0) {
-      tools.setFlags(reopened, flags & ~files.O_NONBLOCK)
+      tools.setFlags(reopened, flags & ~constants.O_NONBLOCK)
       return tools.high(reopened)
     }
   }

@@ -12,6 +12,9 @@
 #include <linux/close_range.h>
 #include <linux/filter.h>
 #include <linux/landlock.h>
+#include <linux/limits.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <linux/prctl.h>
 #include <linux/seccomp.h>
 #include <signal.h>
@@ -24,6 +27,10 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/statfs.h>
+#include <stdint.h>
+#include <unistd.h>
 #include <sys/syscall.h>
 
 #define SHOW(name, value) printf("%s %llu\n", name, (unsigned long long)(value))
@@ -38,6 +45,7 @@ int main(void) {
   NR(pidfd_getfd); NR(pidfd_send_signal); NR(prctl); NR(getppid); NR(rt_sigaction); NR(rt_sigprocmask); NR(dup3);
   NR(close_range); NR(prlimit64); NR(chdir); NR(umask); NR(setsid); NR(seccomp); NR(execve); NR(exit_group);
   NR(clone); NR(wait4); NR(signalfd4); NR(openat); NR(landlock_create_ruleset); NR(landlock_restrict_self);
+  NR(openat2); NR(mkdirat); NR(fstatfs);
 #include ERRNO_LIST
   SHOW("seccompIoctl.NOTIF_RECV", SECCOMP_IOCTL_NOTIF_RECV);
   SHOW("seccompIoctl.NOTIF_SEND", SECCOMP_IOCTL_NOTIF_SEND);
@@ -51,7 +59,25 @@ int main(void) {
   CONST(SECCOMP_FILTER_FLAG_NEW_LISTENER); CONST(SECCOMP_FILTER_FLAG_TSYNC_ESRCH); CONST(SECCOMP_USER_NOTIF_FLAG_CONTINUE); CONST(SIG_SETMASK);
   CONST(O_CLOEXEC); CONST(O_NONBLOCK); CONST(F_DUPFD); CONST(F_GETFD); CONST(F_SETFD); CONST(F_SETFL); CONST(FD_CLOEXEC);
   CONST(CLONE_VM); CONST(CLONE_FILES); CONST(CLONE_PIDFD); CONST(CLONE_VFORK); CONST(CLONE_NEWUSER); CONST(CLONE_NEWPID);
-  CONST(WNOHANG); SHOW("constants.AT_FDCWD", (unsigned long long)(long long)AT_FDCWD); CONST(O_WRONLY); CONST(SFD_CLOEXEC);
+  CONST(WNOHANG); CONST(WEXITED); CONST(P_PIDFD); CONST(CLD_EXITED);
+  CONST(O_RDWR); CONST(O_ACCMODE); CONST(O_CREAT); CONST(O_EXCL); CONST(O_NOCTTY); CONST(O_APPEND); CONST(O_PATH);
+  CONST(F_GETFL); CONST(F_DUPFD_CLOEXEC); CONST(SEEK_CUR); CONST(AF_UNIX); CONST(SOCK_STREAM); CONST(SOCK_CLOEXEC);
+  CONST(PROT_NONE); CONST(PROT_READ); CONST(PROT_WRITE); CONST(PROT_EXEC); CONST(MAP_PRIVATE); CONST(MAP_ANONYMOUS); CONST(MAP_STACK);
+  SHOW("constants.MAP_FAILED", (unsigned long long)(uintptr_t)MAP_FAILED); SHOW("constants.PAGE_SIZE", sysconf(_SC_PAGESIZE)); CONST(PATH_MAX);
+  CONST(RESOLVE_NO_MAGICLINKS); CONST(RESOLVE_NO_SYMLINKS); CONST(RESOLVE_BENEATH); CONST(RESOLVE_IN_ROOT); CONST(PROC_SUPER_MAGIC);
+  CONST(SECCOMP_ADDFD_FLAG_SEND); SHOW("constants.SIG_IGN", (uintptr_t)SIG_IGN);
+  SHOW("openFlags.O_DIRECTORY", O_DIRECTORY); SHOW("openFlags.O_NOFOLLOW", O_NOFOLLOW); SHOW("openFlags.O_TMPFILE", O_TMPFILE);
+  SHOW("structs.seccompNotifAddfd.size", sizeof(struct seccomp_notif_addfd));
+  SHOW("structs.seccompNotifAddfd.id", offsetof(struct seccomp_notif_addfd, id));
+  SHOW("structs.seccompNotifAddfd.flags", offsetof(struct seccomp_notif_addfd, flags));
+  SHOW("structs.seccompNotifAddfd.srcfd", offsetof(struct seccomp_notif_addfd, srcfd));
+  SHOW("structs.seccompNotifAddfd.newfd", offsetof(struct seccomp_notif_addfd, newfd));
+  SHOW("structs.seccompNotifAddfd.newfdFlags", offsetof(struct seccomp_notif_addfd, newfd_flags));
+  SHOW("structs.openHow.size", sizeof(struct open_how)); SHOW("structs.openHow.flags", offsetof(struct open_how, flags));
+  SHOW("structs.openHow.mode", offsetof(struct open_how, mode)); SHOW("structs.openHow.resolve", offsetof(struct open_how, resolve));
+  SHOW("structs.statfs.size", sizeof(struct statfs)); SHOW("structs.statfs.type", offsetof(struct statfs, f_type));
+  SHOW("structs.siginfo.size", sizeof(siginfo_t)); SHOW("structs.siginfo.code", offsetof(siginfo_t, si_code));
+  SHOW("structs.siginfo.pid", offsetof(siginfo_t, si_pid)); SHOW("structs.siginfo.status", offsetof(siginfo_t, si_status)); SHOW("constants.AT_FDCWD", (unsigned long long)(long long)AT_FDCWD); CONST(O_WRONLY); CONST(SFD_CLOEXEC);
   /* struct landlock_ruleset_attr's net (6.7) and scoped (6.12) fields and the scope bits are newer
      than Debian 12's uapi headers: the real runs in test/core/program-contain.test.ts show them working.
      So is PIDFD_SIGNAL_PROCESS_GROUP (6.9): the run-options and supervisor suites' group stops use it. */

@@ -10,15 +10,12 @@
  * profile blocks it without CAP_SYS_PTRACE), reported as a typed error.
  */
 import { Effect } from "effect"
+import { errno } from "../../../core/arch/generic.ts"
 import type { LaunchingChild } from "../../../core/plugin.ts"
 import { NotifyError } from "./errors.ts"
 import { listenerLink, type ListenerSystem } from "./system.ts"
 
-const EPERM = 1
-const ESRCH = 3
-const EBADF = 9
-const EACCES = 13
-const ENOSYS = 38
+const { EPERM, ESRCH, EBADF, EACCES, ENOSYS } = errno
 /** The child announces the install a moment before it makes it: poll for the listener this often. */
 const retryMs = 1
 

@@ -5,6 +5,7 @@
  * a notify policy never runs unsupervised.
  */
 import { Effect, Option } from "effect"
+import { errno } from "../../../core/arch/generic.ts"
 import { errnoValue, type ErrnoName } from "../../../core/errno.ts"
 import type { LaunchingChild } from "../../../core/plugin.ts"
 import { SeccompLibrary, type SeccompLibraryShape } from "../library.ts"
@@ -44,7 +45,7 @@ export interface NotifyOptions {
 
 const defaultTimeoutMs = 5000
 const defaultHandshakeMs = 10_000
-const EPERM = 1
+const { EPERM } = errno
 
 /**
  * Syscall names by (arch, number), resolved through libseccomp once each;

@@ -7,11 +7,11 @@
  * reports POLLHUP (no process uses its filter any more).
  */
 import { fdWatcher } from "../../../core/poll.ts"
-import { pollEvents } from "../../../core/launch/numbers.ts"
+import { constants, errno } from "../../../core/arch/generic.ts"
 import { decodeNotification, type RawNotification } from "./struct.ts"
 import type { ListenerSystem } from "./system.ts"
 
-const ENOENT = 2
+const { ENOENT } = errno
 
 /** What the loop does with one listener's traffic. */
 export interface ListenerClient {
@@ -68,8 +68,8 @@ export const makeListenerLoop = (system: ListenerSystem): ListenerLoop => {
 
   return {
     add: (fd, client) => {
-      const cancel = watcher.watch(fd, pollEvents.POLLIN, (revents) => {
-        if ((revents & pollEvents.POLLIN) !== 0) receive(fd)
+      const cancel = watcher.watch(fd, constants.POLLIN, (revents) => {
+        if ((revents & constants.POLLIN) !== 0) receive(fd)
         else close(fd)
       })
       clients.set(fd, { client, cancel })

@@ -6,6 +6,7 @@
  * reaches a handler.
  */
 import { Clock, Effect, Option } from "effect"
+import { constants, errno, signals } from "../../../core/arch/generic.ts"
 import type { Policy } from "../model.ts"
 import { effectiveAction } from "../plan.ts"
 import type { Notification, NotifyHandler, Verdict } from "./handler.ts"
@@ -44,10 +45,10 @@ export interface Supervision {
   readonly observe?: ((notification: Notification) => void) | undefined
 }
 
-const SIGKILL = 9
-const ENOENT = 2
-/** The kernel's largest errno (MAX_ERRNO): a larger "error" would read as a return value. */
-const MAX_ERRNO = 4095
+const { SIGKILL } = signals
+const { ENOENT } = errno
+/** The kernel's largest errno: a larger "error" would read as a return value. */
+const { MAX_ERRNO } = constants
 
 type Answer = Exclude<Verdict, { readonly kind: "kill" } | { readonly kind: "fd" }>
 

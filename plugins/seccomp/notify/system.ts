@@ -6,20 +6,12 @@
  * `.async` on Node, a `nonblocking` symbol on Deno, a Worker on Bun).
  */
 import { Context } from "effect"
+import { constants, seccompIoctl } from "../../../core/arch/generic.ts"
+import { archTable } from "../../../core/arch/mod.ts"
 import { checked, cString, type Libc } from "../../../core/libc.ts"
 import { pollSystem, type PollOffThread, type PollSystem } from "../../../core/poll.ts"
 import { supervisorCalls, type SupervisorCalls } from "./calls.ts"
 import { notifRespSize, notifSize } from "./struct.ts"
-
-const SYS_ioctl = 16
-const SYS_kill = 62
-const SYS_readlink = 89
-const SYS_pidfd_open = 434
-const SYS_pidfd_getfd = 438
-/** ioctl numbers on x86_64 (_IOWR('!', 0, struct seccomp_notif) and friends). */
-const NOTIF_RECV = 0xc0502100n
-const NOTIF_SEND = 0xc0182101n
-const NOTIF_ID_VALID = 0x40082102n
 
 /** What a seccomp listener's /proc/<pid>/fd/N link reads: how a fetched fd is recognised. */
 export const listenerLink = "anon_inode:seccomp notify"
@@ -61,7 +53,7 @@ export interface ListenerSystem extends PollSystem {
   readonly calls: SupervisorCalls
 }
 
-const pageSize = 4096
+const pageSize = constants.PAGE_SIZE
 
 /** [address, length] pieces of a range, none crossing a page boundary. */
 const remotePages = (address: bigint, length: number): Array<readonly [bigint, number]> => {
@@ -87,6 +79,8 @@ const remotePages = (address: bigint, length: number): Array<readonly [bigint, n
  */
 export const listenerSystem = (libc: Libc, poll: PollOffThread): ListenerSystem => {
   const c = libc.call
+  const { ioctl, kill, readlinkat, pidfd_open, pidfd_getfd } = archTable().syscalls
+  const { NOTIF_RECV, NOTIF_SEND, NOTIF_ID_VALID } = seccompIoctl
   const ok = (result: number | bigint): number => checked(result, libc.errno)
   const polling = pollSystem(libc, poll)
   const { arena } = polling
@@ -97,28 +91,28 @@ export const listenerSystem = (libc: Libc, poll: PollOffThread): ListenerSystem 
   const link = arena(256)
   return {
     ...polling,
-    pidfdOpen: (pid) => ok(c.syscall(SYS_pidfd_open, pid, 0, 0, 0, 0)),
-    pidfdGetfd: (pidfd, fd) => ok(c.syscall(SYS_pidfd_getfd, pidfd, fd, 0, 0, 0)),
+    pidfdOpen: (pid) => ok(c.syscall(pidfd_open, pid, 0, 0, 0, 0)),
+    pidfdGetfd: (pidfd, fd) => ok(c.syscall(pidfd_getfd, pidfd, fd, 0, 0, 0)),
     fdTarget: (fd) => {
       const path = arena(64)
       path.bytes.set(cString(`/proc/self/fd/${fd}`))
-      const length = ok(c.syscall(SYS_readlink, path.address, link.address, link.bytes.byteLength, 0, 0))
+      const length = ok(c.syscall(readlinkat, constants.AT_FDCWD, path.address, link.address, link.bytes.byteLength, 0))
       return length < 0 ? length : new TextDecoder().decode(link.bytes.subarray(0, length))
     },
     close: (fd) => void c.close(fd),
-    kill: (pid, signal) => ok(c.syscall(SYS_kill, pid, signal, 0, 0, 0)),
+    kill: (pid, signal) => ok(c.syscall(kill, pid, signal, 0, 0, 0)),
     receive: (listener) => {
       notif.bytes.fill(0)
-      const result = ok(c.syscall(SYS_ioctl, listener, NOTIF_RECV, notif.address, 0, 0))
+      const result = ok(c.syscall(ioctl, listener, NOTIF_RECV, notif.address, 0, 0))
       return result < 0 ? result : notif.bytes.slice(0, notifSize)
     },
     send: (listener, bytes) => {
       response.bytes.set(bytes.subarray(0, notifRespSize))
-      return ok(c.syscall(SYS_ioctl, listener, NOTIF_SEND, response.address, 0, 0))
+      return ok(c.syscall(ioctl, listener, NOTIF_SEND, response.address, 0, 0))
     },
     idValid: (listener, value) => {
       new DataView(id.bytes.buffer).setBigUint64(0, value, true)
-      return ok(c.syscall(SYS_ioctl, listener, NOTIF_ID_VALID, id.address, 0, 0))
+      return ok(c.syscall(ioctl, listener, NOTIF_ID_VALID, id.address, 0, 0))
     },
     readMemory: (pid, address, length) => {
       // One remote iovec per page: the kernel stops at the first unreadable iovec but keeps what came before,
