@@ -135,7 +135,7 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
   const stacks = stackPool(libc)
   const { syscalls } = archTable()
   // The children whose group may still be signalled (not released, or not reaped yet), by pid: their pidfd and whether they are reaped.
-  const groups = new Map<number, { readonly pidfd: number; readonly reaped: () => boolean }>()
+  const groups = new Map<number, { readonly pidfd: number; readonly reaped: () => boolean; readonly close: () => void }>()
   const pidfdSignal = (pidfd: number, signal: number, flags: number): number =>
     checked(libc.call.syscall(syscalls.pidfd_send_signal, pidfd, signal, 0, flags, 0), libc.errno)
   let code: CodePage | undefined
@@ -246,11 +246,16 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
     let status: ProcessStatus | undefined
     let released = false
     // The pidfd outlives the reap while the group may still be signalled through it.
+    let pidfdOpen = true
     const closePidfd = (): void => {
-      groups.delete(childPid)
+      if (!pidfdOpen) return
+      pidfdOpen = false
+      // A later child may have the pid by now (once this group is empty the number is free): leave its entry alone.
+      if (groups.get(childPid) === group) groups.delete(childPid)
       tools.close(pidfd)
     }
-    groups.set(childPid, { pidfd, reaped: () => status !== undefined })
+    const group = { pidfd, reaped: () => status !== undefined, close: closePidfd }
+    groups.set(childPid, group)
     const info = new Uint8Array(structs.siginfo.size)
     const exited = new Promise<ProcessStatus>((resolve) => {
       const cancel = watcher.watch(pidfd, constants.POLLIN, () => {
@@ -260,7 +265,8 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
         if (ended === undefined) return
         cancel()
         status = ended
-        if (released) closePidfd()
+        // Released, or no process left in its group (which then stays empty for good): nothing more to signal.
+        if (released || pidfdSignal(pidfd, 0, constants.PIDFD_SIGNAL_PROCESS_GROUP) === -errno.ESRCH) closePidfd()
         resolve(ended)
       })
     })
@@ -295,6 +301,8 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
     const group = groups.get(pgid)
     if (group === undefined) return false
     const result = pidfdSignal(group.pidfd, signalNumber(signal), constants.PIDFD_SIGNAL_PROCESS_GROUP)
+    // A reaped child's group that is empty now stays empty: its pidfd can go.
+    if (result === -errno.ESRCH && group.reaped()) group.close()
     if (result !== -errno.EINVAL) return result === 0
     // Before Linux 6.9 (EINVAL for the flag): kill(-pgid), only while the child is not reaped. Our reap runs on this
     // thread (the pidfd watcher's callback), so it cannot come between the check and the kill; signal 0 through the

@@ -91,6 +91,7 @@ export const startWorker = <Io, X, E, R>(
       })
       const send = (signal: Parameters<typeof running.kill>[0]): boolean =>
         grouped ? host.signalGroup(running.pid, signal) : running.kill(signal)
+      // The child is released even if this wait is interrupted (the tree's scope closing): its pidfd then goes with the reap.
       const exit: Effect.Effect<ChildExit, never, R> = yield* Effect.cached(
         Effect.gen(function* () {
           const result = yield* running.exit
@@ -100,10 +101,9 @@ export const startWorker = <Io, X, E, R>(
             // The group is gone; its id may be reused, so the watchdog must forget it.
             tree.guard.release(running.pid)
           }
-          yield* running.release
           yield* drained(pumps)
           return result
-        })
+        }).pipe(Effect.ensuring(running.release))
       )
       const stop = stopGracefully(send, exit, stopPolicy(worker.stop))
       const readiness = awaitReadiness(worker.ready, watch, running.pid)

@@ -3,6 +3,7 @@
  * preExec phase starts no process: the runtime's launch is never called.
  * The runtime here is the real Node port behind a counter.
  */
+import { readdirSync } from "node:fs"
 import { Cause, Effect, Exit } from "effect"
 import { describe, expect, it } from "vitest"
 import { layer, type NodeServices } from "../../adapters/node/mod.ts"
@@ -13,6 +14,7 @@ import { start } from "../../core/lifecycle.ts"
 import type { Plugin } from "../../core/plugin.ts"
 import type { RuntimePort } from "../../core/runtime.ts"
 import { makeSpec } from "../../core/spec.ts"
+import { processGroup } from "../../core/supervisor/process-group.ts"
 import { rlimit } from "../../plugins/rlimit/mod.ts"
 import { seccomp, type PolicyJson } from "../../plugins/seccomp/mod.ts"
 
@@ -69,5 +71,16 @@ describe("start()", () => {
     expect(launches).toBe(1)
     expect(failureOf(exit)).toBeInstanceOf(SpawnError)
     expect(failureOf(exit)).toMatchObject({ reason: "CommandNotFound", message: "Command not found: kakoi-no-such-command" })
+  })
+})
+
+describe("a child its owner never releases", () => {
+  it("keeps no pidfd once it is reaped and nothing is left in its process group", async () => {
+    const openFds = (): number => readdirSync("/proc/self/fd").length
+    await startWith(["true"], [processGroup])
+    const before = openFds()
+    // startWith awaits the exit and never calls release: an interrupted owner looks the same.
+    for (let index = 0; index < 20; index++) await startWith(["true"], [processGroup])
+    expect(openFds()).toBeLessThanOrEqual(before)
   })
 })
