@@ -26,7 +26,7 @@ import type { PreExecStep } from "./steps.ts"
  */
 export interface LaunchingChild {
   readonly pid: number
-  /** The child's pidfd (CLONE_PIDFD), valid until the child has been reaped. */
+  /** The child's pidfd (CLONE_PIDFD), valid while the child prepares (the launcher closes it some time after the reap). */
   readonly pidfd: number
   /** The fd number the child's notify listener gets (the child program makes it so). */
   readonly listenerFd: number
@@ -36,6 +36,12 @@ export interface LaunchingChild {
   readonly whenInstallingListener: (listener: () => void) => () => void
   /** Write bytes to the child on its control channel (the go-ahead byte); false when it is closed. */
   readonly send: (bytes: Uint8Array) => boolean
+  /**
+   * SIGKILL to the child and every process in the group it leads, through its
+   * pidfd (never a number that may have been reused); what is already gone,
+   * or released by its owner and reaped, is not reached.
+   */
+  readonly stop: () => void
 }
 
 /**

@@ -76,6 +76,15 @@ export interface NativeChild {
  */
 export type SignalGroup = (pgid: number, signal: SignalName) => boolean
 
+/** A child whose group may still be signalled: until its pidfd is closed (released and reaped, or its group empty after the reap). */
+interface Group {
+  readonly pid: number
+  readonly pidfd: number
+  readonly reaped: () => boolean
+  readonly open: () => boolean
+  readonly close: () => void
+}
+
 /** The launcher of one process: `launch` starts a child, or throws an Error that says which call failed. */
 export interface Launcher {
   readonly launch: (request: LaunchRequest) => NativeChild
@@ -135,7 +144,7 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
   const stacks = stackPool(libc)
   const { syscalls } = archTable()
   // The children whose group may still be signalled (not released, or not reaped yet), by pid: their pidfd and whether they are reaped.
-  const groups = new Map<number, { readonly pidfd: number; readonly reaped: () => boolean; readonly close: () => void }>()
+  const groups = new Map<number, Group>()
   const pidfdSignal = (pidfd: number, signal: number, flags: number): number =>
     checked(libc.call.syscall(syscalls.pidfd_send_signal, pidfd, signal, 0, flags, 0), libc.errno)
   let code: CodePage | undefined
@@ -254,7 +263,7 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       if (groups.get(childPid) === group) groups.delete(childPid)
       tools.close(pidfd)
     }
-    const group = { pidfd, reaped: () => status !== undefined, close: closePidfd }
+    const group: Group = { pid: childPid, pidfd, reaped: () => status !== undefined, close: closePidfd, open: () => pidfdOpen }
     groups.set(childPid, group)
     const info = new Uint8Array(structs.siginfo.size)
     const exited = new Promise<ProcessStatus>((resolve) => {
@@ -281,7 +290,11 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
         else reportWatchers.add(listener)
         return () => reportWatchers.delete(listener)
       },
-      send: (bytes) => open && checked(libc.call.write(mine, bytes, bytes.byteLength), libc.errno) === bytes.byteLength
+      send: (bytes) => open && checked(libc.call.write(mine, bytes, bytes.byteLength), libc.errno) === bytes.byteLength,
+      stop: () => {
+        if (status === undefined) pidfdSignal(pidfd, signals.SIGKILL, 0)
+        signalOwnGroup(group, "SIGKILL")
+      }
     }
     return {
       pid: childPid,
@@ -297,9 +310,8 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       }
     }
   }
-  const signalGroup: SignalGroup = (pgid, signal) => {
-    const group = groups.get(pgid)
-    if (group === undefined) return false
+  const signalOwnGroup = (group: Group, signal: SignalName): boolean => {
+    if (!group.open()) return false
     const result = pidfdSignal(group.pidfd, signalNumber(signal), constants.PIDFD_SIGNAL_PROCESS_GROUP)
     // A reaped child's group that is empty now stays empty: its pidfd can go.
     if (result === -errno.ESRCH && group.reaped()) group.close()
@@ -308,7 +320,11 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
     // thread (the pidfd watcher's callback), so it cannot come between the check and the kill; signal 0 through the
     // pidfd fails (ESRCH) should anything else have reaped the child.
     return !group.reaped() && pidfdSignal(group.pidfd, 0, 0) === 0 &&
-      checked(libc.call.syscall(syscalls.kill, -pgid, signalNumber(signal), 0, 0, 0), libc.errno) === 0
+      checked(libc.call.syscall(syscalls.kill, -group.pid, signalNumber(signal), 0, 0, 0), libc.errno) === 0
+  }
+  const signalGroup: SignalGroup = (pgid, signal) => {
+    const group = groups.get(pgid)
+    return group !== undefined && signalOwnGroup(group, signal)
   }
   return { launch, signalGroup, pid }
 }

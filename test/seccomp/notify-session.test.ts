@@ -27,6 +27,8 @@ interface Session {
   /** Deliver a notification with this id (and fields), pending in the kernel until answered. */
   readonly notify: (id: bigint, fields?: Parameters<typeof rawNotification>[1]) => void
   readonly killed: Array<Notification>
+  /** How often the session stopped the child (and its group) through its pidfd. */
+  readonly stops: () => number
 }
 
 /** A session whose every getppid (or what `fence` notifies) goes to `handler`, answered within `timeoutMs`. */
@@ -35,6 +37,7 @@ const session = (handler: NotifyHandler, timeoutMs = 200, fence: Policy = policy
   let client: ListenerClient | undefined
   const loop: ListenerLoop = { add: (_fd, added) => void (client = added), remove: () => {}, size: () => (client === undefined ? 0 : 1) }
   const killed: Array<Notification> = []
+  let stops = 0
   supervise(fake.system, loop, listener, {
     policy: fence,
     handlerFor: (rule) => (rule === 0 ? handler : undefined),
@@ -42,7 +45,8 @@ const session = (handler: NotifyHandler, timeoutMs = 200, fence: Policy = policy
     timeoutMs,
     errno: EPERM,
     launcher: { pid: 4000, readSyscall: 0, readSize: 4093, code: { start: 0x7000n, end: 0x8000n } },
-    onKill: (n) => killed.push(n)
+    onKill: (n) => killed.push(n),
+    stopChild: () => void stops++
   })
   if (client === undefined) throw new Error("supervise did not add its listener to the loop")
   const added = client
@@ -53,7 +57,8 @@ const session = (handler: NotifyHandler, timeoutMs = 200, fence: Policy = policy
       fake.pending.add(id)
       added.onNotification(rawNotification(id, fields))
     },
-    killed
+    killed,
+    stops: () => stops
   }
 }
 
@@ -172,10 +177,12 @@ describe("a notify session", () => {
   })
 
   it("kill kills the launcher's group, the launcher and the caller, reports the call, and denies it", async () => {
-    const { fake, notify, killed } = session(() => answer.kill())
+    const { fake, notify, killed, stops } = session(() => answer.kill())
     notify(1n, { pid: 4243 })
     await answered(fake, 1)
-    expect(fake.killed).toEqual([[-4000, 9], [4000, 9], [4243, 9]])
+    // The child and its group through the pidfd, the caller (blocked in the call) by its pid.
+    expect(stops()).toBe(1)
+    expect(fake.killed).toEqual([[4243, 9]])
     expect(killed.map((n) => [n.id, n.name, n.rule])).toEqual([[1n, "getppid", 0]])
     expect(fake.sent[0]?.error).toBe(-EPERM)
   })

@@ -108,6 +108,7 @@ export const superviseChild = (
       errno,
       launcher: { pid: child.pid, readSyscall: library.syscallResolveName(library.archNative(), "read"), ...child.handshake },
       onKill,
+      stopChild: child.stop,
       observe: options.onNotification
     })
     child.send(Uint8Array.of(1))

@@ -41,6 +41,8 @@ export interface Supervision {
   }
   /** Told of a call whose handler answered `kill`, before the child is killed. */
   readonly onKill: (notification: Notification) => void
+  /** SIGKILL to the child and its process group, through its pidfd (`LaunchingChild.stop`). */
+  readonly stopChild: () => void
   /** Told of every notification (not the handshake read) before it is answered: observers, never deciders. */
   readonly observe?: ((notification: Notification) => void) | undefined
 }
@@ -234,9 +236,9 @@ export const supervise = (system: ListenerSystem, loop: ListenerLoop, listener: 
       finish(() => {
         if (verdict?.kind === "kill") {
           supervision.onKill(notification)
-          // The whole group when the target leads one (ESRCH otherwise), and the caller, which may be a grandchild elsewhere.
-          system.kill(-launcher.pid, SIGKILL)
-          system.kill(launcher.pid, SIGKILL)
+          // The child and its group (through its pidfd: its number may be someone else's by now), and the caller, which
+          // may be a grandchild elsewhere: blocked in this very call, its pid cannot have been reused.
+          supervision.stopChild()
           system.kill(raw.pid, SIGKILL)
           return respond(raw.id, denied)
         }
