@@ -41,7 +41,15 @@ export interface RuntimePort<Io> {
   readonly launch: (request: LaunchRequest, command: string) => Effect.Effect<LaunchedProcess<Io>, SpawnError>
 }
 
-/** The Runtime port of the native launcher, which can also signal the process groups its children lead. */
+/**
+ * The Runtime port of the native launcher, which can also signal the process groups its children lead.
+ *
+ * @example
+ * ```ts
+ * declare const runtime: NativeRuntime<unknown>
+ * runtime.signalGroup(1234, "SIGTERM") // true only if 1234 is a child of this runtime, not released, with a group left
+ * ```
+ */
 export interface NativeRuntime<Io> extends RuntimePort<Io> {
   readonly signalGroup: SignalGroup
 }

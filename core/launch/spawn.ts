@@ -73,6 +73,13 @@ export interface NativeChild {
  * Signal every process in the group led by a child of this launcher that is
  * not released yet; false for any other group (gone, never ours, or its id
  * possibly reused by now) and when no process of it is left.
+ *
+ * @example
+ * ```ts
+ * declare const launcher: Launcher
+ * const child = launcher.launch({ argv: ["sh", "-c", "sleep 30 & wait"], env: [], steps: [{ kind: "setsid" }], stdio: ["ignore", "ignore", "ignore"], parentDeathSignal: 9 })
+ * launcher.signalGroup(child.pid, "SIGTERM") // the sh and its sleep
+ * ```
  */
 export type SignalGroup = (pgid: number, signal: SignalName) => boolean
 
