@@ -3,7 +3,7 @@
  * over a `Host`: the adapter's Runtime port, how to reach its stdio, and its
  * environment. An adapter's mod.ts only picks its host and its layer.
  */
-import { Cause, Effect, Exit, type Layer } from "effect"
+import { Cause, Effect, Exit, ManagedRuntime, type Layer } from "effect"
 import type { SpawnError } from "./errors.ts"
 import type { Plugin, PluginError } from "./plugin.ts"
 import { runChild, spawnChild } from "./run/child.ts"
@@ -31,8 +31,8 @@ export interface Host<Io, X = never> {
   readonly signalGroup: (pgid: number, signal: SignalName) => boolean
   /** Write to the child's stdin, then close it. */
   readonly writeInput: (io: Io, input: string | Uint8Array) => void
-  /** Checks before anything starts (e.g. Deno's permissions); fails with the runtime's own typed error. */
-  readonly preflight?: (options: ChildOptions<unknown, unknown>) => Effect.Effect<void, X>
+  /** Checks before anything starts (e.g. Deno's permissions for the command); fails with the runtime's own typed error. */
+  readonly preflight?: (argv: ReadonlyArray<string>, options: ChildOptions<unknown, unknown>) => Effect.Effect<void, X>
 }
 
 /**
@@ -134,7 +134,8 @@ export interface Api<Io, R, X = never> {
 
 /**
  * The adapter API over a host and the layer that provides the plugins' services.
- * The Promise functions reject with the typed error itself, not a wrapper.
+ * The Promise functions reject with the typed error itself, not a wrapper, and
+ * run on one runtime built from the layer once.
  *
  * @example
  * ```ts
@@ -147,8 +148,10 @@ export interface Api<Io, R, X = never> {
  * ```
  */
 export const makeApi = <Io, R, LE, X = never>(host: Host<Io, X>, layer: Layer.Layer<R, LE>): Api<Io, R, X> => {
+  // Built once, on the first call, for every later one: providing the layer per call re-bound libseccomp each time (~330 µs).
+  const runtime = ManagedRuntime.make(layer)
   const runPromise = async <A, E>(effect: Effect.Effect<A, E, R>): Promise<A> => {
-    const exit = await Effect.runPromiseExit(effect.pipe(Effect.provide(layer)))
+    const exit = await runtime.runPromiseExit(effect)
     if (Exit.isSuccess(exit)) return exit.value
     throw Cause.squash(exit.cause)
   }

@@ -1,10 +1,11 @@
 /**
  * The seccomp plugin's `launched` hook for policies that notify: fetch the
  * child's listener, serve it on the process's one receive loop, then let the
- * launcher exec. Any failure fails the spawn (the lifecycle kills the child):
+ * child exec. Any failure fails the spawn (the lifecycle kills the child):
  * a notify policy never runs unsupervised.
  */
 import { Effect, Option } from "effect"
+import { errno } from "../../../core/arch/generic.ts"
 import { errnoValue, type ErrnoName } from "../../../core/errno.ts"
 import type { LaunchingChild } from "../../../core/plugin.ts"
 import { SeccompLibrary, type SeccompLibraryShape } from "../library.ts"
@@ -32,7 +33,7 @@ export interface NotifyOptions {
   readonly timeoutMs?: number
   /** The errno a call fails with when its handler throws, is late, or is missing (default EPERM). */
   readonly errno?: ErrnoName | number
-  /** How long the launcher may take to hand over its listener (default 10000 ms). */
+  /** How long the child may take to hand over its listener (default 10000 ms). */
   readonly handshakeTimeoutMs?: number
   /**
    * Told of every notified call (pid, syscall, args, rule) as it arrives, before
@@ -44,7 +45,7 @@ export interface NotifyOptions {
 
 const defaultTimeoutMs = 5000
 const defaultHandshakeMs = 10_000
-const EPERM = 1
+const { EPERM } = errno
 
 /**
  * Syscall names by (arch, number), resolved through libseccomp once each;
@@ -105,8 +106,9 @@ export const superviseChild = (
       nameOf: nameCache(library),
       timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
       errno,
-      launcher: { pid: child.pid, readSyscall: library.syscallResolveName(library.archNative(), "read") },
+      launcher: { pid: child.pid, readSyscall: library.syscallResolveName(library.archNative(), "read"), ...child.handshake },
       onKill,
+      stopChild: child.stop,
       observe: options.onNotification
     })
     child.send(Uint8Array.of(1))

@@ -17,6 +17,7 @@
  * fail with ENOSYS (the kernel's answer without a listener): fail closed.
  */
 import { Data, Effect, type Cause } from "effect"
+import { constants } from "../../../core/arch/generic.ts"
 import { errnoText, errnoValue, type ErrnoName } from "../../../core/errno.ts"
 import { NativeLibrary, type Native } from "../../../core/native.ts"
 import { compile } from "../compile.ts"
@@ -27,8 +28,7 @@ import type { Action, Policy } from "../model.ts"
 import type { Notification } from "./handler.ts"
 import { nameCache } from "./hook.ts"
 
-const SECCOMP_FILTER_FLAG_NEW_LISTENER = 8
-const SECCOMP_FILTER_FLAG_TSYNC_ESRCH = 16
+const { SECCOMP_FILTER_FLAG_NEW_LISTENER, SECCOMP_FILTER_FLAG_TSYNC_ESRCH } = constants
 const defaultTimeoutMs = 10_000
 
 /**
