@@ -5,7 +5,7 @@
  */
 import { Cause, Effect, Exit, ManagedRuntime, type Layer } from "effect"
 import type { SpawnError } from "./errors.ts"
-import type { Plugin, PluginError } from "./plugin.ts"
+import type { Plugin, PluginError, PluginServices } from "./plugin.ts"
 import { runChild, spawnChild } from "./run/child.ts"
 import type { Encoding, OutputOptions, TerminationOptions } from "./run/options.ts"
 import type { RunResult, SpawnResult } from "./run/result.ts"
@@ -92,14 +92,14 @@ export type RunOptionsWith<P, R, Enc extends Encoding = "utf8", Lines extends bo
  * ```
  */
 export type RunEffect<R, X = never> = <
-  P extends Plugin<unknown, R> = never,
+  P extends Plugin<unknown, unknown> = never,
   Enc extends Encoding = "utf8",
   Lines extends boolean = false,
   All extends boolean = false
 >(
   argv: ReadonlyArray<string>,
-  options?: RunOptionsWith<P, R, Enc, Lines, All>
-) => Effect.Effect<RunResult<Enc, Lines, All>, PluginError<P> | SpawnError | X, R>
+  options?: RunOptionsWith<P, R | PluginServices<P>, Enc, Lines, All>
+) => Effect.Effect<RunResult<Enc, Lines, All>, PluginError<P> | SpawnError | X, R | PluginServices<P>>
 
 /** A running child started by `spawn`: the runtime's streams plus pid, kill and result. */
 export type Child<Io> = Io & {
@@ -156,12 +156,12 @@ export const makeApi = <Io, R, LE, X = never>(host: Host<Io, X>, layer: Layer.La
     throw Cause.squash(exit.cause)
   }
 
-  const runEffect: Api<Io, R, X>["runEffect"] = <P extends Plugin<unknown, R> = never, Enc extends Encoding = "utf8", Lines extends boolean = false, All extends boolean = false>(
+  const runEffect: Api<Io, R, X>["runEffect"] = <P extends Plugin<unknown, unknown> = never, Enc extends Encoding = "utf8", Lines extends boolean = false, All extends boolean = false>(
     argv: ReadonlyArray<string>,
-    options: RunOptionsWith<P, R, Enc, Lines, All> = {}
+    options: RunOptionsWith<P, R | PluginServices<P>, Enc, Lines, All> = {}
   ) =>
     // The spec erases the plugins' own errors to unknown; each plugin in P fails only with PluginError<P>.
-    runChild(host, argv, options) as Effect.Effect<RunResult<Enc, Lines, All>, PluginError<P> | SpawnError | X, R>
+    runChild(host, argv, options) as Effect.Effect<RunResult<Enc, Lines, All>, PluginError<P> | SpawnError | X, R | PluginServices<P>>
 
   const spawn: Api<Io, R, X>["spawn"] = async (argv, options = {}) => {
     const child = await runPromise(spawnChild(host, argv, options))

@@ -85,3 +85,17 @@ export interface Plugin<out E = never, out R = never> {
  * ```
  */
 export type PluginError<P> = P extends Plugin<infer E, unknown> ? E : never
+
+/**
+ * The services a union of plugin types needs: what an Effect API requires on
+ * top of its adapter's services (a seccomp plugin whose handlers need the
+ * caller's services needs them).
+ *
+ * @example
+ * ```ts
+ * import type { Plugin, PluginServices } from "./plugin.ts"
+ *
+ * type R = PluginServices<Plugin<never, "a"> | Plugin<never, "b">> // "a" | "b"
+ * ```
+ */
+export type PluginServices<P> = P extends Plugin<unknown, infer R> ? R : never

@@ -30,7 +30,7 @@ import { policy as makePolicy } from "./policy.ts"
  * seccomp(p, { checkLauncher: false })
  * ```
  */
-export interface SeccompOptions {
+export interface SeccompOptions<R = never> {
   /**
    * Refuse policies that deny a plain `execve` (default true): the launcher
    * installs the filter and then execs the target, so such a policy could
@@ -42,9 +42,9 @@ export interface SeccompOptions {
    * policies reach code). DSL rules may carry their handler inline instead:
    * `rule.notify(handler, "getppid")`.
    */
-  readonly handlers?: Readonly<Record<string, NotifyHandler>>
+  readonly handlers?: Readonly<Record<string, NotifyHandler<R>>>
   /** The fallback handler, timeout and denial errno for notified calls. */
-  readonly notify?: NotifyOptions
+  readonly notify?: NotifyOptions<R>
 }
 
 /** Validates once, when the plugin is made; the spawn hook reports a failure as a typed error. */
@@ -57,7 +57,7 @@ const validate = (input: Policy | PolicyJson | OciProfile): Result.Result<Policy
 }
 
 /** The notify options with the spec's observer told of each call too (the supervisor's trapped-syscall events). */
-const observed = (options: NotifyOptions, observe: ((observation: Observation) => void) | undefined): NotifyOptions =>
+const observed = <R>(options: NotifyOptions<R>, observe: ((observation: Observation) => void) | undefined): NotifyOptions<R> =>
   observe === undefined
     ? options
     : {
@@ -86,7 +86,7 @@ const observed = (options: NotifyOptions, observe: ((observation: Observation) =
  * // run(["node", "app.js"], { plugins: [fence] })  (adapters/node)
  * ```
  */
-export const seccomp = (input: Policy | PolicyJson | OciProfile, options: SeccompOptions = {}): Plugin<PolicyError | NotifyError, SeccompLibrary> => {
+export const seccomp = <R = never>(input: Policy | PolicyJson | OciProfile, options: SeccompOptions<R> = {}): Plugin<PolicyError | NotifyError, SeccompLibrary | R> => {
   const checked = validate(input)
   const ready: Effect.Effect<{ readonly policy: Policy; readonly steps: ReadonlyArray<PreExecStep> }, PolicyError, SeccompLibrary> = Effect.gen(function*() {
     const policy = yield* Effect.fromResult(checked)

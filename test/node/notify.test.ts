@@ -4,16 +4,18 @@ import { describe, expect, it } from "vitest"
 import { makeApi } from "../../core/api.ts"
 import { NativeLibrary } from "../../core/native.ts"
 import { layer as seccompLibraryLayer } from "../../adapters/node/libseccomp.ts"
-import { run, spawn } from "../../adapters/node/mod.ts"
+import { layer, run, runEffect, spawn } from "../../adapters/node/mod.ts"
 import { nativeFromLibc } from "../../core/libc-native.ts"
 import { nodeLibc } from "../../adapters/node/native.ts"
 import { nodeBinding } from "../../adapters/node/runtime.ts"
 import { makeAdapter } from "../../adapters/shared/make-adapter.ts"
 import { answer, policy, seccomp } from "../../plugins/seccomp/mod.ts"
 import { notifySuite } from "../conformance/notify.ts"
+import { notifyServicesSuite } from "../conformance/notify-services.ts"
 import { notifyActSuite } from "../conformance/notify-act.ts"
 
 notifySuite({ runtime: "Node", run, spawn })
+notifyServicesSuite({ runtime: "Node", runEffect, layer })
 notifyActSuite({ runtime: "Node", run })
 
 describe("notify without a listener system", () => {
