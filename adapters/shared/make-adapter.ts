@@ -8,7 +8,7 @@ import { Layer } from "effect"
 import { makeApi, type Api, type Host } from "../../core/api.ts"
 import type { Libc } from "../../core/libc.ts"
 import { nativeFromLibc } from "../../core/libc-native.ts"
-import { NativeLibrary, type Native } from "../../core/native.ts"
+import { NativeLibrary } from "../../core/native.ts"
 import type { NativeLibraryError } from "../../core/native-error.ts"
 import type { Plugin } from "../../core/plugin.ts"
 import type { PollOffThread } from "../../core/poll.ts"
@@ -25,7 +25,7 @@ import { supervisorHost, type OutputIo } from "./supervisor-host.ts"
 import { trapHelperStarter } from "./trap-helper-host.ts"
 
 /** Services the plugins shipped with kakoi need; every adapter's `layer` provides them. */
-export type Services = SeccompLibrary | Native
+export type Services = SeccompLibrary | NativeLibrary | ListenerSystemService
 
 /** What a runtime gives the factory. `X` is the runtime's own typed failure (Deno's permissions). */
 export interface RuntimeBinding<Io, X = never> {

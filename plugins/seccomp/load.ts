@@ -115,7 +115,7 @@ const needingHandler = (policy: Policy): SeccompLoadError | undefined => {
  * // from here on fs.mkdirSync and fs.promises.mkdir both fail with EPERM
  * ```
  */
-export const loadPolicy = (policy: Policy): Effect.Effect<void, PolicyError | SeccompLoadError, SeccompLibrary | Native> =>
+export const loadPolicy = (policy: Policy): Effect.Effect<void, PolicyError | SeccompLoadError, SeccompLibrary | NativeLibrary> =>
   Effect.gen(function* () {
     const unanswered = needingHandler(policy)
     if (unanswered !== undefined) return yield* unanswered

@@ -19,7 +19,7 @@
 import { Data, Effect, type Cause } from "effect"
 import { constants } from "../../../core/arch/generic.ts"
 import { errnoText, errnoValue, type ErrnoName } from "../../../core/errno.ts"
-import { NativeLibrary, type Native } from "../../../core/native.ts"
+import { NativeLibrary } from "../../../core/native.ts"
 import { compile } from "../compile.ts"
 import type { PolicyError } from "../errors.ts"
 import { SeccompLibrary } from "../library.ts"
@@ -191,7 +191,7 @@ export const trapInProcess = (
   policy: Policy,
   options: TrapOptions,
   start: StartTrapHelper
-): Effect.Effect<void, PolicyError | SeccompLoadError | TrapError, SeccompLibrary | Native> =>
+): Effect.Effect<void, PolicyError | SeccompLoadError | TrapError, SeccompLibrary | NativeLibrary> =>
   Effect.gen(function* () {
     const errno = errnoValue(options.errno ?? "EPERM")
     if (errno === undefined || !(errno > 0 && errno < 4096)) return yield* new TrapError({ reason: "Errno", detail: String(options.errno) })

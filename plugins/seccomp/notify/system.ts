@@ -140,5 +140,6 @@ export const listenerSystem = (libc: Libc, poll: PollOffThread): ListenerSystem 
  * provide it in their layer; the seccomp plugin asks for it only when a
  * policy notifies, and fails with a typed error where it is missing.
  */
-export const ListenerSystemService: Context.Service<ListenerSystem, ListenerSystem> =
-  Context.Service<ListenerSystem>("kakoi/seccomp/ListenerSystem")
+const ListenerSystemServiceBase: Context.ServiceClass<ListenerSystemService, "kakoi/seccomp/ListenerSystem", ListenerSystem> =
+  Context.Service<ListenerSystemService, ListenerSystem>()("kakoi/seccomp/ListenerSystem")
+export class ListenerSystemService extends ListenerSystemServiceBase {}
