@@ -87,7 +87,10 @@ const observed = (options: NotifyOptions, observe: ((observation: Observation) =
  */
 export const seccomp = (input: Policy | PolicyJson, options: SeccompOptions = {}): Plugin<PolicyError | NotifyError, SeccompLibrary> => {
   const checked = validate(input)
-  const ready: Effect.Effect<{ readonly policy: Policy; readonly steps: ReadonlyArray<PreExecStep> }, PolicyError, SeccompLibrary> = Effect.gen(function*() {
+  type Ready = { readonly policy: Policy; readonly steps: ReadonlyArray<PreExecStep> }
+  // Worked out at the first spawn and kept: every later spawn (and phase) of this plugin gets the same steps.
+  let done: Ready | undefined
+  const prepare: Effect.Effect<Ready, PolicyError, SeccompLibrary> = Effect.gen(function*() {
     const policy = yield* Effect.fromResult(checked)
     const blocked = options.checkLauncher === false ? undefined : checkLauncher(policy)
     if (blocked !== undefined) return yield* blocked
@@ -95,8 +98,9 @@ export const seccomp = (input: Policy | PolicyJson, options: SeccompOptions = {}
     // A policy that can notify gets its listener handed to this process (notify/handshake.ts).
     const seccompStep: PreExecStep = notifies(policy) ? { kind: "seccomp", bpf, listener: true } : { kind: "seccomp", bpf }
     const steps: ReadonlyArray<PreExecStep> = policy.attributes.noNewPrivs ? [{ kind: "no-new-privs" }, seccompStep] : [seccompStep]
-    return { policy, steps }
+    return (done = { policy, steps })
   })
+  const ready: Effect.Effect<Ready, PolicyError, SeccompLibrary> = Effect.suspend(() => (done === undefined ? prepare : Effect.succeed(done)))
   // Calls whose handler answered `kill`, by the child's pid, for its exit diagnosis.
   const killedBy = new Map<number, Notification>()
   return {
