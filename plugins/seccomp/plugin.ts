@@ -103,15 +103,16 @@ export const seccomp = (input: Policy | PolicyJson, options: SeccompOptions = {}
   const ready: Effect.Effect<Ready, PolicyError, SeccompLibrary> = Effect.suspend(() => (done === undefined ? prepare : Effect.succeed(done)))
   // Calls whose handler answered `kill`, by the child's pid, for its exit diagnosis.
   const killedBy = new Map<number, Notification>()
+  const launched: NonNullable<Plugin<PolicyError | NotifyError, SeccompLibrary>["launched"]> = (child, spec) =>
+    Effect.flatMap(ready, ({ policy }) =>
+      superviseChild(child, policy, options.handlers ?? {}, observed(options.notify ?? {}, spec.observe), (call) => killedBy.set(child.pid, call)))
   return {
     name: "seccomp",
     spawn: (spec) => Effect.as(ready, spec),
     preExec: () => Effect.map(ready, ({ steps }) => steps),
-    launched: (child, spec) =>
-      Effect.flatMap(ready, ({ policy }) =>
-        notifies(policy)
-          ? superviseChild(child, policy, options.handlers ?? {}, observed(options.notify ?? {}, spec.observe), (call) => killedBy.set(child.pid, call))
-          : Effect.void),
+    // Only a policy that notifies has a listener to take over; without the hook the lifecycle forks no fiber for it.
+    // (An invalid policy fails the spawn phase, before any hook.)
+    ...(Result.isSuccess(checked) && notifies(checked.success) ? { launched } : {}),
     exit: (exit) => {
       const killed = killedBy.get(exit.pid)
       killedBy.delete(exit.pid)
