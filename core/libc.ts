@@ -40,7 +40,7 @@ export type LibcFunction =
   | "getrlimit" | "setrlimit" | "chdir" | "umask" | "setsid"
   | "getpid" | "getppid" | "prctl" | "access" | "syscall" | "execve" | "_exit" | "memfd_create" | "pread"
   | "process_vm_readv" | "__errno_location" | "memcpy" | "strlen" | "free"
-  | "clone" | "mmap" | "mprotect" | "memmove" | "pipe2" | "open" | "waitid" | "lseek"
+  | "clone" | "mmap" | "mprotect" | "memmove" | "pipe2" | "open" | "waitid" | "lseek" | "poll"
 
 /**
  * x86_64 glibc prototypes. Variadic functions (fcntl, prctl, syscall) get a
@@ -96,7 +96,9 @@ export const libcSignatures: Readonly<Record<LibcFunction, CSignature>> = {
   memmove: { args: ["u64", "buffer", "u64"], returns: "u64" },
   open: { args: ["buffer", "i32", "u32"], returns: "i32" },
   waitid: { args: ["i32", "u32", "buffer", "i32"], returns: "i32" },
-  lseek: { args: ["i32", "i64", "i32"], returns: "i64" }
+  lseek: { args: ["i32", "i64", "i32"], returns: "i64" },
+  // poll(fds, nfds, timeout) on the calling thread (the launcher's short wait for a child's exit): fds as an address.
+  poll: { args: ["u64", "u64", "i32"], returns: "i32" }
 }
 
 /** libc as one runtime's FFI binds it: the functions above plus the two things every FFI does its own way. */

@@ -43,8 +43,9 @@ const X_OK = 1
 
 /** The program the child will exec: the first PATH candidate that is executable, else the name as given. */
 const resolved = (libc: Libc, command: string, env: Readonly<Record<string, string | undefined>>): string => {
-  const entries = Object.entries(env).flatMap(([name, value]) => (value === undefined ? [] : [`${name}=${value}`]))
-  return pathCandidates(command, entries).find((candidate) => Number(libc.call.access(cString(candidate), X_OK)) === 0) ?? command
+  // Only PATH matters to the search (a record has one at most): no need to turn the whole env into entries.
+  const path = env.PATH
+  return pathCandidates(command, path === undefined ? [] : [`PATH=${path}`]).find((candidate) => Number(libc.call.access(cString(candidate), X_OK)) === 0) ?? command
 }
 
 /**

@@ -38,7 +38,8 @@ export const denoBinding: RuntimeBinding<WebIo, DenoPermissionError> = {
   preflight: (argv, options) =>
     Effect.andThen(
       requirePermissions(options.env === undefined ? ["ffi", "env"] : ["ffi"]),
-      Effect.suspend(() => requireRun(denoLibc(), argv, options.env ?? Deno.env.toObject()))
+      // The command is resolved through PATH alone: read just that one variable of the supervisor's environment.
+      Effect.suspend(() => requireRun(denoLibc(), argv, options.env ?? { PATH: Deno.env.get("PATH") }))
     ),
   // --allow-all: Deno grants /proc/<pid>/fd, which the helper scans for the listener, to nothing less.
   // No escalation: a program allowed to run Deno.execPath() can already start it with any permission.

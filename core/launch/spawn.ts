@@ -122,6 +122,9 @@ const drain = (libc: Libc, fd: number, into: Array<Uint8Array>): boolean => {
   }
 }
 
+/** How long the launching thread waits for a target that has just exec'd to end (see `endsSoon`). */
+const exitGraceMs = 1
+
 /** The exit in a waitid siginfo, or undefined while the child still runs. */
 const statusOf = (info: DataView): ProcessStatus | undefined => {
   if (info.getInt32(structs.siginfo.pid, true) === 0) return undefined
@@ -156,11 +159,25 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
     checked(libc.call.syscall(syscalls.pidfd_send_signal, pidfd, signal, 0, flags, 0), libc.errno)
   let code: CodePage | undefined
   let devNull: number | undefined
-  // Never-moving scratch for the clone call: the full and the saved signal mask, the pidfd out-parameter.
-  const scratch = new Uint8Array(new ArrayBuffer(24))
+  // Never-moving scratch: the full and the saved signal mask and the pidfd out-parameter of the clone call, and
+  // a struct pollfd for the wait on a short child.
+  const scratch = new Uint8Array(new ArrayBuffer(32))
   scratch.fill(0xff, 0, 8)
   const scratchAddress = libc.address(scratch)
   const scratchView = new DataView(scratch.buffer)
+
+  /**
+   * The target has just exec'd: a short one (a `/bin/true`, a failed exec) is
+   * often done within a millisecond. Waiting for that here, on this thread,
+   * saves the poll thread's round trip through the event loop (0.1-0.3 ms on
+   * Deno and Bun); a longer child costs this thread up to `exitGraceMs`.
+   */
+  const endsSoon = (pidfd: number): boolean => {
+    scratchView.setInt32(24, pidfd, true)
+    scratchView.setInt16(28, constants.POLLIN, true)
+    scratchView.setInt16(30, 0, true)
+    return Number(libc.call.poll(scratchAddress + 24n, 1, exitGraceMs)) === 1
+  }
 
   const launch = (request: LaunchRequest): NativeChild => {
     code ??= (() => {
@@ -273,16 +290,24 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
     const group: Group = { pid: childPid, pidfd, reaped: () => status !== undefined, close: closePidfd, open: () => pidfdOpen }
     groups.set(childPid, group)
     const info = new Uint8Array(structs.siginfo.size)
+    /** Reaps the child if it has ended, else undefined; its pidfd stays open while its group may still be signalled. */
+    const reap = (): ProcessStatus | undefined => {
+      info.fill(0)
+      const result = checked(libc.call.waitid(constants.P_PIDFD, pidfd, info, constants.WEXITED | constants.WNOHANG), libc.errno)
+      const ended = result < 0 ? { exitCode: undefined, signal: undefined } : statusOf(new DataView(info.buffer))
+      if (ended === undefined) return undefined
+      status = ended
+      // Released, or no process left in its group (which then stays empty for good): nothing more to signal.
+      if (released || pidfdSignal(pidfd, 0, constants.PIDFD_SIGNAL_PROCESS_GROUP) === -errno.ESRCH) closePidfd()
+      return ended
+    }
     const exited = new Promise<ProcessStatus>((resolve) => {
+      const early = program.hasListener || !endsSoon(pidfd) ? undefined : reap()
+      if (early !== undefined) return resolve(early)
       const cancel = watcher.watch(pidfd, constants.POLLIN, () => {
-        info.fill(0)
-        const result = checked(libc.call.waitid(constants.P_PIDFD, pidfd, info, constants.WEXITED | constants.WNOHANG), libc.errno)
-        const ended = result < 0 ? { exitCode: undefined, signal: undefined } : statusOf(new DataView(info.buffer))
+        const ended = reap()
         if (ended === undefined) return
         cancel()
-        status = ended
-        // Released, or no process left in its group (which then stays empty for good): nothing more to signal.
-        if (released || pidfdSignal(pidfd, 0, constants.PIDFD_SIGNAL_PROCESS_GROUP) === -errno.ESRCH) closePidfd()
         resolve(ended)
       })
     })

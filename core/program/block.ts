@@ -110,6 +110,20 @@ const utf8Length = (text: string): number => {
   return length
 }
 
+const twoTo32 = 0x1_0000_0000
+
+/**
+ * Stores `value` as a little-endian u64 (two's complement when negative). Safe
+ * integers go as two u32 halves: a BigInt per argument was most of a spawn's
+ * layout time (hundreds of them).
+ */
+const setWord = (view: DataView, at: number, value: bigint | number): void => {
+  if (typeof value === "number" && Number.isSafeInteger(value)) {
+    view.setUint32(at, value >>> 0, true)
+    view.setUint32(at + 4, Math.floor(value / twoTo32) >>> 0, true)
+  } else view.setBigUint64(at, BigInt.asUintN(64, BigInt(value)), true)
+}
+
 const slotNumber = (slot: number): number => {
   if (!Number.isInteger(slot) || slot < 0 || slot >= slotCount) throw new Error(`There is no slot ${slot} (0 to ${slotCount - 1})`)
   return slot
@@ -202,14 +216,13 @@ export class BlockLayout {
       let slotArgs = 0
       spec.args.forEach((arg, slot) => {
         const at = base + opField.args + 8 * slot
-        if (typeof arg === "bigint") view.setBigUint64(at, BigInt.asUintN(64, arg), true)
-        else if (typeof arg === "number") view.setBigUint64(at, BigInt.asUintN(64, BigInt(arg)), true)
+        if (typeof arg === "bigint" || typeof arg === "number") setWord(view, at, arg)
         else if ("scratch" in arg) {
           scratchArgs |= 1 << slot
-          view.setBigUint64(at, BigInt(arg.scratch), true)
+          setWord(view, at, arg.scratch)
         } else if ("slot" in arg) {
           slotArgs |= 1 << slot
-          view.setBigUint64(at, BigInt(slotNumber(arg.slot)), true)
+          setWord(view, at, slotNumber(arg.slot))
         } else pointers.push([at, dataStart + arg.data])
       })
       view.setUint8(base + opField.scratchArgs, scratchArgs)
@@ -221,7 +234,14 @@ export class BlockLayout {
       if (address <= 0n || address % 8n !== 0n) throw new RangeError(`A program block needs an 8-aligned address, got 0x${address.toString(16)}`)
       const bytes = template.slice()
       const patch = new DataView(bytes.buffer)
-      for (const [at, target] of pointers) patch.setBigUint64(at, address + BigInt(target), true)
+      // address + target in u32 halves, no BigInt per pointer (exact: the low half's carry goes into the high one).
+      const low = Number(address & 0xffff_ffffn)
+      const high = Number(address >> 32n)
+      for (const [at, target] of pointers) {
+        const sum = low + target
+        patch.setUint32(at, sum >>> 0, true)
+        patch.setUint32(at + 4, (high + Math.floor(sum / twoTo32)) >>> 0, true)
+      }
       return bytes
     }
     return { size, ops, image }
