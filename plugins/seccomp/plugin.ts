@@ -104,7 +104,7 @@ export const seccomp = <R = never>(input: Policy | PolicyJson | OciProfile, opti
   const ready: Effect.Effect<Ready, PolicyError, SeccompLibrary> = Effect.suspend(() => (done === undefined ? prepare : Effect.succeed(done)))
   // Calls whose handler answered `kill`, by the child's pid, for its exit diagnosis.
   const killedBy = new Map<number, Notification>()
-  const launched: NonNullable<Plugin<PolicyError | NotifyError, SeccompLibrary>["launched"]> = (child, spec) =>
+  const launched: NonNullable<Plugin<PolicyError | NotifyError, SeccompLibrary | R>["launched"]> = (child, spec) =>
     Effect.flatMap(ready, ({ policy }) =>
       superviseChild(child, policy, options.handlers ?? {}, observed(options.notify ?? {}, spec.observe), (call) => killedBy.set(child.pid, call)))
   return {
