@@ -16,7 +16,7 @@
  */
 import { Result } from "effect"
 import { type Kernel, memory, openPath } from "../../../core/host/kernel.ts"
-import { landlock, open, prctlOptions, stat } from "../../../core/host/x86_64.ts"
+import { landlock, open, stat } from "../../../core/host/x86_64.ts"
 import { FenceError } from "../errors.ts"
 import { type FsAccess, fsRights, fsRightsOf, type LandlockScope, missingFor, netBits, scopeBits } from "./access.ts"
 
@@ -208,27 +208,4 @@ export const createRuleset = (kernel: Kernel, rules: LandlockRules, abi: number 
   }
   const skipped = missing.map(({ what, abi: needed }) => `${what} (needs Landlock ABI ${needed}, this kernel has ${abi})`)
   return Result.succeed({ fd, abi, handledFs, handledNet, scoped, skipped, close })
-}
-
-/**
- * Enters the calling *thread* into the ruleset's domain, as a child's
- * launcher does before execve: no_new_privs first (Landlock requires it
- * without CAP_SYS_ADMIN), then landlock_restrict_self. 0 or -errno. In a JS
- * runtime only the calling thread is restricted: for tests and tools, not a
- * fence for a whole program.
- *
- * @example
- * ```ts
- * import { restrictThread, type Ruleset } from "./ruleset.ts"
- * import type { Kernel } from "../../../core/host/kernel.ts"
- *
- * declare const kernel: Kernel
- * declare const ruleset: Ruleset
- * restrictThread(kernel, ruleset) // 0
- * ```
- */
-export const restrictThread = (kernel: Kernel, ruleset: Ruleset): number => {
-  const noNewPrivs = Number(kernel.syscall("prctl", prctlOptions.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-  if (noNewPrivs < 0) return noNewPrivs
-  return Number(kernel.syscall("landlock_restrict_self", ruleset.fd, 0))
 }
