@@ -121,6 +121,31 @@ const capsetArgs = (keep: ReadonlyArray<number>): readonly [Uint8Array, Uint8Arr
   return [header, data]
 }
 
+/** The calls of a "tmpfs" step; results: the clones first (one per carried mount), then in call order. */
+const tmpfsWith = (step: Extract<FenceStep, { readonly kind: "tmpfs" }>): ReadonlyArray<RawCall> => {
+  const calls: Array<RawCall> = []
+  const inside = (path: string): string => `${step.target}/${path}`
+  for (const { source } of step.carry) {
+    calls.push(call("open_tree", [int(open.AT_FDCWD), { string: source }, int(mountFlags.OPEN_TREE_CLONE | open.AT_RECURSIVE | open.O_CLOEXEC)]))
+  }
+  calls.push(call("mount", [{ string: "tmpfs" }, { string: step.target }, { string: "tmpfs" }, int(step.flags), { string: step.data }]))
+  for (const directory of step.directories) calls.push(call("mkdirat", [int(open.AT_FDCWD), { string: inside(directory) }, int(0o755)], [EEXIST]))
+  step.carry.forEach(({ path, type }, index) => {
+    if (type === "directory") calls.push(call("mkdirat", [int(open.AT_FDCWD), { string: inside(path) }, int(0o755)], [EEXIST]))
+    else {
+      calls.push(call("openat", [int(open.AT_FDCWD), { string: inside(path) }, int(open.O_WRONLY | open.O_CREAT | open.O_CLOEXEC), int(0o644)]))
+      calls.push(call("close", [{ result: calls.length - 1 }]))
+    }
+    calls.push(call("move_mount", [{ result: index }, { string: "" }, int(open.AT_FDCWD), { string: inside(path) }, int(mountFlags.MOVE_MOUNT_F_EMPTY_PATH)]))
+    calls.push(call("close", [{ result: index }]))
+  })
+  for (const link of step.links) calls.push(call("symlinkat", [{ string: link.target }, int(open.AT_FDCWD), { string: inside(link.path) }]))
+  if (step.readOnly) {
+    calls.push(call("mount_setattr", [int(open.AT_FDCWD), { string: step.target }, int(0), { bytes: mountAttr(BigInt(mountFlags.MOUNT_ATTR_RDONLY), 0n) }, int(mountFlags.mountAttrSize)]))
+  }
+  return calls
+}
+
 /**
  * The raw syscalls of one step.
  *
@@ -163,6 +188,8 @@ export const fenceCalls = (step: FenceStep): FenceCalls => {
         : { subject: step.path, calls: [call("openat", [int(open.AT_FDCWD), { string: step.path }, int(open.O_WRONLY | open.O_CREAT | open.O_CLOEXEC), int(0o644)]), call("close", [{ result: 0 }])] }
     case "symlink":
       return { subject: step.path, calls: [call("symlinkat", [{ string: step.target }, int(open.AT_FDCWD), { string: step.path }])] }
+    case "tmpfs":
+      return { subject: step.target, calls: tmpfsWith(step) }
     case "pivot-root":
       return {
         subject: step.newRoot,

@@ -96,6 +96,23 @@ export type FenceStep =
   /** Something to mount on: a directory (mkdir, EEXIST is fine) or an empty file (for a file bind). */
   | { readonly kind: "mount-point"; readonly path: string; readonly type: "directory" | "file" }
   | { readonly kind: "symlink"; readonly target: string; readonly path: string }
+  /**
+   * A fresh tmpfs at `target` that carries copies of host mounts into it: each `carry` source is
+   * cloned with open_tree before the tmpfs covers it (a bind from beneath the target would
+   * otherwise find only the empty tmpfs), then moved onto `path` inside. `directories` (relative,
+   * parents first) and `links` are made inside; `readOnly` seals the tmpfs itself afterwards.
+   * A minimal /dev is one of these: /dev/null, zero, ... carried, fd/stdin/... linked.
+   */
+  | {
+    readonly kind: "tmpfs"
+    readonly target: string
+    readonly flags: bigint
+    readonly data: string
+    readonly carry: ReadonlyArray<{ readonly source: string; readonly path: string; readonly type: "directory" | "file" }>
+    readonly directories: ReadonlyArray<string>
+    readonly links: ReadonlyArray<{ readonly target: string; readonly path: string }>
+    readonly readOnly: boolean
+  }
   /** Make `newRoot` (a mount) the root and detach the old one: chdir, pivot_root(".", "."), umount2(".", MNT_DETACH), chdir("/"). */
   | { readonly kind: "pivot-root"; readonly newRoot: string }
   | { readonly kind: "hostname"; readonly name: string }
@@ -133,7 +150,7 @@ export type FenceStepKind = FenceStep["kind"]
  */
 export const fencePhase: Readonly<Record<FenceStepKind, number>> = {
   "join-cgroup": 1, unshare: 2, "id-map": 3, "pid-init": 4,
-  mount: 5, "mount-attributes": 5, "mount-point": 5, symlink: 5, "pivot-root": 5,
+  mount: 5, "mount-attributes": 5, "mount-point": 5, symlink: 5, tmpfs: 5, "pivot-root": 5,
   hostname: 6, "loopback-up": 6,
   "drop-bounding": 7, groups: 8, ids: 9, "clear-capabilities": 10,
   "landlock-restrict": 11

@@ -7,7 +7,7 @@
  * Results follow the kernel's convention: a value >= 0, or -errno.
  */
 import { checked, cString, type Libc } from "../libc.ts"
-import { open, syscalls, type SyscallName } from "./x86_64.ts"
+import { open, stat, syscalls, type SyscallName } from "./x86_64.ts"
 
 /**
  * Raw syscalls and the memory they read.
@@ -160,3 +160,43 @@ export const writeText = (kernel: Kernel, path: string, text: string): number =>
  */
 export const accessPath = (kernel: Kernel, path: string, mode: number): number =>
   Number(kernel.syscall("faccessat", open.AT_FDCWD, kernel.address(pathMemory(path)), mode, 0))
+
+/**
+ * Whether an open fd is a directory or something else, or -errno (fstat).
+ *
+ * @example
+ * ```ts
+ * import { fdKind, type Kernel } from "./kernel.ts"
+ *
+ * declare const kernel: Kernel
+ * declare const fd: number
+ * fdKind(kernel, fd) // "directory"
+ * ```
+ */
+export const fdKind = (kernel: Kernel, fd: number): "directory" | "file" | number => {
+  const buffer = memory(stat.size)
+  const result = Number(kernel.syscall("fstat", fd, kernel.address(buffer)))
+  if (result < 0) return result
+  return (new DataView(buffer.buffer).getUint32(stat.modeOffset, true) & stat.S_IFMT) === stat.S_IFDIR ? "directory" : "file"
+}
+
+/**
+ * What `path` is (following symlinks), or -errno: -ENOENT when it does not exist.
+ *
+ * @example
+ * ```ts
+ * import { pathKind, type Kernel } from "./kernel.ts"
+ *
+ * declare const kernel: Kernel
+ * pathKind(kernel, "/etc") // "directory"
+ * ```
+ */
+export const pathKind = (kernel: Kernel, path: string): "directory" | "file" | number => {
+  const fd = openPath(kernel, path, open.O_PATH)
+  if (fd < 0) return fd
+  try {
+    return fdKind(kernel, fd)
+  } finally {
+    kernel.syscall("close", fd)
+  }
+}

@@ -19,7 +19,7 @@ export const syscalls = {
   read: 0, write: 1, close: 3, fstat: 5, ioctl: 16, getpid: 39, socket: 41, connect: 42, bind: 49, kill: 62, exit_group: 231,
   capset: 126, prctl: 157, mount: 165, umount2: 166, pivot_root: 155, sethostname: 170, setdomainname: 171,
   setgroups: 116, setresuid: 117, setresgid: 119, unshare: 272, openat: 257, mkdirat: 258, fchdir: 81,
-  chdir: 80, io_uring_setup: 425, seccomp: 317, faccessat: 269, unlinkat: 263, geteuid: 107, symlinkat: 266, mount_setattr: 442,
+  chdir: 80, io_uring_setup: 425, seccomp: 317, faccessat: 269, unlinkat: 263, geteuid: 107, symlinkat: 266, mount_setattr: 442, open_tree: 428, move_mount: 429,
   landlock_create_ruleset: 444, landlock_add_rule: 445, landlock_restrict_self: 446
 } as const
 
@@ -55,7 +55,9 @@ export const mountFlags = {
   MS_RDONLY: 1, MS_NOSUID: 2, MS_NODEV: 4, MS_NOEXEC: 8, MS_REMOUNT: 32, MS_BIND: 4096, MS_REC: 16384,
   MS_MOVE: 8192, MS_PRIVATE: 0x40000, MS_SLAVE: 0x80000, MNT_DETACH: 2,
   /** mount_setattr(2)'s `struct mount_attr` {u64 attr_set, attr_clr, propagation, userns_fd} and its bits. */
-  mountAttrSize: 32, MOUNT_ATTR_RDONLY: 0x1, MOUNT_ATTR_NOSUID: 0x2, MOUNT_ATTR_NODEV: 0x4, MOUNT_ATTR_NOEXEC: 0x8
+  mountAttrSize: 32, MOUNT_ATTR_RDONLY: 0x1, MOUNT_ATTR_NOSUID: 0x2, MOUNT_ATTR_NODEV: 0x4, MOUNT_ATTR_NOEXEC: 0x8,
+  /** open_tree(2) and move_mount(2): detach a copy of a mount, attach it elsewhere. */
+  OPEN_TREE_CLONE: 1, MOVE_MOUNT_F_EMPTY_PATH: 4
 } as const
 
 /** prctl(2) options and arguments the identity and Landlock steps use. */

@@ -50,17 +50,12 @@ export const containmentLevels: ReadonlyArray<ContainmentLevel> = ["namespaces",
 /** Signals the namespace's init passes on to the target: the ones a supervisor sends to stop or poke a child. */
 const forwarded: ReadonlyArray<number> = [1, 2, 3, 10, 12, 14, 15, 28]
 
-/** The steps of "namespaces" for a host; the scope-only ruleset is built once by the caller. */
-const namespaceSteps = (host: FenceHost, ruleset: Ruleset | undefined): ReadonlyArray<FenceStep> => {
-  const privileged = host.euid === 0
-  const self = (id: number) => [{ inside: id, outside: id, count: 1 }]
-  return [
-    { kind: "unshare", namespaces: privileged ? ["pid"] : ["user", "pid"] },
-    ...(privileged ? [] : [{ kind: "id-map", writer: "self", uid: self(host.euid), gid: self(host.egid) } as const]),
-    { kind: "pid-init", forwardSignals: forwarded },
-    ...(ruleset === undefined ? [] : [{ kind: "landlock-restrict", rulesetFd: ruleset.fd, flags: 0 } as const])
-  ]
-}
+/** The steps of "namespaces"; core/fence-compose.ts adds the user namespace and its map when not root. */
+const namespaceSteps = (ruleset: Ruleset | undefined): ReadonlyArray<FenceStep> => [
+  { kind: "unshare", namespaces: ["pid"] },
+  { kind: "pid-init", forwardSignals: forwarded },
+  ...(ruleset === undefined ? [] : [{ kind: "landlock-restrict", rulesetFd: ruleset.fd, flags: 0 } as const])
+]
 
 /**
  * A planner for one level; "cgroup" needs the manager that owns the supervisor's cgroup.
@@ -86,7 +81,7 @@ export const containmentPlanner = (cgroups: CgroupManager | undefined): ((level:
           if (Result.isFailure(built)) return Result.fail(built.failure)
           ruleset = built.success
         }
-        return Result.succeed({ steps: namespaceSteps(host, ruleset), release: () => {} })
+        return Result.succeed({ steps: namespaceSteps(ruleset), release: () => {} })
       }
       case "cgroup": {
         if (cgroups === undefined) {

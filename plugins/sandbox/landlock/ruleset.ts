@@ -15,8 +15,8 @@
  * listed on the ruleset (and by `kakoi doctor`), never dropped in silence.
  */
 import { Result } from "effect"
-import { type Kernel, memory, openPath } from "../../../core/host/kernel.ts"
-import { landlock, open, stat } from "../../../core/host/x86_64.ts"
+import { fdKind, type Kernel, memory, openPath } from "../../../core/host/kernel.ts"
+import { landlock, open } from "../../../core/host/x86_64.ts"
 import { FenceError } from "../errors.ts"
 import { type FsAccess, fsRights, fsRightsOf, type LandlockScope, missingFor, netBits, scopeBits } from "./access.ts"
 
@@ -106,24 +106,17 @@ export const landlockUnavailable = (result: number): string =>
 const unsupported = (path: string, detail: string, hint: string): FenceError =>
   new FenceError({ reason: "Unsupported", fence: "landlock", path, detail, hint })
 
-const isDirectory = (kernel: Kernel, fd: number): boolean | number => {
-  const buffer = memory(stat.size)
-  const result = Number(kernel.syscall("fstat", fd, kernel.address(buffer)))
-  if (result < 0) return result
-  return (new DataView(buffer.buffer).getUint32(stat.modeOffset, true) & stat.S_IFMT) === stat.S_IFDIR
-}
-
 const addPathRule = (kernel: Kernel, ruleset: number, path: string, access: ReadonlyArray<FsAccess>, abi: number): FenceError | undefined => {
   const fd = openPath(kernel, path, open.O_PATH)
   if (fd < 0) {
     return new FenceError({ reason: "SystemCallFailed", fence: "landlock", path, detail: "cannot open the path of a rule", hint: "every path in a rule must exist when the plugin is used", errno: -fd })
   }
   try {
-    const directory = isDirectory(kernel, fd)
-    if (typeof directory === "number") {
-      return new FenceError({ reason: "SystemCallFailed", fence: "landlock", path, detail: "cannot stat the path of a rule", hint: "", errno: -directory })
+    const kind = fdKind(kernel, fd)
+    if (typeof kind === "number") {
+      return new FenceError({ reason: "SystemCallFailed", fence: "landlock", path, detail: "cannot stat the path of a rule", hint: "", errno: -kind })
     }
-    const allowed = fsRights(access, abi, directory)
+    const allowed = fsRights(access, abi, kind === "directory")
     if (allowed === 0n) return undefined
     const attr = memory(landlock.pathBeneathSize)
     const view = new DataView(attr.buffer)
