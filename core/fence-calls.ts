@@ -11,9 +11,9 @@
  */
 import { namespaceFlags } from "./fence-namespaces.ts"
 import type { FenceStep, IdMapping } from "./fence-steps.ts"
-import { capability, mountFlags, network, open, prctlOptions, type SyscallName } from "./host/x86_64.ts"
+import { capability, errnos, mountFlags, network, open, prctlOptions, type SyscallName } from "./host/x86_64.ts"
 
-const EEXIST = 17
+const { EEXIST } = errnos
 
 /**
  * An argument: an integer as is, the address of data the compiler lays out,

@@ -121,3 +121,15 @@ export const landlock = {
   /** `struct landlock_net_port_attr`: u64 allowed_access, u64 port. */
   netPortSize: 16
 } as const
+
+/**
+ * The errno numbers the fences compare results with (asm-generic, as core/errno.ts).
+ *
+ * @example
+ * ```ts
+ * import { errnos } from "./x86_64.ts"
+ *
+ * errnos.EEXIST // 17
+ * ```
+ */
+export const errnos = { EPERM: 1, ENOENT: 2, EACCES: 13, EBUSY: 16, EEXIST: 17, EINVAL: 22, ENOSPC: 28, ENOSYS: 38, EOPNOTSUPP: 95 } as const

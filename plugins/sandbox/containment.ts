@@ -18,10 +18,10 @@
 import { Result } from "effect"
 import type { FenceStep } from "../../core/fence-steps.ts"
 import { decoded, oneOf } from "./decode.ts"
-import { FenceError } from "./errors.ts"
+import type { FenceError } from "./errors.ts"
 import { createRuleset, landlockAbi, type Ruleset } from "./landlock/ruleset.ts"
 import { type FenceHost, type FencePlan, type FencePlugin, emptyPlan, fencePlugin } from "./plugin.ts"
-import type { CgroupManager } from "./cgroup/manager.ts"
+import { cgroupPlanner } from "./cgroup/plugin.ts"
 
 /**
  * A containment level.
@@ -58,7 +58,7 @@ const namespaceSteps = (ruleset: Ruleset | undefined): ReadonlyArray<FenceStep> 
 ]
 
 /**
- * A planner for one level; "cgroup" needs the manager that owns the supervisor's cgroup.
+ * A planner for one level; "cgroup" uses the supervisor's cgroup, or `parent`.
  *
  * @example
  * ```ts
@@ -67,7 +67,8 @@ const namespaceSteps = (ruleset: Ruleset | undefined): ReadonlyArray<FenceStep> 
  * const plan = containmentPlanner(undefined)
  * ```
  */
-export const containmentPlanner = (cgroups: CgroupManager | undefined): ((level: ContainmentLevel, host: FenceHost) => Result.Result<FencePlan, FenceError>) => {
+export const containmentPlanner = (parent: string | undefined): ((level: ContainmentLevel, host: FenceHost) => Result.Result<FencePlan, FenceError>) => {
+  const cgroups = cgroupPlanner(parent)
   let ruleset: Ruleset | undefined
   return (level, host) => {
     switch (level) {
@@ -83,15 +84,8 @@ export const containmentPlanner = (cgroups: CgroupManager | undefined): ((level:
         }
         return Result.succeed({ steps: namespaceSteps(ruleset), release: () => {} })
       }
-      case "cgroup": {
-        if (cgroups === undefined) {
-          return Result.fail(new FenceError({ reason: "NoDelegation", fence: "containment", path: "cgroup", detail: "no cgroup manager was given", hint: 'open one with openCgroupManager(), or choose containment: "namespaces"' }))
-        }
-        const child = cgroups.create({})
-        if (Result.isFailure(child)) return Result.fail(child.failure)
-        const { cgroup } = child.success
-        return Result.succeed({ steps: [{ kind: "join-cgroup", procsFd: cgroup.procsFd, path: `${cgroup.path}/cgroup.procs` }], release: () => cgroup.remove() })
-      }
+      case "cgroup":
+        return cgroups({ files: [], controllers: [] }, host)
     }
   }
 }
@@ -106,5 +100,5 @@ export const containmentPlanner = (cgroups: CgroupManager | undefined): ((level:
  * const plugins = [containment("namespaces")]
  * ```
  */
-export const containment = (level: ContainmentLevel, cgroups?: CgroupManager): FencePlugin =>
-  fencePlugin("containment", "containment", decoded(() => oneOf(level, { fence: "containment", path: "containment" }, containmentLevels)), containmentPlanner(cgroups))
+export const containment = (level: ContainmentLevel, cgroupParent?: string): FencePlugin =>
+  fencePlugin("containment", "containment", decoded(() => oneOf(level, { fence: "containment", path: "containment" }, containmentLevels)), containmentPlanner(cgroupParent))

@@ -12,7 +12,6 @@ import { Effect, Result } from "effect"
 import type { FenceStep } from "../../core/fence-steps.ts"
 import type { Kernel } from "../../core/host/kernel.ts"
 import { readText } from "../../core/host/kernel.ts"
-import type { Plugin } from "../../core/plugin.ts"
 import { type Fence, FenceError } from "./errors.ts"
 
 /**
@@ -52,7 +51,10 @@ export interface FencePlan {
 }
 
 /**
- * A fence plugin: a kakoi Plugin plus its plan.
+ * A fence plugin: a kakoi Plugin plus its plan. Its hooks read nothing of the
+ * spec and need no service, so it fits any run's `Plugin<E, R>` (the spec
+ * parameter is `unknown`: a plugin that ignores the spec is usable with every
+ * set of services).
  *
  * @example
  * ```ts
@@ -62,8 +64,10 @@ export interface FencePlan {
  * fence.name // "landlock"
  * ```
  */
-export interface FencePlugin extends Plugin<FenceError> {
+export interface FencePlugin {
+  readonly name: string
   readonly fence: Fence
+  readonly spawn: (spec: unknown) => Effect.Effect<never, FenceError>
   readonly plan: (host: FenceHost) => Result.Result<FencePlan, FenceError>
 }
 
@@ -122,7 +126,7 @@ export const fencePlugin = <Options>(
   fence,
   plan: (host) => (Result.isFailure(options) ? Result.fail(options.failure) : plan(options.success, host)),
   spawn: () =>
-    Effect.fail(
+    Effect.fail<FenceError>(
       Result.isFailure(options)
         ? options.failure
         : new FenceError({ reason: "LauncherMissing", fence, path: name, detail: "its steps run in the child between clone and execve", hint: "leave this plugin out until kakoi ships the native launcher; nothing was started" })

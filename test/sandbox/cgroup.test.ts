@@ -29,7 +29,7 @@ describe("cgroup manager", () => {
   })
 
   it("lets a child join its cgroup through the supervisor's fd, before it runs anything else", () => {
-    const { cgroup } = Result.getOrThrow(manager.create({}))
+    const { cgroup } = Result.getOrThrow(manager.create({ files: [], controllers: [] }))
     try {
       const procs = openSync(`${cgroup.path}/cgroup.procs`, "w")
       const json = JSON.stringify({ steps: [{ kind: "join-cgroup", procsFd: 3, path: cgroup.path }], probes: [{ file: "/proc/self/cgroup" }] })
@@ -42,7 +42,7 @@ describe("cgroup manager", () => {
   })
 
   it("cgroup.kill ends the whole tree, a setsid grandchild included, and the cgroup is removed", async () => {
-    const { cgroup } = Result.getOrThrow(manager.create({}))
+    const { cgroup } = Result.getOrThrow(manager.create({ files: [], controllers: [] }))
     const shell = spawn("sh", ["-c", "read go; setsid sleep 100 & sleep 100 & echo started; wait"], { stdio: ["pipe", "pipe", "inherit"] })
     writeFileSync(`${cgroup.path}/cgroup.procs`, String(shell.pid))
     shell.stdin.write("go\n")

@@ -12,12 +12,12 @@
  */
 import { Result } from "effect"
 import { accessPath, type Kernel, openPath, pathMemory, readText, writeText } from "../../../core/host/kernel.ts"
-import { accessMode, open } from "../../../core/host/x86_64.ts"
+import { accessMode, errnos, open } from "../../../core/host/x86_64.ts"
+
+const { EBUSY } = errnos
 import { FenceError } from "../errors.ts"
 import { type CgroupLimits, limitHit } from "./limits.ts"
 import { type CgroupLocation, locateCgroup } from "./locate.ts"
-
-const EBUSY = 16
 
 /**
  * A child's cgroup.
@@ -60,7 +60,7 @@ export interface ChildCgroup {
  */
 export interface CgroupManager {
   readonly location: CgroupLocation
-  readonly create: (limits: CgroupLimits | Record<string, never>) => Result.Result<{ readonly cgroup: ChildCgroup }, FenceError>
+  readonly create: (limits: CgroupLimits) => Result.Result<{ readonly cgroup: ChildCgroup }, FenceError>
 }
 
 const failed = (path: string, detail: string, errno: number, hint = ""): FenceError =>
@@ -120,7 +120,7 @@ export const openCgroupManager = (kernel: Kernel, parent?: string): Result.Resul
     return undefined
   }
   const create: CgroupManager["create"] = (limits) => {
-    for (const controller of "controllers" in limits ? limits.controllers : []) {
+    for (const controller of limits.controllers) {
       const error = enable(controller)
       if (error !== undefined) return Result.fail(error)
     }
@@ -128,7 +128,7 @@ export const openCgroupManager = (kernel: Kernel, parent?: string): Result.Resul
     const made = Number(kernel.syscall("mkdirat", open.AT_FDCWD, kernel.address(pathMemory(path)), 0o755))
     if (made < 0) return Result.fail(failed(path, "cannot create the child cgroup", -made))
     const removeDirectory = (): number => Number(kernel.syscall("unlinkat", open.AT_FDCWD, kernel.address(pathMemory(path)), open.AT_REMOVEDIR))
-    for (const [file, value] of "files" in limits ? limits.files : []) {
+    for (const [file, value] of limits.files) {
       const written = writeText(kernel, `${path}/${file}`, value)
       if (written < 0) return removeDirectory(), Result.fail(failed(`${path}/${file}`, `cannot write "${value}" to`, -written))
     }

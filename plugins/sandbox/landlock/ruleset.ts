@@ -16,12 +16,11 @@
  */
 import { Result } from "effect"
 import { fdKind, type Kernel, memory, openPath } from "../../../core/host/kernel.ts"
-import { landlock, open } from "../../../core/host/x86_64.ts"
+import { errnos, landlock, open } from "../../../core/host/x86_64.ts"
+
+const { ENOSYS, EOPNOTSUPP } = errnos
 import { FenceError } from "../errors.ts"
 import { type FsAccess, fsRights, fsRightsOf, type LandlockScope, missingFor, netBits, scopeBits } from "./access.ts"
-
-const ENOSYS = 38
-const EOPNOTSUPP = 95
 
 /**
  * What a ruleset allows; everything of a handled kind that no rule allows is denied.

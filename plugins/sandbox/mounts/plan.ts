@@ -13,12 +13,12 @@
 import { Result } from "effect"
 import type { FenceStep } from "../../../core/fence-steps.ts"
 import { type Kernel, pathKind, pathMemory } from "../../../core/host/kernel.ts"
-import { mountFlags, open } from "../../../core/host/x86_64.ts"
+import { errnos, mountFlags, open } from "../../../core/host/x86_64.ts"
 import { FenceError } from "../errors.ts"
 import type { FenceHost, FencePlan } from "../plugin.ts"
 import type { MountsConfig } from "./options.ts"
 
-const ENOENT = 2
+const { ENOENT } = errnos
 const devices: ReadonlyArray<string> = ["null", "zero", "full", "random", "urandom", "tty"]
 
 const flags = (...bits: ReadonlyArray<number>): bigint => BigInt(bits.reduce((all, bit) => all | bit, 0))
