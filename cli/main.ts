@@ -6,9 +6,9 @@
 import { readFileSync } from "node:fs"
 import type { Effect } from "effect"
 import type { NodeServices } from "../adapters/node/mod.ts"
-import { exportHelp, learnHelp, mainHelp, runHelp, superviseHelp, syscallHelp, UsageError, type CliIo } from "./usage.ts"
+import { doctorHelp, exportHelp, learnHelp, mainHelp, runHelp, superviseHelp, syscallHelp, UsageError, type CliIo } from "./usage.ts"
 
-const helps: Record<string, string> = { run: runHelp, learn: learnHelp, syscall: syscallHelp, export: exportHelp, supervise: superviseHelp }
+const helps: Record<string, string> = { run: runHelp, learn: learnHelp, syscall: syscallHelp, export: exportHelp, supervise: superviseHelp, doctor: doctorHelp }
 
 // By package name, not a relative path: the built CLI sits one folder deeper (dist/cli) than the source.
 const version = (): string =>
@@ -51,6 +51,8 @@ const dispatch = async (command: string | undefined, args: ReadonlyArray<string>
       return runEffectCommand(async () => (await import("./export.ts")).exportCommand(args, io))
     case "supervise":
       return (await import("./supervise.ts")).superviseCommand(args, io)
+    case "doctor":
+      return (await import("./doctor.ts")).doctorCommand(args, io)
     default:
       throw new UsageError("", `Unknown command "${command}"`)
   }
@@ -67,6 +69,7 @@ const failure = (error: unknown): { readonly status: number; readonly message: s
     case "PolicyError":
     case "SyscallError":
     case "RlimitError":
+    case "FenceError":
       return { status: 2, message: tagged.message ?? String(error) }
     case "SpawnError":
       return {

@@ -68,6 +68,7 @@ Usage:
   kakoi export --policy FILE [--format bpf|pfc|json] [--out FILE]
                                            Write a policy's compiled filter
   kakoi supervise FILE                     Run a supervision tree (JSON) until Ctrl-C
+  kakoi doctor [--json]                    Show what this machine offers the fences
   kakoi help [COMMAND]                     Show help for a command
 
 Options:
@@ -175,3 +176,15 @@ Examples:
   kakoi learn --out ls.json -- ls /
   kakoi run --policy ls.json -- ls /     # the same output
   kakoi run --policy ls.json -- mkdir /tmp/x   # Operation not permitted`
+
+export const doctorHelp = `Usage: kakoi doctor [--json]
+
+Print what this machine offers the fences, and why not where it does not:
+kernel and architecture, the Landlock ABI, whether user, pid, mount and
+network namespaces can be created (sysctls, AppArmor, and an actual try with
+unshare(1)), cgroup v2 (where, which controllers, whether the supervisor's
+cgroup is delegated), ptrace rights for notify listeners, seccomp user
+notification, io_uring, and the containment level run would use.
+
+Options:
+  --json   Print the same as JSON`
