@@ -6,8 +6,10 @@
  *
  * Results follow the kernel's convention: a value >= 0, or -errno.
  */
+import { Context } from "effect"
 import { checked, cString, type Libc } from "../libc.ts"
-import { open, stat, syscalls, type SyscallName } from "./x86_64.ts"
+import { archTable, type SyscallName } from "../arch/mod.ts"
+import { constants as open } from "../arch/generic.ts"
 
 /**
  * Raw syscalls and the memory they read.
@@ -26,6 +28,36 @@ export interface Kernel {
   /** The address of memory that never moves: a buffer made with `memory(n)`. */
   readonly address: (buffer: Uint8Array) => bigint
 }
+
+/**
+ * The Kernel port as an Effect service: the fence plugins (plugins/sandbox)
+ * plan against the running host through it; each adapter's layer provides
+ * `kernelFromLibc(its libc)`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { KernelService } from "./kernel.ts"
+ *
+ * const pid = Effect.gen(function*() {
+ *   const kernel = yield* KernelService
+ *   return kernel.syscall("getpid")
+ * })
+ * ```
+ */
+export const KernelService: Context.Service<Kernel, Kernel> = Context.Service<Kernel>("kakoi/Kernel")
+/**
+ * The identifier of the KernelService in Effect requirement types.
+ *
+ * @example
+ * ```ts
+ * import type { Effect } from "effect"
+ * import type { KernelService } from "./kernel.ts"
+ *
+ * declare const needsKernel: Effect.Effect<void, never, KernelService>
+ * ```
+ */
+export type KernelService = Kernel
 
 /**
  * Zeroed memory whose address the kernel may keep for the duration of a call
@@ -72,7 +104,7 @@ export const pathMemory = (path: string): Uint8Array => {
 export const kernelFromLibc = (libc: Libc): Kernel => ({
   syscall: (name, ...args) => {
     const padded = [...args, 0, 0, 0, 0, 0, 0].slice(0, 6)
-    return BigInt(checked(libc.call.syscall(syscalls[name], ...padded), libc.errno))
+    return BigInt(checked(libc.call.syscall(archTable().syscalls[name], ...padded), libc.errno))
   },
   address: (buffer) => libc.address(buffer)
 })
@@ -174,10 +206,11 @@ export const accessPath = (kernel: Kernel, path: string, mode: number): number =
  * ```
  */
 export const fdKind = (kernel: Kernel, fd: number): "directory" | "file" | number => {
+  const stat = archTable().stat
   const buffer = memory(stat.size)
   const result = Number(kernel.syscall("fstat", fd, kernel.address(buffer)))
   if (result < 0) return result
-  return (new DataView(buffer.buffer).getUint32(stat.modeOffset, true) & stat.S_IFMT) === stat.S_IFDIR ? "directory" : "file"
+  return (new DataView(buffer.buffer).getUint32(stat.mode, true) & open.S_IFMT) === open.S_IFDIR ? "directory" : "file"
 }
 
 /**

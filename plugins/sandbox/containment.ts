@@ -16,11 +16,11 @@
  * never a silent step down; a weaker level is only ever chosen explicitly.
  */
 import { Result } from "effect"
-import type { FenceStep } from "../../core/fence-steps.ts"
+import type { PreExecStep } from "../../core/steps.ts"
 import { decoded, oneOf } from "./decode.ts"
 import type { FenceError } from "./errors.ts"
-import { createRuleset, landlockAbi, type Ruleset } from "./landlock/ruleset.ts"
-import { type FenceHost, type FencePlan, type FencePlugin, emptyPlan, fencePlugin } from "./plugin.ts"
+import { createRuleset, type Ruleset } from "./landlock/ruleset.ts"
+import { type FenceHost, type FencePlan, type FencePlugin, emptyPlan, fencePlugin, inNamespaces } from "./plugin.ts"
 import { cgroupPlanner } from "./cgroup/plugin.ts"
 
 /**
@@ -47,15 +47,13 @@ export type ContainmentLevel = "namespaces" | "cgroup" | "process-group"
  */
 export const containmentLevels: ReadonlyArray<ContainmentLevel> = ["namespaces", "cgroup", "process-group"]
 
-/** Signals the namespace's init passes on to the target: the ones a supervisor sends to stop or poke a child. */
-const forwarded: ReadonlyArray<number> = [1, 2, 3, 10, 12, 14, 15, 28]
-
-/** The steps of "namespaces"; core/fence-compose.ts adds the user namespace and its map when not root. */
-const namespaceSteps = (ruleset: Ruleset | undefined): ReadonlyArray<FenceStep> => [
-  { kind: "unshare", namespaces: ["pid"] },
-  { kind: "pid-init", forwardSignals: forwarded },
-  ...(ruleset === undefined ? [] : [{ kind: "landlock-restrict", rulesetFd: ruleset.fd, flags: 0 } as const])
-]
+/**
+ * The steps of "namespaces": the pid namespace and its init (which forwards
+ * every signal it gets to the target), in a user namespace when not root, and
+ * the Landlock domain the program compiler requires beside an init.
+ */
+const namespaceSteps = (host: FenceHost, ruleset: Ruleset): ReadonlyArray<PreExecStep> =>
+  inNamespaces(host, [{ kind: "pid-namespace" }, { kind: "landlock", rulesetFd: ruleset.fd }])
 
 /**
  * A planner for one level; "cgroup" uses the supervisor's cgroup, or `parent`.
@@ -75,14 +73,14 @@ export const containmentPlanner = (parent: string | undefined): ((level: Contain
       case "process-group":
         return Result.succeed(emptyPlan)
       case "namespaces": {
-        // A domain scopes ptrace (any ABI) and signals and abstract sockets (ABI 6) to the child's tree;
-        // a kernel without Landlock still gets the pid namespace, and `kakoi doctor` says what is missing.
-        if (ruleset === undefined && landlockAbi(host.kernel) >= 1) {
+        // A domain scopes ptrace (any ABI) and signals and abstract sockets (ABI 6) to the child's tree.
+        // Without one the init (which shares the supervisor's memory) could be ptraced: no Landlock, no level.
+        if (ruleset === undefined) {
           const built = createRuleset(host.kernel, { filesystem: undefined, network: undefined, scopes: ["signal", "abstract-unix-socket"], bestEffort: true })
           if (Result.isFailure(built)) return Result.fail(built.failure)
           ruleset = built.success
         }
-        return Result.succeed({ steps: namespaceSteps(ruleset), release: () => {} })
+        return Result.succeed({ steps: namespaceSteps(host, ruleset), release: () => {} })
       }
       case "cgroup":
         return cgroups({ files: [], controllers: [] }, host)

@@ -40,8 +40,6 @@ export type FenceErrorReason =
   | "ControllerMissing"
   /** A call the supervisor makes for the fence failed (opening a path for a rule, writing a cgroup file). */
   | "SystemCallFailed"
-  /** The fence runs in the child between clone and execve, which needs the native launcher (issue 8). */
-  | "LauncherMissing"
 
 interface FenceErrorFields {
   readonly reason: FenceErrorReason
@@ -86,8 +84,6 @@ export class FenceError extends FenceErrorBase {
         return `The ${this.fence} fence needs a cgroup controller this host does not offer (${this.path}): ${this.detail}${hint}`
       case "SystemCallFailed":
         return `The ${this.fence} fence could not be prepared: ${this.detail} "${this.path}"${errno}${hint}`
-      case "LauncherMissing":
-        return `The ${this.fence} fence needs the native launcher, which this build does not have: ${this.detail}${hint}`
     }
   }
 }

@@ -1,12 +1,13 @@
 /**
  * Turns a fence step that failed in the child (the launcher's failure record:
- * the step's kind and errno) into the typed error that names the missing
- * capability, for the wiring between the native launcher and the fences.
+ * its stage, a step's kind, and errno; or the clone's own errno for the
+ * namespaces in `ChildProgram.cloneFlags`, as "user-namespace" or
+ * "pid-namespace") into the typed error that names the missing capability.
  * Steps whose failure says nothing about the host stay PreExecFailed.
  */
 import { FenceError } from "./errors.ts"
-import type { FenceStepKind } from "../../core/fence-steps.ts"
-import { errnos } from "../../core/host/x86_64.ts"
+import type { PreExecStepKind } from "../../core/steps.ts"
+import { errno as errnos } from "../../core/arch/generic.ts"
 
 const { EPERM, EACCES, EINVAL, ENOSPC, ENOSYS, EOPNOTSUPP } = errnos
 
@@ -20,9 +21,11 @@ const { EPERM, EACCES, EINVAL, ENOSPC, ENOSYS, EOPNOTSUPP } = errnos
  * explainFenceFailure("unshare", 1, 1000)?.reason // "Unsupported"
  * ```
  */
-export const explainFenceFailure = (kind: FenceStepKind, errno: number, euid: number): FenceError | undefined => {
+export const explainFenceFailure = (kind: PreExecStepKind, errno: number, euid: number): FenceError | undefined => {
   const unsupported = (path: string, detail: string, hint: string): FenceError => new FenceError({ reason: "Unsupported", fence: "containment", path, detail, hint, errno })
   switch (kind) {
+    case "user-namespace":
+    case "pid-namespace":
     case "unshare":
       if (errno === ENOSPC) return unsupported("user namespaces", "the user or pid namespace limit is reached (or user.max_user_namespaces is 0)", "raise user.max_user_namespaces, or choose containment: \"process-group\"")
       if (errno === EPERM || errno === EACCES) {
@@ -32,7 +35,7 @@ export const explainFenceFailure = (kind: FenceStepKind, errno: number, euid: nu
       }
       if (errno === EINVAL) return unsupported("namespaces", "the kernel does not offer a namespace asked for", "run kakoi doctor")
       return undefined
-    case "landlock-restrict":
+    case "landlock":
       return errno === ENOSYS || errno === EOPNOTSUPP ? new FenceError({ reason: "Unsupported", fence: "landlock", path: "Landlock", detail: "the kernel has no Landlock", hint: "run kakoi doctor", errno }) : undefined
     case "join-cgroup":
       return errno === EACCES || errno === EPERM ? new FenceError({ reason: "NoDelegation", fence: "cgroup", path: "cgroup.procs", detail: "the child may not join its cgroup", hint: "run the supervisor in a delegated cgroup", errno }) : undefined

@@ -14,7 +14,7 @@
  * no_new_privs, so setuid files give it nothing.
  */
 import { Result } from "effect"
-import type { FenceStep } from "../../core/fence-steps.ts"
+import type { PreExecStep } from "../../core/steps.ts"
 import { at, decoded, integer, list, oneOf, type Place, record, reject, text } from "./decode.ts"
 import { FenceError } from "./errors.ts"
 import { type FenceHost, type FencePlan, type FencePlugin, fencePlugin } from "./plugin.ts"
@@ -167,16 +167,13 @@ export const planIdentity = (config: IdentityConfig, host: FenceHost): Result.Re
     return Result.fail(unsupported(`uid ${target.uid}`, `inside the user namespace only uid ${config.map.uid} is mapped`, "make user and map name the same id"))
   }
   const changesGroups = config.groups !== "keep" && (target !== undefined || config.groups !== "default")
-  const steps: Array<FenceStep> = []
-  if (config.map !== undefined) {
-    steps.push({ kind: "unshare", namespaces: ["user"] }, {
-      kind: "id-map", writer: "self",
-      uid: [{ inside: config.map.uid, outside: host.euid, count: 1 }], gid: [{ inside: config.map.gid, outside: host.egid, count: 1 }]
-    })
-  }
+  const steps: Array<PreExecStep> = []
+  // A child that maps its own user namespace must deny setgroups first: its groups stay as they were.
+  if (config.map !== undefined) steps.push({ kind: "user-namespace", uidMap: `${config.map.uid} ${host.euid} 1`, gidMap: `${config.map.gid} ${host.egid} 1` })
   if (privileged) steps.push({ kind: "drop-bounding", keep: config.keep, lastCap: host.lastCap })
-  if (changesGroups && privileged) steps.push({ kind: "groups", groups })
-  if (target !== undefined) steps.push({ kind: "ids", uid: target.uid, gid: target.gid })
+  if (changesGroups && privileged && !inNamespace) steps.push({ kind: "groups", groups })
+  // no_new_privs too: no setuid binary gives the dropped child its ids back, and a Landlock domain after the drop needs it.
+  if (target !== undefined) steps.push({ kind: "ids", uid: target.uid, gid: target.gid }, { kind: "no-new-privs" })
   if (privileged) steps.push({ kind: "clear-capabilities", keep: config.keep })
   return Result.succeed({ steps, release: () => {} })
 }

@@ -15,8 +15,8 @@ import type { PolicyJson } from "../seccomp/json.ts"
 import { at, decoded, integer, list, oneOf, type Place, record } from "./decode.ts"
 import type { FenceError } from "./errors.ts"
 import { landlockPlanner } from "./landlock/plugin.ts"
-import { emptyPlan, type FenceHost, type FencePlan, type FencePlugin, fencePlugin } from "./plugin.ts"
-import { network as numbers } from "../../core/host/x86_64.ts"
+import { emptyPlan, type FenceHost, type FencePlan, type FencePlugin, fencePlugin, inNamespaces } from "./plugin.ts"
+import { constants as numbers } from "../../core/arch/generic.ts"
 
 /**
  * The network a child gets.
@@ -42,8 +42,6 @@ export type NetworkOption = "none" | "loopback" | "host" | { readonly connect?: 
  */
 export type NetworkConfig = "none" | "loopback" | "host" | { readonly tcp: { readonly connect: ReadonlyArray<number>; readonly bind: ReadonlyArray<number> } }
 
-const AF_INET6 = 10
-const AF_PACKET = 17
 /** Socket types other than SOCK_STREAM: DGRAM, RAW, RDM, SEQPACKET, DCCP, PACKET. */
 const otherTypes: ReadonlyArray<number> = [2, 3, 4, 5, 6, 10]
 
@@ -63,11 +61,11 @@ const otherTypes: ReadonlyArray<number> = [2, 3, 4, 5, 6, 10]
 export const tcpOnlyPolicy: PolicyJson = {
   default: "allow",
   rules: [
-    ...[numbers.AF_INET, AF_INET6].flatMap((family) => otherTypes.map((type) => ({
+    ...[numbers.AF_INET, numbers.AF_INET6].flatMap((family) => otherTypes.map((type) => ({
       action: "errno" as const, errno: "EACCES" as const, syscalls: ["socket"],
       args: [{ index: 0, op: "masked==" as const, mask: "0xffffffff", value: family }, { index: 1, op: "masked==" as const, mask: "0xf", value: type }]
     }))),
-    { action: "errno", errno: "EACCES" as const, syscalls: ["socket"], args: [{ index: 0, op: "masked==", mask: "0xffffffff", value: AF_PACKET }] },
+    { action: "errno", errno: "EACCES" as const, syscalls: ["socket"], args: [{ index: 0, op: "masked==", mask: "0xffffffff", value: numbers.AF_PACKET }] },
     { action: "errno", errno: "EACCES" as const, syscalls: ["io_uring_setup"] }
   ]
 }
@@ -123,9 +121,9 @@ export const networkPlanner = (): ((config: NetworkConfig, host: FenceHost) => R
       case "host":
         return Result.succeed({ ...emptyPlan, policies: [] })
       case "none":
-        return Result.succeed({ steps: [{ kind: "unshare", namespaces: ["network"] }], release: () => {}, policies: [] })
+        return Result.succeed({ steps: inNamespaces(host, [{ kind: "unshare", namespaces: ["network"] }]), release: () => {}, policies: [] })
       case "loopback":
-        return Result.succeed({ steps: [{ kind: "unshare", namespaces: ["network"] }, { kind: "loopback-up" }], release: () => {}, policies: [] })
+        return Result.succeed({ steps: inNamespaces(host, [{ kind: "unshare", namespaces: ["network"] }, { kind: "loopback-up" }]), release: () => {}, policies: [] })
       default: {
         const plan = landlock({ filesystem: undefined, network: config.tcp, scopes: [], bestEffort: false }, host)
         return Result.map(plan, (landlocked) => ({ ...landlocked, policies: [tcpOnlyPolicy] }))

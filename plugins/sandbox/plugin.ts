@@ -1,17 +1,22 @@
 /**
  * What every fence plugin shares: options decoded strictly when the plugin is
- * made, a `plan` that turns them into fence steps for one child against the
- * running host (and prepares what the supervisor holds for it: a Landlock
- * ruleset fd, a cgroup), and a spawn hook that fails closed. Until the
- * native launcher runs fence steps, that hook fails every spawn with a typed
- * `LauncherMissing` error: a sandbox that silently did nothing would be the
- * worst outcome. Wiring, once the launcher lands: preExec returns
- * `plan(host).steps` and `exit` calls `release`.
+ * made (a bad option fails the spawn before any process exists), a `plan`
+ * that turns them into preExec steps for one child against the running host
+ * (and prepares what the supervisor holds for it: a Landlock ruleset fd, a
+ * cgroup), and the kakoi Plugin hooks: `preExec` returns the plan's steps
+ * (plus the seccomp companion policies a plan asks for, compiled through the
+ * seccomp plugin), `exit` releases what the plan holds for that child.
+ * The host is read through the KernelService the adapter's layer provides.
  */
 import { Effect, Result } from "effect"
-import type { FenceStep } from "../../core/fence-steps.ts"
-import type { Kernel } from "../../core/host/kernel.ts"
-import { readText } from "../../core/host/kernel.ts"
+import type { ExitResult } from "../../core/exit.ts"
+import { KernelService, readText, type Kernel } from "../../core/host/kernel.ts"
+import type { PreExecStep } from "../../core/steps.ts"
+import type { PolicyError } from "../seccomp/errors.ts"
+import type { PolicyJson } from "../seccomp/json.ts"
+import type { SeccompLibrary } from "../seccomp/library.ts"
+import type { NotifyError } from "../seccomp/notify/errors.ts"
+import { seccomp } from "../seccomp/plugin.ts"
 import { type Fence, FenceError } from "./errors.ts"
 
 /**
@@ -35,7 +40,8 @@ export interface FenceHost {
 }
 
 /**
- * One child's share of a fence: its steps, and what to release in the
+ * One child's share of a fence: its steps, seccomp policies that must come
+ * with them (network's TCP-only companion), and what to release in the
  * supervisor when the child has ended.
  *
  * @example
@@ -46,15 +52,29 @@ export interface FenceHost {
  * ```
  */
 export interface FencePlan {
-  readonly steps: ReadonlyArray<FenceStep>
+  readonly steps: ReadonlyArray<PreExecStep>
+  readonly policies?: ReadonlyArray<PolicyJson>
   readonly release: () => void
 }
 
 /**
- * A fence plugin: a kakoi Plugin plus its plan. Its hooks read nothing of the
- * spec and need no service, so it fits any run's `Plugin<E, R>` (the spec
- * parameter is `unknown`: a plugin that ignores the spec is usable with every
- * set of services).
+ * The errors a fence plugin's hooks fail with: its own, and the seccomp companion's.
+ *
+ * @example
+ * ```ts
+ * import type { FencePluginError } from "./plugin.ts"
+ *
+ * declare const error: FencePluginError
+ * error._tag // "FenceError" | "PolicyError" | ...
+ * ```
+ */
+export type FencePluginError = FenceError | PolicyError | NotifyError
+
+/**
+ * A fence plugin: a kakoi Plugin plus its plan. Its hooks take the spec as
+ * `unknown` (they read nothing of it but its identity), so it fits any run's
+ * `Plugin<E, R>` whose errors include FencePluginError and whose services
+ * include the KernelService and the SeccompLibrary.
  *
  * @example
  * ```ts
@@ -67,7 +87,10 @@ export interface FencePlan {
 export interface FencePlugin {
   readonly name: string
   readonly fence: Fence
-  readonly spawn: (spec: unknown) => Effect.Effect<never, FenceError>
+  readonly spawn: <Spec>(spec: Spec) => Effect.Effect<Spec, FenceError>
+  readonly preExec: (spec: unknown) => Effect.Effect<ReadonlyArray<PreExecStep>, FencePluginError, KernelService | SeccompLibrary>
+  readonly exec: (child: { readonly pid: number; readonly spec: unknown }) => Effect.Effect<void>
+  readonly exit: (exit: ExitResult, spec: unknown) => Effect.Effect<ExitResult>
   readonly plan: (host: FenceHost) => Result.Result<FencePlan, FenceError>
 }
 
@@ -106,14 +129,43 @@ export const systemFenceHost = (kernel: Kernel): FenceHost => {
 export const emptyPlan: FencePlan = { steps: [], release: () => {} }
 
 /**
+ * The steps of a fence that asks for namespaces: a supervisor that is not
+ * root gets them inside a user namespace that maps its own uid and gid to
+ * themselves (only a user namespace makes the others possible without
+ * privilege; the program compiler merges the same step from several fences).
+ *
+ * @example
+ * ```ts
+ * import { inNamespaces, type FenceHost } from "./plugin.ts"
+ *
+ * declare const host: FenceHost
+ * inNamespaces(host, [{ kind: "unshare", namespaces: ["network"] }])
+ * // as uid 1000: [{ kind: "user-namespace", uidMap: "1000 1000 1", gidMap: "1000 1000 1" }, { kind: "unshare", ... }]
+ * ```
+ */
+export const inNamespaces = (host: FenceHost, steps: ReadonlyArray<PreExecStep>): ReadonlyArray<PreExecStep> =>
+  host.euid === 0 ? steps : [{ kind: "user-namespace", uidMap: `${host.euid} ${host.euid} 1`, gidMap: `${host.egid} ${host.egid} 1` }, ...steps]
+
+const hosts = new WeakMap<Kernel, FenceHost>()
+const hostOf = (kernel: Kernel): FenceHost => {
+  const known = hosts.get(kernel) ?? systemFenceHost(kernel)
+  hosts.set(kernel, known)
+  return known
+}
+
+/**
  * Builds a fence plugin from decoded options (or their error) and a planner.
+ * Per child: `preExec` plans (the spawn fails with the plan's FenceError, and
+ * nothing is started), `exec` ties what the plan holds to the child's pid,
+ * `exit` releases it.
  *
  * @example
  * ```ts
  * import { Result } from "effect"
  * import { fencePlugin } from "./plugin.ts"
  *
- * const hostname = fencePlugin("uts", "sandbox", Result.succeed("box"), (name) => Result.succeed({ steps: [{ kind: "hostname", name }], release: () => {} }))
+ * const hostname = fencePlugin("uts", "sandbox", Result.succeed("box"), (name) =>
+ *   Result.succeed({ steps: [{ kind: "unshare", namespaces: ["uts"] }, { kind: "hostname", name }], release: () => {} }))
  * ```
  */
 export const fencePlugin = <Options>(
@@ -121,14 +173,47 @@ export const fencePlugin = <Options>(
   fence: Fence,
   options: Result.Result<Options, FenceError>,
   plan: (options: Options, host: FenceHost) => Result.Result<FencePlan, FenceError>
-): FencePlugin => ({
-  name,
-  fence,
-  plan: (host) => (Result.isFailure(options) ? Result.fail(options.failure) : plan(options.success, host)),
-  spawn: () =>
-    Effect.fail<FenceError>(
-      Result.isFailure(options)
-        ? options.failure
-        : new FenceError({ reason: "LauncherMissing", fence, path: name, detail: "its steps run in the child between clone and execve", hint: "leave this plugin out until kakoi ships the native launcher; nothing was started" })
-    )
-})
+): FencePlugin => {
+  // Releases of planned children by spec until their exec names the pid, then by pid until their exit.
+  const pending = new Map<unknown, Array<() => void>>()
+  const running = new Map<number, () => void>()
+  const companions = new Map<PolicyJson, ReturnType<typeof seccomp>>()
+  const companion = (policy: PolicyJson): ReturnType<typeof seccomp> => {
+    const known = companions.get(policy) ?? seccomp(policy)
+    companions.set(policy, known)
+    return known
+  }
+  const planFor = (host: FenceHost): Result.Result<FencePlan, FenceError> =>
+    Result.isFailure(options) ? Result.fail(options.failure) : plan(options.success, host)
+  return {
+    name,
+    fence,
+    plan: planFor,
+    spawn: (spec) => (Result.isFailure(options) ? Effect.fail(options.failure) : Effect.succeed(spec)),
+    preExec: (spec) =>
+      Effect.gen(function*() {
+        const kernel = yield* KernelService
+        const planned = yield* Effect.fromResult(planFor(hostOf(kernel)))
+        const queue = pending.get(spec) ?? []
+        queue.push(planned.release)
+        pending.set(spec, queue)
+        const extra: Array<PreExecStep> = []
+        for (const policy of planned.policies ?? []) {
+          const preExec = companion(policy).preExec
+          if (preExec !== undefined) extra.push(...(yield* preExec(spec as never)))
+        }
+        return [...planned.steps, ...extra]
+      }),
+    exec: ({ pid, spec }) =>
+      Effect.sync(() => {
+        const release = pending.get(spec)?.shift()
+        if (release !== undefined) running.set(pid, release)
+      }),
+    exit: (exit) =>
+      Effect.sync(() => {
+        running.get(exit.pid)?.()
+        running.delete(exit.pid)
+        return exit
+      })
+  }
+}

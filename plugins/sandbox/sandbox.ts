@@ -29,7 +29,7 @@ import { decodeIdentity, type IdentityConfig, planIdentity } from "./identity.ts
 import type { MountsConfig } from "./mounts/options.ts"
 import { planMounts } from "./mounts/plan.ts"
 import { decodeNetwork, type NetworkConfig, type NetworkOption, networkPlanner } from "./network.ts"
-import { type FenceHost, type FencePlan, type FencePlugin, fencePlugin } from "./plugin.ts"
+import { type FenceHost, type FencePlan, type FencePlugin, fencePlugin, inNamespaces } from "./plugin.ts"
 
 /**
  * Options as users write them.
@@ -173,7 +173,7 @@ export const sandboxPlanner = (): ((config: SandboxConfig, host: FenceHost) => R
       () => connect(config.network, host),
       // uid 0 without capabilities still owns every root file (/etc/shadow is root's): not a sandbox default.
       () => planIdentity(config.userDefaulted && host.euid === 0 ? { ...config.identity, user: { uid: nobody, gid: nobody } } : config.identity, host),
-      () => Result.succeed({ steps: config.hostname === undefined ? [] : [{ kind: "unshare", namespaces: ["uts"] }, { kind: "hostname", name: config.hostname }], release: () => {} }),
+      () => Result.succeed({ steps: config.hostname === undefined ? [] : inNamespaces(host, [{ kind: "unshare", namespaces: ["uts"] }, { kind: "hostname", name: config.hostname }]), release: () => {} }),
       () => (config.limits === undefined ? Result.succeed({ steps: [], release: () => {} }) : limit(config.limits, host))
     ]
     for (const part of parts) {
@@ -181,8 +181,11 @@ export const sandboxPlanner = (): ((config: SandboxConfig, host: FenceHost) => R
       if (Result.isFailure(plan)) return release(), Result.fail(plan.failure)
       plans.push(plan.success)
     }
-    const policies = plans.flatMap((plan) => ("policies" in plan ? (plan as SandboxPlan).policies : []))
-    return Result.succeed({ steps: plans.flatMap((plan) => plan.steps), release, policies })
+    const policies = plans.flatMap((plan) => plan.policies ?? [])
+    const steps = plans.flatMap((plan) => plan.steps)
+    // identity's chosen map wins over the self map the other parts ask for when not root.
+    const chosen = steps.find((step) => step.kind === "user-namespace" && step.uidMap !== `${host.euid} ${host.euid} 1`)
+    return Result.succeed({ steps: chosen === undefined ? steps : steps.filter((step) => step.kind !== "user-namespace" || step === chosen), release, policies })
   }
 }
 

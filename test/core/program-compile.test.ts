@@ -241,7 +241,15 @@ describe("compileProgram refuses input it cannot run as asked", () => {
     refuses({ steps: [{ kind: "umask", mask: 0o1000 }] }, "steps[0] (umask).mask is out of range")
     refuses({ steps: [{ kind: "landlock", scopes: [] }] }, "steps[0] (landlock).scopes is out of range (a Landlock domain without file-system rules needs at least one scope)")
     const users: PreExecStep = { kind: "user-namespace", uidMap: "0 0 1", gidMap: "0 0 1" }
-    refuses({ steps: [users, users] }, "is out of range (a second user namespace)")
+    // Plugins may each ask for the user namespace; they must agree on its maps.
+    expect(compileProgram({ ...input, steps: [users, users] }, "x86_64").cloneFlags).toBe(0x10000000)
+    refuses({ steps: [users, { ...users, uidMap: "0 1000 1" }] }, "steps[1] (user-namespace) cannot go with the other steps (another step maps the user namespace differently: give one identity)")
+    refuses({ steps: [users, { kind: "groups", groups: [] }] }, "steps[1] (groups) cannot go with the other steps")
+    refuses({ steps: [{ kind: "landlock", rulesetFd: 23 }] }, "steps[0] (landlock).rulesetFd must be a file descriptor >= 10 (fd 23 is the child's stdio or control channel)")
+    refuses({ steps: [{ kind: "join-cgroup", procsFd: 3, path: "/sys/fs/cgroup/x" }] }, "steps[0] (join-cgroup).procsFd must be a file descriptor >= 10")
+    refuses({ steps: [30, 31, 32, 33, 34, 35].map((fd): PreExecStep => ({ kind: "landlock", rulesetFd: fd })) }, "steps[5] (landlock).rulesetFd cannot go with the other steps (at most 5 supervisor fds per child)")
+    refuses({ steps: [{ kind: "hostname", name: "x".repeat(65) }] }, "steps[0] (hostname).name is out of range")
+    refuses({ steps: [{ kind: "ids", uid: -1, gid: 0 }] }, "steps[0] (ids).uid is out of range")
     refuses({ steps: [{ ...users, uidMap: "0 0 1\0" }] }, "steps[0] (user-namespace).uidMap contains a NUL byte")
     refuses({ steps: [users, { kind: "pid-namespace" }] }, 'steps[1] (pid-namespace) needs a "landlock" step too')
   })

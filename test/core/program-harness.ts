@@ -65,7 +65,15 @@ export interface RunOptions {
   readonly as?: ReadonlyArray<string>
   /** Clone from a multi-threaded harness, as a JavaScript runtime is. */
   readonly threaded?: boolean
+  /**
+   * fds of this process (a Landlock ruleset, a cgroup.procs) the harness holds
+   * as the supervisor would, at `passedFdBase` + index: the numbers steps name.
+   */
+  readonly passFds?: ReadonlyArray<number>
 }
+
+/** Where the harness holds `RunOptions.passFds`: above its control channel (13), below its leak (20). */
+export const passedFdBase = 14
 
 /** What the harness needs of a program: a compiled ChildProgram, or a block laid out by hand. */
 export type Runnable = Pick<ChildProgram, "image" | "mayVfork" | "cloneFlags" | "decode">
@@ -88,7 +96,9 @@ export const runProgram = (machine: Machine, harness: ReadonlyArray<string>, pro
     ...(options.signalAfterStart === undefined ? {} : { KAKOI_SIGNAL_AFTER_START: String(options.signalAfterStart) }),
     ...(options.threaded === true ? { KAKOI_THREADED: "1" } : {})
   }
-  const stdout = execFileSync(command, [...rest, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], env })
+  const passed = options.passFds ?? []
+  const stdio = ["ignore", "pipe", "inherit", ...Array.from({ length: passed.length === 0 ? 0 : passedFdBase - 3 }, () => "ignore" as const), ...passed]
+  const stdout = execFileSync(command, [...rest, ...args], { encoding: "utf8", stdio, env })
   const lines = Object.fromEntries(readFileSync(`${name}.out`, "utf8").trim().split("\n").map((line) => line.split(" ") as [string, string]))
   const report = Uint8Array.from((lines.report ?? "").match(/../g) ?? [], (pair) => parseInt(pair, 16))
   return { status: Number(lines.status), listener: lines.listener ?? "", report, stdout, decoded: program.decode(report) }

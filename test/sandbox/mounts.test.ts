@@ -1,78 +1,87 @@
 /**
- * mounts(): the options decoded strictly, and the planned steps run for real
- * by the reference executor in a mount namespace that unshare(1) made (the
- * unshare step itself is left to it: Node is multi-threaded), then attacked.
+ * mounts(): the options decoded strictly, and the planned steps compiled into
+ * the child program and run for real by the C harness (test/helpers/fence-run.ts),
+ * as root and as nobody inside its own user namespace, then attacked: writes
+ * outside the writable path, through a symlink, through "..", a hard link out
+ * of it, reads of a hidden ~/.ssh.
  */
-import { execFileSync } from "node:child_process"
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { Result } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { nodeLibc } from "../../adapters/node/native.ts"
-import { composeFenceSteps } from "../../core/fence-compose.ts"
-import type { FenceStep } from "../../core/fence-steps.ts"
 import { kernelFromLibc } from "../../core/host/kernel.ts"
 import { decodeMounts, type MountsOptions } from "../../plugins/sandbox/mounts/options.ts"
 import { planMounts } from "../../plugins/sandbox/mounts/plan.ts"
-import { systemFenceHost } from "../../plugins/sandbox/plugin.ts"
+import { type FenceHost, systemFenceHost } from "../../plugins/sandbox/plugin.ts"
+import { asNobody, probeDirectory, runFenced } from "../helpers/fence-run.ts"
 
-const fixture = fileURLToPath(new URL("../fixtures/fence-steps.ts", import.meta.url))
-const host = systemFenceHost(kernelFromLibc(nodeLibc()))
-let root = ""
+const root = systemFenceHost(kernelFromLibc(nodeLibc()))
+/** The same host as an unprivileged supervisor sees it: its plans ask for a user namespace. */
+const nobody: FenceHost = { ...root, euid: 65534, egid: 65534 }
+let base = ""
 
-const attack = (options: MountsOptions, probes: ReadonlyArray<object>): ReadonlyArray<string> => {
-  const plan = Result.getOrThrow(planMounts(Result.getOrThrow(decodeMounts(options, "/home/nobody")), host))
+const attack = (options: MountsOptions, probes: ReadonlyArray<string>, as: "root" | "nobody" = "root"): ReadonlyArray<string> => {
+  const plan = Result.getOrThrow(planMounts(Result.getOrThrow(decodeMounts(options, "/home/nobody")), as === "root" ? root : nobody))
   try {
-    const steps = composeFenceSteps(plan.steps, host)
-    if (typeof steps === "string") throw new Error(steps)
-    const json = JSON.stringify({ steps: steps.filter((step: FenceStep) => step.kind !== "unshare"), probes }, (_, value: unknown) => (typeof value === "bigint" ? { $bigint: String(value) } : value))
-    const output = JSON.parse(execFileSync("unshare", ["--mount", "--", process.execPath, fixture, json], { encoding: "utf8", timeout: 20_000 })) as { readonly failure: unknown; readonly results: ReadonlyArray<string> }
-    expect(output.failure).toBeNull()
-    return output.results
+    const { lines, run } = runFenced(plan.steps, probes, as === "root" ? undefined : asNobody)
+    expect(run.decoded.failure).toBeUndefined()
+    return lines
   } finally {
     plan.release()
   }
 }
 
 beforeAll(() => {
-  root = mkdtempSync(join(tmpdir(), "kakoi-mounts-"))
-  for (const dir of ["job", "scratch", "home/.ssh", "tools"]) mkdirSync(join(root, dir), { recursive: true })
-  writeFileSync(join(root, "home", ".ssh", "id_ed25519"), "private key")
-  writeFileSync(join(root, "home", "notes"), "notes")
-  writeFileSync(join(root, "tools", "tool"), "tool")
+  // Not under /tmp, which some tests cover with a tmpfs of their own.
+  base = mkdtempSync("/var/tmp/kakoi-mounts-")
+  chmodSync(base, 0o755)
+  for (const dir of ["job", "scratch", "home/.ssh", "tools"]) mkdirSync(join(base, dir), { recursive: true, mode: 0o777 })
+  chmodSync(join(base, "job"), 0o777)
+  writeFileSync(join(base, "home", ".ssh", "id_ed25519"), "private key")
+  writeFileSync(join(base, "home", "notes"), "notes")
+  writeFileSync(join(base, "tools", "tool"), "tool")
+  writeFileSync(join(base, "outside"), "outside", { mode: 0o666 })
+  // A symlink planted in the writable path before the child starts, pointing out of it.
+  symlinkSync(join(base, "outside"), join(base, "job", "planted"))
 })
 
-afterAll(() => rmSync(root, { recursive: true, force: true }))
+afterAll(() => rmSync(base, { recursive: true, force: true }))
 
-describe("mounts() on a read-only host", () => {
+describe.each(["root", "nobody"] as const)("mounts() on a read-only host, supervisor %s", (as) => {
   it("keeps only the writable path writable, hides ~/.ssh, gives a private tmpfs and a minimal /dev", () => {
+    const job = join(base, "job")
     const results = attack(
-      { writable: [join(root, "job")], tmpfs: [join(root, "scratch")], hide: [join(root, "home", ".ssh"), join(root, "home", "notes"), join(root, "nope")], dev: "minimal" },
+      { writable: [job], tmpfs: [join(base, "scratch")], hide: [join(base, "home", ".ssh"), join(base, "home", "notes"), join(base, "nope")], dev: "minimal" },
       [
-        { write: join(root, "job", "out") }, { write: join(root, "scratch", "x") }, { write: join(root, "escape") }, { write: "/etc/kakoi-test" },
-        { list: join(root, "home", ".ssh") }, { read: join(root, "home", "notes") }, { list: "/dev" }, { write: "/dev/null" }, { write: "/dev/shm/x" }
-      ]
+        `write:${job}/out-${as}`, `write:${base}/scratch/x`, `write:${base}/escape`, "write:/etc/kakoi-test",
+        `list:${base}/home/.ssh`, `read:${base}/home/.ssh/id_ed25519`, `read:${base}/home/notes`, "list:/dev", "write:/dev/null", "write:/dev/shm/x",
+        // The attacks on the writable path: a planted symlink, "..", a symlink made inside, a hard link out of it.
+        `write:${job}/planted`, `write:${job}/../escape`, `symlink:${base}/outside:${job}/made-${as}`, `write:${job}/made-${as}`, `link:${base}/outside:${job}/hard-${as}`
+      ],
+      as
     )
-    expect(results).toEqual(["ok", "ok", "EROFS", "EROFS", "", "", "fd,full,null,random,shm,stderr,stdin,stdout,tty,urandom,zero", "ok", "ok"])
+    expect(results).toEqual([
+      "ok", "ok", "EROFS", "EROFS", "", "ENOENT", "ok", "fd,full,null,random,shm,stderr,stdin,stdout,tty,urandom,zero", "ok", "ok",
+      "EROFS", "EROFS", "ok", "EROFS", "EXDEV"
+    ])
   })
-})
 
-describe("mounts() with a private /tmp around a writable job directory", () => {
   it("carries the writable path into the tmpfs that covers its parent", () => {
-    const results = attack({ writable: [join(root, "job")], tmpfs: [root] }, [{ list: root }, { write: join(root, "job", "kept") }, { write: join(root, "other") }])
+    const results = attack({ writable: [join(base, "job")], tmpfs: [base] }, [`list:${base}`, `write:${base}/job/kept-${as}`, `write:${base}/other`], as)
     expect(results).toEqual(["job", "ok", "ok"])
   })
 })
 
-describe("mounts() with an empty root", () => {
+describe.each(["root", "nobody"] as const)("mounts() with an empty root, supervisor %s", (as) => {
   it("shows only the paths bound, read-only unless writable", () => {
+    const probe = probeDirectory()
     const results = attack(
-      { root: "empty", readOnly: ["/usr", "/lib", join(root, "tools")], writable: [join(root, "job")], tmpfs: ["/tmp"], dev: "minimal", proc: false },
-      [{ list: "/" }, { read: join(root, "tools", "tool") }, { write: join(root, "tools", "x") }, { write: join(root, "job", "y") }, { read: "/etc/passwd" }, { write: "/tmp/z" }, { write: "/new" }]
+      { root: "empty", readOnly: ["/usr", "/lib", join(base, "tools"), probe], writable: [join(base, "job")], tmpfs: ["/tmp"], dev: "minimal", proc: false },
+      ["list:/", `read:${base}/tools/tool`, `write:${base}/tools/x`, `write:${base}/job/y-${as}`, "read:/etc/passwd", "read:/etc/shadow", "write:/tmp/z", "write:/new"],
+      as
     )
-    expect(results).toEqual(["dev,lib,tmp,usr", "tool", "EROFS", "ok", "ENOENT", "ok", "EROFS"])
+    expect(results).toEqual(["dev,lib,tmp,usr,var", "ok", "EROFS", "ok", "ENOENT", "ENOENT", "ok", "EROFS"])
   })
 })
 

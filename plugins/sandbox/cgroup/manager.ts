@@ -12,7 +12,7 @@
  */
 import { Result } from "effect"
 import { accessPath, type Kernel, openPath, pathMemory, readText, writeText } from "../../../core/host/kernel.ts"
-import { accessMode, errnos, open } from "../../../core/host/x86_64.ts"
+import { constants as open, errno as errnos } from "../../../core/arch/generic.ts"
 
 const { EBUSY } = errnos
 import { FenceError } from "../errors.ts"
@@ -93,7 +93,7 @@ export const openCgroupManager = (kernel: Kernel, parent?: string): Result.Resul
     ? located
     : { ...located, path: parent, cgroup: parent.slice(located.mount.length) || "/", controllers: (read(kernel, `${parent}/cgroup.controllers`) ?? "").split(/\s+/).filter(Boolean), subtreeControl: (read(kernel, `${parent}/cgroup.subtree_control`) ?? "").split(/\s+/).filter(Boolean) }
   for (const file of [location.path, `${location.path}/cgroup.procs`, `${location.path}/cgroup.subtree_control`]) {
-    if (accessPath(kernel, file, accessMode.W_OK) !== 0) {
+    if (accessPath(kernel, file, open.W_OK) !== 0) {
       return Result.fail(new FenceError({
         reason: "NoDelegation", fence: "cgroup", path: file, detail: "the supervisor may not write it",
         hint: "run the supervisor in a delegated cgroup (systemd: Delegate=yes; systemd-run --user --scope -p Delegate=yes ...), or pass the directory of one"

@@ -10,7 +10,7 @@ import { locateCgroup, type CgroupLocation } from "../cgroup/locate.ts"
 import type { ContainmentLevel } from "../containment.ts"
 import { landlockUnavailable } from "../landlock/ruleset.ts"
 import type { HostProbe } from "./probe.ts"
-import { capability } from "../../../core/host/x86_64.ts"
+import { constants as capability } from "../../../core/arch/generic.ts"
 
 /**
  * A yes, a no, or "unknown" (the probe could not tell), with the reason in words.

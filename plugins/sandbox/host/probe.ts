@@ -8,7 +8,7 @@
  */
 import { spawnSync } from "node:child_process"
 import { accessPath, type Kernel, memory, readText } from "../../../core/host/kernel.ts"
-import { accessMode, ioUring } from "../../../core/host/x86_64.ts"
+import { constants as accessMode, structs } from "../../../core/arch/generic.ts"
 import { landlockAbi } from "../landlock/ruleset.ts"
 
 /**
@@ -92,7 +92,7 @@ export const systemProbe = (kernel: Kernel, attempt: HostProbe["attempt"] = runA
   writable: (path) => accessPath(kernel, path, accessMode.W_OK) === 0,
   landlockAbi: () => landlockAbi(kernel),
   ioUringSetup: () => {
-    const params = memory(ioUring.paramsSize)
+    const params = memory(structs.ioUringParams.size)
     const fd = Number(kernel.syscall("io_uring_setup", 1, kernel.address(params)))
     if (fd < 0) return fd
     kernel.syscall("close", fd)

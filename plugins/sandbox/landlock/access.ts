@@ -5,7 +5,7 @@
  * never handled, i.e. allowed everywhere: so what matters for strictness is
  * which *denials* an ABI can enforce, and that is what `missingFor` checks.
  */
-import { landlock } from "../../../core/host/x86_64.ts"
+import { landlockAccess as landlock } from "../../../core/arch/generic.ts"
 
 const fs = landlock.fs
 

@@ -29,7 +29,8 @@ export const landlockPlanner = (): ((rules: LandlockRules, host: FenceHost) => R
       if (Result.isFailure(built)) return Result.fail(built.failure)
       ruleset = built.success
     }
-    return Result.succeed({ steps: [{ kind: "landlock-restrict", rulesetFd: ruleset.fd, flags: 0 }], release: () => {} })
+    // no_new_privs: landlock_restrict_self needs it unless the child still holds CAP_SYS_ADMIN (it may have dropped it).
+    return Result.succeed({ steps: [{ kind: "no-new-privs" }, { kind: "landlock", rulesetFd: ruleset.fd }], release: () => {} })
   }
 }
 

@@ -16,7 +16,7 @@
  */
 import { Result } from "effect"
 import { fdKind, type Kernel, memory, openPath } from "../../../core/host/kernel.ts"
-import { errnos, landlock, open } from "../../../core/host/x86_64.ts"
+import { constants as open, errno as errnos, landlockAccess as landlock, structs } from "../../../core/arch/generic.ts"
 
 const { ENOSYS, EOPNOTSUPP } = errnos
 import { FenceError } from "../errors.ts"
@@ -83,7 +83,7 @@ export interface Ruleset {
  * ```
  */
 export const landlockAbi = (kernel: Kernel): number =>
-  Number(kernel.syscall("landlock_create_ruleset", 0, 0, landlock.CREATE_RULESET_VERSION))
+  Number(kernel.syscall("landlock_create_ruleset", 0, 0, open.LANDLOCK_CREATE_RULESET_VERSION))
 
 /**
  * Why Landlock is unavailable, for an ABI probe's -errno.
@@ -117,11 +117,11 @@ const addPathRule = (kernel: Kernel, ruleset: number, path: string, access: Read
     }
     const allowed = fsRights(access, abi, kind === "directory")
     if (allowed === 0n) return undefined
-    const attr = memory(landlock.pathBeneathSize)
+    const attr = memory(structs.landlockPathBeneath.size)
     const view = new DataView(attr.buffer)
     view.setBigUint64(0, allowed, true)
     view.setInt32(8, fd, true)
-    const result = Number(kernel.syscall("landlock_add_rule", ruleset, landlock.RULE_PATH_BENEATH, kernel.address(attr), 0))
+    const result = Number(kernel.syscall("landlock_add_rule", ruleset, open.LANDLOCK_RULE_PATH_BENEATH, kernel.address(attr), 0))
     if (result < 0) {
       return new FenceError({ reason: "SystemCallFailed", fence: "landlock", path, detail: "cannot add the rule for", hint: "", errno: -result })
     }
@@ -132,11 +132,11 @@ const addPathRule = (kernel: Kernel, ruleset: number, path: string, access: Read
 }
 
 const addPortRule = (kernel: Kernel, ruleset: number, port: number, allowed: bigint): FenceError | undefined => {
-  const attr = memory(landlock.netPortSize)
+  const attr = memory(structs.landlockNetPort.size)
   const view = new DataView(attr.buffer)
   view.setBigUint64(0, allowed, true)
   view.setBigUint64(8, BigInt(port), true)
-  const result = Number(kernel.syscall("landlock_add_rule", ruleset, landlock.RULE_NET_PORT, kernel.address(attr), 0))
+  const result = Number(kernel.syscall("landlock_add_rule", ruleset, open.LANDLOCK_RULE_NET_PORT, kernel.address(attr), 0))
   return result < 0
     ? new FenceError({ reason: "SystemCallFailed", fence: "landlock", path: `TCP port ${port}`, detail: "cannot add the rule for", hint: "", errno: -result })
     : undefined

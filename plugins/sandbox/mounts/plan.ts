@@ -11,11 +11,11 @@
  *   new root read-only.
  */
 import { Result } from "effect"
-import type { FenceStep } from "../../../core/fence-steps.ts"
+import type { PreExecStep as FenceStep } from "../../../core/steps.ts"
 import { type Kernel, pathKind, pathMemory } from "../../../core/host/kernel.ts"
-import { errnos, mountFlags, open } from "../../../core/host/x86_64.ts"
+import { constants as mountFlags, errno as errnos } from "../../../core/arch/generic.ts"
 import { FenceError } from "../errors.ts"
-import type { FenceHost, FencePlan } from "../plugin.ts"
+import { type FenceHost, type FencePlan, inNamespaces } from "../plugin.ts"
 import type { MountsConfig } from "./options.ts"
 
 const { ENOENT } = errnos
@@ -165,13 +165,13 @@ let staged = 0
 export const planMounts = (config: MountsConfig, host: FenceHost): Result.Result<FencePlan, FenceError> => {
   const found = kinds(host.kernel, config)
   if (Result.isFailure(found)) return Result.fail(found.failure)
-  if (config.root === "read-only-host") return Result.succeed({ steps: readOnlyHost(config, found.success), release: () => {} })
+  if (config.root === "read-only-host") return Result.succeed({ steps: inNamespaces(host, readOnlyHost(config, found.success)), release: () => {} })
   const staging = `/tmp/.kakoi-root-${Number(host.kernel.syscall("getpid"))}-${++staged}`
   const address = (): bigint => host.kernel.address(pathMemory(staging))
-  const made = Number(host.kernel.syscall("mkdirat", open.AT_FDCWD, address(), 0o700))
+  const made = Number(host.kernel.syscall("mkdirat", mountFlags.AT_FDCWD, address(), 0o700))
   if (made < 0) return Result.fail(new FenceError({ reason: "SystemCallFailed", fence: "mounts", path: staging, detail: "cannot make the staging directory", hint: "", errno: -made }))
   return Result.succeed({
-    steps: emptyRoot(config, found.success, staging),
-    release: () => void host.kernel.syscall("unlinkat", open.AT_FDCWD, address(), open.AT_REMOVEDIR)
+    steps: inNamespaces(host, emptyRoot(config, found.success, staging)),
+    release: () => void host.kernel.syscall("unlinkat", mountFlags.AT_FDCWD, address(), mountFlags.AT_REMOVEDIR)
   })
 }
