@@ -3,8 +3,9 @@
  * identity, cgroup v2 limits, containment levels, and the sandbox() preset
  * that composes them; plus hostCapabilities(), what this host offers them
  * (`kakoi doctor`). Every fence plugin decodes its options strictly when made
- * and fails the spawn with a typed FenceError until the native launcher runs
- * fence steps (never a silent no-op).
+ * (a bad option fails the spawn with a typed FenceError) and returns its
+ * preExec steps, which the child program runs between clone and execve; the
+ * plugins read the host through the KernelService (core/host/kernel.ts).
  *
  * @example
  * ```ts
@@ -14,7 +15,8 @@
  * ```
  */
 export { FenceError, type Fence, type FenceErrorReason } from "./errors.ts"
-export { fencePlugin, systemFenceHost, type FenceHost, type FencePlan, type FencePlugin } from "./plugin.ts"
+export { fencePlugin, inNamespaces, systemFenceHost, type FenceHost, type FencePlan, type FencePlugin, type FencePluginError } from "./plugin.ts"
+export { KernelService, kernelFromLibc, type Kernel } from "../../core/host/kernel.ts"
 export { sandbox, decodeSandbox, sandboxPlanner, defaultHidden, type SandboxConfig, type SandboxOptions, type SandboxPlan } from "./sandbox.ts"
 export { landlock, landlockPlanner } from "./landlock/plugin.ts"
 export { decodeLandlock, type LandlockOptions } from "./landlock/options.ts"

@@ -10,7 +10,8 @@
 import { chmodSync, copyFileSync, mkdtempSync } from "node:fs"
 import { join } from "node:path"
 import type { PreExecStep } from "../../core/steps.ts"
-import { machines, passedFdBase, runIn, type Machine, type Run } from "../core/program-harness.ts"
+import { compileProgram } from "../../core/program/mod.ts"
+import { base, machines, passedFdBase, runProgram, runProgramAsync, type Machine, type Run } from "../core/program-harness.ts"
 import { buildC } from "./build-c.ts"
 
 const machine = machines[0] as Machine
@@ -42,15 +43,32 @@ const supervisorFd = (step: PreExecStep): number | undefined =>
   step.kind === "join-cgroup" ? step.procsFd : step.kind === "landlock" ? step.rulesetFd : undefined
 
 /** Runs `probes` (fence-probe.c's arguments) under `steps`; `as` runs the harness as another user. */
-export const runFenced = (steps: ReadonlyArray<PreExecStep>, probes: ReadonlyArray<string>, as?: ReadonlyArray<string>): FencedRun => {
+export const runFenced = (steps: ReadonlyArray<PreExecStep>, probes: ReadonlyArray<string>, as?: ReadonlyArray<string>): FencedRun =>
+  runCommandFenced(steps, [join(probeDirectory(), "fence-probe"), ...probes], as)
+
+/** The program and harness options for `argv` under `steps`, supervisor fds renumbered to where the harness holds them. */
+const prepare = (steps: ReadonlyArray<PreExecStep>, argv: ReadonlyArray<string>, as: ReadonlyArray<string> | undefined) => {
   harness ??= machine.build()
-  const binary = join(probeDirectory(), "fence-probe")
   const fds = [...new Set(steps.map(supervisorFd).filter((fd) => fd !== undefined))]
   const moved = (fd: number): number => passedFdBase + fds.indexOf(fd)
   const renumbered = steps.map((step): PreExecStep =>
     step.kind === "join-cgroup" ? { ...step, procsFd: moved(step.procsFd) }
     : step.kind === "landlock" && step.rulesetFd !== undefined ? { kind: "landlock", rulesetFd: moved(step.rulesetFd) }
     : step)
-  const run = runIn(machine, harness, { argv: [binary, ...probes], steps: renumbered }, { passFds: fds, ...(as === undefined ? {} : { as }) })
-  return { lines: run.stdout.split("\n").slice(0, -1), run }
+  const program = compileProgram({ ...base, argv, steps: renumbered }, machine.arch)
+  return { harness, program, options: { passFds: fds, ...(as === undefined ? {} : { as }) } }
+}
+
+const fenced = (run: Run): FencedRun => ({ lines: run.stdout.split("\n").slice(0, -1), run })
+
+/** Runs `argv` (PATH is /usr/bin:/bin) under `steps`; `as` runs the harness as another user. */
+export const runCommandFenced = (steps: ReadonlyArray<PreExecStep>, argv: ReadonlyArray<string>, as?: ReadonlyArray<string>): FencedRun => {
+  const { harness, program, options } = prepare(steps, argv, as)
+  return fenced(runProgram(machine, harness, program, options))
+}
+
+/** `runCommandFenced` without blocking, for many children at once. */
+export const runCommandFencedAsync = async (steps: ReadonlyArray<PreExecStep>, argv: ReadonlyArray<string>, as?: ReadonlyArray<string>): Promise<FencedRun> => {
+  const { harness, program, options } = prepare(steps, argv, as)
+  return fenced(await runProgramAsync(machine, harness, program, options))
 }

@@ -1,16 +1,15 @@
 /**
  * The cgroup v2 manager on this host (root; cgroup v1 hybrid with a cgroup2
  * mount at /sys/fs/cgroup/unified that offers no controller but hugetlb): a
- * cgroup per child, joined by the child itself through the supervisor's fd,
- * cgroup.kill ending a tree whose grandchild called setsid(), and the typed
+ * cgroup per child (joined by the child itself through the supervisor's fd:
+ * test/sandbox/fences.test.ts runs that step for real), cgroup.kill ending a tree whose grandchild called setsid(), and the typed
  * errors for a missing controller and for no delegation. What cannot be
  * tested here: memory.max, memory.swap.max, pids.max and cpu.max on a real
  * cgroup (no memory, pids or cpu controller in v2 on this machine); their
  * file values and the events parsing are unit-tested.
  */
 import { execFileSync, spawn } from "node:child_process"
-import { closeSync, existsSync, openSync, writeFileSync } from "node:fs"
-import { fileURLToPath } from "node:url"
+import { existsSync, writeFileSync } from "node:fs"
 import { Result } from "effect"
 import { describe, expect, it } from "vitest"
 import { nodeLibc } from "../../adapters/node/native.ts"
@@ -20,25 +19,11 @@ import { openCgroupManager } from "../../plugins/sandbox/cgroup/manager.ts"
 import { alive, waitUntil } from "../helpers/processes.ts"
 
 const kernel = kernelFromLibc(nodeLibc())
-const fixture = fileURLToPath(new URL("../fixtures/fence-steps.ts", import.meta.url))
 const manager = Result.getOrThrow(openCgroupManager(kernel))
 
 describe("cgroup manager", () => {
   it("finds the supervisor's cgroup v2 beside the v1 hierarchies", () => {
     expect(manager.location).toMatchObject({ mount: "/sys/fs/cgroup/unified", cgroup: "/", path: "/sys/fs/cgroup/unified", hybrid: true, controllers: ["hugetlb"] })
-  })
-
-  it("lets a child join its cgroup through the supervisor's fd, before it runs anything else", () => {
-    const { cgroup } = Result.getOrThrow(manager.create({ files: [], controllers: [] }))
-    try {
-      const procs = openSync(`${cgroup.path}/cgroup.procs`, "w")
-      const json = JSON.stringify({ steps: [{ kind: "join-cgroup", procsFd: 3, path: cgroup.path }], probes: [{ file: "/proc/self/cgroup" }] })
-      const output = JSON.parse(execFileSync(process.execPath, [fixture, json], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit", procs] })) as { readonly results: ReadonlyArray<string> }
-      closeSync(procs)
-      expect(output.results[0]?.split("\n")).toContain(`0::${cgroup.path.slice(manager.location.mount.length)}`)
-    } finally {
-      cgroup.remove()
-    }
   })
 
   it("cgroup.kill ends the whole tree, a setsid grandchild included, and the cgroup is removed", async () => {

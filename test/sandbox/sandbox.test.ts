@@ -1,26 +1,25 @@
 /**
- * sandbox(): the strict default and its decoding, failing closed today (no
- * process starts), and its whole composed plan run for real by the reference
- * executor in namespaces unshare(1) made (pid-init and unshare are the
- * interpreter's), then attacked: secrets, writes outside, the network, the
- * supervisor's /proc entries, setuid(0).
+ * sandbox(): the strict default and its decoding, its preExec steps, and its
+ * whole composed plan compiled into the child program and run for real by
+ * the C harness (test/helpers/fence-run.ts), as root and as nobody in its own
+ * user namespace, then attacked: secrets, writes outside, the network, the
+ * supervisor's /proc entries, setuid(0); and 20 Python one-liners at once.
  */
-import { execFileSync } from "node:child_process"
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createServer, type Server } from "node:net"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
-import { Result } from "effect"
+import { Effect, Layer, Result } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { nodeLibc } from "../../adapters/node/native.ts"
-import { run } from "../../adapters/node/mod.ts"
-import { composeFenceSteps } from "../../core/fence-compose.ts"
-import { kernelFromLibc } from "../../core/host/kernel.ts"
+import { layer as nodeLayer } from "../../adapters/node/mod.ts"
+import { kernelFromLibc, KernelService } from "../../core/host/kernel.ts"
+import { orderSteps } from "../../core/steps.ts"
 import { systemFenceHost } from "../../plugins/sandbox/plugin.ts"
 import { decodeSandbox, sandbox, sandboxPlanner } from "../../plugins/sandbox/sandbox.ts"
+import { asNobody, runCommandFencedAsync, runFenced } from "../helpers/fence-run.ts"
 
-const fixture = fileURLToPath(new URL("../fixtures/fence-steps.ts", import.meta.url))
-const host = systemFenceHost(kernelFromLibc(nodeLibc()))
+const kernel = kernelFromLibc(nodeLibc())
+const root = systemFenceHost(kernel)
 let home = ""
 let server: Server
 let port = 0
@@ -70,54 +69,55 @@ describe("sandbox() options", () => {
   })
 })
 
-describe("sandbox() today", () => {
-  it("fails the spawn with LauncherMissing and starts nothing", async () => {
-    const marker = join(home, "ran")
-    const error = await run(["touch", marker], { plugins: [sandbox()] }).then(() => undefined, (failure: unknown) => failure)
-    expect(error).toMatchObject({ _tag: "FenceError", reason: "LauncherMissing", fence: "sandbox" })
-    expect(existsSync(marker)).toBe(false)
+describe("sandbox() as a plugin", () => {
+  it("fails the spawn with the option error first", async () => {
+    const error = await Effect.runPromise(Effect.flip(sandbox({ network: "nope" as "none" }).spawn({})))
+    expect(error).toMatchObject({ _tag: "FenceError", reason: "InvalidOption", path: "network" })
   })
 
-  it("fails the spawn with the option error first", async () => {
-    const error = await run(["true"], { plugins: [sandbox({ network: "nope" as "none" })] }).then(() => undefined, (failure: unknown) => failure)
-    expect(error).toMatchObject({ _tag: "FenceError", reason: "InvalidOption", path: "network" })
+  it("returns its steps from preExec, in the order the child program runs them", async () => {
+    const services = Layer.merge(nodeLayer, Layer.succeed(KernelService, kernel))
+    const plugin = sandbox({ hostname: "box" }, home)
+    const steps = await Effect.runPromise(Effect.provide(plugin.preExec({}), services))
+    const kinds = [...new Set(orderSteps(steps).map((step) => step.kind))]
+    expect(kinds).toEqual(["unshare", "pid-namespace", "mount", "mount-attributes", "tmpfs", "hostname", "drop-bounding", "groups", "ids", "clear-capabilities", "no-new-privs", "landlock"])
+    expect([...new Set(steps.flatMap((step) => (step.kind === "unshare" ? step.namespaces : [])))]).toEqual(["mount", "network", "uts"])
+    // The release of what the plan holds waits for the child's exit.
+    await Effect.runPromise(plugin.exec({ pid: 1, spec: {} }))
   })
 })
 
-describe("sandbox() plan, run for real", () => {
-  it("composes one unshare, the pid init, mounts, identity and the Landlock domain in order", () => {
-    const plan = Result.getOrThrow(sandboxPlanner()(Result.getOrThrow(decodeSandbox({ hostname: "box" }, home, "/opt/kakoi")), host))
+describe.each(["root", "nobody"] as const)("sandbox() run for real, supervisor %s", (as) => {
+  const host = as === "root" ? root : { ...root, euid: 65534, egid: 65534 }
+  const planned = () => Result.getOrThrow(sandboxPlanner()(Result.getOrThrow(decodeSandbox({}, home, "/opt/kakoi")), host))
+
+  it("leaves the child unable to read secrets, write the host, reach the network or see the supervisor", () => {
+    const plan = planned()
     try {
-      const steps = composeFenceSteps(plan.steps, host)
-      if (typeof steps === "string") throw new Error(steps)
-      const kinds = [...new Set(steps.map((step) => step.kind))]
-      expect(kinds).toEqual(["unshare", "pid-init", "mount", "mount-attributes", "tmpfs", "hostname", "drop-bounding", "groups", "ids", "clear-capabilities", "landlock-restrict"])
-      expect(steps[0]).toEqual({ kind: "unshare", namespaces: ["pid", "mount", "network", "uts"] })
+      const { lines, run } = runFenced(plan.steps, [
+        `list:${home}/.ssh`, `read:${home}/.ssh/id_ed25519`, "read:/etc/shadow", "write:/etc/kakoi", "write:/tmp/scratch", `write:${home}/x`,
+        `connect:${port}`, `read:/proc/${process.pid}/status`, "status:Uid", "status:CapEff", "setuid:0", "write:/dev/null", "list:/dev"
+      ], as === "root" ? undefined : asNobody)
+      expect(run.decoded.failure).toBeUndefined()
+      expect(lines).toEqual([
+        "ENOENT", "ENOENT", "EACCES", "EROFS", "ok", "EROFS", "ENETUNREACH", "ENOENT", "65534", "0000000000000000",
+        // uid 0 exists only outside the user namespace of an unprivileged supervisor's child.
+        as === "root" ? "EPERM" : "EINVAL", "ok",
+        "fd,full,null,random,shm,stderr,stdin,stdout,tty,urandom,zero"
+      ])
     } finally {
       plan.release()
     }
   })
 
-  it("leaves a root supervisor's child unable to read secrets, write the host, reach the network or see the supervisor", () => {
-    const plan = Result.getOrThrow(sandboxPlanner()(Result.getOrThrow(decodeSandbox({}, home, "/opt/kakoi")), host))
+  it("lets 20 Python one-liners at once do their arithmetic, and nothing else", async () => {
+    const plans = Array.from({ length: 20 }, planned)
     try {
-      const steps = composeFenceSteps(plan.steps, host)
-      if (typeof steps === "string") throw new Error(steps)
-      // The supervisor's ruleset fd goes to the child as fd 3, as the launcher's fd phase passes it through.
-      const ruleset = steps.find((step) => step.kind === "landlock-restrict")
-      const runnable = steps.filter((step) => step.kind !== "unshare" && step.kind !== "pid-init")
-        .map((step) => (step.kind === "landlock-restrict" ? { ...step, rulesetFd: 3 } : step))
-      const probes = [
-        { list: join(home, ".ssh") }, { read: "/etc/shadow" }, { write: "/etc/kakoi" }, { write: "/tmp/scratch" }, { write: join(home, "x") },
-        { connect: port }, { read: `/proc/${process.pid}/status` }, { status: "Uid" }, { status: "CapEff" }, { setuid: 0 }, { write: "/dev/null" }
-      ]
-      const json = JSON.stringify({ steps: runnable, probes }, (_, value: unknown) => (typeof value === "bigint" ? { $bigint: String(value) } : value))
-      const output = JSON.parse(execFileSync("unshare", ["--mount", "--pid", "--fork", "--net", "--", process.execPath, fixture, json], {
-        encoding: "utf8", timeout: 20_000, stdio: ["ignore", "pipe", "inherit", ruleset?.kind === "landlock-restrict" ? ruleset.rulesetFd : "ignore"]
-      })) as { readonly failure: unknown; readonly results: ReadonlyArray<string> }
-      expect(output).toEqual({ failure: null, results: ["ENOENT", "EACCES", "EROFS", "ok", "EROFS", "ENETUNREACH", "ENOENT", "65534", "0000000000000000", "EPERM", "ok"] })
+      const script = "import os, socket\nprint(sum(range(101)))\nfor f in (lambda: open('/etc/shadow'), lambda: open('/etc/x', 'w'), lambda: socket.create_connection(('127.0.0.1', PORT))):\n  try: f(); print('escaped')\n  except OSError as e: print(e.errno)"
+      const runs = await Promise.all(plans.map((plan) => runCommandFencedAsync(plan.steps, ["python3", "-c", script.replace("PORT", String(port))], as === "root" ? undefined : asNobody)))
+      for (const { lines } of runs) expect(lines).toEqual(["5050", "13", "30", "101"])
     } finally {
-      plan.release()
+      for (const plan of plans) plan.release()
     }
   })
 })

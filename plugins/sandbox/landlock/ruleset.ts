@@ -3,7 +3,7 @@
  * the rights the running ABI can handle, one path_beneath rule per path
  * (opened O_PATH here, so the rule holds the inode, not the name) and one
  * net_port rule per TCP port. The ruleset is an fd; a child enters it with
- * landlock_restrict_self (core/fence-steps.ts, "landlock-restrict"), and one
+ * landlock_restrict_self (the "landlock" step with `rulesetFd`, core/steps.ts), and one
  * ruleset serves every child of a plugin.
  *
  * A ruleset that would handle nothing (only scopes on an ABI before 6, say)
