@@ -119,6 +119,8 @@ const record = (layout: BlockLayout, tag: number, index: number): DataRef => {
  *
  * @example
  * ```ts
+ * import type { PreExecStep } from "../steps.ts"
+ *
  * const steps: ReadonlyArray<PreExecStep> = [{ kind: "landlock", rulesetFd: 14 }]
  * passedFds(steps, (step) => step.kind, [10, 11, 12, 13]).get(14)?.fd // 5
  * ```

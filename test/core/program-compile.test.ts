@@ -63,6 +63,47 @@ describe.each(["x86_64", "aarch64"] as const)("compileProgram for %s", (arch: Ar
     expect([exec.string(0), exec.strings(1), exec.strings(2)]).toEqual(["/opt/bin/tool", ["tool", "--flag"], ["PATH=/opt/bin:/usr/bin", "HOME=/root"]])
   })
 
+  it("passes supervisor fds onto 5.., closes fd 4 and all above them, merges the unshares and runs the fences by phase", () => {
+    const steps: ReadonlyArray<PreExecStep> = [
+      { kind: "landlock", rulesetFd: 30 }, { kind: "hostname", name: "box" }, { kind: "ids", uid: 65534, gid: 65534 },
+      { kind: "unshare", namespaces: ["uts"] }, { kind: "mount-attributes", path: "/", recursive: true, set: 1n, clear: 0n },
+      { kind: "unshare", namespaces: ["mount", "uts"] }, { kind: "join-cgroup", procsFd: 31, path: "/sys/fs/cgroup/job" }, { kind: "loopback-up" }
+    ]
+    const { ending, names } = run({ steps })
+    expect(names).toEqual([
+      "prctl", "getppid", "rt_sigaction", "rt_sigaction", "rt_sigprocmask", "dup3", "dup3", "dup3", "dup3", "dup3", "dup3", "close_range", "close_range",
+      "write", "close", "unshare", "mount_setattr", "sethostname", "socket", "ioctl", "close", "setresgid", "setresuid", "landlock_restrict_self", "close", "execve"
+    ])
+    const calls = (name: string): ReadonlyArray<ReadonlyArray<bigint>> => ending.calls.filter((call) => call.name === name).map((call) => call.args)
+    // The cgroup's fd comes first (it is used first): 31 -> 5, the ruleset 30 -> 6.
+    expect(calls("dup3").slice(4).map((args) => args.slice(0, 3))).toEqual([[31n, 5n, BigInt(constants.O_CLOEXEC)], [30n, 6n, BigInt(constants.O_CLOEXEC)]])
+    expect(calls("close_range").map((args) => args.slice(0, 3))).toEqual([[4n, 4n, 0n], [7n, 0xffffffffn, 0n]])
+    expect(calls("write")[0]?.slice(0, 1)).toEqual([5n])
+    expect(calls("unshare")[0]?.[0]).toBe(BigInt(constants.CLONE_NEWUTS | constants.CLONE_NEWNS))
+    expect(calls("landlock_restrict_self")[0]?.slice(0, 2)).toEqual([6n, 0n])
+    expect(calls("close").map((args) => args[0])).toEqual([5n, 0n, 6n])
+  })
+
+  it("compiles every mount, identity and namespace kind to this arch's calls", () => {
+    const steps: ReadonlyArray<PreExecStep> = [
+      { kind: "user-namespace", uidMap: "0 1000 1", gidMap: "0 1000 1" },
+      { kind: "unshare", namespaces: ["mount", "network", "ipc", "cgroup"] },
+      { kind: "mount", source: undefined, target: "/", fstype: undefined, flags: BigInt(constants.MS_REC | constants.MS_PRIVATE), data: undefined },
+      { kind: "mount-point", path: "/tmp/root/etc", type: "directory" }, { kind: "mount-point", path: "/tmp/root/file", type: "file" },
+      { kind: "symlink", target: "/proc/self/fd", path: "/tmp/root/fd" },
+      { kind: "tmpfs", target: "/dev", flags: 0n, data: "mode=0755", carry: [{ source: "/dev/null", path: "null", type: "file" }], directories: ["shm"], links: [], readOnly: true },
+      { kind: "pivot-root", newRoot: "/tmp/root" }, { kind: "drop-bounding", keep: [], lastCap: 2 }, { kind: "clear-capabilities", keep: [] }
+    ]
+    // The maps' writes expect the lowest free fd, 4.
+    const { names, ending } = run({ steps }, (call) => (call.name === "openat" ? 4n : undefined))
+    expect(ending.exit).toBe("exec")
+    expect(names.slice(10, -1)).toEqual([
+      "openat", "write", "close", "openat", "write", "close", "openat", "write", "close", "unshare", "mount", "mkdirat", "openat", "close", "symlinkat",
+      "open_tree", "mount", "mkdirat", "openat", "close", "move_mount", "close", "mount_setattr", "chdir", "pivot_root", "umount2", "chdir",
+      "prctl", "prctl", "prctl", "prctl", "capset"
+    ])
+  })
+
   it("installs the listener's filter last and runs nothing but the handshake read before execve", () => {
     const steps: ReadonlyArray<PreExecStep> = [{ kind: "seccomp", bpf: bpf(3), listener: true }, { kind: "seccomp", bpf: bpf(1) }]
     const { ending } = run({ steps, argv: ["missing"], env: ["PATH=/a:/b"] }, (call) => (call.name === "execve" ? BigInt(-errno.ENOENT) : undefined))
