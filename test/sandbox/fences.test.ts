@@ -12,14 +12,19 @@ import { join } from "node:path"
 import { Result } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { nodeLibc } from "../../adapters/node/native.ts"
-import { kernelFromLibc } from "../../core/host/kernel.ts"
+import { archTable } from "../../core/arch/mod.ts"
+import { kernelFromLibc, type KernelService } from "../../core/host/kernel.ts"
+import type { Plugin } from "../../core/plugin.ts"
 import type { PreExecStep } from "../../core/steps.ts"
 import { openCgroupManager } from "../../plugins/sandbox/cgroup/manager.ts"
 import { cgroup } from "../../plugins/sandbox/cgroup/plugin.ts"
 import { containment } from "../../plugins/sandbox/containment.ts"
 import { identity } from "../../plugins/sandbox/identity.ts"
 import { landlock } from "../../plugins/sandbox/landlock/plugin.ts"
-import { type FenceHost, type FencePlugin, systemFenceHost } from "../../plugins/sandbox/plugin.ts"
+import { explainFenceFailure } from "../../plugins/sandbox/explain.ts"
+import { type FenceHost, type FencePlugin, type FencePluginError, systemFenceHost } from "../../plugins/sandbox/plugin.ts"
+import type { SeccompLibrary } from "../../plugins/seccomp/library.ts"
+import { seccomp } from "../../plugins/seccomp/plugin.ts"
 import { asNobody, probeDirectory, runFenced } from "../helpers/fence-run.ts"
 
 const kernel = kernelFromLibc(nodeLibc())
@@ -117,5 +122,18 @@ describe("containment() and a hostname", () => {
     // The abstract socket scope refuses a connect to a socket outside the domain; without it the connect works.
     expect(lines[2]).toBe("EPERM")
     expect(runFenced([], [`unix-abstract:${abstractName}`]).lines).toEqual(["ok"])
+  })
+})
+
+describe("fence plugins with other plugins", () => {
+  it("fit one plugin list with seccomp(), and explain a refused namespace", () => {
+    // A compile-time check above all: the list type-checks (Plugin's variance, the spec taken as unknown).
+    const plugins: ReadonlyArray<Plugin<FencePluginError, KernelService | SeccompLibrary>> = [
+      seccomp({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdirat"] }] }), identity({ user: "nobody" }), containment("namespaces")
+    ]
+    expect(plugins.map((plugin) => plugin.name)).toEqual(["seccomp", "identity", "containment"])
+    expect(explainFenceFailure("user-namespace", archTable().errno.EPERM, 1000)?.message).toBe(
+      'The containment fence cannot be enforced on this host (user namespaces): unprivileged user namespaces are refused (a sysctl, AppArmor\'s restriction, or an outer container\'s seccomp profile); run kakoi doctor to see which, or choose containment: "process-group"'
+    )
   })
 })
