@@ -3,7 +3,7 @@
  * (so it runs inside an empty root) that tries what an attacker would and
  * prints one line per probe argument: "ok" (or the value asked for), else the
  * errno name of the call that failed. Probes:
- *   read:PATH  write:PATH  list:DIR  link:FROM:TO  symlink:TARGET:PATH
+ *   read:PATH  first:PATH (its first line)  write:PATH  join:PATH (writes "0": a cgroup.procs)  list:DIR  link:FROM:TO  symlink:TARGET:PATH
  *   connect:PORT  bind:PORT (TCP, 127.0.0.1)  udp  raw  unix-abstract:NAME
  *   setuid:UID  status:KEY (from /proc/self/status)  hostname  lo  cgroup
  */
@@ -50,10 +50,19 @@ static int probe(char *what) {
     close(fd);
     return ok(got < 0 ? -1 : 0);
   }
-  if (!strcmp(what, "write")) {
+  if (!strcmp(what, "first")) {
+    FILE *file = fopen(arg, "re");
+    char line[512] = "";
+    if (!file) return failed();
+    if (!fgets(line, sizeof line, file)) line[0] = 0;
+    fclose(file);
+    printf("%s", strchr(line, '\n') ? line : strcat(line, "\n"));
+    return 0;
+  }
+  if (!strcmp(what, "write") || !strcmp(what, "join")) {
     int fd = open(arg, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return failed();
-    ssize_t put = write(fd, "x", 1);
+    ssize_t put = write(fd, !strcmp(what, "join") ? "0" : "x", 1);
     close(fd);
     return ok(put < 0 ? -1 : 0);
   }

@@ -96,14 +96,15 @@ describe.each(["root", "nobody"] as const)("sandbox() run for real, supervisor %
     try {
       const { lines, run } = runFenced(plan.steps, [
         `list:${home}/.ssh`, `read:${home}/.ssh/id_ed25519`, "read:/etc/shadow", "write:/etc/kakoi", "write:/tmp/scratch", `write:${home}/x`,
-        `connect:${port}`, `read:/proc/${process.pid}/status`, "status:Uid", "status:CapEff", "setuid:0", "write:/dev/null", "list:/dev"
+        `connect:${port}`, `read:/proc/${process.pid}/status`, "status:Uid", "status:CapEff", "setuid:0", "write:/dev/null", "list:/dev",
+        "join:/sys/fs/cgroup/unified/cgroup.procs"
       ], as === "root" ? undefined : asNobody)
       expect(run.decoded.failure).toBeUndefined()
       expect(lines).toEqual([
         "ENOENT", "ENOENT", "EACCES", "EROFS", "ok", "EROFS", "ENETUNREACH", "ENOENT", "65534", "0000000000000000",
         // uid 0 exists only outside the user namespace of an unprivileged supervisor's child.
         as === "root" ? "EPERM" : "EINVAL", "ok",
-        "fd,full,null,random,shm,stderr,stdin,stdout,tty,urandom,zero"
+        "fd,full,null,random,shm,stderr,stdin,stdout,tty,urandom,zero", "EROFS"
       ])
     } finally {
       plan.release()
