@@ -13,7 +13,7 @@
  * search by execve attempts.
  */
 import type { ArchTable } from "../arch/mod.ts"
-import { orderSteps, type PreExecStep } from "../steps.ts"
+import { orderSteps, type PreExecStep, type UnsharedNamespace } from "../steps.ts"
 import type { Arg, BlockLayout, DataRef } from "./block.ts"
 import { ProgramError } from "./errors.ts"
 import { Mode, recordSize, recordTag } from "./format.ts"
@@ -111,6 +111,25 @@ const record = (layout: BlockLayout, tag: number, index: number): DataRef => {
   return layout.bytes(bytes)
 }
 
+/** The namespace a step changes, which the child must have of its own. */
+const namespaceOf = (step: PreExecStep): UnsharedNamespace | undefined => {
+  switch (step.kind) {
+    case "mount":
+    case "mount-attributes":
+    case "mount-point":
+    case "symlink":
+    case "tmpfs":
+    case "pivot-root":
+      return "mount"
+    case "hostname":
+      return "uts"
+    case "loopback-up":
+      return "network"
+    default:
+      return undefined
+  }
+}
+
 /**
  * The supervisor fds the steps name (a Landlock ruleset, a cgroup.procs), each
  * with the child's number for it (5, 6, ...: above the listener's 4 and below
@@ -192,6 +211,14 @@ export const compileOps = (input: ProgramInput, table: ArchTable, layout: BlockL
   const groups = steps.find((step) => step.kind === "groups")
   if (maps.length > 0 && groups !== undefined) {
     throw new ProgramError({ reason: "Conflict", subject: at(groups), detail: "the child maps its user namespace itself, which needs setgroups denied: leave the groups as they are" })
+  }
+  // A mount, a hostname or lo set up outside a namespace of the child's own would change the host's.
+  const unshared = new Set(steps.flatMap((step) => (step.kind === "unshare" ? step.namespaces : [])))
+  for (const step of steps) {
+    const needed = namespaceOf(step)
+    if (needed !== undefined && !unshared.has(needed)) {
+      throw new ProgramError({ reason: "Conflict", subject: at(step), detail: `it needs an "unshare" step with "${needed}": without one it would change the host's` })
+    }
   }
   const passed = passedFds(steps, at, [...stdio, control])
   // Until the control channel is on fd 3 (and its old number closed), failures are reported on its old number.

@@ -67,7 +67,7 @@ describe.each(["x86_64", "aarch64"] as const)("compileProgram for %s", (arch: Ar
     const steps: ReadonlyArray<PreExecStep> = [
       { kind: "landlock", rulesetFd: 30 }, { kind: "hostname", name: "box" }, { kind: "ids", uid: 65534, gid: 65534 },
       { kind: "unshare", namespaces: ["uts"] }, { kind: "mount-attributes", path: "/", recursive: true, set: 1n, clear: 0n },
-      { kind: "unshare", namespaces: ["mount", "uts"] }, { kind: "join-cgroup", procsFd: 31, path: "/sys/fs/cgroup/job" }, { kind: "loopback-up" }
+      { kind: "unshare", namespaces: ["mount", "uts", "network"] }, { kind: "join-cgroup", procsFd: 31, path: "/sys/fs/cgroup/job" }, { kind: "loopback-up" }
     ]
     const { ending, names } = run({ steps })
     expect(names).toEqual([
@@ -79,7 +79,7 @@ describe.each(["x86_64", "aarch64"] as const)("compileProgram for %s", (arch: Ar
     expect(calls("dup3").slice(4).map((args) => args.slice(0, 3))).toEqual([[31n, 5n, BigInt(constants.O_CLOEXEC)], [30n, 6n, BigInt(constants.O_CLOEXEC)]])
     expect(calls("close_range").map((args) => args.slice(0, 3))).toEqual([[4n, 4n, 0n], [7n, 0xffffffffn, 0n]])
     expect(calls("write")[0]?.slice(0, 1)).toEqual([5n])
-    expect(calls("unshare")[0]?.[0]).toBe(BigInt(constants.CLONE_NEWUTS | constants.CLONE_NEWNS))
+    expect(calls("unshare")[0]?.[0]).toBe(BigInt(constants.CLONE_NEWUTS | constants.CLONE_NEWNS | constants.CLONE_NEWNET))
     expect(calls("landlock_restrict_self")[0]?.slice(0, 2)).toEqual([6n, 0n])
     expect(calls("close").map((args) => args[0])).toEqual([5n, 0n, 6n])
   })
@@ -289,8 +289,11 @@ describe("compileProgram refuses input it cannot run as asked", () => {
     refuses({ steps: [{ kind: "landlock", rulesetFd: 23 }] }, "steps[0] (landlock).rulesetFd must be a file descriptor >= 10 (fd 23 is the child's stdio or control channel)")
     refuses({ steps: [{ kind: "join-cgroup", procsFd: 3, path: "/sys/fs/cgroup/x" }] }, "steps[0] (join-cgroup).procsFd must be a file descriptor >= 10")
     refuses({ steps: [30, 31, 32, 33, 34, 35].map((fd): PreExecStep => ({ kind: "landlock", rulesetFd: fd })) }, "steps[5] (landlock).rulesetFd cannot go with the other steps (at most 5 supervisor fds per child)")
-    refuses({ steps: [{ kind: "hostname", name: "x".repeat(65) }] }, "steps[0] (hostname).name is out of range")
+    refuses({ steps: [{ kind: "unshare", namespaces: ["uts"] }, { kind: "hostname", name: "x".repeat(65) }] }, "steps[1] (hostname).name is out of range")
     refuses({ steps: [{ kind: "ids", uid: -1, gid: 0 }] }, "steps[0] (ids).uid is out of range")
+    refuses({ steps: [{ kind: "unshare", namespaces: ["network"] }, { kind: "hostname", name: "box" }] }, 'steps[1] (hostname) cannot go with the other steps (it needs an "unshare" step with "uts": without one it would change the host\'s)')
+    refuses({ steps: [{ kind: "pivot-root", newRoot: "/tmp/root" }] }, 'steps[0] (pivot-root) cannot go with the other steps (it needs an "unshare" step with "mount"')
+    refuses({ steps: [{ kind: "loopback-up" }] }, 'steps[0] (loopback-up) cannot go with the other steps (it needs an "unshare" step with "network"')
     refuses({ steps: [{ ...users, uidMap: "0 0 1\0" }] }, "steps[0] (user-namespace).uidMap contains a NUL byte")
     refuses({ steps: [users, { kind: "pid-namespace" }] }, 'steps[1] (pid-namespace) needs a "landlock" step too')
   })
