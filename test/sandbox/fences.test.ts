@@ -102,8 +102,13 @@ describe("cgroup()", () => {
       const procs = joined?.kind === "join-cgroup" ? joined.path : "?"
       const { lines } = runFenced([...plan.steps, ...stepsOf(identity({ user: "nobody" }))], [`first:${procs}`, "status:Pid", "cgroup", `join:${location.path}/cgroup.procs`])
       // Its cgroup holds it (and nothing else).
+      expect(lines[1]).toMatch(/^\d+$/)
       expect(lines[0]).toBe(lines[1])
       expect(lines.slice(2)).toEqual([procs.slice(location.mount.length, -"/cgroup.procs".length), "EACCES"])
+      // From a user namespace of an unprivileged harness too: the kernel checks the rights of the fd's opener.
+      const inNamespace = runFenced([{ kind: "user-namespace", uidMap: "65534 65534 1", gidMap: "65534 65534 1" }, ...plan.steps], [`first:${procs}`, "status:Pid"], asNobody)
+      expect(inNamespace.lines[1]).toMatch(/^\d+$/)
+      expect(inNamespace.lines[0]).toBe(inNamespace.lines[1])
       // A child that keeps root's capabilities could move itself out (a cgroup namespace stops that only where
       // cgroup2 is mounted with nsdelegate, which this host's is not): sandbox() drops it and mounts /sys read-only.
       expect(runFenced(plan.steps, [`join:${location.path}/cgroup.procs`]).lines).toEqual(["ok"])
