@@ -17,8 +17,11 @@ import { orderSteps, type PreExecStep, type UnsharedNamespace } from "../steps.t
 import type { Arg, BlockLayout, DataRef } from "./block.ts"
 import { ProgramError } from "./errors.ts"
 import { Mode, recordSize, recordTag } from "./format.ts"
+import { controlFd, firstPassedFd, listenerFd, passedFds, sourceFd } from "./fds.ts"
 import { initOps } from "./init.ts"
 import { filterProgram, refuseNul, stepOps, type RuleContext, type RuleOp } from "./rules/mod.ts"
+
+export { controlFd, listenerFd } from "./fds.ts"
 
 /**
  * What the child must do, as the parent knows it at spawn time.
@@ -48,24 +51,6 @@ export interface ProgramInput {
 }
 
 /**
- * The fd the control channel gets in the child.
- *
- * @example
- * ```ts
- * controlFd // 3
- * ```
- */
-export const controlFd = 3
-/**
- * The fd the notify listener gets: the lowest free one after close_range(4..).
- *
- * @example
- * ```ts
- * listenerFd // 4
- * ```
- */
-export const listenerFd = 4
-/**
  * The handshake read's count: unusual, so the parent can tell it from a target's read.
  *
  * @example
@@ -76,16 +61,6 @@ export const listenerFd = 4
 export const handshakeReadSize = 4093
 /** execvp's search path when PATH is unset. */
 const defaultPath = "/usr/local/bin:/usr/bin:/bin"
-/** The lowest parent fd the program may map, so no dup3 onto 0..9 clobbers a later source. */
-const lowestSourceFd = 10
-/** Where supervisor fds named by steps go: above the listener's 4, below every source. */
-const firstPassedFd = listenerFd + 1
-
-const sourceFd = (fd: number, subject: string): number => {
-  if (!Number.isInteger(fd) || fd < lowestSourceFd || fd > 0xffff) throw new ProgramError({ reason: "BadFd", subject, detail: `got ${fd}` })
-  return fd
-}
-
 /**
  * PATH candidates like execvp: a name with a slash alone, else each PATH entry
  * of the target's env (the first PATH=; execvp's default without one; an empty
@@ -128,39 +103,6 @@ const namespaceOf = (step: PreExecStep): UnsharedNamespace | undefined => {
     default:
       return undefined
   }
-}
-
-/**
- * The supervisor fds the steps name (a Landlock ruleset, a cgroup.procs), each
- * with the child's number for it (5, 6, ...: above the listener's 4 and below
- * every source, so no dup3 clobbers a later one) and the last step to use it,
- * which closes it. A ProgramError for a bad or colliding fd, or too many.
- *
- * @example
- * ```ts
- * import type { PreExecStep } from "../steps.ts"
- *
- * const steps: ReadonlyArray<PreExecStep> = [{ kind: "landlock", rulesetFd: 14 }]
- * passedFds(steps, (step) => step.kind, [10, 11, 12, 13]).get(14)?.fd // 5
- * ```
- */
-export const passedFds = (
-  steps: ReadonlyArray<PreExecStep>,
-  at: (step: PreExecStep) => string,
-  taken: ReadonlyArray<number>
-): ReadonlyMap<number, { readonly fd: number; readonly last: PreExecStep }> => {
-  const passed = new Map<number, { readonly fd: number; readonly last: PreExecStep }>()
-  for (const step of steps) {
-    const [parentFd, field] = step.kind === "join-cgroup" ? [step.procsFd, "procsFd"] : step.kind === "landlock" && step.rulesetFd !== undefined ? [step.rulesetFd, "rulesetFd"] : []
-    if (parentFd === undefined) continue
-    const subject = `${at(step)}.${field}`
-    sourceFd(parentFd, subject)
-    if (taken.includes(parentFd)) throw new ProgramError({ reason: "BadFd", subject, detail: `fd ${parentFd} is the child's stdio or control channel` })
-    const fd = passed.get(parentFd)?.fd ?? firstPassedFd + passed.size
-    if (fd >= lowestSourceFd) throw new ProgramError({ reason: "Conflict", subject, detail: `at most ${lowestSourceFd - firstPassedFd} supervisor fds per child` })
-    passed.set(parentFd, { fd, last: step })
-  }
-  return passed
 }
 
 /**
