@@ -6,14 +6,15 @@
  * writable path (plain, through a symlink, through "..", by a hard link), a
  * cgroup the child cannot leave, a supervisor it cannot signal.
  */
-import { chmodSync, linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { chmodSync, existsSync, linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { createServer, type Server } from "node:net"
 import { join } from "node:path"
-import { Result } from "effect"
+import { Effect, Layer, Result } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { layer as nodeLayer } from "../../adapters/node/mod.ts"
 import { nodeLibc } from "../../adapters/node/native.ts"
 import { archTable } from "../../core/arch/mod.ts"
-import { kernelFromLibc, type KernelService } from "../../core/host/kernel.ts"
+import { kernelFromLibc, KernelService } from "../../core/host/kernel.ts"
 import type { Plugin } from "../../core/plugin.ts"
 import type { PreExecStep } from "../../core/steps.ts"
 import { openCgroupManager } from "../../plugins/sandbox/cgroup/manager.ts"
@@ -115,6 +116,23 @@ describe("cgroup()", () => {
     } finally {
       plan.release()
     }
+  })
+})
+
+describe("a fence plugin's hooks", () => {
+  it("plans in preExec and releases at the child's exit: the child's cgroup is gone", async () => {
+    const plugin = cgroup({})
+    const spec = {}
+    const steps = await Effect.runPromise(Effect.provide(plugin.preExec(spec), Layer.merge(nodeLayer, Layer.succeed(KernelService, kernel))))
+    const joined = steps.find((step) => step.kind === "join-cgroup")
+    const procs = joined?.kind === "join-cgroup" ? joined.path : "?"
+    const { lines, run } = runFenced(steps, [`first:${procs}`, "status:Pid"])
+    expect(lines[0]).toBe(lines[1])
+    const pid = Number(lines[1])
+    await Effect.runPromise(plugin.exec({ pid, spec }))
+    expect(existsSync(procs)).toBe(true)
+    await Effect.runPromise(plugin.exit({ pid, exitCode: run.status >> 8, signal: undefined, durationMs: 1, diagnosis: undefined }, spec))
+    expect(existsSync(procs)).toBe(false)
   })
 })
 
