@@ -6,13 +6,14 @@
  * Steps whose failure says nothing about the host stay PreExecFailed.
  */
 import { FenceError } from "./errors.ts"
-import type { PreExecStepKind } from "../../core/steps.ts"
 import { errno as errnos } from "../../core/arch/generic.ts"
 
 const { EPERM, EACCES, EINVAL, ENOSPC, ENOSYS, EOPNOTSUPP } = errnos
 
 /**
- * The FenceError for a failed step, or undefined when the errno is not a host limit.
+ * The FenceError for a failed step (`LaunchFailure.stage`: the step's kind, or
+ * "user-namespace"/"pid-namespace" for a clone refused with those flags),
+ * or undefined when the errno is not a host limit.
  *
  * @example
  * ```ts
@@ -21,9 +22,9 @@ const { EPERM, EACCES, EINVAL, ENOSPC, ENOSYS, EOPNOTSUPP } = errnos
  * explainFenceFailure("unshare", 1, 1000)?.reason // "Unsupported"
  * ```
  */
-export const explainFenceFailure = (kind: PreExecStepKind, errno: number, euid: number): FenceError | undefined => {
+export const explainFenceFailure = (stage: string, errno: number, euid: number): FenceError | undefined => {
   const unsupported = (path: string, detail: string, hint: string): FenceError => new FenceError({ reason: "Unsupported", fence: "containment", path, detail, hint, errno })
-  switch (kind) {
+  switch (stage) {
     case "user-namespace":
     case "pid-namespace":
     case "unshare":
