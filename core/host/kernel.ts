@@ -9,7 +9,7 @@
 import { Context } from "effect"
 import { checked, cString, type Libc } from "../libc.ts"
 import { archTable, type SyscallName } from "../arch/mod.ts"
-import { constants as open } from "../arch/generic.ts"
+import { constants } from "../arch/generic.ts"
 
 /**
  * Raw syscalls and the memory they read.
@@ -121,7 +121,7 @@ export const kernelFromLibc = (libc: Libc): Kernel => ({
  * ```
  */
 export const openPath = (kernel: Kernel, path: string, flags: number): number =>
-  Number(kernel.syscall("openat", open.AT_FDCWD, kernel.address(pathMemory(path)), flags | open.O_CLOEXEC, 0))
+  Number(kernel.syscall("openat", constants.AT_FDCWD, kernel.address(pathMemory(path)), flags | constants.O_CLOEXEC, 0))
 
 /**
  * A whole (small) file as text, or -errno. For /proc and /sys files, which
@@ -136,7 +136,7 @@ export const openPath = (kernel: Kernel, path: string, flags: number): number =>
  * ```
  */
 export const readText = (kernel: Kernel, path: string): string | number => {
-  const fd = openPath(kernel, path, open.O_RDONLY)
+  const fd = openPath(kernel, path, constants.O_RDONLY)
   if (fd < 0) return fd
   const decoder = new TextDecoder()
   const chunk = memory(65536)
@@ -166,7 +166,7 @@ export const readText = (kernel: Kernel, path: string): string | number => {
  * ```
  */
 export const writeText = (kernel: Kernel, path: string, text: string): number => {
-  const fd = openPath(kernel, path, open.O_WRONLY)
+  const fd = openPath(kernel, path, constants.O_WRONLY)
   if (fd < 0) return fd
   const bytes = new TextEncoder().encode(text)
   const buffer = memory(bytes.byteLength)
@@ -191,7 +191,7 @@ export const writeText = (kernel: Kernel, path: string, text: string): number =>
  * ```
  */
 export const accessPath = (kernel: Kernel, path: string, mode: number): number =>
-  Number(kernel.syscall("faccessat", open.AT_FDCWD, kernel.address(pathMemory(path)), mode, 0))
+  Number(kernel.syscall("faccessat", constants.AT_FDCWD, kernel.address(pathMemory(path)), mode, 0))
 
 /**
  * Whether an open fd is a directory or something else, or -errno (fstat).
@@ -210,7 +210,7 @@ export const fdKind = (kernel: Kernel, fd: number): "directory" | "file" | numbe
   const buffer = memory(stat.size)
   const result = Number(kernel.syscall("fstat", fd, kernel.address(buffer)))
   if (result < 0) return result
-  return (new DataView(buffer.buffer).getUint32(stat.mode, true) & open.S_IFMT) === open.S_IFDIR ? "directory" : "file"
+  return (new DataView(buffer.buffer).getUint32(stat.mode, true) & constants.S_IFMT) === constants.S_IFDIR ? "directory" : "file"
 }
 
 /**
@@ -225,7 +225,7 @@ export const fdKind = (kernel: Kernel, fd: number): "directory" | "file" | numbe
  * ```
  */
 export const pathKind = (kernel: Kernel, path: string): "directory" | "file" | number => {
-  const fd = openPath(kernel, path, open.O_PATH)
+  const fd = openPath(kernel, path, constants.O_PATH)
   if (fd < 0) return fd
   try {
     return fdKind(kernel, fd)

@@ -16,7 +16,7 @@ import { at, decoded, integer, list, oneOf, type Place, record } from "./decode.
 import type { FenceError } from "./errors.ts"
 import { landlockPlanner } from "./landlock/plugin.ts"
 import { emptyPlan, type FenceHost, type FencePlan, type FencePlugin, fencePlugin, inNamespaces } from "./plugin.ts"
-import { constants as numbers } from "../../core/arch/generic.ts"
+import { constants } from "../../core/arch/generic.ts"
 
 /**
  * The network a child gets.
@@ -61,11 +61,11 @@ const otherTypes: ReadonlyArray<number> = [2, 3, 4, 5, 6, 10]
 export const tcpOnlyPolicy: PolicyJson = {
   default: "allow",
   rules: [
-    ...[numbers.AF_INET, numbers.AF_INET6].flatMap((family) => otherTypes.map((type) => ({
+    ...[constants.AF_INET, constants.AF_INET6].flatMap((family) => otherTypes.map((type) => ({
       action: "errno" as const, errno: "EACCES" as const, syscalls: ["socket"],
       args: [{ index: 0, op: "masked==" as const, mask: "0xffffffff", value: family }, { index: 1, op: "masked==" as const, mask: "0xf", value: type }]
     }))),
-    { action: "errno", errno: "EACCES" as const, syscalls: ["socket"], args: [{ index: 0, op: "masked==", mask: "0xffffffff", value: numbers.AF_PACKET }] },
+    { action: "errno", errno: "EACCES" as const, syscalls: ["socket"], args: [{ index: 0, op: "masked==", mask: "0xffffffff", value: constants.AF_PACKET }] },
     { action: "errno", errno: "EACCES" as const, syscalls: ["io_uring_setup"] }
   ]
 }

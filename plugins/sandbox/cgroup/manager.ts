@@ -12,7 +12,7 @@
  */
 import { Result } from "effect"
 import { accessPath, type Kernel, openPath, pathMemory, readText, writeText } from "../../../core/host/kernel.ts"
-import { constants as open, errno as errnos } from "../../../core/arch/generic.ts"
+import { constants, errno as errnos } from "../../../core/arch/generic.ts"
 
 const { EBUSY } = errnos
 import { FenceError } from "../errors.ts"
@@ -93,7 +93,7 @@ export const openCgroupManager = (kernel: Kernel, parent?: string): Result.Resul
     ? located
     : { ...located, path: parent, cgroup: parent.slice(located.mount.length) || "/", controllers: (read(kernel, `${parent}/cgroup.controllers`) ?? "").split(/\s+/).filter(Boolean), subtreeControl: (read(kernel, `${parent}/cgroup.subtree_control`) ?? "").split(/\s+/).filter(Boolean) }
   for (const file of [location.path, `${location.path}/cgroup.procs`, `${location.path}/cgroup.subtree_control`]) {
-    if (accessPath(kernel, file, open.W_OK) !== 0) {
+    if (accessPath(kernel, file, constants.W_OK) !== 0) {
       return Result.fail(new FenceError({
         reason: "NoDelegation", fence: "cgroup", path: file, detail: "the supervisor may not write it",
         hint: "run the supervisor in a delegated cgroup (systemd: Delegate=yes; systemd-run --user --scope -p Delegate=yes ...), or pass the directory of one"
@@ -125,14 +125,14 @@ export const openCgroupManager = (kernel: Kernel, parent?: string): Result.Resul
       if (error !== undefined) return Result.fail(error)
     }
     const path = `${location.path}/kakoi-${Number(kernel.syscall("getpid"))}-${++serial}`
-    const made = Number(kernel.syscall("mkdirat", open.AT_FDCWD, kernel.address(pathMemory(path)), 0o755))
+    const made = Number(kernel.syscall("mkdirat", constants.AT_FDCWD, kernel.address(pathMemory(path)), 0o755))
     if (made < 0) return Result.fail(failed(path, "cannot create the child cgroup", -made))
-    const removeDirectory = (): number => Number(kernel.syscall("unlinkat", open.AT_FDCWD, kernel.address(pathMemory(path)), open.AT_REMOVEDIR))
+    const removeDirectory = (): number => Number(kernel.syscall("unlinkat", constants.AT_FDCWD, kernel.address(pathMemory(path)), constants.AT_REMOVEDIR))
     for (const [file, value] of limits.files) {
       const written = writeText(kernel, `${path}/${file}`, value)
       if (written < 0) return removeDirectory(), Result.fail(failed(`${path}/${file}`, `cannot write "${value}" to`, -written))
     }
-    const procsFd = openPath(kernel, `${path}/cgroup.procs`, open.O_WRONLY)
+    const procsFd = openPath(kernel, `${path}/cgroup.procs`, constants.O_WRONLY)
     if (procsFd < 0) return removeDirectory(), Result.fail(failed(`${path}/cgroup.procs`, "cannot open", -procsFd))
     const kill = (): number => writeText(kernel, `${path}/cgroup.kill`, "1")
     let open_ = true

@@ -10,7 +10,7 @@ import { locateCgroup, type CgroupLocation } from "../cgroup/locate.ts"
 import type { ContainmentLevel } from "../containment.ts"
 import { landlockUnavailable } from "../landlock/ruleset.ts"
 import type { HostProbe } from "./probe.ts"
-import { constants as capability } from "../../../core/arch/generic.ts"
+import { constants } from "../../../core/arch/generic.ts"
 
 /**
  * A yes, a no, or "unknown" (the probe could not tell), with the reason in words.
@@ -121,7 +121,7 @@ const cgroupVerdicts = (probe: HostProbe, location: CgroupLocation | string, rel
 
 const ptraceVerdicts = (probe: HostProbe, status: string | undefined): HostCapabilities["ptrace"] => {
   const yamaScope = number(probe.readFile("/proc/sys/kernel/yama/ptrace_scope"))
-  const capSysPtrace = hasCapability(status, capability.CAP_SYS_PTRACE)
+  const capSysPtrace = hasCapability(status, constants.CAP_SYS_PTRACE)
   const notify = yamaScope === undefined || yamaScope <= 1
     ? yes(yamaScope === undefined ? "no Yama: the supervisor may pidfd_getfd from its own children" : `Yama ptrace_scope ${yamaScope} lets a parent reach its descendants`)
     : yamaScope === 2 && capSysPtrace

@@ -8,7 +8,7 @@
  */
 import { spawnSync } from "node:child_process"
 import { accessPath, type Kernel, memory, readText } from "../../../core/host/kernel.ts"
-import { constants as accessMode, structs } from "../../../core/arch/generic.ts"
+import { constants, structs } from "../../../core/arch/generic.ts"
 import { landlockAbi } from "../landlock/ruleset.ts"
 
 /**
@@ -89,7 +89,7 @@ export const systemProbe = (kernel: Kernel, attempt: HostProbe["attempt"] = runA
     const text = readText(kernel, path)
     return typeof text === "string" ? text : undefined
   },
-  writable: (path) => accessPath(kernel, path, accessMode.W_OK) === 0,
+  writable: (path) => accessPath(kernel, path, constants.W_OK) === 0,
   landlockAbi: () => landlockAbi(kernel),
   ioUringSetup: () => {
     const params = memory(structs.ioUringParams.size)

@@ -16,7 +16,7 @@
  */
 import { Result } from "effect"
 import { fdKind, type Kernel, memory, openPath } from "../../../core/host/kernel.ts"
-import { constants as open, errno as errnos, landlockAccess as landlock, structs } from "../../../core/arch/generic.ts"
+import { constants, errno as errnos, landlockAccess as landlock, structs } from "../../../core/arch/generic.ts"
 
 const { ENOSYS, EOPNOTSUPP } = errnos
 import { FenceError } from "../errors.ts"
@@ -83,7 +83,7 @@ export interface Ruleset {
  * ```
  */
 export const landlockAbi = (kernel: Kernel): number =>
-  Number(kernel.syscall("landlock_create_ruleset", 0, 0, open.LANDLOCK_CREATE_RULESET_VERSION))
+  Number(kernel.syscall("landlock_create_ruleset", 0, 0, constants.LANDLOCK_CREATE_RULESET_VERSION))
 
 /**
  * Why Landlock is unavailable, for an ABI probe's -errno.
@@ -106,7 +106,7 @@ const unsupported = (path: string, detail: string, hint: string): FenceError =>
   new FenceError({ reason: "Unsupported", fence: "landlock", path, detail, hint })
 
 const addPathRule = (kernel: Kernel, ruleset: number, path: string, access: ReadonlyArray<FsAccess>, abi: number): FenceError | undefined => {
-  const fd = openPath(kernel, path, open.O_PATH)
+  const fd = openPath(kernel, path, constants.O_PATH)
   if (fd < 0) {
     return new FenceError({ reason: "SystemCallFailed", fence: "landlock", path, detail: "cannot open the path of a rule", hint: "every path in a rule must exist when the plugin is used", errno: -fd })
   }
@@ -121,7 +121,7 @@ const addPathRule = (kernel: Kernel, ruleset: number, path: string, access: Read
     const view = new DataView(attr.buffer)
     view.setBigUint64(0, allowed, true)
     view.setInt32(8, fd, true)
-    const result = Number(kernel.syscall("landlock_add_rule", ruleset, open.LANDLOCK_RULE_PATH_BENEATH, kernel.address(attr), 0))
+    const result = Number(kernel.syscall("landlock_add_rule", ruleset, constants.LANDLOCK_RULE_PATH_BENEATH, kernel.address(attr), 0))
     if (result < 0) {
       return new FenceError({ reason: "SystemCallFailed", fence: "landlock", path, detail: "cannot add the rule for", hint: "", errno: -result })
     }
@@ -136,7 +136,7 @@ const addPortRule = (kernel: Kernel, ruleset: number, port: number, allowed: big
   const view = new DataView(attr.buffer)
   view.setBigUint64(0, allowed, true)
   view.setBigUint64(8, BigInt(port), true)
-  const result = Number(kernel.syscall("landlock_add_rule", ruleset, open.LANDLOCK_RULE_NET_PORT, kernel.address(attr), 0))
+  const result = Number(kernel.syscall("landlock_add_rule", ruleset, constants.LANDLOCK_RULE_NET_PORT, kernel.address(attr), 0))
   return result < 0
     ? new FenceError({ reason: "SystemCallFailed", fence: "landlock", path: `TCP port ${port}`, detail: "cannot add the rule for", hint: "", errno: -result })
     : undefined

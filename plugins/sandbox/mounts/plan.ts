@@ -13,7 +13,7 @@
 import { Result } from "effect"
 import type { PreExecStep as FenceStep } from "../../../core/steps.ts"
 import { type Kernel, pathKind, pathMemory } from "../../../core/host/kernel.ts"
-import { constants as mountFlags, errno as errnos } from "../../../core/arch/generic.ts"
+import { constants, errno as errnos } from "../../../core/arch/generic.ts"
 import { FenceError } from "../errors.ts"
 import { type FenceHost, type FencePlan, inNamespaces } from "../plugin.ts"
 import type { MountsConfig } from "./options.ts"
@@ -22,13 +22,13 @@ const { ENOENT } = errnos
 const devices: ReadonlyArray<string> = ["null", "zero", "full", "random", "urandom", "tty"]
 
 const flags = (...bits: ReadonlyArray<number>): bigint => BigInt(bits.reduce((all, bit) => all | bit, 0))
-const bind = (source: string, target: string): FenceStep => ({ kind: "mount", source, target, fstype: undefined, flags: flags(mountFlags.MS_BIND, mountFlags.MS_REC), data: undefined })
-const readOnly = (path: string, recursive: boolean): FenceStep => ({ kind: "mount-attributes", path, recursive, set: BigInt(mountFlags.MOUNT_ATTR_RDONLY), clear: 0n })
+const bind = (source: string, target: string): FenceStep => ({ kind: "mount", source, target, fstype: undefined, flags: flags(constants.MS_BIND, constants.MS_REC), data: undefined })
+const readOnly = (path: string, recursive: boolean): FenceStep => ({ kind: "mount-attributes", path, recursive, set: BigInt(constants.MOUNT_ATTR_RDONLY), clear: 0n })
 const tmpfs = (target: string, data: string, ...bits: ReadonlyArray<number>): FenceStep =>
-  ({ kind: "mount", source: "tmpfs", target, fstype: "tmpfs", flags: flags(mountFlags.MS_NOSUID, mountFlags.MS_NODEV, ...bits), data })
+  ({ kind: "mount", source: "tmpfs", target, fstype: "tmpfs", flags: flags(constants.MS_NOSUID, constants.MS_NODEV, ...bits), data })
 const proc = (target: string): FenceStep =>
-  ({ kind: "mount", source: "proc", target, fstype: "proc", flags: flags(mountFlags.MS_NOSUID, mountFlags.MS_NODEV, mountFlags.MS_NOEXEC), data: undefined })
-const privatePropagation: FenceStep = { kind: "mount", source: undefined, target: "/", fstype: undefined, flags: flags(mountFlags.MS_REC, mountFlags.MS_PRIVATE), data: undefined }
+  ({ kind: "mount", source: "proc", target, fstype: "proc", flags: flags(constants.MS_NOSUID, constants.MS_NODEV, constants.MS_NOEXEC), data: undefined })
+const privatePropagation: FenceStep = { kind: "mount", source: undefined, target: "/", fstype: undefined, flags: flags(constants.MS_REC, constants.MS_PRIVATE), data: undefined }
 
 type Kind = "directory" | "file"
 
@@ -60,10 +60,10 @@ const kinds = (kernel: Kernel, config: MountsConfig): Result.Result<ReadonlyMap<
 
 const hideSteps = (target: string, kind: Kind): ReadonlyArray<FenceStep> =>
   kind === "directory"
-    ? [tmpfs(target, "size=0,mode=0555", mountFlags.MS_RDONLY, mountFlags.MS_NOEXEC)]
-    : [{ kind: "mount", source: "/dev/null", target, fstype: undefined, flags: BigInt(mountFlags.MS_BIND), data: undefined }, readOnly(target, false)]
+    ? [tmpfs(target, "size=0,mode=0555", constants.MS_RDONLY, constants.MS_NOEXEC)]
+    : [{ kind: "mount", source: "/dev/null", target, fstype: undefined, flags: BigInt(constants.MS_BIND), data: undefined }, readOnly(target, false)]
 
-const writableAgain = (path: string): FenceStep => ({ kind: "mount-attributes", path, recursive: true, set: 0n, clear: BigInt(mountFlags.MOUNT_ATTR_RDONLY) })
+const writableAgain = (path: string): FenceStep => ({ kind: "mount-attributes", path, recursive: true, set: 0n, clear: BigInt(constants.MOUNT_ATTR_RDONLY) })
 
 const beneath = (path: string, parent: string): boolean => path.startsWith(`${parent}/`)
 
@@ -76,7 +76,7 @@ const between = (top: string, path: string): ReadonlyArray<string> => {
 /** A minimal /dev at `target`: the host's devices carried into a sealed tmpfs, and a private /dev/shm. */
 const minimalDev = (target: string): ReadonlyArray<FenceStep> => [
   {
-    kind: "tmpfs", target, flags: flags(mountFlags.MS_NOSUID, mountFlags.MS_NOEXEC), data: "mode=0755,size=64k",
+    kind: "tmpfs", target, flags: flags(constants.MS_NOSUID, constants.MS_NOEXEC), data: "mode=0755,size=64k",
     carry: devices.map((device) => ({ source: `/dev/${device}`, path: device, type: "file" as const })),
     directories: ["shm"],
     links: [["/proc/self/fd", "fd"], ["/proc/self/fd/0", "stdin"], ["/proc/self/fd/1", "stdout"], ["/proc/self/fd/2", "stderr"]].map(([to = "", path = ""]) => ({ target: to, path })),
@@ -97,7 +97,7 @@ const readOnlyHost = (config: MountsConfig, found: ReadonlyMap<string, Kind | un
     const nested = covers.filter((path) => path !== top && coveredBy(path) === top)
     const directories = [...new Set([...carried, ...nested].flatMap((path) => between(top, path)).concat(nested.map((path) => path.slice(top.length + 1))))]
     steps.push({
-      kind: "tmpfs", target: top, flags: flags(mountFlags.MS_NOSUID, mountFlags.MS_NODEV), data: "mode=1777",
+      kind: "tmpfs", target: top, flags: flags(constants.MS_NOSUID, constants.MS_NODEV), data: "mode=1777",
       carry: carried.map((path) => ({ source: path, path: path.slice(top.length + 1), type: found.get(path) ?? "directory" })),
       directories, links: [], readOnly: false
     })
@@ -168,10 +168,10 @@ export const planMounts = (config: MountsConfig, host: FenceHost): Result.Result
   if (config.root === "read-only-host") return Result.succeed({ steps: inNamespaces(host, readOnlyHost(config, found.success)), release: () => {} })
   const staging = `/tmp/.kakoi-root-${Number(host.kernel.syscall("getpid"))}-${++staged}`
   const address = (): bigint => host.kernel.address(pathMemory(staging))
-  const made = Number(host.kernel.syscall("mkdirat", mountFlags.AT_FDCWD, address(), 0o700))
+  const made = Number(host.kernel.syscall("mkdirat", constants.AT_FDCWD, address(), 0o700))
   if (made < 0) return Result.fail(new FenceError({ reason: "SystemCallFailed", fence: "mounts", path: staging, detail: "cannot make the staging directory", hint: "", errno: -made }))
   return Result.succeed({
     steps: inNamespaces(host, emptyRoot(config, found.success, staging)),
-    release: () => void host.kernel.syscall("unlinkat", mountFlags.AT_FDCWD, address(), mountFlags.AT_REMOVEDIR)
+    release: () => void host.kernel.syscall("unlinkat", constants.AT_FDCWD, address(), constants.AT_REMOVEDIR)
   })
 }
