@@ -214,6 +214,30 @@ export const fdKind = (kernel: Kernel, fd: number): "directory" | "file" | numbe
 }
 
 /**
+ * Where `path` leads once every symlink in it is followed (the kernel's name
+ * for the file it opens), or -errno.
+ *
+ * @example
+ * ```ts
+ * import { resolvedPath, type Kernel } from "./kernel.ts"
+ *
+ * declare const kernel: Kernel
+ * resolvedPath(kernel, "/lib") // "/usr/lib" on a merged-/usr system
+ * ```
+ */
+export const resolvedPath = (kernel: Kernel, path: string): string | number => {
+  const fd = openPath(kernel, path, constants.O_PATH)
+  if (fd < 0) return fd
+  try {
+    const buffer = memory(4096)
+    const length = Number(kernel.syscall("readlinkat", constants.AT_FDCWD, kernel.address(pathMemory(`/proc/self/fd/${fd}`)), kernel.address(buffer), buffer.byteLength))
+    return length < 0 ? length : new TextDecoder().decode(buffer.subarray(0, length))
+  } finally {
+    kernel.syscall("close", fd)
+  }
+}
+
+/**
  * What `path` is (following symlinks), or -errno: -ENOENT when it does not exist.
  *
  * @example

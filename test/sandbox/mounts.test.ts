@@ -85,6 +85,17 @@ describe.each(["root", "nobody"] as const)("mounts() with an empty root, supervi
   })
 })
 
+describe("planMounts", () => {
+  it("refuses a writable path that leads elsewhere through a symlink, which its owner could point at /etc", () => {
+    const link = join(base, "job-link")
+    symlinkSync(join(base, "job"), link)
+    const result = planMounts(Result.getOrThrow(decodeMounts({ writable: [link] }, undefined)), root)
+    expect(Result.isFailure(result) && result.failure.message).toBe(
+      `Invalid mounts option at writable[0]: "${link}" leads to "${join(base, "job")}" through a symlink; give the real path of the directory to make writable`
+    )
+  })
+})
+
 describe("decodeMounts", () => {
   it.each([
     [{ writeable: ["/tmp"] }, 'Invalid mounts option at writeable: Unknown option "writeable": did you mean "writable"?'],

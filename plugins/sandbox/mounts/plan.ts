@@ -12,7 +12,7 @@
  */
 import { Result } from "effect"
 import type { PreExecStep as FenceStep } from "../../../core/steps.ts"
-import { type Kernel, pathKind, pathMemory } from "../../../core/host/kernel.ts"
+import { type Kernel, pathKind, pathMemory, resolvedPath } from "../../../core/host/kernel.ts"
 import { constants, errno as errnos } from "../../../core/arch/generic.ts"
 import { FenceError } from "../errors.ts"
 import { type FenceHost, type FencePlan, inNamespaces } from "../plugin.ts"
@@ -41,6 +41,15 @@ const kinds = (kernel: Kernel, config: MountsConfig): Result.Result<ReadonlyMap<
       const kind = pathKind(kernel, path)
       if (typeof kind === "number") {
         return Result.fail(new FenceError({ reason: "SystemCallFailed", fence: "mounts", path, detail: `cannot mount ${key}[${index}] on`, hint: "the path must exist on the host", errno: -kind }))
+      }
+      // The child binds a writable path by name: through a symlink (which whoever owns it can point
+      // anywhere, /etc say, before the child mounts it) that could make the wrong tree writable.
+      const resolved = key === "writable" ? resolvedPath(kernel, path) : path
+      if (resolved !== path) {
+        return Result.fail(new FenceError({
+          reason: "InvalidOption", fence: "mounts", path: `writable[${index}]`, detail: `"${path}" leads to ${typeof resolved === "string" ? `"${resolved}"` : "elsewhere"} through a symlink`,
+          hint: "give the real path of the directory to make writable"
+        }))
       }
       if (key === "tmpfs" && kind !== "directory") {
         return Result.fail(new FenceError({ reason: "InvalidOption", fence: "mounts", path: `tmpfs[${index}]`, detail: `"${path}" is not a directory`, hint: "a tmpfs can only cover a directory" }))
