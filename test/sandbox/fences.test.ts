@@ -6,6 +6,7 @@
  * writable path (plain, through a symlink, through "..", by a hard link), a
  * cgroup the child cannot leave, a supervisor it cannot signal.
  */
+import { execFileSync } from "node:child_process"
 import { chmodSync, existsSync, linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { createServer, type Server } from "node:net"
 import { join } from "node:path"
@@ -26,7 +27,8 @@ import { explainFenceFailure } from "../../plugins/sandbox/explain.ts"
 import { type FenceHost, type FencePlugin, type FencePluginError, systemFenceHost } from "../../plugins/sandbox/plugin.ts"
 import type { SeccompLibrary } from "../../plugins/seccomp/library.ts"
 import { seccomp } from "../../plugins/seccomp/plugin.ts"
-import { asNobody, probeDirectory, runFenced } from "../helpers/fence-run.ts"
+import { asNobody, probeDirectory, runCommandFenced, runFenced } from "../helpers/fence-run.ts"
+import { alive, waitUntil } from "../helpers/processes.ts"
 
 const kernel = kernelFromLibc(nodeLibc())
 const root = systemFenceHost(kernel)
@@ -133,6 +135,35 @@ describe("a fence plugin's hooks", () => {
     expect(existsSync(procs)).toBe(true)
     await Effect.runPromise(plugin.exit({ pid, exitCode: run.status >> 8, signal: undefined, durationMs: 1, diagnosis: undefined }, spec))
     expect(existsSync(procs)).toBe(false)
+  })
+})
+
+describe("containment() levels", () => {
+  it("'cgroup' ends a setsid'd grandchild that outlived the child when the plan is released", async () => {
+    const plan = Result.getOrThrow(containment("cgroup").plan(root))
+    let grandchild = 0
+    try {
+      const { lines } = runCommandFenced(plan.steps, ["/bin/sh", "-c", "setsid sleep 60 >/dev/null 2>&1 & echo $!"])
+      grandchild = Number(lines[0])
+      expect(alive(grandchild)).toBe(true)
+    } finally {
+      plan.release()
+    }
+    expect(await waitUntil(() => !alive(grandchild), 2000)).toBe(true)
+  })
+
+  it.each(["root", "nobody"] as const)("'namespaces' ends a setsid'd grandchild with the child, as %s", (as) => {
+    const marker = `kakoi-fences-${process.pid}-${as}`
+    // The marker is spelled out only in the grandchild's command line (the script holds "$m"), so pgrep finds only it.
+    const script = `m=${marker}; setsid sh -c "sleep 60; : $m" >/dev/null 2>&1 & sleep 0.2; pgrep -f "sleep 60; : $m" >/dev/null && echo running`
+    const { lines } = runCommandFenced(stepsOf(containment("namespaces"), as === "root" ? root : nobody), ["/bin/sh", "-c", script], as === "root" ? undefined : asNobody)
+    expect(lines).toEqual(["running"])
+    // pgrep exits 1 when nothing matches.
+    expect(() => execFileSync("pgrep", ["-f", `sleep 60; : ${marker}`])).toThrow()
+  })
+
+  it("'process-group' adds no step: today's behaviour, chosen explicitly", () => {
+    expect(stepsOf(containment("process-group"))).toEqual([])
   })
 })
 
