@@ -7,7 +7,7 @@
  * steps renumbered to where the harness holds them. The probe is static and
  * lives under /var/tmp, which neither a private /tmp nor the hidden homes cover.
  */
-import { chmodSync, copyFileSync, mkdtempSync } from "node:fs"
+import { chmodSync, copyFileSync, mkdtempSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import type { PreExecStep } from "../../core/steps.ts"
 import { compileProgram } from "../../core/program/mod.ts"
@@ -22,6 +22,7 @@ let probe: string | undefined
 export const probeDirectory = (): string => {
   if (probe === undefined) {
     const directory = mkdtempSync("/var/tmp/kakoi-probe-")
+    process.once("exit", () => rmSync(directory, { recursive: true, force: true }))
     chmodSync(directory, 0o755)
     probe = join(directory, "fence-probe")
     copyFileSync(buildC(join(import.meta.dirname, "fence-probe.c"), ["-static"]), probe)
