@@ -22,13 +22,18 @@ let probe: string | undefined
 export const probeDirectory = (): string => {
   if (probe === undefined) {
     const directory = mkdtempSync("/var/tmp/kakoi-probe-")
-    process.once("exit", () => rmSync(directory, { recursive: true, force: true }))
     chmodSync(directory, 0o755)
     probe = join(directory, "fence-probe")
     copyFileSync(buildC(join(import.meta.dirname, "fence-probe.c"), ["-static"]), probe)
     chmodSync(probe, 0o755)
   }
   return join(probe, "..")
+}
+
+/** Removes the probe's directory (each suite that runs fenced probes calls it in afterAll). */
+export const removeProbe = (): void => {
+  if (probe !== undefined) rmSync(join(probe, ".."), { recursive: true, force: true })
+  probe = undefined
 }
 
 /** Drops root for the harness, as an unprivileged supervisor would run. */

@@ -27,7 +27,7 @@ import { explainFenceFailure } from "../../plugins/sandbox/explain.ts"
 import { type FenceHost, type FencePlugin, type FencePluginError, systemFenceHost } from "../../plugins/sandbox/plugin.ts"
 import type { SeccompLibrary } from "../../plugins/seccomp/library.ts"
 import { seccomp } from "../../plugins/seccomp/plugin.ts"
-import { asNobody, probeDirectory, runCommandFenced, runFenced } from "../helpers/fence-run.ts"
+import { asNobody, probeDirectory, runCommandFenced, runFenced, removeProbe } from "../helpers/fence-run.ts"
 import { alive, waitUntil } from "../helpers/processes.ts"
 
 const kernel = kernelFromLibc(nodeLibc())
@@ -196,3 +196,5 @@ describe("fence plugins with other plugins", () => {
     )
   })
 })
+
+afterAll(removeProbe)

@@ -14,7 +14,7 @@ import { kernelFromLibc } from "../../core/host/kernel.ts"
 import { decodeMounts, type MountsOptions } from "../../plugins/sandbox/mounts/options.ts"
 import { planMounts } from "../../plugins/sandbox/mounts/plan.ts"
 import { type FenceHost, systemFenceHost } from "../../plugins/sandbox/plugin.ts"
-import { asNobody, probeDirectory, runFenced } from "../helpers/fence-run.ts"
+import { asNobody, probeDirectory, runFenced, removeProbe } from "../helpers/fence-run.ts"
 
 const root = systemFenceHost(kernelFromLibc(nodeLibc()))
 /** The same host as an unprivileged supervisor sees it: its plans ask for a user namespace. */
@@ -113,3 +113,5 @@ describe("decodeMounts", () => {
     expect(Result.getOrThrow(decodeMounts({ hide: ["~/.ssh", "/a/./b/../c//"] }, "/home/ada")).hide).toEqual(["/home/ada/.ssh", "/a/c"])
   })
 })
+
+afterAll(removeProbe)

@@ -18,7 +18,7 @@ import { nodeLibc } from "../../adapters/node/native.ts"
 import { kernelFromLibc, KernelService } from "../../core/host/kernel.ts"
 import { decodeNetwork, network, networkPlanner } from "../../plugins/sandbox/network.ts"
 import { type FenceHost, systemFenceHost } from "../../plugins/sandbox/plugin.ts"
-import { asNobody, runFenced } from "../helpers/fence-run.ts"
+import { asNobody, runFenced, removeProbe } from "../helpers/fence-run.ts"
 
 const tcpFixture = fileURLToPath(new URL("../fixtures/tcp-only.ts", import.meta.url))
 const kernel = kernelFromLibc(nodeLibc())
@@ -92,3 +92,5 @@ describe("network() TCP ports", () => {
     ])
   })
 })
+
+afterAll(removeProbe)

@@ -16,7 +16,7 @@ import { kernelFromLibc, KernelService } from "../../core/host/kernel.ts"
 import { orderSteps } from "../../core/steps.ts"
 import { systemFenceHost } from "../../plugins/sandbox/plugin.ts"
 import { decodeSandbox, sandbox, sandboxPlanner } from "../../plugins/sandbox/sandbox.ts"
-import { asNobody, runCommandFencedAsync, runFenced } from "../helpers/fence-run.ts"
+import { asNobody, runCommandFencedAsync, runFenced, removeProbe } from "../helpers/fence-run.ts"
 
 const kernel = kernelFromLibc(nodeLibc())
 const root = systemFenceHost(kernel)
@@ -122,3 +122,5 @@ describe.each(["root", "nobody"] as const)("sandbox() run for real, supervisor %
     }
   })
 })
+
+afterAll(removeProbe)
