@@ -5,7 +5,7 @@
  * user namespace, then attacked: secrets, writes outside, the network, the
  * supervisor's /proc entries, setuid(0); and 20 Python one-liners at once.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createServer, type Server } from "node:net"
 import { join } from "node:path"
 import { Effect, Layer, Result } from "effect"
@@ -16,7 +16,7 @@ import { kernelFromLibc, KernelService } from "../../core/host/kernel.ts"
 import { orderSteps } from "../../core/steps.ts"
 import { systemFenceHost } from "../../plugins/sandbox/plugin.ts"
 import { decodeSandbox, sandbox, sandboxPlanner } from "../../plugins/sandbox/sandbox.ts"
-import { asNobody, runCommandFencedAsync, runFenced, removeProbe } from "../helpers/fence-run.ts"
+import { asNobody, runCommandFencedAsync, runFenced, removeProbe, probeDirectory } from "../helpers/fence-run.ts"
 
 const kernel = kernelFromLibc(nodeLibc())
 const root = systemFenceHost(kernel)
@@ -108,6 +108,21 @@ describe.each(["root", "nobody"] as const)("sandbox() run for real, supervisor %
       ])
     } finally {
       plan.release()
+    }
+  })
+
+  it("with an object filesystem shows only what it lists, a fresh /proc of its own and a writable job directory", () => {
+    const job = mkdtempSync("/var/tmp/kakoi-job-")
+    chmodSync(job, 0o777)
+    const options = { filesystem: { read: ["/usr", probeDirectory()], write: [job] }, hostname: "box" }
+    const plan = Result.getOrThrow(sandboxPlanner()(Result.getOrThrow(decodeSandbox(options, home, "/opt/kakoi")), host))
+    try {
+      const { lines, run } = runFenced(plan.steps, ["list:/", `write:${job}/out`, "write:/usr/x", "list:/proc/1/task", "status:NSpid", "hostname", "read:/etc/passwd"], as === "root" ? undefined : asNobody)
+      expect(run.decoded.failure).toBeUndefined()
+      expect(lines).toEqual(["dev,proc,tmp,usr,var", "ok", "EROFS", "1", "2", "box", "ENOENT"])
+    } finally {
+      plan.release()
+      rmSync(job, { recursive: true, force: true })
     }
   })
 
