@@ -55,6 +55,12 @@ export interface FencePlan {
   readonly steps: ReadonlyArray<PreExecStep>
   readonly policies?: ReadonlyArray<PolicyJson>
   readonly release: () => void
+  /**
+   * Whether the child with this pid is the one planned for (a cgroup plan
+   * knows its members), so that a spawn that failed after its preExec cannot
+   * make another child's exit release the wrong plan.
+   */
+  readonly owns?: (pid: number) => boolean
 }
 
 /**
@@ -174,8 +180,8 @@ export const fencePlugin = <Options>(
   options: Result.Result<Options, FenceError>,
   plan: (options: Options, host: FenceHost) => Result.Result<FencePlan, FenceError>
 ): FencePlugin => {
-  // Releases of planned children by spec until their exec names the pid, then by pid until their exit.
-  const pending = new Map<unknown, Array<() => void>>()
+  // Plans of children by spec until their exec names the pid, then releases by pid until their exit.
+  const pending = new Map<unknown, Array<FencePlan>>()
   const running = new Map<number, () => void>()
   const companions = new Map<PolicyJson, ReturnType<typeof seccomp>>()
   const companion = (policy: PolicyJson): ReturnType<typeof seccomp> => {
@@ -195,7 +201,7 @@ export const fencePlugin = <Options>(
         const kernel = yield* KernelService
         const planned = yield* Effect.fromResult(planFor(hostOf(kernel)))
         const queue = pending.get(spec) ?? []
-        queue.push(planned.release)
+        queue.push(planned)
         pending.set(spec, queue)
         const extra: Array<PreExecStep> = []
         for (const policy of planned.policies ?? []) {
@@ -206,8 +212,12 @@ export const fencePlugin = <Options>(
       }),
     exec: ({ pid, spec }) =>
       Effect.sync(() => {
-        const release = pending.get(spec)?.shift()
-        if (release !== undefined) running.set(pid, release)
+        const queue = pending.get(spec) ?? []
+        // The oldest plan that may be this child's: one that knows its members must list the pid.
+        const index = queue.findIndex((plan) => plan.owns === undefined || plan.owns(pid))
+        const [plan] = index < 0 ? [] : queue.splice(index, 1)
+        if (queue.length === 0) pending.delete(spec)
+        if (plan !== undefined) running.set(pid, plan.release)
       }),
     exit: (exit) =>
       Effect.sync(() => {

@@ -185,7 +185,8 @@ export const sandboxPlanner = (): ((config: SandboxConfig, host: FenceHost) => R
     const steps = plans.flatMap((plan) => plan.steps)
     // identity's chosen map wins over the self map the other parts ask for when not root.
     const chosen = steps.find((step) => step.kind === "user-namespace" && step.uidMap !== `${host.euid} ${host.euid} 1`)
-    return Result.succeed({ steps: chosen === undefined ? steps : steps.filter((step) => step.kind !== "user-namespace" || step === chosen), release, policies })
+    return Result.succeed({ steps: chosen === undefined ? steps : steps.filter((step) => step.kind !== "user-namespace" || step === chosen), release, policies,
+      owns: (pid) => plans.every((plan) => plan.owns === undefined || plan.owns(pid)) })
   }
 }
 

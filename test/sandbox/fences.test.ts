@@ -7,9 +7,9 @@
  * cgroup the child cannot leave, a supervisor it cannot signal.
  */
 import { execFileSync } from "node:child_process"
-import { chmodSync, existsSync, linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { chmodSync, existsSync, readFileSync, rmdirSync, linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { createServer, type Server } from "node:net"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { Effect, Layer, Result } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { layer as nodeLayer } from "../../adapters/node/mod.ts"
@@ -27,7 +27,7 @@ import { explainFenceFailure } from "../../plugins/sandbox/explain.ts"
 import { type FenceHost, type FencePlugin, type FencePluginError, systemFenceHost } from "../../plugins/sandbox/plugin.ts"
 import type { SeccompLibrary } from "../../plugins/seccomp/library.ts"
 import { seccomp } from "../../plugins/seccomp/plugin.ts"
-import { asNobody, probeDirectory, runCommandFenced, runFenced, removeProbe } from "../helpers/fence-run.ts"
+import { asNobody, probeDirectory, runCommandFenced, runCommandFencedAsync, runFenced, removeProbe } from "../helpers/fence-run.ts"
 import { alive, waitUntil } from "../helpers/processes.ts"
 
 const kernel = kernelFromLibc(nodeLibc())
@@ -122,19 +122,23 @@ describe("cgroup()", () => {
 })
 
 describe("a fence plugin's hooks", () => {
-  it("plans in preExec and releases at the child's exit: the child's cgroup is gone", async () => {
+  it("plans in preExec and releases at the child's exit, the plan that holds the child's pid: its cgroup is gone", async () => {
     const plugin = cgroup({})
     const spec = {}
-    const steps = await Effect.runPromise(Effect.provide(plugin.preExec(spec), Layer.merge(nodeLayer, Layer.succeed(KernelService, kernel))))
-    const joined = steps.find((step) => step.kind === "join-cgroup")
-    const procs = joined?.kind === "join-cgroup" ? joined.path : "?"
-    const { lines, run } = runFenced(steps, [`first:${procs}`, "status:Pid"])
-    expect(lines[0]).toBe(lines[1])
-    const pid = Number(lines[1])
+    const services = Layer.merge(nodeLayer, Layer.succeed(KernelService, kernel))
+    // A spawn whose preExec ran but which never started: its plan must not be taken for the next child's.
+    const abandoned = await Effect.runPromise(Effect.provide(plugin.preExec(spec), services))
+    const steps = await Effect.runPromise(Effect.provide(plugin.preExec(spec), services))
+    const procsOf = (planned: ReadonlyArray<PreExecStep>): string => planned.flatMap((step) => (step.kind === "join-cgroup" ? [step.path] : []))[0] ?? "?"
+    const procs = procsOf(steps)
+    const running = runCommandFencedAsync(steps, ["/bin/sleep", "1"])
+    expect(await waitUntil(() => readFileSync(procs, "utf8").trim() !== "", 2000)).toBe(true)
+    const pid = Number(readFileSync(procs, "utf8").trim())
     await Effect.runPromise(plugin.exec({ pid, spec }))
-    expect(existsSync(procs)).toBe(true)
+    const { run } = await running
     await Effect.runPromise(plugin.exit({ pid, exitCode: run.status >> 8, signal: undefined, durationMs: 1, diagnosis: undefined }, spec))
-    expect(existsSync(procs)).toBe(false)
+    expect([existsSync(procs), existsSync(procsOf(abandoned))]).toEqual([false, true])
+    rmdirSync(dirname(procsOf(abandoned)))
   })
 })
 

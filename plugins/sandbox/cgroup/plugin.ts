@@ -47,7 +47,8 @@ export const cgroupPlanner = (parent: string | undefined): ((limits: CgroupLimit
     return Result.map(manager.create(limits), ({ cgroup }) => ({
       cgroup,
       steps: [{ kind: "join-cgroup", procsFd: cgroup.procsFd, path: `${cgroup.path}/cgroup.procs` }],
-      release: () => void cgroup.remove()
+      release: () => void cgroup.remove(),
+      owns: (pid) => cgroup.pids().includes(pid)
     }))
   }
 }
