@@ -1,15 +1,13 @@
 /**
  * Cold sandboxed spawn latency in the runtime running this file (Node, Deno or
  * Bun): how long until `/bin/true` has run and exited, started by kakoi's
- * `run()` (the root entry, which picks the runtime's adapter; launcher →
- * execve) and by the runtime's own plain spawn (`child_process.spawn`,
- * `Deno.Command().spawn()`, `Bun.spawn`), interleaved in the same process. Runtime boots show where kakoi's time goes: the
- * launcher is that runtime started on a .ts entry (design.md: a warm pool of
- * launchers is the way around startup).
+ * `run()` (the root entry, which picks the runtime's adapter; clone into the
+ * child program → execve, no runtime in the child) and by the runtime's own
+ * plain spawn (`child_process.spawn`, `Deno.Command().spawn()`, `Bun.spawn`),
+ * interleaved in the same process. Runtime boots are there for scale: what
+ * the runtime launcher used to cost on every spawn.
  *
- * Every case ignores the child's stdio: run() then collects no output, which
- * matches plain spawn and keeps clear of a rare hang in run()'s output
- * collection (a race between child exit and the pipes closing).
+ * Every case ignores the child's stdio, as plain spawn does here.
  *
  * Run (default 50 runs, after 5 warm-up rounds):
  *   node bench/spawn-latency.ts [runs]

@@ -3,7 +3,7 @@
  * over a `Host`: the adapter's Runtime port, how to reach its stdio, and its
  * environment. An adapter's mod.ts only picks its host and its layer.
  */
-import { Cause, Effect, Exit, type Layer } from "effect"
+import { Cause, Effect, Exit, ManagedRuntime, type Layer } from "effect"
 import type { SpawnError } from "./errors.ts"
 import type { ExitResult } from "./exit.ts"
 import { start } from "./lifecycle.ts"
@@ -68,7 +68,8 @@ const pipes: readonly [StdioOption, StdioOption, StdioOption] = ["pipe", "pipe",
 
 /**
  * The adapter API over a host and the layer that provides the plugins' services.
- * The Promise functions reject with the typed error itself, not a wrapper.
+ * The Promise functions reject with the typed error itself, not a wrapper, and
+ * run on one runtime built from the layer once.
  *
  * @example
  * ```ts
@@ -84,8 +85,10 @@ export const makeApi = <Io, R, LE, X = never>(host: Host<Io, X>, layer: Layer.La
   const preflight = (argv: ReadonlyArray<string>, options: ChildOptions<any, any>): Effect.Effect<void, X> =>
     host.preflight?.(argv, options) ?? Effect.void
 
+  // Built once, on the first call, for every later one: providing the layer per call re-bound libseccomp each time (~330 µs).
+  const runtime = ManagedRuntime.make(layer)
   const runPromise = async <A, E>(effect: Effect.Effect<A, E, R>): Promise<A> => {
-    const exit = await Effect.runPromiseExit(effect.pipe(Effect.provide(layer)))
+    const exit = await runtime.runPromiseExit(effect)
     if (Exit.isSuccess(exit)) return exit.value
     throw Cause.squash(exit.cause)
   }

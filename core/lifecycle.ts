@@ -74,16 +74,16 @@ export const start = <Io, E, R>(
       parentDeathSignal: ready.parentDeathSignal === undefined ? 0 : signalNumber(ready.parentDeathSignal)
     }, command)
     const killChild = Effect.sync(() => launched.kill("SIGKILL"))
+    const launchedHooks = ready.plugins.flatMap((plugin) => (plugin.launched ? [plugin.launched(launched.child, ready)] : []))
     // A hook that fails leaves the child waiting for it: kill it so start() ends.
-    const hooks = yield* Effect.forkChild(
-      Effect.all(ready.plugins.flatMap((plugin) => (plugin.launched ? [plugin.launched(launched.child, ready)] : [])), { concurrency: "unbounded", discard: true })
-        .pipe(Effect.onError(() => killChild))
-    )
+    const hooks = launchedHooks.length === 0
+      ? undefined
+      : yield* Effect.forkChild(Effect.all(launchedHooks, { concurrency: "unbounded", discard: true }).pipe(Effect.onError(() => killChild)))
     const failure = yield* launched.started
     // Once the target runs, every hook has done its part; if the child failed, a hook that failed first explains why.
-    const hooked = failure === undefined ? yield* Fiber.await(hooks) : hooks.pollUnsafe()
+    const hooked = hooks === undefined ? undefined : failure === undefined ? yield* Fiber.await(hooks) : hooks.pollUnsafe()
     if (failure !== undefined || (hooked !== undefined && Exit.isFailure(hooked))) {
-      yield* Fiber.interrupt(hooks)
+      if (hooks !== undefined) yield* Fiber.interrupt(hooks)
       yield* killChild
       // Reap the child so a failed start leaves no zombie behind.
       yield* launched.exited

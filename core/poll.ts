@@ -11,6 +11,8 @@
  * round sees it. The loop stops (holding nothing that keeps the runtime alive)
  * once no watch is left.
  */
+import { archTable } from "./arch/mod.ts"
+import { constants } from "./arch/generic.ts"
 import { checked, type Libc } from "./libc.ts"
 import { pollEvents } from "./launch/numbers.ts"
 
@@ -155,9 +157,6 @@ export const fdWatcher = (system: PollSystem): FdWatcher => {
   return watcher
 }
 
-const SYS_eventfd2 = 290
-const EFD_CLOEXEC = 0x80000
-const EFD_NONBLOCK = 0x800
 
 /**
  * The poll system over one runtime's libc and its off-thread poll.
@@ -175,8 +174,9 @@ export const pollSystem = (libc: Libc, poll: PollOffThread): PollSystem => {
     return { bytes, address: libc.address(bytes) }
   }
   const counter = arena(8)
+  const { eventfd2 } = archTable().syscalls
   return {
-    eventfd: () => checked(libc.call.syscall(SYS_eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK, 0, 0, 0), libc.errno),
+    eventfd: () => checked(libc.call.syscall(eventfd2, 0, constants.EFD_CLOEXEC | constants.EFD_NONBLOCK, 0, 0, 0), libc.errno),
     wake: (fd) => {
       new DataView(counter.bytes.buffer).setBigUint64(0, 1n, true)
       libc.call.write(fd, counter.bytes, 8)

@@ -1,26 +1,36 @@
 /**
- * The Runtime port on Bun: the native launcher over bun:ffi, the children's
- * pipes as web streams on the process's poll thread (the poll Worker), and
- * the host `run`/`spawn` use (process.env).
+ * Bun's binding for the adapter factory: bun:ffi's libc, poll(2) in a Worker
+ * (listener.ts), libseccomp, and the children's pipes as web streams on the
+ * poll thread.
  */
-import type { Host } from "../../core/api.ts"
 import { webIoOf } from "../../core/launch/fd-streams.ts"
-import { nativeRuntime, type RuntimePort } from "../../core/runtime.ts"
 import { readWebText, writeWebInput, type WebIo } from "../../core/web-io.ts"
+import type { RuntimeBinding } from "../shared/make-adapter.ts"
+import { trapHelperPath } from "../shared/trap-helper-host.ts"
+import { layer as seccompLibrary } from "./libseccomp.ts"
 import { bunPollOffThread } from "./listener.ts"
 import { bunLibc } from "./native.ts"
 
-/** The Bun runtime port. */
-export const bunRuntime: RuntimePort<WebIo> = nativeRuntime(
-  "bun",
-  () => ({ libc: bunLibc(), poll: bunPollOffThread, runtimeIgnores: ["SIGPIPE", "SIGXFSZ"] }),
-  webIoOf(bunLibc, bunPollOffThread)
-)
-
-/** The Bun host for core/api.ts. */
-export const bunHost: Host<WebIo> = {
-  runtime: bunRuntime,
+/**
+ * Bun's binding.
+ *
+ * @example
+ * ```ts
+ * import { makeAdapter } from "../shared/make-adapter.ts"
+ * import { bunBinding } from "./runtime.ts"
+ *
+ * const { run } = makeAdapter(bunBinding)
+ * ```
+ */
+export const bunBinding: RuntimeBinding<WebIo> = {
+  name: "bun",
+  libc: bunLibc,
+  poll: bunPollOffThread,
+  runtimeIgnores: ["SIGPIPE", "SIGXFSZ"],
+  seccompLibrary,
+  streams: webIoOf(bunLibc, bunPollOffThread),
   environment: () => process.env,
   readText: readWebText,
-  writeInput: writeWebInput
+  writeInput: writeWebInput,
+  trapHelper: (parent, errno) => [process.execPath, trapHelperPath, "bun", String(parent), String(errno)]
 }

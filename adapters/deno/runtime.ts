@@ -1,29 +1,38 @@
 /**
- * The Runtime port on Deno: the native launcher over Deno.dlopen, the
- * children's pipes as web streams on the process's poll thread, and the host
- * `run`/`spawn` use (Deno.env). FFI could start any program behind the
- * permission system's back, so kakoi asks Deno first, as Deno.Command would:
- * `--allow-run` must cover the resolved command.
+ * Deno's binding for the adapter factory: Deno.dlopen's libc, poll(2) on
+ * Deno's blocking pool (listener.ts), libseccomp, and the children's pipes as
+ * web streams on the poll thread. FFI could start any program behind the
+ * permission system's back, so the preflight asks Deno first, as
+ * Deno.Command would: `--allow-run` must cover the resolved command.
  */
 import { Effect } from "effect"
-import type { Host } from "../../core/api.ts"
 import { webIoOf } from "../../core/launch/fd-streams.ts"
-import { nativeRuntime, type RuntimePort } from "../../core/runtime.ts"
 import { readWebText, writeWebInput, type WebIo } from "../../core/web-io.ts"
+import type { RuntimeBinding } from "../shared/make-adapter.ts"
+import { trapHelperPath } from "../shared/trap-helper-host.ts"
+import { layer as seccompLibrary } from "./libseccomp.ts"
 import { denoPollOffThread } from "./listener.ts"
 import { denoLibc } from "./native.ts"
 import { requirePermissions, requireRun, type DenoPermissionError } from "./permissions.ts"
 
-/** The Deno runtime port. Deno ignores SIGPIPE for itself (and 32/33, glibc's own, on some builds). */
-export const denoRuntime: RuntimePort<WebIo> = nativeRuntime(
-  "deno",
-  () => ({ libc: denoLibc(), poll: denoPollOffThread, runtimeIgnores: ["SIGPIPE", 32, 33] }),
-  webIoOf(denoLibc, denoPollOffThread)
-)
-
-/** The Deno host for core/api.ts: checks permissions before anything starts. */
-export const denoHost: Host<WebIo, DenoPermissionError> = {
-  runtime: denoRuntime,
+/**
+ * Deno's binding. Deno ignores SIGPIPE for itself (and 32/33, glibc's own, on some builds).
+ *
+ * @example
+ * ```ts
+ * import { makeAdapter } from "../shared/make-adapter.ts"
+ * import { denoBinding } from "./runtime.ts"
+ *
+ * const { run } = makeAdapter(denoBinding)
+ * ```
+ */
+export const denoBinding: RuntimeBinding<WebIo, DenoPermissionError> = {
+  name: "deno",
+  libc: denoLibc,
+  poll: denoPollOffThread,
+  runtimeIgnores: ["SIGPIPE", 32, 33],
+  seccompLibrary,
+  streams: webIoOf(denoLibc, denoPollOffThread),
   environment: () => Deno.env.toObject(),
   readText: readWebText,
   writeInput: writeWebInput,
@@ -31,5 +40,8 @@ export const denoHost: Host<WebIo, DenoPermissionError> = {
     Effect.andThen(
       requirePermissions(options.env === undefined ? ["ffi", "env"] : ["ffi"]),
       Effect.suspend(() => requireRun(denoLibc(), argv, options.env ?? Deno.env.toObject()))
-    )
+    ),
+  // --allow-all: Deno grants /proc/<pid>/fd, which the helper scans for the listener, to nothing less.
+  // No escalation: a program allowed to run Deno.execPath() can already start it with any permission.
+  trapHelper: (parent, errno) => [Deno.execPath(), "run", "--no-prompt", "--allow-all", trapHelperPath, "deno", String(parent), String(errno)]
 }

@@ -1,12 +1,13 @@
 /**
- * The Runtime port on Node: the native launcher over koffi, the children's
- * pipes as Node streams (net.Socket on the parent's ends: libuv polls them,
- * no pool thread is held), and the host `run`/`spawn` use (process.env).
+ * Node's binding for the adapter factory: koffi's libc, poll(2) on the libuv
+ * pool (listener.ts), libseccomp, and the children's pipes as Node streams
+ * (net.Socket on the parent's ends: libuv polls them, no pool thread is held).
  */
 import { Socket } from "node:net"
 import { PassThrough, type Readable, type Writable } from "node:stream"
-import type { Host } from "../../core/api.ts"
-import { nativeRuntime, type RuntimePort } from "../../core/runtime.ts"
+import type { RuntimeBinding } from "../shared/make-adapter.ts"
+import { trapHelperPath } from "../shared/trap-helper-host.ts"
+import { layer as seccompLibrary } from "./libseccomp.ts"
 import { nodePollOffThread } from "./listener.ts"
 import { nodeLibc } from "./native.ts"
 
@@ -28,13 +29,6 @@ const writable = (fd: number | undefined): Writable | undefined =>
 const readable = (fd: number | undefined): Readable | undefined =>
   fd === undefined ? undefined : new Socket({ fd, readable: true, writable: false }).pipe(new PassThrough())
 
-/** The Node runtime port. */
-export const nodeRuntime: RuntimePort<NodeIo> = nativeRuntime(
-  "node",
-  () => ({ libc: nodeLibc(), poll: nodePollOffThread, runtimeIgnores: ["SIGPIPE", "SIGXFSZ"] }),
-  ([stdin, stdout, stderr]) => ({ stdin: writable(stdin), stdout: readable(stdout), stderr: readable(stderr) })
-)
-
 const collect = (stream: Readable | undefined): Promise<string> =>
   new Promise((resolve, reject) => {
     if (stream === undefined) return resolve("")
@@ -44,11 +38,28 @@ const collect = (stream: Readable | undefined): Promise<string> =>
     stream.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
   })
 
-/** The Node host for core/api.ts. */
-export const nodeHost: Host<NodeIo> = {
-  runtime: nodeRuntime,
+/**
+ * Node's binding, with Node streams (`kakoi/node`); the root entry swaps in web streams (web.ts).
+ *
+ * @example
+ * ```ts
+ * import { makeAdapter } from "../shared/make-adapter.ts"
+ * import { nodeBinding } from "./runtime.ts"
+ *
+ * const { run } = makeAdapter(nodeBinding)
+ * ```
+ */
+export const nodeBinding: RuntimeBinding<NodeIo> = {
+  name: "node",
+  libc: nodeLibc,
+  poll: nodePollOffThread,
+  // Node ignores these two at startup and resets every other disposition.
+  runtimeIgnores: ["SIGPIPE", "SIGXFSZ"],
+  seccompLibrary,
+  streams: ([stdin, stdout, stderr]) => ({ stdin: writable(stdin), stdout: readable(stdout), stderr: readable(stderr) }),
   environment: () => process.env,
   readText: (io, stream) => collect(io[stream]),
   // A child that exits without reading makes the write fail (EPIPE): the child's business, not an error of `run`.
-  writeInput: (io, input) => void io.stdin?.on("error", () => {}).end(input)
+  writeInput: (io, input) => void io.stdin?.on("error", () => {}).end(input),
+  trapHelper: (parent, errno) => [process.execPath, "--no-warnings", trapHelperPath, "node", String(parent), String(errno)]
 }

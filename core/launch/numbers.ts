@@ -1,12 +1,14 @@
 /**
- * The constants the parent's half of the native launcher passes to libc
- * (clone flags, mmap, fcntl, waitid, socket). They are the same on x86_64 and
- * aarch64 (asm-generic), and only ever reach libc functions by name, never raw
- * syscall numbers; fold them into core/arch/generic.ts when it settles.
+ * The constants the parent's half of the native launcher passes to libc.
+ * Those core/arch already has are taken from there; the rest (mmap, waitid,
+ * sockets, a few fcntl and errno values) are the same on x86_64 and aarch64
+ * (asm-generic) and only ever reach libc functions by name, never as raw
+ * syscall numbers. Fold them into core/arch/generic.ts when it settles.
  */
+import { constants, errno, signals } from "../arch/generic.ts"
 
-/** clone(2) flags. */
-export const clone = { CLONE_VM: 0x100, CLONE_PIDFD: 0x1000, CLONE_VFORK: 0x4000, SIGCHLD: 17 } as const
+/** clone(2) flags and the exit signal. */
+export const clone: Readonly<Record<"CLONE_VM" | "CLONE_PIDFD" | "CLONE_VFORK" | "SIGCHLD", number>> = { CLONE_VM: constants.CLONE_VM, CLONE_PIDFD: constants.CLONE_PIDFD, CLONE_VFORK: constants.CLONE_VFORK, SIGCHLD: signals.SIGCHLD }
 
 /** mmap(2) and mprotect(2). */
 export const memory = {
@@ -18,26 +20,29 @@ export const memory = {
 } as const
 
 /** open(2), fcntl(2), pipes and sockets. */
-export const files = {
-  O_RDONLY: 0, O_WRONLY: 1, O_RDWR: 2, O_ACCMODE: 3, O_NONBLOCK: 0o4000, O_CLOEXEC: 0o2000000,
-  F_DUPFD_CLOEXEC: 1030, F_GETFL: 3, F_SETFL: 4,
-  AF_UNIX: 1, SOCK_STREAM: 1, SOCK_CLOEXEC: 0o2000000
-} as const
+export const files: Readonly<Record<"O_RDONLY" | "O_WRONLY" | "O_RDWR" | "O_ACCMODE" | "O_NONBLOCK" | "O_CLOEXEC" | "F_DUPFD_CLOEXEC" | "F_GETFL" | "F_SETFL" | "AF_UNIX" | "SOCK_STREAM" | "SOCK_CLOEXEC" | "O_NOCTTY" | "O_APPEND" | "SEEK_CUR", number>> = {
+  O_RDONLY: 0, O_WRONLY: constants.O_WRONLY, O_RDWR: 2, O_ACCMODE: 3, O_NONBLOCK: constants.O_NONBLOCK, O_CLOEXEC: constants.O_CLOEXEC,
+  F_DUPFD_CLOEXEC: 1030, F_GETFL: 3, F_SETFL: constants.F_SETFL,
+  AF_UNIX: 1, SOCK_STREAM: 1, SOCK_CLOEXEC: constants.O_CLOEXEC,
+  O_NOCTTY: 0o400, O_APPEND: 0o2000, SEEK_CUR: 1
+}
 
 /** waitid(2) and the siginfo_t it fills (si_code at 8, si_pid at 16, si_status at 24). */
-export const wait = {
-  P_PIDFD: 3, WEXITED: 4, WNOHANG: 1, CLD_EXITED: 1, CLD_KILLED: 2, CLD_DUMPED: 3,
+export const wait: Readonly<Record<"P_PIDFD" | "WEXITED" | "WNOHANG" | "CLD_EXITED" | "CLD_KILLED" | "CLD_DUMPED" | "siginfoSize" | "siCode" | "siPid" | "siStatus", number>> = {
+  P_PIDFD: 3, WEXITED: 4, WNOHANG: constants.WNOHANG, CLD_EXITED: 1, CLD_KILLED: 2, CLD_DUMPED: 3,
   siginfoSize: 128, siCode: 8, siPid: 16, siStatus: 24
-} as const
+}
 
 /** rt_sigprocmask(2). */
-export const signalMask = { SIG_SETMASK: 2, sigsetSize: 8 } as const
+export const signalMask: Readonly<Record<"SIG_SETMASK" | "sigsetSize", number>> = { SIG_SETMASK: constants.SIG_SETMASK, sigsetSize: constants.SIGSET_SIZE }
 
 /** poll(2) events. */
-export const pollEvents = { POLLIN: 0x1, POLLOUT: 0x4, POLLERR: 0x8, POLLHUP: 0x10, POLLNVAL: 0x20 } as const
+export const pollEvents: Readonly<Record<"POLLIN" | "POLLOUT" | "POLLERR" | "POLLHUP" | "POLLNVAL", number>> = { POLLIN: constants.POLLIN, POLLOUT: constants.POLLOUT, POLLERR: constants.POLLERR, POLLHUP: constants.POLLHUP, POLLNVAL: 0x20 }
 
 /** errno values the parent's launcher code tests for. */
-export const errnos = { EINTR: 4, EAGAIN: 11, EBADF: 9, ESRCH: 3 } as const
+export const errnos: Readonly<Record<"EINTR" | "EAGAIN" | "EBADF" | "ESRCH" | "ESPIPE", number>> = {
+  EINTR: errno.EINTR, EAGAIN: errno.EAGAIN, EBADF: errno.EBADF, ESRCH: errno.ESRCH, ESPIPE: errno.ESPIPE
+}
 
 /**
  * Syscalls newer than Linux 5.1 have one number on every arch (the unified

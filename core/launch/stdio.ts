@@ -13,7 +13,7 @@
  */
 import { checked, cString, type Libc } from "../libc.ts"
 import type { StdioOption } from "../spec.ts"
-import { files } from "./numbers.ts"
+import { errnos, files } from "./numbers.ts"
 
 /** The child's three stdio sources and the parent's pipe ends. */
 export interface ChildStdio {
@@ -25,10 +25,6 @@ export interface ChildStdio {
   readonly childOnly: ReadonlyArray<number>
 }
 
-const O_NOCTTY = 0o400
-const SEEK_CUR = 1
-const ESPIPE = 29
-const O_APPEND = 0o2000
 const lowestSource = 10
 
 /** The fd plumbing: results are -errno like the kernel's; `must` turns one into a thrown Error. */
@@ -92,7 +88,7 @@ export const fdTools = (libc: Libc): FdTools => {
     },
     nonBlocking: (fd: number): void => void setFlags(fd, getFlags(fd) | files.O_NONBLOCK),
     open: (path: string, flags: number): number => ok(libc.call.open(cString(path), flags | files.O_CLOEXEC, 0)),
-    unseekable: (fd: number): boolean => ok(libc.call.lseek(fd, 0n, SEEK_CUR)) === -ESPIPE
+    unseekable: (fd: number): boolean => ok(libc.call.lseek(fd, 0n, files.SEEK_CUR)) === -errnos.ESPIPE
   }
 }
 
@@ -103,7 +99,7 @@ const inherited = (tools: FdTools, fd: number): number | undefined => {
   if (flags < 0) return undefined
   if ((flags & files.O_NONBLOCK) !== 0 && tools.unseekable(fd)) {
     // O_NONBLOCK on the open itself: a write-only open of a pipe with no reader left would block forever.
-    const reopened = tools.open(`/proc/self/fd/${fd}`, (flags & (files.O_ACCMODE | O_APPEND)) | O_NOCTTY | files.O_NONBLOCK)
+    const reopened = tools.open(`/proc/self/fd/${fd}`, (flags & (files.O_ACCMODE | files.O_APPEND)) | files.O_NOCTTY | files.O_NONBLOCK)
     if (reopened >= 0) {
       tools.setFlags(reopened, flags & ~files.O_NONBLOCK)
       return tools.high(reopened)

@@ -78,6 +78,11 @@ export const launcherSuite = <Io>(adapter: AdapterUnderTest<Io>): void => {
       expect(result.stdout.split("\n").filter(Boolean)).toEqual(["0", "1", "2", "3"])
     })
 
+    it("the target itself holds exactly fds 0, 1 and 2 after exec (the control channel closed at exec)", async () => {
+      const result = await run(sh("ls /proc/$$/fd"))
+      expect(result.stdout).toBe("0\n1\n2\n")
+    })
+
     it("keeps stdio open across exec (runtimes mark 0-2 close-on-exec)", async () => {
       const result = await run(sh("echo to-out; echo to-err >&2"))
       expect([result.stdout, result.stderr]).toEqual(["to-out\n", "to-err\n"])

@@ -8,16 +8,19 @@
  */
 import { execFileSync } from "node:child_process"
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs"
+import { stat } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
 import { describe, expect, it } from "vitest"
 import type { RunOptions, RunResult } from "../../core/api.ts"
+import type { ChildOptions } from "../../core/spec.ts"
 import type { SupervisorApi } from "../../core/supervisor/api.ts"
 import { rlimit } from "../../plugins/rlimit/mod.ts"
 import { answer, policy, seccomp } from "../../plugins/seccomp/mod.ts"
 import { alive, waitUntil } from "../helpers/processes.ts"
+import type { SpawnedChild } from "./launcher.ts"
 
 const workerFixture = new URL("../fixtures/worker-spawn.ts", import.meta.url)
 
@@ -27,6 +30,7 @@ export interface NativeLauncherUnderTest {
   /** The adapter's name in adapters/ ("node", "deno", "bun"). */
   readonly adapter: string
   readonly run: (argv: ReadonlyArray<string>, options?: RunOptions<any, any>) => Promise<RunResult>
+  readonly spawn: (argv: ReadonlyArray<string>, options?: ChildOptions<any, any>) => Promise<SpawnedChild>
   readonly supervise: SupervisorApi<any, any>["supervise"]
   /** argv that runs test/fixtures/kakoi-run.ts with `mode` in this runtime, with `env` for the supervisor. */
   readonly supervisor: (mode: "plain" | "policy") => ReadonlyArray<string>
@@ -75,6 +79,25 @@ export const nativeLauncherSuite = (adapter: NativeLauncherUnderTest): void => {
       await tree.stop()
       expect(openFds()).toBeLessThanOrEqual(before + 1)
     }, 60_000)
+
+    it("16 idle children (their exits and pipes watched) do not starve the host's fs.promises", async () => {
+      const file = join(mkdtempSync(join(tmpdir(), "kakoi-")), "file")
+      writeFileSync(file, "x")
+      const statBurst = async (): Promise<number> => {
+        const started = performance.now()
+        for (let round = 0; round < 20; round++) await Promise.all(Array.from({ length: 8 }, () => stat(file)))
+        return performance.now() - started
+      }
+      await statBurst()
+      const baseline = await statBurst()
+      const children = await Promise.all(Array.from({ length: 16 }, () => adapter.spawn(["/bin/sleep", "30"])))
+      try {
+        expect(await statBurst()).toBeLessThan(baseline * 10 + 250)
+      } finally {
+        for (const child of children) child.kill("SIGKILL")
+        await Promise.all(children.map((child) => child.result))
+      }
+    })
 
     it("a child that rewrites every file under the user's cache directory changes nothing a later child runs before its filter", () => {
       const home = mkdtempSync(join(tmpdir(), "kakoi-home-"))

@@ -6,7 +6,8 @@
 import { Cause, Effect, Exit } from "effect"
 import { describe, expect, it } from "vitest"
 import { layer, type NodeServices } from "../../adapters/node/mod.ts"
-import { nodeRuntime, type NodeIo } from "../../adapters/node/runtime.ts"
+import { nodeBinding, type NodeIo } from "../../adapters/node/runtime.ts"
+import { makeAdapter } from "../../adapters/shared/make-adapter.ts"
 import { SpawnError } from "../../core/errors.ts"
 import { start } from "../../core/lifecycle.ts"
 import type { Plugin } from "../../core/plugin.ts"
@@ -14,6 +15,8 @@ import type { RuntimePort } from "../../core/runtime.ts"
 import { makeSpec } from "../../core/spec.ts"
 import { rlimit } from "../../plugins/rlimit/mod.ts"
 import { seccomp, type PolicyJson } from "../../plugins/seccomp/mod.ts"
+
+const nodeRuntime = makeAdapter(nodeBinding).host.runtime
 
 const counted = (): { readonly runtime: RuntimePort<NodeIo>; readonly launches: () => number } => {
   let launches = 0

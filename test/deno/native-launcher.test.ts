@@ -1,5 +1,5 @@
 /** The native launcher conformance suite on Deno. */
-import { run, supervise } from "../../adapters/deno/mod.ts"
+import { run, spawn, supervise } from "../../adapters/deno/mod.ts"
 import { kakoiRunFixture } from "../conformance/inherit.ts"
 import { nativeLauncherSuite } from "../conformance/native-launcher.ts"
 
@@ -7,6 +7,7 @@ nativeLauncherSuite({
   runtime: "Deno",
   adapter: "deno",
   run,
+  spawn,
   supervise,
   supervisor: (mode) => [Deno.execPath(), "run", "--no-prompt", "--allow-ffi", "--allow-run", "--allow-read", "--allow-env", kakoiRunFixture, "deno", mode]
 })
