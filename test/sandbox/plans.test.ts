@@ -1,0 +1,122 @@
+/**
+ * The planners' steps for a given host, with fake host facts (uid, files):
+ * composition of several plugins' namespaces, identity by name, the
+ * containment levels, Landlock option decoding and the host-limit errors.
+ */
+import { Result } from "effect"
+import { describe, expect, it } from "vitest"
+import { nodeLibc } from "../../adapters/node/native.ts"
+import { composeFenceSteps } from "../../core/fence-compose.ts"
+import type { FenceStep } from "../../core/fence-steps.ts"
+import { kernelFromLibc } from "../../core/host/kernel.ts"
+import { containmentPlanner } from "../../plugins/sandbox/containment.ts"
+import { explainFenceFailure } from "../../plugins/sandbox/explain.ts"
+import { decodeIdentity, planIdentity } from "../../plugins/sandbox/identity.ts"
+import { decodeLandlock } from "../../plugins/sandbox/landlock/options.ts"
+import type { FenceHost } from "../../plugins/sandbox/plugin.ts"
+
+const kernel = kernelFromLibc(nodeLibc())
+const files: Readonly<Record<string, string>> = {
+  "/etc/passwd": "root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\nada:x:1000:1000::/home/ada:/bin/sh\n",
+  "/etc/group": "root:x:0:\nnogroup:x:65534:\nstaff:x:50:ada\n"
+}
+const hostAs = (euid: number): FenceHost => ({ kernel, euid, egid: euid, lastCap: 40, readFile: (path) => files[path] })
+
+const plan = (input: unknown, host: FenceHost): ReadonlyArray<FenceStep> | string => {
+  const config = decodeIdentity(input)
+  if (Result.isFailure(config)) return config.failure.message
+  const planned = planIdentity(config.success, host)
+  return Result.isFailure(planned) ? planned.failure.message : planned.success.steps
+}
+
+describe("composeFenceSteps", () => {
+  it("unshares once, adds a user namespace and a self map for a non-root supervisor", () => {
+    const steps = composeFenceSteps([{ kind: "unshare", namespaces: ["mount"] }, { kind: "hostname", name: "h" }, { kind: "unshare", namespaces: ["uts", "network"] }], { euid: 1000, egid: 100 })
+    expect(steps).toEqual([
+      { kind: "unshare", namespaces: ["user", "mount", "uts", "network"] },
+      { kind: "id-map", writer: "self", uid: [{ inside: 1000, outside: 1000, count: 1 }], gid: [{ inside: 100, outside: 100, count: 1 }] },
+      { kind: "hostname", name: "h" }
+    ])
+  })
+
+  it("needs no user namespace for root, and refuses two different maps", () => {
+    expect(composeFenceSteps([{ kind: "unshare", namespaces: ["pid"] }], { euid: 0, egid: 0 })).toEqual([{ kind: "unshare", namespaces: ["pid"] }])
+    const map = (inside: number): FenceStep => ({ kind: "id-map", writer: "self", uid: [{ inside, outside: 1000, count: 1 }], gid: [{ inside, outside: 1000, count: 1 }] })
+    expect(composeFenceSteps([{ kind: "unshare", namespaces: ["user"] }, map(0), map(5)], { euid: 1000, egid: 1000 })).toBe("two plugins map the child's ids differently: give one identity")
+  })
+})
+
+describe("identity plans", () => {
+  it("a root supervisor's child as nobody: bounding set, no groups, ids, no capabilities", () => {
+    expect(plan({ user: "nobody" }, hostAs(0))).toEqual([
+      { kind: "drop-bounding", keep: [], lastCap: 40 },
+      { kind: "groups", groups: [] },
+      { kind: "ids", uid: 65534, gid: 65534 },
+      { kind: "clear-capabilities", keep: [] }
+    ])
+  })
+
+  it("resolves group names and keeps listed capabilities for a child that stays root", () => {
+    expect(plan({ groups: ["staff", 7] }, hostAs(0))).toContainEqual({ kind: "groups", groups: [50, 7] })
+    expect(plan({ capabilities: ["net_bind_service"] }, hostAs(0))).toContainEqual({ kind: "clear-capabilities", keep: [10] })
+  })
+
+  it("maps a non-root supervisor to root inside a user namespace", () => {
+    expect(plan({ map: { uid: 0, gid: 0 } }, hostAs(1000))).toEqual([
+      { kind: "unshare", namespaces: ["user"] },
+      { kind: "id-map", writer: "self", uid: [{ inside: 0, outside: 1000, count: 1 }], gid: [{ inside: 0, outside: 1000, count: 1 }] },
+      { kind: "drop-bounding", keep: [], lastCap: 40 },
+      { kind: "clear-capabilities", keep: [] }
+    ])
+  })
+
+  it.each([
+    [{ user: "nobdy" }, 0, 'Invalid identity option at user: no user "nobdy" in /etc/passwd; give a uid and gid instead'],
+    [{ user: "nobody" }, 1000, "The identity fence cannot be enforced on this host (uid 65534): changing the child's user needs root; the supervisor runs as uid 1000; run the supervisor as root, or use map: { uid, gid } to appear as another id inside a user namespace"],
+    [{ user: "nobody", capabilities: ["sys_admin"] }, 0, 'Invalid identity option at capabilities: capabilities cannot be kept across a change of user (that needs ambient capabilities); use user: "keep" for a child that keeps capabilities as uid 0'],
+    [{ capabilities: ["net_bind"] }, 0, 'Invalid identity option at capabilities[0]: Unknown value "net_bind": did you mean "net_bind_service"?'],
+    [{ user: { uid: 5 } }, 0, "Invalid identity option at user.gid: expected a whole number from 0 to 4294967294, got undefined"]
+  ])("refuses %j (uid %i)", (input, euid, message) => {
+    expect(plan(input, hostAs(euid))).toBe(message)
+  })
+})
+
+describe("containment plans", () => {
+  it("namespaces: a pid namespace, its init, and a Landlock domain scoping signals and sockets", () => {
+    const planned = Result.getOrThrow(containmentPlanner(undefined)("namespaces", hostAs(1000)))
+    expect(planned.steps).toEqual([
+      { kind: "unshare", namespaces: ["pid"] },
+      { kind: "pid-init", forwardSignals: [1, 2, 3, 10, 12, 14, 15, 28] },
+      { kind: "landlock-restrict", rulesetFd: expect.any(Number), flags: 0 }
+    ])
+  })
+
+  it("process-group adds nothing; a failed unshare names the missing capability", () => {
+    expect(Result.getOrThrow(containmentPlanner(undefined)("process-group", hostAs(0))).steps).toEqual([])
+    expect(explainFenceFailure("unshare", 1, 1000)?.message).toBe(
+      'The containment fence cannot be enforced on this host (user namespaces): unprivileged user namespaces are refused (a sysctl, AppArmor\'s restriction, or an outer container\'s seccomp profile); run kakoi doctor to see which, or choose containment: "process-group"'
+    )
+    expect(explainFenceFailure("hostname", 1, 0)).toBeUndefined()
+  })
+})
+
+describe("decodeLandlock", () => {
+  it("merges the classes of a path into one rule and defaults to both scopes", () => {
+    expect(Result.getOrThrow(decodeLandlock({ filesystem: { read: ["/usr"], execute: ["/usr"], write: ["~/job"] } }, "/home/ada"))).toEqual({
+      filesystem: [{ path: "/usr", access: ["read", "execute"] }, { path: "/home/ada/job", access: ["write"] }],
+      network: undefined,
+      scopes: ["signal", "abstract-unix-socket"],
+      bestEffort: false
+    })
+  })
+
+  it.each([
+    [{ filesytem: {} }, 'Invalid landlock option at filesytem: Unknown option "filesytem": did you mean "filesystem"?'],
+    [{ filesystem: { raed: ["/usr"] } }, 'Invalid landlock option at filesystem.raed: Unknown option "raed": did you mean "read"?'],
+    [{ network: { connect: ["443"] } }, "Invalid landlock option at network.connect[0]: expected a whole number from 1 to 65535, got \"443\""],
+    [{ bestEffort: "yes" }, 'Invalid landlock option at bestEffort: expected true or false, got "yes"']
+  ])("rejects %j", (input, message) => {
+    const result = decodeLandlock(input, undefined)
+    expect(Result.isFailure(result) && result.failure.message).toBe(message)
+  })
+})
