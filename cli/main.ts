@@ -69,8 +69,10 @@ const failure = (error: unknown): { readonly status: number; readonly message: s
     case "PolicyError":
     case "SyscallError":
     case "RlimitError":
-    case "FenceError":
       return { status: 2, message: tagged.message ?? String(error) }
+    // A fence option written wrong is a usage mistake; a fence this host or build cannot give is kakoi's failure.
+    case "FenceError":
+      return { status: tagged.reason === "InvalidOption" ? 2 : 125, message: tagged.message ?? String(error) }
     case "SpawnError":
       return {
         status: tagged.reason === "CommandNotFound" ? 127 : tagged.reason === "PermissionDenied" || tagged.reason === "ExecFailed" ? 126 : 125,
