@@ -64,6 +64,14 @@ export const landlockSuite = (runtime: string, command: (json: string) => Readon
       expect(output).toMatchObject({ abi: 7, skipped: [], restricted: "ok", results: ["ok", "EACCES", "EACCES"] })
     })
 
+    it("takes a rule on a single file, keeping only the rights that apply to files", () => {
+      const output = attack({
+        rules: { filesystem: [{ path: join(root, "allowed", "secret"), access: ["read", "write", "make", "remove"] }], network: undefined, scopes: [], bestEffort: false },
+        probes: [{ read: join(root, "allowed", "secret") }, { read: join(root, "denied", "secret") }]
+      })
+      expect(output).toMatchObject({ restricted: "ok", results: ["ok", "EACCES"] })
+    })
+
     it("allows TCP connect only to the ports given", () => {
       const output = attack({
         rules: { filesystem: undefined, network: { connect: [ports[0]], bind: [] }, scopes: [], bestEffort: false },

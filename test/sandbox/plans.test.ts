@@ -12,6 +12,7 @@ import { kernelFromLibc } from "../../core/host/kernel.ts"
 import { containmentPlanner } from "../../plugins/sandbox/containment.ts"
 import { explainFenceFailure } from "../../plugins/sandbox/explain.ts"
 import { decodeIdentity, planIdentity } from "../../plugins/sandbox/identity.ts"
+import { fsRights, fsRightsOf, missingFor } from "../../plugins/sandbox/landlock/access.ts"
 import { decodeLandlock } from "../../plugins/sandbox/landlock/options.ts"
 import type { FenceHost } from "../../plugins/sandbox/plugin.ts"
 
@@ -118,5 +119,19 @@ describe("decodeLandlock", () => {
   ])("rejects %j", (input, message) => {
     const result = decodeLandlock(input, undefined)
     expect(Result.isFailure(result) && result.failure.message).toBe(message)
+  })
+})
+
+describe("Landlock rights by ABI", () => {
+  it("knows which denials each ABI can enforce", () => {
+    expect(missingFor({ filesystem: true, network: false, scopes: [] }, 2)).toEqual([{ what: "denying truncate(2) outside the write paths", abi: 3 }])
+    expect(missingFor({ filesystem: true, network: true, scopes: ["signal"] }, 7)).toEqual([])
+    expect(missingFor({ filesystem: false, network: false, scopes: ["abstract-unix-socket"] }, 5)).toEqual([{ what: "scoping abstract unix sockets to the domain", abi: 6 }])
+  })
+
+  it("masks rights to the ABI and to files", () => {
+    expect([fsRightsOf(1), fsRightsOf(2), fsRightsOf(3), fsRightsOf(5)]).toEqual([0x1fffn, 0x3fffn, 0x7fffn, 0xffffn])
+    expect(fsRights(["write"], 2, true)).toBe(0x2n)
+    expect(fsRights(["write", "make", "remove"], 7, false)).toBe(0x4002n)
   })
 })
