@@ -35,3 +35,4 @@ export { systemProbe, runAttempt, type Attempt, type HostProbe } from "./host/pr
 export { formatCapabilities } from "./host/report.ts"
 export { doctor } from "./host/doctor.ts"
 export { explainFenceFailure } from "./explain.ts"
+export { writeIdMaps } from "./id-maps.ts"
