@@ -19,7 +19,7 @@ export const syscalls = {
   read: 0, write: 1, close: 3, fstat: 5, ioctl: 16, getpid: 39, socket: 41, connect: 42, bind: 49, kill: 62, exit_group: 231,
   capset: 126, prctl: 157, mount: 165, umount2: 166, pivot_root: 155, sethostname: 170, setdomainname: 171,
   setgroups: 116, setresuid: 117, setresgid: 119, unshare: 272, openat: 257, mkdirat: 258, fchdir: 81,
-  chdir: 80, io_uring_setup: 425, seccomp: 317, faccessat: 269, unlinkat: 263, geteuid: 107, symlinkat: 266, mount_setattr: 442, open_tree: 428, move_mount: 429,
+  chdir: 80, io_uring_setup: 425, seccomp: 317, faccessat: 269, unlinkat: 263, geteuid: 107, symlinkat: 266, mount_setattr: 442, open_tree: 428, move_mount: 429, ptrace: 101, pidfd_open: 434, pidfd_getfd: 438,
   landlock_create_ruleset: 444, landlock_add_rule: 445, landlock_restrict_self: 446
 } as const
 
@@ -40,6 +40,9 @@ export const open = {
   O_RDONLY: 0, O_WRONLY: 1, O_RDWR: 2, O_CREAT: 0o100, O_DIRECTORY: 0o200000, O_NOFOLLOW: 0o400000, O_CLOEXEC: 0o2000000, O_PATH: 0o10000000,
   AT_FDCWD: -100, AT_REMOVEDIR: 0x200, AT_RECURSIVE: 0x8000
 } as const
+
+/** ptrace(2) requests: PTRACE_SEIZE attaches without stopping the tracee. */
+export const ptraceRequests = { PTRACE_SEIZE: 0x4206 } as const
 
 /** access(2) modes. */
 export const accessMode = { F_OK: 0, X_OK: 1, W_OK: 2, R_OK: 4 } as const
