@@ -4,17 +4,14 @@
  * seccomp user notification, io_uring) and which containment level `run`
  * would use. `--json` prints the same as data.
  */
-import { nodeLibc } from "../adapters/node/native.ts"
-import { kernelFromLibc } from "../core/host/kernel.ts"
-import { hostCapabilities } from "../plugins/sandbox/host/capabilities.ts"
-import { systemProbe } from "../plugins/sandbox/host/probe.ts"
+import { doctor } from "../plugins/sandbox/host/doctor.ts"
 import { formatCapabilities } from "../plugins/sandbox/host/report.ts"
 import { type CliIo, parseOptions } from "./usage.ts"
 
 /** Runs `kakoi doctor [--json]`; exits 0 (the report is the answer, whatever it says). */
-export const doctorCommand = (args: ReadonlyArray<string>, io: CliIo): number => {
+export const doctorCommand = async (args: ReadonlyArray<string>, io: CliIo): Promise<number> => {
   const { values } = parseOptions("doctor", { args: [...args], options: { json: { type: "boolean" } }, strict: true, allowPositionals: false })
-  const host = hostCapabilities(systemProbe(kernelFromLibc(nodeLibc())))
+  const host = await doctor()
   if (values.json === true) io.out(JSON.stringify(host, undefined, 2))
   else for (const line of formatCapabilities(host)) io.out(line)
   return 0

@@ -66,10 +66,12 @@ const failure = (error: unknown): { readonly status: number; readonly message: s
   }
   const tagged = error as { readonly _tag?: string; readonly reason?: string; readonly message?: string }
   switch (tagged._tag) {
+    // A fence option written wrong is a usage mistake; a fence this host or build cannot give is kakoi's failure.
+    case "FenceError":
+      return { status: tagged.reason === "InvalidOption" ? 2 : 125, message: tagged.message ?? String(error) }
     case "PolicyError":
     case "SyscallError":
     case "RlimitError":
-    case "FenceError":
       return { status: 2, message: tagged.message ?? String(error) }
     case "SpawnError":
       return {

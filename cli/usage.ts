@@ -104,6 +104,20 @@ Process:
   --rlimit NAME=SOFT[:HARD]     Set a resource limit (nofile=64, as=512M, cpu=5)
   --cwd DIR                     Run CMD in DIR
 
+Sandbox (any of these runs CMD under sandbox(); this build refuses them:
+the fences need the native launcher, which has not landed yet):
+  --sandbox                     The strict default: host read-only, private
+                                /tmp, no network, no capabilities, home hidden
+  --ro PATH                     Show only the --ro paths, read-only (repeats)
+  --rw PATH                     A writable path (repeats)
+  --hide PATH                   A hidden path (repeats)
+  --net none|loopback|host|tcp:PORT[,PORT...]
+  --user NAME|UID[:GID]|keep    Run as this user
+  --hostname NAME               The child's own hostname
+  --memory SIZE --pids N --cpu N
+                                cgroup v2 limits (needs a delegated cgroup)
+  --containment namespaces|cgroup|process-group
+
 Examples:
   kakoi run --errno EPERM:mkdir,mkdirat -- mkdir /tmp/x
   kakoi run --trap uname -- uname

@@ -61,6 +61,8 @@ export const seccompIoctl = {
 export const constants = {
   PR_SET_PDEATHSIG: 1,
   PR_SET_NO_NEW_PRIVS: 38,
+  /** ptrace(2) request that attaches without stopping the tracee (the attack tests' probe). */
+  PTRACE_SEIZE: 0x4206,
   SECCOMP_SET_MODE_FILTER: 1,
   SECCOMP_FILTER_FLAG_TSYNC: 1,
   SECCOMP_FILTER_FLAG_NEW_LISTENER: 8,

@@ -120,8 +120,10 @@ export const text = (value: unknown, place: Place): string => {
  */
 export const oneOf = <A extends string>(value: unknown, place: Place, choices: ReadonlyArray<A>): A => {
   if (typeof value === "string" && (choices as ReadonlyArray<string>).includes(value)) return value as A
-  const hint = typeof value === "string" ? didYouMean(suggest(value, choices)) : ""
-  return reject(place, `Unknown value ${show(value)}${hint}`, `use ${choices.map((choice) => `"${choice}"`).join(", ")}`)
+  // A prefix counts too: "net_bind" means "net_bind_service" more surely than any edit distance says.
+  const close = typeof value === "string" ? [...suggest(value, choices), ...(value.length >= 3 ? choices.filter((choice) => choice.startsWith(value)) : [])] : []
+  const hint = didYouMean([...new Set(close)].slice(0, 3))
+  return reject(place, `Unknown value ${show(value)}${hint}`, hint === "" ? `use ${choices.map((choice) => `"${choice}"`).join(", ")}` : "")
 }
 
 /**

@@ -35,4 +35,6 @@ export { containment, containmentLevels, containmentPlanner, type ContainmentLev
 export { hostCapabilities, type HostCapabilities, type Verdict } from "./host/capabilities.ts"
 export { systemProbe, runAttempt, type Attempt, type HostProbe } from "./host/probe.ts"
 export { formatCapabilities } from "./host/report.ts"
+export { doctor } from "./host/doctor.ts"
 export { explainFenceFailure } from "./explain.ts"
+export { writeIdMaps } from "./id-maps.ts"

@@ -15,15 +15,16 @@
  * not there), no network, no capabilities (and uid 65534 when the supervisor
  * is root: uid 0 owns root's files even without capabilities), the supervisor's home, /root,
  * /home and kakoi's own files hidden, each child in its own pid namespace and
- * Landlock domain. An object `filesystem` shows only the paths it lists
- * (an empty root), read-only unless under `write`.
+ * Landlock domain. An object `filesystem` with `read` shows only the paths
+ * it lists (an empty root), read-only unless under `write`; without `read` it
+ * keeps the host read-only with its `write` paths writable.
  */
 import { Result } from "effect"
 import type { PolicyJson } from "../seccomp/json.ts"
 import { type CgroupLimits, type CgroupLimitOptions, decodeLimits } from "./cgroup/limits.ts"
 import { cgroupPlanner } from "./cgroup/plugin.ts"
 import { type ContainmentLevel, containmentLevels, containmentPlanner } from "./containment.ts"
-import { absolutePath, at, decoded, list, oneOf, type Place, record, text } from "./decode.ts"
+import { absolutePath, at, decoded, list, oneOf, type Place, record, reject, text } from "./decode.ts"
 import type { FenceError } from "./errors.ts"
 import { decodeIdentity, type IdentityConfig, planIdentity } from "./identity.ts"
 import type { MountsConfig } from "./mounts/options.ts"
@@ -42,7 +43,13 @@ import { type FenceHost, type FencePlan, type FencePlugin, fencePlugin, inNamesp
  * ```
  */
 export interface SandboxOptions {
-  readonly filesystem?: "read-only-host" | { readonly read?: ReadonlyArray<string>; readonly write?: ReadonlyArray<string>; readonly hide?: ReadonlyArray<string> }
+  readonly filesystem?: "read-only-host" | {
+    /** "empty" (the default when `read` is given): only the listed paths exist; "read-only-host": the host's tree, read-only. */
+    readonly root?: "empty" | "read-only-host"
+    readonly read?: ReadonlyArray<string>
+    readonly write?: ReadonlyArray<string>
+    readonly hide?: ReadonlyArray<string>
+  }
   readonly network?: NetworkOption
   readonly user?: "keep" | string | number | { readonly uid: number; readonly gid: number }
   readonly hostname?: string
@@ -106,9 +113,15 @@ export const decodeSandbox = (input: unknown, home: string | undefined, kakoi: s
     const layout = fields.filesystem === undefined || fields.filesystem === "read-only-host"
       ? { read: [], write: [], hide: [], empty: false }
       : (() => {
-        const fs = record(fields.filesystem, fsPlace, ["read", "write", "hide"])
+        const fs = record(fields.filesystem, fsPlace, ["root", "read", "write", "hide"])
         const paths = (key: string) => (fs[key] === undefined ? [] : list(fs[key], at(fsPlace, key), (item, where) => absolutePath(item, where, home)))
-        return { read: paths("read"), write: paths("write"), hide: paths("hide"), empty: true }
+        const read = paths("read")
+        // Listing what may be read means "only these"; without a read list the host stays, read-only.
+        const root = fs.root === undefined ? (read.length > 0 ? "empty" : "read-only-host") : oneOf(fs.root, at(fsPlace, "root"), ["empty", "read-only-host"] as const)
+        if (root === "read-only-host" && read.length > 0) {
+          reject(at(fsPlace, "read"), 'with root "read-only-host" every path is readable already', 'leave read out, or use root: "empty" to show only the paths listed')
+        }
+        return { read, write: paths("write"), hide: paths("hide"), empty: root === "empty" }
       })()
     const shown = [...layout.read, ...layout.write]
     const hide = [...new Set([...layout.hide, ...defaultHidden(home, kakoi).filter((path) => !shown.some((entry) => related(entry, path)))])]

@@ -5,7 +5,7 @@
  * thread and attacks: reads outside the read paths, connects to a port not
  * allowed, signals its parent. Each attack must fail with the kernel's errno.
  */
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createServer, type Server } from "node:net"
 import { tmpdir } from "node:os"
@@ -64,6 +64,14 @@ export const landlockSuite = (runtime: string, command: (json: string) => Readon
       expect(output).toMatchObject({ abi: 7, skipped: [], restricted: "ok", results: ["ok", "EACCES", "EACCES"] })
     })
 
+    it("takes a rule on a single file, keeping only the rights that apply to files", () => {
+      const output = attack({
+        rules: { filesystem: [{ path: join(root, "allowed", "secret"), access: ["read", "write", "make", "remove"] }], network: undefined, scopes: [], bestEffort: false },
+        probes: [{ read: join(root, "allowed", "secret") }, { read: join(root, "denied", "secret") }]
+      })
+      expect(output).toMatchObject({ restricted: "ok", results: ["ok", "EACCES"] })
+    })
+
     it("allows TCP connect only to the ports given", () => {
       const output = attack({
         rules: { filesystem: undefined, network: { connect: [ports[0]], bind: [] }, scopes: [], bestEffort: false },
@@ -76,6 +84,18 @@ export const landlockSuite = (runtime: string, command: (json: string) => Readon
       const scoped = attack({ rules: { filesystem: undefined, network: undefined, scopes: ["signal"], bestEffort: false }, probes: [{ signal: process.pid }] })
       const unscoped = attack({ rules: { filesystem: undefined, network: undefined, scopes: [], bestEffort: false }, probes: [{ signal: process.pid }] })
       expect([scoped.results, unscoped.results]).toEqual([["EPERM"], ["ok"]])
+    })
+
+    it("keeps a restricted process from ptrace, pidfd_getfd and /proc/<pid>/mem of a process outside its domain", () => {
+      const outsider = spawn("sleep", ["30"], { stdio: "ignore" })
+      try {
+        const probes = [{ ptrace: outsider.pid }, { getfd: outsider.pid }, { mem: outsider.pid }]
+        const domain = attack({ rules: { filesystem: undefined, network: undefined, scopes: [], bestEffort: false }, probes })
+        const control = attack({ rules: { filesystem: undefined, network: undefined, scopes: [], bestEffort: false }, restrict: false, probes })
+        expect([domain.results, control.results]).toEqual([["EPERM", "EPERM", "EACCES"], ["ok", "ok", "ok"]])
+      } finally {
+        outsider.kill("SIGKILL")
+      }
     })
 
     it("refuses a port rule on an ABI without TCP rules, unless best effort is asked for", () => {

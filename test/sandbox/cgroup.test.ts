@@ -26,6 +26,19 @@ describe("cgroup manager", () => {
     expect(manager.location).toMatchObject({ mount: "/sys/fs/cgroup/unified", cgroup: "/", path: "/sys/fs/cgroup/unified", hybrid: true, controllers: ["hugetlb"] })
   })
 
+  it("remove() kills a live tree and waits until the cgroup can go, in one call", async () => {
+    const { cgroup } = Result.getOrThrow(manager.create({ files: [], controllers: [] }))
+    const shell = spawn("sh", ["-c", "read go; sleep 100 & sleep 100 & echo started; wait"], { stdio: ["pipe", "pipe", "inherit"] })
+    writeFileSync(`${cgroup.path}/cgroup.procs`, String(shell.pid))
+    shell.stdin.write("go\n")
+    await new Promise((resolve) => shell.stdout.once("data", resolve))
+    const pids = cgroup.pids()
+    expect(pids).toHaveLength(3)
+    expect(cgroup.remove()).toBe(0)
+    expect([existsSync(cgroup.path), pids.some(alive)]).toEqual([false, false])
+  })
+
+
   it("cgroup.kill ends the whole tree, a setsid grandchild included, and the cgroup is removed", async () => {
     const { cgroup } = Result.getOrThrow(manager.create({ files: [], controllers: [] }))
     const shell = spawn("sh", ["-c", "read go; setsid sleep 100 & sleep 100 & echo started; wait"], { stdio: ["pipe", "pipe", "inherit"] })
@@ -36,7 +49,7 @@ describe("cgroup manager", () => {
     const pids = cgroup.pids()
     expect(cgroup.kill()).toBe(0)
     expect(await waitUntil(() => pids.every((pid) => !alive(pid)), 2000)).toBe(true)
-    expect(await waitUntil(() => cgroup.remove() === 0, 2000)).toBe(true)
+    expect(cgroup.remove()).toBe(0)
     expect(existsSync(cgroup.path)).toBe(false)
   })
 

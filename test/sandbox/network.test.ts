@@ -86,7 +86,7 @@ describe("network() TCP ports", () => {
       return Result.isFailure(result) ? result.failure.message : "accepted"
     })
     expect(messages).toEqual([
-      'Invalid network option at network: Unknown value "loopbak": did you mean "loopback"?; use "none", "loopback", "host"',
+      'Invalid network option at network: Unknown value "loopbak": did you mean "loopback"?',
       "Invalid network option at network.connect[0]: expected a whole number from 1 to 65535, got 0",
       'Invalid network option at network.conect: Unknown option "conect": did you mean "connect"?'
     ])

@@ -41,8 +41,10 @@ export interface ChildCgroup {
   /** The limit that ended the child, if one did. */
   readonly limitHit: () => "memory" | "pids" | undefined
   /**
-   * Kills what is left, closes the fd (once) and removes the directory: 0 or
-   * -errno. EBUSY while killed processes are still exiting: call it again.
+   * Kills what is left, closes the fd (once) and removes the directory,
+   * waiting up to a second for the killed processes to leave it: 0 or -errno
+   * (EBUSY when something in it outlived SIGKILL that long, say a process in
+   * uninterruptible sleep: call it again later).
    */
   readonly remove: () => number
 }
@@ -72,6 +74,20 @@ const read = (kernel: Kernel, path: string): string | undefined => {
 }
 
 let serial = 0
+
+const busyWaitMs = 1000
+const pauseMs = 5
+
+/** Calls `attempt` until it is not -EBUSY or a second has passed, pausing 5 ms in between (a synchronous wait: release runs in exit hooks). */
+const retryWhileBusy = (attempt: () => number): number => {
+  const pause = new Int32Array(new SharedArrayBuffer(4))
+  let result = attempt()
+  for (let waited = 0; result === -EBUSY && waited < busyWaitMs; waited += pauseMs) {
+    Atomics.wait(pause, 0, 0, pauseMs)
+    result = attempt()
+  }
+  return result
+}
 
 /**
  * Opens the manager for the supervisor's own cgroup v2, or for `parent` (a
@@ -147,7 +163,8 @@ export const openCgroupManager = (kernel: Kernel, parent?: string): Result.Resul
         // Once only: a second close could hit an fd number the runtime has reused meanwhile.
         if (open_) kernel.syscall("close", procsFd)
         open_ = false
-        return removeDirectory()
+        // Killed processes leave the cgroup a moment later; until then rmdir says EBUSY.
+        return retryWhileBusy(removeDirectory)
       }
     }
     return Result.succeed({ cgroup })
