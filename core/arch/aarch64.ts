@@ -28,7 +28,7 @@ export const aarch64: ArchTable = {
     fstat: 80, getpid: 172, geteuid: 175, socket: 198, connect: 203, bind: 200, capset: 91, mount: 40, umount2: 39,
     pivot_root: 41, sethostname: 161, setdomainname: 162, setgroups: 159, setresuid: 147, setresgid: 149, unshare: 97,
     mkdirat: 34, fchdir: 50, io_uring_setup: 425, faccessat: 48, unlinkat: 35, symlinkat: 36, mount_setattr: 442,
-    open_tree: 428, move_mount: 429, landlock_add_rule: 445, ptrace: 117
+    open_tree: 428, move_mount: 429, landlock_add_rule: 445, ptrace: 117, fcntl: 25
   },
   errno, seccompIoctl, constants, rlimitResource, signals, structs, landlockAccess,
   /** asm-generic `struct stat` on arm64, x86_64's own layout there. */

@@ -76,6 +76,7 @@ export const constants = {
   O_CLOEXEC: 0o2000000,
   O_NONBLOCK: 0o4000,
   F_DUPFD: 0,
+  F_DUPFD_CLOEXEC: 1030,
   F_GETFD: 1,
   F_SETFD: 2,
   F_SETFL: 4,

@@ -33,7 +33,7 @@ export type SyscallName =
   | "fstat" | "getpid" | "geteuid" | "socket" | "connect" | "bind" | "capset" | "mount" | "umount2" | "pivot_root"
   | "sethostname" | "setdomainname" | "setgroups" | "setresuid" | "setresgid" | "unshare" | "mkdirat" | "fchdir"
   | "io_uring_setup" | "faccessat" | "unlinkat" | "symlinkat" | "mount_setattr" | "open_tree" | "move_mount"
-  | "landlock_add_rule" | "ptrace"
+  | "landlock_add_rule" | "ptrace" | "fcntl"
 
 /**
  * One architecture's numbers.

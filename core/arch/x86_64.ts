@@ -27,7 +27,7 @@ export const x86_64: ArchTable = {
     fstat: 5, getpid: 39, geteuid: 107, socket: 41, connect: 42, bind: 49, capset: 126, mount: 165, umount2: 166,
     pivot_root: 155, sethostname: 170, setdomainname: 171, setgroups: 116, setresuid: 117, setresgid: 119, unshare: 272,
     mkdirat: 258, fchdir: 81, io_uring_setup: 425, faccessat: 269, unlinkat: 263, symlinkat: 266, mount_setattr: 442,
-    open_tree: 428, move_mount: 429, landlock_add_rule: 445, ptrace: 101
+    open_tree: 428, move_mount: 429, landlock_add_rule: 445, ptrace: 101, fcntl: 72
   },
   errno, seccompIoctl, constants, rlimitResource, signals, structs, landlockAccess,
   /** asm-generic `struct stat` on arm64, x86_64's own layout there. */

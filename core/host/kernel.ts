@@ -124,6 +124,26 @@ export const openPath = (kernel: Kernel, path: string, flags: number): number =>
   Number(kernel.syscall("openat", constants.AT_FDCWD, kernel.address(pathMemory(path)), flags | constants.O_CLOEXEC, 0))
 
 /**
+ * Moves a supervisor fd that a child program will name (a Landlock ruleset, a
+ * cgroup.procs) to 10 or above, where the program requires its sources (a
+ * runtime may hand out low numbers, as Bun does); returns the new fd or -errno.
+ *
+ * @example
+ * ```ts
+ * import { highFd, openPath, type Kernel } from "./kernel.ts"
+ *
+ * declare const kernel: Kernel
+ * const fd = highFd(kernel, openPath(kernel, "/sys/fs/cgroup/cgroup.procs", 1))
+ * ```
+ */
+export const highFd = (kernel: Kernel, fd: number): number => {
+  if (fd < 0 || fd >= 10) return fd
+  const moved = Number(kernel.syscall("fcntl", fd, constants.F_DUPFD_CLOEXEC, 10))
+  kernel.syscall("close", fd)
+  return moved
+}
+
+/**
  * A whole (small) file as text, or -errno. For /proc and /sys files, which
  * report no size: reads until end of file.
  *

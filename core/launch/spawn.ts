@@ -14,6 +14,13 @@
  *
  * The spawned pid is the target's; it is signalled through its pidfd and
  * reaped with waitid(P_PIDFD), so a recycled pid is never hit.
+ *
+ * A program with an init (a pid namespace) adds its namespace flags to the
+ * clone and never uses CLONE_VFORK: the child is the namespace's init, which
+ * runs on our block and stack until it exits (control channel end of file).
+ * Its `started` record says the target exec'd; its exit is the target's wait
+ * status from its `targetStatus` record; the pid reported is the init's, the
+ * one signals go to (it forwards them; SIGKILL ends the namespace).
  */
 import { checked, type Libc } from "../libc.ts"
 import type { LaunchingChild } from "../plugin.ts"
@@ -28,6 +35,7 @@ import { compileProgram, interpreter, type ChildProgram, type LaunchFailure } fr
 import { archTable } from "../arch/mod.ts"
 import { inheritedLimits, signalsToDefault } from "./inherit.ts"
 import { childStdio, fdTools, type FdTools } from "./stdio.ts"
+import { cloneRefused, programPid, statusFromWait } from "./contained.ts"
 
 /** What the runtime's FFI gives the launcher. */
 export interface LaunchBinding {
@@ -55,10 +63,29 @@ export interface NativeChild {
   readonly pipes: readonly [number | undefined, number | undefined, number | undefined]
   /** What `launched` hooks talk to while the child prepares. */
   readonly launching: LaunchingChild
-  /** Resolves at the control channel's end of file: the failure the child reported, or undefined once the target runs. */
+  /** Resolves once the target runs (undefined) or with the failure the child reported: at end of file, or an init's `started` record. */
   readonly started: Promise<LaunchFailure | undefined>
   readonly exited: Promise<ProcessStatus>
   readonly kill: (signal: SignalName) => boolean
+}
+
+/**
+ * A clone refused for the namespaces the program asked for: the launch
+ * failure (stage "user-namespace" or "pid-namespace") for the fence plugins
+ * to explain.
+ *
+ * @example
+ * ```ts
+ * const refused = new CloneRefused({ stage: "user-namespace", errno: 1, subject: "clone(CLONE_NEWUSER | CLONE_NEWPID)" })
+ * refused.failure.errno // 1
+ * ```
+ */
+export class CloneRefused extends Error {
+  readonly failure: LaunchFailure
+  constructor(failure: LaunchFailure) {
+    super(`${failure.subject} failed with errno ${failure.errno}`)
+    this.failure = failure
+  }
 }
 
 /** The launcher of one process: `launch` starts a child, or throws an Error that says which call failed. */
@@ -163,12 +190,17 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       block = new Uint8Array(new ArrayBuffer(program.size + 16))
       const address = libc.address(block)
       block.set(program.image(address))
-      const flags = clone.CLONE_VM | clone.CLONE_PIDFD | clone.SIGCHLD | (program.hasListener ? 0 : clone.CLONE_VFORK)
+      const flags = clone.CLONE_VM | clone.CLONE_PIDFD | clone.SIGCHLD | program.cloneFlags | (program.mayVfork ? clone.CLONE_VFORK : 0)
       libc.call.syscall(sigprocmask, signalMask.SIG_SETMASK, scratchAddress, scratchAddress + 8n, signalMask.sigsetSize, 0)
       childPid = Number(libc.call.clone(code.entry, stack.top, flags, address, scratchAddress + 16n))
       const cloneErrno = childPid < 0 ? libc.errno() : 0
       libc.call.syscall(sigprocmask, signalMask.SIG_SETMASK, scratchAddress + 8n, 0, signalMask.sigsetSize, 0)
-      if (childPid < 0) throw new Error(`clone failed with errno ${cloneErrno}`)
+      if (childPid < 0) {
+        // The host refused the namespaces (a sysctl, an LSM, an outer seccomp profile): the fences explain it.
+        const refused = cloneRefused(program.cloneFlags, cloneErrno)
+        if (refused !== undefined) throw new CloneRefused(refused)
+        throw new Error(`clone failed with errno ${cloneErrno}`)
+      }
       pidfd = scratchView.getInt32(16, true)
     } catch (error) {
       stacks.give(stack)
@@ -196,11 +228,16 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       finish(program.decode(concat(received)).failure)
     }
     const onBytes = (): void => {
+      if (program.init) {
+        // An init reports its target's exec (or failure) long before its own end of file.
+        const report = program.decode(concat(received))
+        if (report.started || report.failure !== undefined) finish(report.failure)
+      }
       if (installing || !program.decode(concat(received)).installingListener) return
       installing = true
       for (const watcher of reportWatchers) watcher()
     }
-    if (!program.hasListener) {
+    if (program.mayVfork) {
       // CLONE_VFORK: the child has exec'd or exited; its end closes within moments of execve, so read to the end here.
       for (;;) {
         const chunk = new Uint8Array(4096)
@@ -229,8 +266,12 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       const cancel = watcher.watch(pidfd, pollEvents.POLLIN, () => {
         info.fill(0)
         const result = checked(libc.call.waitid(wait.P_PIDFD, pidfd, info, wait.WEXITED | wait.WNOHANG), libc.errno)
-        const ended = result < 0 ? { exitCode: undefined, signal: undefined } : statusOf(new DataView(info.buffer))
-        if (ended === undefined) return
+        const reaped = result < 0 ? { exitCode: undefined, signal: undefined } : statusOf(new DataView(info.buffer))
+        if (reaped === undefined) return
+        // An init wrote its target's status before it exited: it is in the channel now, whatever the poll order.
+        if (program.init && open) drain(libc, mine, received)
+        const reported = program.init ? program.decode(concat(received)).targetStatus : undefined
+        const ended = reported === undefined ? reaped : statusFromWait(reported)
         cancel()
         status = ended
         tools.close(pidfd)
@@ -241,6 +282,7 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
     const launching: LaunchingChild = {
       pid: childPid,
       pidfd,
+      isProgram: programPid(libc, childPid, program.init),
       listenerFd: program.listenerFd,
       handshake: { readSize: program.handshakeReadSize, code: { start: code.start, end: code.end } },
       whenInstallingListener: (listener) => {

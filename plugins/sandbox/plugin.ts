@@ -11,7 +11,9 @@
 import { Effect, Result } from "effect"
 import type { ExitResult } from "../../core/exit.ts"
 import { KernelService, readText, type Kernel } from "../../core/host/kernel.ts"
+import type { LaunchFailure } from "../../core/program/mod.ts"
 import type { PreExecStep } from "../../core/steps.ts"
+import { explainFenceFailure } from "./explain.ts"
 import type { PolicyError } from "../seccomp/errors.ts"
 import type { PolicyJson } from "../seccomp/json.ts"
 import type { SeccompLibrary } from "../seccomp/library.ts"
@@ -97,6 +99,8 @@ export interface FencePlugin {
   readonly preExec: (spec: unknown) => Effect.Effect<ReadonlyArray<PreExecStep>, FencePluginError, KernelService | SeccompLibrary>
   readonly exec: (child: { readonly pid: number; readonly spec: unknown }) => Effect.Effect<void>
   readonly exit: (exit: ExitResult, spec: unknown) => Effect.Effect<ExitResult>
+  /** A child that never ran its target: its plan is released, and a fence the host refused fails with its FenceError. */
+  readonly failed: (failure: LaunchFailure, spec: unknown) => Effect.Effect<void, FenceError, KernelService>
   readonly plan: (host: FenceHost) => Result.Result<FencePlan, FenceError>
 }
 
@@ -224,6 +228,15 @@ export const fencePlugin = <Options>(
         running.get(exit.pid)?.()
         running.delete(exit.pid)
         return exit
+      }),
+    failed: (failure, spec) =>
+      Effect.gen(function*() {
+        const queue = pending.get(spec) ?? []
+        // The newest plan for this spec is the one whose child just failed (a start is one fiber from preExec to here).
+        queue.pop()?.release()
+        if (queue.length === 0) pending.delete(spec)
+        const explained = explainFenceFailure(failure.stage, failure.errno, hostOf(yield* KernelService).euid)
+        if (explained !== undefined) return yield* explained
       })
   }
 }

@@ -11,7 +11,7 @@
  * processes (the "no internal processes" rule) unless it is the root.
  */
 import { Result } from "effect"
-import { accessPath, type Kernel, openPath, pathMemory, readText, writeText } from "../../../core/host/kernel.ts"
+import { accessPath, highFd, type Kernel, openPath, pathMemory, readText, writeText } from "../../../core/host/kernel.ts"
 import { constants, errno as errnos } from "../../../core/arch/generic.ts"
 
 const { EBUSY } = errnos
@@ -148,7 +148,7 @@ export const openCgroupManager = (kernel: Kernel, parent?: string): Result.Resul
       const written = writeText(kernel, `${path}/${file}`, value)
       if (written < 0) return removeDirectory(), Result.fail(failed(`${path}/${file}`, `cannot write "${value}" to`, -written))
     }
-    const procsFd = openPath(kernel, `${path}/cgroup.procs`, constants.O_WRONLY)
+    const procsFd = highFd(kernel, openPath(kernel, `${path}/cgroup.procs`, constants.O_WRONLY))
     if (procsFd < 0) return removeDirectory(), Result.fail(failed(`${path}/cgroup.procs`, "cannot open", -procsFd))
     const kill = (): number => writeText(kernel, `${path}/cgroup.kill`, "1")
     let open_ = true

@@ -15,7 +15,7 @@
  * listed on the ruleset (and by `kakoi doctor`), never dropped in silence.
  */
 import { Result } from "effect"
-import { fdKind, type Kernel, memory, openPath } from "../../../core/host/kernel.ts"
+import { fdKind, highFd, type Kernel, memory, openPath } from "../../../core/host/kernel.ts"
 import { constants, errno as errnos, landlockAccess as landlock, structs } from "../../../core/arch/generic.ts"
 
 const { ENOSYS, EOPNOTSUPP } = errnos
@@ -183,7 +183,7 @@ export const createRuleset = (kernel: Kernel, rules: LandlockRules, abi: number 
   view.setBigUint64(0, handledFs, true)
   if (size >= 16) view.setBigUint64(8, handledNet, true)
   if (size >= 24) view.setBigUint64(16, scoped, true)
-  const fd = Number(kernel.syscall("landlock_create_ruleset", kernel.address(attr), size, 0))
+  const fd = highFd(kernel, Number(kernel.syscall("landlock_create_ruleset", kernel.address(attr), size, 0)))
   if (fd < 0) {
     return Result.fail(new FenceError({ reason: "SystemCallFailed", fence: "landlock", path: "ruleset", detail: "landlock_create_ruleset failed for the", hint: "", errno: -fd }))
   }

@@ -105,7 +105,7 @@ export const superviseChild = (
       nameOf: nameCache(library),
       timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
       errno,
-      launcher: { pid: child.pid, readSyscall: library.syscallResolveName(library.archNative(), "read"), ...child.handshake },
+      launcher: { pid: child.pid, isProgram: child.isProgram, readSyscall: library.syscallResolveName(library.archNative(), "read"), ...child.handshake },
       onKill,
       observe: options.onNotification
     })

@@ -1,0 +1,5 @@
+/** The containment conformance suite on Bun. */
+import { run, spawn } from "../../adapters/bun/mod.ts"
+import { containmentSuite, escaperFixture } from "../conformance/containment.ts"
+
+containmentSuite("Bun", { run, spawn } as never, (marker) => [process.execPath, escaperFixture, "bun", marker])
