@@ -4,8 +4,9 @@
  * and its children's output as lines, and stop it gracefully on SIGINT or SIGTERM.
  *
  * In JSON, a worker may carry `"seccomp"` (a policy in kakoi's JSON format, or
- * the path of a file holding one) and `"rlimit"` (e.g. `{ "nofile": 64 }`);
- * they become the seccomp and rlimit plugins.
+ * the path of a file holding one), `"rlimit"` (e.g. `{ "nofile": 64 }`) and
+ * `"sandbox"` (sandbox()'s options, e.g. `{ "network": "none" }`, or `{}` for
+ * its strict defaults); they become the seccomp, rlimit and sandbox plugins.
  */
 import { readFileSync } from "node:fs"
 import { dirname, resolve } from "node:path"
@@ -15,6 +16,7 @@ import type { Plugin } from "../core/plugin.ts"
 import { formatEvent } from "../core/supervisor/events.ts"
 import { isSupervisorSpec, type ChildSpec, type SupervisorSpec } from "../core/supervisor/spec.ts"
 import { rlimit, type RlimitOptions } from "../plugins/rlimit/mod.ts"
+import { sandbox, type SandboxOptions } from "../plugins/sandbox/sandbox.ts"
 import { seccomp, type PolicyJson } from "../plugins/seccomp/mod.ts"
 import { parseOptions, superviseHelp, UsageError, type CliIo } from "./usage.ts"
 
@@ -22,6 +24,7 @@ import { parseOptions, superviseHelp, UsageError, type CliIo } from "./usage.ts"
 interface JsonWorker {
   readonly seccomp?: PolicyJson | string
   readonly rlimit?: RlimitOptions
+  readonly sandbox?: SandboxOptions
   readonly plugins?: ReadonlyArray<Plugin<any, any>>
 }
 
@@ -33,11 +36,13 @@ const readJson = (path: string): unknown => {
   }
 }
 
-/** Turns `seccomp` and `rlimit` fields into plugins, all the way down. */
+/** Turns `seccomp`, `rlimit` and `sandbox` fields into plugins, all the way down. */
 const withPlugins = (child: ChildSpec<any, any>, base: string): ChildSpec<any, any> => {
   if (isSupervisorSpec(child)) return { ...child, children: (child.children ?? []).map((nested) => withPlugins(nested, base)) }
-  const { seccomp: policy, rlimit: limits, ...rest } = child as ChildSpec<any, any> & JsonWorker
+  const { seccomp: policy, rlimit: limits, sandbox: fences, ...rest } = child as ChildSpec<any, any> & JsonWorker
   const plugins: Array<Plugin<any, any>> = [...(rest.plugins ?? [])]
+  // sandbox() decodes its options strictly: a typo fails the worker's start with a FenceError naming the key.
+  if (fences !== undefined) plugins.push(sandbox(fences))
   if (limits !== undefined) plugins.push(rlimit(limits))
   if (policy !== undefined) plugins.push(seccomp(typeof policy === "string" ? (readJson(resolve(base, policy)) as PolicyJson) : policy))
   return { ...rest, plugins }

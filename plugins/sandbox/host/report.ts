@@ -39,8 +39,6 @@ export const formatCapabilities = (host: HostCapabilities): ReadonlyArray<string
     line("seccomp user notif", host.seccompUserNotification),
     line("io_uring", host.ioUring),
     `${"containment".padEnd(22)}${containment.level === undefined ? "none by default" : `run would use "${containment.level}"`}: ${containment.reason}`,
-    // Until the native launcher runs fence steps, every child gets today's process group; say so plainly.
-    `${"".padEnd(22)}(this build runs every child at "process-group": the native launcher has not landed yet)`,
     line("  namespaces", containment.levels.namespaces),
     line("  cgroup", containment.levels.cgroup),
     line("  process-group", containment.levels["process-group"])
