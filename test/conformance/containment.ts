@@ -15,6 +15,8 @@ import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import type { RunOptions, RunResult } from "../../core/api.ts"
 import { containment } from "../../plugins/sandbox/containment.ts"
+import { seccomp, type PolicyJson, type RuleJson } from "../../plugins/seccomp/mod.ts"
+import { constants } from "../../core/arch/generic.ts"
 import { waitUntil } from "../helpers/processes.ts"
 
 export interface ContainmentApi {
@@ -26,6 +28,9 @@ export interface ContainmentApi {
     readonly result: Promise<RunResult>
   }>
 }
+
+/** The supervisor fixture run under a policy that refuses namespaces: prints the error of a contained run. */
+export const refusedFixture: string = fileURLToPath(new URL("../fixtures/contained-refused.ts", import.meta.url))
 
 /** The supervisor fixture: a contained child and its setsid grandchild, both clearing their parent-death signal. */
 export const escaperFixture: string = fileURLToPath(new URL("../fixtures/contained-escaper.ts", import.meta.url))
@@ -51,6 +56,7 @@ const noneLeft = async (marker: string): Promise<boolean> => {
   return gone
 }
 
+const { CLONE_NEWUSER, CLONE_NEWPID } = constants
 let serial = 0
 const markerOf = (): string => `kakoi-contained-${process.pid}-${++serial}`
 const contained = { plugins: [containment("namespaces")] }
@@ -66,7 +72,33 @@ const firstLine = async (stdout: unknown): Promise<string> => {
  * Registers the suite; `supervisor(marker)` is the argv that runs
  * `escaperFixture` in the runtime under test with arguments `<runtime> <marker>`.
  */
-export const containmentSuite = (runtime: string, api: ContainmentApi, supervisor: (marker: string) => ReadonlyArray<string>): void => {
+export const containmentSuite = (
+  runtime: string,
+  api: ContainmentApi,
+  supervisor: (marker: string) => ReadonlyArray<string>,
+  refusing: ReadonlyArray<string>
+): void => {
+  describe(`containment "namespaces" on ${runtime}: a host that refuses namespaces`, () => {
+    const asNobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    it.each([
+      ["root", [], "namespaces): creating namespaces is refused (an outer container's seccomp profile or an LSM)"],
+      ["nobody", asNobody, "user namespaces): unprivileged user namespaces are refused (a sysctl, AppArmor's restriction, or an outer container's seccomp profile)"]
+    ] as const)("fails the spawn with a FenceError naming what is refused, supervisor %s under a policy denying CLONE_NEWUSER/CLONE_NEWPID (as Docker's does)", async (_, prefix, what) => {
+      // Docker's default profile: clone with a namespace flag fails EPERM, clone3 (whose flags seccomp cannot see) ENOSYS.
+      const rules: ReadonlyArray<RuleJson> = [
+        ...[CLONE_NEWUSER, CLONE_NEWPID].map((flag): RuleJson => ({ action: "errno", errno: "EPERM", syscalls: ["clone"], args: [{ index: 0, op: "masked==", mask: `0x${flag.toString(16)}`, value: `0x${flag.toString(16)}` }] }) as RuleJson),
+        { action: "errno", errno: "ENOSYS", syscalls: ["clone3", "unshare"] }
+      ]
+      const result = await api.run([...prefix, ...refusing], { plugins: [seccomp({ default: "allow", rules } as PolicyJson)] })
+      expect(JSON.parse(text(result.stdout))).toEqual({
+        _tag: "FenceError",
+        reason: "Unsupported",
+        fence: "containment",
+        message: `The containment fence cannot be enforced on this host (${what}; run kakoi doctor to see which, or choose containment: "process-group"`
+      })
+    })
+  })
+
   describe(`containment "namespaces" on ${runtime}: no descendant outlives its child`, () => {
     it("a setsid grandchild is gone when the child exits, and the exit data is the target's", async () => {
       const marker = markerOf()
