@@ -27,6 +27,7 @@ export interface ContainmentApi {
     readonly kill: (signal: "SIGTERM" | "SIGKILL") => boolean
     readonly result: Promise<RunResult>
   }>
+  readonly supervise: (spec: any) => Promise<{ readonly stop: () => Promise<void> }>
 }
 
 /** The supervisor fixture run under a policy that refuses namespaces: prints the error of a contained run. */
@@ -123,6 +124,18 @@ export const containmentSuite = (
       await firstLine(child.stdout)
       child.kill("SIGTERM")
       expect((await child.result).signal).toBe("SIGTERM")
+      expect(await noneLeft(marker)).toBe(true)
+    })
+
+    it("a supervised worker's setsid grandchild that ignores SIGTERM and holds the output pipe is gone after stop(), which returns promptly", async () => {
+      const marker = markerOf()
+      const script = `(trap '' TERM; exec setsid sh -c 'trap "" TERM; sleep 30' ${marker}) & echo up; exec sleep 30`
+      const tree = await api.supervise({ name: "t", children: [{ name: "w", argv: ["sh", "-c", script], plugins: [containment("namespaces")], ready: { kind: "line", pattern: /^up$/ } }] })
+      expect(await waitUntil(() => tagged(marker).length > 0, 2000)).toBe(true)
+      const stoppedAt = Date.now()
+      await tree.stop()
+      // The worker ends at SIGTERM; its init's end kills the grandchild, which closes the pipe: no 5 s stop timeout.
+      expect(Date.now() - stoppedAt).toBeLessThan(3000)
       expect(await noneLeft(marker)).toBe(true)
     })
 
