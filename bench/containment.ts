@@ -1,7 +1,7 @@
 /**
  * Containment and sandbox cost in the runtime running this file: spawn of
- * `/bin/true` to its exit with kakoi's default containment ("namespaces": a
- * pid namespace, its init, a Landlock domain) against `process-group` (none),
+ * `/bin/true` to its exit at containment "namespaces" (a pid namespace, its
+ * init, a Landlock domain) against the default `process-group` (nothing added),
  * against bubblewrap doing the same (`bwrap --unshare-pid --die-with-parent
  * --dev-bind / / /bin/true`), and against the runtime's own spawn; then
  * `sandbox()` defaults plus a seccomp policy against bwrap with the
@@ -29,7 +29,7 @@ const kakoi = async (options: Parameters<typeof run>[1]): Promise<void> => {
 }
 
 // Built once and reused, as in a long-lived supervisor.
-const weaker = containment("process-group")
+const contained = containment("namespaces")
 const strict = sandbox()
 const fence = seccomp(policy({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir", "mkdirat"] }] }))
 const bwrapSandbox = [
@@ -39,8 +39,8 @@ const bwrapSandbox = [
 
 const cases: ReadonlyArray<Case> = [
   { label: `${plainSpawnName} ${target}`, task: () => plainSpawn([target]) },
-  { label: `kakoi run, containment "process-group"`, task: () => kakoi({ plugins: [weaker] }) },
-  { label: `kakoi run, default containment "namespaces"`, task: () => kakoi({}) },
+  { label: `kakoi run, containment "process-group" (the default)`, task: () => kakoi({}) },
+  { label: `kakoi run, containment "namespaces"`, task: () => kakoi({ plugins: [contained] }) },
   { label: "bwrap --unshare-pid --die-with-parent --dev-bind / /", task: () => plainSpawn(["bwrap", "--unshare-pid", "--die-with-parent", "--dev-bind", "/", "/", target]) },
   { label: "kakoi run, sandbox() + seccomp errno policy", task: () => kakoi({ plugins: [strict, fence] }) },
   { label: "bwrap, sandbox()'s equivalent flags (no seccomp)", task: () => plainSpawn(bwrapSandbox) }
