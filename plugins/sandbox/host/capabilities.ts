@@ -51,7 +51,11 @@ export interface HostCapabilities {
   readonly seccompUserNotification: Verdict
   readonly ioUring: Verdict
   readonly containment: {
-    /** The level `run` uses by default (namespaces), or undefined when it would fail with a typed error. */
+    /**
+     * The strongest level this host gives a child that asks (containment("namespaces"), sandbox(),
+     * `kakoi run --containment`), or undefined when asking fails with a typed error. `run`
+     * without a containment plugin stays at "process-group".
+     */
     readonly level: ContainmentLevel | undefined
     readonly reason: string
     readonly levels: Readonly<Record<ContainmentLevel, Verdict>>
@@ -150,7 +154,7 @@ const containmentOf = (namespaces: Verdict, cgroup: HostCapabilities["cgroup"]):
   } as const
   if (namespaces.status === "yes") return { level: "namespaces", reason: levels.namespaces.reason, levels }
   const weaker = cgroupLevel.status === "yes" ? '"cgroup" or "process-group"' : '"process-group"'
-  return { level: undefined, reason: `run fails with a typed error unless containment: ${weaker} is chosen: ${namespaces.reason}`, levels }
+  return { level: undefined, reason: `containment("namespaces") and sandbox() fail with a typed error here; choose ${weaker}: ${namespaces.reason}`, levels }
 }
 
 /**

@@ -38,7 +38,8 @@ export const formatCapabilities = (host: HostCapabilities): ReadonlyArray<string
     line("notify (pidfd_getfd)", host.ptrace.notify),
     line("seccomp user notif", host.seccompUserNotification),
     line("io_uring", host.ioUring),
-    `${"containment".padEnd(22)}${containment.level === undefined ? "none by default" : `run would use "${containment.level}"`}: ${containment.reason}`,
+    // The default is still "process-group"; "namespaces" is what containment("namespaces"), sandbox() and --containment ask for.
+    `${"containment".padEnd(22)}run uses "process-group" by default; ${containment.level === undefined ? "asking for more fails" : `asked for more (sandbox(), --containment), it gets "${containment.level}"`}: ${containment.reason}`,
     line("  namespaces", containment.levels.namespaces),
     line("  cgroup", containment.levels.cgroup),
     line("  process-group", containment.levels["process-group"])
