@@ -13,6 +13,7 @@
 #include <linux/filter.h>
 #include <linux/landlock.h>
 #include <linux/prctl.h>
+#include <linux/ptrace.h>
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <stddef.h>
@@ -49,7 +50,7 @@ int main(void) {
   NR(fstat); NR(getpid); NR(geteuid); NR(socket); NR(connect); NR(bind); NR(capset); NR(mount); NR(umount2); NR(pivot_root);
   NR(sethostname); NR(setdomainname); NR(setgroups); NR(setresuid); NR(setresgid); NR(unshare); NR(mkdirat); NR(fchdir);
   NR(io_uring_setup); NR(faccessat); NR(unlinkat); NR(symlinkat); NR(mount_setattr); NR(open_tree); NR(move_mount);
-  NR(landlock_add_rule);
+  NR(landlock_add_rule); NR(ptrace); NR(fcntl);
 #include ERRNO_LIST
   SHOW("seccompIoctl.NOTIF_RECV", SECCOMP_IOCTL_NOTIF_RECV);
   SHOW("seccompIoctl.NOTIF_SEND", SECCOMP_IOCTL_NOTIF_SEND);
@@ -61,7 +62,7 @@ int main(void) {
   SHOW("seccompIoctl.NOTIF_SET_FLAGS", SECCOMP_IOCTL_NOTIF_SET_FLAGS);
   CONST(PR_SET_PDEATHSIG); CONST(PR_SET_NO_NEW_PRIVS); CONST(SECCOMP_SET_MODE_FILTER); CONST(SECCOMP_FILTER_FLAG_TSYNC);
   CONST(SECCOMP_FILTER_FLAG_NEW_LISTENER); CONST(SECCOMP_FILTER_FLAG_TSYNC_ESRCH); CONST(SECCOMP_USER_NOTIF_FLAG_CONTINUE); CONST(SIG_SETMASK);
-  CONST(O_CLOEXEC); CONST(O_NONBLOCK); CONST(F_DUPFD); CONST(F_GETFD); CONST(F_SETFD); CONST(F_SETFL); CONST(FD_CLOEXEC);
+  CONST(O_CLOEXEC); CONST(O_NONBLOCK); CONST(F_DUPFD); CONST(F_DUPFD_CLOEXEC); CONST(F_GETFD); CONST(F_SETFD); CONST(F_SETFL); CONST(FD_CLOEXEC);
   CONST(CLONE_VM); CONST(CLONE_FILES); CONST(CLONE_PIDFD); CONST(CLONE_VFORK); CONST(CLONE_NEWUSER); CONST(CLONE_NEWPID);
   CONST(WNOHANG); SHOW("constants.AT_FDCWD", (unsigned long long)(long long)AT_FDCWD); CONST(O_WRONLY); CONST(SFD_CLOEXEC);
   /* struct landlock_ruleset_attr's net (6.7) and scoped (6.12) fields and the scope bits are newer
@@ -108,7 +109,7 @@ int main(void) {
   CONST(OPEN_TREE_CLONE); CONST(MOVE_MOUNT_F_EMPTY_PATH);
   CONST(PR_SET_KEEPCAPS); CONST(PR_CAPBSET_DROP); CONST(PR_SET_SECUREBITS); CONST(PR_GET_NO_NEW_PRIVS); CONST(PR_CAP_AMBIENT);
   CONST(PR_CAP_AMBIENT_CLEAR_ALL); SHOW("constants.LINUX_CAPABILITY_VERSION_3", _LINUX_CAPABILITY_VERSION_3);
-  CONST(CAP_SYS_PTRACE); CONST(CAP_SYS_ADMIN);
+  CONST(CAP_SYS_PTRACE); CONST(CAP_SYS_ADMIN); CONST(PTRACE_SEIZE);
   CONST(AF_UNIX); CONST(AF_INET); CONST(AF_INET6); CONST(AF_PACKET); CONST(SOCK_STREAM); CONST(SOCK_DGRAM); CONST(SOCK_RAW);
   CONST(SOCK_CLOEXEC); CONST(IPPROTO_ICMP); CONST(INADDR_LOOPBACK); CONST(SIOCGIFFLAGS); CONST(SIOCSIFFLAGS); CONST(IFF_UP);
   CONST(SECCOMP_GET_ACTION_AVAIL); CONST(SECCOMP_RET_USER_NOTIF);
