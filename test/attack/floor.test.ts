@@ -1,0 +1,89 @@
+/**
+ * Attacks on the floor (floor.ts): a hostile child reaching its unfiltered
+ * supervisor (the test's own Node process is the parent) or the user's
+ * terminal, under policies written the obvious way.
+ */
+import { describe, expect, it } from "vitest"
+import type { OciProfile, PolicyJson } from "../../plugins/seccomp/mod.ts"
+import { attack, program } from "./attack.ts"
+import { readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+
+const EPERM = 1
+const PTRACE_ATTACH = 16
+const docker = JSON.parse(readFileSync(fileURLToPath(new URL("../fixtures/profiles/docker-default.json", import.meta.url)), "utf8")) as OciProfile
+
+describe("the floor under policies that mention what it guards", () => {
+  // FINDING (high): any rule that names ptrace lifts floor.ptrace, even a rule that only *denies* one
+  // request. "Deny PTRACE_ATTACH" is a tightening to its author; it opens PTRACE_SEIZE (and every other
+  // request) on the unfiltered supervisor. Expected: a floor entry is lifted only for the calls a rule
+  // lets run (or the floor rule stays beside the conditional one, as the ioctl entries do).
+  it("a rule that denies PTRACE_ATTACH keeps PTRACE_SEIZE of the supervisor denied", async () => {
+    const json: PolicyJson = { default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["ptrace"], args: [{ index: 0, op: "==", value: PTRACE_ATTACH }] }] }
+    expect(await attack(json, [program("floor-probe"), "ptrace"])).toBe(`errno ${EPERM}`)
+  })
+
+  it("a rule that kills pidfd_getfd for fd 0 only keeps the floor for the other fds", async () => {
+    // pidfd_getfd(pidfd, targetfd, flags): the probe takes fd 0 of the parent; the author denied fd 1.
+    const json: PolicyJson = { default: "allow", rules: [{ action: "kill", syscalls: ["pidfd_getfd"], args: [{ index: 1, op: "==", value: 1 }] }] }
+    expect(await attack(json, [program("floor-probe"), "pidfd_getfd"])).toBe(`errno ${EPERM}`)
+  })
+
+  // Holds: naming ioctl does not lift the ioctl entries, whatever the action.
+  it.each([
+    ["allow in an allowlist", { default: { errno: "EACCES" }, rules: [{ action: "allow", syscalls: ["@system-service", "ioctl"] }] }],
+    ["log in a default-allow policy", { default: "allow", rules: [{ action: "log", syscalls: ["ioctl"] }] }],
+    ["allow in a default-allow policy (same as the default)", { default: "allow", rules: [{ action: "allow", syscalls: ["ioctl"] }] }],
+    ["trace, with a condition that admits TIOCSTI", { default: "allow", rules: [{ action: "trace", trace: 1, syscalls: ["ioctl"], args: [{ index: 1, op: "!=", value: 0x5401 }] }] }]
+  ] as const)("TIOCSTI stays denied when ioctl is named (%s)", async (_, json) => {
+    try {
+      expect(await attack(json as PolicyJson, [program("floor-probe"), "tiocsti"])).toBe(`errno ${EPERM}`)
+    } catch (error) {
+      // A typed refusal is fine too (FloorConflict: the rule's conditions admit TIOCSTI).
+      expect(error).toMatchObject({ _tag: "PolicyError", reason: "FloorConflict" })
+    }
+  })
+
+  // FINDING (high): the floor's ioctl entries answer EPERM, and libseccomp refuses a rule whose action is the
+  // default's. With `default: {errno: "EPERM"}` (the usual allowlist, and Docker's defaultErrnoRet 1) the
+  // floor.tiocsti rule is dropped silently (plan.ts keeps same-as-default skips for user rules only), while
+  // the allowed ioctl became the catch-all `arg1 >= 0`: TIOCSTI types into the terminal. Docker's profile
+  // allows ioctl, so every child under it can. Fix: when the default equals a floor entry's action, give
+  // the floor another denial (EIO is what the kernel answers with legacy_tiocsti=0), or fail closed.
+  it("TIOCSTI is denied by an allowlist whose default is errno EPERM and which allows ioctl", async () => {
+    const allowlist: PolicyJson = { default: { errno: "EPERM" }, rules: [{ action: "allow", syscalls: ["@system-service", "ioctl"] }] }
+    expect(await attack(allowlist, [program("floor-probe"), "tiocsti"])).toBe(`errno ${EPERM}`)
+  })
+
+  it("TIOCSTI is denied under Docker's profile, also with high-bit garbage in its 64-bit cmd register", async () => {
+    expect(await attack(docker, [program("floor-probe"), "tcgets"])).toBe("ok")
+    expect(await attack(docker, [program("floor-probe"), "tiocsti"])).toBe(`errno ${EPERM}`)
+    expect(await attack(docker, [program("floor-probe"), "tiocsti", "0xdead000000005412"])).toBe(`errno ${EPERM}`)
+  })
+
+  it("ptrace of the supervisor is denied under Docker's profile (which allows ptrace with CAP_SYS_PTRACE)", async () => {
+    expect(await attack(docker, [program("floor-probe"), "ptrace"])).toBe(`errno ${EPERM}`)
+    expect(await attack(docker, [program("floor-probe"), "vm_readv"])).toBe(`errno ${EPERM}`)
+  })
+
+  it("i386 ptrace and TIOCSTI through int 0x80 meet the floor when the policy lists x86", async () => {
+    const x86: PolicyJson = { default: "allow", arches: ["x86"] }
+    // i386: ptrace is 26 (PTRACE_SEIZE 0x4206 of pid 1, which must not even be tried), ioctl 54.
+    expect(await attack(x86, [program("attack-probe"), "int80", "26", "0x4206", "1", "0", "0"])).toBe(`errno ${EPERM}`)
+    // fd 0 is not a terminal here: EPERM is the filter's answer, ENOTTY would be the kernel's.
+    expect(await attack(x86, [program("attack-probe"), "int80", "54", "0", "0x5412", "@x"])).toBe(`errno ${EPERM}`)
+  })
+})
+
+describe("reaching the supervisor by other calls (for the containment fence, issue 10, if not the floor)", () => {
+  // FINDING (medium): the floor stops ptrace/process_vm_*/pidfd_getfd, but a child may still rewrite its
+  // supervisor's resource limits (prlimit64 on the parent: RLIMIT_NOFILE 0 starves it of fds,
+  // RLIMIT_CPU kills it) and scheduling (setpriority, sched_setaffinity, ioprio_set), with the same uid.
+  it("prlimit64 cannot rewrite the supervisor's limits", async () => {
+    expect(await attack({ default: "allow" }, [program("attack-probe"), "prlimit-parent"])).toBe(`errno ${EPERM}`)
+  })
+
+  it("setpriority cannot renice the supervisor", async () => {
+    expect(await attack({ default: "allow" }, [program("attack-probe"), "renice-parent"])).toBe(`errno ${EPERM}`)
+  })
+})
