@@ -14,6 +14,7 @@ import { SyscallError } from "./errors.ts"
 import { importOf } from "./formats/imported.ts"
 import { SeccompLibrary } from "./library.ts"
 import type { Action, ArgCondition, Policy } from "./model.ts"
+import { holds } from "./notify/match.ts"
 import type { PlannedRule } from "./plan.ts"
 import { simulator } from "./simulator/mod.ts"
 import { archNames, syscallTable } from "./syscalls.ts"
@@ -72,19 +73,6 @@ export interface Explanation {
 }
 
 const hex = (value: bigint): string => `0x${value.toString(16)}`
-
-const holds = (condition: ArgCondition, args: ReadonlyArray<bigint>): boolean => {
-  const arg = args[condition.index] ?? 0n
-  switch (condition.op) {
-    case "==": return arg === condition.value
-    case "!=": return arg !== condition.value
-    case "<": return arg < condition.value
-    case "<=": return arg <= condition.value
-    case ">": return arg > condition.value
-    case ">=": return arg >= condition.value
-    case "masked==": return (arg & condition.mask) === condition.value
-  }
-}
 
 const conditionText = (condition: ArgCondition): string =>
   condition.op === "masked=="

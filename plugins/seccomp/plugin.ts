@@ -11,6 +11,7 @@ import type { PreExecStep } from "../../core/steps.ts"
 import { compile } from "./compile.ts"
 import { diagnoseNotifyKill, diagnoseSigsys } from "./diagnosis.ts"
 import { PolicyError } from "./errors.ts"
+import type { OciProfile } from "./formats/oci-json.ts"
 import type { PolicyJson } from "./json.ts"
 import { checkLauncher } from "./launcher.ts"
 import type { SeccompLibrary } from "./library.ts"
@@ -47,7 +48,7 @@ export interface SeccompOptions {
 }
 
 /** Validates once, when the plugin is made; the spawn hook reports a failure as a typed error. */
-const validate = (input: Policy | PolicyJson): Result.Result<Policy, PolicyError> => {
+const validate = (input: Policy | PolicyJson | OciProfile): Result.Result<Policy, PolicyError> => {
   try {
     return Result.succeed(makePolicy(input))
   } catch (error) {
@@ -68,7 +69,7 @@ const observed = (options: NotifyOptions, observe: ((observation: Observation) =
     }
 
 /**
- * Runs children under a seccomp policy (from `policy()`, or JSON). The policy
+ * Runs children under a seccomp policy (from `policy()`, JSON, or a Docker/OCI profile read for this process's capabilities). The policy
  * is validated when the plugin is made and compiled once, at the first spawn
  * (later spawns reuse the BPF); errors (an unknown
  * syscall, a policy that blocks execve) fail the spawn with a `PolicyError`.
@@ -85,7 +86,7 @@ const observed = (options: NotifyOptions, observe: ((observation: Observation) =
  * // run(["node", "app.js"], { plugins: [fence] })  (adapters/node)
  * ```
  */
-export const seccomp = (input: Policy | PolicyJson, options: SeccompOptions = {}): Plugin<PolicyError | NotifyError, SeccompLibrary> => {
+export const seccomp = (input: Policy | PolicyJson | OciProfile, options: SeccompOptions = {}): Plugin<PolicyError | NotifyError, SeccompLibrary> => {
   const checked = validate(input)
   const ready: Effect.Effect<{ readonly policy: Policy; readonly steps: ReadonlyArray<PreExecStep> }, PolicyError, SeccompLibrary> = Effect.gen(function*() {
     const policy = yield* Effect.fromResult(checked)

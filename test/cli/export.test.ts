@@ -54,7 +54,7 @@ describe("kakoi export", () => {
     const out = join(tempDir(), "filter.xml")
     const result = kakoi(["export", "--policy", file, "--format", "xml", "--out", out])
     expect(result).toMatchObject({ status: 2, stdout: "" })
-    expect(lines(result.stderr)).toEqual(['kakoi: --format takes bpf, pfc or json, got "xml"', "Try 'kakoi export --help' for more information"])
+    expect(lines(result.stderr)).toEqual(['kakoi: --format takes bpf, pfc, json, oci, systemd, got "xml"', "Try 'kakoi export --help' for more information"])
     expect(existsSync(out)).toBe(false)
   })
 

@@ -14,7 +14,10 @@ describe("kakoi help", () => {
     [["run", "--help"], "Usage: kakoi run [OPTIONS] [--] CMD [ARGS...]"],
     [["syscall", "--help"], "Usage: kakoi syscall NAME|NUMBER [--arch ARCH]"],
     [["help", "syscall"], "Usage: kakoi syscall NAME|NUMBER [--arch ARCH]"],
-    [["export", "--help"], "Usage: kakoi export --policy FILE [--format bpf|pfc|json] [--out FILE]"],
+    [["export", "--help"], "Usage: kakoi export --policy FILE [--format FORMAT] [--out FILE]"],
+    [["explain", "--help"], "Usage: kakoi explain --policy FILE --syscall NAME|NUMBER [--arch ARCH] [--args A0,A1,...]"],
+    [["help", "diff"], "Usage: kakoi diff A B"],
+    [["lint", "--help"], "Usage: kakoi lint FILE"],
     [["learn", "--help"], "Usage: kakoi learn [--out FILE] [--errno ERRNO] [--cwd DIR] [--] CMD [ARGS...]"]
   ])("kakoi %j prints usage on stdout and exits 0", (args, usage) => {
     const result = kakoi(args)

@@ -6,7 +6,16 @@
 import type { ArgCondition, Policy } from "../model.ts"
 import { plan } from "../plan.ts"
 
-const holds = (condition: ArgCondition, args: ReadonlyArray<bigint>): boolean => {
+/**
+ * Whether a condition holds for a call's arguments, compared as unsigned
+ * 64-bit words (the filter's compiled conditions are already on the bits the kernel reads).
+ *
+ * @example
+ * ```ts
+ * holds({ index: 0, op: "==", value: 2n }, [2n]) // true
+ * ```
+ */
+export const holds = (condition: ArgCondition, args: ReadonlyArray<bigint>): boolean => {
   const value = args[condition.index] ?? 0n
   switch (condition.op) {
     case "==":
