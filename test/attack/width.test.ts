@@ -24,6 +24,11 @@ describe("arguments the kernel reads as 32 bits or fewer", () => {
     expect(await attack(json, [program("attack-probe"), "clone", hex(garbage | 0x11n)])).toBe(`errno ${EPERM}`)
   })
 
+  it("a user who knows may state width 32 for clone's flags (today refused: BadWidth says 64 bits)", async () => {
+    const json = deny(eperm("clone", [{ index: 0, op: "==", value: 0x11, width: 32 }]))
+    expect(await attack(json, [program("attack-probe"), "clone", hex(garbage | 0x11n)])).toBe(`errno ${EPERM}`)
+  })
+
   // Holds: each of these is narrowed to the low 32 bits.
   it.each([
     ["fcntl cmd", "fcntl", 1, 3, SYS.fcntl, [0, garbage | 3n], `errno ${EPERM}`],

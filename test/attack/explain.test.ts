@@ -1,0 +1,28 @@
+/**
+ * explain() claims an exact answer: the action is the BPF's, and "decided by"
+ * names what decided it. Attacks here look for answers whose reason
+ * contradicts their action (a user then trusts the wrong rule).
+ */
+import { describe, expect, it } from "vitest"
+import type { PolicyJson } from "../../plugins/seccomp/mod.ts"
+import { explained } from "./attack.ts"
+
+describe("explain's reason agrees with its action", () => {
+  // FINDING (low): libseccomp turns an unconditional i386 socket rule into a rule on socketcall(SYS_SOCKET)
+  // (the kernel holds: families.test.ts). explain runs the BPF and answers "errno EACCES" for
+  // socketcall(1, ...), but says "decided by the default action (allow)", because no planned rule is for
+  // "socketcall". Fix: map socketcall/ipc calls back to the rule of the multiplexed call.
+  it("socketcall(SYS_SOCKET) on x86 under a socket deny rule is not 'decided by the default action'", async () => {
+    const json: PolicyJson = { default: "allow", arches: ["x86"], rules: [{ action: "errno", errno: "EACCES", syscalls: ["socket"] }] }
+    const answer = await explained(json, { syscall: "socketcall", arch: "x86", args: [1n, 0n] })
+    expect(answer.action).toEqual({ kind: "errno", errno: 13 })
+    expect(answer.by.kind).not.toBe("default")
+  })
+
+  // Holds: the floor's ioctl rule is named as the decider, with high-bit garbage too.
+  it("TIOCSTI with garbage is decided by floor.tiocsti", async () => {
+    const answer = await explained({ default: "allow" }, { syscall: "ioctl", args: [0n, 0xdead_0000_0000_5412n] })
+    expect(answer.action).toEqual({ kind: "errno", errno: 1 })
+    expect(answer.by).toMatchObject({ kind: "rule", rule: { path: "floor.tiocsti" } })
+  })
+})
