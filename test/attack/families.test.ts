@@ -88,6 +88,18 @@ describe("families on the i386 ABI (arches: [\"x86\"])", () => {
     expect(await attack(x86("truncate"), [program("attack-probe"), "int80", String(I386.truncate64), "@/nonexistent", "0", "0"])).toBe(`errno ${EPERM}`)
   })
 
+  // Same finding for plain names: i386's mmap (old_mmap, its arguments in memory) is not the call
+  // programs use; mmap2 is, and fcntl64 beside fcntl. A W^X rule on mmap with "x86" in arches is void.
+  it("a rule denying PROT_EXEC mappings also holds for i386 mmap2", async () => {
+    const json: PolicyJson = { default: "allow", arches: ["x86"], rules: [{ action: "errno", errno: "EPERM", syscalls: ["mmap"], args: [{ index: 2, op: "masked==", mask: 4, value: 4 }] }] }
+    expect(await attack(json, [program("attack-probe"), "int80", "192", "0", "4096", "7", "0x22", "0xffffffff"])).toBe(`errno ${EPERM}`)
+  })
+
+  it("a rule on fcntl F_GETFL also holds for i386 fcntl64", async () => {
+    const json: PolicyJson = { default: "allow", arches: ["x86"], rules: [{ action: "errno", errno: "EPERM", syscalls: ["fcntl"], args: [{ index: 1, op: "==", value: 3 }] }] }
+    expect(await attack(json, [program("attack-probe"), "int80", "221", "0", "3"])).toBe(`errno ${EPERM}`)
+  })
+
   // Holds: libseccomp rewrites an unconditional socket rule for i386's socketcall(SYS_SOCKET, ...).
   it("an unconditional socket rule also denies i386 socketcall(SYS_SOCKET)", async () => {
     const json: PolicyJson = { default: "allow", arches: ["x86"], rules: [{ action: "errno", errno: "EACCES", syscalls: ["socket"] }] }

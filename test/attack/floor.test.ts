@@ -55,6 +55,19 @@ describe("the floor under policies that mention what it guards", () => {
     expect(await attack(allowlist, [program("floor-probe"), "tiocsti"])).toBe(`errno ${EPERM}`)
   })
 
+  // FINDING (high, same cause): an allowlist in systemd's style (allow @system-service, fail the rest with
+  // EPERM, i.e. SystemCallFilter=@system-service + SystemCallErrorNumber=EPERM) loses floor.process_vm_*
+  // and, with @debug, floor.ptrace the same way: the group's allow decides (groups are "too broad to lift
+  // the floor", but the floor rule is no longer there). The child reads its supervisor's memory.
+  it.each([
+    ["process_vm_readv", "vm_readv", ["@system-service"]],
+    ["ptrace", "ptrace", ["@system-service", "@debug"]],
+    ["pidfd_getfd", "pidfd_getfd", ["@system-service", "@debug"]]
+  ] as const)("%s of the supervisor is denied by an EPERM allowlist of systemd groups", async (_, what, groups) => {
+    const allowlist: PolicyJson = { default: { errno: "EPERM" }, rules: [{ action: "allow", syscalls: [...groups, "execve"] }] }
+    expect(await attack(allowlist, [program("floor-probe"), what])).toBe(`errno ${EPERM}`)
+  })
+
   it("TIOCSTI is denied under Docker's profile, also with high-bit garbage in its 64-bit cmd register", async () => {
     expect(await attack(docker, [program("floor-probe"), "tcgets"])).toBe("ok")
     expect(await attack(docker, [program("floor-probe"), "tiocsti"])).toBe(`errno ${EPERM}`)

@@ -38,6 +38,19 @@ describe("io_uring is denied whenever the policy denies anything", () => {
     expect(existsSync(path)).toBe(false)
   })
 
+  // FINDING (high, the cause of floor.test.ts's EPERM findings): floor.io_uring answers ENOSYS; under a
+  // default of ENOSYS it is dropped as same-as-default, and @system-service (which holds @aio, io_uring_*)
+  // then allows io_uring: the explicit family:mkdir denial is bypassed with IORING_OP_MKDIRAT.
+  it("an ENOSYS allowlist of @system-service that denies family:mkdir keeps io_uring denied", async () => {
+    const json: PolicyJson = {
+      default: { errno: "ENOSYS" },
+      rules: [{ action: "allow", syscalls: ["@system-service", "execve"] }, { action: "errno", errno: "EPERM", syscalls: ["family:mkdir"] }]
+    }
+    const path = target()
+    expect(await attack(json, [program("io-uring-mkdirat"), path])).toMatch(/^setup errno /)
+    expect(existsSync(path)).toBe(false)
+  })
+
   it("a group that happens to hold io_uring does not lift the rule (only a name does)", async () => {
     const json: PolicyJson = { default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["family:mkdir"] }, { action: "log", syscalls: ["@io-event", "@aio"] }] }
     const path = target()
