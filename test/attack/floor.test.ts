@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest"
 import type { OciProfile, PolicyJson } from "../../plugins/seccomp/mod.ts"
+import { learn } from "../../adapters/node/mod.ts"
 import { attack, program } from "./attack.ts"
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
@@ -66,6 +67,14 @@ describe("the floor under policies that mention what it guards", () => {
   ] as const)("%s of the supervisor is denied by an EPERM allowlist of systemd groups", async (_, what, groups) => {
     const allowlist: PolicyJson = { default: { errno: "EPERM" }, rules: [{ action: "allow", syscalls: [...groups, "execve"] }] }
     expect(await attack(allowlist, [program("floor-probe"), what])).toBe(`errno ${EPERM}`)
+  })
+
+  // The same through `kakoi learn`: a learned policy is an EPERM allowlist, and any program that checks
+  // its terminal (isatty is an ioctl) learns ioctl. Learn the probe's harmless TCGETS, run it with TIOCSTI.
+  it("a policy learned from an ordinary ioctl still denies TIOCSTI", async () => {
+    const learned = await learn([program("floor-probe"), "tcgets"])
+    expect(learned.syscalls.map((entry) => entry.name)).toContain("ioctl")
+    expect(await attack(learned.policy, [program("floor-probe"), "tiocsti"])).toBe(`errno ${EPERM}`)
   })
 
   it("TIOCSTI is denied under Docker's profile, also with high-bit garbage in its 64-bit cmd register", async () => {
