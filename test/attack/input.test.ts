@@ -4,6 +4,7 @@
  * with a typed PolicyError at a JSON path, quickly: never crash, hang, drop a
  * rule, or read something other than what was written.
  */
+import { spawnSync } from "node:child_process"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { layer } from "../../adapters/node/libseccomp.ts"
@@ -115,5 +116,23 @@ describe("text that is not quite JSON", () => {
     ["a lone surrogate key", `{"default": "allow", "\\ud800": 1}`]
   ])("%s fails with a PolicyError", async (_, text) => {
     expect(await refused(text)).toBeInstanceOf(PolicyError)
+  })
+})
+
+describe("rules that multiply", () => {
+  // FINDING (medium): narrowing splits each `!=` on a 32-bit argument into 32 masked rules and expand.ts
+  // builds the cross product of a rule's conditions *before* comparing it with its 1024 limit: five `!=`
+  // conditions are 32^5 = 33 million condition sets, and policy() (validate -> findConflict -> plan ->
+  // expand) runs out of memory and kills the process (a supervisor reading a tree file) instead of
+  // failing with TooComplex. Fix (expand.ts, narrowed()): before `combine(alternatives)`, compute
+  // `alternatives.reduce((n, a) => n * a.length, 1)` and throw the TooComplex error when it exceeds maxSplit.
+  it("five != conditions on 32-bit arguments fail with TooComplex instead of exhausting memory", () => {
+    const mod = new URL("../../plugins/seccomp/mod.ts", import.meta.url).href
+    const args = Array.from({ length: 5 }, (_, index) => ({ index, op: "!=", value: 1, width: 32 }))
+    const script = `import { policy } from ${JSON.stringify(mod)}
+try { policy(${JSON.stringify({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["swapon"], args }] })}); console.log("accepted") }
+catch (error) { console.log(error.reason) }`
+    const result = spawnSync(process.execPath, ["--max-old-space-size=512", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 })
+    expect({ status: result.status, out: result.stdout.trim() }, result.stderr.slice(0, 300)).toEqual({ status: 0, out: "TooComplex" })
   })
 })
