@@ -79,6 +79,14 @@ describe("families on the i386 ABI (arches: [\"x86\"])", () => {
     expect({ outcome, uid: statSync(file).uid }).toEqual({ outcome: `errno ${EPERM}`, uid: 0 })
   })
 
+  // Holds: systemd's groups list chown32, setuid32..., and libseccomp puts them in the i386 part of the
+  // filter: the fix for families is the same (list the i386 twins; unknown on x86_64, they are skipped there).
+  it("@chown and @setuid deny i386 chown32 and setuid32", async () => {
+    const groups: PolicyJson = { default: "allow", arches: ["x86"], rules: [{ action: "errno", errno: "EPERM", syscalls: ["@chown", "@setuid"] }] }
+    expect(await attack(groups, [program("attack-probe"), "int80", String(I386.setuid32), "0"])).toBe(`errno ${EPERM}`)
+    expect(await attack(groups, [program("attack-probe"), "int80", String(I386.chown32), "@/nonexistent", "0", "0"])).toBe(`errno ${EPERM}`)
+  })
+
   it("family:setuid denies i386 setuid32", async () => {
     expect(await attack(x86("setuid"), [program("attack-probe"), "int80", String(I386.setuid32), "0"])).toBe(`errno ${EPERM}`)
   })
