@@ -135,4 +135,22 @@ catch (error) { console.log(error.reason) }`
     const result = spawnSync(process.execPath, ["--max-old-space-size=512", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 })
     expect({ status: result.status, out: result.stdout.trim() }, result.stderr.slice(0, 300)).toEqual({ status: 0, out: "TooComplex" })
   })
+
+  // FINDING (low): the same splitting makes a modest policy expensive for libseccomp, whose rule database
+  // grows quadratically: 400 rules of "socket family != N and type == M" are 12 800 filter rules, and
+  // compile() spends 84 s here (blocking its event loop in FFI) before failing with TooLarge. Each filter
+  // rule costs at least one instruction: fail with TooLarge before libseccomp once expand() has more
+  // rules than the kernel's 4096 instructions.
+  it("a policy that splits far beyond 4096 filter rules fails with TooLarge in seconds", () => {
+    const mod = new URL("../../plugins/seccomp/mod.ts", import.meta.url).href
+    const lib = new URL("../../adapters/node/libseccomp.ts", import.meta.url).href
+    const rules = Array.from({ length: 400 }, (_, i) => ({ action: "errno", errno: "EPERM", syscalls: ["socket"], args: [{ index: 0, op: "!=", value: i + 3 }, { index: 1, op: "==", value: i }] }))
+    const script = `import { Effect } from "effect"
+import { compile, policy } from ${JSON.stringify(mod)}
+import { layer } from ${JSON.stringify(lib)}
+const outcome = await Effect.runPromise(Effect.result(Effect.provide(compile(policy(${JSON.stringify({ default: "allow", rules })})), layer)))
+console.log(outcome._tag === "Success" ? "accepted" : outcome.failure.reason)`
+    const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 10_000, cwd: new URL("../..", import.meta.url).pathname })
+    expect({ status: result.status, out: result.stdout.trim() }, result.stderr.slice(0, 300)).toEqual({ status: 0, out: "TooLarge" })
+  })
 })
