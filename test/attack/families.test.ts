@@ -14,7 +14,7 @@ import { attack, probe, program } from "./attack.ts"
 const EPERM = 1
 const AT_FDCWD = 0xffff_ff9cn
 // x86_64 numbers (until core/arch/x86_64.ts exports them).
-const SYS = { renameat2: 316, statx: 332, fchmodat2: 452, unlinkat: 263, rmdir: 84, linkat: 265, symlinkat: 266, mknodat: 259, faccessat2: 439, setxattrat: 463, removexattrat: 466 }
+const SYS = { renameat2: 316, statx: 332, fchmodat2: 452, unlinkat: 263, rmdir: 84, linkat: 265, symlinkat: 266, mknodat: 259, faccessat2: 439, setxattrat: 463, removexattrat: 466, openTreeAttr: 467 }
 // i386 numbers: chown32 212, setuid32 213, stat64 195, truncate64 193.
 const I386 = { chown32: 212, setuid32: 213, stat64: 195, truncate64: 193 }
 const denying = (...families: ReadonlyArray<string>): PolicyJson => ({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: families.map((name) => `family:${name}`) }] })
@@ -32,14 +32,16 @@ describe("every member of a family is denied (native ABI)", () => {
   })
 
   // FINDING (medium): families are resolved through libseccomp 2.5.4's tables, and the kernel here (6.18)
-  // has calls it does not know; family:xattr also lacks the *at variants of 6.13. setxattrat and
-  // removexattrat change extended attributes under "deny family:xattr". Fix: list them in the family and
-  // add members libseccomp cannot name by their number (core/arch/x86_64.ts), instead of skipping them.
+  // has calls it does not know, which the families do not list either: setxattrat and removexattrat (6.13)
+  // change extended attributes under "deny family:xattr"; open_tree_attr (6.15) clones a mount tree with
+  // new attributes under "deny family:mount". Fix: list them in the families and add the members
+  // libseccomp cannot name by their number (core/arch/x86_64.ts), instead of skipping them.
   it.each([
-    ["setxattrat", SYS.setxattrat, [AT_FDCWD, 0, 0, 0, 0, 0]],
-    ["removexattrat", SYS.removexattrat, [AT_FDCWD, 0, 0, 0]]
-  ] as const)("family:xattr denies %s (a call of kernel 6.13)", async (_, nr, args) => {
-    expect(await probe(denying("xattr"), nr, ...args)).toBe(`errno ${EPERM}`)
+    ["xattr", "setxattrat", SYS.setxattrat, [AT_FDCWD, 0, 0, 0, 0, 0]],
+    ["xattr", "removexattrat", SYS.removexattrat, [AT_FDCWD, 0, 0, 0]],
+    ["mount", "open_tree_attr", SYS.openTreeAttr, [AT_FDCWD, 0, 0, 0, 0]]
+  ] as const)("family:%s denies %s (a call newer than libseccomp 2.5.4)", async (family, _, nr, args) => {
+    expect(await probe(denying(family), nr, ...args)).toBe(`errno ${EPERM}`)
   })
 
   // execveat cannot be probed this way: denying family:exec blocks the launcher's execve (refused up front).
