@@ -5,7 +5,7 @@
  * rule unconditional and silently drops a denying rule beside it.
  */
 import { describe, expect, it } from "vitest"
-import type { PolicyJson } from "../../plugins/seccomp/mod.ts"
+import type { PolicyJson, RuleJson } from "../../plugins/seccomp/mod.ts"
 import { probe } from "./attack.ts"
 
 const SYS = { socket: 41 }
@@ -32,7 +32,7 @@ describe("overlapping rules for one syscall", () => {
     ["deny first", [denyInet, { action: "log", syscalls: ["socket"], args: [{ index: 1, op: "==", value: 1 }] }]],
     ["log first", [{ action: "log", syscalls: ["socket"], args: [{ index: 1, op: "==", value: 1 }] }, denyInet]]
   ] as const)("a deny rule on AF_INET holds beside a log rule on SOCK_STREAM (%s)", async (_, rules) => {
-    const result = await outcome({ default: "allow", rules: rules as PolicyJson["rules"] }, 2, 1, 0)
+    const result = await outcome({ default: "allow", rules: rules as ReadonlyArray<RuleJson> }, 2, 1, 0)
     expect(result).toMatch(new RegExp(`^(errno ${EACCES}|refused: .*)$`))
   })
 

@@ -4,7 +4,7 @@
  * written the obvious way. Each call is a real one; the kernel decides.
  */
 import { describe, expect, it } from "vitest"
-import type { PolicyJson, RuleJson } from "../../plugins/seccomp/mod.ts"
+import type { ArgJson, PolicyJson, RuleJson } from "../../plugins/seccomp/mod.ts"
 import { attack, hex, probe, program } from "./attack.ts"
 
 // x86_64 numbers of the calls probed (until core/arch/x86_64.ts exports them).
@@ -12,7 +12,7 @@ const SYS = { mkdir: 83, fcntl: 72, ioctl: 16, prctl: 157, personality: 135, kil
 const [EPERM, EBADF, EFAULT] = [1, 9, 14]
 const garbage = 0xdead_beef_0000_0000n
 const deny = (...rules: ReadonlyArray<RuleJson>): PolicyJson => ({ default: "allow", rules })
-const eperm = (syscall: string, args: RuleJson["args"]): RuleJson => ({ action: "errno", errno: "EPERM", syscalls: [syscall], args })
+const eperm = (syscall: string, args: ReadonlyArray<ArgJson>): RuleJson => ({ action: "errno", errno: "EPERM", syscalls: [syscall], args })
 
 describe("arguments the kernel reads as 32 bits or fewer", () => {
   // FINDING (medium): widths.ts lists clone's flags as 64 bits ("unsigned long"), but the legacy clone
