@@ -27,6 +27,12 @@ export const program = (name: Program): string => {
   return path
 }
 
+/**
+ * A probe's line when the filter refused the call with some errno (a fix may pick another errno than
+ * EPERM): not "ok", and not EFAULT, which the kernel answers a call that reached it with a probe's guessed address.
+ */
+export const refused = /^errno (?!14$)\d+$/
+
 /** A 64-bit value as the probes read it. */
 export const hex = (value: bigint | number): string => `0x${value.toString(16)}`
 

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import type { OciProfile } from "../../plugins/seccomp/mod.ts"
 import { PolicyError, policy } from "../../plugins/seccomp/mod.ts"
-import { attack, explained, program } from "./attack.ts"
+import { attack, explained, program, refused } from "./attack.ts"
 
 const EPERM = 1
 const docker = JSON.parse(readFileSync(fileURLToPath(new URL("../fixtures/profiles/docker-default.json", import.meta.url)), "utf8")) as OciProfile
@@ -70,7 +70,7 @@ describe("profiles written the obvious way hold", () => {
   // names ptrace, which lifts kakoi's floor entry: every other request is allowed by the default.
   it("a default-allow profile that denies PTRACE_ATTACH keeps PTRACE_SEIZE of the supervisor denied", async () => {
     const profile: OciProfile = { defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: ["ptrace"], action: "SCMP_ACT_ERRNO", args: [{ index: 0, value: 16, op: "SCMP_CMP_EQ" }] }] }
-    expect(await attack(profile, [program("floor-probe"), "ptrace"])).toBe(`errno ${EPERM}`)
+    expect(await attack(profile, [program("floor-probe"), "ptrace"])).toMatch(refused)
   })
 
   // Holds, and better than under Docker: Docker's profile allows socket when the family is < 38, == 39 or
