@@ -31,7 +31,7 @@ export const program = (name: Program): string => {
  * A probe's line when the filter refused the call with some errno (a fix may pick another errno than
  * EPERM): not "ok", and not EFAULT, which the kernel answers a call that reached it with a probe's guessed address.
  */
-export const refused = /^errno (?!14$)\d+$/
+export const refused: RegExp = /^errno (?!14$)\d+$/
 
 /** A 64-bit value as the probes read it. */
 export const hex = (value: bigint | number): string => `0x${value.toString(16)}`
