@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises"
 import { Effect } from "effect"
-import { decodePolicy, decodePolicyText, toJson, type ActionInput, type ErrnoName, type Policy, type PolicyError, type PolicyJson, type RuleJson } from "../plugins/seccomp/mod.ts"
+import { decodePolicy, decodePolicyText, toJson, type ActionInput, type ErrnoName, type OciOptions, type Policy, type PolicyError, type PolicyJson, type RuleJson } from "../plugins/seccomp/mod.ts"
 import { inFile } from "./policy-file.ts"
 import { UsageError } from "./usage.ts"
 
@@ -18,6 +18,8 @@ export interface PolicyFlags {
   readonly default: string | undefined
   readonly errno: ReadonlyArray<string>
   readonly rules: ReadonlyArray<{ readonly action: (typeof ruleOptions)[number]; readonly syscalls: string }>
+  /** What a Docker/OCI profile's includes/excludes are evaluated against (--caps, --kernel). */
+  readonly profile?: OciOptions
 }
 
 /** The names of "mkdir,mkdirat" (or "family:mkdir,@mount"); `written` is the whole option value, for the message. */
@@ -63,12 +65,12 @@ const errnoRule = (text: string): RuleJson => {
   return { action: "errno", errno: errnoFlag(text.slice(0, colon), "--errno", text), syscalls: syscallList(text.slice(colon + 1), "errno", text) }
 }
 
-const readPolicyFile = (path: string, command: PolicyFlags["command"]): Effect.Effect<PolicyJson, PolicyError | UsageError> =>
+const readPolicyFile = (path: string, command: PolicyFlags["command"], profile: OciOptions | undefined): Effect.Effect<PolicyJson, PolicyError | UsageError> =>
   Effect.tryPromise({
     try: () => readFile(path, "utf8"),
     catch: (error) => new UsageError(command, `Cannot read policy file "${path}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
   }).pipe(
-    Effect.flatMap((text) => Effect.mapError(decodePolicyText(text), (error) => inFile(error, path))),
+    Effect.flatMap((text) => Effect.mapError(decodePolicyText(text, profile), (error) => inFile(error, path))),
     Effect.map(toJson)
   )
 
@@ -80,7 +82,7 @@ export const policyFromFlags = (flags: PolicyFlags): Effect.Effect<Policy | unde
       ...flags.errno.map(errnoRule)
     ]
     if (flags.policy === undefined && flags.default === undefined && extra.length === 0) return undefined
-    const base: PolicyJson = flags.policy === undefined ? { default: "allow" } : yield* readPolicyFile(flags.policy, flags.command)
+    const base: PolicyJson = flags.policy === undefined ? { default: "allow" } : yield* readPolicyFile(flags.policy, flags.command, flags.profile)
     return yield* decodePolicy({
       ...base,
       ...(flags.default === undefined ? {} : { default: parseAction(flags.default) }),

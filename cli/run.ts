@@ -10,6 +10,7 @@ import { parseRlimits, rlimit } from "../plugins/rlimit/mod.ts"
 import { compile, seccomp } from "../plugins/seccomp/mod.ts"
 import { layer as libseccomp } from "../adapters/node/libseccomp.ts"
 import { reporter } from "./notify-report.ts"
+import { ociOptions, profileOptions } from "./policy-file.ts"
 import { policyFromFlags, ruleOptions } from "./policy-options.ts"
 import { runHelp, parseOptions, splitAtCommand, UsageError, type CliIo } from "./usage.ts"
 
@@ -18,6 +19,7 @@ const repeated: { type: "string"; multiple: true; default: Array<string> } = { t
 const options = {
   help: { type: "boolean", short: "h" },
   policy: { type: "string" },
+  ...profileOptions,
   default: { type: "string" },
   errno: repeated,
   rlimit: repeated,
@@ -54,7 +56,8 @@ export const runCommand = async (args: ReadonlyArray<string>, io: CliIo): Promis
       policy: values.policy,
       default: values.default,
       errno: values.errno,
-      rules: ruleOptions.flatMap((action) => values[action].map((syscalls) => ({ action, syscalls })))
+      rules: ruleOptions.flatMap((action) => values[action].map((syscalls) => ({ action, syscalls }))),
+      profile: ociOptions(values)
     })
   )
   if (policy !== undefined) {

@@ -88,7 +88,12 @@ instruction. kakoi exits with CMD's exit status, or 128+N when signal N ended
 it; when the seccomp filter ended it, one line on stderr says so.
 
 Policy:
-  --policy FILE                 A JSON policy (kakoi's format; see the README)
+  --policy FILE                 A JSON policy: kakoi's format or a Docker/OCI/
+                                Podman seccomp profile (see the README)
+  --caps CAP_A,CAP_B            For a profile: the capabilities its includes/
+                                excludes see (default: kakoi's own, CapEff)
+  --kernel MAJOR.MINOR          For a profile: the kernel minKernel compares
+                                with (default: this one)
   --default ACTION              The action for syscalls no rule matches
                                 (allow, kill, kill-thread, trap, log, notify,
                                 errno:NAME, trace:N); default: allow

@@ -4,7 +4,9 @@
  * policy makes knowable: syscalls of kill, kill-thread and trap rules, "a
  * syscall not allowed" when the default action itself kills or traps, and a
  * call of another ABI (i386 `int 0x80` on x86_64), which the filter kills
- * unless `badArch` says otherwise.
+ * unless `badArch` says otherwise: named when the policy kills or traps
+ * nothing else (then it is the likely cause; beside other candidates it would
+ * only lengthen every message).
  */
 import type { Diagnosis } from "../../core/exit.ts"
 import type { Action, Policy } from "./model.ts"
@@ -78,7 +80,6 @@ export const diagnoseSigsys = (policy: Policy): Diagnosis => {
   if (otherAbi !== undefined && parts.length === 0) {
     return { cause: "seccomp", message: `Killed by the seccomp filter (SIGSYS): a call of ${abi} is ${otherAbi} by badArch; this policy kills or traps nothing else`, syscalls: [] }
   }
-  if (otherAbi !== undefined) parts.push("a call of another ABI (badArch)")
   if (parts.length === 0) {
     return {
       cause: "seccomp",

@@ -1,8 +1,8 @@
 /**
  * `diff(a, b)`: the calls whose outcome differs between two filters, found by
- * running both compiled programs in the simulator over every syscall of every
- * architecture either lists (by name, so offset numberings such as x32's are
- * covered), first with zero arguments and then, where a filter looks at an
+ * running both compiled programs in the simulator over every syscall number of
+ * every architecture either lists (the span of its known numbers, offsets such
+ * as x32's included, and a little beyond), first with zero arguments and then, where a filter looks at an
  * argument, with representative values: each constant either program compares
  * with, its neighbours, and high-word variants (64-bit garbage above a 32-bit value).
  * Inputs are policies (any format `policy()` reads) or raw BPF programs.
@@ -11,10 +11,10 @@ import { Effect } from "effect"
 import { describeAction, sameAction } from "./actions.ts"
 import { compile } from "./compile.ts"
 import type { PolicyError } from "./errors.ts"
-import { SeccompLibrary } from "./library.ts"
+import { SeccompLibrary, type SeccompLibraryShape } from "./library.ts"
 import type { Action, Policy } from "./model.ts"
 import { op, type BpfProgram } from "./simulator/program.ts"
-import { simulator, type Simulator } from "./simulator/mod.ts"
+import { auditArch, simulator, type Simulator } from "./simulator/mod.ts"
 import { archName, archNames, syscallTable } from "./syscalls.ts"
 
 /**
@@ -28,6 +28,7 @@ import { archName, archNames, syscallTable } from "./syscalls.ts"
  */
 export interface Difference {
   readonly arch: string
+  /** The syscall's name; empty for a number libseccomp has no name for. */
   readonly syscall: string
   readonly number: number
   readonly args: ReadonlyArray<bigint>
@@ -50,7 +51,8 @@ const hex = (value: bigint): string => `0x${value.toString(16)}`
  */
 export const differenceLine = (d: Difference): string => {
   const args = d.args.some((value) => value !== 0n) ? ` with args ${d.args.map(hex).join(", ")}` : ""
-  return `${d.arch} ${d.syscall} (${d.number})${args}: ${describeAction(d.a)} vs ${describeAction(d.b)}`
+  const call = d.syscall === "" ? `nr ${d.number}` : `${d.syscall} (${d.number})`
+  return `${d.arch} ${call}${args}: ${describeAction(d.a)} vs ${describeAction(d.b)}`
 }
 
 /** The constants a program compares the accumulator with: where argument values matter. */
@@ -102,6 +104,29 @@ const compareArch = (a: Simulator, b: Simulator, arch: string, token: number, ca
   return found
 }
 
+/** Numbers past an ABI's last known syscall that are still run, for calls newer than libseccomp's table. */
+const beyond = 64
+
+/**
+ * Every syscall number of an ABI, named where libseccomp knows it: the span
+ * from its first to its last known number (gaps and offsets such as x32's
+ * included) and a little beyond, so a filter that decides unnamed numbers is compared too.
+ */
+const callsOf = (library: SeccompLibraryShape, token: number, names: ReadonlyArray<string>): ReadonlyArray<readonly [string, number]> => {
+  const known = new Map<number, string>()
+  for (const name of names) {
+    const nr = library.syscallResolveName(token, name)
+    if (nr >= 0 && !known.has(nr)) known.set(nr, name)
+  }
+  if (known.size === 0) return []
+  const numbers = [...known.keys()]
+  const [first, last] = [Math.min(...numbers), Math.max(...numbers)]
+  return Array.from({ length: last + beyond - first + 1 }, (_, offset) => {
+    const nr = first + offset
+    return [known.get(nr) ?? "", nr] as const
+  })
+}
+
 const bpfOf = (input: DiffInput): Effect.Effect<Uint8Array, PolicyError, SeccompLibrary> =>
   input instanceof Uint8Array ? Effect.succeed(input) : Effect.map(compile(input), (compiled) => compiled.bpf)
 
@@ -133,11 +158,7 @@ export const diff = (a: DiffInput, b: DiffInput): Effect.Effect<ReadonlyArray<Di
     for (const arch of new Set(listed)) {
       const token = library.archResolveName(arch)
       if (token === 0) continue
-      const calls = names
-        .map((name) => [name, library.syscallResolveName(token, name)] as const)
-        .filter(([, nr]) => nr >= 0)
-        .sort(([, x], [, y]) => x - y)
-      found.push(...compareArch(simA, simB, arch, token, calls, values))
+      found.push(...compareArch(simA, simB, arch, auditArch(token), callsOf(library, token, names), values))
     }
     return found
   })

@@ -227,9 +227,9 @@ export class SyscallError extends SyscallErrorBase {
       case "UnknownNumber":
         return `Unknown syscall number ${this.value}${on}`
       case "UnknownArch":
-        return `Unknown architecture ${JSON.stringify(this.value)}${hint}`
+        return `Unknown architecture ${quote(this.value)}${hint}`
       case "NotOnArch":
-        return `Syscall ${JSON.stringify(this.value)} does not exist on ${this.arch ?? "this architecture"}`
+        return `Syscall ${quote(this.value)} does not exist on ${this.arch ?? "this architecture"}`
     }
   }
 }

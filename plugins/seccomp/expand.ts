@@ -130,11 +130,10 @@ const narrowed = (policy: Policy, rule: number, syscall: string): ReadonlyArray<
     const width = condition.width ?? known ?? 64
     const result = narrow(condition, width)
     if (result.kind === "too-wide") {
-      const written = result.part === "mask" && condition.op === "masked==" ? condition.mask : condition.value
       throw new PolicyError({
         reason: "ValueTooWide",
-        path: `${path}.${result.part}`,
-        value: hex(written),
+        path: `${path}.value`,
+        value: hex(condition.value),
         detail: `the kernel reads argument ${condition.index} of "${syscall}" as ${width} bits, so it ignores the bits above them; write a value below 2^${width}, or a negative one`
       })
     }
@@ -181,6 +180,20 @@ const userEntries = (policy: Policy): { readonly entries: Array<FilterRule>; rea
   return { entries, never }
 }
 
+const runsUnasked = (action: Action): boolean => action.kind === "allow" || action.kind === "log"
+
+/**
+ * Whether a policy denies anything (the condition of the floor's io_uring
+ * entry). Notified and traced calls count: a handler or tracer may refuse
+ * them, and io_uring would go around it.
+ *
+ * @example
+ * ```ts
+ * deniesAnything(policy({ default: "allow" })) // false
+ * ```
+ */
+export const deniesAnything = (policy: Policy): boolean => !runsUnasked(policy.default) || policy.rules.some((rule) => !runsUnasked(rule.action))
+
 const expansions = new WeakMap<Policy, Expansion>()
 
 /**
@@ -199,14 +212,12 @@ export const expand = (policy: Policy): Expansion => {
   const cached = expansions.get(policy)
   if (cached !== undefined) return cached
   const { entries: own, never } = userEntries(policy)
-  // Named directly or through a family: that rule decides, not the floor. A group (`@debug`) is too broad to count.
-  const named = new Set(own.filter((entry) => entry.origin.kind === "user" && entry.origin.group === undefined).map((entry) => entry.syscall))
-  // Notified and traced calls count as denied: a handler or tracer may refuse them, and io_uring would bypass it.
-  const runsUnasked = (action: Action): boolean => action.kind === "allow" || action.kind === "log"
-  const deniesAnything = !runsUnasked(policy.default) || policy.rules.some((rule) => !runsUnasked(rule.action))
+  // Named directly or through a family by a rule without conditions: that rule decides every call, not the floor.
+  // A group (`@debug`) is too broad to count; a conditional rule would leave the other calls to the default.
+  const named = new Set(own.filter((entry) => entry.origin.kind === "user" && entry.origin.group === undefined && entry.args.length === 0).map((entry) => entry.syscall))
   const floor: Array<FilterRule> = []
   for (const { entry, syscalls, args, action, reason } of floorRules) {
-    if (!policy.floor[entry] || (entry === "io_uring" && !deniesAnything)) continue
+    if (!policy.floor[entry] || (entry === "io_uring" && !deniesAnything(policy))) continue
     const path = `floor.${entry}`
     const origin: RuleOrigin = entry === "io_uring" ? { kind: "io_uring", reason } : { kind: "floor", entry, reason }
     // The ioctl entries deny commands, not a syscall: naming ioctl does not lift them (floor.tiocsti: false does).

@@ -16,7 +16,7 @@ import { SeccompLibrary } from "./library.ts"
 import type { Action, ArgCondition, Policy } from "./model.ts"
 import { holds } from "./notify/match.ts"
 import type { PlannedRule } from "./plan.ts"
-import { simulator } from "./simulator/mod.ts"
+import { auditArch, simulator } from "./simulator/mod.ts"
 import { archNames, syscallTable } from "./syscalls.ts"
 import { suggest } from "../../core/suggest.ts"
 
@@ -161,14 +161,15 @@ export const explain = (policy: Policy, query: ExplainQuery): Effect.Effect<Expl
     const { token, arch, number, name } = yield* resolve(library, query)
     const args = (query.args ?? []).slice(0, 6).map((value) => BigInt.asUintN(64, BigInt(value)))
     const compiled = yield* compile(policy)
-    const verdict = simulator(compiled.bpf).run({ nr: number, arch: token, args })
+    const verdict = simulator(compiled.bpf).run({ nr: number, arch: auditArch(token), args })
     const listed = token === library.archNative() || policy.arches.some((extra) => library.archResolveName(extra) === token)
     const candidates = compiled.rules.filter((rule) => rule.syscall === name)
     const decider = candidates.find((rule) => sameAction(rule.action, verdict.action) && rule.args.every((condition) => holds(condition, args))) ??
       // Not the default's action either: a rule with it decided, on bits the 64-bit reading above does not see.
       (sameAction(verdict.action, policy.default) ? undefined : candidates.find((rule) => sameAction(rule.action, verdict.action)))
     const by: DecidedBy = !listed ? { kind: "bad-arch" } : decider !== undefined ? { kind: "rule", rule: decider } : { kind: "default" }
-    const others = candidates.filter((rule) => rule !== decider)
+    // On an ABI the filter does not list, no rule is looked at.
+    const others = listed ? candidates.filter((rule) => rule !== decider) : []
     const shownArgs = Array.from({ length: Math.max(args.length, 1) }, (_, index) => hex(args[index] ?? 0n))
     const reason = by.kind === "rule"
       ? `decided by ${describeRule(policy, by.rule)}`
@@ -178,7 +179,11 @@ export const explain = (policy: Policy, query: ExplainQuery): Effect.Effect<Expl
     const lines = [
       `${name}(${shownArgs.join(", ")}) on ${arch} (nr ${number}): ${describeAction(verdict.action)}`,
       `  ${reason}`,
-      ...alsoLines(policy, name, others, args)
+      ...alsoLines(policy, name, others, args),
+      // A Docker/OCI profile's entries for this call that were not applied here, and why.
+      ...(importOf(policy)?.left ?? [])
+        .filter((entry) => entry.syscalls.includes(name) || (!listed && entry.reason.startsWith(`architecture ${arch} `)))
+        .map((entry) => `  not applied: the profile's ${entry.path}: ${entry.reason}`)
     ]
     return { syscall: name, number, arch, args, action: verdict.action, value: verdict.value, by, others, lines }
   })

@@ -12,8 +12,10 @@
  * - `io_uring`: when the policy denies anything, io_uring_setup/enter/register
  *   too, since io_uring's MKDIRAT, OPENAT, SOCKET... operations run without the
  *   syscalls the policy denies.
- * Each entry is off when a rule names its syscall directly or through a
- * family (that rule decides then), or when `floor` switches it off. Denials
+ * Each entry is off when a rule without conditions names its syscall directly
+ * or through a family (that rule decides every call then), or when `floor`
+ * switches it off. A conditional rule does not lift it: the calls it does not
+ * match would fall to the default action. Denials
  * fail with EPERM (what the kernel answers without the privilege); io_uring
  * with ENOSYS, as on a kernel without it, so programs fall back to plain
  * syscalls, which the policy then decides.

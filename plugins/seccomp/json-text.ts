@@ -27,7 +27,7 @@ class Reader {
   }
 
   fail(detail: string, at: number = this.index): never {
-    throw new PolicyError({ reason: "InvalidJson", path: undefined, detail: `Cannot parse JSON at ${this.where(at)}: ${detail}` })
+    throw new PolicyError({ reason: "InvalidJson", path: undefined, detail: `Cannot parse JSON: ${detail} at ${this.where(at)}` })
   }
 
   space(): void {

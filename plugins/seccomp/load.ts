@@ -8,9 +8,12 @@ import { Data, Effect, type Cause } from "effect"
 import { errnoText } from "../../core/errno.ts"
 import { NativeLibrary, type Native } from "../../core/native.ts"
 import { compile } from "./compile.ts"
+import { deniesAnything } from "./expand.ts"
+import { familyPrefix } from "./families.ts"
+import { floorRules } from "./floor.ts"
 import type { PolicyError } from "./errors.ts"
 import type { SeccompLibrary } from "./library.ts"
-import type { Policy } from "./model.ts"
+import type { Policy, Rule } from "./model.ts"
 
 const PR_SET_NO_NEW_PRIVS = 38
 const SECCOMP_FILTER_FLAG_TSYNC = 1
@@ -82,7 +85,28 @@ export const installInProcess = (native: Native, policy: Policy, bpf: Uint8Array
  */
 export const loadPolicy = (policy: Policy): Effect.Effect<void, PolicyError | SeccompLoadError, SeccompLibrary | Native> =>
   Effect.gen(function* () {
-    const { bpf } = yield* compile(policy)
+    const { bpf } = yield* compile(forThisProcess(policy))
     const native = yield* NativeLibrary
     yield* installInProcess(native, policy, bpf)
   })
+
+/**
+ * The policy as loaded into the running process (`loadPolicy`,
+ * `trapInProcess`) rather than into a child: the io_uring entry denies
+ * io_uring_setup only. The runtime's event loop (Node's libuv) set up its ring
+ * before the filter and aborts when io_uring_enter fails; new rings, which
+ * are what code running after the load could use, stay denied. Rings that
+ * existed before the load are outside any filter: say so in the docs.
+ *
+ * @example
+ * ```ts
+ * forThisProcess(policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" })).rules.at(-1)?.syscalls // ["io_uring_setup"]
+ * ```
+ */
+export const forThisProcess = (policy: Policy): Policy => {
+  const named = policy.rules.some((rule) => rule.args.length === 0 && (rule.syscalls.includes("io_uring_setup") || rule.syscalls.includes(`${familyPrefix}io_uring`)))
+  const action = floorRules.find((rule) => rule.entry === "io_uring")?.action
+  if (!policy.floor.io_uring || !deniesAnything(policy) || named || action === undefined) return policy
+  const setupOnly: Rule = { action, syscalls: ["io_uring_setup"], args: [], comment: "floor.io_uring, in process: new rings only" }
+  return { ...policy, floor: { ...policy.floor, io_uring: false }, rules: [...policy.rules, setupOnly] }
+}

@@ -30,7 +30,7 @@ import type { ArgWidth } from "./widths.ts"
 export type Narrowed =
   | { readonly kind: "always" }
   | { readonly kind: "any"; readonly conditions: ReadonlyArray<ArgCondition> }
-  | { readonly kind: "too-wide"; readonly part: "value" | "mask" }
+  | { readonly kind: "too-wide" }
 
 const u64 = (1n << 64n) - 1n
 
@@ -49,7 +49,7 @@ const fit = (value: bigint, width: number): bigint | undefined => {
  * @example
  * ```ts
  * narrow({ index: 0, op: "<", value: 6n }, 32).conditions?.length // 2 (bits 2 and 1 of 0b110)
- * narrow({ index: 0, op: "==", value: 0x1_0000_0002n }, 32) // { kind: "too-wide", part: "value" }
+ * narrow({ index: 0, op: "==", value: 0x1_0000_0002n }, 32) // { kind: "too-wide" }
  * ```
  */
 export const narrow = (condition: ArgCondition, width: ArgWidth): Narrowed => {
@@ -59,7 +59,7 @@ export const narrow = (condition: ArgCondition, width: ArgWidth): Narrowed => {
   const all = (1n << BigInt(width)) - 1n
   const masked = (mask: bigint, value: bigint): ArgCondition => ({ index, op: "masked==", mask, value })
   const value = fit(condition.value, width)
-  if (value === undefined) return { kind: "too-wide", part: "value" }
+  if (value === undefined) return { kind: "too-wide" }
   const bits = Array.from({ length: width }, (_, i) => BigInt(i))
   // Bits i..width-1: "agrees with v above bit i" plus bit i itself.
   const from = (i: bigint): bigint => all & ~((1n << i) - 1n)

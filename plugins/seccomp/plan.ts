@@ -105,7 +105,7 @@ export const plan = (policy: Policy): Plan => {
     // A catch-all decides the policy's own rules; the floor's conditional rules stay beside it.
     if (decider === undefined || decider === entry || (decider.catchAll === true && entry.rule === undefined)) added.push(entry)
     else if (entry.rule !== undefined) {
-      const yours = decider.rule === undefined ? ` (name "${entry.syscall}" in a rule to decide it yourself, or switch ${decider.path} off)` : ""
+      const yours = decider.rule === undefined ? ` (name "${entry.syscall}" in a rule without conditions to decide it yourself, or switch ${decider.path} off)` : ""
       const message = `rules[${entry.rule}] is skipped for "${entry.syscall}": ${label(decider)} already decides every call to it${yours}`
       skipped.push({ rule: entry.rule, path: entry.path, syscall: entry.syscall, reason: "shadowed", message })
     }

@@ -48,7 +48,7 @@ export const archName = (library: SeccompLibraryShape, arch: number): string =>
 /** The token of an architecture name (undefined: native), or a `SyscallError`. */
 const resolveArch = (library: SeccompLibraryShape, arch: string | undefined): Effect.Effect<number, SyscallError> => {
   if (arch === undefined) return Effect.succeed(library.archNative())
-  const token = library.archResolveName(arch)
+  const token = /^[a-z0-9_]+$/.test(arch) ? library.archResolveName(arch) : 0
   return token === 0
     ? Effect.fail(new SyscallError({ reason: "UnknownArch", value: arch, arch, suggestions: suggest(arch, archNames) }))
     : Effect.succeed(token)
@@ -70,6 +70,8 @@ export const syscallNumber: (name: string, arch?: string) => Effect.Effect<numbe
 )(function*(name: string, arch?: string) {
   const library = yield* SeccompLibrary
   const token = yield* resolveArch(library, arch)
+  // libseccomp reads a C string: "mkdir\u0000x" would resolve as "mkdir".
+  if (!/^[A-Za-z0-9_]+$/.test(name)) return yield* new SyscallError({ reason: "UnknownSyscall", value: name, arch, suggestions: [] })
   const number = library.syscallResolveName(token, name)
   if (number === unknownSyscall) {
     const suggestions = suggest(name, syscallTable(library, token))

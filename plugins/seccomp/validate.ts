@@ -13,6 +13,7 @@ import { familyMembers, familyNames, familyPrefix } from "./families.ts"
 import type { Floor, FloorEntry } from "./floor.ts"
 import { floorEntries, fullFloor } from "./floor.ts"
 import { groupMembers, groupNames } from "./groups.ts"
+import { archNames } from "./syscalls.ts"
 import type { RawAction, RawArg, RawPolicy, RawRule } from "./json.ts"
 import type { Action, ArgCondition, ArgIndex, Attributes, Policy, Rule } from "./model.ts"
 import { defaultAttributes } from "./model.ts"
@@ -185,6 +186,10 @@ const parseAttributes = (raw: RawPolicy["attributes"]): Attributes => {
   }
 }
 
+/** libseccomp reads names as C strings: "x86\u0000junk" would quietly be "x86". Its names are lowercase words. */
+const checkArch = (name: string, path: string): string =>
+  /^[a-z0-9_]+$/.test(name) ? name : fail({ reason: "UnknownArch", path, value: name, suggestions: suggest(name, archNames) })
+
 const parseFloor = (raw: RawPolicy["floor"]): Floor => {
   if (raw === undefined || raw === true) return fullFloor
   if (raw === false) return Object.fromEntries(floorEntries.map((entry) => [entry, false])) as Record<FloorEntry, boolean>
@@ -205,7 +210,7 @@ export const validate = (raw: RawPolicy): Policy => {
     default: parseAction(raw.default, "default"),
     rules: (raw.rules ?? []).map((rule, index) => parseRule(rule, `rules[${index}]`)),
     attributes: parseAttributes(raw.attributes),
-    arches: [...(raw.arches ?? [])],
+    arches: (raw.arches ?? []).map((name, index) => checkArch(name, `arches[${index}]`)),
     floor: parseFloor(raw.floor)
   }
   const conflict = findConflict(result)

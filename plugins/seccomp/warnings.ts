@@ -1,7 +1,7 @@
 /**
  * What a valid policy may not mean, said as warnings (compile's `warnings`,
- * printed by the CLI): a rule that denies one member of a syscall family while
- * the policy allows another (`--errno EPERM:mkdir` leaves `mkdirat` working),
+ * printed by the CLI): an unconditional rule that denies one member of a
+ * syscall family while the policy allows another (`--errno EPERM:mkdir` leaves `mkdirat` working),
  * calls of other ABIs let through unfiltered, and `errno 0` (the call "succeeds"
  * without running).
  */
@@ -27,8 +27,9 @@ const runs = (action: Action): boolean => action.kind === "allow" || action.kind
 
 const familyWarnings = (policy: Policy): Array<PolicyWarning> => {
   const found: Array<PolicyWarning> = []
-  for (const [rule, { action, syscalls }] of policy.rules.entries()) {
-    if (runs(action)) continue
+  for (const [rule, { action, syscalls, args }] of policy.rules.entries()) {
+    // A conditional rule is about its arguments, which sit elsewhere in the other members (open's flags are openat's arg 2).
+    if (runs(action) || args.length > 0) continue
     const warned = new Set<string>()
     for (const name of syscalls) {
       for (const family of familiesOf(name)) {

@@ -135,6 +135,7 @@ const table: Readonly<Record<string, ReadonlyArray<ArgWidth>>> = {
   setresgid: [32, 32, 32],
   setfsuid: [32],
   setfsgid: [32],
+  setgroups: [32],
   setpgid: [32, 32],
   getpgid: [32],
   getsid: [32],

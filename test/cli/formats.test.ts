@@ -30,6 +30,12 @@ describe("kakoi run and supervise read Docker profiles", () => {
     expect(result.status).toBe(0)
   })
 
+  it("kakoi run --caps says which capabilities the profile's includes and excludes see", () => {
+    const unshare = ["--", "/bin/sh", "-c", "unshare -U true 2>/dev/null; echo $?"]
+    expect(kakoi(["run", "--policy", docker, "--caps", "", ...unshare]).stdout).toBe("1\n")
+    expect(kakoi(["run", "--policy", docker, "--caps", "CAP_SYS_ADMIN", ...unshare]).stdout).toBe("0\n")
+  })
+
   it("names the file and the JSON path of a mistake in a profile", () => {
     const path = file({ defaultAction: "SCMP_ACT_ERRNO", syscalls: [{ nmes: ["read"], action: "SCMP_ACT_ALLOW" }] })
     const result = kakoi(["run", "--policy", path, "--", "true"])
@@ -88,7 +94,20 @@ describe("kakoi explain", () => {
     const floor = kakoi(["explain", "--policy", file(denyMkdir), "--syscall", "io_uring_setup"])
     expect(lines(floor.stdout)[1]).toMatch(/^ {2}decided by the io_uring rule \(floor\.io_uring\): errno ENOSYS; /)
     const profile = kakoi(["explain", "--policy", docker, "--caps", "", "--syscall", "clone3"])
-    expect(lines(profile.stdout)).toEqual(["clone3(0x0) on x86_64 (nr 435): errno ENOSYS", "  decided by rules[12], the profile's syscalls[20]: errno ENOSYS"])
+    expect(lines(profile.stdout)).toEqual([
+      "clone3(0x0) on x86_64 (nr 435): errno ENOSYS",
+      "  decided by rules[12], the profile's syscalls[20]: errno ENOSYS",
+      "  not applied: the profile's syscalls[17]: needs CAP_SYS_ADMIN, which the child does not hold"
+    ])
+  })
+
+  it("answers for another ABI: x32 calls carry AUDIT_ARCH_X86_64 and the x32 bit, i386 left out meets badArch", () => {
+    expect(lines(kakoi(["explain", "--policy", docker, "--caps", "", "--syscall", "read", "--arch", "x32"]).stdout)[0]).toBe("read(0x0) on x32 (nr 1073741824): allow")
+    expect(lines(kakoi(["explain", "--policy", docker, "--caps", "", "--syscall", "read", "--arch", "x86"]).stdout)).toEqual([
+      "read(0x0) on x86 (nr 3): kill-thread",
+      '  decided by the bad-architecture action: x86 is not among the filter\'s architectures (add it to "arches")',
+      `  not applied: the profile's archMap: architecture x86 left out: "socket"'s argument conditions (syscalls[2].args) cannot hold through its multiplexer (socketcall or ipc); its calls get the badArch action`
+    ])
   })
 
   it("names an unknown syscall", () => {

@@ -58,7 +58,7 @@ describe("policy() reads Docker's default profile", () => {
     expect(await outcome(unprivileged, "mount")).toEqual(errno(EPERM))
     expect(await outcome(unprivileged, "chroot")).toEqual(errno(EPERM))
     expect(await outcome(policy(docker, { caps: ["CAP_SYS_CHROOT"] }), "chroot")).toEqual(allow)
-    expect(importOf(unprivileged)?.left).toContainEqual({ path: "syscalls[17]", reason: "needs CAP_SYS_ADMIN, which the child does not hold" })
+    expect(importOf(unprivileged)?.left).toContainEqual(expect.objectContaining({ path: "syscalls[17]", reason: "needs CAP_SYS_ADMIN, which the child does not hold" }))
   })
 
   it("includes entries by minKernel against the kernel it is given", async () => {
@@ -66,7 +66,7 @@ describe("policy() reads Docker's default profile", () => {
     expect(await outcome(profileDecides, "process_vm_readv")).toEqual(allow)
     const old = policy(docker, { caps: [], kernel: "4.7", floor: false })
     expect(await outcome(old, "process_vm_readv")).toEqual(errno(EPERM))
-    expect(importOf(old)?.left).toContainEqual({ path: "syscalls[1]", reason: "needs kernel 4.8 or later" })
+    expect(importOf(old)?.left).toContainEqual(expect.objectContaining({ path: "syscalls[1]", reason: "needs kernel 4.8 or later" }))
   })
 
   it("keeps kakoi's floor: ptrace and friends stay denied unless floor: false", async () => {
@@ -80,7 +80,7 @@ describe("policy() reads Docker's default profile", () => {
 
   it("includes entries by the native architecture, by Go's name", async () => {
     expect(await outcome(unprivileged, "arch_prctl")).toEqual(allow) // includes arches amd64, x32
-    expect(importOf(unprivileged)?.left).toContainEqual({ path: "syscalls[10]", reason: "only on ppc64le, not amd64" })
+    expect(importOf(unprivileged)?.left).toContainEqual(expect.objectContaining({ path: "syscalls[10]", reason: "only on ppc64le, not amd64" }))
   })
 
   it("takes the sub-architectures of archMap, leaving out i386, where socketcall hides socket's arguments", () => {
@@ -222,6 +222,6 @@ describe("policy() rejects bad profiles at their JSON path", () => {
   })
 
   it("checks the caps option too", () => {
-    expect(rejected({ defaultAction: "SCMP_ACT_ALLOW" }, { caps: ["CAP_CHWON"] }).message).toBe('Invalid seccomp policy at caps[0]: Unknown capability "CAP_CHWON": did you mean "CAP_CHOWN"?')
+    expect(rejected({ defaultAction: "SCMP_ACT_ALLOW" }, { caps: ["CAP_CHWON"] }).message).toBe('Invalid seccomp policy at options.caps[0]: Unknown capability "CAP_CHWON": did you mean "CAP_CHOWN"?')
   })
 })

@@ -9,8 +9,9 @@ import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { layer } from "../../adapters/node/libseccomp.ts"
 import type { ArgCondition, CompareOperator, PolicyJson, SeccompLibrary } from "../../plugins/seccomp/mod.ts"
-import { arg, compile, decodePolicyText, family, groupMembers, policy } from "../../plugins/seccomp/mod.ts"
+import { arg, compile, decodePolicyText, family, groupMembers, policy, syscallNumber } from "../../plugins/seccomp/mod.ts"
 import { parseJsonText } from "../../plugins/seccomp/json-text.ts"
+import { forThisProcess } from "../../plugins/seccomp/load.ts"
 import { narrow } from "../../plugins/seccomp/narrow.ts"
 import { policyError } from "./helpers.ts"
 
@@ -60,9 +61,14 @@ describe("narrow()", () => {
     }
   })
 
+  it("takes a width from the DSL: arg(index, 32)", () => {
+    const p = policy((rule) => rule.errno("EPERM", "my_call", arg(1, 32).eq(-100)), { default: "allow" })
+    expect(p.rules[0]?.args).toEqual([{ index: 1, op: "==", value: 0xffff_ffff_ffff_ff9cn, width: 32 }])
+  })
+
   it("reads negative values sign-extended and refuses values that do not fit", () => {
     expect(narrow({ index: 0, op: "==", value: 0xffff_ffff_ffff_ff9cn }, 32)).toEqual({ kind: "any", conditions: [{ index: 0, op: "masked==", mask: 0xffff_ffffn, value: 0xffff_ff9cn }] })
-    expect(narrow({ index: 0, op: "==", value: 0x1_0000_0002n }, 32)).toEqual({ kind: "too-wide", part: "value" })
+    expect(narrow({ index: 0, op: "==", value: 0x1_0000_0002n }, 32)).toEqual({ kind: "too-wide" })
     expect(narrow({ index: 0, op: "<=", value: 0xffffn }, 16)).toEqual({ kind: "always" })
     expect(narrow({ index: 0, op: "<", value: 0n }, 32)).toEqual({ kind: "any", conditions: [] })
   })
@@ -98,13 +104,22 @@ describe("compile() lists the filter's rules with their origin", () => {
     expect(off.rules.map((entry) => entry.path)).toEqual(["rules[0].syscalls[0]"])
   })
 
+  it("in this process (loadPolicy, trapInProcess) denies new io_uring rings only: the event loop's ring was set up before", async () => {
+    const p = policy((rule) => rule.errno("EPERM", family("mkdir")), { default: "allow" })
+    const { rules } = await run(compile(forThisProcess(p)))
+    expect(rules.filter((entry) => entry.syscall.startsWith("io_uring")).map((entry) => [entry.syscall, entry.action])).toEqual([["io_uring_setup", { kind: "errno", errno: 38 }]])
+    expect(forThisProcess(policy({ default: "allow" }))).toEqual(policy({ default: "allow" }))
+  })
+
   it("lifts a floor entry for a syscall a rule names, but not for one a group brings", async () => {
     const named = await run(compile(policy((rule) => rule.kill("ptrace"), { default: "allow" })))
     expect(named.rules.filter((entry) => entry.syscall === "ptrace").map((entry) => entry.path)).toEqual(["rules[0].syscalls[0]"])
+    const conditional = await run(compile(policy((rule) => rule.allow("ptrace", arg(0).eq(0)), { default: "kill" })))
+    expect(conditional.rules.filter((entry) => entry.syscall === "ptrace").map((entry) => entry.path)).toEqual(["floor.ptrace"])
     const grouped = await run(compile(policy((rule) => rule.allow("@debug"), { default: { errno: "EACCES" } })))
     expect(grouped.rules.filter((entry) => entry.syscall === "ptrace").map((entry) => entry.path)).toEqual(["floor.ptrace"])
     expect(grouped.skipped.find((entry) => entry.syscall === "ptrace")?.message).toBe(
-      'rules[0] is skipped for "ptrace": floor.ptrace already decides every call to it (name "ptrace" in a rule to decide it yourself, or switch floor.ptrace off)'
+      'rules[0] is skipped for "ptrace": floor.ptrace already decides every call to it (name "ptrace" in a rule without conditions to decide it yourself, or switch floor.ptrace off)'
     )
   })
 
@@ -143,6 +158,14 @@ describe("bad input is refused, saying where", () => {
     expect(policyError(() => policy({ default: "allow", rules: [{ action: "kill", syscalls: ["x"], args: [{ index: 0, op: "==", value: 2, width: 40 as 32 }] }] })).reason).toBe("BadWidth")
   })
 
+  it("a rule whose narrow ranges split into too many filter rules; one that can never hold is skipped", async () => {
+    const ne = (index: 0 | 1 | 2) => ({ index, op: "!=" as const, value: 1 })
+    const error = policyError(() => policy({ default: "allow", rules: [{ action: "kill", syscalls: ["socket"], args: [ne(0), ne(1), ne(2)] }] }))
+    expect(error.message).toBe('Invalid seccomp policy at rules[0]: Rule for "socket" is too complex: its ranges on narrow arguments split into 32768 filter rules (at most 1024): compare one argument with a range, or use == and masked==')
+    const { skipped } = await run(compile(policy({ default: "allow", rules: [{ action: "kill", syscalls: ["socket"], args: [{ index: 0, op: "<", value: 0 }] }] })))
+    expect(skipped.map((entry) => entry.reason)).toEqual(["never-matches"])
+  })
+
   it("a NUL in a syscall name, unknown families and groups, with short quotes", () => {
     expect(policyError(() => policy({ default: "allow", rules: [{ action: "kill", syscalls: ["mkdir\u0000x"] }] })).message).toBe(
       'Invalid seccomp policy at rules[0].syscalls[0]: Invalid syscall name "mkdir\\u0000x": syscall names are letters, digits and underscores; a family is written "family:NAME", a systemd group "@NAME"'
@@ -160,6 +183,12 @@ describe("bad input is refused, saying where", () => {
     const error = await run(Effect.flip(compile(policy({ default: "allow", rules: [{ action: "kill", syscalls: ["a".repeat(100_000)] }] }))))
     expect(performance.now() - started).toBeLessThan(1000)
     expect(error.message).toBe(`Invalid seccomp policy at rules[0].syscalls[0]: Unknown syscall "${"a".repeat(40)}…" (100000 characters)`)
+  })
+
+  it("NULs that libseccomp's C strings would cut off, in arches and look-ups", async () => {
+    expect(policyError(() => policy({ default: "allow", arches: ["x86\u0000junk"] })).message).toBe('Invalid seccomp policy at arches[0]: Unknown architecture "x86\\u0000junk"')
+    const error = await run(Effect.flip(syscallNumber("mkdir\u0000x")))
+    expect(error.message).toBe('Unknown syscall "mkdir\\u0000x"')
   })
 
   it("badArch allow without the acknowledgement", () => {

@@ -10,7 +10,8 @@ import { Effect } from "effect"
 import { fileURLToPath } from "node:url"
 import { run } from "../../adapters/node/mod.ts"
 import { layer } from "../../adapters/node/libseccomp.ts"
-import { BpfError, arg, compile, decodeReturn, evaluate, policy, prepare, seccomp, seccompData, simulator, type Action, type Policy } from "../../plugins/seccomp/mod.ts"
+import { readFileSync } from "node:fs"
+import { BpfError, arg, compile, compileProgram, decodeReturn, evaluate, policy, prepare, seccomp, seccompData, simulator, type Action, type OciProfile, type Policy } from "../../plugins/seccomp/mod.ts"
 import { buildC } from "../helpers/build-c.ts"
 
 /** struct sock_filter instructions as bytes. */
@@ -98,6 +99,57 @@ describe("evaluate()", () => {
   })
 })
 
+describe("compileProgram() agrees with evaluate()", () => {
+  /** mulberry32, seeded. */
+  const random = (seed: number) => () => {
+    seed = (seed + 0x6d2b79f5) | 0
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  const r = random(0xb9f)
+  const int = (below: number): number => Math.floor(r() * below)
+  const word = (): number => [0, 1, 2, 0xffffffff, 0x80000000, int(64), int(2 ** 32)][int(7)] ?? 0
+
+  /** A random program the loader accepts: forward jumps, every scratch word stored first, a return last. */
+  const randomProgram = (): Uint8Array => {
+    const length = 2 + int(40)
+    const codes = [LD_ABS, LD_IMM, LDX_IMM, ALU_ADD_K, ALU_NEG, 0x0c, 0x1c, 0x2c, 0x44, 0x54, 0x5c, 0xa4, 0xac, 0x64, 0x74, 0x6c, 0x7c, 0x34, ALU_DIV_X, 0x07, 0x87, JEQ_K, JGT_K, 0x35, JSET_K, 0x1d, 0x2d, 0x3d, 0x4d, JA, RET_A, RET_K, 0x80, 0x81, LD_MEM, 0x61, ST, 0x03]
+    const instructions: Array<readonly [number, number, number, number]> = [[ST, 0, 0, 0]]
+    for (let pc = 1; pc < length - 1; pc++) {
+      const code = codes[int(codes.length)] ?? RET_K
+      const room = length - pc - 2
+      const k = code === LD_MEM || code === 0x61 ? 0 : code === ST || code === 0x03 ? int(16) : code === LD_ABS ? 4 * int(16) : (code & 0xf7) === 0x64 || (code & 0xf7) === 0x74 ? int(32) : code === 0x34 ? 1 + int(9) : code === JA ? int(room + 1) : word()
+      instructions.push((code & 0x07) === 0x05 && code !== JA ? [code, int(room + 1), int(room + 1), k] : [code, 0, 0, k])
+    }
+    instructions.push([RET_A, 0, 0, 0])
+    return program(...instructions)
+  }
+
+  it("on random programs and inputs (seeded)", () => {
+    for (let n = 0; n < 300; n++) {
+      const checked = prepare(randomProgram())
+      const run = compileProgram(checked)
+      for (let i = 0; i < 30; i++) {
+        const data = Uint32Array.from({ length: 16 }, word)
+        expect(run(data), `program ${n} input ${i}`).toBe(evaluate(checked, data))
+      }
+    }
+  })
+
+  it("on Docker's compiled profile, every syscall number", async () => {
+    const docker = policy(JSON.parse(readFileSync(new URL("../fixtures/profiles/docker-default.json", import.meta.url), "utf8")) as OciProfile, { caps: [] })
+    const checked = prepare((await Effect.runPromise(Effect.provide(compile(docker), layer))).bpf)
+    const run = compileProgram(checked)
+    for (let nr = 0; nr < 1024; nr++) {
+      for (const args of [[], [40n], [0x1_0000_0002n, 1n], [0x7e020000n]]) {
+        const data = seccompData({ nr, arch: 0xc000003e, args })
+        expect(run(data)).toBe(evaluate(checked, data))
+      }
+    }
+  })
+})
+
 describe("the simulator agrees with the kernel", () => {
   let probe = ""
   beforeAll(() => {
@@ -105,7 +157,7 @@ describe("the simulator agrees with the kernel", () => {
   })
 
   const X86_64 = 0xc000003e
-  const [SYS_getpriority, SYS_socket, SYS_personality, SYS_umask] = [140, 41, 135, 95]
+  const [SYS_getpriority, SYS_socket, SYS_personality, SYS_umask, SYS_add_key, SYS_io_uring_setup, SYS_unshare] = [140, 41, 135, 95, 248, 425, 272]
 
   /** What the kernel did: "ok N", "errno N", or "signal SIGSYS". */
   const kernel = async (p: Policy | undefined, nr: number, args: ReadonlyArray<bigint>): Promise<string> => {
@@ -138,6 +190,11 @@ describe("the simulator agrees with the kernel", () => {
         rule.allow("personality", arg(0).eq(0xffffffff))
       }, { default: "kill" }),
       calls: [[SYS_personality, [0xffffffffn]], [SYS_personality, [0n]], [SYS_getpriority, [0n, 0n]]]
+    },
+    {
+      name: "Docker's default profile, for no capabilities",
+      policy: policy(JSON.parse(readFileSync(new URL("../fixtures/profiles/docker-default.json", import.meta.url), "utf8")) as OciProfile, { caps: [] }),
+      calls: [[SYS_add_key, []], [SYS_personality, [1n]], [SYS_personality, [0xffffffffn]], [SYS_socket, [40n, 1n, 0n]], [SYS_socket, [1n, 1n, 0n]], [SYS_getpriority, [0n, 0n]], [SYS_io_uring_setup, [1n, 0n]], [SYS_unshare, [0x10000000n]]]
     }
   ]
 

@@ -23,7 +23,7 @@ const profilePath = (path: string | undefined, sources: ReadonlyArray<string>): 
 const without = (imported: OciImport, arch: string, reason: string): OciImport => ({
   ...imported,
   json: { ...imported.json, arches: (imported.json.arches ?? []).filter((name) => name !== arch) },
-  left: [...imported.left, { path: "archMap", reason: `architecture ${arch} left out: ${reason}; its calls get the badArch action` }]
+  left: [...imported.left, { path: "archMap", reason: `architecture ${arch} left out: ${reason}; its calls get the badArch action`, syscalls: [] }]
 })
 
 const multiplexedArgs = (error: unknown): error is PolicyError => error instanceof PolicyError && error.reason === "MultiplexedArgs"

@@ -53,6 +53,20 @@ export interface OciOptions {
 }
 
 /**
+ * A profile entry (or part of one) that does not apply here, why, and the syscalls it names.
+ *
+ * @example
+ * ```ts
+ * const entry: LeftOut = { path: "syscalls[17]", reason: "needs CAP_SYS_ADMIN, which the child does not hold", syscalls: ["bpf", "clone", "mount"] }
+ * ```
+ */
+export interface LeftOut {
+  readonly path: string
+  readonly reason: string
+  readonly syscalls: ReadonlyArray<string>
+}
+
+/**
  * A profile read into kakoi's format, with where each rule came from and what was left out.
  *
  * @example
@@ -66,7 +80,7 @@ export interface OciImport {
   /** For each rule of `json`, the profile entry it came from (`syscalls[3]`). */
   readonly sources: ReadonlyArray<string>
   /** Profile entries that do not apply here, and why. */
-  readonly left: ReadonlyArray<{ readonly path: string; readonly reason: string }>
+  readonly left: ReadonlyArray<LeftOut>
 }
 
 const EPERM = 1
@@ -161,10 +175,10 @@ interface Host {
 const hostOf = (options: OciOptions): Host => {
   const arch = options.arch ?? nativeArch()
   for (const [index, cap] of (options.caps ?? []).entries()) {
-    if (!capabilityNames.includes(cap)) unknownWord(`caps[${index}]`, "capability", cap, capabilityNames)
+    if (!capabilityNames.includes(cap)) unknownWord(`options.caps[${index}]`, "capability", cap, capabilityNames)
   }
   const kernel = options.kernel === undefined ? undefined : kernelVersion(options.kernel)
-  if (options.kernel !== undefined && kernel === undefined) fail("kernel", `Invalid kernel version ${JSON.stringify(options.kernel)}: expected major.minor, e.g. "6.1"`)
+  if (options.kernel !== undefined && kernel === undefined) fail("options.kernel", `Invalid kernel version ${JSON.stringify(options.kernel)}: expected major.minor, e.g. "6.1"`)
   // Read only when a profile asks: most never look at capabilities or the kernel.
   let caps: ReadonlySet<string> | undefined
   let running: KernelVersion | undefined = kernel
@@ -209,7 +223,7 @@ const processAccess: ReadonlySet<string> = new Set(floorRules.filter((rule) => r
 /** Actions under which a named call runs. */
 const runs = (head: Pick<RuleJson, "action">): boolean => head.action === "allow" || head.action === "log" || head.action === "trace" || head.action === "notify"
 
-const rulesOf = (entry: OciSyscall, path: string, floor: boolean, left: Array<{ readonly path: string; readonly reason: string }>): ReadonlyArray<RuleJson> => {
+const rulesOf = (entry: OciSyscall, path: string, floor: boolean, left: Array<LeftOut>): ReadonlyArray<RuleJson> => {
   if (entry.name !== undefined && entry.names !== undefined && entry.names !== null) fail(`${path}.name`, `Use either "name" or "names", not both`)
   const names = entry.name === undefined ? words(entry.names) : [entry.name]
   if (names.length === 0) throw new PolicyError({ reason: "EmptyRule", path: entry.name === undefined ? `${path}.names` : `${path}.name` })
@@ -219,7 +233,7 @@ const rulesOf = (entry: OciSyscall, path: string, floor: boolean, left: Array<{ 
   if (kept.length < names.length) {
     for (const [position, name] of names.entries()) {
       if (!processAccess.has(name)) continue
-      left.push({ path: `${path}.names[${position}]`, reason: `"${name}" left out: kakoi's floor keeps a child from reaching into other processes, its supervisor included (Docker relies on the container's PID namespace here); pass floor: false to let the profile decide` })
+      left.push({ path: `${path}.names[${position}]`, reason: `"${name}" left out: kakoi's floor keeps a child from reaching into other processes, its supervisor included (Docker relies on the container's PID namespace here); pass floor: false to let the profile decide`, syscalls: [name] })
     }
   }
   if (kept.length === 0) return []
@@ -245,14 +259,14 @@ const rulesOf = (entry: OciSyscall, path: string, floor: boolean, left: Array<{ 
  * meet badArch, a narrowing), and `left` says so. (imported.ts retries the same
  * way should validation still find such a rule.)
  */
-const withoutMultiplexing = (arches: ReadonlyArray<string>, rules: ReadonlyArray<RuleJson>, sources: ReadonlyArray<string>, left: Array<{ readonly path: string; readonly reason: string }>): ReadonlyArray<string> => {
+const withoutMultiplexing = (arches: ReadonlyArray<string>, rules: ReadonlyArray<RuleJson>, sources: ReadonlyArray<string>, left: Array<LeftOut>): ReadonlyArray<string> => {
   const index = rules.findIndex((rule) => (rule.args ?? []).length > 0 && rule.syscalls.some((name) => multiplexed.has(name)))
   const rule = rules[index]
   if (rule === undefined) return arches
   const syscall = rule.syscalls.find((name) => multiplexed.has(name)) ?? ""
   return arches.filter((arch) => {
     if (!multiplexingArches.has(arch)) return true
-    left.push({ path: "archMap", reason: `architecture ${arch} left out: "${syscall}"'s argument conditions (${sources[index] ?? "a rule"}.args) cannot hold through its multiplexer (socketcall or ipc); its calls get the badArch action` })
+    left.push({ path: "archMap", reason: `architecture ${arch} left out: "${syscall}"'s argument conditions (${sources[index] ?? "a rule"}.args) cannot hold through its multiplexer (socketcall or ipc); its calls get the badArch action`, syscalls: [] })
     return false
   })
 }
@@ -306,14 +320,14 @@ export const importOci = (input: unknown, options: OciOptions = {}): OciImport =
   const head = actionOf(profile.defaultAction, profile.defaultErrnoRet, profile.defaultErrno, { action: "defaultAction", ret: "defaultErrnoRet", name: "defaultErrno" })
   const rules: Array<RuleJson> = []
   const sources: Array<string> = []
-  const left: Array<{ readonly path: string; readonly reason: string }> = []
+  const left: Array<LeftOut> = []
   for (const [index, entry] of (profile.syscalls ?? []).entries()) {
     const path = `syscalls[${index}]`
     const reason = evaluateFilter(entry.includes, `${path}.includes`, true, host) ?? evaluateFilter(entry.excludes, `${path}.excludes`, false, host)
-    const dropped: Array<{ readonly path: string; readonly reason: string }> = []
+    const dropped: Array<LeftOut> = []
     const made = rulesOf(entry, path, options.floor !== false, dropped)
     if (reason !== undefined) {
-      left.push({ path, reason })
+      left.push({ path, reason, syscalls: entry.name === undefined ? words(entry.names) : [entry.name] })
       continue
     }
     left.push(...dropped)

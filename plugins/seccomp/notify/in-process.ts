@@ -22,7 +22,7 @@ import { NativeLibrary, type Native } from "../../../core/native.ts"
 import { compile } from "../compile.ts"
 import type { PolicyError } from "../errors.ts"
 import { SeccompLibrary } from "../library.ts"
-import { installInProcess, type SeccompLoadError } from "../load.ts"
+import { forThisProcess, installInProcess, type SeccompLoadError } from "../load.ts"
 import type { Action, Policy } from "../model.ts"
 import type { Notification } from "./handler.ts"
 import { nameCache } from "./hook.ts"
@@ -157,7 +157,7 @@ export const trapInProcess = (
   Effect.gen(function* () {
     const errno = errnoValue(options.errno ?? "EPERM")
     if (errno === undefined || !(errno > 0 && errno < 4096)) return yield* new TrapError({ reason: "Errno", detail: String(options.errno) })
-    const trapped = asNotifyPolicy(policy)
+    const trapped = asNotifyPolicy(forThisProcess(policy))
     const { bpf } = yield* compile(trapped)
     const native = yield* NativeLibrary
     const nameOf = nameCache(yield* SeccompLibrary)

@@ -11,10 +11,14 @@
  * filter.run({ nr: 83, arch: 0xc000003e }).action // { kind: "errno", errno: 1 }
  * ```
  */
-import { evaluate, fillSeccompData, type SeccompData, type Trace } from "./evaluate.ts"
+import { compileProgram } from "./compile-js.ts"
+import { fillSeccompData, type SeccompData, type Trace } from "./evaluate.ts"
 import { prepare, type BpfProgram } from "./program.ts"
 import { decodeReturn, type FilterVerdict } from "./verdict.ts"
 
+export { auditArch } from "./arch.ts"
+export { compileProgram } from "./compile-js.ts"
+export type { CompiledProgram } from "./compile-js.ts"
 export { BpfError } from "./errors.ts"
 export type { BpfErrorReason } from "./errors.ts"
 export { evaluate, fillSeccompData, seccompData } from "./evaluate.ts"
@@ -50,6 +54,7 @@ export interface Simulator {
  */
 export const simulator = (bpf: Uint8Array): Simulator => {
   const program = prepare(bpf)
+  const run = compileProgram(program)
   const words = new Uint32Array(16)
-  return { program, run: (call, trace) => decodeReturn(evaluate(program, fillSeccompData(words, call), trace)) }
+  return { program, run: (call, trace) => decodeReturn(run(fillSeccompData(words, call), trace)) }
 }
