@@ -17,7 +17,7 @@ const docker = profile("docker-default")
 const podman = profile("podman-containers-common")
 
 describe("the floor under policies that mention what it guards", () => {
-  // FINDING (high): any rule that names ptrace lifts floor.ptrace, even a rule that only *denies* one
+  // FOUND (high), fixed on branch policy meanwhile (34cf966): any rule that named ptrace lifted floor.ptrace, even one that only *denies* one
   // request. "Deny PTRACE_ATTACH" is a tightening to its author; it opens PTRACE_SEIZE (and every other
   // request) on the unfiltered supervisor. Expected: a floor entry is lifted only for the calls a rule
   // lets run (or the floor rule stays beside the conditional one, as the ioctl entries do).

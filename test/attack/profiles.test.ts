@@ -66,7 +66,7 @@ describe("a profile grants what it names, no more", () => {
 })
 
 describe("profiles written the obvious way hold", () => {
-  // FINDING (high, same cause as floor.test.ts's ptrace finding): a profile that *denies* PTRACE_ATTACH
+  // FOUND (high), fixed on branch policy meanwhile (34cf966), as floor.test.ts: a profile that *denies* PTRACE_ATTACH
   // names ptrace, which lifts kakoi's floor entry: every other request is allowed by the default.
   it("a default-allow profile that denies PTRACE_ATTACH keeps PTRACE_SEIZE of the supervisor denied", async () => {
     const profile: OciProfile = { defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: ["ptrace"], action: "SCMP_ACT_ERRNO", args: [{ index: 0, value: 16, op: "SCMP_CMP_EQ" }] }] }
