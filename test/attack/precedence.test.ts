@@ -45,6 +45,16 @@ describe("overlapping rules for one syscall", () => {
     expect(result).toMatch(new RegExp(`^(errno ${EACCES}|refused: .*)$`))
   })
 
+  // Same finding, in an allowlist: the AF_INET denial has the default's action, so libseccomp refuses it
+  // (compile() lists it as same-as-default) and the overlapping allow of stream sockets decides alone.
+  it("an allowlist's explicit AF_INET denial holds beside its allow of stream sockets", async () => {
+    const json: PolicyJson = {
+      default: { errno: "EACCES" },
+      rules: [{ action: "allow", syscalls: ["@default", "@basic-io", "@file-system", "@memlock", "@process"] }, { action: "allow", syscalls: ["socket"], args: [{ index: 1, op: "==", value: 1 }] }, denyInet]
+    }
+    expect(await outcome(json, 2, 1, 0)).toMatch(new RegExp(`^(errno ${EACCES}|refused: .*)$`))
+  })
+
   // Holds: the same pair without the overlap.
   it("a deny rule on AF_INET holds beside a log rule on AF_UNIX", async () => {
     const json: PolicyJson = { default: "allow", rules: [denyInet, { action: "log", syscalls: ["socket"], args: [{ index: 0, op: "==", value: 1 }] }] }
