@@ -13,20 +13,23 @@ import { UsageError } from "./usage.ts"
 /** The options of every command that reads a profile. */
 export const profileOptions = {
   caps: { type: "string" },
-  kernel: { type: "string" }
+  kernel: { type: "string" },
+  "trust-profile": { type: "boolean" }
 } as const
 
 /**
- * `--caps CAP_A,CAP_B` (empty for none) and `--kernel 6.1` as the profile reader takes them.
+ * `--caps CAP_A,CAP_B` (empty for none), `--kernel 6.1` and `--trust-profile` (the profile's
+ * ptrace, process_vm_* and pidfd_getfd allowances stand: `floor: false`) as the profile reader takes them.
  *
  * @example
  * ```ts
  * ociOptions({ caps: "CAP_CHOWN,CAP_KILL" }) // { caps: ["CAP_CHOWN", "CAP_KILL"] }
  * ```
  */
-export const ociOptions = (values: { readonly caps?: string | undefined; readonly kernel?: string | undefined }): OciOptions => ({
+export const ociOptions = (values: { readonly caps?: string | undefined; readonly kernel?: string | undefined; readonly "trust-profile"?: boolean | undefined }): OciOptions => ({
   ...(values.caps === undefined ? {} : { caps: values.caps.split(",").map((cap) => cap.trim()).filter((cap) => cap !== "") }),
-  ...(values.kernel === undefined ? {} : { kernel: values.kernel })
+  ...(values.kernel === undefined ? {} : { kernel: values.kernel }),
+  ...(values["trust-profile"] === true ? { floor: false } : {})
 })
 
 /**

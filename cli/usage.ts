@@ -94,6 +94,9 @@ Policy:
                                 excludes see (default: kakoi's own, CapEff)
   --kernel MAJOR.MINOR          For a profile: the kernel minKernel compares
                                 with (default: this one)
+  --trust-profile               For a profile: let its ptrace, process_vm_*
+                                and pidfd_getfd allowances stand (kakoi's
+                                floor denies them otherwise)
   --default ACTION              The action for syscalls no rule matches
                                 (allow, kill, kill-thread, trap, log, notify,
                                 errno:NAME, trace:N); default: allow
@@ -136,7 +139,10 @@ for:
   --caps CAP_A,CAP_B   the capabilities the child holds (default: kakoi's own
                        effective set, CapEff in /proc/self/status; --caps ""
                        for none)
-  --kernel MAJOR.MINOR the kernel minKernel compares with (default: this one)`
+  --kernel MAJOR.MINOR the kernel minKernel compares with (default: this one)
+  --trust-profile      let the profile's ptrace, process_vm_readv/writev and
+                       pidfd_getfd allowances stand (by default kakoi's floor
+                       denies them: Docker relies on a PID namespace there)`
 
 export const exportHelp: string = `Usage: kakoi export --policy FILE [--format FORMAT] [--out FILE]
 

@@ -73,6 +73,15 @@ describe("kakoi export", () => {
     expect(floored.stderr).toContain("kakoi: not in the unit lines: floor.tiocsti: ")
   })
 
+  it("--format oci round-trips a policy that allows ptrace by name once the profile is trusted", () => {
+    const tracer = file({ default: { errno: "EPERM" }, rules: [{ action: "allow", syscalls: ["ptrace", "execve", "futex"] }] })
+    const profile = file(kakoi(["export", "--policy", tracer, "--format", "oci"]).stdout, "profile.json")
+    const original = kakoi(["export", "--policy", tracer, "--format", "bpf"]).bytes
+    expect(kakoi(["export", "--policy", profile, "--format", "bpf", "--trust-profile"]).bytes.equals(original)).toBe(true)
+    // Untrusted, the floor holds: ptrace is denied.
+    expect(lines(kakoi(["explain", "--policy", profile, "--syscall", "ptrace"]).stdout)[0]).toBe("ptrace(0x0) on x86_64 (nr 101): errno EPERM")
+  })
+
   it("rejects an unknown format", () => {
     const result = kakoi(["export", "--policy", file(denyMkdir), "--format", "yaml"])
     expect(result.status).toBe(2)

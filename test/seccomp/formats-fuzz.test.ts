@@ -12,19 +12,14 @@ import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { layer, make } from "../../adapters/node/libseccomp.ts"
 import { compile, decodePolicyText, policy, PolicyError, simulator, type Action, type OciProfile } from "../../plugins/seccomp/mod.ts"
+import { seeded } from "../helpers/random.ts"
 
 const library = Effect.runSync(make())
 const native = library.archNative()
 const compileSync = (input: unknown): Uint8Array =>
   Effect.runSync(Effect.provide(compile(policy(input as never, { caps: ["CAP_CHOWN"], kernel: "6.18" })), layer)).bpf
 
-/** mulberry32: small, seeded, reproducible. */
-const random = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
+const random = seeded
 type Random = () => number
 const pick = <A>(r: Random, items: ReadonlyArray<A>): A => items[Math.floor(r() * items.length)] as A
 const int = (r: Random, below: number): number => Math.floor(r() * below)

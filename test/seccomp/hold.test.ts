@@ -9,7 +9,7 @@ import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { layer } from "../../adapters/node/libseccomp.ts"
 import type { ArgCondition, CompareOperator, PolicyJson, SeccompLibrary } from "../../plugins/seccomp/mod.ts"
-import { arg, compile, decodePolicyText, family, groupMembers, policy, syscallNumber } from "../../plugins/seccomp/mod.ts"
+import { arg, compile, decodePolicyText, family, groupMembers, policy, syscallNumber, toJson } from "../../plugins/seccomp/mod.ts"
 import { parseJsonText } from "../../plugins/seccomp/json-text.ts"
 import { forThisProcess } from "../../plugins/seccomp/load.ts"
 import { narrow } from "../../plugins/seccomp/narrow.ts"
@@ -228,6 +228,25 @@ describe("policy text", () => {
     expect(Object.getPrototypeOf(parseJsonText(text))).toBe(Object.prototype)
     expect(() => parseJsonText('{"a": 1,}')).toThrow(/line 1, column 9/)
     expect(() => parseJsonText("[".repeat(100_000))).toThrow(/nested deeper than 256 levels/)
+  })
+})
+
+describe("toJson()", () => {
+  it("writes the floor, widths and the acknowledgement back, so the policy round-trips", () => {
+    const p = policy({
+      default: "allow",
+      rules: [
+        { action: "errno", errno: "EPERM", syscalls: ["my_call"], args: [{ index: 1, op: "==", value: -100, width: 32 }] },
+        { action: "errno", errno: "EPERM", syscalls: ["family:mkdir", "@swap"] }
+      ],
+      attributes: { badArch: "allow", acknowledgeUnfilteredAbis: true },
+      floor: { ptrace: false, io_uring: false }
+    })
+    const json = toJson(p)
+    expect(json.floor).toEqual({ ptrace: false, io_uring: false })
+    expect(json.rules?.[0]?.args).toEqual([{ index: 1, op: "==", value: "18446744073709551516", width: 32 }])
+    expect(policy(JSON.parse(JSON.stringify(json)) as PolicyJson)).toEqual(p)
+    expect(toJson(policy({ default: "allow", floor: false })).floor).toBe(false)
   })
 })
 

@@ -13,6 +13,7 @@ import { layer } from "../../adapters/node/libseccomp.ts"
 import { readFileSync } from "node:fs"
 import { BpfError, arg, compile, compileProgram, decodeReturn, evaluate, policy, prepare, seccomp, seccompData, simulator, type Action, type OciProfile, type Policy } from "../../plugins/seccomp/mod.ts"
 import { buildC } from "../helpers/build-c.ts"
+import { seeded } from "../helpers/random.ts"
 
 /** struct sock_filter instructions as bytes. */
 const program = (...instructions: ReadonlyArray<readonly [number, number, number, number]>): Uint8Array => {
@@ -100,14 +101,7 @@ describe("evaluate()", () => {
 })
 
 describe("compileProgram() agrees with evaluate()", () => {
-  /** mulberry32, seeded. */
-  const random = (seed: number) => () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  const r = random(0xb9f)
+  const r = seeded(0xb9f)
   const int = (below: number): number => Math.floor(r() * below)
   const word = (): number => [0, 1, 2, 0xffffffff, 0x80000000, int(64), int(2 ** 32)][int(7)] ?? 0
 

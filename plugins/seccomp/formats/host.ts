@@ -59,7 +59,13 @@ export const supervisorCapabilities = (): ReadonlyArray<string> => {
 
 /** The running kernel's version (uname release). */
 export const runningKernel = (): KernelVersion => {
-  const text = release()
+  let text: string
+  try {
+    text = release()
+  } catch (error) {
+    // Deno asks for --allow-sys=osRelease here.
+    throw new PolicyError({ reason: "Unsupported", path: undefined, detail: `Cannot read the kernel release for the profile's minKernel (${error instanceof Error ? error.message : String(error)}): pass the kernel option` })
+  }
   const version = kernelVersion(text)
   if (version === undefined) throw new PolicyError({ reason: "Unsupported", path: undefined, detail: `Cannot read a version from the kernel release "${text}": pass the kernel option` })
   return version
