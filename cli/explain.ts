@@ -1,7 +1,7 @@
 /** `kakoi explain --policy P --syscall NAME [--arch A] [--args a0,a1,..]`: what the filter does with one call, and why. */
 import { Effect } from "effect"
 import { explain, type BpfError, type PolicyError, type SeccompLibrary, type SyscallError } from "../plugins/seccomp/mod.ts"
-import { ociOptions, profileOptions, readPolicy } from "./policy-file.ts"
+import { about, ociOptions, profileOptions, readPolicy } from "./policy-file.ts"
 import { explainHelp, parseOptions, UsageError, type CliIo } from "./usage.ts"
 
 /** One --args value: decimal or 0x hex, negative ones as two's complement. */
@@ -28,7 +28,7 @@ export const explainCommand = (args: ReadonlyArray<string>, io: CliIo): Effect.E
     if (callArgs.length > 6) return yield* Effect.fail(new UsageError("explain", `--args takes at most 6 values, got ${callArgs.length}`))
     const policy = yield* readPolicy(values.policy, "explain", ociOptions(values))
     const syscall = /^\d+$/.test(values.syscall) ? Number(values.syscall) : values.syscall
-    const answer = yield* explain(policy, { syscall, args: callArgs, ...(values.arch === undefined ? {} : { arch: values.arch }) })
+    const answer = yield* about(policy, values.policy, explain(policy, { syscall, args: callArgs, ...(values.arch === undefined ? {} : { arch: values.arch }) }))
     for (const line of answer.lines) io.out(line)
     return 0
   })

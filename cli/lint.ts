@@ -1,7 +1,7 @@
 /** `kakoi lint P`: print what the policy may not mean (warnings) and how it was read (notes); exit 1 on warnings. */
 import { Effect } from "effect"
 import { lint, type BpfError, type PolicyError, type SeccompLibrary } from "../plugins/seccomp/mod.ts"
-import { ociOptions, profileOptions, readPolicy } from "./policy-file.ts"
+import { about, ociOptions, profileOptions, readPolicy } from "./policy-file.ts"
 import { lintHelp, parseOptions, UsageError, type CliIo } from "./usage.ts"
 
 export const lintCommand = (args: ReadonlyArray<string>, io: CliIo): Effect.Effect<number, PolicyError | UsageError | BpfError, SeccompLibrary> =>
@@ -13,7 +13,8 @@ export const lintCommand = (args: ReadonlyArray<string>, io: CliIo): Effect.Effe
     }
     const [file, ...extra] = positionals
     if (file === undefined || extra.length > 0) return yield* Effect.fail(new UsageError("lint", "Give exactly one policy file: kakoi lint policy.json"))
-    const findings = yield* lint(yield* readPolicy(file, "lint", ociOptions(values)))
+    const policy = yield* readPolicy(file, "lint", ociOptions(values))
+    const findings = yield* about(policy, file, lint(policy))
     for (const finding of findings) io.out(`${finding.level}: ${finding.message}`)
     return findings.some((finding) => finding.level === "warning") ? 1 : 0
   })

@@ -8,6 +8,7 @@
 import { readFile } from "node:fs/promises"
 import { Effect } from "effect"
 import { BpfError, decodePolicyText, PolicyError, prepare, type OciOptions, type Policy } from "../plugins/seccomp/mod.ts"
+import { atProfilePath } from "../plugins/seccomp/formats/imported.ts"
 import { UsageError } from "./usage.ts"
 
 /** The options of every command that reads a profile. */
@@ -83,3 +84,15 @@ export const readInput = (file: string, command: string, options: OciOptions, bp
  */
 export const readPolicy = (file: string, command: string, options: OciOptions): Effect.Effect<Policy, PolicyError | UsageError | BpfError> =>
   Effect.map(readInput(file, command, options, false), (input) => input as Policy)
+
+/**
+ * Errors of what a command does with a policy from a file (compiling it, for
+ * one) name the file, and for a profile the profile's JSON path.
+ *
+ * @example
+ * ```ts
+ * yield* about(policy, "docker.json", explain(policy, query))
+ * ```
+ */
+export const about = <A, E, R>(policy: Policy, file: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.mapError(effect, (error) => (error instanceof PolicyError ? (inFile(atProfilePath(policy, error), file) as E) : error))

@@ -8,10 +8,11 @@
  *
  * Pure: what needs libseccomp (is a name known?) is left to compile.
  */
+import { sameAction } from "./actions.ts"
 import { PolicyError } from "./errors.ts"
 import { familyMembers, familyPrefix } from "./families.ts"
 import type { FloorEntry } from "./floor.ts"
-import { floorIoctls, floorRules } from "./floor.ts"
+import { floorRules } from "./floor.ts"
 import { groupMembers } from "./groups.ts"
 import type { Action, ArgCondition, Policy } from "./model.ts"
 import { narrow } from "./narrow.ts"
@@ -58,7 +59,14 @@ export interface FilterRule {
   readonly catchAll?: true
 }
 
-/** A (rule, syscall) whose conditions can never hold once narrowed (e.g. `< 0`). */
+/**
+ * A (rule, syscall) whose conditions can never hold once narrowed (e.g. `< 0`).
+ *
+ * @example
+ * ```ts
+ * expand(policy((rule) => rule.kill("socket", arg(0).lt(0)), { default: "allow" })).never[0]?.syscall // "socket"
+ * ```
+ */
 export interface NeverMatches {
   readonly rule: number
   readonly path: string
@@ -66,6 +74,14 @@ export interface NeverMatches {
   readonly origin: RuleOrigin
 }
 
+/**
+ * The filter rules of a policy, and the (rule, syscall) pairs that can never match.
+ *
+ * @example
+ * ```ts
+ * const { entries, never }: Expansion = expand(p)
+ * ```
+ */
 export interface Expansion {
   readonly entries: ReadonlyArray<FilterRule>
   readonly never: ReadonlyArray<NeverMatches>
@@ -180,6 +196,16 @@ const userEntries = (policy: Policy): { readonly entries: Array<FilterRule>; rea
   return { entries, never }
 }
 
+const conditionText = (args: ReadonlyArray<ArgCondition>): string =>
+  args.map((c) => `${c.index}${c.op}${c.op === "masked==" ? `${c.mask}:` : ""}${c.value}`).join("&")
+
+/**
+ * Whether one of the policy's ioctl rules has exactly these conditions and another action (with the
+ * same action it repeats the floor's rule, as an exported profile read back does, and both stay).
+ */
+const decidesCommand = (own: ReadonlyArray<FilterRule>, args: ReadonlyArray<ArgCondition>, action: Action): boolean =>
+  own.some((rule) => rule.syscall === "ioctl" && !sameAction(rule.action, action) && conditionText(rule.args) === conditionText(args))
+
 const runsUnasked = (action: Action): boolean => action.kind === "allow" || action.kind === "log"
 
 /**
@@ -220,10 +246,14 @@ export const expand = (policy: Policy): Expansion => {
     if (!policy.floor[entry] || (entry === "io_uring" && !deniesAnything(policy))) continue
     const path = `floor.${entry}`
     const origin: RuleOrigin = entry === "io_uring" ? { kind: "io_uring", reason } : { kind: "floor", entry, reason }
-    // The ioctl entries deny commands, not a syscall: naming ioctl does not lift them (floor.tiocsti: false does).
-    for (const syscall of syscalls) if (syscall === "ioctl" || !named.has(syscall)) floor.push({ rule: undefined, path, syscall, action, args, origin })
+    // The ioctl entries deny commands, not a syscall: naming ioctl does not lift them; a rule for exactly that
+    // command does (it decides the command then; two rules with one condition would conflict in libseccomp).
+    for (const syscall of syscalls) {
+      if (syscall === "ioctl" ? !decidesCommand(own, args, action) : !named.has(syscall)) floor.push({ rule: undefined, path, syscall, action, args, origin })
+    }
   }
-  const ioctls = floorIoctls.filter(({ entry }) => policy.floor[entry])
+  // The floor's ioctl commands still in force, which the policy's own ioctl rules must not let through.
+  const ioctls = floor.flatMap((rule) => (rule.syscall === "ioctl" && rule.origin.kind === "floor" ? [{ entry: rule.origin.entry, cmd: rule.args[0]?.value ?? 0n }] : []))
   const entries = own.map((entry): FilterRule => {
     if (entry.syscall !== "ioctl" || ioctls.length === 0 || !mayRun(entry.action)) return entry
     if (entry.args.length === 0) return { ...entry, args: [{ index: 1, op: ">=", value: 0n }], catchAll: true }
@@ -233,7 +263,7 @@ export const expand = (policy: Policy): Expansion => {
       reason: "FloorConflict",
       path: entry.path,
       value: "ioctl",
-      detail: `its conditions admit ${admitted.entry.toUpperCase()}, which the floor denies; compare argument 1 (the command) with the commands you mean, or set "floor": { "${admitted.entry}": false }`
+      detail: `its conditions admit ${admitted.entry.toUpperCase()}, which the floor denies; compare argument 1 (the command) with the commands you mean, write a rule for that command itself, or set "floor": { "${admitted.entry}": false }`
     })
   })
   const result: Expansion = { entries: [...floor, ...entries], never }

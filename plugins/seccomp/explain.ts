@@ -9,8 +9,7 @@
 import { Effect } from "effect"
 import { describeAction, sameAction } from "./actions.ts"
 import { compile } from "./compile.ts"
-import type { PolicyError } from "./errors.ts"
-import { SyscallError } from "./errors.ts"
+import { PolicyError, SyscallError } from "./errors.ts"
 import { importOf } from "./formats/imported.ts"
 import { SeccompLibrary } from "./library.ts"
 import type { Action, ArgCondition, Policy } from "./model.ts"
@@ -159,7 +158,13 @@ export const explain = (policy: Policy, query: ExplainQuery): Effect.Effect<Expl
   Effect.gen(function*() {
     const library = yield* SeccompLibrary
     const { token, arch, number, name } = yield* resolve(library, query)
-    const args = (query.args ?? []).slice(0, 6).map((value) => BigInt.asUintN(64, BigInt(value)))
+    const written = query.args ?? []
+    const bad = written.findIndex((value) => typeof value === "number" && !Number.isSafeInteger(value))
+    if (bad >= 0 || written.length > 6) {
+      const detail = bad >= 0 ? "expected an integer (a bigint beyond 2^53)" : "a syscall has at most 6 arguments"
+      return yield* new PolicyError({ reason: "BadValue", path: `args[${bad >= 0 ? bad : 6}]`, value: String(written[bad >= 0 ? bad : 6]), detail })
+    }
+    const args = written.map((value) => BigInt.asUintN(64, BigInt(value)))
     const compiled = yield* compile(policy)
     const verdict = simulator(compiled.bpf).run({ nr: number, arch: auditArch(token), args })
     const listed = token === library.archNative() || policy.arches.some((extra) => library.archResolveName(extra) === token)

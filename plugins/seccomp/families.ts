@@ -7,7 +7,14 @@
  * same name, unlike a bare `mkdir` would.
  */
 
-/** The prefix that marks a family where a syscall name goes. */
+/**
+ * The prefix that marks a family where a syscall name goes.
+ *
+ * @example
+ * ```ts
+ * `${familyPrefix}open` // "family:open"
+ * ```
+ */
 export const familyPrefix = "family:"
 
 const table: Readonly<Record<string, ReadonlyArray<string>>> = {

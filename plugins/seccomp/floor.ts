@@ -12,7 +12,9 @@
  * - `io_uring`: when the policy denies anything, io_uring_setup/enter/register
  *   too, since io_uring's MKDIRAT, OPENAT, SOCKET... operations run without the
  *   syscalls the policy denies.
- * Each entry is off when a rule without conditions names its syscall directly
+ * An ioctl entry is off when a rule compares the command with exactly that
+ * value (`arg(1).eq(TIOCSTI)`: that rule decides it). Each other entry is off
+ * when a rule without conditions names its syscall directly
  * or through a family (that rule decides every call then), or when `floor`
  * switches it off. A conditional rule does not lift it: the calls it does not
  * match would fall to the default action. Denials
@@ -43,7 +45,14 @@ export type FloorEntry = "tiocsti" | "tioclinux" | "ptrace" | "process_vm_readv"
  */
 export type Floor = Readonly<Record<FloorEntry, boolean>>
 
-/** Every entry, in the order the filter gets them. */
+/**
+ * Every entry, in the order the filter gets them.
+ *
+ * @example
+ * ```ts
+ * floorEntries[0] // "tiocsti"
+ * ```
+ */
 export const floorEntries: ReadonlyArray<FloorEntry> = ["tiocsti", "tioclinux", "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd", "io_uring"]
 
 /**
@@ -63,7 +72,14 @@ const low32 = 0xffff_ffffn
 
 const errno = (name: "EPERM" | "ENOSYS"): Action => ({ kind: "errno", errno: errnoNumber(name) ?? 0 })
 
-/** What one floor entry puts in the filter. */
+/**
+ * What one floor entry puts in the filter.
+ *
+ * @example
+ * ```ts
+ * const rule: FloorRule = { entry: "ptrace", syscalls: ["ptrace"], args: [], action: { kind: "errno", errno: 1 }, reason: "ptrace reaches into another process" }
+ * ```
+ */
 export interface FloorRule {
   readonly entry: FloorEntry
   readonly syscalls: ReadonlyArray<string>
@@ -96,10 +112,4 @@ export const floorRules: ReadonlyArray<FloorRule> = [
     action: errno("ENOSYS"),
     reason: "io_uring runs operations (mkdirat, openat, socket...) without the syscalls the policy denies"
   }
-]
-
-/** The ioctl commands the floor denies, for the check of ioctl rules that could let them through. */
-export const floorIoctls: ReadonlyArray<{ readonly entry: FloorEntry; readonly cmd: bigint }> = [
-  { entry: "tiocsti", cmd: TIOCSTI },
-  { entry: "tioclinux", cmd: TIOCLINUX }
 ]

@@ -7,7 +7,14 @@
  * when compiling, as systemd skips them. Used through groups.ts.
  */
 
-/** Group name → members (syscall names and nested group names). */
+/**
+ * Group name → members (syscall names and nested group names).
+ *
+ * @example
+ * ```ts
+ * groupTable["@swap"] // ["swapoff", "swapon"]
+ * ```
+ */
 export const groupTable: Readonly<Record<string, ReadonlyArray<string>>> = {
   "@default": [
     "arch_prctl", "brk", "cacheflush", "clock_getres", "clock_getres_time64", "clock_gettime", "clock_gettime64",

@@ -3,8 +3,9 @@
  * (`"rules": [...], "rules": []` silently becomes an allow-all policy) and
  * rounds integers beyond 2^53 (an error would then quote a number the user
  * never wrote). This small parser rejects duplicate keys, saying where, and
- * reads such integers as bigints, exactly as written. Everything else is
- * what JSON.parse gives.
+ * reads such integers as bigints, exactly as written (and other numbers that
+ * large, `1e400` or `12345678901234567890.5`, as their text). Everything else
+ * is what JSON.parse gives.
  */
 import { PolicyError } from "./errors.ts"
 
@@ -130,21 +131,23 @@ class Reader {
     }
   }
 
-  number(): number | bigint {
+  number(): number | bigint | string {
     const match = /^-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.text.slice(this.index, this.index + 400))
     if (match === null) return this.fail("invalid number")
     const [written, fraction, exponent] = match
     this.index += written.length
     const value = Number(written)
-    // An integer JSON.parse would round is read exactly: messages then quote what was written.
-    return fraction === undefined && exponent === undefined && !Number.isSafeInteger(value) ? BigInt(written) : value
+    if (Math.abs(value) < 2 ** 53) return value
+    // Beyond 2^53 a float would be rounded: an integer is read exactly, anything else is kept as written
+    // (a string), so a message quotes the user's text and never a rounded number.
+    return fraction === undefined && exponent === undefined ? BigInt(written) : written
   }
 }
 
 /**
  * Parses JSON text like `JSON.parse`, but fails with a `PolicyError` on a
  * duplicate key (reason `DuplicateKey`, with its JSON path and line), and
- * returns integers beyond 2^53 as bigints.
+ * returns integers beyond 2^53 as bigints (other numbers that large as their text).
  *
  * @example
  * ```ts

@@ -51,6 +51,14 @@ export interface SkippedRule {
   readonly message: string
 }
 
+/**
+ * The rules that reach libseccomp, and those left out.
+ *
+ * @example
+ * ```ts
+ * const { added, skipped }: Plan = plan(p)
+ * ```
+ */
 export interface Plan {
   readonly added: ReadonlyArray<PlannedRule>
   readonly skipped: ReadonlyArray<SkippedRule>

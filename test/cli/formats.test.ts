@@ -153,6 +153,14 @@ describe("kakoi diff", () => {
 })
 
 describe("kakoi lint", () => {
+  it("names the file and the profile's JSON path of a name libseccomp does not know in a denying entry", () => {
+    const path = file({ defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: ["getpid"], action: "SCMP_ACT_ERRNO" }, { names: ["read", "mkdri"], action: "SCMP_ACT_ERRNO" }] })
+    const result = kakoi(["lint", path])
+    expect(result.status).toBe(2)
+    expect(lines(result.stderr)).toEqual([`kakoi: Invalid seccomp policy in ${JSON.stringify(path)} at syscalls[1].names[1]: Unknown syscall "mkdri": did you mean "mkdir"?`])
+  })
+
+
   it("prints the warnings and exits with 1", () => {
     const result = kakoi(["lint", file(denyMkdir)])
     expect(lines(result.stdout)).toEqual(['warning: rules[0] denies "mkdir" but "mkdirat" of the same family is allowed (allow, by the default action): deny "family:mkdir" to cover every member'])

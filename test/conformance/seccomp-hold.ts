@@ -89,6 +89,12 @@ export const seccompHoldSuite = (api: SeccompHoldApi): void => {
       expect(await probe(json, SYS.mkdirat, 3, 0, 0)).toBe(`errno ${EFAULT}`)
     })
 
+    it("a umode_t mode compares on its low 16 bits", async () => {
+      const json = deny([{ action: "errno", errno: "EPERM", syscalls: ["mkdirat"], args: [{ index: 2, op: "==", value: 0o700 }] }])
+      expect(await probe(json, SYS.mkdirat, 3, 0, 0x1_0001_0000n | 0o700n)).toBe(`errno ${EPERM}`)
+      expect(await probe(json, SYS.mkdirat, 3, 0, 0o755)).toBe(`errno ${EFAULT}`)
+    })
+
     it("a stated width narrows a syscall the table does not know", async () => {
       // swapon(const char *, int flags) is not in the width table: state 32 for its flags.
       const json = deny([{ action: "errno", errno: "EPERM", syscalls: ["swapon"], args: [{ index: 1, op: "==", value: 5, width: 32 }] }])

@@ -139,6 +139,14 @@ describe("compile() lists the filter's rules with their origin", () => {
     expect(() => policy((rule) => rule.allow("ioctl", arg(1).eq(0x5401)).allowLauncher(), { default: "kill" })).not.toThrow()
   })
 
+  it("lets a rule for exactly TIOCSTI decide it instead of the floor", async () => {
+    const { rules } = await run(compile(policy((rule) => rule.errno("EACCES", "ioctl", arg(1).eq(0x5412)), { default: "allow" })))
+    expect(rules.filter((entry) => entry.syscall === "ioctl").map((entry) => [entry.path, entry.action])).toEqual([
+      ["floor.tioclinux", { kind: "errno", errno: 1 }],
+      ["rules[0].syscalls[0]", { kind: "errno", errno: 13 }]
+    ])
+  })
+
   it("expands nested systemd groups and skips names libseccomp does not know", async () => {
     expect(groupMembers("@privileged")).toEqual(expect.arrayContaining(["chown", "swapon", "reboot", "init_module"]))
     const { rules, skipped } = await run(compile(policy((rule) => rule.errno("EPERM", "@obsolete"), { default: "allow" })))
@@ -218,6 +226,11 @@ describe("policy text", () => {
     expect((await Effect.runPromise(Effect.flip(decodePolicyText(tooBig)))).message).toBe(
       'Invalid seccomp policy at rules[0].args[0].value: Invalid value "18446744073709551617": out of the 64-bit range'
     )
+    for (const written of ["1e400", "12345678901234567890.5"]) {
+      expect((await Effect.runPromise(Effect.flip(decodePolicyText(tooBig.replace("18446744073709551617", written))))).message).toBe(
+        `Invalid seccomp policy at rules[0].args[0].value: Invalid value "${written}": expected a decimal or 0x hex integer`
+      )
+    }
     const max = await Effect.runPromise(decodePolicyText(tooBig.replace("18446744073709551617", "18446744073709551615")))
     expect(max.rules[0]?.args[0]?.value).toBe(18446744073709551615n)
   })

@@ -19,6 +19,10 @@ const profilePath = (path: string | undefined, sources: ReadonlyArray<string>): 
   return source === undefined ? path : `${source}${(match[2] ?? "").replace(/^\.syscalls\[/, ".names[")}`
 }
 
+/** The same error at the profile's path. */
+const remapped = ({ reason, path, value, suggestions, detail, file }: PolicyError, imported: OciImport): PolicyError =>
+  new PolicyError({ reason, path: profilePath(path, imported.sources), value, suggestions, detail, file })
+
 /** The import without one extra architecture, noted in `left`. */
 const without = (imported: OciImport, arch: string, reason: string): OciImport => ({
   ...imported,
@@ -61,8 +65,7 @@ export const withImport = (imported: OciImport, decode: (json: PolicyJson) => Po
       }
     }
     if (!(error instanceof PolicyError)) throw error
-    const { reason, path, value, suggestions, detail, file } = error
-    throw new PolicyError({ reason, path: profilePath(path, imported.sources), value, suggestions, detail, file })
+    throw remapped(error, imported)
   }
 }
 
@@ -75,3 +78,17 @@ export const withImport = (imported: OciImport, decode: (json: PolicyJson) => Po
  * ```
  */
 export const importOf = (policy: Policy): OciImport | undefined => imports.get(policy)
+
+/**
+ * An error about a policy (e.g. from `compile`), at the profile's JSON path when
+ * the policy came from a profile: `rules[3].syscalls[1]` → `syscalls[7].names[1]`.
+ *
+ * @example
+ * ```ts
+ * Effect.mapError(compile(p), (error) => atProfilePath(p, error))
+ * ```
+ */
+export const atProfilePath = (policy: Policy, error: PolicyError): PolicyError => {
+  const imported = imports.get(policy)
+  return imported === undefined ? error : remapped(error, imported)
+}

@@ -15,7 +15,7 @@
 import { Result } from "effect"
 import { errnoNames, errnoNumber } from "../../../core/errno.ts"
 import { suggest } from "../../../core/suggest.ts"
-import { PolicyError } from "../errors.ts"
+import { PolicyError, quote } from "../errors.ts"
 import type { ActionInput } from "../model.ts"
 import type { ArgJson, PolicyJson, RuleJson } from "../json.ts"
 import { multiplexed, multiplexingArches } from "../expand.ts"
@@ -93,8 +93,8 @@ const fail = (path: string, detail: string, reason: PolicyError["reason"] = "Inv
 
 /** `Unknown X "word": did you mean "Y"?` as the detail of an InvalidJson error. */
 const unknownWord = (path: string, kind: string, word: string, known: Iterable<string>): never => {
-  const [best] = suggest(word.slice(0, 64), known)
-  return fail(path, `Unknown ${kind} ${JSON.stringify(word.slice(0, 64))}${best === undefined ? "" : `: did you mean ${JSON.stringify(best)}?`}`)
+  const [best] = suggest(word, known)
+  return fail(path, `Unknown ${kind} ${quote(word)}${best === undefined ? "" : `: did you mean ${JSON.stringify(best)}?`}`)
 }
 
 /** Where an entry's action and errno are written: JSON paths of the three keys. */
@@ -116,7 +116,7 @@ const errnoOf = (ret: number | null | undefined, name: string | undefined, keys:
   if (name !== undefined) {
     const named = errnoNumber(name)
     if (named === undefined) {
-      throw new PolicyError({ reason: "UnknownErrno", path: keys.name, value: name.slice(0, 64), suggestions: suggest(name.slice(0, 64), errnoNames) })
+      throw new PolicyError({ reason: "UnknownErrno", path: keys.name, value: name, suggestions: suggest(name, errnoNames) })
     }
     if (value !== undefined && value !== named) fail(keys.name, `"${name}" is ${named}, but ${lastKey(keys.ret)} says ${value}: make them agree`)
     value = named
@@ -201,7 +201,7 @@ const evaluateFilter = (filter: OciFilter | null | undefined, path: string, incl
   arches.forEach((arch, index) => filterArches.includes(arch) || unknownWord(`${path}.arches[${index}]`, "architecture", arch, filterArches))
   const min = filter.minKernel === null || filter.minKernel === undefined ? undefined : kernelVersion(filter.minKernel)
   if (filter.minKernel !== null && filter.minKernel !== undefined && (min === undefined || !/^\d+\.\d+$/.test(filter.minKernel))) {
-    fail(`${path}.minKernel`, `Invalid kernel version ${JSON.stringify(filter.minKernel.slice(0, 64))}: expected major.minor, e.g. "4.8"`)
+    fail(`${path}.minKernel`, `Invalid kernel version ${quote(filter.minKernel)}: expected major.minor, e.g. "4.8"`)
   }
   if (include) {
     if (arches.length > 0 && !arches.includes(host.goArch)) return `only on ${arches.join(", ")}, not ${host.goArch}`
@@ -323,7 +323,10 @@ export const importOci = (input: unknown, options: OciOptions = {}): OciImport =
   const left: Array<LeftOut> = []
   for (const [index, entry] of (profile.syscalls ?? []).entries()) {
     const path = `syscalls[${index}]`
-    const reason = evaluateFilter(entry.includes, `${path}.includes`, true, host) ?? evaluateFilter(entry.excludes, `${path}.excludes`, false, host)
+    // Both are checked whatever the first says: a typo in excludes is a typo even where includes already decides.
+    const included = evaluateFilter(entry.includes, `${path}.includes`, true, host)
+    const excluded = evaluateFilter(entry.excludes, `${path}.excludes`, false, host)
+    const reason = included ?? excluded
     const dropped: Array<LeftOut> = []
     const made = rulesOf(entry, path, options.floor !== false, dropped)
     if (reason !== undefined) {
