@@ -155,11 +155,12 @@ const narrowed = (policy: Policy, rule: number, syscall: string): ReadonlyArray<
     }
     if (result.kind === "any") alternatives.push(result.conditions)
   }
-  const sets = combine(alternatives)
-  if (sets.length > maxSplit) {
-    throw new PolicyError({ reason: "TooComplex", path: `rules[${rule}]`, value: syscall, detail: `its ranges on narrow arguments split into ${sets.length} filter rules (at most ${maxSplit}): compare one argument with a range, or use == and masked==` })
+  // Counted before the cross product is built: five `!=` on ints would be 32^5 sets, beyond any memory.
+  const count = alternatives.reduce((product, options) => product * options.length, 1)
+  if (count > maxSplit) {
+    throw new PolicyError({ reason: "TooComplex", path: `rules[${rule}]`, value: syscall, detail: `its ranges on narrow arguments split into ${count} filter rules (at most ${maxSplit}): compare one argument with a range, or use == and masked==` })
   }
-  return sets
+  return combine(alternatives)
 }
 
 /** Whether conditions on ioctl could hold for `cmd` (they are masked comparisons on the low 32 bits by now). */
