@@ -152,12 +152,12 @@ const populate = (library: SeccompLibraryShape, ctx: FilterContext, policy: Poli
     return Effect.succeed(refused)
   })
 
-const tooLarge = (instructions: string, rules: number): PolicyError =>
+const tooLarge = (instructions: number, rules: number, estimate: boolean): PolicyError =>
   new PolicyError({
     reason: "TooLarge",
     path: undefined,
-    value: instructions,
-    detail: `the filter holds ${rules} rules; merge rules with the same action (families and groups help), drop argument ranges on narrow arguments (each splits into up to 32 rules), or try "optimize": 2`
+    value: String(instructions),
+    detail: `${estimate ? "at least (counted before libseccomp builds it: each rule takes one or more); " : ""}the filter holds ${rules} rules; merge rules with the same action (families and groups help), drop argument ranges on narrow arguments (each splits into up to 32 rules), or try "optimize": 2`
   })
 
 /** Builds a libseccomp context for the policy, hands it to `use`, and always releases it. */
@@ -169,7 +169,7 @@ const withFilter = <A>(policy: Policy, use: (library: SeccompLibraryShape, ctx: 
     // Every filter rule costs at least one instruction (its syscall's jump or a compare): a policy that is
     // surely too long fails here, before libseccomp's rule database (quadratic in rules) works for minutes.
     const { added } = plan(policy)
-    if (added.length > maxInstructions) return yield* Effect.fail(tooLarge(`at least ${added.length}`, added.length))
+    if (added.length > maxInstructions) return yield* Effect.fail(tooLarge(added.length, added.length, true))
     return yield* Effect.scoped(Effect.gen(function*() {
       const ctx = yield* Effect.acquireRelease(
         Effect.suspend(() => {
@@ -226,7 +226,7 @@ export const compile = (policy: Policy): Effect.Effect<CompiledFilter, PolicyErr
       Effect.flatMap(({ result: bpf, refused, numbers }) => {
         const instructions = bpf.length / 8
         const { added, skipped } = plan(policy)
-        if (instructions > maxInstructions) return Effect.fail(tooLarge(String(instructions), added.length))
+        if (instructions > maxInstructions) return Effect.fail(tooLarge(instructions, added.length, false))
         const rules = added.filter((entry) => numbers.has(entry.syscall))
         return Effect.succeed(remember(policy, key, { bpf, instructions, rules, skipped: [...skipped, ...refused], warnings: warnings(policy) }))
       }),
