@@ -17,6 +17,8 @@ import { didYouMean } from "../../core/suggest.ts"
  * - `EmptyRule`: a rule names no syscall
  * - `UnknownSyscall`, `UnknownArch`: libseccomp does not know the name (found by `compile`)
  * - `ConflictingRule`: two rules with the same conditions on a syscall but different actions
+ * - `OverlappingRules`: two rules for a syscall may hold for one call, one lets it run and the other
+ *   not, and libseccomp would not let the stricter decide (see plan.ts)
  * - `ExecveBlocked`: the launcher could never exec the target under this policy
  * - `HandshakeBlocked`: the policy notifies but denies the `read` that hands its listener to the supervisor
  * - `DuplicateKey`: a JSON object names a key twice (JSON.parse would keep only the last)
@@ -50,6 +52,7 @@ export type PolicyErrorReason =
   | "UnknownSyscall"
   | "UnknownArch"
   | "ConflictingRule"
+  | "OverlappingRules"
   | "ExecveBlocked"
   | "HandshakeBlocked"
   | "DuplicateKey"
@@ -144,6 +147,8 @@ export class PolicyError extends PolicyErrorBase {
         return `Unknown architecture ${value}${hint}`
       case "ConflictingRule":
         return `Rule for ${value} repeats the conditions of ${this.detail ?? "an earlier rule"} with a different action`
+      case "OverlappingRules":
+        return `Rules for ${value} overlap: ${this.detail ?? "two rules with different actions hold for one call"}`
       case "ExecveBlocked":
         return `Policy blocks execve, so the target can never start: allow "execve" (see launcherSyscalls)`
       case "HandshakeBlocked":

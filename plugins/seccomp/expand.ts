@@ -243,8 +243,11 @@ export const expand = (policy: Policy): Expansion => {
   // A group (`@debug`) is too broad to count; a conditional rule would leave the other calls to the default.
   const named = new Set(own.filter((entry) => entry.origin.kind === "user" && entry.origin.group === undefined && entry.args.length === 0).map((entry) => entry.syscall))
   const floor: Array<FilterRule> = []
-  for (const { entry, syscalls, args, action, reason } of floorRules) {
+  for (const { entry, syscalls, args, action: usual, otherwise, reason } of floorRules) {
     if (!policy.floor[entry] || (entry === "io_uring" && !deniesAnything(policy))) continue
+    // Only where a rule may let the call run: elsewhere the default denies it alike.
+    const contested = syscalls.some((syscall) => own.some((rule) => rule.syscall === syscall && mayRun(rule.action)))
+    const action = otherwise !== undefined && contested && sameAction(usual, policy.default) ? otherwise : usual
     const path = `floor.${entry}`
     const origin: RuleOrigin = entry === "io_uring" ? { kind: "io_uring", reason } : { kind: "floor", entry, reason }
     // The ioctl entries deny commands, not a syscall: naming ioctl does not lift them; a rule for exactly that
