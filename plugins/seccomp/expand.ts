@@ -16,7 +16,7 @@ import { floorRules } from "./floor.ts"
 import { groupMembers } from "./groups.ts"
 import type { Action, ArgCondition, Policy } from "./model.ts"
 import { narrow } from "./narrow.ts"
-import { argWidth } from "./widths.ts"
+import { argWidth, signedArg } from "./widths.ts"
 
 /**
  * Where a rule of the filter comes from: a rule of the policy (naming the
@@ -144,7 +144,7 @@ const narrowed = (policy: Policy, rule: number, syscall: string): ReadonlyArray<
       throw new PolicyError({ reason: "BadWidth", path: `${path}.width`, value: String(condition.width), detail: `the kernel reads argument ${condition.index} of "${syscall}" as ${known} bits` })
     }
     const width = condition.width ?? known ?? 64
-    const result = narrow(condition, width)
+    const result = narrow(condition, width, signedArg(syscall, condition.index))
     if (result.kind === "too-wide") {
       throw new PolicyError({
         reason: "ValueTooWide",
