@@ -15,8 +15,10 @@ import type { FloorEntry } from "./floor.ts"
 import { floorRules } from "./floor.ts"
 import { groupMembers } from "./groups.ts"
 import type { Action, ArgCondition, Policy } from "./model.ts"
+import type { Narrowed } from "./narrow.ts"
 import { narrow } from "./narrow.ts"
-import { argWidth, signedArg } from "./widths.ts"
+import type { ArgWidth } from "./widths.ts"
+import { argWidth, signedArg, valueMask } from "./widths.ts"
 
 /**
  * Where a rule of the filter comes from: a rule of the policy (naming the
@@ -133,6 +135,21 @@ const hex = (value: bigint): string => `0x${value.toString(16)}`
 const combine = (alternatives: ReadonlyArray<ReadonlyArray<ArgCondition>>): ReadonlyArray<ReadonlyArray<ArgCondition>> =>
   alternatives.reduce<ReadonlyArray<ReadonlyArray<ArgCondition>>>((sets, options) => sets.flatMap((set) => options.map((option) => [...set, option])), [[]])
 
+/**
+ * A condition narrowed to the bits the kernel reads. `==` and `!=` with a bare value on an argument
+ * whose flags ride above its value (socket's type) compare the value's bits only, so `type == SOCK_DGRAM`
+ * holds for SOCK_DGRAM | SOCK_CLOEXEC too, and `!= SOCK_RAW` does not hold for SOCK_RAW | SOCK_CLOEXEC.
+ */
+const narrowFor = (syscall: string, condition: ArgCondition, width: ArgWidth): Narrowed => {
+  const { index, op, value } = condition
+  const mask = valueMask(syscall, index)
+  if (mask === undefined || (op !== "==" && op !== "!=") || (value & ~mask) !== 0n) return narrow(condition, width, signedArg(syscall, index))
+  if (op === "==") return { kind: "any", conditions: [{ index, op: "masked==", mask, value }] }
+  // Another value: some bit of the value's bits differs.
+  const bits = Array.from({ length: mask.toString(2).length }, (_, i) => 1n << BigInt(i)).filter((bit) => (mask & bit) !== 0n)
+  return { kind: "any", conditions: bits.map((bit) => ({ index, op: "masked==", mask: bit, value: ~value & bit })) }
+}
+
 /** The condition sets of one (rule, syscall) with every narrow argument narrowed. */
 const narrowed = (policy: Policy, rule: number, syscall: string): ReadonlyArray<ReadonlyArray<ArgCondition>> => {
   const { args } = policy.rules[rule] ?? { args: [] }
@@ -144,7 +161,7 @@ const narrowed = (policy: Policy, rule: number, syscall: string): ReadonlyArray<
       throw new PolicyError({ reason: "BadWidth", path: `${path}.width`, value: String(condition.width), detail: `the kernel reads argument ${condition.index} of "${syscall}" as ${known} bits` })
     }
     const width = condition.width ?? known ?? 64
-    const result = narrow(condition, width, signedArg(syscall, condition.index))
+    const result = narrowFor(syscall, condition, width)
     if (result.kind === "too-wide") {
       throw new PolicyError({
         reason: "ValueTooWide",

@@ -49,3 +49,18 @@ export const argWidth = (syscall: string, index: number): ArgWidth | undefined =
  */
 export const signedArg = (syscall: string, index: number): boolean =>
   Object.hasOwn(signedTable, syscall) && (signedTable[syscall]?.includes(index) ?? false)
+
+// SOCK_TYPE_MASK (linux/net.h): socket's type carries SOCK_NONBLOCK and SOCK_CLOEXEC above it.
+const typeMasks: Readonly<Record<string, Readonly<Record<number, bigint>>>> = { socket: { 1: 0xfn }, socketpair: { 1: 0xfn } }
+
+/**
+ * The bits of an argument that carry its value where flags ride above them
+ * (socket's type: the kernel compares `type & SOCK_TYPE_MASK`); undefined for
+ * an argument that is all value.
+ *
+ * @example
+ * ```ts
+ * valueMask("socket", 1) // 0xfn: SOCK_DGRAM | SOCK_CLOEXEC is a SOCK_DGRAM socket
+ * ```
+ */
+export const valueMask = (syscall: string, index: number): bigint | undefined => (Object.hasOwn(typeMasks, syscall) ? typeMasks[syscall]?.[index] : undefined)
