@@ -28,6 +28,7 @@ import { didYouMean } from "../../core/suggest.ts"
  * - `BadWidth`: a condition's `width` is not 32 or 64, or contradicts what the kernel reads
  * - `TooComplex`: a rule's narrow-argument ranges split into more filter rules than kakoi allows
  * - `MultiplexedArgs`: argument conditions on a call another ABI multiplexes (i386 socketcall, ipc)
+ * - `TwinArgs`: a condition on an argument the call's twin on another ABI lays out differently (i386 truncate64)
  * - `FloorConflict`: a rule would let a call the floor denies through (see floor.ts)
  * - `UnacknowledgedBadArch`: `badArch` lets other ABIs' calls run, without the acknowledgement
  * - `TooLarge`: the filter has more instructions than the kernel loads (4096)
@@ -63,6 +64,7 @@ export type PolicyErrorReason =
   | "BadWidth"
   | "TooComplex"
   | "MultiplexedArgs"
+  | "TwinArgs"
   | "FloorConflict"
   | "UnacknowledgedBadArch"
   | "TooLarge"
@@ -169,6 +171,8 @@ export class PolicyError extends PolicyErrorBase {
         return `Rule for ${value} is too complex: ${this.detail ?? "split it"}`
       case "MultiplexedArgs":
         return `Rule for ${value} compares arguments the filter cannot see on ${this.detail ?? "another ABI"}`
+      case "TwinArgs":
+        return `Rule for ${value} compares ${this.detail ?? "an argument its twin on another ABI lays out differently"}`
       case "FloorConflict":
         return `Rule for ${value} would let through what the floor denies: ${this.detail ?? "see the floor"}`
       case "UnacknowledgedBadArch":

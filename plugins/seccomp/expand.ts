@@ -1,6 +1,7 @@
 /**
  * From a policy as written to the rules its filter holds, one per (rule,
- * syscall), each with its origin: families and groups become their syscalls,
+ * syscall), each with its origin: families and groups become their syscalls
+ * (and, with i386 or another such ABI in arches, their twins there: twins.ts),
  * narrow arguments become masked comparisons (narrow.ts), and the floor
  * (floor.ts) comes first. plan.ts then applies libseccomp's precedence to
  * this list; compile.ts hands what remains to libseccomp; `explain` names the
@@ -17,6 +18,7 @@ import { groupMembers } from "./groups.ts"
 import type { Action, ArgCondition, Policy } from "./model.ts"
 import type { Narrowed } from "./narrow.ts"
 import { narrow } from "./narrow.ts"
+import { twinArches, twinsOf } from "./twins.ts"
 import type { ArgWidth } from "./widths.ts"
 import { argWidth, signedArg, valueMask } from "./widths.ts"
 
@@ -188,6 +190,7 @@ const userEntries = (policy: Policy): { readonly entries: Array<FilterRule>; rea
   const entries: Array<FilterRule> = []
   const never: Array<NeverMatches> = []
   const muxArch = policy.arches.find((arch) => multiplexingArches.has(arch))
+  const twinArch = policy.arches.find((arch) => twinArches.has(arch))
   for (const [rule, { action, syscalls, args }] of policy.rules.entries()) {
     const seen = new Set<string>()
     for (const [position, name] of syscalls.entries()) {
@@ -208,6 +211,21 @@ const userEntries = (policy: Policy): { readonly entries: Array<FilterRule>; rea
         const sets = narrowed(policy, rule, syscall)
         if (sets.length === 0) never.push({ rule, path, syscall, origin })
         for (const set of sets) entries.push({ rule, path, syscall, action, args: set, origin })
+        // The same rule for the call's twins on the other ABIs listed (chown32 on i386), on the call's argument widths.
+        for (const twin of twinArch === undefined ? [] : twinsOf(syscall)) {
+          if (seen.has(twin.name)) continue
+          seen.add(twin.name)
+          const beyond = args.find((condition) => condition.index >= twin.same)
+          if (beyond !== undefined) {
+            throw new PolicyError({
+              reason: "TwinArgs",
+              path: `rules[${rule}].args`,
+              value: syscall,
+              detail: `argument ${beyond.index}, which "${twin.name}", its twin on "${twinArch}", lays out differently: drop "${twinArch}" from arches, or write a rule for "${twin.name}" itself`
+            })
+          }
+          for (const set of sets) entries.push({ rule, path, syscall: twin.name, action, args: set, origin })
+        }
       }
     }
   }
