@@ -14,14 +14,15 @@ import { errnoText } from "../../core/errno.ts"
 import { PolicyError } from "./errors.ts"
 import type { FilterContext, SeccompLibraryShape } from "./library.ts"
 import { SeccompLibrary } from "./library.ts"
-import type { Policy } from "./model.ts"
+import type { Action, Policy } from "./model.ts"
 import type { PlannedRule, SkippedRule } from "./plan.ts"
 import { plan } from "./plan.ts"
 import { canonicalText } from "./serialize.ts"
 import { expand } from "./expand.ts"
 import type { PolicyWarning } from "./warnings.ts"
 import { warnings } from "./warnings.ts"
-import { archNames, syscallTable } from "./syscalls.ts"
+import { archName, archNames, syscallTable } from "./syscalls.ts"
+import { newerSyscall, numberedArches } from "./newer-syscalls.ts"
 import { suggest } from "../../core/suggest.ts"
 
 /** enum scmp_filter_attr. */
@@ -88,8 +89,22 @@ const resolveSyscalls = (library: SeccompLibraryShape, policy: Policy): Effect.E
       numbers.set(name, number)
       continue
     }
+    const newer = numberedArches.has(archName(library, native)) ? newerSyscall(name) : undefined
+    if (newer !== undefined && policy.arches.length === 0) {
+      numbers.set(name, newer)
+      continue
+    }
     if (origin.kind !== "user" || origin.group !== undefined) continue
     const { rule } = origin
+    if (newer !== undefined && !lets(policy.rules[rule]?.action)) {
+      // Left out, it would run on the other ABIs under a default that allows it.
+      return Effect.fail(new PolicyError({
+        reason: "Unsupported",
+        path,
+        value: name,
+        detail: `libseccomp ${versionText(library)} knows "${name}" only by its number, which it cannot carry to the other ABIs in arches (${policy.arches.join(", ")}): drop them from arches, or install a newer libseccomp`
+      }))
+    }
     if (origin.family !== undefined || policy.rules[rule]?.unknownSyscalls === "skip") {
       const from = origin.family === undefined ? "" : ` (of family:${origin.family})`
       unknown.push({ rule, path, syscall: name, reason: "unknown-syscall", message: `rules[${rule}] is skipped for "${name}"${from}: libseccomp ${versionText(library)} does not know it` })
@@ -100,6 +115,9 @@ const resolveSyscalls = (library: SeccompLibraryShape, policy: Policy): Effect.E
   }
   return Effect.succeed({ numbers, unknown })
 }
+
+/** Whether a rule's action lets the call run (leaving such a call out of the filter only narrows it). */
+const lets = (action: Action | undefined): boolean => action !== undefined && (action.kind === "allow" || action.kind === "log")
 
 const versionText = (library: SeccompLibraryShape): string => {
   const { major, minor, micro } = library.version()
