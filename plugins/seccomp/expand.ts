@@ -118,6 +118,26 @@ export const multiplexed: ReadonlySet<string> = new Set([
   "semop", "semget", "semctl", "semtimedop", "msgsnd", "msgrcv", "msgget", "msgctl", "shmat", "shmdt", "shmget", "shmctl"
 ])
 
+// The calls socketcall(call, args) and ipc(call, ...) make, by `call` (linux/net.h, linux/ipc.h).
+const socketCalls = ["", "socket", "bind", "connect", "listen", "accept", "getsockname", "getpeername", "socketpair", "send", "recv", "sendto", "recvfrom", "shutdown", "setsockopt", "getsockopt", "sendmsg", "recvmsg", "accept4", "recvmmsg", "sendmmsg"]
+const ipcCalls: Readonly<Record<number, string>> = { 1: "semop", 2: "semget", 3: "semctl", 4: "semtimedop", 11: "msgsnd", 12: "msgrcv", 13: "msgget", 14: "msgctl", 21: "shmat", 22: "shmdt", 23: "shmget", 24: "shmctl" }
+
+/**
+ * The call a multiplexer call makes: `socketcall(1, ...)` is socket, `ipc(23, ...)` shmget;
+ * undefined for other syscalls and unknown call numbers.
+ *
+ * @example
+ * ```ts
+ * demultiplexed("socketcall", 1n) // "socket"
+ * ```
+ */
+export const demultiplexed = (syscall: string, call: bigint): string | undefined => {
+  if (call > 0xffffn) return undefined
+  const index = Number(call)
+  if (syscall === "socketcall") return socketCalls[index] || undefined
+  return syscall === "ipc" && Object.hasOwn(ipcCalls, index) ? ipcCalls[index] : undefined
+}
+
 /** Actions under which a matched call may still run. */
 const mayRun = (action: Action): boolean => action.kind === "allow" || action.kind === "log" || action.kind === "notify" || action.kind === "trace"
 
