@@ -186,7 +186,7 @@ export const widthTable: Readonly<Record<string, ReadonlyArray<ArgWidth>>> = {
   eventfd: [32], signalfd: [32], timerfd_settime: [32, 32], timerfd_gettime: [32],
   poll: [64, 32, 32], ppoll: [64, 32], select: [32], pselect6: [32],
   fsconfig: [32, 32, 64, 64, 32], fsmount: [32, 32, 32], fspick: [32, 64, 32], quotactl_fd: [32, 32, 32],
-  statmount: [64, 64, 64, 32], listmount: [64, 64, 64, 32], swapon: [64, 32],
+  statmount: [64, 64, 64, 32], listmount: [64, 64, 64, 32],
   // memory: int flags, int pkey
   msync: [64, 64, 32], mlockall: [32], pkey_mprotect: [64, 64, 64, 32], pkey_free: [32], map_shadow_stack: [64, 64, 32],
   mbind: [64, 64, 64, 64, 64, 32], set_mempolicy: [32], migrate_pages: [32], move_pages: [32, 64, 64, 64, 64, 32],
