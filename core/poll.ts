@@ -41,8 +41,14 @@ export interface PollSystem {
  *
  * @example
  * ```ts
+ * import { constants } from "./arch/generic.ts"
+ *
  * declare const watcher: FdWatcher
- * const cancel = watcher.watch(pidfd, POLLIN, () => { cancel(); reap() })
+ * declare const pidfd: number
+ * const cancel = watcher.watch(pidfd, constants.POLLIN, () => {
+ *   cancel() // a pidfd is readable once the child has exited
+ *   console.log("exited")
+ * })
  * ```
  */
 export interface FdWatcher {
@@ -146,8 +152,11 @@ const watchers = new WeakMap<PollOffThread, FdWatcher>()
  *
  * @example
  * ```ts
+ * import { constants } from "./arch/generic.ts"
+ *
  * declare const system: PollSystem
- * fdWatcher(system).watch(fd, POLLIN, () => {})
+ * declare const fd: number
+ * fdWatcher(system).watch(fd, constants.POLLIN, () => {})
  * ```
  */
 export const fdWatcher = (system: PollSystem): FdWatcher => {
@@ -162,6 +171,8 @@ export const fdWatcher = (system: PollSystem): FdWatcher => {
  *
  * @example
  * ```ts
+ * import type { Libc } from "./libc.ts"
+ *
  * declare const libc: Libc
  * declare const poll: PollOffThread
  * const watcher = fdWatcher(pollSystem(libc, poll))
