@@ -18,6 +18,15 @@ import { checked, type Libc } from "./libc.ts"
 /**
  * poll(2) over `count` struct pollfd at `address` on a thread that is not the
  * caller's; resolves with poll's result (-1 on error: the caller just polls again).
+ *
+ * @example
+ * ```ts
+ * import type { PollOffThread } from "kakoi/seccomp"
+ *
+ * declare const poll: PollOffThread
+ * declare const pollfds: bigint // one struct pollfd in memory that never moves
+ * const ready = await poll(pollfds, 1, 1000) // fds with events; 0 after a second with none
+ * ```
  */
 export type PollOffThread = (address: bigint, count: number, timeoutMs: number) => Promise<number>
 

@@ -24,7 +24,18 @@ import { outputBytes } from "./host-io.ts"
 import { supervisorHost, type OutputIo } from "./supervisor-host.ts"
 import { trapHelperStarter } from "./trap-helper-host.ts"
 
-/** Services the plugins shipped with kakoi need; every adapter's `layer` provides them. */
+/**
+ * Services the plugins shipped with kakoi need; every adapter's `layer` provides them.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { layer, type Services } from "kakoi"
+ *
+ * declare const program: Effect.Effect<number, never, Services>
+ * const value = await Effect.runPromise(Effect.provide(program, layer))
+ * ```
+ */
 export type Services = SeccompLibrary | NativeLibrary | ListenerSystemService
 
 /** What a runtime gives the factory. `X` is the runtime's own typed failure (Deno's permissions). */
