@@ -104,7 +104,7 @@ export type Child = ChildOf<WebIo>
  *
  * const isRuntimeError = (error: unknown): error is RuntimeError => error instanceof DenoPermissionError
  * const failure = await run(["ls"]).then(() => undefined, (error: unknown) => error)
- * if (isRuntimeError(failure)) console.error(failure.message) // names the missing flag, e.g. --allow-run
+ * if (isRuntimeError(failure)) console.error(failure.message) // names the missing flag: --allow-env here (no env given), or --allow-run
  * ```
  */
 export type RuntimeError = DenoPermissionError

@@ -86,7 +86,7 @@ export interface AdapterApi<Io, X = never> {
    *
    * const program = Effect.gen(function*() {
    *   const result = yield* runEffect(["echo", "hi"])
-   *   return result.stdout // "hi"
+   *   return result.stdout // "hi\n"
    * })
    * ```
    */
