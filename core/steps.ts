@@ -11,7 +11,16 @@
  */
 import { rlimitResource } from "./arch/generic.ts"
 
-/** Resources `setrlimit(2)` knows, by their lower-case Linux names. */
+/**
+ * Resources `setrlimit(2)` knows, by their lower-case Linux names.
+ *
+ * @example
+ * ```ts
+ * import type { RlimitResource } from "kakoi/rlimit"
+ *
+ * const limited: ReadonlyArray<RlimitResource> = ["nofile", "nproc", "as"]
+ * ```
+ */
 export type RlimitResource =
   | "cpu" | "fsize" | "data" | "stack" | "core" | "rss" | "nproc" | "nofile"
   | "memlock" | "as" | "locks" | "sigpending" | "msgqueue" | "nice" | "rtprio" | "rttime"
@@ -215,5 +224,14 @@ export const orderSteps = (steps: ReadonlyArray<PreExecStep>): ReadonlyArray<Pre
     .sort((a, b) => stepPhase[a.step.kind] - stepPhase[b.step.kind] || a.index - b.index)
     .map(({ step }) => step)
 
-/** Linux resource numbers for setrlimit(2) (asm-generic, as on x86_64 and aarch64: core/arch). */
+/**
+ * Linux resource numbers for setrlimit(2) (asm-generic, as on x86_64 and aarch64: core/arch).
+ *
+ * @example
+ * ```ts
+ * import { rlimitResourceNumber } from "kakoi/rlimit"
+ *
+ * rlimitResourceNumber.nofile // 7 (RLIMIT_NOFILE)
+ * ```
+ */
 export const rlimitResourceNumber: Readonly<Record<RlimitResource, number>> = rlimitResource

@@ -3,7 +3,17 @@
  * how `run` feeds them.
  */
 
-/** The child's stdio as web streams; undefined where the stream is not a pipe. */
+/**
+ * The child's stdio as web streams; undefined where the stream is not a pipe.
+ *
+ * @example
+ * ```ts
+ * import { spawn, type WebIo } from "kakoi"
+ *
+ * const { stdout }: WebIo = await spawn(["echo", "hi"], { env: { PATH: "/usr/bin:/bin" } })
+ * const text = await new Response(stdout).text() // "hi\n"
+ * ```
+ */
 export interface WebIo {
   readonly stdin: WritableStream<Uint8Array> | undefined
   readonly stdout: ReadableStream<Uint8Array> | undefined
