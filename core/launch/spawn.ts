@@ -325,7 +325,10 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       tools.close(pidfd)
     }
     const group: Group = { pid: childPid, pidfd, reaped: () => status !== undefined, close: closePidfd, open: () => pidfdOpen }
-    groups.set(childPid, group)
+    // An init stays in the supervisor's own process group (its target makes the session inside the namespace):
+    // that group is never the child's to signal. Ending the init ends everything in its namespace instead.
+    const ownGroup = !program.init
+    if (ownGroup) groups.set(childPid, group)
     const info = new Uint8Array(structs.siginfo.size)
     /** Reaps the child if it has ended, else undefined; its pidfd stays open while its group may still be signalled. */
     const reap = (): ProcessStatus | undefined => {
@@ -339,7 +342,7 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       const ended = reported === undefined ? reaped : statusFromWait(reported)
       status = ended
       // Released, or no process left in its group (which then stays empty for good): nothing more to signal.
-      if (released || pidfdSignal(pidfd, 0, constants.PIDFD_SIGNAL_PROCESS_GROUP) === -errno.ESRCH) closePidfd()
+      if (released || !ownGroup || pidfdSignal(pidfd, 0, constants.PIDFD_SIGNAL_PROCESS_GROUP) === -errno.ESRCH) closePidfd()
       return ended
     }
     const exited = new Promise<ProcessStatus>((resolve) => {
@@ -367,7 +370,7 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       send: (bytes) => open && checked(libc.call.write(mine, bytes, bytes.byteLength), libc.errno) === bytes.byteLength,
       stop: () => {
         if (status === undefined) pidfdSignal(pidfd, signals.SIGKILL, 0)
-        signalOwnGroup(group, "SIGKILL")
+        if (ownGroup) signalOwnGroup(group, "SIGKILL")
       }
     }
     return {
