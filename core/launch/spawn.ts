@@ -42,6 +42,7 @@ import { archTable } from "../arch/mod.ts"
 import { inheritedLimits, signalsToDefault } from "./inherit.ts"
 import { childStdio, fdTools, type FdTools } from "./stdio.ts"
 import { cloneRefused, programPid, statusFromWait } from "./contained.ts"
+import { concatBytes as concat } from "../bytes.ts"
 
 /** What the runtime's FFI gives the launcher. */
 export interface LaunchBinding {
@@ -127,15 +128,6 @@ export interface Launcher {
   readonly pid: number
 }
 
-const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const all = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0))
-  let offset = 0
-  for (const chunk of chunks) {
-    all.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return all
-}
 
 /** Reads what is there now: [bytes, ended] (ended at end of file or an error, e.g. ECONNRESET after the handshake). */
 const drain = (libc: Libc, fd: number, into: Array<Uint8Array>): boolean => {
