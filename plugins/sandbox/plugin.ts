@@ -9,7 +9,7 @@
  * The host is read through the KernelService the adapter's layer provides.
  */
 import { Effect, Result } from "effect"
-import type { ExitResult } from "../../core/exit.ts"
+import type { Diagnosis, ExitResult } from "../../core/exit.ts"
 import { KernelService, readText, type Kernel } from "../../core/host/kernel.ts"
 import type { LaunchFailure } from "../../core/program/mod.ts"
 import type { PreExecStep } from "../../core/steps.ts"
@@ -57,6 +57,8 @@ export interface FencePlan {
   readonly steps: ReadonlyArray<PreExecStep>
   readonly policies?: ReadonlyArray<PolicyJson>
   readonly release: () => void
+  /** Why the child ended, when what the plan holds can tell (a cgroup's events); asked before `release`. */
+  readonly diagnose?: (exit: ExitResult) => Diagnosis | undefined
   /**
    * Whether the child with this pid is the one planned for (a cgroup plan
    * knows its members), so that a spawn that failed after its preExec cannot
@@ -167,7 +169,8 @@ const hostOf = (kernel: Kernel): FenceHost => {
  * Builds a fence plugin from decoded options (or their error) and a planner.
  * Per child: `preExec` plans (the spawn fails with the plan's FenceError, and
  * nothing is started), `exec` ties what the plan holds to the child's pid,
- * `exit` releases it.
+ * `exit` asks the plan's `diagnose` (unless another plugin already explained
+ * the exit) and releases it.
  *
  * @example
  * ```ts
@@ -186,7 +189,7 @@ export const fencePlugin = <Options>(
 ): FencePlugin => {
   // Plans of children by spec until their exec names the pid, then releases by pid until their exit.
   const pending = new Map<unknown, Array<FencePlan>>()
-  const running = new Map<number, () => void>()
+  const running = new Map<number, FencePlan>()
   const companions = new Map<PolicyJson, ReturnType<typeof seccomp<never>>>()
   const companion = (policy: PolicyJson): ReturnType<typeof seccomp<never>> => {
     const known = companions.get(policy) ?? seccomp(policy)
@@ -221,13 +224,16 @@ export const fencePlugin = <Options>(
         const index = queue.findIndex((plan) => plan.owns === undefined || plan.owns(pid))
         const [plan] = index < 0 ? [] : queue.splice(index, 1)
         if (queue.length === 0) pending.delete(spec)
-        if (plan !== undefined) running.set(pid, plan.release)
+        if (plan !== undefined) running.set(pid, plan)
       }),
     exit: (exit) =>
       Effect.sync(() => {
-        running.get(exit.pid)?.()
+        const plan = running.get(exit.pid)
         running.delete(exit.pid)
-        return exit
+        // A diagnosis already there (seccomp's) stays: this plan only explains what nothing else did.
+        const diagnosis = exit.diagnosis ?? plan?.diagnose?.(exit)
+        plan?.release()
+        return diagnosis === exit.diagnosis ? exit : { ...exit, diagnosis }
       }),
     failed: (failure, spec) =>
       Effect.gen(function*() {

@@ -20,6 +20,7 @@
  * keeps the host read-only with its `write` paths writable.
  */
 import { Result } from "effect"
+import type { Diagnosis } from "../../core/exit.ts"
 import type { PolicyJson } from "../seccomp/json.ts"
 import { type CgroupLimits, type CgroupLimitOptions, decodeLimits } from "./cgroup/limits.ts"
 import { cgroupPlanner } from "./cgroup/plugin.ts"
@@ -199,6 +200,7 @@ export const sandboxPlanner = (): ((config: SandboxConfig, host: FenceHost) => R
     // identity's chosen map wins over the self map the other parts ask for when not root.
     const chosen = steps.find((step) => step.kind === "user-namespace" && step.uidMap !== `${host.euid} ${host.euid} 1`)
     return Result.succeed({ steps: chosen === undefined ? steps : steps.filter((step) => step.kind !== "user-namespace" || step === chosen), release, policies,
+      diagnose: (exit) => plans.reduce<Diagnosis | undefined>((found, plan) => found ?? plan.diagnose?.(exit), undefined),
       owns: (pid) => plans.every((plan) => plan.owns === undefined || plan.owns(pid)) })
   }
 }

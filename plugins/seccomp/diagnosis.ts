@@ -8,7 +8,7 @@
  * nothing else (then it is the likely cause; beside other candidates it would
  * only lengthen every message).
  */
-import type { Diagnosis } from "../../core/exit.ts"
+import type { SeccompDiagnosis } from "../../core/exit.ts"
 import type { Action, Policy } from "./model.ts"
 import type { PlannedRule } from "./plan.ts"
 import { plan } from "./plan.ts"
@@ -23,7 +23,7 @@ import { plan } from "./plan.ts"
  * // 'Killed by a seccomp notify handler: "uname" (63) by rules[0], called by pid 42'
  * ```
  */
-export const diagnoseNotifyKill = (call: { readonly name: string; readonly syscall: number; readonly rule: number | undefined; readonly pid: number }): Diagnosis => {
+export const diagnoseNotifyKill = (call: { readonly name: string; readonly syscall: number; readonly rule: number | undefined; readonly pid: number }): SeccompDiagnosis => {
   const by = call.rule === undefined ? "the default action" : `rules[${call.rule}]`
   return { cause: "seccomp", message: `Killed by a seccomp notify handler: "${call.name}" (${call.syscall}) by ${by}, called by pid ${call.pid}`, syscalls: [call.name] }
 }
@@ -53,7 +53,7 @@ const quoteList = (names: ReadonlyArray<string>): string => {
  * // 'Killed by the seccomp filter (SIGSYS): "mkdir" is killed by rules[0]'
  * ```
  */
-export const diagnoseSigsys = (policy: Policy): Diagnosis => {
+export const diagnoseSigsys = (policy: Policy): SeccompDiagnosis => {
   const byRule = new Map<string, Array<PlannedRule>>()
   for (const entry of plan(policy).added) {
     if (stops(entry.action) === undefined) continue

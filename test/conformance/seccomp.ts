@@ -61,8 +61,7 @@ export const seccompSuite = (api: SeccompApi): void => {
       const dir = mkdtempSync(join(tmpdir(), "kakoi-"))
       const result = await api.run(["mkdir", join(dir, "x")], withRules([{ action: "kill", syscalls: ["mkdir", "mkdirat"] }]))
       expect(result).toMatchObject({ exitCode: undefined, signal: "SIGSYS" })
-      expect(result.diagnosis?.cause).toBe("seccomp")
-      expect(result.diagnosis?.syscalls).toEqual(expect.arrayContaining(["mkdir"]))
+      expect(result.diagnosis).toMatchObject({ cause: "seccomp", syscalls: expect.arrayContaining(["mkdir"]) })
       expect(existsSync(join(dir, "x"))).toBe(false)
     })
 

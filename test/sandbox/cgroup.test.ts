@@ -97,8 +97,8 @@ describe("cgroup limits", () => {
   })
 
   it("tells an OOM kill and a pid-limit hit from the event counters", () => {
-    expect(limitHit("low 0\nhigh 0\nmax 4\noom 1\noom_kill 1\noom_group_kill 0\n", "max 0\n")).toBe("memory")
-    expect(limitHit("oom 0\noom_kill 0\n", "max 7\n")).toBe("pids")
+    expect(limitHit("low 0\nhigh 0\nmax 4\noom 1\noom_kill 1\noom_group_kill 0\n", "max 0\n")).toEqual({ limit: "memory", events: 1 })
+    expect(limitHit("oom 0\noom_kill 0\n", "max 7\n")).toEqual({ limit: "pids", events: 7 })
     expect(limitHit("oom_kill 0\n", "max 0\n")).toBeUndefined()
   })
 })

@@ -67,6 +67,27 @@ const cpus = (value: unknown, place: Place): number => {
 }
 
 /**
+ * A byte count as the largest binary unit that divides it exactly ("536870912" is "512M").
+ *
+ * @example
+ * ```ts
+ * import { sizeText } from "./limits.ts"
+ *
+ * sizeText("536870912") // "512M"
+ * sizeText("1000") // "1000"
+ * ```
+ */
+export const sizeText = (bytes: string): string => {
+  if (!/^\d+$/.test(bytes) || BigInt(bytes) === 0n) return bytes
+  const value = BigInt(bytes)
+  for (const unit of ["T", "G", "M", "K"]) {
+    const scale = units[unit] ?? 1n
+    if (value % scale === 0n) return `${value / scale}${unit}`
+  }
+  return bytes
+}
+
+/**
  * Decodes limits.
  *
  * @example
@@ -98,21 +119,40 @@ export const decodeLimits = (input: unknown, place: Place = { fence: "cgroup", p
   })
 
 /**
+ * A limit the kernel enforced in a child's cgroup, with its count: OOM kills
+ * (memory.events oom_kill), or forks refused at pids.max (pids.events max).
+ *
+ * @example
+ * ```ts
+ * import type { LimitHit } from "./limits.ts"
+ *
+ * const hit: LimitHit = { limit: "pids", events: 12 }
+ * ```
+ */
+export interface LimitHit {
+  readonly limit: "memory" | "pids"
+  readonly events: number
+}
+
+/**
  * Which limit ended a child, from its cgroup's memory.events and pids.events
  * (undefined when a file is absent): the OOM killer ran ("memory"), or a fork
- * failed at pids.max ("pids", which the kernel reports as a failed fork, not a kill).
+ * failed at pids.max ("pids", which the kernel reports as a failed fork, not a
+ * kill). An OOM kill wins: it ends processes, a refused fork only fails a call.
  *
  * @example
  * ```ts
  * import { limitHit } from "./limits.ts"
  *
- * limitHit("low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n", undefined) // "memory"
- * limitHit(undefined, "max 12\n") // "pids"
+ * limitHit("low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n", undefined) // { limit: "memory", events: 1 }
+ * limitHit(undefined, "max 12\n") // { limit: "pids", events: 12 }
  * ```
  */
-export const limitHit = (memoryEvents: string | undefined, pidsEvents: string | undefined): "memory" | "pids" | undefined => {
+export const limitHit = (memoryEvents: string | undefined, pidsEvents: string | undefined): LimitHit | undefined => {
   const count = (text: string | undefined, key: string): number => Number(text?.match(new RegExp(`^${key} (\\d+)$`, "m"))?.[1] ?? 0)
-  if (count(memoryEvents, "oom_kill") > 0) return "memory"
-  if (count(pidsEvents, "max") > 0) return "pids"
+  const kills = count(memoryEvents, "oom_kill")
+  if (kills > 0) return { limit: "memory", events: kills }
+  const refused = count(pidsEvents, "max")
+  if (refused > 0) return { limit: "pids", events: refused }
   return undefined
 }

@@ -16,7 +16,7 @@ import { constants, errno as errnos } from "../../../core/arch/generic.ts"
 
 const { EBUSY } = errnos
 import { FenceError } from "../errors.ts"
-import { type CgroupLimits, limitHit } from "./limits.ts"
+import { type CgroupLimits, type LimitHit, limitHit } from "./limits.ts"
 import { type CgroupLocation, locateCgroup } from "./locate.ts"
 
 /**
@@ -38,8 +38,8 @@ export interface ChildCgroup {
   readonly kill: () => number
   /** The pids in it now. */
   readonly pids: () => ReadonlyArray<number>
-  /** The limit that ended the child, if one did. */
-  readonly limitHit: () => "memory" | "pids" | undefined
+  /** The limit the kernel enforced in it, if one did (read before `remove`, which takes the files away). */
+  readonly limitHit: () => LimitHit | undefined
   /**
    * Kills what is left, closes the fd (once) and removes the directory,
    * waiting up to a second for the killed processes to leave it: 0 or -errno

@@ -2,12 +2,14 @@
  * The cgroup() plugin: a cgroup v2 per child beneath the supervisor's
  * delegated cgroup (or `parent`), with memory, swap, pid and CPU limits. The
  * child joins it itself before execve (so nothing it runs is ever outside);
- * on release the cgroup is killed and removed; `limitHit` tells whether a
- * limit ended the child (OOM kill vs a plain SIGKILL).
+ * on release the cgroup is killed and removed; just before, the exit
+ * diagnosis says when a limit ended the child (OOM kill vs a plain SIGKILL,
+ * forks refused at pids.max), from the cgroup's events.
  */
 import { Result } from "effect"
 import type { FenceError } from "../errors.ts"
 import { type FenceHost, type FencePlan, type FencePlugin, fencePlugin } from "../plugin.ts"
+import { diagnoseLimit } from "./diagnosis.ts"
 import { type CgroupLimitOptions, type CgroupLimits, decodeLimits } from "./limits.ts"
 import { type CgroupManager, type ChildCgroup, openCgroupManager } from "./manager.ts"
 
@@ -19,7 +21,7 @@ import { type CgroupManager, type ChildCgroup, openCgroupManager } from "./manag
  * import type { CgroupPlan } from "./plugin.ts"
  *
  * declare const plan: CgroupPlan
- * plan.cgroup.limitHit() // "memory" after an OOM kill
+ * plan.cgroup.limitHit() // { limit: "memory", events: 1 } after an OOM kill
  * ```
  */
 export interface CgroupPlan extends FencePlan {
@@ -47,6 +49,8 @@ export const cgroupPlanner = (parent: string | undefined): ((limits: CgroupLimit
     return Result.map(manager.create(limits), ({ cgroup }) => ({
       cgroup,
       steps: [{ kind: "join-cgroup", procsFd: cgroup.procsFd, path: `${cgroup.path}/cgroup.procs` }],
+      // Before release: removing the cgroup takes its events away.
+      diagnose: (exit) => diagnoseLimit(exit, cgroup.limitHit(), limits),
       release: () => void cgroup.remove(),
       owns: (pid) => cgroup.pids().includes(pid)
     }))
