@@ -40,10 +40,11 @@ export interface LearnOptions<E = never, R = never> extends RunOptions<E, R> {
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { layer, runEffect } from "kakoi"
+ * import { layer, runEffect, type Services } from "kakoi"
  * import { type LearnResult, learnEffect, toJson } from "kakoi/seccomp"
  *
- * const { exit, syscalls, policy }: LearnResult = await Effect.runPromise(Effect.provide(learnEffect(runEffect, ["ls", "/"]), layer))
+ * // The runner's services are named: a generic runEffect does not let them be inferred.
+ * const { exit, syscalls, policy }: LearnResult = await Effect.runPromise(Effect.provide(learnEffect<Services>(runEffect, ["ls", "/"]), layer))
  * exit.exitCode // 0
  * syscalls[0]?.name // the most frequent, e.g. "read"
  * JSON.stringify(toJson(policy)) // the policy file
@@ -95,10 +96,10 @@ export const allowlist = (syscalls: Iterable<string>, errno: ErrnoName | number 
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { layer, runEffect } from "kakoi/node"
+ * import { layer, runEffect, type NodeServices } from "kakoi/node"
  * import { learnEffect, toJson } from "kakoi/seccomp"
  *
- * const { policy } = await Effect.runPromise(Effect.provide(learnEffect(runEffect, ["ls", "/"]), layer))
+ * const { policy } = await Effect.runPromise(Effect.provide(learnEffect<NodeServices>(runEffect, ["ls", "/"]), layer))
  * console.log(JSON.stringify(toJson(policy)))
  * ```
  */
