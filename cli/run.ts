@@ -106,7 +106,13 @@ export const runCommand = async (args: ReadonlyArray<string>, io: CliIo): Promis
  *
  * @example
  * ```ts
- * exitStatus({ exitCode: undefined, signal: "SIGSYS", ... }, io) // 159
+ * import { spawn } from "kakoi/node"
+ * import { exitStatus } from "./run.ts"
+ * import type { CliIo } from "./usage.ts"
+ *
+ * const io: CliIo = { out: console.log, err: console.error, bytes: () => {} }
+ * const child = await spawn(["sh", "-c", "kill -TERM $$"])
+ * exitStatus(await child.result, io) // 143 (128 + SIGTERM)
  * ```
  */
 export const exitStatus = (result: SpawnResult, io: CliIo): number => {
