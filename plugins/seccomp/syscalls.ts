@@ -15,6 +15,8 @@ import { suggest } from "../../core/suggest.ts"
  *
  * @example
  * ```ts
+ * import { archNames } from "kakoi/seccomp"
+ *
  * archNames.includes("aarch64") // true
  * ```
  */
@@ -61,6 +63,10 @@ const resolveArch = (library: SeccompLibraryShape, arch: string | undefined): Ef
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { syscallNumber } from "kakoi/seccomp"
+ *
  * await Effect.runPromise(Effect.provide(syscallNumber("mkdir"), layer)) // 83 on x86_64
  * await Effect.runPromise(Effect.provide(syscallNumber("mkdir", "x86"), layer)) // 39
  * ```
@@ -88,6 +94,10 @@ export const syscallNumber: (name: string, arch?: string) => Effect.Effect<numbe
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { syscallName } from "kakoi/seccomp"
+ *
  * await Effect.runPromise(Effect.provide(syscallName(59), layer)) // "execve" on x86_64
  * await Effect.runPromise(Effect.provide(syscallName(221, "aarch64"), layer)) // "execve"
  * ```
@@ -107,6 +117,10 @@ export const syscallName: (number: number, arch?: string) => Effect.Effect<strin
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { syscallNames } from "kakoi/seccomp"
+ *
  * const names = await Effect.runPromise(Effect.provide(syscallNames("x86"), layer))
  * names.includes("socketcall") // true
  * ```
