@@ -25,6 +25,8 @@ import { argWidth } from "./widths.ts"
  *
  * @example
  * ```ts
+ * import type { RuleOrigin } from "kakoi/seccomp"
+ *
  * const origin: RuleOrigin = { kind: "user", rule: 2, path: "rules[2].syscalls[0]", family: "mkdir" }
  * ```
  */
@@ -38,6 +40,12 @@ export type RuleOrigin =
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { compile, policy } from "kakoi/seccomp"
+ *
+ * const p = policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" })
+ *
  * const { rules } = await Effect.runPromise(Effect.provide(compile(p), layer))
  * rules[0] // { rule: undefined, path: "floor.tiocsti", syscall: "ioctl", action: { kind: "errno", errno: 1 }, args: [...], origin: { kind: "floor", ... } }
  * ```
@@ -64,6 +72,9 @@ export interface FilterRule {
  *
  * @example
  * ```ts
+ * import { arg, policy } from "kakoi/seccomp"
+ * import { expand } from "./expand.ts"
+ *
  * expand(policy((rule) => rule.kill("socket", arg(0).lt(0)), { default: "allow" })).never[0]?.syscall // "socket"
  * ```
  */
@@ -79,6 +90,11 @@ export interface NeverMatches {
  *
  * @example
  * ```ts
+ * import { policy } from "kakoi/seccomp"
+ * import { expand, type Expansion } from "./expand.ts"
+ *
+ * const p = policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" })
+ *
  * const { entries, never }: Expansion = expand(p)
  * ```
  */
@@ -96,6 +112,8 @@ const maxSplit = 1024
  *
  * @example
  * ```ts
+ * import { multiplexingArches } from "./expand.ts"
+ *
  * multiplexingArches.has("x86") // true
  * ```
  */
@@ -105,6 +123,8 @@ export const multiplexingArches: ReadonlySet<string> = new Set(["x86", "s390", "
  *
  * @example
  * ```ts
+ * import { multiplexed } from "./expand.ts"
+ *
  * multiplexed.has("socket") // true
  * ```
  */
@@ -215,6 +235,9 @@ const runsUnasked = (action: Action): boolean => action.kind === "allow" || acti
  *
  * @example
  * ```ts
+ * import { policy } from "kakoi/seccomp"
+ * import { deniesAnything } from "./expand.ts"
+ *
  * deniesAnything(policy({ default: "allow" })) // false
  * ```
  */
@@ -230,6 +253,9 @@ const expansions = new WeakMap<Policy, Expansion>()
  *
  * @example
  * ```ts
+ * import { policy } from "kakoi/seccomp"
+ * import { expand } from "./expand.ts"
+ *
  * expand(policy((rule) => rule.errno("EPERM", "family:mkdir"), { default: "allow" })).entries.map((e) => e.path)
  * // ["floor.tiocsti", ..., "floor.io_uring", "floor.io_uring", "floor.io_uring", "rules[0].syscalls[0]", "rules[0].syscalls[0]"]
  * ```

@@ -22,6 +22,11 @@ import type { Action, ArgCondition, Policy } from "./model.ts"
  *
  * @example
  * ```ts
+ * import { policy } from "kakoi/seccomp"
+ * import { plan } from "./plan.ts"
+ *
+ * const p = policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" })
+ *
  * plan(p).added[0]?.origin // { kind: "floor", entry: "tiocsti", reason: "..." }
  * ```
  */
@@ -32,6 +37,12 @@ export type PlannedRule = FilterRule
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { compile, policy } from "kakoi/seccomp"
+ *
+ * const p = policy((rule) => rule.allow("read"), { default: "allow" })
+ *
  * const { skipped } = await Effect.runPromise(Effect.provide(compile(p), layer))
  * skipped[0]?.message // 'rules[0] is skipped for "read": its action (allow) is the default action'
  * ```
@@ -56,6 +67,11 @@ export interface SkippedRule {
  *
  * @example
  * ```ts
+ * import { policy } from "kakoi/seccomp"
+ * import { plan, type Plan } from "./plan.ts"
+ *
+ * const p = policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" })
+ *
  * const { added, skipped }: Plan = plan(p)
  * ```
  */
@@ -81,6 +97,9 @@ const label = (entry: PlannedRule): string => (entry.rule === undefined ? entry.
  *
  * @example
  * ```ts
+ * import { policy } from "kakoi/seccomp"
+ * import { plan } from "./plan.ts"
+ *
  * plan(policy((rule) => rule.allow("read"), { default: "allow" })).skipped[0]?.reason // "same-as-default"
  * ```
  */
@@ -149,6 +168,8 @@ export const findConflict = (policy: Policy): PolicyError | undefined => {
  *
  * @example
  * ```ts
+ * import { effectiveAction, policy } from "kakoi/seccomp"
+ *
  * effectiveAction(policy((rule) => rule.allow("execve"), { default: "kill" }), "execve").action // { kind: "allow" }
  * ```
  */
