@@ -30,6 +30,8 @@ import type { Action, ArgCondition } from "./model.ts"
  *
  * @example
  * ```ts
+ * import type { FloorEntry } from "kakoi/seccomp"
+ *
  * const entry: FloorEntry = "tiocsti"
  * ```
  */
@@ -40,6 +42,8 @@ export type FloorEntry = "tiocsti" | "tioclinux" | "ptrace" | "process_vm_readv"
  *
  * @example
  * ```ts
+ * import { policy } from "kakoi/seccomp"
+ *
  * policy({ default: "allow", floor: { ptrace: false } }).floor.ptrace // false
  * ```
  */
@@ -50,6 +54,8 @@ export type Floor = Readonly<Record<FloorEntry, boolean>>
  *
  * @example
  * ```ts
+ * import { floorEntries } from "kakoi/seccomp"
+ *
  * floorEntries[0] // "tiocsti"
  * ```
  */
@@ -60,6 +66,8 @@ export const floorEntries: ReadonlyArray<FloorEntry> = ["tiocsti", "tioclinux", 
  *
  * @example
  * ```ts
+ * import { fullFloor } from "./floor.ts"
+ *
  * fullFloor.io_uring // true
  * ```
  */
@@ -77,6 +85,8 @@ const errno = (name: "EPERM" | "ENOSYS"): Action => ({ kind: "errno", errno: err
  *
  * @example
  * ```ts
+ * import type { FloorRule } from "kakoi/seccomp"
+ *
  * const rule: FloorRule = { entry: "ptrace", syscalls: ["ptrace"], args: [], action: { kind: "errno", errno: 1 }, reason: "ptrace reaches into another process" }
  * ```
  */
@@ -95,6 +105,8 @@ const ioctlCommand = (cmd: bigint): ReadonlyArray<ArgCondition> => [{ index: 1, 
  *
  * @example
  * ```ts
+ * import { floorRules } from "kakoi/seccomp"
+ *
  * floorRules.find((rule) => rule.entry === "ptrace")?.action // { kind: "errno", errno: 1 }
  * ```
  */

@@ -61,6 +61,9 @@ const ruleJson = (rule: Rule): RuleJson => {
  *
  * @example
  * ```ts
+ * import { policy } from "kakoi/seccomp"
+ * import { toJson } from "./serialize.ts"
+ *
  * toJson(policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" }))
  * // { default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir"] }],
  * //   attributes: { noNewPrivs: true, log: false, optimize: 1 } }
