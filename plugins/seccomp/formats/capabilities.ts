@@ -21,6 +21,8 @@ export const capabilityNames: ReadonlyArray<string> = [
  *
  * @example
  * ```ts
+ * import { capabilitiesOf } from "./capabilities.ts"
+ *
  * capabilitiesOf("0000000000200000") // ["CAP_SYS_ADMIN"]
  * ```
  */

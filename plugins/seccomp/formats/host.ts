@@ -19,6 +19,8 @@ import { capabilitiesOf } from "./capabilities.ts"
  *
  * @example
  * ```ts
+ * import type { KernelVersion } from "./host.ts"
+ *
  * const v: KernelVersion = { major: 6, minor: 18 }
  * ```
  */
@@ -32,6 +34,8 @@ export interface KernelVersion {
  *
  * @example
  * ```ts
+ * import { kernelVersion } from "./host.ts"
+ *
  * kernelVersion("6.18.44-fc-v669") // { major: 6, minor: 18 }
  * ```
  */

@@ -135,6 +135,8 @@ const Profile = Schema.Struct({
  *
  * @example
  * ```ts
+ * import { isOciProfile } from "kakoi/seccomp"
+ *
  * isOciProfile({ defaultAction: "SCMP_ACT_ALLOW" }) // true
  * isOciProfile({ default: "allow" }) // false
  * ```
