@@ -119,7 +119,8 @@ const PolicyErrorBase: new (args: PolicyErrorFields) => Cause.YieldableError & {
  * import { policy, PolicyError } from "kakoi/seccomp"
  *
  * try {
- *   policy({ default: "allow", rules: [{ action: "kil", syscalls: ["mkdir"] }] })
+ *   // Untyped input, as from JSON.parse (typed input would not compile with the typo).
+ *   policy(JSON.parse('{"default": "allow", "rules": [{"action": "kil", "syscalls": ["mkdir"]}]}'))
  * } catch (error) {
  *   if (error instanceof PolicyError) error.message
  *   // 'Invalid seccomp policy at rules[0].action: Unknown action "kil": did you mean "kill"?'

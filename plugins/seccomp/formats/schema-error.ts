@@ -20,7 +20,7 @@ const formatIssue = SchemaIssue.makeFormatterStandardSchemaV1()
  * import { shapeError } from "./schema-error.ts"
  *
  * const result = decodeOciShape({ defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ nmes: ["mkdir"], action: "SCMP_ACT_ERRNO" }] })
- * if (Result.isFailure(result)) shapeError(result.failure).message // 'Invalid seccomp policy at syscalls[0].names: Missing key'
+ * if (Result.isFailure(result)) shapeError(result.failure).message // 'Invalid seccomp policy at syscalls[0].nmes: Unexpected key'
  * ```
  */
 export const shapeError = (error: Schema.SchemaError): PolicyError => {
