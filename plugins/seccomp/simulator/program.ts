@@ -41,6 +41,12 @@ const allowed = new Set<number>([
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { compile, policy, prepare, type BpfProgram } from "kakoi/seccomp"
+ *
+ * const compiled = await Effect.runPromise(Effect.provide(compile(policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" })), layer))
+ *
  * const program: BpfProgram = prepare(compiled.bpf)
  * program.length // compiled.instructions
  * ```
@@ -85,6 +91,12 @@ const checkMemory = (program: BpfProgram): void => {
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { compile, evaluate, policy, prepare, seccompData } from "kakoi/seccomp"
+ *
+ * const compiled = await Effect.runPromise(Effect.provide(compile(policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" })), layer))
+ *
  * const program = prepare(compiled.bpf)
  * evaluate(program, seccompData({ nr: 83, arch: 0xc000003e })) // 0x50001 for errno EPERM
  * ```
