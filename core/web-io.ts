@@ -3,7 +3,19 @@
  * how `run` feeds them.
  */
 
-/** The child's stdio as web streams; undefined where the stream is not a pipe. */
+/**
+ * The child's stdio as web streams; undefined where the stream is not a pipe.
+ *
+ * @example
+ * ```ts
+ * import { spawn } from "kakoi"
+ * import type { WebIo } from "kakoi"
+ *
+ * const child = await spawn(["echo", "hi"], { env: { PATH: "/usr/bin:/bin" } })
+ * const io: WebIo = child
+ * await new Response(io.stdout).text() // "hi\n"
+ * ```
+ */
 export interface WebIo {
   readonly stdin: WritableStream<Uint8Array> | undefined
   readonly stdout: ReadableStream<Uint8Array> | undefined
@@ -16,10 +28,12 @@ export interface WebIo {
  *
  * @example
  * ```ts
- * import { writeWebInput, type WebIo } from "./web-io.ts"
+ * import { spawn } from "kakoi"
+ * import { writeWebInput } from "./web-io.ts"
  *
- * declare const io: WebIo
- * writeWebInput(io, "hello\n")
+ * const cat = await spawn(["cat"], { env: { PATH: "/usr/bin:/bin" } })
+ * writeWebInput(cat, "hello\n")
+ * await new Response(cat.stdout).text() // "hello\n": cat read it, then saw stdin close
  * ```
  */
 export const writeWebInput = (io: WebIo, input: string | Uint8Array): void => {
