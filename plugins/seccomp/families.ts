@@ -12,6 +12,8 @@
  *
  * @example
  * ```ts
+ * import { familyPrefix } from "./families.ts"
+ *
  * `${familyPrefix}open` // "family:open"
  * ```
  */
@@ -57,6 +59,8 @@ const table: Readonly<Record<string, ReadonlyArray<string>>> = {
  *
  * @example
  * ```ts
+ * import { familyNames } from "kakoi/seccomp"
+ *
  * familyNames.includes("open") // true
  * ```
  */
@@ -67,6 +71,8 @@ export const familyNames: ReadonlyArray<string> = Object.keys(table)
  *
  * @example
  * ```ts
+ * import { familyMembers } from "kakoi/seccomp"
+ *
  * familyMembers("mkdir") // ["mkdir", "mkdirat"]
  * ```
  */
@@ -77,6 +83,8 @@ export const familyMembers = (name: string): ReadonlyArray<string> | undefined =
  *
  * @example
  * ```ts
+ * import { familiesOf } from "./families.ts"
+ *
  * familiesOf("unlinkat") // ["unlink", "rmdir"]
  * ```
  */

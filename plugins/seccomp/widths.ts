@@ -15,6 +15,8 @@
  *
  * @example
  * ```ts
+ * import type { ArgWidth } from "kakoi/seccomp"
+ *
  * const width: ArgWidth = 32
  * ```
  */
@@ -182,6 +184,8 @@ const table: Readonly<Record<string, ReadonlyArray<ArgWidth>>> = {
  *
  * @example
  * ```ts
+ * import { argWidth } from "kakoi/seccomp"
+ *
  * argWidth("socket", 0) // 32
  * argWidth("openat", 3) // 16 (umode_t mode)
  * argWidth("clone", 0) // 64 (unsigned long flags)
