@@ -26,7 +26,8 @@ export interface CliIo {
  * ```ts
  * import { UsageError } from "./usage.ts"
  *
- * throw new UsageError("export", "--policy is required")
+ * const error = new UsageError("export", "--policy is required")
+ * error.message // "--policy is required"; main prints it with a hint and exits with status 2
  * ```
  */
 export class UsageError extends Error {
@@ -67,6 +68,8 @@ export const parseOptions = <T extends ParseArgsConfig>(command: string, config:
  *
  * @example
  * ```ts
+ * import { splitAtCommand } from "./usage.ts"
+ *
  * splitAtCommand(["--out", "p.json", "ls", "/"], { out: { type: "string" } }) // { own: ["--out", "p.json"], command: ["ls", "/"] }
  * ```
  */
