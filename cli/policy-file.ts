@@ -11,7 +11,17 @@ import { BpfError, decodePolicyText, PolicyError, prepare, type OciOptions, type
 import { atProfilePath } from "../plugins/seccomp/formats/imported.ts"
 import { UsageError } from "./usage.ts"
 
-/** The options of every command that reads a profile. */
+/**
+ * The options of every command that reads a profile.
+ *
+ * @example
+ * ```ts
+ * import { parseArgs } from "node:util"
+ * import { profileOptions } from "./policy-file.ts"
+ *
+ * parseArgs({ args: ["--caps", "CAP_CHOWN", "--kernel", "6.1"], options: profileOptions }).values // { caps: "CAP_CHOWN", kernel: "6.1" }
+ * ```
+ */
 export const profileOptions = {
   caps: { type: "string" },
   kernel: { type: "string" },

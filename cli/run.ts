@@ -46,6 +46,18 @@ const parse = (args: ReadonlyArray<string>) => {
  */
 const forwarded = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const
 
+/**
+ * Runs `kakoi run`: resolves with the command's exit status (or 128+signal), rejects with a
+ * `UsageError` for a mistake on the command line.
+ *
+ * @example
+ * ```ts
+ * import { runCommand } from "./run.ts"
+ *
+ * const io = { out: console.log, err: console.error, bytes: (data: Uint8Array) => void process.stdout.write(data) }
+ * await runCommand(["--errno", "EPERM:mkdir,mkdirat", "--", "mkdir", "/tmp/x"], io) // 1: mkdir said "Operation not permitted"
+ * ```
+ */
 export const runCommand = async (args: ReadonlyArray<string>, io: CliIo): Promise<number> => {
   const { values, command } = parse(args)
   if (values.help) {

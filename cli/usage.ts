@@ -234,6 +234,16 @@ Writes to standard output unless --out is given.
 
 ${profileHelp}`
 
+/**
+ * `kakoi explain --help`.
+ *
+ * @example
+ * ```ts
+ * import { explainHelp } from "./usage.ts"
+ *
+ * console.log(explainHelp)
+ * ```
+ */
 export const explainHelp: string = `Usage: kakoi explain --policy FILE --syscall NAME|NUMBER [--arch ARCH] [--args A0,A1,...]
 
 Compile the policy, run its BPF over this call in kakoi's simulator, and print
@@ -249,6 +259,16 @@ Examples:
 
 ${profileHelp}`
 
+/**
+ * `kakoi diff --help`.
+ *
+ * @example
+ * ```ts
+ * import { diffHelp } from "./usage.ts"
+ *
+ * console.log(diffHelp)
+ * ```
+ */
 export const diffHelp: string = `Usage: kakoi diff A B
 
 Print every call whose outcome differs between two filters, one line each
@@ -260,6 +280,16 @@ something differs, 0 when not.
 
 ${profileHelp}`
 
+/**
+ * `kakoi lint --help`.
+ *
+ * @example
+ * ```ts
+ * import { lintHelp } from "./usage.ts"
+ *
+ * console.log(lintHelp)
+ * ```
+ */
 export const lintHelp: string = `Usage: kakoi lint FILE
 
 Print the warnings of a policy (a family denied in part, rules left out as
