@@ -189,6 +189,17 @@ const toRule = (action: ActionInput, items: ReadonlyArray<RuleItem>): RuleJson =
  * Runs a DSL function and returns what it wrote, as JSON to validate. Handler
  * functions given to `rule.notify` go into `handlers`, keyed `rules[i]`, and
  * the rule names that key.
+ *
+ * @example
+ * ```ts
+ * import { answer, type NotifyHandler } from "kakoi/seccomp"
+ * import { fromBuilder } from "./dsl.ts"
+ *
+ * const handlers = new Map<string, NotifyHandler>()
+ * const json = fromBuilder((rule) => rule.kill("mkdir").notify(() => answer.fail("EPERM"), "uname"), { default: "allow" }, handlers)
+ * json.rules?.[1] // { action: "notify", syscalls: ["uname"], args: [], handler: "rules[1]" }
+ * Array.from(handlers.keys()) // ["rules[1]"]
+ * ```
  */
 export const fromBuilder = (
   build: (rule: RuleBuilder) => unknown,

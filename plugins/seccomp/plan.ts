@@ -142,7 +142,19 @@ export const plan = (policy: Policy): Plan => {
   return result
 }
 
-/** The first pair of rules libseccomp would refuse as conflicting (same syscall and conditions, different action). */
+/**
+ * The first pair of rules libseccomp would refuse as conflicting (same syscall and conditions, different action).
+ *
+ * @example
+ * ```ts
+ * import { arg, policy } from "kakoi/seccomp"
+ * import { findConflict } from "./plan.ts"
+ *
+ * findConflict(policy((rule) => rule.kill("socket", arg(0).eq(2)).allow("socket", arg(0).eq(1)), { default: "allow" })) // undefined
+ * // policy() asks it too: rules[1] with arg(0).eq(2) and another action would throw
+ * // 'Invalid seccomp policy at rules[1]: Rule for "socket" repeats the conditions of rules[0] (kill) with a different action'
+ * ```
+ */
 export const findConflict = (policy: Policy): PolicyError | undefined => {
   const seen = new Map<string, PlannedRule>()
   for (const entry of plan(policy).added) {

@@ -30,7 +30,20 @@ const unknownSyscall = -1
 
 const tables = new Map<number, ReadonlyArray<string>>()
 
-/** Every syscall name of an architecture (by its AUDIT_ARCH token), cached. */
+/**
+ * Every syscall name of an architecture (by its AUDIT_ARCH token), cached.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { SeccompLibrary } from "kakoi/seccomp"
+ * import { syscallTable } from "./syscalls.ts"
+ *
+ * const library = await Effect.runPromise(Effect.provide(Effect.gen(function* () { return yield* SeccompLibrary }), layer))
+ * syscallTable(library, 0xc000003e)[83] // "mkdir": the index is the syscall number
+ * ```
+ */
 export const syscallTable = (library: SeccompLibraryShape, arch: number): ReadonlyArray<string> => {
   const cached = tables.get(arch)
   if (cached !== undefined) return cached
@@ -43,7 +56,20 @@ export const syscallTable = (library: SeccompLibraryShape, arch: number): Readon
   return names
 }
 
-/** The name of an architecture token, e.g. `"x86_64"` for 0xc000003e. */
+/**
+ * The name of an architecture token, e.g. `"x86_64"` for 0xc000003e.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { SeccompLibrary } from "kakoi/seccomp"
+ * import { archName } from "./syscalls.ts"
+ *
+ * const library = await Effect.runPromise(Effect.provide(Effect.gen(function* () { return yield* SeccompLibrary }), layer))
+ * archName(library, 0x40000003) // "x86"
+ * ```
+ */
 export const archName = (library: SeccompLibraryShape, arch: number): string =>
   archNames.find((name) => library.archResolveName(name) === arch) ?? `0x${arch.toString(16)}`
 
