@@ -6,16 +6,9 @@
  * streams of a child (it reads their output itself), so its API is the same
  * in every adapter.
  */
-import type { Layer } from "effect"
-import type { Api, Child as ChildOf, RunOptions as RunOptionsOf } from "../core/api.ts"
-import type { SupervisorApi } from "../core/supervisor/api.ts"
-import type { Native } from "../core/native.ts"
-import type { NativeLibraryError } from "../core/native-error.ts"
+import type { Child as ChildOf, RunOptions as RunOptionsOf } from "../core/api.ts"
 import type { WebIo } from "../core/web-io.ts"
-import type { SeccompLibrary } from "../plugins/seccomp/library.ts"
-import type { LearnOptions, LearnResult } from "../plugins/seccomp/learn/learn.ts"
-import type { Policy } from "../plugins/seccomp/model.ts"
-import type { TrapOptions } from "../plugins/seccomp/notify/in-process.ts"
+import type { AdapterApi, Services } from "./shared/make-adapter.ts"
 import type { DenoPermissionError } from "./deno/permission-error.ts"
 
 export type { RunResult, SpawnResult } from "../core/api.ts"
@@ -72,8 +65,7 @@ export type {
   WorkerSpec
 } from "../core/supervisor/mod.ts"
 
-/** Services the plugins shipped with kakoi need; every adapter's `layer` provides them. */
-export type Services = SeccompLibrary | Native
+export type { Services }
 
 export type RunOptions<E = unknown> = RunOptionsOf<E, Services>
 
@@ -83,15 +75,5 @@ export type Child = ChildOf<WebIo>
 /** Failures only some runtimes have: Deno's missing permissions. */
 export type RuntimeError = DenoPermissionError
 
-/** The portable adapter API: what `kakoi` exports besides the plugins and errors. */
-export interface Adapter {
-  readonly runEffect: Api<WebIo, Services, RuntimeError>["runEffect"]
-  readonly run: Api<WebIo, Services, RuntimeError>["run"]
-  readonly spawn: Api<WebIo, Services, RuntimeError>["spawn"]
-  readonly loadPolicy: (policy: Policy) => Promise<void>
-  readonly learn: (argv: ReadonlyArray<string>, options?: LearnOptions<unknown, Services>) => Promise<LearnResult>
-  readonly trapInProcess: (policy: Policy, options: TrapOptions) => Promise<void>
-  readonly layer: Layer.Layer<Services, NativeLibraryError | RuntimeError>
-  readonly superviseEffect: SupervisorApi<Services, RuntimeError>["superviseEffect"]
-  readonly supervise: SupervisorApi<Services, RuntimeError>["supervise"]
-}
+/** The portable adapter API: what `kakoi` exports besides the plugins and errors (documented on `AdapterApi`). */
+export type Adapter = Omit<AdapterApi<WebIo, RuntimeError>, "host">

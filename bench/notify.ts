@@ -53,7 +53,7 @@ const direct = async (argv: ReadonlyArray<string>, count: number, label: string)
 }
 
 /** The probe under kakoi with `plugin`: ns per call. */
-const kakoi = async (plugin: ReturnType<typeof seccomp>, count: number, label: string): Promise<number> => {
+const kakoi = async (plugin: ReturnType<typeof seccomp<never>>, count: number, label: string): Promise<number> => {
   const result = await run(loop(count), { plugins: [plugin] })
   if (result.exitCode !== 0) throw new Error(`${label}: ended with ${result.signal ?? `exit code ${result.exitCode}`}: ${result.stderr}`)
   return perCall(result.stdout, count, label)

@@ -349,7 +349,7 @@ Run CMD (and its children) with stdio inherited and every syscall observed:
 each one is reported to kakoi and let through. Then print on stderr a table
 of the syscalls seen, with counts and the processes that made them, and
 write a least-privilege policy (kakoi's JSON format): allow those syscalls
-and the launcher's (execve, futex), fail every other one with ERRNO. Run
+and the launcher's (execve), fail every other one with ERRNO. Run
 CMD again under it with kakoi run --policy FILE. kakoi exits with CMD's
 status, or 128+N when signal N ended it.
 

@@ -3,9 +3,9 @@
  * over a `Host`: the adapter's Runtime port, how to reach its stdio, and its
  * environment. An adapter's mod.ts only picks its host and its layer.
  */
-import { Cause, Effect, Exit, type Layer } from "effect"
+import { Cause, Effect, Exit, ManagedRuntime, type Layer } from "effect"
 import type { SpawnError } from "./errors.ts"
-import type { Plugin, PluginError } from "./plugin.ts"
+import type { Plugin, PluginError, PluginServices } from "./plugin.ts"
 import { runChild, spawnChild } from "./run/child.ts"
 import type { Encoding, OutputOptions, TerminationOptions } from "./run/options.ts"
 import type { RunResult, SpawnResult } from "./run/result.ts"
@@ -31,8 +31,8 @@ export interface Host<Io, X = never> {
   readonly signalGroup: (pgid: number, signal: SignalName) => boolean
   /** Write to the child's stdin, then close it. */
   readonly writeInput: (io: Io, input: string | Uint8Array) => void
-  /** Checks before anything starts (e.g. Deno's permissions); fails with the runtime's own typed error. */
-  readonly preflight?: (options: ChildOptions<unknown, unknown>) => Effect.Effect<void, X>
+  /** Checks before anything starts (e.g. Deno's permissions for the command); fails with the runtime's own typed error. */
+  readonly preflight?: (argv: ReadonlyArray<string>, options: ChildOptions<unknown, unknown>) => Effect.Effect<void, X>
 }
 
 /**
@@ -92,14 +92,14 @@ export type RunOptionsWith<P, R, Enc extends Encoding = "utf8", Lines extends bo
  * ```
  */
 export type RunEffect<R, X = never> = <
-  P extends Plugin<unknown, R> = never,
+  P extends Plugin<unknown, unknown> = never,
   Enc extends Encoding = "utf8",
   Lines extends boolean = false,
   All extends boolean = false
 >(
   argv: ReadonlyArray<string>,
-  options?: RunOptionsWith<P, R, Enc, Lines, All>
-) => Effect.Effect<RunResult<Enc, Lines, All>, PluginError<P> | SpawnError | X, R>
+  options?: RunOptionsWith<P, R | PluginServices<P>, Enc, Lines, All>
+) => Effect.Effect<RunResult<Enc, Lines, All>, PluginError<P> | SpawnError | X, R | PluginServices<P>>
 
 /** A running child started by `spawn`: the runtime's streams plus pid, kill and result. */
 export type Child<Io> = Io & {
@@ -134,7 +134,8 @@ export interface Api<Io, R, X = never> {
 
 /**
  * The adapter API over a host and the layer that provides the plugins' services.
- * The Promise functions reject with the typed error itself, not a wrapper.
+ * The Promise functions reject with the typed error itself, not a wrapper, and
+ * run on one runtime built from the layer once.
  *
  * @example
  * ```ts
@@ -147,18 +148,20 @@ export interface Api<Io, R, X = never> {
  * ```
  */
 export const makeApi = <Io, R, LE, X = never>(host: Host<Io, X>, layer: Layer.Layer<R, LE>): Api<Io, R, X> => {
+  // Built once, on the first call, for every later one: providing the layer per call re-bound libseccomp each time (~330 µs).
+  const runtime = ManagedRuntime.make(layer)
   const runPromise = async <A, E>(effect: Effect.Effect<A, E, R>): Promise<A> => {
-    const exit = await Effect.runPromiseExit(effect.pipe(Effect.provide(layer)))
+    const exit = await runtime.runPromiseExit(effect)
     if (Exit.isSuccess(exit)) return exit.value
     throw Cause.squash(exit.cause)
   }
 
-  const runEffect: Api<Io, R, X>["runEffect"] = <P extends Plugin<unknown, R> = never, Enc extends Encoding = "utf8", Lines extends boolean = false, All extends boolean = false>(
+  const runEffect: Api<Io, R, X>["runEffect"] = <P extends Plugin<unknown, unknown> = never, Enc extends Encoding = "utf8", Lines extends boolean = false, All extends boolean = false>(
     argv: ReadonlyArray<string>,
-    options: RunOptionsWith<P, R, Enc, Lines, All> = {}
+    options: RunOptionsWith<P, R | PluginServices<P>, Enc, Lines, All> = {}
   ) =>
     // The spec erases the plugins' own errors to unknown; each plugin in P fails only with PluginError<P>.
-    runChild(host, argv, options) as Effect.Effect<RunResult<Enc, Lines, All>, PluginError<P> | SpawnError | X, R>
+    runChild(host, argv, options) as Effect.Effect<RunResult<Enc, Lines, All>, PluginError<P> | SpawnError | X, R | PluginServices<P>>
 
   const spawn: Api<Io, R, X>["spawn"] = async (argv, options = {}) => {
     const child = await runPromise(spawnChild(host, argv, options))

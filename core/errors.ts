@@ -1,7 +1,7 @@
 /** Errors of starting a child: each says what happened, then the command. */
 import { Data, type Cause } from "effect"
 import { errnoText } from "./errno.ts"
-import type { LaunchFailure } from "./job.ts"
+import type { LaunchFailure } from "./program/mod.ts"
 
 /**
  * Why a child could not start: the command is missing or not executable, its
@@ -23,12 +23,13 @@ export type SpawnErrorReason =
   | "PreExecFailed"
   | "LauncherFailed"
   | "InvalidSpec"
+  | "UnsupportedArchitecture"
 
 interface SpawnErrorFields {
   readonly reason: SpawnErrorReason
   /** The command as text, for messages. */
   readonly command: string
-  /** What went wrong in more detail: a launcher stage, the runtime's error, a spec field. */
+  /** What went wrong in more detail: a child program stage, the runtime's error, a spec field. */
   readonly detail: string
   readonly errno?: number
   /** For "InvalidSpec": where in the options, as a JSON path (`stdio[1]`). */
@@ -69,6 +70,8 @@ export class SpawnError extends SpawnErrorBase {
         return `The launcher failed before starting the command (${this.detail}): ${this.command}`
       case "InvalidSpec":
         return `Invalid child spec${this.path === undefined ? "" : ` at ${this.path}`}: ${this.detail}`
+      case "UnsupportedArchitecture":
+        return this.detail
     }
   }
 }

@@ -7,23 +7,15 @@
  * `new ArrayBuffer(n)`, which neither V8 nor JavaScriptCore ever moves, and
  * stays referenced by the prepared object until execve.
  */
+import { constants, structs } from "./arch/generic.ts"
+import { archTable } from "./arch/mod.ts"
 import { checked, cString, type Libc } from "./libc.ts"
 import type { Native, PreparedExec, PreparedFilter } from "./native.ts"
 
-const SYS_rt_sigaction = 13
-const SYS_rt_sigprocmask = 14
-const SYS_seccomp = 317
-const SECCOMP_SET_MODE_FILTER = 1
-const SIG_SETMASK = 2
-const F_GETFD = 1
-const F_SETFD = 2
-const F_DUPFD = 0
-/** The kernel's struct sigaction on x86_64: handler, flags, restorer, mask; all zero is SIG_DFL. */
-const kernelSigactionSize = 32
-/** The kernel's sigset_t: 64 signals. */
-const sigsetSize = 8
-/** struct sock_fprog: u16 len, padding, then the filter pointer at offset 8. */
-const sockFprogSize = 16
+const { SECCOMP_SET_MODE_FILTER, SIG_SETMASK, F_GETFD, F_SETFD, F_DUPFD, SIGSET_SIZE: sigsetSize } = constants
+/** The kernel's struct sigaction: handler, flags, restorer, mask; all zero is SIG_DFL. */
+const kernelSigactionSize = structs.kernelSigaction.size
+const { sockFprog, rlimit } = structs
 
 interface ArenaExec extends PreparedExec {
   readonly arena: Uint8Array
@@ -67,13 +59,14 @@ const layoutExec = (libc: Libc, path: string, argv: ReadonlyArray<string>, env: 
 
 /** A sock_fprog followed by the filter it points to, in one arena. */
 const layoutFilter = (libc: Libc, bpf: Uint8Array): ArenaFilter => {
-  const arena = arenaOf(sockFprogSize + bpf.byteLength)
-  arena.set(bpf, sockFprogSize)
+  const arena = arenaOf(sockFprog.size + bpf.byteLength)
+  arena.set(bpf, sockFprog.size)
   const view = new DataView(arena.buffer)
   const program = libc.address(arena)
-  view.setUint16(0, bpf.byteLength / 8, true)
-  view.setBigUint64(8, program + BigInt(sockFprogSize), true)
-  return { instructions: bpf.byteLength / 8, arena, program }
+  const instructions = bpf.byteLength / sockFprog.instructionSize
+  view.setUint16(sockFprog.len, instructions, true)
+  view.setBigUint64(sockFprog.filter, program + BigInt(sockFprog.size), true)
+  return { instructions, arena, program }
 }
 
 /**
@@ -90,10 +83,11 @@ const layoutFilter = (libc: Libc, bpf: Uint8Array): ArenaFilter => {
  */
 export const nativeFromLibc = (libc: Libc): Native => {
   const c = libc.call
+  const { syscalls } = archTable()
   const ok = (result: number | bigint): number => checked(result, libc.errno)
   /** rt_sigaction with the kernel's own struct: reads (and with `act`, sets) a disposition. */
   const sigaction = (signal: number, act: Uint8Array | undefined, old: Uint8Array | undefined): number =>
-    ok(c.syscall(SYS_rt_sigaction, signal, act ? libc.address(act) : 0, old ? libc.address(old) : 0, sigsetSize, 0))
+    ok(c.syscall(syscalls.rt_sigaction, signal, act ? libc.address(act) : 0, old ? libc.address(old) : 0, sigsetSize, 0))
   return {
     read: (fd, buffer) => ok(c.read(fd, buffer, buffer.byteLength)),
     write: (fd, buffer) => ok(c.write(fd, buffer, buffer.byteLength)),
@@ -105,18 +99,18 @@ export const nativeFromLibc = (libc: Libc): Native => {
       return sigaction(signal, undefined, old) < 0 ? 0n : new DataView(old.buffer).getBigUint64(0, true)
     },
     resetSignal: (signal) => sigaction(signal, arenaOf(kernelSigactionSize), undefined),
-    clearSignalMask: () => ok(c.syscall(SYS_rt_sigprocmask, SIG_SETMASK, libc.address(arenaOf(sigsetSize)), 0, sigsetSize, 0)),
+    clearSignalMask: () => ok(c.syscall(syscalls.rt_sigprocmask, SIG_SETMASK, libc.address(arenaOf(sigsetSize)), 0, sigsetSize, 0)),
     getrlimit: (resource) => {
-      const limits = new Uint8Array(16)
+      const limits = new Uint8Array(rlimit.size)
       const result = ok(c.getrlimit(resource, limits))
       const view = new DataView(limits.buffer)
-      return result < 0 ? result : { soft: view.getBigUint64(0, true), hard: view.getBigUint64(8, true) }
+      return result < 0 ? result : { soft: view.getBigUint64(rlimit.cur, true), hard: view.getBigUint64(rlimit.max, true) }
     },
     setrlimit: (resource, soft, hard) => {
-      const limits = new Uint8Array(16)
+      const limits = new Uint8Array(rlimit.size)
       const view = new DataView(limits.buffer)
-      view.setBigUint64(0, soft, true)
-      view.setBigUint64(8, hard, true)
+      view.setBigUint64(rlimit.cur, soft, true)
+      view.setBigUint64(rlimit.max, hard, true)
       return ok(c.setrlimit(resource, limits))
     },
     chdir: (path) => ok(c.chdir(cString(path))),
@@ -133,7 +127,7 @@ export const nativeFromLibc = (libc: Libc): Native => {
       return fd
     },
     prepareFilter: (bpf) => layoutFilter(libc, bpf),
-    installFilter: (prepared, flags) => ok(c.syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, (prepared as ArenaFilter).program, 0, 0)),
+    installFilter: (prepared, flags) => ok(c.syscall(syscalls.seccomp, SECCOMP_SET_MODE_FILTER, flags, (prepared as ArenaFilter).program, 0, 0)),
     prepareExec: (path, argv, env) => layoutExec(libc, path, argv, env),
     execve: (prepared) => {
       const exec = prepared as ArenaExec

@@ -40,6 +40,7 @@ export type LibcFunction =
   | "getrlimit" | "setrlimit" | "chdir" | "umask" | "setsid"
   | "getpid" | "getppid" | "prctl" | "access" | "syscall" | "execve" | "_exit" | "memfd_create" | "pread"
   | "process_vm_readv" | "__errno_location" | "memcpy" | "strlen" | "free"
+  | "clone" | "mmap" | "mprotect" | "memmove" | "pipe2" | "open" | "waitid" | "lseek" | "poll"
 
 /**
  * x86_64 glibc prototypes. Variadic functions (fcntl, prctl, syscall) get a
@@ -84,7 +85,20 @@ export const libcSignatures: Readonly<Record<LibcFunction, CSignature>> = {
   __errno_location: { args: [], returns: "u64" },
   memcpy: { args: ["buffer", "u64", "u64"], returns: "u64" },
   strlen: { args: ["u64"], returns: "u64" },
-  free: { args: ["u64"], returns: "void" }
+  free: { args: ["u64"], returns: "void" },
+  // The native launcher (core/launch): glibc's clone runs fn(arg) on the given stack in the child. Its
+  // variadic tail (parent_tid, tls, child_tid) is read only for the flags that ask for it: CLONE_PIDFD
+  // stores the pidfd at parent_tid, the fifth argument, and nothing uses the other two.
+  clone: { args: ["u64", "u64", "i32", "u64", "u64"], returns: "i32" },
+  mmap: { args: ["u64", "u64", "i32", "i32", "i32", "i64"], returns: "u64" },
+  mprotect: { args: ["u64", "u64", "i32"], returns: "i32" },
+  // memmove(dest, src, n) with dest an address: copies a buffer into C memory (memcpy copies out).
+  memmove: { args: ["u64", "buffer", "u64"], returns: "u64" },
+  open: { args: ["buffer", "i32", "u32"], returns: "i32" },
+  waitid: { args: ["i32", "u32", "buffer", "i32"], returns: "i32" },
+  lseek: { args: ["i32", "i64", "i32"], returns: "i64" },
+  // poll(fds, nfds, timeout) on the calling thread (the launcher's short wait for a child's exit): fds as an address.
+  poll: { args: ["u64", "u64", "i32"], returns: "i32" }
 }
 
 /** libc as one runtime's FFI binds it: the functions above plus the two things every FFI does its own way. */

@@ -6,9 +6,7 @@
 import { Clock, Effect, Exit, Fiber } from "effect"
 import { SpawnError, spawnErrorFromFailure } from "./errors.ts"
 import type { ExitResult } from "./exit.ts"
-import { encodeJob } from "./job.ts"
-import type { LaunchingChild } from "./plugin.ts"
-import type { LauncherProcess, RuntimePort } from "./runtime.ts"
+import type { LaunchedProcess, RuntimePort } from "./runtime.ts"
 import { signalNumber, type SignalName } from "./signals.ts"
 import { commandText, type ChildSpec } from "./spec.ts"
 import type { PreExecStep } from "./steps.ts"
@@ -21,6 +19,12 @@ export interface Running<Io, E = never, R = never> {
   /** The exit, as data, after every plugin's exit hook; computed once. */
   readonly exit: Effect.Effect<ExitResult, never, R>
   readonly kill: (signal: SignalName) => boolean
+  /**
+   * The owner is done with the child: once it has exited, its process group
+   * (descendants it left behind) can no longer be signalled. Call it exactly
+   * when nothing will stop the group any more; until then the pidfd stays open.
+   */
+  readonly release: Effect.Effect<void>
 }
 
 /** Phase 1 (parent): each plugin may adjust or reject the spec. */
@@ -34,7 +38,7 @@ const spawnPhase = <E, R>(spec: ChildSpec<E, R>): Effect.Effect<ChildSpec<E, R>,
     return adjusted
   })
 
-/** Phase 2 (parent): the steps the launcher will run in the child, as data. */
+/** Phase 2 (parent): the steps the child program runs before execve, as data. */
 const preExecPhase = <E, R>(spec: ChildSpec<E, R>): Effect.Effect<ReadonlyArray<PreExecStep>, E, R> =>
   Effect.gen(function* () {
     const steps: Array<PreExecStep> = spec.cwd === undefined ? [] : [{ kind: "chdir", path: spec.cwd }]
@@ -43,7 +47,7 @@ const preExecPhase = <E, R>(spec: ChildSpec<E, R>): Effect.Effect<ReadonlyArray<
   })
 
 const exitPhase = <Io, E, R>(
-  process: LauncherProcess<Io>,
+  process: LaunchedProcess<Io>,
   spec: ChildSpec<E, R>,
   startedAt: number
 ): Effect.Effect<ExitResult, never, R> =>
@@ -54,29 +58,10 @@ const exitPhase = <Io, E, R>(
     return result
   })
 
-/** The launcher as `launched` hooks see it, and the callback that feeds them its report. */
-const launchingChild = <Io>(launcher: LauncherProcess<Io>): { readonly child: LaunchingChild; readonly onReport: (received: Uint8Array) => void } => {
-  let received: Uint8Array = new Uint8Array(0)
-  const listeners = new Set<(received: Uint8Array) => void>()
-  const child: LaunchingChild = {
-    pid: launcher.pid,
-    send: launcher.send,
-    watchReport: (listener) => {
-      listeners.add(listener)
-      listener(received)
-      return () => listeners.delete(listener)
-    }
-  }
-  const onReport = (bytes: Uint8Array): void => {
-    received = bytes
-    for (const listener of listeners) listener(bytes)
-  }
-  return { child, onReport }
-}
-
 /**
- * Start a child: run the spawn and preExec hooks, start a launcher through the
- * runtime, hand it the job, and succeed once the target has been exec'd.
+ * Start a child: run the spawn and preExec hooks, clone it through the
+ * runtime with its program, run the `launched` hooks while it prepares, and
+ * succeed once the target has been exec'd.
  */
 export const start = <Io, E, R>(
   runtime: RuntimePort<Io>,
@@ -86,36 +71,33 @@ export const start = <Io, E, R>(
     const ready = yield* spawnPhase(spec)
     const steps = yield* preExecPhase(ready)
     const command = commandText(ready.argv)
-    const job = encodeJob({
+    const startedAt = yield* Clock.currentTimeMillis
+    const launched = yield* runtime.launch({
       argv: ready.argv,
       env: Object.entries(ready.env).map(([name, value]) => `${name}=${value}`),
       steps,
-      parentDeathSignal: ready.parentDeathSignal === undefined ? 0 : signalNumber(ready.parentDeathSignal),
-      parentPid: runtime.pid
-    })
-    const startedAt = yield* Clock.currentTimeMillis
-    const launcher = yield* runtime.launch(ready.stdio, command)
-    const killLauncher = Effect.sync(() => launcher.kill("SIGKILL"))
-    const { child, onReport } = launchingChild(launcher)
-    // A hook that fails leaves the launcher waiting for it: kill it so start() ends.
-    const hooks = yield* Effect.forkChild(
-      Effect.all(ready.plugins.flatMap((plugin) => (plugin.launched ? [plugin.launched(child, ready)] : [])), { concurrency: "unbounded", discard: true })
-        .pipe(Effect.onError(() => killLauncher))
-    )
-    const started = yield* Effect.exit(launcher.start(job, onReport))
-    const failure = Exit.isSuccess(started) ? started.value : undefined
-    // Once the target runs, every hook has done its part; if the launcher failed, a hook that failed first explains why.
-    const hooked = Exit.isSuccess(started) && failure === undefined ? yield* Fiber.await(hooks) : hooks.pollUnsafe()
-    if (Exit.isFailure(started) || failure !== undefined || (hooked !== undefined && Exit.isFailure(hooked))) {
-      yield* Fiber.interrupt(hooks)
-      yield* killLauncher
-      // Reap the launcher so a failed start leaves no zombie behind.
-      yield* launcher.exited
+      stdio: ready.stdio,
+      parentDeathSignal: ready.parentDeathSignal === undefined ? 0 : signalNumber(ready.parentDeathSignal)
+    }, command)
+    const killChild = Effect.sync(() => launched.kill("SIGKILL"))
+    const launchedHooks = ready.plugins.flatMap((plugin) => (plugin.launched ? [plugin.launched(launched.child, ready)] : []))
+    // A hook that fails leaves the child waiting for it: kill it so start() ends.
+    const hooks = launchedHooks.length === 0
+      ? undefined
+      : yield* Effect.forkChild(Effect.all(launchedHooks, { concurrency: "unbounded", discard: true }).pipe(Effect.onError(() => killChild)))
+    const failure = yield* launched.started
+    // Once the target runs, every hook has done its part; if the child failed, a hook that failed first explains why.
+    const hooked = hooks === undefined ? undefined : failure === undefined ? yield* Fiber.await(hooks) : hooks.pollUnsafe()
+    if (failure !== undefined || (hooked !== undefined && Exit.isFailure(hooked))) {
+      if (hooks !== undefined) yield* Fiber.interrupt(hooks)
+      yield* killChild
+      // Reap the child so a failed start leaves no zombie behind.
+      yield* launched.exited
+      yield* launched.release
       if (hooked !== undefined && Exit.isFailure(hooked)) return yield* Effect.failCause(hooked.cause)
-      if (Exit.isFailure(started)) return yield* Effect.failCause(started.cause)
       return yield* spawnErrorFromFailure(failure ?? { stage: "launcher", errno: 0, subject: "no report" }, command)
     }
-    for (const plugin of ready.plugins) if (plugin.exec) yield* plugin.exec({ pid: launcher.pid, spec: ready })
-    const exit = yield* Effect.cached(exitPhase(launcher, ready, startedAt))
-    return { pid: launcher.pid, io: launcher.io, spec: ready, exit, kill: launcher.kill }
+    for (const plugin of ready.plugins) if (plugin.exec) yield* plugin.exec({ pid: launched.pid, spec: ready })
+    const exit = yield* Effect.cached(exitPhase(launched, ready, startedAt))
+    return { pid: launched.pid, io: launched.io, spec: ready, exit, kill: launched.kill, release: launched.release }
   })

@@ -59,4 +59,6 @@ export interface Native {
 }
 
 /** The Native port as an Effect service, for code in the parent that needs libc (in-process loading). */
-export const NativeLibrary: Context.Service<Native, Native> = Context.Service<Native>("kakoi/NativeLibrary")
+const NativeLibraryBase: Context.ServiceClass<NativeLibrary, "kakoi/NativeLibrary", Native> =
+  Context.Service<NativeLibrary, Native>()("kakoi/NativeLibrary")
+export class NativeLibrary extends NativeLibraryBase {}

@@ -1,9 +1,9 @@
 /**
  * The plugin contract. A plugin hooks the lifecycle phases of each child:
  * - spawn (parent, before any process exists): adjust the spec, validate, compile;
- * - preExec (parent): contribute steps, as data, for the launcher to run in the child;
- * - launched (parent, concurrently with the launcher's preExec): talk to the
- *   launcher over its control channel before it execs (the notify handshake);
+ * - preExec (parent): contribute steps, as data, for the child program to run before execve;
+ * - launched (parent, while the child runs its program): talk to the child
+ *   over its control channel before it execs (the notify handshake);
  * - exec (parent): the target is running under its final pid;
  * - exit (parent): read or enrich the exit data (e.g. explain a SIGSYS).
  * Failing spawn or preExec means nothing is started.
@@ -14,21 +14,34 @@ import type { ChildSpecView } from "./spec.ts"
 import type { PreExecStep } from "./steps.ts"
 
 /**
- * A launcher that has its job and has not exec'd yet, as a `launched` hook sees it.
+ * A child between clone and execve, as a `launched` hook sees it: the notify
+ * handshake fetches its listener through the pidfd and then lets it go on.
  *
  * @example
  * ```ts
  * import type { LaunchingChild } from "./plugin.ts"
  *
- * const greet = (child: LaunchingChild) => child.send(Uint8Array.of(1))
+ * const goAhead = (child: LaunchingChild) => child.whenInstallingListener(() => child.send(Uint8Array.of(1)))
  * ```
  */
 export interface LaunchingChild {
   readonly pid: number
-  /** Calls `listener` with everything the launcher wrote so far, now and on every new byte; returns an unsubscribe. */
-  readonly watchReport: (listener: (received: Uint8Array) => void) => () => void
-  /** Write bytes to the launcher on its control channel; false when it is closed. */
+  /** The child's pidfd (CLONE_PIDFD), valid while the child prepares (the launcher closes it some time after the reap). */
+  readonly pidfd: number
+  /** The fd number the child's notify listener gets (the child program makes it so). */
+  readonly listenerFd: number
+  /** How to tell the child's own handshake `read` from the target's: its count and the interpreter's code range. */
+  readonly handshake: { readonly readSize: number; readonly code: { readonly start: bigint; readonly end: bigint } }
+  /** Calls `listener` once the child has said it is installing a listener (at once if it has); returns an unsubscribe. */
+  readonly whenInstallingListener: (listener: () => void) => () => void
+  /** Write bytes to the child on its control channel (the go-ahead byte); false when it is closed. */
   readonly send: (bytes: Uint8Array) => boolean
+  /**
+   * SIGKILL to the child and every process in the group it leads, through its
+   * pidfd (never a number that may have been reused); what is already gone,
+   * or released by its owner and reaped, is not reached.
+   */
+  readonly stop: () => void
 }
 
 /**
@@ -52,8 +65,8 @@ export interface Plugin<out E = never, out R = never> {
   readonly spawn?: <S extends ChildSpecView>(spec: S) => Effect.Effect<S, E, R>
   readonly preExec?: (spec: ChildSpecView) => Effect.Effect<ReadonlyArray<PreExecStep>, E, R>
   /**
-   * Runs while the launcher prepares the child; exec waits for what the hook
-   * arranges with the launcher. A failure kills the launcher and fails the spawn.
+   * Runs while the child runs its program; exec waits for what the hook
+   * arranges with it. A failure kills the child and fails the spawn.
    */
   readonly launched?: (child: LaunchingChild, spec: ChildSpecView) => Effect.Effect<void, E, R>
   readonly exec?: (child: { readonly pid: number; readonly spec: ChildSpecView }) => Effect.Effect<void, never, R>
@@ -72,3 +85,17 @@ export interface Plugin<out E = never, out R = never> {
  * ```
  */
 export type PluginError<P> = P extends Plugin<infer E, unknown> ? E : never
+
+/**
+ * The services a union of plugin types needs: what an Effect API requires on
+ * top of its adapter's services (a seccomp plugin whose handlers need the
+ * caller's services needs them).
+ *
+ * @example
+ * ```ts
+ * import type { Plugin, PluginServices } from "./plugin.ts"
+ *
+ * type R = PluginServices<Plugin<never, "a"> | Plugin<never, "b">> // "a" | "b"
+ * ```
+ */
+export type PluginServices<P> = P extends Plugin<unknown, infer R> ? R : never

@@ -1,45 +1,111 @@
 /**
- * The Runtime port: how an adapter starts a launcher process and watches it.
- * `Io` is the runtime's own view of the child's stdio (Node streams, web
- * streams); the core passes it through untouched.
+ * The Runtime port: how the lifecycle starts a child in one runtime. Every
+ * adapter builds it with `nativeRuntime` over its FFI binding (the native
+ * launcher in core/launch) and its own stream type `Io` (Node streams, web
+ * streams), which the core passes through untouched.
  */
-import type { Effect } from "effect"
-import type { SpawnError } from "./errors.ts"
-import type { LaunchFailure } from "./job.ts"
+import { Effect } from "effect"
+import { SpawnError } from "./errors.ts"
+import { nativeLauncher, type LaunchBinding, type LaunchRequest, type SignalGroup } from "./launch/spawn.ts"
+import type { LaunchingChild } from "./plugin.ts"
+import { ProgramError, UnsupportedArchitecture, type LaunchFailure } from "./program/mod.ts"
 import type { SignalName } from "./signals.ts"
-import type { StdioOption } from "./spec.ts"
+
+export type { LaunchBinding, LaunchRequest, SignalGroup }
 
 export interface ProcessStatus {
   readonly exitCode: number | undefined
   readonly signal: SignalName | undefined
 }
 
-export interface LauncherProcess<Io> {
-  /** The launcher's pid, which stays the target's pid after execve. */
+/** A child between clone and exit. */
+export interface LaunchedProcess<Io> {
+  /** The child's pid, which stays the target's pid after execve. */
   readonly pid: number
   readonly io: Io
-  /**
-   * Send the framed job; succeeds with the launcher's failure report, or
-   * undefined once the target runs. `onReport` sees the launcher's bytes as
-   * they arrive, everything so far each time (the notify handshake reads the
-   * listener's fd number from them before the channel closes).
-   */
-  readonly start: (job: Uint8Array, onReport?: (received: Uint8Array) => void) => Effect.Effect<LaunchFailure | undefined, SpawnError>
-  /** Write bytes to the launcher on the control channel (the notify handshake's go-ahead); false if it is closed. */
-  readonly send: (bytes: Uint8Array) => boolean
-  /** Completes when the process has ended. */
+  /** What `launched` hooks talk to until the target runs (the notify handshake). */
+  readonly child: LaunchingChild
+  /** Succeeds with the child's failure report, or undefined once the target runs. */
+  readonly started: Effect.Effect<LaunchFailure | undefined>
+  /** Completes when the process has ended (and has been reaped). */
   readonly exited: Effect.Effect<ProcessStatus>
-  /** Send a signal to the process; false when it is already gone. */
+  /** Send a signal through the pidfd; false when the process is already gone. */
   readonly kill: (signal: SignalName) => boolean
+  /** Done with the child and its process group: after the exit, signalling the group no longer reaches it. */
+  readonly release: Effect.Effect<void>
 }
 
 export interface RuntimePort<Io> {
   readonly name: "node" | "deno" | "bun"
-  /** The supervisor's own pid: the launcher checks it is still its parent. */
-  readonly pid: number
-  /** Start a launcher with the child's stdio; `command` is only for error messages. */
-  readonly launch: (
-    stdio: readonly [StdioOption, StdioOption, StdioOption],
-    command: string
-  ) => Effect.Effect<LauncherProcess<Io>, SpawnError>
+  /** Clone a child that runs `request`; `command` is only for error messages. */
+  readonly launch: (request: LaunchRequest, command: string) => Effect.Effect<LaunchedProcess<Io>, SpawnError>
+}
+
+/**
+ * The Runtime port of the native launcher, which can also signal the process groups its children lead.
+ *
+ * @example
+ * ```ts
+ * declare const runtime: NativeRuntime<unknown>
+ * runtime.signalGroup(1234, "SIGTERM") // true only if 1234 is a child of this runtime, not released, with a group left
+ * ```
+ */
+export interface NativeRuntime<Io> extends RuntimePort<Io> {
+  readonly signalGroup: SignalGroup
+}
+
+const programErrorPrefix = "Cannot start the command: "
+
+/** A thrown launch failure as the SpawnError users get. */
+const spawnErrorOf = (error: unknown, command: string): SpawnError => {
+  if (error instanceof ProgramError) {
+    const detail = error.message.startsWith(programErrorPrefix) ? error.message.slice(programErrorPrefix.length) : error.message
+    return new SpawnError({ reason: "InvalidSpec", command, detail })
+  }
+  if (error instanceof UnsupportedArchitecture) return new SpawnError({ reason: "UnsupportedArchitecture", command, detail: error.message })
+  return new SpawnError({ reason: "LauncherFailed", command, detail: error instanceof Error ? error.message : String(error) })
+}
+
+/**
+ * The Runtime port of an adapter: the native launcher over its binding
+ * (loaded on the first launch, with the interpreter's code page and the
+ * inherited limits and signals, so importing kakoi needs no FFI permission),
+ * and `streams` to turn the parent's pipe ends into its own stream type;
+ * `signalGroup` reaches only groups its own unreaped children lead.
+ *
+ * @example
+ * ```ts
+ * declare const binding: LaunchBinding
+ * const runtime = nativeRuntime("node", () => binding, ([stdin, stdout, stderr]) => ({ stdin, stdout, stderr }))
+ * runtime.signalGroup(1234, "SIGTERM") // false unless 1234 is a child of this runtime not reaped yet
+ * ```
+ */
+export const nativeRuntime = <Io>(
+  name: RuntimePort<Io>["name"],
+  binding: () => LaunchBinding,
+  streams: (pipes: readonly [number | undefined, number | undefined, number | undefined]) => Io
+): NativeRuntime<Io> => {
+  let launcher: ReturnType<typeof nativeLauncher> | undefined
+  return {
+    name,
+    // No launcher yet means no child yet, so no group of ours.
+    signalGroup: (pgid, signal) => launcher !== undefined && launcher.signalGroup(pgid, signal),
+    launch: (request, command) =>
+      Effect.try({
+        try: (): LaunchedProcess<Io> => {
+          launcher ??= nativeLauncher(binding())
+          const child = launcher.launch(request)
+          return {
+            pid: child.pid,
+            io: streams(child.pipes),
+            child: child.launching,
+            started: Effect.promise(() => child.started),
+            exited: Effect.promise(() => child.exited),
+            kill: child.kill,
+            release: Effect.sync(child.release)
+          }
+        },
+        catch: (error) => spawnErrorOf(error, command)
+      })
+  }
 }

@@ -1,12 +1,5 @@
-/** Linux signal names and numbers (x86_64), and how execa-style messages describe them. */
-
-const signalNumbers = {
-  SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8,
-  SIGKILL: 9, SIGUSR1: 10, SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15,
-  SIGSTKFLT: 16, SIGCHLD: 17, SIGCONT: 18, SIGSTOP: 19, SIGTSTP: 20, SIGTTIN: 21, SIGTTOU: 22,
-  SIGURG: 23, SIGXCPU: 24, SIGXFSZ: 25, SIGVTALRM: 26, SIGPROF: 27, SIGWINCH: 28, SIGIO: 29,
-  SIGPWR: 30, SIGSYS: 31
-} as const
+/** Linux signal names and numbers (core/arch: x86_64 and aarch64 share them), and how execa-style messages describe them. */
+import { constants, signals as signalNumbers } from "./arch/generic.ts"
 
 /**
  * A Linux signal by name (SIGRTMIN and up have no name here).
@@ -37,7 +30,7 @@ const descriptions: Partial<Record<SignalName, string>> = {
  * const valid = (signal: number): boolean => signal >= 1 && signal <= lastSignal
  * ```
  */
-export const lastSignal = 64
+export const lastSignal: number = constants.SIGRTMAX
 
 /**
  * Whether `name` is a signal name (case matters: "SIGTERM", not "sigterm").

@@ -5,6 +5,7 @@
  *
  * 64-bit quantities are bigint here and decimal strings on the wire.
  */
+import { rlimitResource } from "./arch/generic.ts"
 
 /**
  * Resources `setrlimit(2)` knows, by their lower-case Linux names.
@@ -19,6 +20,18 @@
 export type RlimitResource =
   | "cpu" | "fsize" | "data" | "stack" | "core" | "rss" | "nproc" | "nofile"
   | "memlock" | "as" | "locks" | "sigpending" | "msgqueue" | "nice" | "rtprio" | "rttime"
+
+/**
+ * What a Landlock domain confines (ABI 6): signals to, and abstract unix sockets of, processes outside it.
+ *
+ * @example
+ * ```ts
+ * import type { LandlockScope } from "./steps.ts"
+ *
+ * const scopes: ReadonlyArray<LandlockScope> = ["signal", "abstract-unix-socket"]
+ * ```
+ */
+export type LandlockScope = "signal" | "abstract-unix-socket"
 
 /**
  * `RLIM_INFINITY`, spelled out.
@@ -49,6 +62,29 @@ export type PreExecStep =
   | { readonly kind: "setsid" }
   | { readonly kind: "no-new-privs" }
   /**
+   * The child runs in a new user namespace (the adapter clones it with
+   * CLONE_NEWUSER: `ChildProgram.cloneFlags`) and writes its own maps first:
+   * "deny" to /proc/self/setgroups, then `uidMap` and `gidMap` (the kernel's
+   * "inside outside count" lines; unprivileged, only "0 <euid> 1").
+   */
+  | { readonly kind: "user-namespace"; readonly uidMap: string; readonly gidMap: string }
+  /**
+   * The child is pid 1 of a new pid namespace (CLONE_NEWPID in `cloneFlags`)
+   * and becomes its minimal init: it starts the target as its child, reaps
+   * orphans, forwards every signal it gets to the target, and reports the
+   * target's wait status on the control channel before it exits, which makes
+   * the kernel kill everything left in the namespace. Needs a "landlock" step
+   * as well (the init shares the supervisor's memory; the domain keeps the
+   * target from ptracing it): the program compiler refuses it alone.
+   */
+  | { readonly kind: "pid-namespace" }
+  /**
+   * A Landlock domain for the target, with no file-system rules: it can then
+   * ptrace only processes inside its own domain, and with the ABI 6 scopes,
+   * signal and reach abstract unix sockets only there.
+   */
+  | { readonly kind: "landlock"; readonly scopes: ReadonlyArray<LandlockScope> }
+  /**
    * Install a classic BPF program with seccomp(2). Always run last, never with TSYNC.
    * `listener`: install with SECCOMP_FILTER_FLAG_NEW_LISTENER and hand the
    * listener to the parent (the notify handshake in core/launcher.ts).
@@ -71,7 +107,7 @@ export const orderSteps = (steps: ReadonlyArray<PreExecStep>): ReadonlyArray<Pre
 ]
 
 /**
- * Linux resource numbers for setrlimit(2) (x86_64 / asm-generic).
+ * Linux resource numbers for setrlimit(2) (asm-generic, as on x86_64 and aarch64: core/arch).
  *
  * @example
  * ```ts
@@ -80,7 +116,4 @@ export const orderSteps = (steps: ReadonlyArray<PreExecStep>): ReadonlyArray<Pre
  * rlimitResourceNumber.nofile // 7 (RLIMIT_NOFILE)
  * ```
  */
-export const rlimitResourceNumber: Readonly<Record<RlimitResource, number>> = {
-  cpu: 0, fsize: 1, data: 2, stack: 3, core: 4, rss: 5, nproc: 6, nofile: 7,
-  memlock: 8, as: 9, locks: 10, sigpending: 11, msgqueue: 12, nice: 13, rtprio: 14, rttime: 15
-}
+export const rlimitResourceNumber: Readonly<Record<RlimitResource, number>> = rlimitResource

@@ -1,18 +1,20 @@
 /**
- * The notify listener system on Bun: poll(2) in a Worker (adapters/bun/poll-worker.ts),
- * since bun:ffi has no off-thread call. The Worker is unref'd while no poll is
- * in flight, so an idle loop never keeps Bun alive.
+ * poll(2) in a Worker (adapters/bun/poll-worker.ts), since bun:ffi has no
+ * off-thread call, for the process's one poll thread (core/poll.ts). The
+ * Worker is unref'd while no poll is in flight, so an idle loop never keeps Bun alive.
  */
+import type { PollOffThread } from "../../core/poll.ts"
 import { siblingModule } from "../../core/sibling.ts"
-import { listenerSystem, type ListenerSystem, type PollOffThread } from "../../plugins/seccomp/notify/system.ts"
-import { bunLibc } from "./native.ts"
 
-let worker: Worker | undefined
+/** Bun's Worker has Node's ref/unref; typed here so other runtimes' checkers (deno publish) accept the file. */
+type BunWorker = Worker & { readonly ref: () => void; readonly unref: () => void }
+
+let worker: BunWorker | undefined
 let pending: ((result: number) => void) | undefined
 
-const pollWorker = (): Worker => {
+const pollWorker = (): BunWorker => {
   if (worker !== undefined) return worker
-  const started = new Worker(siblingModule("poll-worker", import.meta.url))
+  const started = new Worker(siblingModule("poll-worker", import.meta.url)) as BunWorker
   started.onmessage = (event: MessageEvent<number>) => {
     started.unref()
     const resolve = pending
@@ -38,8 +40,3 @@ export const bunPollOffThread: PollOffThread = (address, count, timeoutMs) =>
     thread.ref()
     thread.postMessage({ address, count, timeoutMs })
   })
-
-let listeners: ListenerSystem | undefined
-
-/** The listener system on Bun, one per process (one receive loop for every child). */
-export const bunListenerSystem = (): ListenerSystem => (listeners ??= listenerSystem(bunLibc(), bunPollOffThread))

@@ -1,11 +1,9 @@
 /**
- * The Native port on Bun: core/libc.ts's prototypes bound with bun:ffi. bun:ffi
+ * libc on Bun: core/libc.ts's prototypes bound with bun:ffi. bun:ffi
  * has no varargs and no struct by value; the prototypes need neither.
  */
 import { dlopen, ptr, type FFIFunction, type FFITypeOrString } from "bun:ffi"
 import { bindAll, errnoOf, libcSignatures, type CFunction, type CSignature, type CType, type Libc } from "../../core/libc.ts"
-import { nativeFromLibc } from "../../core/libc-native.ts"
-import type { Native } from "../../core/native.ts"
 
 const bunTypes: Readonly<Record<CType, FFITypeOrString>> = { i32: "i32", u32: "u32", i64: "i64", u64: "u64", buffer: "ptr", void: "void" }
 
@@ -38,8 +36,3 @@ export const bunLibc = (): Libc => {
   const call = bunBind("libc.so.6", libcSignatures)
   return (libc = { call, errno: errnoOf(call), address: (buffer) => BigInt(ptr(buffer)) })
 }
-
-let native: Native | undefined
-
-/** The bun:ffi binding, loaded on first use. */
-export const bunNative = (): Native => (native ??= nativeFromLibc(bunLibc()))

@@ -1,10 +1,9 @@
 /**
- * The notify listener system on Deno: poll(2) through a `nonblocking` FFI
- * symbol on Deno's blocking pool. Kept apart from native.ts, which the
- * launcher loads with --no-config (it could not resolve effect).
+ * poll(2) through a `nonblocking` FFI symbol on Deno's blocking pool, for the
+ * process's one poll thread (core/poll.ts): notify listeners, children's
+ * pidfds and pipes.
  */
-import { listenerSystem, type ListenerSystem, type PollOffThread } from "../../plugins/seccomp/notify/system.ts"
-import { denoLibc } from "./native.ts"
+import type { PollOffThread } from "../../core/poll.ts"
 
 const SYS_poll = 7
 
@@ -15,7 +14,7 @@ let pollOffThread: ReturnType<typeof bindPollOffThread> | undefined
 
 /**
  * poll(2) on one of Deno's blocking-pool threads (a `nonblocking` symbol), for
- * the notify receive loop.
+ * the process's poll loop.
  *
  * @example
  * ```ts
@@ -26,8 +25,3 @@ export const denoPollOffThread: PollOffThread = async (address, count, timeoutMs
   pollOffThread ??= bindPollOffThread()
   return Number(await pollOffThread(BigInt(SYS_poll), address, BigInt(count), BigInt(timeoutMs)))
 }
-
-let listeners: ListenerSystem | undefined
-
-/** The listener system on Deno, one per process (one receive loop for every child). */
-export const denoListenerSystem = (): ListenerSystem => (listeners ??= listenerSystem(denoLibc(), denoPollOffThread))

@@ -1,25 +1,24 @@
 /**
  * Deno permissions kakoi needs, checked up front so a missing one is a typed
  * error naming the flag instead of Deno's PermissionDenied from deep inside:
- * - `--allow-ffi`: libc (the control channel) and libseccomp, always;
- * - `--allow-run`: to start the launcher, which is `Deno.execPath()` itself
- *   (`--allow-run=<path to deno>` is enough);
+ * - `--allow-ffi`: libc (clone, pipes, the poll thread) and libseccomp, always;
+ * - `--allow-run`: for the target itself, resolved through the child's PATH
+ *   as the child will (`--allow-run=/usr/bin/ls` is enough for `ls`), since
+ *   kakoi starts it with FFI, which Deno would not otherwise check;
  * - `--allow-env`: only when a child's `env` is omitted, to pass the
  *   supervisor's environment on.
  */
 import { Effect } from "effect"
+import { cString, type Libc } from "../../core/libc.ts"
+import { pathCandidates } from "../../core/program/compile.ts"
 import { DenoPermissionError, type DenoPermission } from "./permission-error.ts"
 
 export { DenoPermissionError, type DenoPermission }
 
-const purposes: Readonly<Record<DenoPermission, string>> = {
+const purposes: Readonly<Record<Exclude<DenoPermission, "run">, string>> = {
   ffi: "call libc and libseccomp",
-  run: "start the launcher (Deno.execPath())",
   env: "pass the supervisor's environment to a child (or give the child an env)"
 }
-
-const descriptor = (permission: DenoPermission): Deno.PermissionDescriptor =>
-  permission === "run" ? { name: "run", command: Deno.execPath() } : { name: permission }
 
 /**
  * Succeeds when every permission is granted, else fails with the first missing one.
@@ -29,13 +28,46 @@ const descriptor = (permission: DenoPermission): Deno.PermissionDescriptor =>
  * import { Effect } from "effect"
  * import { requirePermissions } from "./permissions.ts"
  *
- * await Effect.runPromise(requirePermissions(["ffi", "run"]))
+ * await Effect.runPromise(requirePermissions(["ffi", "env"]))
  * ```
  */
-export const requirePermissions = (permissions: ReadonlyArray<DenoPermission>): Effect.Effect<void, DenoPermissionError> =>
+export const requirePermissions = (permissions: ReadonlyArray<Exclude<DenoPermission, "run">>): Effect.Effect<void, DenoPermissionError> =>
   Effect.suspend(() => {
-    const missing = permissions.find((permission) => Deno.permissions.querySync(descriptor(permission)).state !== "granted")
+    const missing = permissions.find((permission) => Deno.permissions.querySync({ name: permission }).state !== "granted")
     return missing === undefined
       ? Effect.void
       : Effect.fail(new DenoPermissionError({ permission: missing, flag: `--allow-${missing}`, purpose: purposes[missing] }))
+  })
+
+const X_OK = 1
+
+/** The program the child will exec: the first PATH candidate that is executable, else the name as given. */
+const resolved = (libc: Libc, command: string, env: Readonly<Record<string, string | undefined>>): string => {
+  // Only PATH matters to the search (a record has one at most): no need to turn the whole env into entries.
+  const path = env.PATH
+  return pathCandidates(command, path === undefined ? [] : [`PATH=${path}`]).find((candidate) => Number(libc.call.access(cString(candidate), X_OK)) === 0) ?? command
+}
+
+/**
+ * Succeeds when Deno lets this program run the command `argv[0]` resolves
+ * to in `env`'s PATH, as it would check for Deno.Command.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { denoLibc } from "./native.ts"
+ * import { requireRun } from "./permissions.ts"
+ *
+ * await Effect.runPromise(requireRun(denoLibc(), ["ls", "/"], { PATH: "/usr/bin:/bin" }))
+ * ```
+ */
+export const requireRun = (libc: Libc, argv: ReadonlyArray<string>, env: Readonly<Record<string, string | undefined>>): Effect.Effect<void, DenoPermissionError> =>
+  Effect.suspend(() => {
+    const command = argv[0] ?? ""
+    // An empty command is the spec's error (InvalidSpec), reported by the lifecycle.
+    if (command === "") return Effect.void
+    const path = resolved(libc, command, env)
+    return Deno.permissions.querySync({ name: "run", command: path }).state === "granted"
+      ? Effect.void
+      : Effect.fail(new DenoPermissionError({ permission: "run", flag: `--allow-run=${path}`, purpose: `start "${path}"` }))
   })

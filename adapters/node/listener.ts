@@ -1,20 +1,20 @@
 /**
- * The notify listener system on Node: poll(2) through koffi's `.async` on a
- * libuv pool thread. Kept apart from native.ts, which the launcher loads: the
- * launcher must not pay for loading effect.
+ * poll(2) on Node's libuv pool (koffi's `.async`), for the process's one poll
+ * thread (core/poll.ts): notify listeners, children's pidfds and pipes.
  */
-import { listenerSystem, type ListenerSystem, type PollOffThread } from "../../plugins/seccomp/notify/system.ts"
-import { koffi, nodeLibc } from "./native.ts"
+import type { PollOffThread } from "../../core/poll.ts"
+import { koffi } from "./native.ts"
 
 type Koffi = typeof import("koffi")
 
 type KoffiFunction = ReturnType<ReturnType<Koffi["load"]>["func"]>
 let pollFunction: KoffiFunction | undefined
 
+const SYS_poll = 7
+
 /**
- * poll(2) on a libuv pool thread (koffi's `.async`), for the notify receive
- * loop: one pool thread for every listener, so the host's own fs work keeps
- * the rest of the pool.
+ * poll(2) on a libuv pool thread: one pool thread for every watched fd, so
+ * the host's own fs work keeps the rest of the pool.
  *
  * @example
  * ```ts
@@ -28,18 +28,3 @@ export const nodePollOffThread: PollOffThread = (address, count, timeoutMs) =>
     pollFunction.async(SYS_poll, address, count, timeoutMs, (error: unknown, result: unknown) =>
       resolve(error ? -1 : Number(result)))
   })
-
-const SYS_poll = 7
-
-let listeners: ListenerSystem | undefined
-
-/**
- * The listener system on Node, one per process: every layer built from it
- * shares one receive loop, so one pool thread polls for every child.
- *
- * @example
- * ```ts
- * const system = nodeListenerSystem()
- * ```
- */
-export const nodeListenerSystem = (): ListenerSystem => (listeners ??= listenerSystem(nodeLibc(), nodePollOffThread))

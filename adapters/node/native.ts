@@ -1,11 +1,9 @@
 /**
- * The Native port on Node: core/libc.ts's prototypes bound with koffi. Used by
- * the launcher (in the child, before execve) and by in-process policy loading.
+ * libc on Node: core/libc.ts's prototypes bound with koffi, for the native
+ * launcher, the poll thread, notify and in-process policy loading.
  */
 import { createRequire } from "node:module"
 import { bindAll, libcSignatures, type CFunction, type CSignature, type CType, type Libc } from "../../core/libc.ts"
-import { nativeFromLibc } from "../../core/libc-native.ts"
-import type { Native } from "../../core/native.ts"
 
 type Koffi = typeof import("koffi")
 /** koffi itself, for the other Node bindings. */
@@ -39,8 +37,3 @@ let libc: Libc | undefined
 /** libc bound with koffi, loaded on first use. */
 export const nodeLibc = (): Libc =>
   (libc ??= { call: koffiBind(koffi.load("libc.so.6"), libcSignatures), errno: () => koffi.errno(), address: (buffer) => koffi.address(buffer) as bigint })
-
-let native: Native | undefined
-
-/** The koffi binding, loaded on first use. */
-export const nodeNative = (): Native => (native ??= nativeFromLibc(nodeLibc()))

@@ -1,10 +1,9 @@
 /**
- * The parts of a Host that are the same in Node, Deno and Bun: a child's
- * Node streams and web streams are both async iterables of bytes, and
- * `node:process` kill with a negative pid signals a process group in all three.
+ * The part of a Host that is the same in Node, Deno and Bun: a child's Node
+ * streams and web streams are both async iterables of bytes. (Process groups
+ * are signalled by the native launcher, core/launch/spawn.ts, which knows
+ * whether the group's leader is still unreaped.)
  */
-import process from "node:process"
-import type { SignalName } from "../../core/signals.ts"
 
 /**
  * A child's stdout or stderr as the async iterable of bytes it already is.
@@ -21,21 +20,3 @@ export const outputBytes = (
   stream: "stdout" | "stderr"
 ): AsyncIterable<Uint8Array> | undefined => io[stream]
 
-/**
- * kill(-pgid, signal); false when no process of the group is left.
- *
- * @example
- * ```ts
- * import { signalGroup } from "../shared/host-io.ts"
- *
- * signalGroup(1234, "SIGTERM") // every process in group 1234
- * ```
- */
-export const signalGroup = (pgid: number, signal: SignalName): boolean => {
-  try {
-    return process.kill(-pgid, signal)
-  } catch {
-    // ESRCH: the whole group is gone already.
-    return false
-  }
-}

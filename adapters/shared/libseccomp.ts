@@ -8,12 +8,13 @@
  * (`u64`), never a runtime's pointer type, so the three bindings cannot drift.
  */
 import { Effect } from "effect"
+import { constants, errno } from "../../core/arch/generic.ts"
 import { checked, copyOut, copyString, cString, type CFunction, type CSignature, type Libc } from "../../core/libc.ts"
 import { NativeLibraryError } from "../../core/native-error.ts"
 import type { ArgComparison, FilterContext, SeccompLibraryShape } from "../../plugins/seccomp/library.ts"
 
-const MFD_CLOEXEC = 1
-const EINVAL = 22
+const { MFD_CLOEXEC } = constants
+const { EINVAL } = errno
 /** sizeof(struct scmp_arg_cmp) on every 64-bit ABI: u32 arg, u32 op, u64 datum_a, u64 datum_b. */
 const argCmpSize = 24
 const u32Max = 0xffff_ffff

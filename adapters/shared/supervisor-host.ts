@@ -44,10 +44,9 @@ const inputLines = (stdin: OutputIo["stdin"]): InputLines | undefined => {
  * ```ts
  * import { makeSupervisorApi } from "../../core/supervisor/api.ts"
  * import { supervisorHost } from "../shared/supervisor-host.ts"
- * import { nodeHost } from "../node/runtime.ts"
- * import { layer } from "../node/mod.ts"
  *
- * const { supervise } = makeSupervisorApi(supervisorHost(nodeHost), layer)
+ * declare const host: Host<NodeIo>
+ * const { supervise } = makeSupervisorApi(supervisorHost(host), layer)
  * ```
  */
 export const supervisorHost = <Io extends OutputIo, X>(host: Host<Io, X>): SupervisorHost<Io, X> => ({

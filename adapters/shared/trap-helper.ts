@@ -13,6 +13,8 @@
  * argv: <node|deno|bun> <parent pid> <errno>.
  */
 import { readdirSync, readlinkSync } from "node:fs"
+import { constants, errno as errnos, signals } from "../../core/arch/generic.ts"
+import { archTable } from "../../core/arch/mod.ts"
 import type { Libc } from "../../core/libc.ts"
 import { siblingModule } from "../../core/sibling.ts"
 import { listenerLink, listenerSystem } from "../../plugins/seccomp/notify/system.ts"
@@ -27,17 +29,12 @@ const libc = (bindings[`${runtime}Libc`] ?? bindings.nodeLibc)!()
 const c = libc.call
 const system = listenerSystem(libc, () => Promise.resolve(-1))
 
+// poll(2) has no number on aarch64 (only ppoll): this helper's raw poll is x86_64's until it moves to ppoll.
 const SYS_poll = 7
-const SYS_close_range = 436
-const PR_SET_PDEATHSIG = 1
-const SIGKILL = 9
-const F_SETFL = 4
-const O_NONBLOCK = 0x800
-const POLLIN = 0x1
-const POLLOUT = 0x4
-const POLLERR = 0x8
-const POLLHUP = 0x10
-const ENOENT = 2
+const { close_range: SYS_close_range } = archTable().syscalls
+const { PR_SET_PDEATHSIG, F_SETFL, O_NONBLOCK, POLLIN, POLLOUT, POLLERR, POLLHUP } = constants
+const { SIGKILL } = signals
+const { ENOENT } = errnos
 /** Unsent report bytes beyond this are dropped (and counted) rather than stall the helper. */
 const backlogLimit = 1 << 20
 const takeoverMs = 10_000

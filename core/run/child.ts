@@ -53,7 +53,7 @@ const startChild = <Io, X, E, R>(
 ): Effect.Effect<{ readonly running: Running<Io, E, R>; readonly settings: Settings }, E | SpawnError | X, R> =>
   Effect.gen(function* () {
     const settings = yield* checkSettings(options)
-    if (host.preflight) yield* host.preflight(options)
+    if (host.preflight) yield* host.preflight(argv, options)
     const plugins = settings.processGroup ? [processGroup, ...(options.plugins ?? [])] : (options.plugins ?? [])
     const running = yield* start(host.runtime, makeSpec(argv, { ...options, plugins }, { env: host.environment, stdio }))
     return { running, settings }
@@ -101,7 +101,9 @@ export const runChild = <Io, X, E, R, Enc extends Encoding, Lines extends boolea
     // Finished means exited and every output pipe closed: a descendant still holding one is part of the run.
     const finished = Effect.all([running.exit, output], { concurrency: "unbounded" })
     const ended = yield* superviseEnd(finished, signal, settings, Deferred.await(overflow)).pipe(
-      Effect.onInterrupt(() => Effect.sync(() => signal("SIGKILL")))
+      Effect.onInterrupt(() => Effect.sync(() => signal("SIGKILL"))),
+      // The run is over: nothing signals the child's group any more.
+      Effect.ensuring(running.release)
     )
     const [exit, collected] = ended.value
     return runResult<Enc, Lines, All>(exit, commandText(running.spec.argv), ended, settings, collected)
@@ -154,6 +156,6 @@ export const spawnChild = <Io, X, E, R>(
     }
     const command = commandText(running.spec.argv)
     const result = Effect.map(superviseEnd(running.exit, signal, settings, Deferred.await(killed)), (ended) =>
-      spawnResult(ended.value, command, ended, settings))
+      spawnResult(ended.value, command, ended, settings)).pipe(Effect.ensuring(running.release))
     return { running: running as Running<Io, unknown, R>, kill, result }
   })

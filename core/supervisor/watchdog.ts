@@ -104,7 +104,7 @@ export const startWatchdog = <Io, X>(
     // Uninterruptible like a worker's start: a watchdog that exists is always known, so it is always ended.
     const launch = Effect.uninterruptible(
       Effect.gen(function* () {
-        if (host.preflight) yield* host.preflight(options)
+        if (host.preflight) yield* host.preflight(["/bin/sh"], options)
         const running = yield* start(host.runtime, makeSpec(["/bin/sh", "-c", script], options, { env: () => ({}), stdio: ["pipe", "ignore", "ignore"] }))
         channel = host.inputLines(running.io)
         if (channel === undefined) {
@@ -124,6 +124,7 @@ export const startWatchdog = <Io, X>(
         if (Exit.isFailure(launched)) return
         channel?.close()
         yield* Effect.timeoutOption(launched.value.exit, exitWaitMs)
+        yield* launched.value.release
       })
     )
     return { guard, groups, started: Effect.asVoid(Fiber.join(fiber)) }

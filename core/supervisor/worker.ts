@@ -75,7 +75,7 @@ export const startWorker = <Io, X, E, R>(
       const { host } = tree
       const grouped = worker.processGroup ?? true
       const plugins: ReadonlyArray<Plugin<E, R>> = grouped ? [processGroup, ...(worker.plugins ?? [])] : (worker.plugins ?? [])
-      if (host.preflight) yield* host.preflight(worker)
+      if (host.preflight) yield* host.preflight(worker.argv, worker)
       // What plugins observe (a notify handler's trapped syscalls) becomes an event of the tree, then reaches the worker's own observer.
       const observe = (observation: Observation): void => {
         tree.emitFromCallback({ type: "trapped-syscall", child: path, pid: observation.pid, syscall: observation.syscall })
@@ -91,6 +91,7 @@ export const startWorker = <Io, X, E, R>(
       })
       const send = (signal: Parameters<typeof running.kill>[0]): boolean =>
         grouped ? host.signalGroup(running.pid, signal) : running.kill(signal)
+      // The child is released even if this wait is interrupted (the tree's scope closing): its pidfd then goes with the reap.
       const exit: Effect.Effect<ChildExit, never, R> = yield* Effect.cached(
         Effect.gen(function* () {
           const result = yield* running.exit
@@ -102,7 +103,7 @@ export const startWorker = <Io, X, E, R>(
           }
           yield* drained(pumps)
           return result
-        })
+        }).pipe(Effect.ensuring(running.release))
       )
       const stop = stopGracefully(send, exit, stopPolicy(worker.stop))
       const readiness = awaitReadiness(worker.ready, watch, running.pid)

@@ -23,13 +23,11 @@ import type { PolicyWarning } from "./warnings.ts"
 import { warnings } from "./warnings.ts"
 import { archNames, syscallTable } from "./syscalls.ts"
 import { suggest } from "../../core/suggest.ts"
+import { errno } from "../../core/arch/generic.ts"
 
 /** enum scmp_filter_attr. */
 const attribute = { badArch: 2, noNewPrivs: 3, log: 6, optimize: 8 } as const
-const EEXIST = 17
-const EACCES = 13
-const EOPNOTSUPP = 95
-const EINVAL = 22
+const { EEXIST, EACCES, EOPNOTSUPP, EINVAL } = errno
 const unknownSyscall = -1
 const cacheLimit = 256
 

@@ -154,7 +154,7 @@ export interface RuleBuilder {
   /** Any action, e.g. from configuration. */
   readonly add: (action: ActionInput, ...items: ReadonlyArray<RuleItem>) => RuleBuilder
   /**
-   * Allows `launcherSyscalls` (execve and futex): what kakoi's launcher still
+   * Allows `launcherSyscalls` (execve): what kakoi's child program still
    * calls after installing the filter. Needed by default-deny policies.
    */
   readonly allowLauncher: () => RuleBuilder

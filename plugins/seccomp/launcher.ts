@@ -1,11 +1,10 @@
 /**
- * What kakoi's launcher needs from a policy. The launcher installs the filter
- * and calls execve at once, without TSYNC (see design.md): the only syscalls
- * the filtered thread makes in between are `execve` itself and, now and then,
- * a `futex` (Node 24 under GC pressure lost 1 run in 500 to one), and, when
- * the policy notifies, one `read` (the listener handshake). A policy that
- * denies execve, or notifies but denies read, can never start its target, so
- * the plugin refuses it.
+ * What kakoi's launcher needs from a policy. The child program (machine code,
+ * no runtime: core/program) installs the filter as its last step and then
+ * only calls `execve` (once per PATH candidate) and, when the policy
+ * notifies, one `read` (the listener handshake). A policy that denies execve,
+ * or notifies but denies read, can never start its target, so the plugin
+ * refuses it.
  */
 import { PolicyError } from "./errors.ts"
 import type { Policy } from "./model.ts"
@@ -13,7 +12,7 @@ import { notifies } from "./notify/match.ts"
 import { effectiveAction } from "./plan.ts"
 
 /**
- * Syscalls the launcher makes after installing the filter. Allow them in
+ * Syscalls the child program makes after installing the filter: only execve. Allow them in
  * default-deny policies: `rule.allow(...launcherSyscalls)` or
  * `rule.allowLauncher()` in the DSL, or list them in a JSON rule.
  *
@@ -22,7 +21,7 @@ import { effectiveAction } from "./plan.ts"
  * policy((rule) => rule.allow("read", "write", "exit_group", ...launcherSyscalls), { default: "kill" })
  * ```
  */
-export const launcherSyscalls: readonly ["execve", "futex"] = ["execve", "futex"] as const
+export const launcherSyscalls: readonly ["execve"] = ["execve"] as const
 
 /**
  * A `PolicyError` (reason `ExecveBlocked`) when a plain `execve` would not be
@@ -43,7 +42,7 @@ export const checkLauncher = (policy: Policy): PolicyError | undefined => {
     return runs(action.kind) || conditional.some((entry) => runs(entry.action.kind))
   }
   if (!mayRun("execve")) return new PolicyError({ reason: "ExecveBlocked", path: undefined, value: "execve" })
-  // With notify rules the launcher also reads once after the install (the listener handshake, see core/launcher.ts).
+  // With notify rules the launcher also reads once after the install (the listener handshake).
   if (notifies(policy) && !mayRun("read")) return new PolicyError({ reason: "HandshakeBlocked", path: undefined, value: "read" })
   return undefined
 }

@@ -14,10 +14,10 @@ import { floorRules } from "./floor.ts"
 import type { PolicyError } from "./errors.ts"
 import type { SeccompLibrary } from "./library.ts"
 import type { Policy, Rule } from "./model.ts"
+import { constants, errno } from "../../core/arch/generic.ts"
 import { plan } from "./plan.ts"
 
-const PR_SET_NO_NEW_PRIVS = 38
-const SECCOMP_FILTER_FLAG_TSYNC = 1
+const { PR_SET_NO_NEW_PRIVS, SECCOMP_FILTER_FLAG_TSYNC, SECCOMP_FILTER_FLAG_TSYNC_ESRCH } = constants
 
 interface LoadErrorFields {
   /**
@@ -65,9 +65,8 @@ export class SeccompLoadError extends LoadErrorBase {
   }
 }
 
-const ESRCH = 3
-/** SECCOMP_FILTER_FLAG_TSYNC_ESRCH: a thread that cannot sync fails the call with ESRCH (the result is then free for a listener fd). */
-const SECCOMP_FILTER_FLAG_TSYNC_ESRCH = 16
+/** With SECCOMP_FILTER_FLAG_TSYNC_ESRCH a thread that cannot sync fails the call with ESRCH (the result is then free for a listener fd). */
+const { ESRCH } = errno
 
 /**
  * Sets no-new-privs (if the policy asks) and installs `bpf` into every thread
@@ -133,7 +132,7 @@ const needingHandler = (policy: Policy): SeccompLoadError | undefined => {
  * // from here on fs.mkdirSync and fs.promises.mkdir both fail with EPERM
  * ```
  */
-export const loadPolicy = (policy: Policy): Effect.Effect<void, PolicyError | SeccompLoadError, SeccompLibrary | Native> =>
+export const loadPolicy = (policy: Policy): Effect.Effect<void, PolicyError | SeccompLoadError, SeccompLibrary | NativeLibrary> =>
   Effect.gen(function* () {
     const unanswered = needingHandler(policy)
     if (unanswered !== undefined) return yield* unanswered

@@ -34,7 +34,7 @@ import { policy as makePolicy } from "./policy.ts"
  * const fence = seccomp(p, { checkLauncher: false })
  * ```
  */
-export interface SeccompOptions {
+export interface SeccompOptions<R = never> {
   /**
    * Refuse policies that deny a plain `execve` (default true): the launcher
    * installs the filter and then execs the target, so such a policy could
@@ -46,9 +46,9 @@ export interface SeccompOptions {
    * policies reach code). DSL rules may carry their handler inline instead:
    * `rule.notify(handler, "getppid")`.
    */
-  readonly handlers?: Readonly<Record<string, NotifyHandler>>
+  readonly handlers?: Readonly<Record<string, NotifyHandler<R>>>
   /** The fallback handler, timeout and denial errno for notified calls. */
-  readonly notify?: NotifyOptions
+  readonly notify?: NotifyOptions<R>
 }
 
 /** Validates once, when the plugin is made; the spawn hook reports a failure as a typed error. */
@@ -61,7 +61,7 @@ const validate = (input: Policy | PolicyJson | OciProfile): Result.Result<Policy
 }
 
 /** The notify options with the spec's observer told of each call too (the supervisor's trapped-syscall events). */
-const observed = (options: NotifyOptions, observe: ((observation: Observation) => void) | undefined): NotifyOptions =>
+const observed = <R>(options: NotifyOptions<R>, observe: ((observation: Observation) => void) | undefined): NotifyOptions<R> =>
   observe === undefined
     ? options
     : {
@@ -94,9 +94,12 @@ const observed = (options: NotifyOptions, observe: ((observation: Observation) =
  * result.exitCode // 1: mkdir said "Operation not permitted"
  * ```
  */
-export const seccomp = (input: Policy | PolicyJson | OciProfile, options: SeccompOptions = {}): Plugin<PolicyError | NotifyError, SeccompLibrary> => {
+export const seccomp = <R = never>(input: Policy | PolicyJson | OciProfile, options: SeccompOptions<R> = {}): Plugin<PolicyError | NotifyError, SeccompLibrary | R> => {
   const checked = validate(input)
-  const ready: Effect.Effect<{ readonly policy: Policy; readonly steps: ReadonlyArray<PreExecStep> }, PolicyError, SeccompLibrary> = Effect.gen(function*() {
+  type Ready = { readonly policy: Policy; readonly steps: ReadonlyArray<PreExecStep> }
+  // Worked out at the first spawn and kept: every later spawn (and phase) of this plugin gets the same steps.
+  let done: Ready | undefined
+  const prepare: Effect.Effect<Ready, PolicyError, SeccompLibrary> = Effect.gen(function*() {
     const policy = yield* Effect.fromResult(checked)
     const blocked = options.checkLauncher === false ? undefined : checkLauncher(policy)
     if (blocked !== undefined) return yield* blocked
@@ -104,19 +107,21 @@ export const seccomp = (input: Policy | PolicyJson | OciProfile, options: Seccom
     // A policy that can notify gets its listener handed to this process (notify/handshake.ts).
     const seccompStep: PreExecStep = notifies(policy) ? { kind: "seccomp", bpf, listener: true } : { kind: "seccomp", bpf }
     const steps: ReadonlyArray<PreExecStep> = policy.attributes.noNewPrivs ? [{ kind: "no-new-privs" }, seccompStep] : [seccompStep]
-    return { policy, steps }
+    return (done = { policy, steps })
   })
+  const ready: Effect.Effect<Ready, PolicyError, SeccompLibrary> = Effect.suspend(() => (done === undefined ? prepare : Effect.succeed(done)))
   // Calls whose handler answered `kill`, by the child's pid, for its exit diagnosis.
   const killedBy = new Map<number, Notification>()
+  const launched: NonNullable<Plugin<PolicyError | NotifyError, SeccompLibrary | R>["launched"]> = (child, spec) =>
+    Effect.flatMap(ready, ({ policy }) =>
+      superviseChild(child, policy, options.handlers ?? {}, observed(options.notify ?? {}, spec.observe), (call) => killedBy.set(child.pid, call)))
   return {
     name: "seccomp",
     spawn: (spec) => Effect.as(ready, spec),
     preExec: () => Effect.map(ready, ({ steps }) => steps),
-    launched: (child, spec) =>
-      Effect.flatMap(ready, ({ policy }) =>
-        notifies(policy)
-          ? superviseChild(child, policy, options.handlers ?? {}, observed(options.notify ?? {}, spec.observe), (call) => killedBy.set(child.pid, call))
-          : Effect.void),
+    // Only a policy that notifies has a listener to take over; without the hook the lifecycle forks no fiber for it.
+    // (An invalid policy fails the spawn phase, before any hook.)
+    ...(Result.isSuccess(checked) && notifies(checked.success) ? { launched } : {}),
     exit: (exit) => {
       const killed = killedBy.get(exit.pid)
       killedBy.delete(exit.pid)

@@ -74,11 +74,12 @@ describe("kakoi run: policy options", () => {
   })
 
   it("--default errno:EPERM denies what --allow does not name; repeated --allow options add up", () => {
-    const denied = kakoi(["run", "--default", "errno:EPERM", "--allow", allowlist, "--allow", "write", "--", "uname"])
+    // uname, unlike /bin/true, takes a glibc lock (futex) on its way out.
+    const denied = kakoi(["run", "--default", "errno:EPERM", "--allow", allowlist, "--allow", "write,futex", "--", "uname"])
     expect(denied.status).toBe(1)
     expect(denied.stderr).toContain("Operation not permitted")
 
-    const allowed = kakoi(["run", "--default", "errno:EPERM", "--allow", allowlist, "--allow", "write", "--allow", "uname", "--", "uname"])
+    const allowed = kakoi(["run", "--default", "errno:EPERM", "--allow", allowlist, "--allow", "write,futex", "--allow", "uname", "--", "uname"])
     expect(allowed).toMatchObject({ status: 0, stdout: "Linux\n", stderr: "" })
   })
 
@@ -125,7 +126,7 @@ describe("kakoi run: --policy files", () => {
 
   it("--default replaces the file's default action", () => {
     const file = join(tempDir(), "policy.json")
-    writeFileSync(file, JSON.stringify({ default: "allow", rules: [{ action: "allow", syscalls: [...trueNeeds, ...launcherSyscalls, "write"] }] }))
+    writeFileSync(file, JSON.stringify({ default: "allow", rules: [{ action: "allow", syscalls: [...trueNeeds, ...launcherSyscalls, "write", "futex"] }] }))
     const result = kakoi(["run", "--policy", file, "--default", "errno:EPERM", "--", "uname"])
     expect(result.status).toBe(1)
     expect(result.stderr).toContain("Operation not permitted")

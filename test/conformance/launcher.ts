@@ -1,7 +1,8 @@
 /**
  * The launcher's behaviour, as one suite every adapter runs (test/node,
  * test/deno, test/bun): what the target inherits and what it does not, exits
- * as data, typed start failures, and spawn handles.
+ * as data, typed start failures, and spawn handles. (What a supervising
+ * process passes on is in inherit.ts; attacks on the launcher in native-launcher.ts.)
  */
 import type { Services } from "../../adapters/portable.ts"
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs"
@@ -78,6 +79,11 @@ export const launcherSuite = <Io>(adapter: AdapterUnderTest<Io>): void => {
       expect(result.stdout.split("\n").filter(Boolean)).toEqual(["0", "1", "2", "3"])
     })
 
+    it("the target itself holds exactly fds 0, 1 and 2 after exec (the control channel closed at exec)", async () => {
+      const result = await run(sh("ls /proc/$$/fd"))
+      expect(result.stdout).toBe("0\n1\n2\n")
+    })
+
     it("keeps stdio open across exec (runtimes mark 0-2 close-on-exec)", async () => {
       const result = await run(sh("echo to-out; echo to-err >&2"))
       expect([result.stdout, result.stderr]).toEqual(["to-out\n", "to-err\n"])
@@ -131,6 +137,15 @@ export const launcherSuite = <Io>(adapter: AdapterUnderTest<Io>): void => {
         reason: "PreExecFailed",
         message: 'Could not prepare the child (cannot change directory to "/kakoi/no/such/dir": ENOENT (No such file or directory)): true'
       })
+    })
+
+    it("rejects argv and env strings with a NUL byte instead of cutting them short", async () => {
+      await expect(run(["echo", "a\0b"])).rejects.toMatchObject({
+        _tag: "SpawnError",
+        reason: "InvalidSpec",
+        message: "Invalid child spec: argv[1] contains a NUL byte, which would cut it short: remove it"
+      })
+      await expect(run(["true"], { env: { KEY: "x\0y" } })).rejects.toMatchObject({ _tag: "SpawnError", reason: "InvalidSpec" })
     })
 
     it("rejects an empty command", async () => {

@@ -21,6 +21,7 @@ import type { RunOptions, RunResult } from "../../core/api.ts"
 import type { ChildOptions } from "../../core/spec.ts"
 import { answer, arg, notificationFeed, policy, readBytes, readString, seccomp, type Notification, type NotifyHandler, type SeccompOptions } from "../../plugins/seccomp/mod.ts"
 import { buildC } from "../helpers/build-c.ts"
+import { alive, waitUntil } from "../helpers/processes.ts"
 import type { SpawnedChild } from "./launcher.ts"
 
 /** One adapter under test. */
@@ -35,7 +36,7 @@ const restartProbeSource = fileURLToPath(new URL("../fixtures/restart-probe.c", 
 const [SYS_read, SYS_getppid] = [0, 110]
 const [EPERM, EACCES] = [1, 13]
 const AUDIT_ARCH_X86_64 = 0xc000003e
-/** The size of the launcher's handshake read (core/job.ts): a target's read of that size must still reach the handler. */
+/** The size of the child program's handshake read: a target's read of that size must still reach the handler. */
 const handshakeReadSize = 4093
 /** "Finishes quickly": far below the test timeout, far above a healthy run. */
 const quickMs = 10_000
@@ -192,6 +193,17 @@ export const notifySuite = (api: NotifyApi): void => {
       })
     })
 
+    it("a handler that answers kill also ends what the child left in its process group", async () => {
+      // uname: neither sh nor sleep calls it, so only the probe the script execs is stopped by the handler.
+      const SYS_uname = 63
+      const options = { env: { PATH: "/usr/bin:/bin" }, plugins: [seccomp(policy((rule) => rule.notify(() => answer.kill(), "uname"), { default: "allow" }))] }
+      const result = await api.run(["/bin/sh", "-c", `sleep 30 & echo $!; exec ${probe} ${SYS_uname}`], options)
+      const sleeper = Number(result.stdout.split("\n")[0])
+      expect(result).toMatchObject({ signal: "SIGKILL" })
+      expect(sleeper).toBeGreaterThan(0)
+      expect(await waitUntil(() => !alive(sleeper), 2000)).toBe(true)
+    })
+
     it("a notify rule without a handler denies with EPERM", async () => {
       const options = { plugins: [seccomp(policy((rule) => rule.notify("getppid"), { default: "allow" }))] }
       expect((await probeUnder(options, SYS_getppid)).stdout.trim()).toBe(`errno ${EPERM}`)
@@ -333,12 +345,12 @@ export const notifySuite = (api: NotifyApi): void => {
       })
 
       it("opens no hole for read under a conditional read rule: the target's read of the handshake's size reaches the handler", async () => {
-        // read(0, ...) notified, the launcher's read on its channel not: the handshake ends without a notification.
-        const seen: Array<bigint> = []
-        const denyStdin: NotifyHandler = (n) => (seen.push(n.args[2]), answer.fail("EACCES"))
+        // read(0, ...) notified, the child program's read on its channel (fd 3) not: the handshake ends without a notification.
+        const seen: Array<readonly [bigint, bigint]> = []
+        const denyStdin: NotifyHandler = (n) => (seen.push([n.args[0], n.args[2]]), answer.fail("EACCES"))
         const options = { plugins: [seccomp(policy((rule) => rule.notify(denyStdin, "read", arg(0).eq(0)), { default: "allow" }))] }
         expect((await probeUnder(options, SYS_read, 0, 0, handshakeReadSize)).stdout.trim()).toBe(`errno ${EACCES}`)
-        expect(seen).toEqual([BigInt(handshakeReadSize)])
+        expect(seen).toEqual([[0n, BigInt(handshakeReadSize)]])
       })
 
       it("under a conditional read rule that matches the launcher's read too, the handler sees it, and allowing it lets the child start", async () => {

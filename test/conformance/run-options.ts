@@ -69,6 +69,15 @@ export const runOptionsSuite = (adapter: RunOptionsUnderTest): void => {
       expect(await waitUntil(() => !alive(grandchild), 2000)).toBe(true)
     })
 
+    it("a timeout reaches what the child left in its group after the child itself exited and was reaped", async () => {
+      // sh exits at once; the sleep stays in its group holding stdout, so the run goes on until the timeout stops it.
+      const result = await run(sh("sleep 30 & echo $!"), { env, timeout: 300 })
+      const grandchild = firstPid(result.stdout)
+      expect(result).toMatchObject({ exitCode: 0, timedOut: true })
+      expect(grandchild).toBeGreaterThan(0)
+      expect(await waitUntil(() => !alive(grandchild), 2000)).toBe(true)
+    })
+
     it("killSignal chooses the signal a timeout sends", async () => {
       const result = await run(["sleep", "5"], { env, timeout: 200, killSignal: "SIGINT" })
       expect(result).toMatchObject({ signal: "SIGINT", timedOut: true })
@@ -207,6 +216,23 @@ export const runOptionsSuite = (adapter: RunOptionsUnderTest): void => {
       for await (const _ of child.stdout ?? []) break
       child.kill()
       await expect(child.result).resolves.toMatchObject({ signal: "SIGKILL", isForcefullyTerminated: true, timedOut: false })
+    })
+
+    it("spawn() kill() after the result reaches no group: once released, the group's number may belong to anyone", async () => {
+      const child = await spawn(sh("sleep 30 & echo $!"), { env })
+      let text = ""
+      for await (const chunk of child.stdout ?? []) {
+        text += new TextDecoder().decode(chunk)
+        if (text.includes("\n")) break
+      }
+      const grandchild = firstPid(text)
+      await expect(child.result).resolves.toMatchObject({ exitCode: 0 })
+      try {
+        expect(child.kill("SIGKILL")).toBe(false)
+        expect(alive(grandchild)).toBe(true)
+      } finally {
+        process.kill(grandchild, "SIGKILL")
+      }
     })
 
     it("spawn() with processGroup false leaves a grandchild alone", async () => {

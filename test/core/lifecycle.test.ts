@@ -3,22 +3,27 @@
  * preExec phase starts no process: the runtime's launch is never called.
  * The runtime here is the real Node port behind a counter.
  */
+import { readdirSync } from "node:fs"
 import { Cause, Effect, Exit } from "effect"
 import { describe, expect, it } from "vitest"
 import { layer, type NodeServices } from "../../adapters/node/mod.ts"
-import { nodeRuntime, type NodeIo } from "../../adapters/node/runtime.ts"
+import { nodeBinding, type NodeIo } from "../../adapters/node/runtime.ts"
+import { makeAdapter } from "../../adapters/shared/make-adapter.ts"
 import { SpawnError } from "../../core/errors.ts"
 import { start } from "../../core/lifecycle.ts"
 import type { Plugin } from "../../core/plugin.ts"
 import type { RuntimePort } from "../../core/runtime.ts"
 import { makeSpec } from "../../core/spec.ts"
+import { processGroup } from "../../core/supervisor/process-group.ts"
 import { rlimit } from "../../plugins/rlimit/mod.ts"
 import { seccomp, type PolicyJson } from "../../plugins/seccomp/mod.ts"
+
+const nodeRuntime = makeAdapter(nodeBinding).host.runtime
 
 const counted = (): { readonly runtime: RuntimePort<NodeIo>; readonly launches: () => number } => {
   let launches = 0
   return {
-    runtime: { ...nodeRuntime, launch: (stdio, command) => Effect.suspend(() => (launches++, nodeRuntime.launch(stdio, command))) },
+    runtime: { ...nodeRuntime, launch: (request, command) => Effect.suspend(() => (launches++, nodeRuntime.launch(request, command))) },
     launches: () => launches
   }
 }
@@ -66,5 +71,16 @@ describe("start()", () => {
     expect(launches).toBe(1)
     expect(failureOf(exit)).toBeInstanceOf(SpawnError)
     expect(failureOf(exit)).toMatchObject({ reason: "CommandNotFound", message: "Command not found: kakoi-no-such-command" })
+  })
+})
+
+describe("a child its owner never releases", () => {
+  it("keeps no pidfd once it is reaped and nothing is left in its process group", async () => {
+    const openFds = (): number => readdirSync("/proc/self/fd").length
+    await startWith(["true"], [processGroup])
+    const before = openFds()
+    // startWith awaits the exit and never calls release: an interrupted owner looks the same.
+    for (let index = 0; index < 20; index++) await startWith(["true"], [processGroup])
+    expect(openFds()).toBeLessThanOrEqual(before)
   })
 })

@@ -10,28 +10,41 @@ const outcome = (flags: ReadonlyArray<string>, mode = "explicit-env"): unknown =
   JSON.parse(execFileSync(Deno.execPath(), ["run", "--no-prompt", ...flags, fixture, mode], { encoding: "utf8" }))
 
 describe("Deno permissions", () => {
-  it("runs with --allow-ffi and --allow-run restricted to deno itself, nothing else", () => {
-    expect(outcome(["--allow-ffi", `--allow-run=${Deno.execPath()}`])).toEqual({ exitCode: 0 })
+  it("runs with --allow-ffi and --allow-run restricted to the target, nothing else", () => {
+    expect(outcome(["--allow-ffi", "--allow-run=/bin/true"])).toEqual({ exitCode: 0 })
   })
 
   it("fails with DenoPermissionError naming --allow-ffi when FFI is denied", () => {
-    expect(outcome(["--allow-run"])).toEqual({
+    expect(outcome(["--allow-run=/bin/true"])).toEqual({
       _tag: "DenoPermissionError",
       permission: "ffi",
       message: 'Deno permission "ffi" is required to call libc and libseccomp: run with --allow-ffi'
     })
   })
 
-  it("fails with DenoPermissionError naming --allow-run when running deno is denied", () => {
-    expect(outcome(["--allow-ffi", "--allow-run=/bin/true"])).toMatchObject({ _tag: "DenoPermissionError", permission: "run" })
+  it("fails with DenoPermissionError naming --allow-run for the target when it is not allowed, even though FFI could start it", () => {
+    expect(outcome(["--allow-ffi", `--allow-run=${Deno.execPath()}`])).toEqual({
+      _tag: "DenoPermissionError",
+      permission: "run",
+      message: 'Deno permission "run" is required to start "/bin/true": run with --allow-run=/bin/true'
+    })
+    expect(outcome(["--allow-ffi"])).toMatchObject({ _tag: "DenoPermissionError", permission: "run" })
+  })
+
+  it("checks the command as the child's PATH resolves it", () => {
+    expect(outcome(["--allow-ffi", "--allow-run=/usr/bin/true"], "path-lookup")).toEqual({ exitCode: 0 })
+    expect(outcome(["--allow-ffi", "--allow-run=/bin/true"], "path-lookup")).toMatchObject({
+      permission: "run",
+      message: expect.stringContaining("--allow-run=/usr/bin/true")
+    })
   })
 
   it("needs --allow-env only when the child inherits the supervisor's environment", () => {
-    expect(outcome(["--allow-ffi", "--allow-run"], "inherit-env")).toMatchObject({
+    expect(outcome(["--allow-ffi", "--allow-run=/bin/true"], "inherit-env")).toMatchObject({
       _tag: "DenoPermissionError",
       permission: "env",
       message: expect.stringContaining("run with --allow-env")
     })
-    expect(outcome(["--allow-ffi", "--allow-run", "--allow-env"], "inherit-env")).toEqual({ exitCode: 0 })
+    expect(outcome(["--allow-ffi", "--allow-run=/bin/true", "--allow-env"], "inherit-env")).toEqual({ exitCode: 0 })
   })
 })

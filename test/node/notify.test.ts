@@ -4,19 +4,23 @@ import { describe, expect, it } from "vitest"
 import { makeApi } from "../../core/api.ts"
 import { NativeLibrary } from "../../core/native.ts"
 import { layer as seccompLibraryLayer } from "../../adapters/node/libseccomp.ts"
-import { run, spawn } from "../../adapters/node/mod.ts"
-import { nodeNative } from "../../adapters/node/native.ts"
-import { nodeHost } from "../../adapters/node/runtime.ts"
+import { layer, run, runEffect, spawn } from "../../adapters/node/mod.ts"
+import { nativeFromLibc } from "../../core/libc-native.ts"
+import { nodeLibc } from "../../adapters/node/native.ts"
+import { nodeBinding } from "../../adapters/node/runtime.ts"
+import { makeAdapter } from "../../adapters/shared/make-adapter.ts"
 import { answer, policy, seccomp } from "../../plugins/seccomp/mod.ts"
 import { notifySuite } from "../conformance/notify.ts"
+import { notifyServicesSuite } from "../conformance/notify-services.ts"
 import { notifyActSuite } from "../conformance/notify-act.ts"
 
 notifySuite({ runtime: "Node", run, spawn })
+notifyServicesSuite({ runtime: "Node", runEffect, layer })
 notifyActSuite({ runtime: "Node", run })
 
 describe("notify without a listener system", () => {
   it("fails closed: a layer with no listener system starts nothing and says so", async () => {
-    const bare = makeApi(nodeHost, Layer.merge(seccompLibraryLayer, Layer.sync(NativeLibrary, nodeNative)))
+    const bare = makeApi(makeAdapter(nodeBinding).host, Layer.merge(seccompLibraryLayer, Layer.sync(NativeLibrary, () => nativeFromLibc(nodeLibc()))))
     const options = { plugins: [seccomp(policy((rule) => rule.notify(() => answer.allow(), "getppid"), { default: "allow" }))] }
     const error = await bare.run(["/bin/true"], options).catch((error: unknown) => error)
     expect(error).toMatchObject({ _tag: "NotifyError", reason: "Unsupported" })

@@ -27,6 +27,8 @@ interface Session {
   /** Deliver a notification with this id (and fields), pending in the kernel until answered. */
   readonly notify: (id: bigint, fields?: Parameters<typeof rawNotification>[1]) => void
   readonly killed: Array<Notification>
+  /** How often the session stopped the child (and its group) through its pidfd. */
+  readonly stops: () => number
 }
 
 /** A session whose every getppid (or what `fence` notifies) goes to `handler`, answered within `timeoutMs`. */
@@ -35,14 +37,16 @@ const session = (handler: NotifyHandler, timeoutMs = 200, fence: Policy = policy
   let client: ListenerClient | undefined
   const loop: ListenerLoop = { add: (_fd, added) => void (client = added), remove: () => {}, size: () => (client === undefined ? 0 : 1) }
   const killed: Array<Notification> = []
+  let stops = 0
   supervise(fake.system, loop, listener, {
     policy: fence,
     handlerFor: (rule) => (rule === 0 ? handler : undefined),
     nameOf: (_arch, nr) => (nr === 110 ? "getppid" : nr === 0 ? "read" : String(nr)),
     timeoutMs,
     errno: EPERM,
-    launcher: { pid: 4000, readSyscall: 0 },
-    onKill: (n) => killed.push(n)
+    launcher: { pid: 4000, readSyscall: 0, readSize: 4093, code: { start: 0x7000n, end: 0x8000n } },
+    onKill: (n) => killed.push(n),
+    stopChild: () => void stops++
   })
   if (client === undefined) throw new Error("supervise did not add its listener to the loop")
   const added = client
@@ -53,7 +57,8 @@ const session = (handler: NotifyHandler, timeoutMs = 200, fence: Policy = policy
       fake.pending.add(id)
       added.onNotification(rawNotification(id, fields))
     },
-    killed
+    killed,
+    stops: () => stops
   }
 }
 
@@ -172,10 +177,12 @@ describe("a notify session", () => {
   })
 
   it("kill kills the launcher's group, the launcher and the caller, reports the call, and denies it", async () => {
-    const { fake, notify, killed } = session(() => answer.kill())
+    const { fake, notify, killed, stops } = session(() => answer.kill())
     notify(1n, { pid: 4243 })
     await answered(fake, 1)
-    expect(fake.killed).toEqual([[-4000, 9], [4000, 9], [4243, 9]])
+    // The child and its group through the pidfd, the caller (blocked in the call) by its pid.
+    expect(stops()).toBe(1)
+    expect(fake.killed).toEqual([[4243, 9]])
     expect(killed.map((n) => [n.id, n.name, n.rule])).toEqual([[1n, "getppid", 0]])
     expect(fake.sent[0]?.error).toBe(-EPERM)
   })
@@ -241,8 +248,9 @@ describe("a notify session", () => {
 })
 
 describe("the launcher's handshake read", () => {
-  // read(channel, buffer, 4093) from the launcher's pid (4000 here), the one call it makes after installing the filter.
-  const handshakeRead = { pid: 4000, syscall: 0, args: [3n, 0x5000n, 4093n, 0n, 0n, 0n] as const }
+  // read(3, buffer, 4093) from the child's pid (4000 here) inside the interpreter's page (0x7000-0x8000 here),
+  // the one call the child program makes after installing the filter.
+  const handshakeRead = { pid: 4000, syscall: 0, instructionPointer: 0x7010n, args: [3n, 0x5000n, 4093n, 0n, 0n, 0n] as const }
 
   it("is answered 1 by the session when read is notified whatever its arguments; the next such read is the target's and goes to the handler", async () => {
     const seen: Array<bigint> = []
@@ -253,6 +261,21 @@ describe("the launcher's handshake read", () => {
     await answered(fake, 2)
     expect(fake.sent.map((s) => [s.id, s.value, s.error])).toEqual([[1n, 1n, 0], [2n, 0n, -13]])
     expect(seen).toEqual([2n])
+  })
+
+  it("is never answered by the session unless pid, fd 3, count and instruction pointer are all the program's", async () => {
+    const seen: Array<bigint> = []
+    const handler: NotifyHandler = (n) => (seen.push(n.id), answer.fail("EACCES"))
+    const { fake, notify } = session(handler, 200, policy((rule) => rule.notify(handler, "read"), { default: "allow" }))
+    notify(1n, { ...handshakeRead, pid: 4001 })
+    notify(2n, { ...handshakeRead, args: [4n, 0x5000n, 4093n, 0n, 0n, 0n] })
+    notify(3n, { ...handshakeRead, args: [3n, 0x5000n, 4092n, 0n, 0n, 0n] })
+    // The target's own code calling read(3, buf, 4093): outside the interpreter's page, on either side.
+    notify(4n, { ...handshakeRead, instructionPointer: 0x8000n })
+    notify(5n, { ...handshakeRead, instructionPointer: 0x6fffn })
+    await answered(fake, 5)
+    expect(fake.sent.map((s) => [s.id, s.error])).toEqual([[1n, -13], [2n, -13], [3n, -13], [4n, -13], [5n, -13]])
+    expect(seen).toEqual([1n, 2n, 3n, 4n, 5n])
   })
 
   it("goes to the handler under a conditional read rule: it cannot be told from the target's", async () => {

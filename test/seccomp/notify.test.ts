@@ -1,11 +1,9 @@
 /** The notify plumbing's pure parts: struct layouts, the listener record, and which rule a notification came from. */
 import { describe, expect, it } from "vitest"
-import { accepted, decodeFailure, encodeFailure, encodeListenerRecord, listenerFdOf } from "../../core/job.ts"
 import { arg, policy } from "../../plugins/seccomp/mod.ts"
 import { matchRule, notifies } from "../../plugins/seccomp/notify/match.ts"
 import { decodeNotification, encodeResponse, notifRespSize, notifSize } from "../../plugins/seccomp/notify/struct.ts"
 
-const concat = (...parts: ReadonlyArray<Uint8Array>): Uint8Array => Uint8Array.from(parts.flatMap((part) => [...part]))
 const noArgs = [0n, 0n, 0n, 0n, 0n, 0n] as const
 
 describe("struct seccomp_notif and seccomp_notif_resp", () => {
@@ -33,16 +31,6 @@ describe("struct seccomp_notif and seccomp_notif_resp", () => {
     expect([view.getBigInt64(8, true), view.getInt32(16, true), view.getUint32(20, true)]).toEqual([0n, -13, 0])
     encodeResponse(bytes, 9n, { kind: "return", value: 0xffff_ffff_ffff_ffffn })
     expect(view.getBigInt64(8, true)).toBe(-1n)
-  })
-})
-
-describe("the listener record on the control channel", () => {
-  it("announces the fd after the accepted byte, and a failure report after it still decodes", () => {
-    const failure = { stage: "seccomp-listener", errno: 1, subject: "the supervisor did not take the listener" }
-    expect(listenerFdOf(concat(accepted, encodeListenerRecord(21)))).toBe(21)
-    expect(listenerFdOf(concat(accepted, encodeListenerRecord(21).subarray(0, 3)))).toBeUndefined()
-    expect(decodeFailure(concat(accepted, encodeListenerRecord(21)))).toBeUndefined()
-    expect(decodeFailure(concat(accepted, encodeListenerRecord(21), encodeFailure(failure)))).toEqual(failure)
   })
 })
 

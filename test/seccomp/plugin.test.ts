@@ -13,7 +13,7 @@ const spec: ChildSpec<PolicyError, SeccompLibrary> = makeSpec(["/bin/true"], { e
 
 const exited = (signal: ExitResult["signal"]): ExitResult => ({ pid: 42, exitCode: undefined, signal, durationMs: 5, diagnosis: undefined })
 
-const hooks = (plugin: ReturnType<typeof seccomp>) => {
+const hooks = (plugin: ReturnType<typeof seccomp<never>>) => {
   const { spawn, preExec, exit } = plugin
   if (spawn === undefined || preExec === undefined || exit === undefined) throw new Error("seccomp() must hook spawn, preExec and exit")
   return { spawn, preExec, exit }

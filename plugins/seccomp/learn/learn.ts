@@ -78,7 +78,7 @@ export type LearnRunner<R, X> = RunEffect<R, X>
  * @example
  * ```ts
  * allowlist(["read", "write", "exit_group"], "EPERM")
- * // { default: { errno: "EPERM" }, rules: [{ action: "allow", syscalls: ["execve", "exit_group", "futex", "read", "write"] }] }
+ * // { default: { errno: "EPERM" }, rules: [{ action: "allow", syscalls: ["execve", "exit_group", "read", "write"] }] }
  * ```
  */
 export const allowlist = (syscalls: Iterable<string>, errno: ErrnoName | number = "EPERM"): PolicyJson => ({

@@ -5,22 +5,14 @@
  * RESOLVE_*), mkdirat, and SECCOMP_IOCTL_NOTIF_ADDFD, which installs a
  * supervisor's fd in the child as the call's result. Written once over an
  * adapter's `Libc`; every call returns -errno on failure, like the kernel.
- * The numbers are x86_64's (they move to core/arch with the launcher work).
+ * The numbers come from this machine's arch table (core/arch).
  */
+import { constants, seccompIoctl, structs } from "../../../core/arch/generic.ts"
+import { archTable } from "../../../core/arch/mod.ts"
 import { checked, cString, type Libc } from "../../../core/libc.ts"
 
-const SYS_read = 0
-const SYS_ioctl = 16
-const SYS_fstatfs = 138
-const SYS_openat = 257
-const SYS_mkdirat = 258
-const SYS_readlinkat = 267
-const SYS_openat2 = 437
-/** _IOW('!', 3, struct seccomp_notif_addfd). */
-const NOTIF_ADDFD = 0x40182103n
-/** SECCOMP_ADDFD_FLAG_SEND (Linux 5.14): install the fd and answer the call with its number, atomically. */
-const ADDFD_FLAG_SEND = 2
-const PATH_MAX = 4096
+const { O_CLOEXEC, PATH_MAX, SECCOMP_ADDFD_FLAG_SEND } = constants
+const { openHow, seccompNotifAddfd: addfd, statfs } = structs
 
 /**
  * What the supervisor can do for a notified call. `dirfd` may be AT_FDCWD
@@ -68,6 +60,7 @@ export interface SupervisorCalls {
  */
 export const supervisorCalls = (libc: Libc): SupervisorCalls => {
   const c = libc.call
+  const { read, ioctl, fstatfs, openat, mkdirat, readlinkat, openat2 } = archTable().syscalls
   const ok = (result: number | bigint): number => checked(result, libc.errno)
   // Fresh buffers per call (handlers may be async, several in flight); `new ArrayBuffer` memory never moves.
   const arena = (size: number) => {
@@ -80,41 +73,38 @@ export const supervisorCalls = (libc: Libc): SupervisorCalls => {
     buffer.bytes.set(encoded)
     return buffer
   }
-  const O_CLOEXEC = 0x80000
   return {
     openat2: (dirfd, path, flags, mode, resolve) => {
-      const how = arena(24)
-      how.view.setBigUint64(0, BigInt(flags | O_CLOEXEC), true)
-      how.view.setBigUint64(8, BigInt(mode), true)
-      how.view.setBigUint64(16, BigInt(resolve), true)
-      return ok(c.syscall(SYS_openat2, dirfd, text(path).address, how.address, 24, 0))
+      const how = arena(openHow.size)
+      how.view.setBigUint64(openHow.flags, BigInt(flags | O_CLOEXEC), true)
+      how.view.setBigUint64(openHow.mode, BigInt(mode), true)
+      how.view.setBigUint64(openHow.resolve, BigInt(resolve), true)
+      return ok(c.syscall(openat2, dirfd, text(path).address, how.address, openHow.size, 0))
     },
-    openat: (dirfd, path, flags) => ok(c.syscall(SYS_openat, dirfd, text(path).address, flags | O_CLOEXEC, 0, 0)),
-    mkdirat: (dirfd, name, mode) => ok(c.syscall(SYS_mkdirat, dirfd, text(name).address, mode, 0, 0)),
+    openat: (dirfd, path, flags) => ok(c.syscall(openat, dirfd, text(path).address, flags | O_CLOEXEC, 0, 0)),
+    mkdirat: (dirfd, name, mode) => ok(c.syscall(mkdirat, dirfd, text(name).address, mode, 0, 0)),
     readlinkat: (dirfd, name) => {
       const into = arena(PATH_MAX)
-      const length = ok(c.syscall(SYS_readlinkat, dirfd, text(name).address, into.address, PATH_MAX, 0))
+      const length = ok(c.syscall(readlinkat, dirfd, text(name).address, into.address, PATH_MAX, 0))
       return length < 0 ? length : new TextDecoder().decode(into.bytes.subarray(0, length))
     },
     filesystemType: (fd) => {
-      // struct statfs is 120 bytes on x86_64; f_type comes first.
-      const into = arena(120)
-      const result = ok(c.syscall(SYS_fstatfs, fd, into.address, 0, 0, 0))
-      return result < 0 ? result : into.view.getBigInt64(0, true)
+      const into = arena(statfs.size)
+      const result = ok(c.syscall(fstatfs, fd, into.address, 0, 0, 0))
+      return result < 0 ? result : into.view.getBigInt64(statfs.type, true)
     },
     read: (fd, max) => {
       const into = arena(max)
-      const length = ok(c.syscall(SYS_read, fd, into.address, max, 0, 0))
+      const length = ok(c.syscall(read, fd, into.address, max, 0, 0))
       return length < 0 ? length : into.bytes.slice(0, length)
     },
     addFd: (listener, id, fd, closeOnExec) => {
-      // struct seccomp_notif_addfd { u64 id; u32 flags; u32 srcfd; u32 newfd; u32 newfd_flags }
-      const request = arena(24)
-      request.view.setBigUint64(0, id, true)
-      request.view.setUint32(8, ADDFD_FLAG_SEND, true)
-      request.view.setUint32(12, fd, true)
-      request.view.setUint32(20, closeOnExec ? O_CLOEXEC : 0, true)
-      return ok(c.syscall(SYS_ioctl, listener, NOTIF_ADDFD, request.address, 0, 0))
+      const request = arena(addfd.size)
+      request.view.setBigUint64(addfd.id, id, true)
+      request.view.setUint32(addfd.flags, SECCOMP_ADDFD_FLAG_SEND, true)
+      request.view.setUint32(addfd.srcfd, fd, true)
+      request.view.setUint32(addfd.newfdFlags, closeOnExec ? O_CLOEXEC : 0, true)
+      return ok(c.syscall(ioctl, listener, seccompIoctl.NOTIF_ADDFD, request.address, 0, 0))
     }
   }
 }

@@ -6,8 +6,9 @@
  */
 import { type Context, Effect } from "effect"
 import { errnoValue, type ErrnoName } from "../../../core/errno.ts"
+import { errno } from "../../../core/arch/generic.ts"
 
-const EPERM = 1
+const { EPERM } = errno
 
 /**
  * One notified syscall, as the kernel reported it (struct seccomp_notif).

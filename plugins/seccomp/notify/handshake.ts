@@ -1,46 +1,39 @@
 /**
- * The parent's half of the listener handshake (the launcher's half is in
- * core/launcher.ts). Why pidfd_getfd and not SCM_RIGHTS: a listener sent with
- * sendmsg needs the launcher to make that call after the filter is in force,
- * which hangs forever if the policy notifies sendmsg (nobody holds the
- * listener yet to answer it). pidfd_getfd takes the fd from the outside while
- * the launcher sleeps in a read, so nothing the policy notifies can stall it,
+ * The parent's half of the listener handshake (the child's half is its
+ * program: announce, install, one `read`). Why pidfd_getfd and not SCM_RIGHTS:
+ * a listener sent with sendmsg needs the child to make that call after the
+ * filter is in force, which hangs forever if the policy notifies sendmsg
+ * (nobody holds the listener yet to answer it). pidfd_getfd takes the fd from
+ * the outside while the child sleeps in a read, so nothing the policy notifies can stall it,
  * and the policy gains no rule. The cost: it needs ptrace rights over the
  * child (given to a parent under Yama scope 1 and to root; Docker's default
  * profile blocks it without CAP_SYS_PTRACE), reported as a typed error.
  */
 import { Effect } from "effect"
-import { listenerFdOf } from "../../../core/job.ts"
+import { errno } from "../../../core/arch/generic.ts"
 import type { LaunchingChild } from "../../../core/plugin.ts"
 import { NotifyError } from "./errors.ts"
 import { listenerLink, type ListenerSystem } from "./system.ts"
 
-const EPERM = 1
-const ESRCH = 3
-const EBADF = 9
-const EACCES = 13
-const ENOSYS = 38
-/** The launcher announces the fd a moment before it installs the filter: poll for it this often. */
+const { EPERM, ESRCH, EBADF, EACCES, ENOSYS } = errno
+/** The child announces the install a moment before it makes it: poll for the listener this often. */
 const retryMs = 1
 
-/** The fd number the launcher announced, or undefined if the channel gave none within the time. */
-const announcedFd = (child: LaunchingChild, timeoutMs: number, signal: AbortSignal): Promise<number | undefined> =>
+/** True once the child announced its listener, false if it did not within the time. */
+const announced = (child: LaunchingChild, timeoutMs: number, signal: AbortSignal): Promise<boolean> =>
   new Promise((resolve) => {
     let done = false
     let stop: (() => void) | undefined
-    const finish = (fd: number | undefined): void => {
+    const finish = (seen: boolean): void => {
       if (done) return
       done = true
       clearTimeout(timer)
       stop?.()
-      resolve(fd)
+      resolve(seen)
     }
-    const timer = setTimeout(() => finish(undefined), timeoutMs)
-    signal.addEventListener("abort", () => finish(undefined))
-    stop = child.watchReport((received) => {
-      const fd = listenerFdOf(received)
-      if (fd !== undefined) finish(fd)
-    })
+    const timer = setTimeout(() => finish(false), timeoutMs)
+    signal.addEventListener("abort", () => finish(false))
+    stop = child.whenInstallingListener(() => finish(true))
     if (done) stop()
   })
 
@@ -51,7 +44,7 @@ const failure = (errno: number, call: string): NotifyError =>
     ? new NotifyError({ reason: "ListenerLost", subject: call, errno, detail: "the child ended before its listener could be fetched" })
     : new NotifyError({ reason: "ListenerUnavailable", subject: call, errno, ...(errno === ENOSYS ? { detail: "this kernel has no pidfd_getfd (Linux 5.6+)" } : {}) })
 
-/** Takes the listener out of the launcher once it is installed; `deadline` in Date.now() terms. */
+/** Takes the listener out of the child once it is installed; `deadline` in Date.now() terms. */
 const takeListener = async (system: ListenerSystem, pidfd: number, fd: number, deadline: number, signal: AbortSignal): Promise<number | NotifyError> => {
   for (;;) {
     const copy = system.pidfdGetfd(pidfd, fd)
@@ -67,10 +60,11 @@ const takeListener = async (system: ListenerSystem, pidfd: number, fd: number, d
 }
 
 /**
- * Fetches a launching child's listener into this process: waits for the fd
- * number on the control channel, then pidfd_getfd until the filter is in
- * (checking it really is a seccomp listener). The caller then tells the
- * launcher to go on. Fails with a `NotifyError`; the lifecycle then kills the child.
+ * Fetches a launching child's listener into this process: waits for the
+ * child's announcement on the control channel, then pidfd_getfd through its
+ * pidfd until the filter is in (checking it really is a seccomp listener).
+ * The caller then tells the child to go on. Fails with a `NotifyError`; the
+ * lifecycle then kills the child.
  *
  * @example
  * ```ts
@@ -81,15 +75,10 @@ export const fetchListener = (system: ListenerSystem, child: LaunchingChild, tim
   Effect.flatMap(
     Effect.promise(async (signal): Promise<number | NotifyError> => {
       const deadline = Date.now() + timeoutMs
-      const fd = await announcedFd(child, timeoutMs, signal)
-      if (fd === undefined) return new NotifyError({ reason: "ListenerLost", subject: "control channel", detail: "the launcher never announced its listener" })
-      const pidfd = system.pidfdOpen(child.pid)
-      if (pidfd < 0) return failure(-pidfd, "pidfd_open")
-      try {
-        return await takeListener(system, pidfd, fd, deadline, signal)
-      } finally {
-        system.close(pidfd)
+      if (!(await announced(child, timeoutMs, signal))) {
+        return new NotifyError({ reason: "ListenerLost", subject: "control channel", detail: "the child never announced its listener" })
       }
+      return takeListener(system, child.pidfd, child.listenerFd, deadline, signal)
     }),
     (result) => (typeof result === "number" ? Effect.succeed(result) : Effect.fail(result))
   )

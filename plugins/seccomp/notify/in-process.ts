@@ -17,8 +17,9 @@
  * fail with ENOSYS (the kernel's answer without a listener): fail closed.
  */
 import { Data, Effect, type Cause } from "effect"
+import { constants } from "../../../core/arch/generic.ts"
 import { errnoText, errnoValue, type ErrnoName } from "../../../core/errno.ts"
-import { NativeLibrary, type Native } from "../../../core/native.ts"
+import { NativeLibrary } from "../../../core/native.ts"
 import { compile } from "../compile.ts"
 import type { PolicyError } from "../errors.ts"
 import { SeccompLibrary } from "../library.ts"
@@ -27,8 +28,7 @@ import type { Action, Policy } from "../model.ts"
 import type { Notification } from "./handler.ts"
 import { nameCache } from "./hook.ts"
 
-const SECCOMP_FILTER_FLAG_NEW_LISTENER = 8
-const SECCOMP_FILTER_FLAG_TSYNC_ESRCH = 16
+const { SECCOMP_FILTER_FLAG_NEW_LISTENER, SECCOMP_FILTER_FLAG_TSYNC_ESRCH } = constants
 const defaultTimeoutMs = 10_000
 
 /**
@@ -191,7 +191,7 @@ export const trapInProcess = (
   policy: Policy,
   options: TrapOptions,
   start: StartTrapHelper
-): Effect.Effect<void, PolicyError | SeccompLoadError | TrapError, SeccompLibrary | Native> =>
+): Effect.Effect<void, PolicyError | SeccompLoadError | TrapError, SeccompLibrary | NativeLibrary> =>
   Effect.gen(function* () {
     const errno = errnoValue(options.errno ?? "EPERM")
     if (errno === undefined || !(errno > 0 && errno < 4096)) return yield* new TrapError({ reason: "Errno", detail: String(options.errno) })

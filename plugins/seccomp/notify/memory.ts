@@ -15,6 +15,7 @@
 import type { ArgIndex } from "../model.ts"
 import { MemoryReadError } from "./errors.ts"
 import type { Notification } from "./handler.ts"
+import { errno } from "../../../core/arch/generic.ts"
 
 /**
  * How the session that received a notification reaches its child's memory.
@@ -38,9 +39,7 @@ export interface ChildMemory {
   readonly pending: () => boolean
 }
 
-const EPERM = 1
-const ESRCH = 3
-const EFAULT = 14
+const { EPERM, ESRCH, EFAULT } = errno
 /** PATH_MAX: what a path argument may take, NUL included. */
 const defaultMaxBytes = 4096
 /** A read is one iovec per page and IOV_MAX is 1024; 1 MiB stays well within it. */

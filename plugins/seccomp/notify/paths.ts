@@ -18,6 +18,8 @@
  * names the directory the call acts in, whatever the child renames or swaps
  * meanwhile.
  */
+import { constants, errno } from "../../../core/arch/generic.ts"
+import { archTable } from "../../../core/arch/mod.ts"
 import type { ArgIndex } from "../model.ts"
 import type { SupervisorCalls } from "./calls.ts"
 import { PathError } from "./errors.ts"
@@ -67,20 +69,11 @@ export const attachFiles = (notification: Notification, childFiles: ChildFiles):
   files.set(notification, childFiles)
 }
 
-const AT_FDCWD = -100
-const O_CREAT = 0o100
-const O_EXCL = 0o200
-const O_NOFOLLOW = 0o400000
-const O_DIRECTORY = 0o200000
-const O_CLOEXEC = 0o2000000
-const O_PATH = 0o10000000
-const O_TMPFILE = 0o20000000
-const RESOLVE_NO_MAGICLINKS = 0x02
-const RESOLVE_NO_SYMLINKS = 0x04
-const RESOLVE_BENEATH = 0x08
-const RESOLVE_IN_ROOT = 0x10
-const PROC_SUPER_MAGIC = 0x9fa0n
-const [ENOENT, ESRCH, EBADF, EACCES, ELOOP] = [2, 3, 9, 13, 40]
+const { AT_FDCWD, O_CREAT, O_EXCL, O_CLOEXEC, O_PATH, RESOLVE_NO_MAGICLINKS, RESOLVE_NO_SYMLINKS, RESOLVE_BENEATH, RESOLVE_IN_ROOT, PROC_SUPER_MAGIC } =
+  constants
+// The child runs on this machine's architecture, so its open flags are this arch's (asked when used: importing must not need a supported arch).
+const openFlags = (): ReturnType<typeof archTable>["openFlags"] => archTable().openFlags
+const { ENOENT, ESRCH, EBADF, EACCES, ELOOP } = errno
 /** The kernel's MAXSYMLINKS. */
 const maxLinks = 40
 
@@ -142,7 +135,7 @@ export const closeOnExec = (flags: bigint | number): boolean => (Number(BigInt.a
  */
 export const followsLastLink = (flags: bigint | number): boolean => {
   const value = Number(BigInt.asUintN(32, BigInt(flags)))
-  return (value & O_NOFOLLOW) === 0 && (value & (O_CREAT | O_EXCL)) !== (O_CREAT | O_EXCL)
+  return (value & openFlags().O_NOFOLLOW) === 0 && (value & (O_CREAT | O_EXCL)) !== (O_CREAT | O_EXCL)
 }
 
 interface Split {
@@ -200,7 +193,7 @@ export const resolvePath = (
   }
   const { calls } = child
   /** An fd the session closes once the call is answered, or a PathError. */
-  const held = (fd: number, missing = ENOENT): number => {
+  const held = (fd: number, missing: number = ENOENT): number => {
     if (fd < 0) return fail("Unresolvable", fd === -ENOENT ? missing : -fd)
     if (!child.hold(fd)) return fail("Gone", ESRCH)
     return fd
@@ -226,7 +219,7 @@ export const resolvePath = (
       ? rootFd()
       : base ?? (dirfd === AT_FDCWD ? procLink("cwd", ENOENT) : procLink(`fd/${dirfd}`, EBADF))
     const resolve = text.startsWith("/") ? RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS : RESOLVE_NO_MAGICLINKS
-    return { fd: held(calls.openat2(start, parent, O_PATH | O_DIRECTORY, 0, resolve)), name }
+    return { fd: held(calls.openat2(start, parent, O_PATH | openFlags().O_DIRECTORY, 0, resolve)), name }
   }
 
   let { fd, name } = resolveParent(given, undefined)
@@ -264,7 +257,7 @@ export const resolvePath = (
     open: (flags, mode = 0) =>
       acting(() => {
         const value = Number(BigInt.asUintN(32, BigInt(flags))) & ~O_CLOEXEC
-        const creates = (value & O_CREAT) !== 0 || (value & O_TMPFILE) === O_TMPFILE
+        const creates = (value & O_CREAT) !== 0 || (value & openFlags().O_TMPFILE) === openFlags().O_TMPFILE
         return calls.openat2(parentFd, finalName, value, creates ? modeOf(mode) : 0, RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH)
       })
   }

@@ -2,11 +2,11 @@
  * One child's listener: answers each notification with the handler of the
  * rule that matched, fail closed (a handler that throws, answers late, or is
  * missing denies the call), injects the fds handlers open for the child
- * (ADDFD), and recognises the launcher's handshake read (core/launcher.ts) so
- * it never reaches a handler.
+ * (ADDFD), and recognises the child program's handshake read so it never
+ * reaches a handler.
  */
 import { Clock, Effect, Option } from "effect"
-import { handshakeReadSize } from "../../../core/job.ts"
+import { constants, errno, signals } from "../../../core/arch/generic.ts"
 import type { Policy } from "../model.ts"
 import { effectiveAction } from "../plan.ts"
 import type { Notification, NotifyHandler, Verdict } from "./handler.ts"
@@ -28,18 +28,29 @@ export interface Supervision {
   readonly timeoutMs: number
   /** The errno for calls no handler answered in time, or whose handler threw or is missing. */
   readonly errno: number
-  /** The launcher's pid and the number of `read`, to spot its handshake read. */
-  readonly launcher: { readonly pid: number; readonly readSyscall: number }
+  /**
+   * How to spot the child program's one handshake read: the child's pid, the
+   * number of `read`, the read's count and the interpreter's code range (the
+   * read is the program's, not the target's, only if it was made from there).
+   */
+  readonly launcher: {
+    readonly pid: number
+    readonly readSyscall: number
+    readonly readSize: number
+    readonly code: { readonly start: bigint; readonly end: bigint }
+  }
   /** Told of a call whose handler answered `kill`, before the child is killed. */
   readonly onKill: (notification: Notification) => void
+  /** SIGKILL to the child and its process group, through its pidfd (`LaunchingChild.stop`). */
+  readonly stopChild: () => void
   /** Told of every notification (not the handshake read) before it is answered: observers, never deciders. */
   readonly observe?: ((notification: Notification) => void) | undefined
 }
 
-const SIGKILL = 9
-const ENOENT = 2
-/** The kernel's largest errno (MAX_ERRNO): a larger "error" would read as a return value. */
-const MAX_ERRNO = 4095
+const { SIGKILL } = signals
+const { ENOENT } = errno
+/** The kernel's largest errno: a larger "error" would read as a return value. */
+const { MAX_ERRNO } = constants
 
 type Answer = Exclude<Verdict, { readonly kind: "kill" } | { readonly kind: "fd" }>
 
@@ -119,8 +130,19 @@ const decide = (
     return answered
   })
 
+/** The control channel's number in the child, where the program's handshake read waits. */
+const controlFd = 3n
+
+const isHandshake = (raw: RawNotification, launcher: Supervision["launcher"]): boolean =>
+  raw.pid === launcher.pid &&
+  raw.syscall === launcher.readSyscall &&
+  raw.args[0] === controlFd &&
+  raw.args[2] === BigInt(launcher.readSize) &&
+  raw.instructionPointer >= launcher.code.start &&
+  raw.instructionPointer < launcher.code.end
+
 /**
- * Whether the launcher's handshake read (core/launcher.ts) surely reaches the
+ * Whether the child program's handshake read surely reaches the
  * listener: `read` notified whatever its arguments. With conditional read
  * rules it may not, and then it cannot be told from a target's read: the
  * session leaves every read to the handlers (a handler that denies the
@@ -170,8 +192,8 @@ export const supervise = (system: ListenerSystem, loop: ListenerLoop, listener: 
   let handshakePending = handshakeNotified(supervision.policy)
   const onNotification = (raw: RawNotification): void => {
     const { launcher } = supervision
-    if (handshakePending && raw.pid === launcher.pid && raw.syscall === launcher.readSyscall && raw.args[2] === BigInt(handshakeReadSize)) {
-      // The launcher waits for us: tell it "one byte read" without running the read (never CONTINUE: no hole).
+    if (handshakePending && isHandshake(raw, launcher)) {
+      // The child program waits for us: tell it "one byte read" without running the read (never CONTINUE: no hole).
       handshakePending = false
       return respond(raw.id, { kind: "return", value: 1n })
     }
@@ -214,9 +236,9 @@ export const supervise = (system: ListenerSystem, loop: ListenerLoop, listener: 
       finish(() => {
         if (verdict?.kind === "kill") {
           supervision.onKill(notification)
-          // The whole group when the target leads one (ESRCH otherwise), and the caller, which may be a grandchild elsewhere.
-          system.kill(-launcher.pid, SIGKILL)
-          system.kill(launcher.pid, SIGKILL)
+          // The child and its group (through its pidfd: its number may be someone else's by now), and the caller, which
+          // may be a grandchild elsewhere: blocked in this very call, its pid cannot have been reused.
+          supervision.stopChild()
           system.kill(raw.pid, SIGKILL)
           return respond(raw.id, denied)
         }

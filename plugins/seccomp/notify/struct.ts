@@ -1,9 +1,13 @@
 /**
- * The kernel's user-notification structs on x86_64 (linux/seccomp.h), as bytes:
+ * The kernel's user-notification structs (linux/seccomp.h), as bytes:
  * struct seccomp_notif { u64 id; u32 pid; u32 flags; struct seccomp_data data }
  * with seccomp_data { i32 nr; u32 arch; u64 instruction_pointer; u64 args[6] }
  * (80 bytes), and struct seccomp_notif_resp { u64 id; i64 val; i32 error; u32 flags } (24 bytes).
+ * The layouts are core/arch's (the same on x86_64 and aarch64).
  */
+import { constants, structs } from "../../../core/arch/generic.ts"
+
+const { seccompNotif: notif, seccompNotifResp: resp } = structs
 
 /**
  * sizeof(struct seccomp_notif): the buffer a receive fills.
@@ -16,7 +20,7 @@
  * decodeNotification(received).id // 0n
  * ```
  */
-export const notifSize = 80
+export const notifSize: number = notif.size
 /**
  * sizeof(struct seccomp_notif_resp): the buffer a send reads.
  *
@@ -28,9 +32,9 @@ export const notifSize = 80
  * encodeResponse(response, 7n, { kind: "continue" })
  * ```
  */
-export const notifRespSize = 24
+export const notifRespSize: number = resp.size
 /** SECCOMP_USER_NOTIF_FLAG_CONTINUE: let the kernel run the call. */
-const FLAG_CONTINUE = 1
+const FLAG_CONTINUE = constants.SECCOMP_USER_NOTIF_FLAG_CONTINUE
 
 /**
  * A notification as the kernel wrote it, before names and rules are looked up.
@@ -65,13 +69,13 @@ export interface RawNotification {
  */
 export const decodeNotification = (bytes: Uint8Array): RawNotification => {
   const view = new DataView(bytes.buffer, bytes.byteOffset, notifSize)
-  const arg = (index: number): bigint => view.getBigUint64(32 + 8 * index, true)
+  const arg = (index: number): bigint => view.getBigUint64(notif.args + 8 * index, true)
   return {
-    id: view.getBigUint64(0, true),
-    pid: view.getUint32(8, true),
-    syscall: view.getInt32(16, true),
-    arch: view.getUint32(20, true),
-    instructionPointer: view.getBigUint64(24, true),
+    id: view.getBigUint64(notif.id, true),
+    pid: view.getUint32(notif.pid, true),
+    syscall: view.getInt32(notif.nr, true),
+    arch: view.getUint32(notif.arch, true),
+    instructionPointer: view.getBigUint64(notif.instructionPointer, true),
     args: [arg(0), arg(1), arg(2), arg(3), arg(4), arg(5)]
   }
 }
@@ -108,8 +112,8 @@ export type Response =
 export const encodeResponse = (bytes: Uint8Array, id: bigint, response: Response): void => {
   bytes.fill(0, 0, notifRespSize)
   const view = new DataView(bytes.buffer, bytes.byteOffset, notifRespSize)
-  view.setBigUint64(0, id, true)
-  if (response.kind === "return") view.setBigInt64(8, BigInt.asIntN(64, response.value), true)
-  if (response.kind === "fail") view.setInt32(16, -response.errno, true)
-  if (response.kind === "continue") view.setUint32(20, FLAG_CONTINUE, true)
+  view.setBigUint64(resp.id, id, true)
+  if (response.kind === "return") view.setBigInt64(resp.val, BigInt.asIntN(64, response.value), true)
+  if (response.kind === "fail") view.setInt32(resp.error, -response.errno, true)
+  if (response.kind === "continue") view.setUint32(resp.flags, FLAG_CONTINUE, true)
 }

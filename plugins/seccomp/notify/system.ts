@@ -6,31 +6,17 @@
  * `.async` on Node, a `nonblocking` symbol on Deno, a Worker on Bun).
  */
 import { Context } from "effect"
+import { constants, seccompIoctl } from "../../../core/arch/generic.ts"
+import { archTable } from "../../../core/arch/mod.ts"
 import { checked, cString, type Libc } from "../../../core/libc.ts"
+import { pollSystem, type PollOffThread, type PollSystem } from "../../../core/poll.ts"
 import { supervisorCalls, type SupervisorCalls } from "./calls.ts"
 import { notifRespSize, notifSize } from "./struct.ts"
-
-const SYS_ioctl = 16
-const SYS_kill = 62
-const SYS_readlink = 89
-const SYS_eventfd2 = 290
-const SYS_pidfd_open = 434
-const SYS_pidfd_getfd = 438
-const EFD_CLOEXEC = 0x80000
-const EFD_NONBLOCK = 0x800
-/** ioctl numbers on x86_64 (_IOWR('!', 0, struct seccomp_notif) and friends). */
-const NOTIF_RECV = 0xc0502100n
-const NOTIF_SEND = 0xc0182101n
-const NOTIF_ID_VALID = 0x40082102n
 
 /** What a seccomp listener's /proc/<pid>/fd/N link reads: how a fetched fd is recognised. */
 export const listenerLink = "anon_inode:seccomp notify"
 
-/**
- * poll(2) over `count` struct pollfd at `address` on a thread that is not the
- * caller's; resolves with poll's result (-1 on error: the caller just polls again).
- */
-export type PollOffThread = (address: bigint, count: number, timeoutMs: number) => Promise<number>
+export type { PollOffThread }
 
 /**
  * What the notify loop needs from the kernel. Calls return -errno on failure.
@@ -41,7 +27,7 @@ export type PollOffThread = (address: bigint, count: number, timeoutMs: number) 
  * const pidfd = system.pidfdOpen(1234)
  * ```
  */
-export interface ListenerSystem {
+export interface ListenerSystem extends PollSystem {
   readonly pidfdOpen: (pid: number) => number
   /** pidfd_getfd(2): a close-on-exec copy of the process's fd `fd`. */
   readonly pidfdGetfd: (pidfd: number, fd: number) => number
@@ -50,12 +36,6 @@ export interface ListenerSystem {
   readonly close: (fd: number) => void
   /** kill(2): a negative pid signals a process group. */
   readonly kill: (pid: number, signal: number) => number
-  /** A non-blocking, close-on-exec eventfd, to wake the poll. */
-  readonly eventfd: () => number
-  /** Add one to an eventfd (wakes a poll on it). */
-  readonly wake: (fd: number) => void
-  /** Reset an eventfd to zero. */
-  readonly drain: (fd: number) => void
   /** SECCOMP_IOCTL_NOTIF_RECV into a zeroed 80-byte buffer (the kernel refuses a dirty one). */
   readonly receive: (listener: number) => Uint8Array | number
   /** SECCOMP_IOCTL_NOTIF_SEND of a 24-byte seccomp_notif_resp. */
@@ -69,14 +49,11 @@ export interface ListenerSystem {
    * have died and been reused since: callers re-check their notification id.
    */
   readonly readMemory: (pid: number, address: bigint, length: number) => Uint8Array | number
-  /** A never-moving buffer for `poll` and its address. */
-  readonly arena: (size: number) => { readonly bytes: Uint8Array; readonly address: bigint }
-  readonly poll: PollOffThread
   /** What handlers ask the supervisor to do in the child's stead (resolve paths, mkdir, inject fds). */
   readonly calls: SupervisorCalls
 }
 
-const pageSize = 4096
+const pageSize = constants.PAGE_SIZE
 
 /** [address, length] pieces of a range, none crossing a page boundary. */
 const remotePages = (address: bigint, length: number): Array<readonly [bigint, number]> => {
@@ -102,46 +79,40 @@ const remotePages = (address: bigint, length: number): Array<readonly [bigint, n
  */
 export const listenerSystem = (libc: Libc, poll: PollOffThread): ListenerSystem => {
   const c = libc.call
+  const { ioctl, kill, readlinkat, pidfd_open, pidfd_getfd } = archTable().syscalls
+  const { NOTIF_RECV, NOTIF_SEND, NOTIF_ID_VALID } = seccompIoctl
   const ok = (result: number | bigint): number => checked(result, libc.errno)
-  const arena = (size: number) => {
-    const bytes = new Uint8Array(new ArrayBuffer(Math.max(8, size)))
-    return { bytes, address: libc.address(bytes) }
-  }
+  const polling = pollSystem(libc, poll)
+  const { arena } = polling
   // One of each, reused: RECV and SEND run on the main thread, one at a time.
   const notif = arena(notifSize)
   const response = arena(notifRespSize)
   const id = arena(8)
   const link = arena(256)
-  const counter = arena(8)
   return {
-    pidfdOpen: (pid) => ok(c.syscall(SYS_pidfd_open, pid, 0, 0, 0, 0)),
-    pidfdGetfd: (pidfd, fd) => ok(c.syscall(SYS_pidfd_getfd, pidfd, fd, 0, 0, 0)),
+    ...polling,
+    pidfdOpen: (pid) => ok(c.syscall(pidfd_open, pid, 0, 0, 0, 0)),
+    pidfdGetfd: (pidfd, fd) => ok(c.syscall(pidfd_getfd, pidfd, fd, 0, 0, 0)),
     fdTarget: (fd) => {
       const path = arena(64)
       path.bytes.set(cString(`/proc/self/fd/${fd}`))
-      const length = ok(c.syscall(SYS_readlink, path.address, link.address, link.bytes.byteLength, 0, 0))
+      const length = ok(c.syscall(readlinkat, constants.AT_FDCWD, path.address, link.address, link.bytes.byteLength, 0))
       return length < 0 ? length : new TextDecoder().decode(link.bytes.subarray(0, length))
     },
     close: (fd) => void c.close(fd),
-    kill: (pid, signal) => ok(c.syscall(SYS_kill, pid, signal, 0, 0, 0)),
-    eventfd: () => ok(c.syscall(SYS_eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK, 0, 0, 0)),
-    wake: (fd) => {
-      new DataView(counter.bytes.buffer).setBigUint64(0, 1n, true)
-      c.write(fd, counter.bytes, 8)
-    },
-    drain: (fd) => void c.read(fd, counter.bytes, 8),
+    kill: (pid, signal) => ok(c.syscall(kill, pid, signal, 0, 0, 0)),
     receive: (listener) => {
       notif.bytes.fill(0)
-      const result = ok(c.syscall(SYS_ioctl, listener, NOTIF_RECV, notif.address, 0, 0))
+      const result = ok(c.syscall(ioctl, listener, NOTIF_RECV, notif.address, 0, 0))
       return result < 0 ? result : notif.bytes.slice(0, notifSize)
     },
     send: (listener, bytes) => {
       response.bytes.set(bytes.subarray(0, notifRespSize))
-      return ok(c.syscall(SYS_ioctl, listener, NOTIF_SEND, response.address, 0, 0))
+      return ok(c.syscall(ioctl, listener, NOTIF_SEND, response.address, 0, 0))
     },
     idValid: (listener, value) => {
       new DataView(id.bytes.buffer).setBigUint64(0, value, true)
-      return ok(c.syscall(SYS_ioctl, listener, NOTIF_ID_VALID, id.address, 0, 0))
+      return ok(c.syscall(ioctl, listener, NOTIF_ID_VALID, id.address, 0, 0))
     },
     readMemory: (pid, address, length) => {
       // One remote iovec per page: the kernel stops at the first unreadable iovec but keeps what came before,
@@ -160,8 +131,6 @@ export const listenerSystem = (libc: Libc, poll: PollOffThread): ListenerSystem 
       const read = ok(c.process_vm_readv(pid, iovecs.address, 1, remote, pages.length, 0))
       return read < 0 ? read : into.bytes.slice(0, read)
     },
-    arena,
-    poll,
     calls: supervisorCalls(libc)
   }
 }
@@ -171,5 +140,6 @@ export const listenerSystem = (libc: Libc, poll: PollOffThread): ListenerSystem 
  * provide it in their layer; the seccomp plugin asks for it only when a
  * policy notifies, and fails with a typed error where it is missing.
  */
-export const ListenerSystemService: Context.Service<ListenerSystem, ListenerSystem> =
-  Context.Service<ListenerSystem>("kakoi/seccomp/ListenerSystem")
+const ListenerSystemServiceBase: Context.ServiceClass<ListenerSystemService, "kakoi/seccomp/ListenerSystem", ListenerSystem> =
+  Context.Service<ListenerSystemService, ListenerSystem>()("kakoi/seccomp/ListenerSystem")
+export class ListenerSystemService extends ListenerSystemServiceBase {}

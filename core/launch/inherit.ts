@@ -1,0 +1,103 @@
+/**
+ * What a target inherits from the supervisor, as its users expect: not what
+ * the runtime did to itself at startup.
+ *
+ * - Resource limits: every runtime raises RLIMIT_NOFILE's soft limit to the
+ *   hard one, and the original soft limit is gone by then. When soft equals
+ *   hard, kakoi takes the parent process's soft limit from
+ *   /proc/<ppid>/limits if the parent has the same hard limit (it most likely
+ *   passed its limits on unchanged), else min(hard, 1024), the soft limit
+ *   systemd gives services. The child program sets it back before any plugin
+ *   step, so `rlimit({ nofile })` still wins.
+ * - Signals: the child resets every signal to SIG_DFL (handled ones must be
+ *   reset before its mask is cleared, since it shares the parent's memory
+ *   until execve) except those that were ignored when kakoi first launched
+ *   and that the runtime does not ignore for itself: `nohup` keeps SIGHUP
+ *   ignored. Resetting all of them in the child (a few µs of syscalls) costs
+ *   less than asking which ones need it in the parent (62 FFI calls or a
+ *   /proc read: 0.05-0.2 ms, measured).
+ *   Node resets every disposition at startup (except SIGPIPE and SIGXFSZ), so
+ *   under Node a signal the parent ignored is lost before any JavaScript runs.
+ */
+import { archTable } from "../arch/mod.ts"
+import { constants, rlimitResource, signals, structs } from "../arch/generic.ts"
+import type { Libc } from "../libc.ts"
+import { signalNumber } from "../signals.ts"
+import type { PreExecStep } from "../steps.ts"
+import { fdTools } from "./stdio.ts"
+
+const { SIGKILL, SIGSTOP } = signals
+const SIG_IGN = BigInt(constants.SIG_IGN)
+const systemdSoftLimit = 1024n
+
+/** The soft "Max open files" of a /proc/<pid>/limits text, and its hard one; undefined where unlimited or missing. */
+const openFilesLimits = (text: string): { readonly soft: bigint; readonly hard: bigint } | undefined => {
+  const match = /^Max open files\s+(\d+)\s+(\d+)/m.exec(text)
+  return match?.[1] === undefined || match[2] === undefined ? undefined : { soft: BigInt(match[1]), hard: BigInt(match[2]) }
+}
+
+const readSmallFile = (libc: Libc, path: string): string | undefined => {
+  const tools = fdTools(libc)
+  const fd = tools.open(path, 0)
+  if (fd < 0) return undefined
+  try {
+    const buffer = new Uint8Array(8192)
+    const count = tools.ok(libc.call.read(fd, buffer, buffer.byteLength))
+    return count < 0 ? undefined : new TextDecoder().decode(buffer.subarray(0, count))
+  } finally {
+    tools.close(fd)
+  }
+}
+
+/**
+ * The rlimit step that gives a target the supervisor's RLIMIT_NOFILE as its
+ * parent gave it; none when the runtime left the soft limit below the hard one.
+ *
+ * @example
+ * ```ts
+ * declare const libc: Libc
+ * inheritedLimits(libc) // [{ kind: "rlimit", resource: "nofile", soft: 1024n, hard: 20000n }] under `ulimit -Sn 1024 -Hn 20000`
+ * ```
+ */
+export const inheritedLimits = (libc: Libc): ReadonlyArray<PreExecStep> => {
+  const limits = new Uint8Array(16)
+  if (Number(libc.call.getrlimit(rlimitResource.nofile, limits)) !== 0) return []
+  const view = new DataView(limits.buffer)
+  const soft = view.getBigUint64(0, true)
+  const hard = view.getBigUint64(8, true)
+  if (soft !== hard) return []
+  const parent = openFilesLimits(readSmallFile(libc, `/proc/${Number(libc.call.getppid())}/limits`) ?? "")
+  const original = parent !== undefined && parent.hard === hard ? parent.soft : systemdSoftLimit
+  return original < hard ? [{ kind: "rlimit", resource: "nofile", soft: original, hard }] : []
+}
+
+const disposition = (libc: Libc, signal: number): bigint => {
+  const old = new Uint8Array(new ArrayBuffer(structs.kernelSigaction.size))
+  const result = Number(libc.call.syscall(archTable().syscalls.rt_sigaction, signal, 0, libc.address(old), constants.SIGSET_SIZE, 0))
+  return result < 0 ? 0n : new DataView(old.buffer).getBigUint64(0, true)
+}
+
+const catchable = Array.from({ length: constants.SIGRTMAX }, (_, index) => index + 1).filter((signal) => signal !== SIGKILL && signal !== SIGSTOP)
+
+/**
+ * The signals a child must reset to SIG_DFL, computed from the dispositions
+ * at the time of the call (call it when kakoi loads): all but those ignored
+ * now that `runtimeIgnores` does not list. Re-checked per spawn: a signal the
+ * program has since stopped ignoring is reset too.
+ *
+ * @example
+ * ```ts
+ * declare const libc: Libc
+ * const toDefault = signalsToDefault(libc, ["SIGPIPE", "SIGXFSZ"])
+ * toDefault() // every catchable signal but SIGHUP, under nohup
+ * ```
+ */
+export const signalsToDefault = (libc: Libc, runtimeIgnores: ReadonlyArray<number | "SIGPIPE" | "SIGXFSZ">): (() => ReadonlyArray<number>) => {
+  const own = new Set(runtimeIgnores.map((signal) => (typeof signal === "number" ? signal : signalNumber(signal))))
+  const keep = catchable.filter((signal) => !own.has(signal) && disposition(libc, signal) === SIG_IGN)
+  if (keep.length === 0) return () => catchable
+  return () => {
+    const still = new Set(keep.filter((signal) => disposition(libc, signal) === SIG_IGN))
+    return catchable.filter((signal) => !still.has(signal))
+  }
+}

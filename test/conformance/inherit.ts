@@ -1,0 +1,81 @@
+/**
+ * What a target inherits from the supervisor, seen from real supervising
+ * processes in each runtime (test/fixtures/kakoi-run.ts started under a shell
+ * that sets the stage): the resource limits the supervisor's parent gave it,
+ * not the runtime's raised RLIMIT_NOFILE; blocking stdio even where the runtime
+ * made its own non-blocking, without losing data or a file's offset; and
+ * signals ignored by the supervisor's parent staying ignored.
+ */
+import { execFileSync } from "node:child_process"
+import { mkdtempSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "vitest"
+
+/** The fixture; run as `<runtime argv...> kakoiRunFixture <runtime> <plain|policy> <argv...>`. */
+export const kakoiRunFixture: string = fileURLToPath(new URL("../fixtures/kakoi-run.ts", import.meta.url))
+
+/** One runtime under test. */
+export interface InheritUnderTest {
+  readonly runtime: string
+  /** argv that runs `kakoiRunFixture` with `mode` in this runtime (the target's argv follows). */
+  readonly supervisor: (mode: "plain" | "policy") => ReadonlyArray<string>
+  /**
+   * Whether a signal the supervisor's parent ignored is still ignored when
+   * kakoi loads: Node resets every disposition at startup (its PlatformInit),
+   * so on Node the parent's SIG_IGN is gone before any JavaScript runs.
+   */
+  readonly runtimeKeepsIgnoredSignals: boolean
+}
+
+const quote = (word: string): string => `'${word.replaceAll("'", "'\\''")}'`
+
+/** Runs a shell script; `$KAKOI` in it is the supervisor command (mode plain), `$KAKOI_POLICY` the one with a policy. */
+const shell = (adapter: InheritUnderTest, script: string): string =>
+  execFileSync("/bin/sh", ["-c", script], {
+    encoding: "utf8",
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      KAKOI: [...adapter.supervisor("plain")].map(quote).join(" "),
+      KAKOI_POLICY: [...adapter.supervisor("policy")].map(quote).join(" ")
+    }
+  })
+
+/** Registers the suite for one runtime. */
+export const inheritSuite = (adapter: InheritUnderTest): void => {
+  describe(`what the target inherits on ${adapter.runtime}`, () => {
+    it("RLIMIT_NOFILE as the supervisor's parent gave it, not the runtime's raised soft limit", () => {
+      // `; true` keeps the shell as the supervisor's parent (no exec), as when a shell runs a command.
+      const out = shell(adapter, `ulimit -S -n 1024; ulimit -H -n 4096; eval "$KAKOI sh -c 'ulimit -S -n; ulimit -H -n'"; true`)
+      expect(out).toBe("1024\n4096\n")
+    })
+
+    it("RLIMIT_NOFILE with soft equal to hard stays as it was given", () => {
+      expect(shell(adapter, `ulimit -n 2048; eval "$KAKOI_POLICY sh -c 'ulimit -S -n; ulimit -H -n'"; true`)).toBe("2048\n2048\n")
+    })
+
+    it("blocking stdout even where the runtime made its own non-blocking: a slow reader loses nothing", () => {
+      const out = shell(adapter, `eval "$KAKOI head -c 20000000 /dev/zero" 2>&1 | (sleep 1; wc -c)`)
+      expect(out.trim()).toBe("20000000")
+    })
+
+    it("the target's inherited stdout pipe is a description of its own, without O_NONBLOCK", () => {
+      const out = shell(adapter, `eval "$KAKOI sh -c 'grep flags /proc/self/fdinfo/1'" | cat`)
+      const flags = Number.parseInt(/flags:\s+([0-7]+)/.exec(out)?.[1] ?? "", 8)
+      expect(Number.isNaN(flags)).toBe(false)
+      expect(flags & 0o4000).toBe(0)
+    })
+
+    it("an inherited file keeps its offset: output lands after what came before", () => {
+      const file = join(mkdtempSync(join(tmpdir(), "kakoi-")), "out")
+      shell(adapter, `{ echo one; eval "$KAKOI echo two"; echo three; } > ${quote(file)}`)
+      expect(readFileSync(file, "utf8")).toBe("one\ntwo\nthree\n")
+    })
+
+    it("nohup: SIGHUP stays ignored for the target where the runtime kept it ignored", () => {
+      const out = shell(adapter, `nohup sh -c "$KAKOI grep SigIgn /proc/self/status; true" 2>/dev/null`)
+      expect(out).toBe(adapter.runtimeKeepsIgnoredSignals ? "SigIgn:\t0000000000000001\n" : "SigIgn:\t0000000000000000\n")
+    })
+  })
+}

@@ -1,0 +1,139 @@
+/**
+ * The native launcher against what broke the runtime launcher, in every
+ * runtime: memory limits that apply to the target only (20 concurrent spawns
+ * under RLIMIT_AS / RLIMIT_DATA of 64 MiB with a seccomp policy all run), no
+ * fd leaked over 200 spawns and restarts, nothing a child can write that a
+ * later child runs before its filter (the user's cache directory), no program
+ * exec'd but the target, and spawning from a worker thread.
+ */
+import { execFileSync } from "node:child_process"
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs"
+import { stat } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { Worker } from "node:worker_threads"
+import { describe, expect, it } from "vitest"
+import type { RunOptions, RunResult } from "../../core/api.ts"
+import type { ChildOptions } from "../../core/spec.ts"
+import type { SupervisorApi } from "../../core/supervisor/api.ts"
+import { rlimit } from "../../plugins/rlimit/mod.ts"
+import { answer, policy, seccomp } from "../../plugins/seccomp/mod.ts"
+import { alive, waitUntil } from "../helpers/processes.ts"
+import type { SpawnedChild } from "./launcher.ts"
+
+const workerFixture = new URL("../fixtures/worker-spawn.ts", import.meta.url)
+
+/** One runtime under test. */
+export interface NativeLauncherUnderTest {
+  readonly runtime: string
+  /** The adapter's name in adapters/ ("node", "deno", "bun"). */
+  readonly adapter: string
+  readonly run: (argv: ReadonlyArray<string>, options?: RunOptions<any, any>) => Promise<RunResult>
+  readonly spawn: (argv: ReadonlyArray<string>, options?: ChildOptions<any, any>) => Promise<SpawnedChild>
+  readonly supervise: SupervisorApi<any, any>["supervise"]
+  /** argv that runs test/fixtures/kakoi-run.ts with `mode` in this runtime, with `env` for the supervisor. */
+  readonly supervisor: (mode: "plain" | "policy") => ReadonlyArray<string>
+}
+
+const errnoPolicy = seccomp(policy({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir", "mkdirat"] }] }))
+const notifyPolicy = seccomp(policy((rule) => rule.notify(() => answer.allow(), "getppid"), { default: "allow" }))
+const mebibytes = (count: number): bigint => BigInt(count) * 1024n * 1024n
+const openFds = (): number => readdirSync("/proc/self/fd").length
+
+/** Registers the suite for one runtime. */
+export const nativeLauncherSuite = (adapter: NativeLauncherUnderTest): void => {
+  const { run } = adapter
+  const fixture = (mode: "plain" | "policy", argv: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}): string => {
+    const [command = "", ...args] = [...adapter.supervisor(mode), ...argv]
+    return execFileSync(command, args, { encoding: "utf8", env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...env } })
+  }
+
+  describe(`the native launcher on ${adapter.runtime}`, () => {
+    for (const resource of ["as", "data"] as const) {
+      it(`RLIMIT_${resource.toUpperCase()} of 64 MiB with a seccomp policy applies to the target only: 20 concurrent spawns all run`, async () => {
+        const limited: RunOptions<any, any> = { plugins: [errnoPolicy, rlimit({ [resource]: mebibytes(64) })], env: { PATH: "/usr/bin:/bin" } }
+        const results = await Promise.all(Array.from({ length: 20 }, () => run(["sh", "-c", `ulimit -${resource === "as" ? "v" : "d"}; echo ran`], limited)))
+        expect(results.map((result) => [result.exitCode, result.stdout])).toEqual(Array.from({ length: 20 }, () => [0, "65536\nran\n"]))
+      })
+    }
+
+    it("keeps its fd count flat over 200 spawns and restarts", async () => {
+      // Runtimes open a few fds of their own on first use (Deno two sockets): those are not growth.
+      for (let index = 0; index < 10; index++) {
+        await run(["true"])
+        await run(["true"], { plugins: [notifyPolicy] })
+        await run(["true"], { plugins: [errnoPolicy], input: "x" })
+      }
+      const before = openFds()
+      for (let index = 0; index < 50; index++) await run(["true"])
+      for (let index = 0; index < 25; index++) await run(["true"], { plugins: [errnoPolicy], input: "x" })
+      for (let index = 0; index < 25; index++) await run(["true"], { plugins: [notifyPolicy] })
+      const tree = await adapter.supervise({
+        name: "flat",
+        intensity: { maxRestarts: 1000, withinMs: 60_000 },
+        children: [{ name: "loop", argv: ["true"], env: { PATH: "/usr/bin:/bin" }, restart: "permanent", backoff: { initialMs: 1, maxMs: 1, jitter: false } }]
+      })
+      let started = 0
+      for await (const event of tree.events) if (event.type === "started" && ++started === 100) break
+      await tree.stop()
+      expect(openFds()).toBeLessThanOrEqual(before + 1)
+    }, 60_000)
+
+    it("16 idle children (their exits and pipes watched) do not starve the host's fs.promises", async () => {
+      const file = join(mkdtempSync(join(tmpdir(), "kakoi-")), "file")
+      writeFileSync(file, "x")
+      const statBurst = async (): Promise<number> => {
+        const started = performance.now()
+        for (let round = 0; round < 20; round++) await Promise.all(Array.from({ length: 8 }, () => stat(file)))
+        return performance.now() - started
+      }
+      await statBurst()
+      const baseline = await statBurst()
+      const children = await Promise.all(Array.from({ length: 16 }, () => adapter.spawn(["/bin/sleep", "30"])))
+      try {
+        expect(await statBurst()).toBeLessThan(baseline * 10 + 250)
+      } finally {
+        for (const child of children) child.kill("SIGKILL")
+        await Promise.all(children.map((child) => child.result))
+      }
+    })
+
+    it("a child that rewrites every file under the user's cache directory changes nothing a later child runs before its filter", () => {
+      const home = mkdtempSync(join(tmpdir(), "kakoi-home-"))
+      const cache = join(home, ".cache")
+      // What the runtime launcher used to load from there, and anything else a user keeps there.
+      mkdirSync(join(cache, "kakoi", "node-compile-cache"), { recursive: true })
+      writeFileSync(join(cache, "kakoi", "node-compile-cache", "index"), "")
+      const env = { HOME: home, XDG_CACHE_HOME: cache }
+      expect(fixture("policy", ["/bin/true"], env)).toBe("")
+      const rewrite = `find "$XDG_CACHE_HOME" -type f -exec sh -c 'for f; do printf "require(\\"fs\\").writeFileSync(\\"%s\\", \\"ran\\")" "$HOME/pwned" > "$f"; done' _ {} +`
+      fixture("plain", ["/bin/sh", "-c", rewrite], { ...env, XDG_CACHE_HOME: cache })
+      expect(fixture("policy", ["/bin/grep", "Seccomp:", "/proc/self/status"], env)).toBe("Seccomp:\t2\n")
+      expect(readdirSync(home)).toEqual([".cache"])
+      expect(readdirSync(join(cache, "kakoi"))).toEqual(["node-compile-cache"])
+    })
+
+    it("the target is the only program exec'd between the supervisor and it", () => {
+      const trace = join(mkdtempSync(join(tmpdir(), "kakoi-strace-")), "execve")
+      const [command = "", ...args] = [...adapter.supervisor("policy"), "/bin/true"]
+      execFileSync("strace", ["-f", "-qq", "-e", "trace=execve", "-o", trace, command, ...args], { encoding: "utf8" })
+      const execs = execFileSync("grep", ["-v", "= -1", trace], { encoding: "utf8" })
+        .split("\n")
+        .flatMap((line) => /execve\("([^"]+)"/.exec(line)?.[1] ?? [])
+      expect(execs.slice(1)).toEqual(["/bin/true"])
+    })
+
+    it("spawns from a worker thread; a child left running dies with the worker (PR_SET_PDEATHSIG follows the thread that cloned)", async () => {
+      const worker = new Worker(fileURLToPath(workerFixture), { workerData: { runtime: adapter.adapter } })
+      const seen = await new Promise<{ pid: number; stdout: string; exitCode: number; sleeper: number }>((resolve, reject) => {
+        worker.once("message", resolve)
+        worker.once("error", reject)
+      })
+      expect(seen).toMatchObject({ stdout: `${seen.pid}\n`, exitCode: 0 })
+      expect(alive(seen.sleeper)).toBe(true)
+      await worker.terminate()
+      expect(await waitUntil(() => !alive(seen.sleeper), 5000)).toBe(true)
+    })
+  })
+}
