@@ -6,9 +6,9 @@
 import { readFileSync } from "node:fs"
 import type { Effect } from "effect"
 import type { NodeServices } from "../adapters/node/mod.ts"
-import { diffHelp, explainHelp, exportHelp, learnHelp, lintHelp, mainHelp, runHelp, superviseHelp, syscallHelp, UsageError, type CliIo } from "./usage.ts"
+import { diffHelp, doctorHelp, explainHelp, exportHelp, learnHelp, lintHelp, mainHelp, runHelp, superviseHelp, syscallHelp, UsageError, type CliIo } from "./usage.ts"
 
-const helps: Record<string, string> = { run: runHelp, learn: learnHelp, syscall: syscallHelp, export: exportHelp, explain: explainHelp, diff: diffHelp, lint: lintHelp, supervise: superviseHelp }
+const helps: Record<string, string> = { run: runHelp, learn: learnHelp, syscall: syscallHelp, export: exportHelp, explain: explainHelp, diff: diffHelp, lint: lintHelp, supervise: superviseHelp, doctor: doctorHelp }
 
 // By package name, not a relative path: the built CLI sits one folder deeper (dist/cli) than the source.
 const version = (): string =>
@@ -57,6 +57,8 @@ const dispatch = async (command: string | undefined, args: ReadonlyArray<string>
       return runEffectCommand(async () => (await import("./lint.ts")).lintCommand(args, io))
     case "supervise":
       return (await import("./supervise.ts")).superviseCommand(args, io)
+    case "doctor":
+      return (await import("./doctor.ts")).doctorCommand(args, io)
     default:
       throw new UsageError("", `Unknown command "${command}"`)
   }
@@ -70,6 +72,9 @@ const failure = (error: unknown): { readonly status: number; readonly message: s
   }
   const tagged = error as { readonly _tag?: string; readonly reason?: string; readonly message?: string }
   switch (tagged._tag) {
+    // A fence option written wrong is a usage mistake; a fence this host or build cannot give is kakoi's failure.
+    case "FenceError":
+      return { status: tagged.reason === "InvalidOption" ? 2 : 125, message: tagged.message ?? String(error) }
     case "PolicyError":
     case "SyscallError":
     case "BpfError":

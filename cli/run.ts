@@ -11,6 +11,7 @@ import { compile, seccomp } from "../plugins/seccomp/mod.ts"
 import { layer as libseccomp } from "../adapters/node/libseccomp.ts"
 import { reporter } from "./notify-report.ts"
 import { ociOptions, profileOptions } from "./policy-file.ts"
+import { sandboxOptions, sandboxPlugin } from "./sandbox-flags.ts"
 import { policyFromFlags, ruleOptions } from "./policy-options.ts"
 import { runHelp, parseOptions, splitAtCommand, UsageError, type CliIo } from "./usage.ts"
 
@@ -30,7 +31,8 @@ const options = {
   trap: repeated,
   log: repeated,
   notify: repeated,
-  observe: { type: "boolean" }
+  observe: { type: "boolean" },
+  ...sandboxOptions
 } as const
 
 const parse = (args: ReadonlyArray<string>) => {
@@ -85,6 +87,8 @@ export const runCommand = async (args: ReadonlyArray<string>, io: CliIo): Promis
     const plugins: Array<Plugin<unknown, NodeServices>> = [rlimit(limits.success)]
   // Notified calls (--notify, or a policy's notify rules) are reported on stderr; --observe lets them run.
   if (policy !== undefined) plugins.push(seccomp(policy, { notify: { handler: reporter(io.err, values.observe === true) } }))
+  const fences = sandboxPlugin(values)
+  if (fences !== undefined) plugins.push(fences)
 
   // The handlers go in before spawn: the target runs before spawn resolves, and a signal in between
   // must not kill kakoi by default action. Signals that come before the child exists are passed on once it does.

@@ -6,6 +6,8 @@
  *
  * The tree is decoded strictly first (tree-file.ts): a mistake in it exits 2
  * with the file and the JSON path, and nothing is started.
+ * Besides `seccomp` and `rlimit`, a worker may carry `"sandbox"` (sandbox()'s
+ * options, e.g. `{ "network": "none" }`, or `{}` for its strict defaults).
  */
 import { supervise, type SupervisorHandle } from "../adapters/node/mod.ts"
 import { formatEvent } from "../core/supervisor/events.ts"

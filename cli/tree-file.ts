@@ -19,6 +19,7 @@ import { invalidTree, treeSchema } from "../core/supervisor/validate.ts"
 import { rlimit, rlimitSteps, type RlimitOptions } from "../plugins/rlimit/mod.ts"
 import { policy, PolicyError, seccomp, type Policy } from "../plugins/seccomp/mod.ts"
 import { parseJsonText } from "../plugins/seccomp/json-text.ts"
+import { sandbox, type SandboxOptions } from "../plugins/sandbox/sandbox.ts"
 import { UsageError } from "./usage.ts"
 
 /** A tree as `kakoi supervise` runs it: plugins that the Node adapter's layer can serve. */
@@ -28,12 +29,15 @@ type Tree = SupervisorSpec<unknown, NodeServices>
 interface FileWorker {
   readonly seccomp?: string | Readonly<Record<string, unknown>>
   readonly rlimit?: Readonly<Record<string, unknown>>
+  readonly sandbox?: Readonly<Record<string, unknown>>
 }
 
 const Fields = Schema.Record(Schema.String, Schema.Unknown)
 const decodeFileTree = strictDecoder(treeSchema({
   seccomp: Schema.optionalKey(Schema.Union([Schema.String, Fields])),
-  rlimit: Schema.optionalKey(Fields)
+  rlimit: Schema.optionalKey(Fields),
+  // sandbox()'s options, decoded strictly by the plugin before the tree starts anything (supervisor preflight).
+  sandbox: Schema.optionalKey(Fields)
 }))
 
 /** A problem found while turning a decoded tree into plugins. */
@@ -88,8 +92,9 @@ const withPlugins = (child: Tree | ChildSpec<unknown, NodeServices>, path: strin
   if (isSupervisorSpec(child)) {
     return { ...child, children: child.children.map((nested, index) => withPlugins(nested, `${path === "" ? "" : `${path}.`}children[${index}]`, base)) }
   }
-  const { seccomp: written, rlimit: limits, ...rest } = child as WorkerSpec<unknown, NodeServices> & FileWorker
+  const { seccomp: written, rlimit: limits, sandbox: fences, ...rest } = child as WorkerSpec<unknown, NodeServices> & FileWorker
   const plugins = [...(rest.plugins ?? [])]
+  if (fences !== undefined) plugins.push(sandbox(fences as SandboxOptions))
   if (limits !== undefined) plugins.push(rlimit(workerLimits(limits, path)))
   if (written !== undefined) plugins.push(seccomp(workerPolicy(written, path, base)))
   return { ...rest, plugins }

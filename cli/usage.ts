@@ -114,6 +114,7 @@ Usage:
   kakoi diff A B                           List the calls two policies decide differently
   kakoi lint FILE                          Print what a policy may not mean
   kakoi supervise FILE                     Run a supervision tree (JSON) until Ctrl-C
+  kakoi doctor [--json]                    Show what this machine offers the fences
   kakoi help [COMMAND]                     Show help for a command
 
 Options:
@@ -169,6 +170,20 @@ kakoi reads its own options up to "--" or the first word that is not one.
 Process:
   --rlimit NAME=SOFT[:HARD]     Set a resource limit (nofile=64, as=512M, cpu=5)
   --cwd DIR                     Run CMD in DIR
+
+Sandbox (any of these runs CMD under sandbox(); this build refuses them:
+the fences need the native launcher, which has not landed yet):
+  --sandbox                     The strict default: host read-only, private
+                                /tmp, no network, no capabilities, home hidden
+  --ro PATH                     Show only the --ro paths, read-only (repeats)
+  --rw PATH                     A writable path (repeats)
+  --hide PATH                   A hidden path (repeats)
+  --net none|loopback|host|tcp:PORT[,PORT...]
+  --user NAME|UID[:GID]|keep    Run as this user
+  --hostname NAME               The child's own hostname
+  --memory SIZE --pids N --cpu N
+                                cgroup v2 limits (needs a delegated cgroup)
+  --containment namespaces|cgroup|process-group
 
 Examples:
   kakoi run --errno EPERM:mkdir,mkdirat -- mkdir /tmp/x
@@ -368,3 +383,15 @@ Examples:
   kakoi learn --out ls.json -- ls /
   kakoi run --policy ls.json -- ls /     # the same output
   kakoi run --policy ls.json -- mkdir /tmp/x   # Operation not permitted`
+
+export const doctorHelp = `Usage: kakoi doctor [--json]
+
+Print what this machine offers the fences, and why not where it does not:
+kernel and architecture, the Landlock ABI, whether user, pid, mount and
+network namespaces can be created (sysctls, AppArmor, and an actual try with
+unshare(1)), cgroup v2 (where, which controllers, whether the supervisor's
+cgroup is delegated), ptrace rights for notify listeners, seccomp user
+notification, io_uring, and the containment level run would use.
+
+Options:
+  --json   Print the same as JSON`

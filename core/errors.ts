@@ -34,6 +34,8 @@ interface SpawnErrorFields {
   readonly errno?: number
   /** For "InvalidSpec": where in the options, as a JSON path (`stdio[1]`). */
   readonly path?: string | undefined
+  /** The child program's report, when the failure is one (plugins' `failed` hooks explain it). */
+  readonly failure?: LaunchFailure
 }
 
 // A named base keeps the class declaration free of call expressions (isolatedDeclarations).
@@ -99,11 +101,11 @@ const preExecDetail: Record<string, (subject: string) => string> = {
 export const spawnErrorFromFailure = (failure: LaunchFailure, command: string): SpawnError => {
   const { stage, errno, subject } = failure
   if (stage === "resolve" || stage === "exec") {
-    if (errno === 2) return new SpawnError({ reason: "CommandNotFound", command, detail: subject, errno })
-    if (errno === 13) return new SpawnError({ reason: "PermissionDenied", command, detail: subject, errno })
-    return new SpawnError({ reason: "ExecFailed", command, detail: subject, errno })
+    if (errno === 2) return new SpawnError({ reason: "CommandNotFound", command, detail: subject, errno, failure })
+    if (errno === 13) return new SpawnError({ reason: "PermissionDenied", command, detail: subject, errno, failure })
+    return new SpawnError({ reason: "ExecFailed", command, detail: subject, errno, failure })
   }
   const describe = preExecDetail[stage]
-  if (describe) return new SpawnError({ reason: "PreExecFailed", command, detail: describe(subject), errno })
-  return new SpawnError({ reason: "LauncherFailed", command, detail: `${stage}: ${subject}` })
+  if (describe) return new SpawnError({ reason: "PreExecFailed", command, detail: describe(subject), errno, failure })
+  return new SpawnError({ reason: "LauncherFailed", command, detail: `${stage}: ${subject}`, errno, failure })
 }

@@ -58,6 +58,14 @@ const exitPhase = <Io, E, R>(
     return result
   })
 
+/** A start that failed: the plugins' `failed` hooks may explain a child program's failure with their own error. */
+const failedStart = <E, R>(spec: ChildSpec<E, R>, error: SpawnError): Effect.Effect<never, E | SpawnError, R> =>
+  Effect.gen(function* () {
+    const failure = error.failure
+    if (failure !== undefined) for (const plugin of spec.plugins) if (plugin.failed) yield* plugin.failed(failure, spec)
+    return yield* error
+  })
+
 /**
  * Start a child: run the spawn and preExec hooks, clone it through the
  * runtime with its program, run the `launched` hooks while it prepares, and
@@ -78,7 +86,7 @@ export const start = <Io, E, R>(
       steps,
       stdio: ready.stdio,
       parentDeathSignal: ready.parentDeathSignal === undefined ? 0 : signalNumber(ready.parentDeathSignal)
-    }, command)
+    }, command).pipe(Effect.catchTag("SpawnError", (error) => failedStart(ready, error)))
     const killChild = Effect.sync(() => launched.kill("SIGKILL"))
     const launchedHooks = ready.plugins.flatMap((plugin) => (plugin.launched ? [plugin.launched(launched.child, ready)] : []))
     // A hook that fails leaves the child waiting for it: kill it so start() ends.
@@ -95,7 +103,7 @@ export const start = <Io, E, R>(
       yield* launched.exited
       yield* launched.release
       if (hooked !== undefined && Exit.isFailure(hooked)) return yield* Effect.failCause(hooked.cause)
-      return yield* spawnErrorFromFailure(failure ?? { stage: "launcher", errno: 0, subject: "no report" }, command)
+      return yield* failedStart(ready, spawnErrorFromFailure(failure ?? { stage: "launcher", errno: 0, subject: "no report" }, command))
     }
     for (const plugin of ready.plugins) if (plugin.exec) yield* plugin.exec({ pid: launched.pid, spec: ready })
     const exit = yield* Effect.cached(exitPhase(launched, ready, startedAt))

@@ -5,11 +5,14 @@
  * - launched (parent, while the child runs its program): talk to the child
  *   over its control channel before it execs (the notify handshake);
  * - exec (parent): the target is running under its final pid;
- * - exit (parent): read or enrich the exit data (e.g. explain a SIGSYS).
+ * - exit (parent): read or enrich the exit data (e.g. explain a SIGSYS);
+ * - failed (parent): the child never ran its target; a plugin may explain why
+ *   with its own error (a fence the host refused) and releases what it holds.
  * Failing spawn or preExec means nothing is started.
  */
 import type { Effect } from "effect"
 import type { ExitResult } from "./exit.ts"
+import type { LaunchFailure } from "./program/mod.ts"
 import type { ChildSpecView } from "./spec.ts"
 import type { PreExecStep } from "./steps.ts"
 
@@ -26,6 +29,8 @@ import type { PreExecStep } from "./steps.ts"
  */
 export interface LaunchingChild {
   readonly pid: number
+  /** Whether a notification's pid is the child program's (the child, or an init's target before its exec). */
+  readonly isProgram: (pid: number) => boolean
   /** The child's pidfd (CLONE_PIDFD), valid while the child prepares (the launcher closes it some time after the reap). */
   readonly pidfd: number
   /** The fd number the child's notify listener gets (the child program makes it so). */
@@ -71,6 +76,12 @@ export interface Plugin<out E = never, out R = never> {
   readonly launched?: (child: LaunchingChild, spec: ChildSpecView) => Effect.Effect<void, E, R>
   readonly exec?: (child: { readonly pid: number; readonly spec: ChildSpecView }) => Effect.Effect<void, never, R>
   readonly exit?: (exit: ExitResult, spec: ChildSpecView) => Effect.Effect<ExitResult, never, R>
+  /**
+   * The child failed before its target ran (`failure` is the child program's
+   * report, or a clone refused for its namespaces). Failing with the plugin's
+   * own error replaces the generic SpawnError: the first plugin that does wins.
+   */
+  readonly failed?: (failure: LaunchFailure, spec: ChildSpecView) => Effect.Effect<void, E, R>
 }
 
 /**

@@ -5,8 +5,8 @@
  * streams), which the core passes through untouched.
  */
 import { Effect } from "effect"
-import { SpawnError } from "./errors.ts"
-import { nativeLauncher, type LaunchBinding, type LaunchRequest, type SignalGroup } from "./launch/spawn.ts"
+import { SpawnError, spawnErrorFromFailure } from "./errors.ts"
+import { CloneRefused, nativeLauncher, type LaunchBinding, type LaunchRequest, type SignalGroup } from "./launch/spawn.ts"
 import type { LaunchingChild } from "./plugin.ts"
 import { ProgramError, UnsupportedArchitecture, type LaunchFailure } from "./program/mod.ts"
 import type { SignalName } from "./signals.ts"
@@ -62,6 +62,7 @@ const spawnErrorOf = (error: unknown, command: string): SpawnError => {
     const detail = error.message.startsWith(programErrorPrefix) ? error.message.slice(programErrorPrefix.length) : error.message
     return new SpawnError({ reason: "InvalidSpec", command, detail })
   }
+  if (error instanceof CloneRefused) return spawnErrorFromFailure(error.failure, command)
   if (error instanceof UnsupportedArchitecture) return new SpawnError({ reason: "UnsupportedArchitecture", command, detail: error.message })
   return new SpawnError({ reason: "LauncherFailed", command, detail: error instanceof Error ? error.message : String(error) })
 }

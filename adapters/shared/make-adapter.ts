@@ -6,6 +6,7 @@
  */
 import { Layer } from "effect"
 import { makeApi, type Api, type Host } from "../../core/api.ts"
+import { kernelFromLibc, KernelService } from "../../core/host/kernel.ts"
 import type { Libc } from "../../core/libc.ts"
 import { nativeFromLibc } from "../../core/libc-native.ts"
 import { NativeLibrary } from "../../core/native.ts"
@@ -24,8 +25,8 @@ import { outputBytes } from "./host-io.ts"
 import { supervisorHost, type OutputIo } from "./supervisor-host.ts"
 import { trapHelperStarter } from "./trap-helper-host.ts"
 
-/** Services the plugins shipped with kakoi need; every adapter's `layer` provides them. */
-export type Services = SeccompLibrary | NativeLibrary | ListenerSystemService
+/** Services the plugins shipped with kakoi need (the fences read the host through KernelService); every adapter's `layer` provides them. */
+export type Services = SeccompLibrary | NativeLibrary | ListenerSystemService | KernelService
 
 /** What a runtime gives the factory. `X` is the runtime's own typed failure (Deno's permissions). */
 export interface RuntimeBinding<Io, X = never> {
@@ -174,6 +175,7 @@ export const makeAdapter = <Io extends OutputIo, X = never>(binding: RuntimeBind
   const layer: Layer.Layer<Services, NativeLibraryError | X> = Layer.mergeAll(
     binding.seccompLibrary,
     Layer.sync(NativeLibrary, () => nativeFromLibc(binding.libc())),
+    Layer.sync(KernelService, () => kernelFromLibc(binding.libc())),
     // Notify rules: the listener system on the process's poll thread (asked for only when a policy notifies).
     Layer.sync(ListenerSystemService, () => (listeners ??= listenerSystem(binding.libc(), binding.poll)))
   )

@@ -61,6 +61,8 @@ export const seccompIoctl = {
 export const constants = {
   PR_SET_PDEATHSIG: 1,
   PR_SET_NO_NEW_PRIVS: 38,
+  /** ptrace(2) request that attaches without stopping the tracee (the attack tests' probe). */
+  PTRACE_SEIZE: 0x4206,
   SECCOMP_SET_MODE_FILTER: 1,
   SECCOMP_FILTER_FLAG_TSYNC: 1,
   SECCOMP_FILTER_FLAG_NEW_LISTENER: 8,
@@ -85,11 +87,11 @@ export const constants = {
   O_APPEND: 0o2000,
   O_PATH: 0o10000000,
   F_DUPFD: 0,
+  F_DUPFD_CLOEXEC: 1030,
   F_GETFD: 1,
   F_SETFD: 2,
   F_GETFL: 3,
   F_SETFL: 4,
-  F_DUPFD_CLOEXEC: 1030,
   SEEK_CUR: 1,
   AF_UNIX: 1,
   SOCK_STREAM: 1,
@@ -140,6 +142,64 @@ export const constants = {
   SFD_CLOEXEC: 0o2000000,
   LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET: 1,
   LANDLOCK_SCOPE_SIGNAL: 2,
+  LANDLOCK_CREATE_RULESET_VERSION: 1,
+  LANDLOCK_RULE_PATH_BENEATH: 1,
+  LANDLOCK_RULE_NET_PORT: 2,
+  // The fences (core/program/rules/*, plugins/sandbox): open(2), namespaces, mounts, identity, network.
+  O_RDONLY: 0,
+  AT_REMOVEDIR: 0x200,
+  AT_RECURSIVE: 0x8000,
+  F_OK: 0,
+  X_OK: 1,
+  W_OK: 2,
+  R_OK: 4,
+  S_IFMT: 0o170000,
+  S_IFDIR: 0o040000,
+  CLONE_NEWTIME: 0x80,
+  CLONE_NEWNS: 0x20000,
+  CLONE_NEWCGROUP: 0x2000000,
+  CLONE_NEWUTS: 0x4000000,
+  CLONE_NEWIPC: 0x8000000,
+  CLONE_NEWNET: 0x40000000,
+  MS_RDONLY: 1,
+  MS_NOSUID: 2,
+  MS_NODEV: 4,
+  MS_NOEXEC: 8,
+  MS_REMOUNT: 32,
+  MS_BIND: 4096,
+  MS_MOVE: 8192,
+  MS_REC: 16384,
+  MS_PRIVATE: 0x40000,
+  MS_SLAVE: 0x80000,
+  MNT_DETACH: 2,
+  MOUNT_ATTR_RDONLY: 0x1,
+  MOUNT_ATTR_NOSUID: 0x2,
+  MOUNT_ATTR_NODEV: 0x4,
+  MOUNT_ATTR_NOEXEC: 0x8,
+  OPEN_TREE_CLONE: 1,
+  MOVE_MOUNT_F_EMPTY_PATH: 4,
+  PR_SET_KEEPCAPS: 8,
+  PR_CAPBSET_DROP: 24,
+  PR_SET_SECUREBITS: 28,
+  PR_GET_NO_NEW_PRIVS: 39,
+  PR_CAP_AMBIENT: 47,
+  PR_CAP_AMBIENT_CLEAR_ALL: 4,
+  /** _LINUX_CAPABILITY_VERSION_3 (capset's header). */
+  LINUX_CAPABILITY_VERSION_3: 0x20080522,
+  CAP_SYS_PTRACE: 19,
+  CAP_SYS_ADMIN: 21,
+  AF_INET: 2,
+  AF_INET6: 10,
+  AF_PACKET: 17,
+  SOCK_DGRAM: 2,
+  SOCK_RAW: 3,
+  IPPROTO_ICMP: 1,
+  INADDR_LOOPBACK: 0x7f000001,
+  SIOCGIFFLAGS: 0x8913,
+  SIOCSIFFLAGS: 0x8914,
+  IFF_UP: 1,
+  SECCOMP_GET_ACTION_AVAIL: 2,
+  SECCOMP_RET_USER_NOTIF: 0x7fc00000,
   /** Raw syscalls return -errno in this range; anything else is a result. */
   MAX_ERRNO: 4095
 } as const
@@ -206,5 +266,46 @@ export const structs = {
   /** struct statfs (asm-generic, 64-bit words): f_type first */
   statfs: { size: 120, type: 0 },
   /** siginfo_t as waitid fills it for a child: si_code, si_pid, si_status */
-  siginfo: { size: 128, code: 8, pid: 16, status: 24 }
+  siginfo: { size: 128, code: 8, pid: 16, status: 24 },
+  /** struct mount_attr { u64 attr_set; u64 attr_clr; u64 propagation; u64 userns_fd } (mount_setattr) */
+  mountAttr: { size: 32, set: 0, clear: 8, propagation: 16, usernsFd: 24 },
+  /** struct ifreq: char name[16], then the union (ifr_flags, a short, first); IFNAMSIZ 16 */
+  ifreq: { size: 40, name: 0, nameSize: 16, flags: 16 },
+  /** capset's struct __user_cap_header_struct { u32 version; i32 pid } and two __user_cap_data_struct { u32 effective, permitted, inheritable } */
+  capUserHeader: { size: 8, version: 0, pid: 4 },
+  capUserData: { size: 24, entrySize: 12, effective: 0, permitted: 4, inheritable: 8 },
+  /** struct sockaddr_in { u16 family; u16 port (big-endian); u32 address (big-endian); u8 zero[8] } */
+  sockaddrIn: { size: 16, family: 0, port: 2, address: 4 },
+  /** struct landlock_path_beneath_attr { u64 allowed_access; s32 parent_fd } (packed) */
+  landlockPathBeneath: { size: 12, allowedAccess: 0, parentFd: 8 },
+  /** struct landlock_net_port_attr { u64 allowed_access; u64 port } */
+  landlockNetPort: { size: 16, allowedAccess: 0, port: 8 },
+  /** struct io_uring_params: all zero asks for the defaults */
+  ioUringParams: { size: 120 }
+} as const
+
+/**
+ * Landlock's access rights (linux/landlock.h), by the ABI that introduced
+ * them, and the size of `struct landlock_ruleset_attr` an ABI knows
+ * (handled_access_fs: 1, handled_access_net: 4, scoped: 6).
+ *
+ * @example
+ * ```ts
+ * landlockAccess.fs.READ_FILE // 4n
+ * ```
+ */
+export const landlockAccess = {
+  fs: {
+    EXECUTE: 0x1n, WRITE_FILE: 0x2n, READ_FILE: 0x4n, READ_DIR: 0x8n, REMOVE_DIR: 0x10n, REMOVE_FILE: 0x20n,
+    MAKE_CHAR: 0x40n, MAKE_DIR: 0x80n, MAKE_REG: 0x100n, MAKE_SOCK: 0x200n, MAKE_FIFO: 0x400n, MAKE_BLOCK: 0x800n,
+    MAKE_SYM: 0x1000n,
+    /** ABI 2 */ REFER: 0x2000n,
+    /** ABI 3 */ TRUNCATE: 0x4000n,
+    /** ABI 5 */ IOCTL_DEV: 0x8000n
+  },
+  /** ABI 4 */
+  net: { BIND_TCP: 0x1n, CONNECT_TCP: 0x2n },
+  /** ABI 6 */
+  scope: { ABSTRACT_UNIX_SOCKET: 0x1n, SIGNAL: 0x2n },
+  rulesetAttrSize: (abi: number): number => (abi >= 6 ? 24 : abi >= 4 ? 16 : 8)
 } as const

@@ -4,7 +4,7 @@
  * share. Adding a syscall here makes every arch module name it (a missing one
  * is a type error), which is how a new arch cannot silently lack a number.
  */
-import type { constants, ErrnoNumbers, rlimitResource, seccompIoctl, signals, structs } from "./generic.ts"
+import type { constants, ErrnoNumbers, landlockAccess, rlimitResource, seccompIoctl, signals, structs } from "./generic.ts"
 
 /**
  * The architectures kakoi has an interpreter and number table for.
@@ -29,7 +29,12 @@ export type SyscallName =
   | "prctl" | "getppid" | "rt_sigaction" | "rt_sigprocmask" | "dup3" | "close_range" | "prlimit64"
   | "chdir" | "umask" | "setsid" | "seccomp" | "execve" | "exit_group"
   | "clone" | "wait4" | "signalfd4" | "openat" | "landlock_create_ruleset" | "landlock_restrict_self"
-  | "openat2" | "mkdirat" | "fstatfs"
+  | "openat2" | "fstatfs"
+  // The fences' compile rules and the supervisor's host probes, Landlock ruleset builder and cgroup manager.
+  | "fstat" | "getpid" | "geteuid" | "socket" | "connect" | "bind" | "capset" | "mount" | "umount2" | "pivot_root"
+  | "sethostname" | "setdomainname" | "setgroups" | "setresuid" | "setresgid" | "unshare" | "mkdirat" | "fchdir"
+  | "io_uring_setup" | "faccessat" | "unlinkat" | "symlinkat" | "mount_setattr" | "open_tree" | "move_mount"
+  | "landlock_add_rule" | "ptrace" | "fcntl"
 
 /**
  * One architecture's numbers.
@@ -54,4 +59,7 @@ export interface ArchTable {
   readonly rlimitResource: typeof rlimitResource
   readonly signals: typeof signals
   readonly structs: typeof structs
+  readonly landlockAccess: typeof landlockAccess
+  /** `struct stat` (fstat), which differs per arch: its size and where the u32 st_mode sits. */
+  readonly stat: { readonly size: number; readonly mode: number }
 }

@@ -20,6 +20,13 @@
  * descendants left in the group can still be stopped, and a new process that
  * got the number can never be. On older kernels, kill(-pid) stands in, and
  * only while the child is not reaped (until then no one else can hold the id).
+ *
+ * A program with an init (a pid namespace) adds its namespace flags to the
+ * clone and never uses CLONE_VFORK: the child is the namespace's init, which
+ * runs on our block and stack until it exits (control channel end of file).
+ * Its `started` record says the target exec'd; its exit is the target's wait
+ * status from its `targetStatus` record; the pid reported is the init's, the
+ * one signals go to (it forwards them; SIGKILL ends the namespace).
  */
 import { checked, type Libc } from "../libc.ts"
 import type { LaunchingChild } from "../plugin.ts"
@@ -34,6 +41,7 @@ import { compileProgram, interpreter, type ChildProgram, type LaunchFailure } fr
 import { archTable } from "../arch/mod.ts"
 import { inheritedLimits, signalsToDefault } from "./inherit.ts"
 import { childStdio, fdTools, type FdTools } from "./stdio.ts"
+import { cloneRefused, programPid, statusFromWait } from "./contained.ts"
 
 /** What the runtime's FFI gives the launcher. */
 export interface LaunchBinding {
@@ -61,7 +69,7 @@ export interface NativeChild {
   readonly pipes: readonly [number | undefined, number | undefined, number | undefined]
   /** What `launched` hooks talk to while the child prepares. */
   readonly launching: LaunchingChild
-  /** Resolves at the control channel's end of file: the failure the child reported, or undefined once the target runs. */
+  /** Resolves once the target runs (undefined) or with the failure the child reported: at end of file, or an init's `started` record. */
   readonly started: Promise<LaunchFailure | undefined>
   readonly exited: Promise<ProcessStatus>
   readonly kill: (signal: SignalName) => boolean
@@ -90,6 +98,25 @@ interface Group {
   readonly reaped: () => boolean
   readonly open: () => boolean
   readonly close: () => void
+}
+
+/**
+ * A clone refused for the namespaces the program asked for: the launch
+ * failure (stage "user-namespace" or "pid-namespace") for the fence plugins
+ * to explain.
+ *
+ * @example
+ * ```ts
+ * const refused = new CloneRefused({ stage: "user-namespace", errno: 1, subject: "clone(CLONE_NEWUSER | CLONE_NEWPID)" })
+ * refused.failure.errno // 1
+ * ```
+ */
+export class CloneRefused extends Error {
+  readonly failure: LaunchFailure
+  constructor(failure: LaunchFailure) {
+    super(`${failure.subject} failed with errno ${failure.errno}`)
+    this.failure = failure
+  }
 }
 
 /** The launcher of one process: `launch` starts a child, or throws an Error that says which call failed. */
@@ -216,12 +243,17 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       block = new Uint8Array(new ArrayBuffer(program.size + 16))
       const address = libc.address(block)
       block.set(program.image(address))
-      const flags = constants.CLONE_VM | constants.CLONE_PIDFD | signals.SIGCHLD | (program.hasListener ? 0 : constants.CLONE_VFORK)
+      const flags = constants.CLONE_VM | constants.CLONE_PIDFD | signals.SIGCHLD | program.cloneFlags | (program.mayVfork ? constants.CLONE_VFORK : 0)
       libc.call.syscall(syscalls.rt_sigprocmask, constants.SIG_SETMASK, scratchAddress, scratchAddress + 8n, constants.SIGSET_SIZE, 0)
       childPid = Number(libc.call.clone(code.entry, stack.top, flags, address, scratchAddress + 16n))
       const cloneErrno = childPid < 0 ? libc.errno() : 0
       libc.call.syscall(syscalls.rt_sigprocmask, constants.SIG_SETMASK, scratchAddress + 8n, 0, constants.SIGSET_SIZE, 0)
-      if (childPid < 0) throw new Error(`clone failed with errno ${cloneErrno}`)
+      if (childPid < 0) {
+        // The host refused the namespaces (a sysctl, an LSM, an outer seccomp profile): the fences explain it.
+        const refused = cloneRefused(program.cloneFlags, cloneErrno)
+        if (refused !== undefined) throw new CloneRefused(refused)
+        throw new Error(`clone failed with errno ${cloneErrno}`)
+      }
       pidfd = scratchView.getInt32(16, true)
     } catch (error) {
       stacks.give(stack)
@@ -249,11 +281,16 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       finish(program.decode(concat(received)).failure)
     }
     const onBytes = (): void => {
+      if (program.init) {
+        // An init reports its target's exec (or failure) long before its own end of file.
+        const report = program.decode(concat(received))
+        if (report.started || report.failure !== undefined) finish(report.failure)
+      }
       if (installing || !program.decode(concat(received)).installingListener) return
       installing = true
       for (const watcher of reportWatchers) watcher()
     }
-    if (!program.hasListener) {
+    if (program.mayVfork) {
       // CLONE_VFORK: the child has exec'd or exited; its end closes within moments of execve, so read to the end here.
       for (;;) {
         const chunk = new Uint8Array(4096)
@@ -294,15 +331,19 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
     const reap = (): ProcessStatus | undefined => {
       info.fill(0)
       const result = checked(libc.call.waitid(constants.P_PIDFD, pidfd, info, constants.WEXITED | constants.WNOHANG), libc.errno)
-      const ended = result < 0 ? { exitCode: undefined, signal: undefined } : statusOf(new DataView(info.buffer))
-      if (ended === undefined) return undefined
+      const reaped = result < 0 ? { exitCode: undefined, signal: undefined } : statusOf(new DataView(info.buffer))
+      if (reaped === undefined) return undefined
+      // An init wrote its target's status before it exited: it is in the channel now, whatever the poll order.
+      if (program.init && open) drain(libc, mine, received)
+      const reported = program.init ? program.decode(concat(received)).targetStatus : undefined
+      const ended = reported === undefined ? reaped : statusFromWait(reported)
       status = ended
       // Released, or no process left in its group (which then stays empty for good): nothing more to signal.
       if (released || pidfdSignal(pidfd, 0, constants.PIDFD_SIGNAL_PROCESS_GROUP) === -errno.ESRCH) closePidfd()
       return ended
     }
     const exited = new Promise<ProcessStatus>((resolve) => {
-      const early = program.hasListener || !endsSoon(pidfd) ? undefined : reap()
+      const early = !program.mayVfork || !endsSoon(pidfd) ? undefined : reap()
       if (early !== undefined) return resolve(early)
       const cancel = watcher.watch(pidfd, constants.POLLIN, () => {
         const ended = reap()
@@ -315,6 +356,7 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
     const launching: LaunchingChild = {
       pid: childPid,
       pidfd,
+      isProgram: programPid(libc, childPid, program.init),
       listenerFd: program.listenerFd,
       handshake: { readSize: program.handshakeReadSize, code: { start: code.start, end: code.end } },
       whenInstallingListener: (listener) => {

@@ -1,21 +1,27 @@
 /**
  * The child-program compiler: everything the child does between clone and
  * execve, as a list of syscalls over one block (format.ts, block.ts). Step
- * kinds are compile rules (rules.ts, init.ts); the interpreter stays the same
+ * kinds are compile rules (rules/*, init.ts); the interpreter stays the same
  * machine code for every rule. Order (the contract in launcher-interface.md):
  * parent-death signal and the parent check, signal dispositions and mask,
- * stdio onto 0-2 and the control channel onto 3, close_range(4..), the
- * user-namespace maps, [the pid-namespace init, which forks the target and
- * stays behind], the steps, the seccomp installs (the one with a listener
- * last, then the handshake read), and the PATH search by execve attempts.
+ * stdio onto 0-2 and the control channel onto 3, the supervisor fds steps
+ * name onto 5.. (`passedFds`), every other fd >= 4 closed, then the steps by
+ * phase (core/steps.ts `orderSteps`: cgroup, user-namespace maps, unshare,
+ * [the pid-namespace init, which forks the target and stays behind], mounts,
+ * hostname and lo, identity, the plain steps, Landlock), the seccomp installs
+ * (the one with a listener last, then the handshake read), and the PATH
+ * search by execve attempts.
  */
 import type { ArchTable } from "../arch/mod.ts"
-import { orderSteps, type PreExecStep } from "../steps.ts"
+import { orderSteps, type PreExecStep, type UnsharedNamespace } from "../steps.ts"
 import type { Arg, BlockLayout, DataRef } from "./block.ts"
 import { ProgramError } from "./errors.ts"
 import { Mode, recordSize, recordTag } from "./format.ts"
+import { controlFd, firstPassedFd, listenerFd, passedFds, sourceFd } from "./fds.ts"
 import { initOps } from "./init.ts"
-import { filterProgram, refuseNul, stepOps, type PlainStep, type RuleOp } from "./rules.ts"
+import { filterProgram, refuseNul, stepOps, type RuleContext, type RuleOp } from "./rules/mod.ts"
+
+export { controlFd, listenerFd } from "./fds.ts"
 
 /**
  * What the child must do, as the parent knows it at spawn time.
@@ -45,24 +51,6 @@ export interface ProgramInput {
 }
 
 /**
- * The fd the control channel gets in the child.
- *
- * @example
- * ```ts
- * controlFd // 3
- * ```
- */
-export const controlFd = 3
-/**
- * The fd the notify listener gets: the lowest free one after close_range(4..).
- *
- * @example
- * ```ts
- * listenerFd // 4
- * ```
- */
-export const listenerFd = 4
-/**
  * The handshake read's count: unusual, so the parent can tell it from a target's read.
  *
  * @example
@@ -73,14 +61,6 @@ export const listenerFd = 4
 export const handshakeReadSize = 4093
 /** execvp's search path when PATH is unset. */
 const defaultPath = "/usr/local/bin:/usr/bin:/bin"
-/** The lowest parent fd the program may map, so no dup3 onto 0..3 clobbers a later source. */
-const lowestSourceFd = 10
-
-const sourceFd = (fd: number, subject: string): number => {
-  if (!Number.isInteger(fd) || fd < lowestSourceFd || fd > 0xffff) throw new ProgramError({ reason: "BadFd", subject, detail: `got ${fd}` })
-  return fd
-}
-
 /**
  * PATH candidates like execvp: a name with a slash alone, else each PATH entry
  * of the target's env (the first PATH=; execvp's default without one; an empty
@@ -104,6 +84,25 @@ const record = (layout: BlockLayout, tag: number, index: number): DataRef => {
   view.setUint32(0, tag, true)
   view.setUint32(4, index, true)
   return layout.bytes(bytes)
+}
+
+/** The namespace a step changes, which the child must have of its own. */
+const namespaceOf = (step: PreExecStep): UnsharedNamespace | undefined => {
+  switch (step.kind) {
+    case "mount":
+    case "mount-attributes":
+    case "mount-point":
+    case "symlink":
+    case "tmpfs":
+    case "pivot-root":
+      return "mount"
+    case "hostname":
+      return "uts"
+    case "loopback-up":
+      return "network"
+    default:
+      return undefined
+  }
 }
 
 /**
@@ -148,8 +147,22 @@ export const compileOps = (input: ProgramInput, table: ArchTable, layout: BlockL
   if (init && !steps.some((step) => step.kind === "landlock")) {
     throw new ProgramError({ reason: "UnconfinedInit", subject: at(steps.find((step) => step.kind === "pid-namespace") as PreExecStep) })
   }
-  const userNamespace = steps.filter((step) => step.kind === "user-namespace")
-  if (userNamespace.length > 1) throw new ProgramError({ reason: "BadValue", subject: at(userNamespace[1] as PreExecStep), detail: "a second user namespace" })
+  const maps = steps.filter((step) => step.kind === "user-namespace")
+  const differing = maps.find((step) => step.uidMap !== maps[0]?.uidMap || step.gidMap !== maps[0]?.gidMap)
+  if (differing !== undefined) throw new ProgramError({ reason: "Conflict", subject: at(differing), detail: "another step maps the user namespace differently: give one identity" })
+  const groups = steps.find((step) => step.kind === "groups")
+  if (maps.length > 0 && groups !== undefined) {
+    throw new ProgramError({ reason: "Conflict", subject: at(groups), detail: "the child maps its user namespace itself, which needs setgroups denied: leave the groups as they are" })
+  }
+  // A mount, a hostname or lo set up outside a namespace of the child's own would change the host's.
+  const unshared = new Set(steps.flatMap((step) => (step.kind === "unshare" ? step.namespaces : [])))
+  for (const step of steps) {
+    const needed = namespaceOf(step)
+    if (needed !== undefined && !unshared.has(needed)) {
+      throw new ProgramError({ reason: "Conflict", subject: at(step), detail: `it needs an "unshare" step with "${needed}": without one it would change the host's` })
+    }
+  }
+  const passed = passedFds(steps, at, [...stdio, control])
   // Until the control channel is on fd 3 (and its old number closed), failures are reported on its old number.
   let reportFd = control
   const add = (spec: RuleOp): number => layout.op({ ...spec, reportFd })
@@ -184,26 +197,52 @@ export const compileOps = (input: ProgramInput, table: ArchTable, layout: BlockL
   })
   add({ nr: sys.dup3, mode: Mode.check, args: [control, controlFd, c.O_CLOEXEC], stage: "stdio", subject: `fd ${controlFd} (control channel)` })
   reportFd = controlFd
-  add({ nr: sys.close_range, mode: Mode.check, args: [listenerFd, 0xffffffff, 0], stage: "close-fds", subject: `fds ${listenerFd} and up` })
-  // The maps come first: every later step runs with the namespace's ids.
-  for (const step of userNamespace) for (const spec of stepOps(table, step, at(step), layout, listenerFd)) add(spec)
+  for (const [parentFd, { fd }] of passed) {
+    add({ nr: sys.dup3, mode: Mode.check, args: [parentFd, fd, c.O_CLOEXEC], stage: "pass-fds", subject: `fd ${parentFd} as ${fd}` })
+  }
+  // fd 4 stays free for the listener and the rules' transient fds; the passed fds sit above it.
+  const firstClosed = firstPassedFd + passed.size
+  if (passed.size > 0) add({ nr: sys.close_range, mode: Mode.check, args: [listenerFd, listenerFd, 0], stage: "close-fds", subject: `fd ${listenerFd}` })
+  add({ nr: sys.close_range, mode: Mode.check, args: [passed.size > 0 ? firstClosed : listenerFd, 0xffffffff, 0], stage: "close-fds", subject: `fds ${passed.size > 0 ? firstClosed : listenerFd} and up` })
 
+  const context = (step: PreExecStep): RuleContext => ({
+    table, layout, at: at(step), scratchFd: listenerFd,
+    passed: (parentFd) => {
+      const entry = passed.get(parentFd)
+      if (entry === undefined) throw new Error(`fd ${parentFd} of ${at(step)} was not passed`)
+      return { fd: entry.fd, last: entry.last === step }
+    }
+  })
   const listeners = steps.filter((step) => step.kind === "seccomp" && step.listener === true)
   if (listeners.length > 1) throw new ProgramError({ reason: "TwoListeners", subject: "steps" })
-  if (init) {
-    const toTarget = initOps({
-      table, layout, add, controlFd, signalFd: listenerFd,
-      jumpTo: (index, target) => layout.jumpTo(index, target),
-      listenerFd: listeners.length > 0 ? listenerFd : undefined
-    })
-    layout.jumpTo(toTarget, layout.nextOp)
-    unblock()
-  }
-
   const filters: Array<{ readonly program: DataRef; readonly listener: boolean }> = []
+  const placed = new Set<string>()
   for (const step of steps) {
-    if (step.kind === "seccomp") filters.push({ program: filterProgram(table, step.bpf, at(step), layout), listener: step.listener === true })
-    else if (step.kind !== "pid-namespace" && step.kind !== "user-namespace") for (const spec of stepOps(table, step satisfies PlainStep, at(step), layout, listenerFd)) add(spec)
+    // The init, the maps and the one unshare (every namespace asked for) are placed once, at the first such step.
+    if ((step.kind === "pid-namespace" || step.kind === "user-namespace" || step.kind === "unshare") && placed.has(step.kind)) continue
+    placed.add(step.kind)
+    switch (step.kind) {
+      case "seccomp":
+        filters.push({ program: filterProgram(table, step.bpf, at(step), layout), listener: step.listener === true })
+        break
+      case "pid-namespace": {
+        const toTarget = initOps({
+          table, layout, add, controlFd, signalFd: listenerFd,
+          jumpTo: (index, target) => layout.jumpTo(index, target),
+          listenerFd: listeners.length > 0 ? listenerFd : undefined
+        })
+        layout.jumpTo(toTarget, layout.nextOp)
+        unblock()
+        break
+      }
+      case "unshare": {
+        const namespaces = [...new Set(steps.flatMap((other) => (other.kind === "unshare" ? other.namespaces : [])))]
+        for (const spec of stepOps(context(step), { kind: "unshare", namespaces })) add(spec)
+        break
+      }
+      default:
+        for (const spec of stepOps(context(step), step)) add(spec)
+    }
   }
   // The listener's filter goes last: after its install only the handshake read and execve may run.
   for (const filter of filters.filter((entry) => !entry.listener)) {
@@ -223,6 +262,6 @@ export const compileOps = (input: ProgramInput, table: ArchTable, layout: BlockL
     add({ nr: sys.execve, mode: Mode.execTry, args, stage: "exec", subject: candidate })
   }
   add({ nr: 0, mode: Mode.failPending, args: [], expected: table.errno.ENOENT, stage: "resolve", subject: command })
-  const cloneFlags = (userNamespace.length > 0 ? c.CLONE_NEWUSER : 0) | (init ? c.CLONE_NEWPID : 0)
+  const cloneFlags = (maps.length > 0 ? c.CLONE_NEWUSER : 0) | (init ? c.CLONE_NEWPID : 0)
   return { hasListener: listener !== undefined, init, cloneFlags }
 }

@@ -12,13 +12,15 @@ import type { Cause } from "effect"
  * - `TwoListeners`: more than one seccomp step asks for a notify listener (the kernel allows one)
  * - `BadValue`: a number outside what its field can hold
  * - `UnconfinedInit`: a pid-namespace init without a Landlock step (its target could ptrace it)
+ * - `Conflict`: steps that cannot go together (two different user-namespace maps, setgroups in a
+ *   user namespace the child maps itself, more supervisor fds or carried mounts than the program has room for)
  *
  * @example
  * ```ts
  * const reason: ProgramErrorReason = "NulByte"
  * ```
  */
-export type ProgramErrorReason = "NulByte" | "EmptyArgv" | "BadFd" | "BadSignal" | "BadFilter" | "TwoListeners" | "BadValue" | "UnconfinedInit"
+export type ProgramErrorReason = "NulByte" | "EmptyArgv" | "BadFd" | "BadSignal" | "BadFilter" | "TwoListeners" | "BadValue" | "UnconfinedInit" | "Conflict"
 
 interface ProgramErrorFields {
   readonly reason: ProgramErrorReason
@@ -61,6 +63,8 @@ export class ProgramError extends ProgramErrorBase {
         return `Cannot start the command: ${this.subject} is out of range${detail}`
       case "UnconfinedInit":
         return `Cannot start the command: ${this.subject} needs a "landlock" step too: its init shares the supervisor's memory, and only a Landlock domain keeps the target from ptracing it`
+      case "Conflict":
+        return `Cannot start the command: ${this.subject} cannot go with the other steps${detail}`
     }
   }
 }

@@ -30,7 +30,8 @@
  * fill with `saveSlot` and `value` and read with `slotArgs`. A child made with
  * CLONE_VM | CLONE_VFORK and no new stack (the pid-namespace init's target)
  * runs on the same scratch while its parent sleeps: it never writes the slots
- * its parent reads after it resumes.
+ * its parent reads after it resumes. The init owns slots 1-4 and 16-31; the
+ * steps' rules use `stepSlots` (fds of open_tree, socket, ... until closed).
  */
 
 /**
@@ -60,6 +61,15 @@ export const slotsOffset = 4096
  * ```
  */
 export const slotCount = 32
+/**
+ * The slots compile rules may use for the fds they open (the init never reads them).
+ *
+ * @example
+ * ```ts
+ * stepSlots.transient // 15: an fd opened and closed by the same few ops
+ * ```
+ */
+export const stepSlots = { first: 5, last: 14, transient: 15 } as const
 /**
  * Bytes of the interpreter's stack the program may use.
  *

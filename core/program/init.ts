@@ -17,7 +17,7 @@
 import type { ArchTable } from "../arch/mod.ts"
 import type { BlockLayout } from "./block.ts"
 import { Mode, recordSize, recordTag, slotsOffset, type Mode as ModeValue } from "./format.ts"
-import type { RuleOp } from "./rules.ts"
+import type { RuleOp } from "./rules/mod.ts"
 
 /** Slots (format.ts) the init uses: the status record's head and its wait status are adjacent. */
 const slot = { record: 1, status: 2, target: 3, reaped: 4, siginfo: 16 } as const

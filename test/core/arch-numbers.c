@@ -16,6 +16,7 @@
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <linux/prctl.h>
+#include <linux/ptrace.h>
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <stddef.h>
@@ -32,6 +33,14 @@
 #include <stdint.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <linux/capability.h>
+#include <linux/mount.h>
+#include <linux/io_uring.h>
 
 #define SHOW(name, value) printf("%s %llu\n", name, (unsigned long long)(value))
 #define NR(name) SHOW("syscalls." #name, SYS_##name)
@@ -45,7 +54,11 @@ int main(void) {
   NR(pidfd_getfd); NR(pidfd_send_signal); NR(prctl); NR(getppid); NR(rt_sigaction); NR(rt_sigprocmask); NR(dup3);
   NR(close_range); NR(prlimit64); NR(chdir); NR(umask); NR(setsid); NR(seccomp); NR(execve); NR(exit_group);
   NR(clone); NR(wait4); NR(signalfd4); NR(openat); NR(landlock_create_ruleset); NR(landlock_restrict_self);
-  NR(openat2); NR(mkdirat); NR(fstatfs);
+  NR(openat2); NR(fstatfs);
+  NR(fstat); NR(getpid); NR(geteuid); NR(socket); NR(connect); NR(bind); NR(capset); NR(mount); NR(umount2); NR(pivot_root);
+  NR(sethostname); NR(setdomainname); NR(setgroups); NR(setresuid); NR(setresgid); NR(unshare); NR(mkdirat); NR(fchdir);
+  NR(io_uring_setup); NR(faccessat); NR(unlinkat); NR(symlinkat); NR(mount_setattr); NR(open_tree); NR(move_mount);
+  NR(landlock_add_rule); NR(ptrace); NR(fcntl);
 #include ERRNO_LIST
   SHOW("seccompIoctl.NOTIF_RECV", SECCOMP_IOCTL_NOTIF_RECV);
   SHOW("seccompIoctl.NOTIF_SEND", SECCOMP_IOCTL_NOTIF_SEND);
@@ -57,7 +70,7 @@ int main(void) {
   SHOW("seccompIoctl.NOTIF_SET_FLAGS", SECCOMP_IOCTL_NOTIF_SET_FLAGS);
   CONST(PR_SET_PDEATHSIG); CONST(PR_SET_NO_NEW_PRIVS); CONST(SECCOMP_SET_MODE_FILTER); CONST(SECCOMP_FILTER_FLAG_TSYNC);
   CONST(SECCOMP_FILTER_FLAG_NEW_LISTENER); CONST(SECCOMP_FILTER_FLAG_TSYNC_ESRCH); CONST(SECCOMP_USER_NOTIF_FLAG_CONTINUE); CONST(SIG_SETMASK);
-  CONST(O_CLOEXEC); CONST(O_NONBLOCK); CONST(F_DUPFD); CONST(F_GETFD); CONST(F_SETFD); CONST(F_SETFL); CONST(FD_CLOEXEC);
+  CONST(O_CLOEXEC); CONST(O_NONBLOCK); CONST(F_DUPFD); CONST(F_DUPFD_CLOEXEC); CONST(F_GETFD); CONST(F_SETFD); CONST(F_SETFL); CONST(FD_CLOEXEC);
   CONST(CLONE_VM); CONST(CLONE_FILES); CONST(CLONE_PIDFD); CONST(CLONE_VFORK); CONST(CLONE_NEWUSER); CONST(CLONE_NEWPID);
   CONST(WNOHANG); CONST(WEXITED); CONST(P_PIDFD); CONST(CLD_EXITED);
   CONST(O_RDWR); CONST(O_ACCMODE); CONST(O_CREAT); CONST(O_EXCL); CONST(O_NOCTTY); CONST(O_APPEND); CONST(O_PATH);
@@ -113,5 +126,33 @@ int main(void) {
   SHOW("structs.seccompNotifResp.val", offsetof(struct seccomp_notif_resp, val));
   SHOW("structs.seccompNotifResp.error", offsetof(struct seccomp_notif_resp, error));
   SHOW("structs.seccompNotifResp.flags", offsetof(struct seccomp_notif_resp, flags));
+  /* The fences' numbers (core/program/rules/*, plugins/sandbox). */
+  CONST(O_RDONLY); CONST(O_RDWR); CONST(O_CREAT); CONST(O_PATH); CONST(AT_REMOVEDIR); CONST(AT_RECURSIVE);
+  CONST(F_OK); CONST(X_OK); CONST(W_OK); CONST(R_OK); CONST(S_IFMT); CONST(S_IFDIR);
+  CONST(CLONE_NEWTIME); CONST(CLONE_NEWNS); CONST(CLONE_NEWCGROUP); CONST(CLONE_NEWUTS); CONST(CLONE_NEWIPC); CONST(CLONE_NEWNET);
+  CONST(MS_RDONLY); CONST(MS_NOSUID); CONST(MS_NODEV); CONST(MS_NOEXEC); CONST(MS_REMOUNT); CONST(MS_BIND); CONST(MS_MOVE);
+  CONST(MS_REC); CONST(MS_PRIVATE); CONST(MS_SLAVE); CONST(MNT_DETACH);
+  CONST(MOUNT_ATTR_RDONLY); CONST(MOUNT_ATTR_NOSUID); CONST(MOUNT_ATTR_NODEV); CONST(MOUNT_ATTR_NOEXEC);
+  CONST(OPEN_TREE_CLONE); CONST(MOVE_MOUNT_F_EMPTY_PATH);
+  CONST(PR_SET_KEEPCAPS); CONST(PR_CAPBSET_DROP); CONST(PR_SET_SECUREBITS); CONST(PR_GET_NO_NEW_PRIVS); CONST(PR_CAP_AMBIENT);
+  CONST(PR_CAP_AMBIENT_CLEAR_ALL); SHOW("constants.LINUX_CAPABILITY_VERSION_3", _LINUX_CAPABILITY_VERSION_3);
+  CONST(CAP_SYS_PTRACE); CONST(CAP_SYS_ADMIN); CONST(PTRACE_SEIZE);
+  CONST(AF_UNIX); CONST(AF_INET); CONST(AF_INET6); CONST(AF_PACKET); CONST(SOCK_STREAM); CONST(SOCK_DGRAM); CONST(SOCK_RAW);
+  CONST(SOCK_CLOEXEC); CONST(IPPROTO_ICMP); CONST(INADDR_LOOPBACK); CONST(SIOCGIFFLAGS); CONST(SIOCSIFFLAGS); CONST(IFF_UP);
+  CONST(SECCOMP_GET_ACTION_AVAIL); CONST(SECCOMP_RET_USER_NOTIF);
+  CONST(LANDLOCK_CREATE_RULESET_VERSION); CONST(LANDLOCK_RULE_PATH_BENEATH);
+  SHOW("structs.mountAttr.size", sizeof(struct mount_attr)); SHOW("structs.mountAttr.clear", offsetof(struct mount_attr, attr_clr));
+  SHOW("structs.mountAttr.propagation", offsetof(struct mount_attr, propagation)); SHOW("structs.mountAttr.usernsFd", offsetof(struct mount_attr, userns_fd));
+  SHOW("structs.ifreq.size", sizeof(struct ifreq)); SHOW("structs.ifreq.nameSize", IFNAMSIZ); SHOW("structs.ifreq.flags", offsetof(struct ifreq, ifr_flags));
+  SHOW("structs.capUserHeader.size", sizeof(struct __user_cap_header_struct)); SHOW("structs.capUserHeader.pid", offsetof(struct __user_cap_header_struct, pid));
+  SHOW("structs.capUserData.entrySize", sizeof(struct __user_cap_data_struct)); SHOW("structs.capUserData.size", 2 * sizeof(struct __user_cap_data_struct));
+  SHOW("structs.capUserData.permitted", offsetof(struct __user_cap_data_struct, permitted));
+  SHOW("structs.capUserData.inheritable", offsetof(struct __user_cap_data_struct, inheritable));
+  SHOW("structs.sockaddrIn.size", sizeof(struct sockaddr_in)); SHOW("structs.sockaddrIn.port", offsetof(struct sockaddr_in, sin_port));
+  SHOW("structs.sockaddrIn.address", offsetof(struct sockaddr_in, sin_addr));
+  SHOW("structs.landlockPathBeneath.size", sizeof(struct landlock_path_beneath_attr));
+  SHOW("structs.landlockPathBeneath.parentFd", offsetof(struct landlock_path_beneath_attr, parent_fd));
+  SHOW("structs.ioUringParams.size", sizeof(struct io_uring_params));
+  SHOW("stat.size", sizeof(struct stat)); SHOW("stat.mode", offsetof(struct stat, st_mode));
   return 0;
 }

@@ -63,6 +63,47 @@ describe.each(["x86_64", "aarch64"] as const)("compileProgram for %s", (arch: Ar
     expect([exec.string(0), exec.strings(1), exec.strings(2)]).toEqual(["/opt/bin/tool", ["tool", "--flag"], ["PATH=/opt/bin:/usr/bin", "HOME=/root"]])
   })
 
+  it("passes supervisor fds onto 5.., closes fd 4 and all above them, merges the unshares and runs the fences by phase", () => {
+    const steps: ReadonlyArray<PreExecStep> = [
+      { kind: "landlock", rulesetFd: 30 }, { kind: "hostname", name: "box" }, { kind: "ids", uid: 65534, gid: 65534 },
+      { kind: "unshare", namespaces: ["uts"] }, { kind: "mount-attributes", path: "/", recursive: true, set: 1n, clear: 0n },
+      { kind: "unshare", namespaces: ["mount", "uts", "network"] }, { kind: "join-cgroup", procsFd: 31, path: "/sys/fs/cgroup/job" }, { kind: "loopback-up" }
+    ]
+    const { ending, names } = run({ steps })
+    expect(names).toEqual([
+      "prctl", "getppid", "rt_sigaction", "rt_sigaction", "rt_sigprocmask", "dup3", "dup3", "dup3", "dup3", "dup3", "dup3", "close_range", "close_range",
+      "write", "close", "unshare", "mount_setattr", "sethostname", "socket", "ioctl", "close", "setresgid", "setresuid", "landlock_restrict_self", "close", "execve"
+    ])
+    const calls = (name: string): ReadonlyArray<ReadonlyArray<bigint>> => ending.calls.filter((call) => call.name === name).map((call) => call.args)
+    // The cgroup's fd comes first (it is used first): 31 -> 5, the ruleset 30 -> 6.
+    expect(calls("dup3").slice(4).map((args) => args.slice(0, 3))).toEqual([[31n, 5n, BigInt(constants.O_CLOEXEC)], [30n, 6n, BigInt(constants.O_CLOEXEC)]])
+    expect(calls("close_range").map((args) => args.slice(0, 3))).toEqual([[4n, 4n, 0n], [7n, 0xffffffffn, 0n]])
+    expect(calls("write")[0]?.slice(0, 1)).toEqual([5n])
+    expect(calls("unshare")[0]?.[0]).toBe(BigInt(constants.CLONE_NEWUTS | constants.CLONE_NEWNS | constants.CLONE_NEWNET))
+    expect(calls("landlock_restrict_self")[0]?.slice(0, 2)).toEqual([6n, 0n])
+    expect(calls("close").map((args) => args[0])).toEqual([5n, 0n, 6n])
+  })
+
+  it("compiles every mount, identity and namespace kind to this arch's calls", () => {
+    const steps: ReadonlyArray<PreExecStep> = [
+      { kind: "user-namespace", uidMap: "0 1000 1", gidMap: "0 1000 1" },
+      { kind: "unshare", namespaces: ["mount", "network", "ipc", "cgroup"] },
+      { kind: "mount", source: undefined, target: "/", fstype: undefined, flags: BigInt(constants.MS_REC | constants.MS_PRIVATE), data: undefined },
+      { kind: "mount-point", path: "/tmp/root/etc", type: "directory" }, { kind: "mount-point", path: "/tmp/root/file", type: "file" },
+      { kind: "symlink", target: "/proc/self/fd", path: "/tmp/root/fd" },
+      { kind: "tmpfs", target: "/dev", flags: 0n, data: "mode=0755", carry: [{ source: "/dev/null", path: "null", type: "file" }], directories: ["shm"], links: [], readOnly: true },
+      { kind: "pivot-root", newRoot: "/tmp/root" }, { kind: "drop-bounding", keep: [], lastCap: 2 }, { kind: "clear-capabilities", keep: [] }
+    ]
+    // The maps' writes expect the lowest free fd, 4.
+    const { names, ending } = run({ steps }, (call) => (call.name === "openat" ? 4n : undefined))
+    expect(ending.exit).toBe("exec")
+    expect(names.slice(10, -1)).toEqual([
+      "openat", "write", "close", "openat", "write", "close", "openat", "write", "close", "unshare", "mount", "mkdirat", "openat", "close", "symlinkat",
+      "open_tree", "mount", "mkdirat", "openat", "close", "move_mount", "close", "mount_setattr", "chdir", "pivot_root", "umount2", "chdir",
+      "prctl", "prctl", "prctl", "prctl", "capset"
+    ])
+  })
+
   it("installs the listener's filter last and runs nothing but the handshake read before execve", () => {
     const steps: ReadonlyArray<PreExecStep> = [{ kind: "seccomp", bpf: bpf(3), listener: true }, { kind: "seccomp", bpf: bpf(1) }]
     const { ending } = run({ steps, argv: ["missing"], env: ["PATH=/a:/b"] }, (call) => (call.name === "execve" ? BigInt(-errno.ENOENT) : undefined))
@@ -241,7 +282,18 @@ describe("compileProgram refuses input it cannot run as asked", () => {
     refuses({ steps: [{ kind: "umask", mask: 0o1000 }] }, "steps[0] (umask).mask is out of range")
     refuses({ steps: [{ kind: "landlock", scopes: [] }] }, "steps[0] (landlock).scopes is out of range (a Landlock domain without file-system rules needs at least one scope)")
     const users: PreExecStep = { kind: "user-namespace", uidMap: "0 0 1", gidMap: "0 0 1" }
-    refuses({ steps: [users, users] }, "is out of range (a second user namespace)")
+    // Plugins may each ask for the user namespace; they must agree on its maps.
+    expect(compileProgram({ ...input, steps: [users, users] }, "x86_64").cloneFlags).toBe(0x10000000)
+    refuses({ steps: [users, { ...users, uidMap: "0 1000 1" }] }, "steps[1] (user-namespace) cannot go with the other steps (another step maps the user namespace differently: give one identity)")
+    refuses({ steps: [users, { kind: "groups", groups: [] }] }, "steps[1] (groups) cannot go with the other steps")
+    refuses({ steps: [{ kind: "landlock", rulesetFd: 23 }] }, "steps[0] (landlock).rulesetFd must be a file descriptor >= 10 (fd 23 is the child's stdio or control channel)")
+    refuses({ steps: [{ kind: "join-cgroup", procsFd: 3, path: "/sys/fs/cgroup/x" }] }, "steps[0] (join-cgroup).procsFd must be a file descriptor >= 10")
+    refuses({ steps: [30, 31, 32, 33, 34, 35].map((fd): PreExecStep => ({ kind: "landlock", rulesetFd: fd })) }, "steps[5] (landlock).rulesetFd cannot go with the other steps (at most 5 supervisor fds per child)")
+    refuses({ steps: [{ kind: "unshare", namespaces: ["uts"] }, { kind: "hostname", name: "x".repeat(65) }] }, "steps[1] (hostname).name is out of range")
+    refuses({ steps: [{ kind: "ids", uid: -1, gid: 0 }] }, "steps[0] (ids).uid is out of range")
+    refuses({ steps: [{ kind: "unshare", namespaces: ["network"] }, { kind: "hostname", name: "box" }] }, 'steps[1] (hostname) cannot go with the other steps (it needs an "unshare" step with "uts": without one it would change the host\'s)')
+    refuses({ steps: [{ kind: "pivot-root", newRoot: "/tmp/root" }] }, 'steps[0] (pivot-root) cannot go with the other steps (it needs an "unshare" step with "mount"')
+    refuses({ steps: [{ kind: "loopback-up" }] }, 'steps[0] (loopback-up) cannot go with the other steps (it needs an "unshare" step with "network"')
     refuses({ steps: [{ ...users, uidMap: "0 0 1\0" }] }, "steps[0] (user-namespace).uidMap contains a NUL byte")
     refuses({ steps: [users, { kind: "pid-namespace" }] }, 'steps[1] (pid-namespace) needs a "landlock" step too')
   })

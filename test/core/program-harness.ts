@@ -4,7 +4,7 @@
  * and program-contain: the target's output, the wait status and the
  * control-channel report, decoded.
  */
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
@@ -65,7 +65,15 @@ export interface RunOptions {
   readonly as?: ReadonlyArray<string>
   /** Clone from a multi-threaded harness, as a JavaScript runtime is. */
   readonly threaded?: boolean
+  /**
+   * fds of this process (a Landlock ruleset, a cgroup.procs) the harness holds
+   * as the supervisor would, at `passedFdBase` + index: the numbers steps name.
+   */
+  readonly passFds?: ReadonlyArray<number>
 }
+
+/** Where the harness holds `RunOptions.passFds`: above its control channel (13), below its leak (20). */
+export const passedFdBase = 14
 
 /** What the harness needs of a program: a compiled ChildProgram, or a block laid out by hand. */
 export type Runnable = Pick<ChildProgram, "image" | "mayVfork" | "cloneFlags" | "decode">
@@ -75,8 +83,10 @@ let runs = 0
 export const runIn = (machine: Machine, harness: ReadonlyArray<string>, input: Partial<ProgramInput>, options: RunOptions = {}): Run =>
   runProgram(machine, harness, compileProgram({ ...base, ...input }, machine.arch), options)
 
-/** Runs `program` (made for the machine's arch) in its harness. */
-export const runProgram = (machine: Machine, harness: ReadonlyArray<string>, program: Runnable, options: RunOptions = {}): Run => {
+type Stdio = Array<"ignore" | "pipe" | "inherit" | number>
+
+/** The harness's command line for `program`, and how to read its results once it has run. */
+const prepare = (machine: Machine, harness: ReadonlyArray<string>, program: Runnable, options: RunOptions) => {
   const { code, entry } = interpreter(machine.arch)
   const name = join(dir, `run-${runs++}`)
   writeFileSync(`${name}.code`, code)
@@ -88,8 +98,30 @@ export const runProgram = (machine: Machine, harness: ReadonlyArray<string>, pro
     ...(options.signalAfterStart === undefined ? {} : { KAKOI_SIGNAL_AFTER_START: String(options.signalAfterStart) }),
     ...(options.threaded === true ? { KAKOI_THREADED: "1" } : {})
   }
-  const stdout = execFileSync(command, [...rest, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], env })
-  const lines = Object.fromEntries(readFileSync(`${name}.out`, "utf8").trim().split("\n").map((line) => line.split(" ") as [string, string]))
-  const report = Uint8Array.from((lines.report ?? "").match(/../g) ?? [], (pair) => parseInt(pair, 16))
-  return { status: Number(lines.status), listener: lines.listener ?? "", report, stdout, decoded: program.decode(report) }
+  const passed = options.passFds ?? []
+  const stdio: Stdio = ["ignore", "pipe", "inherit", ...Array.from({ length: passed.length === 0 ? 0 : passedFdBase - 3 }, () => "ignore" as const), ...passed]
+  const finish = (stdout: string): Run => {
+    const lines = Object.fromEntries(readFileSync(`${name}.out`, "utf8").trim().split("\n").map((line) => line.split(" ") as [string, string]))
+    const report = Uint8Array.from((lines.report ?? "").match(/../g) ?? [], (pair) => parseInt(pair, 16))
+    return { status: Number(lines.status), listener: lines.listener ?? "", report, stdout, decoded: program.decode(report) }
+  }
+  return { command, args: [...rest, ...args], env, stdio, finish }
+}
+
+/** Runs `program` (made for the machine's arch) in its harness. */
+export const runProgram = (machine: Machine, harness: ReadonlyArray<string>, program: Runnable, options: RunOptions = {}): Run => {
+  const { command, args, env, stdio, finish } = prepare(machine, harness, program, options)
+  return finish(execFileSync(command, args, { encoding: "utf8", stdio, env }))
+}
+
+/** `runProgram` without blocking this process, for many children at once. */
+export const runProgramAsync = (machine: Machine, harness: ReadonlyArray<string>, program: Runnable, options: RunOptions = {}): Promise<Run> => {
+  const { command, args, env, stdio, finish } = prepare(machine, harness, program, options)
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio, env })
+    let stdout = ""
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => void (stdout += chunk))
+    child.on("error", reject)
+    child.on("close", (code) => (code === 0 ? resolve(finish(stdout)) : reject(new Error(`The harness exited with ${code}`))))
+  })
 }

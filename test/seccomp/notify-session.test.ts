@@ -44,7 +44,7 @@ const session = (handler: NotifyHandler, timeoutMs = 200, fence: Policy = policy
     nameOf: (_arch, nr) => (nr === 110 ? "getppid" : nr === 0 ? "read" : String(nr)),
     timeoutMs,
     errno: EPERM,
-    launcher: { pid: 4000, readSyscall: 0, readSize: 4093, code: { start: 0x7000n, end: 0x8000n } },
+    launcher: { pid: 4000, isProgram: (pid) => pid === 4000, readSyscall: 0, readSize: 4093, code: { start: 0x7000n, end: 0x8000n } },
     onKill: (n) => killed.push(n),
     stopChild: () => void stops++
   })

@@ -112,7 +112,7 @@ export const superviseChild = <R = never>(
       nameOf: nameCache(library),
       timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
       errno,
-      launcher: { pid: child.pid, readSyscall: library.syscallResolveName(library.archNative(), "read"), ...child.handshake },
+      launcher: { pid: child.pid, isProgram: child.isProgram, readSyscall: library.syscallResolveName(library.archNative(), "read"), ...child.handshake },
       onKill,
       stopChild: child.stop,
       observe: options.onNotification

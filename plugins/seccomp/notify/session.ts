@@ -29,12 +29,14 @@ export interface Supervision {
   /** The errno for calls no handler answered in time, or whose handler threw or is missing. */
   readonly errno: number
   /**
-   * How to spot the child program's one handshake read: the child's pid, the
+   * How to spot the child program's one handshake read: the child program's pid (the child's, or its init's target), the
    * number of `read`, the read's count and the interpreter's code range (the
    * read is the program's, not the target's, only if it was made from there).
    */
   readonly launcher: {
+    /** The child's pid (an init's, under one), which a `kill` verdict ends. */
     readonly pid: number
+    readonly isProgram: (pid: number) => boolean
     readonly readSyscall: number
     readonly readSize: number
     readonly code: { readonly start: bigint; readonly end: bigint }
@@ -134,12 +136,13 @@ const decide = (
 const controlFd = 3n
 
 const isHandshake = (raw: RawNotification, launcher: Supervision["launcher"]): boolean =>
-  raw.pid === launcher.pid &&
   raw.syscall === launcher.readSyscall &&
   raw.args[0] === controlFd &&
   raw.args[2] === BigInt(launcher.readSize) &&
   raw.instructionPointer >= launcher.code.start &&
-  raw.instructionPointer < launcher.code.end
+  raw.instructionPointer < launcher.code.end &&
+  // Last: under an init it reads the target's /proc status.
+  launcher.isProgram(raw.pid)
 
 /**
  * Whether the child program's handshake read surely reaches the

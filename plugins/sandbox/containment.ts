@@ -1,0 +1,102 @@
+/**
+ * Containment levels (issue 10): how kakoi makes sure every descendant of a
+ * child lives and dies with it.
+ * - "namespaces" (the default): the child runs as pid 1's child of its own pid
+ *   namespace (inside a user namespace that maps the supervisor's uid and gid
+ *   to themselves when the supervisor is not root) and inside a Landlock
+ *   domain, so it can ptrace and (ABI 6) signal only its own tree; when the
+ *   namespace's init ends, the kernel kills everything left in it.
+ * - "cgroup": a cgroup per child beneath the supervisor's delegated cgroup,
+ *   ended with cgroup.kill; descendants cannot leave it without write access
+ *   to another cgroup.
+ * - "process-group": today's behaviour: a process group and a parent-death
+ *   signal. A descendant that calls setsid(), double-forks into another group
+ *   or clears its parent-death signal escapes.
+ * A level the host cannot give is a typed error (see `explainFenceFailure`),
+ * never a silent step down; a weaker level is only ever chosen explicitly.
+ */
+import { Result } from "effect"
+import type { PreExecStep } from "../../core/steps.ts"
+import { decoded, oneOf } from "./decode.ts"
+import type { FenceError } from "./errors.ts"
+import { createRuleset, type Ruleset } from "./landlock/ruleset.ts"
+import { type FenceHost, type FencePlan, type FencePlugin, emptyPlan, fencePlugin, inNamespaces } from "./plugin.ts"
+import { cgroupPlanner } from "./cgroup/plugin.ts"
+
+/**
+ * A containment level.
+ *
+ * @example
+ * ```ts
+ * import type { ContainmentLevel } from "./containment.ts"
+ *
+ * const level: ContainmentLevel = "namespaces"
+ * ```
+ */
+export type ContainmentLevel = "namespaces" | "cgroup" | "process-group"
+
+/**
+ * Every level, strongest first.
+ *
+ * @example
+ * ```ts
+ * import { containmentLevels } from "./containment.ts"
+ *
+ * containmentLevels[0] // "namespaces"
+ * ```
+ */
+export const containmentLevels: ReadonlyArray<ContainmentLevel> = ["namespaces", "cgroup", "process-group"]
+
+/**
+ * The steps of "namespaces": the pid namespace and its init (which forwards
+ * every signal it gets to the target), in a user namespace when not root, and
+ * the Landlock domain the program compiler requires beside an init.
+ */
+const namespaceSteps = (host: FenceHost, ruleset: Ruleset): ReadonlyArray<PreExecStep> =>
+  inNamespaces(host, [{ kind: "pid-namespace" }, { kind: "landlock", rulesetFd: ruleset.fd }])
+
+/**
+ * A planner for one level; "cgroup" uses the supervisor's cgroup, or `parent`.
+ *
+ * @example
+ * ```ts
+ * import { containmentPlanner } from "./containment.ts"
+ *
+ * const plan = containmentPlanner(undefined)
+ * ```
+ */
+export const containmentPlanner = (parent: string | undefined): ((level: ContainmentLevel, host: FenceHost) => Result.Result<FencePlan, FenceError>) => {
+  const cgroups = cgroupPlanner(parent)
+  let ruleset: Ruleset | undefined
+  return (level, host) => {
+    switch (level) {
+      case "process-group":
+        return Result.succeed(emptyPlan)
+      case "namespaces": {
+        // A domain scopes ptrace (any ABI) and signals and abstract sockets (ABI 6) to the child's tree.
+        // Without one the init (which shares the supervisor's memory) could be ptraced: no Landlock, no level.
+        if (ruleset === undefined) {
+          const built = createRuleset(host.kernel, { filesystem: undefined, network: undefined, scopes: ["signal", "abstract-unix-socket"], bestEffort: true })
+          if (Result.isFailure(built)) return Result.fail(built.failure)
+          ruleset = built.success
+        }
+        return Result.succeed({ steps: namespaceSteps(host, ruleset), release: () => {} })
+      }
+      case "cgroup":
+        return cgroups({ files: [], controllers: [] }, host)
+    }
+  }
+}
+
+/**
+ * The containment plugin: puts every child (and so all its descendants) at `level`.
+ *
+ * @example
+ * ```ts
+ * import { containment } from "./containment.ts"
+ *
+ * const plugins = [containment("namespaces")]
+ * ```
+ */
+export const containment = (level: ContainmentLevel, cgroupParent?: string): FencePlugin =>
+  fencePlugin("containment", "containment", decoded(() => oneOf(level, { fence: "containment", path: "containment" }, containmentLevels)), containmentPlanner(cgroupParent))

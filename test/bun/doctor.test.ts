@@ -1,0 +1,4 @@
+/** The doctor() conformance suite on Bun. */
+import { doctorSuite } from "../conformance/doctor.ts"
+
+doctorSuite("Bun")

@@ -1,0 +1,186 @@
+/**
+ * Containment level "namespaces" (issue 10) through run() and spawn(), for any
+ * adapter: grandchildren that setsid, double-fork, leave the process group,
+ * ignore SIGTERM or clear their parent-death signal are gone after the child
+ * exits, after kill(), after a graceful stop and after a SIGKILL of the
+ * supervising process; a child under a policy that allows everything cannot
+ * signal, ptrace, process_vm_readv, pidfd_getfd or open /proc/<pid>/mem of its
+ * supervisor; exit data and the pid the target sees. Escapees are found by a
+ * marker in their argv (inside the namespace they know only their inner pids).
+ */
+import { spawn as spawnProcess } from "node:child_process"
+import { once } from "node:events"
+import { readdirSync, readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "vitest"
+import type { RunOptions, RunResult } from "../../core/api.ts"
+import { containment } from "../../plugins/sandbox/containment.ts"
+import { seccomp, type PolicyJson, type RuleJson } from "../../plugins/seccomp/mod.ts"
+import { constants } from "../../core/arch/generic.ts"
+import { waitUntil } from "../helpers/processes.ts"
+
+export interface ContainmentApi {
+  readonly run: (argv: ReadonlyArray<string>, options?: RunOptions<any, any>) => Promise<RunResult>
+  readonly spawn: (argv: ReadonlyArray<string>, options?: RunOptions<any, any>) => Promise<{
+    readonly pid: number
+    readonly stdout: unknown
+    readonly kill: (signal: "SIGTERM" | "SIGKILL") => boolean
+    readonly result: Promise<RunResult>
+  }>
+  readonly supervise: (spec: any) => Promise<{ readonly stop: () => Promise<void> }>
+}
+
+/** The supervisor fixture run under a policy that refuses namespaces: prints the error of a contained run. */
+export const refusedFixture: string = fileURLToPath(new URL("../fixtures/contained-refused.ts", import.meta.url))
+
+/** The supervisor fixture: a contained child and its setsid grandchild, both clearing their parent-death signal. */
+export const escaperFixture: string = fileURLToPath(new URL("../fixtures/contained-escaper.ts", import.meta.url))
+
+const text = (output: unknown): string => (typeof output === "string" ? output : new TextDecoder().decode(output as Uint8Array))
+
+/** Pids of the live (not zombie) processes whose argv contains `marker`. */
+const tagged = (marker: string): ReadonlyArray<number> =>
+  readdirSync("/proc").filter((name) => /^\d+$/.test(name)).flatMap((name) => {
+    try {
+      const argv = readFileSync(`/proc/${name}/cmdline`, "utf8").split("\0")
+      const state = readFileSync(`/proc/${name}/stat`, "utf8").replace(/^.*\) /, "")[0]
+      return argv.includes(marker) && state !== "Z" ? [Number(name)] : []
+    } catch {
+      return []
+    }
+  })
+
+/** Whether no process tagged `marker` is left within 2 s; SIGKILLs survivors so no test leaves them behind. */
+const noneLeft = async (marker: string): Promise<boolean> => {
+  const gone = await waitUntil(() => tagged(marker).length === 0, 2000)
+  for (const pid of tagged(marker)) process.kill(pid, "SIGKILL")
+  return gone
+}
+
+const { CLONE_NEWUSER, CLONE_NEWPID } = constants
+let serial = 0
+const markerOf = (): string => `kakoi-contained-${process.pid}-${++serial}`
+const contained = { plugins: [containment("namespaces")] }
+const python = (code: string): ReadonlyArray<string> => ["/usr/bin/python3", "-c", `import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n${code}`]
+
+/** Reads a spawned child's stdout until it has printed a line. */
+const firstLine = async (stdout: unknown): Promise<string> => {
+  for await (const chunk of stdout as AsyncIterable<Uint8Array | string>) return text(chunk)
+  return ""
+}
+
+/**
+ * Registers the suite; `supervisor(marker)` is the argv that runs
+ * `escaperFixture` in the runtime under test with arguments `<runtime> <marker>`.
+ */
+export const containmentSuite = (
+  runtime: string,
+  api: ContainmentApi,
+  supervisor: (marker: string) => ReadonlyArray<string>,
+  refusing: ReadonlyArray<string>
+): void => {
+  describe(`containment "namespaces" on ${runtime}: a host that refuses namespaces`, () => {
+    const asNobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    it.each([
+      ["root", [], "namespaces): creating namespaces is refused (an outer container's seccomp profile or an LSM)"],
+      ["nobody", asNobody, "user namespaces): unprivileged user namespaces are refused (a sysctl, AppArmor's restriction, or an outer container's seccomp profile)"]
+    ] as const)("fails the spawn with a FenceError naming what is refused, supervisor %s under a policy denying CLONE_NEWUSER/CLONE_NEWPID (as Docker's does)", async (_, prefix, what) => {
+      // Docker's default profile: clone with a namespace flag fails EPERM, clone3 (whose flags seccomp cannot see) ENOSYS.
+      const rules: ReadonlyArray<RuleJson> = [
+        ...[CLONE_NEWUSER, CLONE_NEWPID].map((flag): RuleJson => ({ action: "errno", errno: "EPERM", syscalls: ["clone"], args: [{ index: 0, op: "masked==", mask: `0x${flag.toString(16)}`, value: `0x${flag.toString(16)}` }] }) as RuleJson),
+        { action: "errno", errno: "ENOSYS", syscalls: ["clone3", "unshare"] }
+      ]
+      const result = await api.run([...prefix, ...refusing], { plugins: [seccomp({ default: "allow", rules } as PolicyJson)] })
+      expect(JSON.parse(text(result.stdout))).toEqual({
+        _tag: "FenceError",
+        reason: "Unsupported",
+        fence: "containment",
+        message: `The containment fence cannot be enforced on this host (${what}; run kakoi doctor to see which, or choose containment: "process-group"`
+      })
+    })
+  })
+
+  describe(`containment "namespaces" on ${runtime}: no descendant outlives its child`, () => {
+    it("a setsid grandchild is gone when the child exits, and the exit data is the target's", async () => {
+      const marker = markerOf()
+      const result = await api.run(["sh", "-c", `setsid sh -c 'sleep 30' ${marker} </dev/null >/dev/null 2>&1 & echo $$; exit 3`], contained)
+      expect([result.exitCode, result.signal, text(result.stdout)]).toEqual([3, undefined, "2\n"])
+      expect(await noneLeft(marker)).toBe(true)
+    })
+
+    it("a double-forked grandchild in another process group is gone after kill()", async () => {
+      const marker = markerOf()
+      const child = await api.spawn(["sh", "-c", `(set -m; sh -c 'sleep 30' ${marker} </dev/null >/dev/null 2>&1 &); echo up; exec sleep 30`], contained)
+      await firstLine(child.stdout)
+      expect(tagged(marker)).toHaveLength(1)
+      child.kill("SIGKILL")
+      expect((await child.result).signal).toBe("SIGKILL")
+      expect(await noneLeft(marker)).toBe(true)
+    })
+
+    it("a setsid grandchild that ignores SIGTERM is gone after a graceful stop; the target's SIGTERM is the exit", async () => {
+      const marker = markerOf()
+      const child = await api.spawn(["sh", "-c", `(trap '' TERM; exec setsid sh -c 'trap "" TERM; sleep 30' ${marker}) </dev/null >/dev/null 2>&1 & echo up; exec sleep 30`], contained)
+      await firstLine(child.stdout)
+      child.kill("SIGTERM")
+      expect((await child.result).signal).toBe("SIGTERM")
+      expect(await noneLeft(marker)).toBe(true)
+    })
+
+    it("a supervised worker's setsid grandchild that ignores SIGTERM and holds the output pipe is gone after stop(), which returns promptly", async () => {
+      const marker = markerOf()
+      const script = `(trap '' TERM; exec setsid sh -c 'trap "" TERM; sleep 30' ${marker}) & echo up; exec sleep 30`
+      const tree = await api.supervise({ name: "t", children: [{ name: "w", argv: ["sh", "-c", script], plugins: [containment("namespaces")], ready: { kind: "line", pattern: /^up$/ } }] })
+      expect(await waitUntil(() => tagged(marker).length > 0, 2000)).toBe(true)
+      const stoppedAt = Date.now()
+      await tree.stop()
+      // The worker ends at SIGTERM; its init's end kills the grandchild, which closes the pipe: no 5 s stop timeout.
+      expect(Date.now() - stoppedAt).toBeLessThan(3000)
+      expect(await noneLeft(marker)).toBe(true)
+    })
+
+    it("a child and grandchild that clear their parent-death signal are gone when the supervisor is SIGKILLed", async () => {
+      const marker = markerOf()
+      const [command = "", ...args] = supervisor(marker)
+      const host = spawnProcess(command, args, { stdio: ["ignore", "pipe", "inherit"] })
+      await once(host.stdout, "data")
+      // The supervisor, the init (it shares the supervisor's memory, so its argv), the child and the grandchild.
+      expect(tagged(marker)).toHaveLength(4)
+      host.kill("SIGKILL")
+      await once(host, "exit")
+      expect(await noneLeft(marker)).toBe(true)
+    })
+  })
+
+  describe(`containment "namespaces" on ${runtime}: a child cannot reach its supervisor`, () => {
+    const supervisor = process.pid
+
+    it("cannot signal it (it is not even in the child's pid namespace)", async () => {
+      expect((await api.run(python(`print(libc.kill(${supervisor}, 0), ctypes.get_errno())`), contained)).stdout).toBe("-1 3\n")
+    })
+
+    it("cannot open its /proc/<pid>/mem for writing, ptrace it, read its memory or take its fds", async () => {
+      const code = `import errno
+def show(r): return "ok" if r >= 0 else errno.errorcode[ctypes.get_errno()]
+try:
+    open("/proc/${supervisor}/mem", "r+b"); mem = "ok"
+except OSError as e: mem = errno.errorcode[e.errno]
+buf = ctypes.create_string_buffer(8)
+class V(ctypes.Structure): _fields_ = [("b", ctypes.c_void_p), ("n", ctypes.c_size_t)]
+local = V(ctypes.cast(buf, ctypes.c_void_p), 8)
+remote = V(ctypes.cast(buf, ctypes.c_void_p), 8)
+pidfd = libc.syscall(434, ${supervisor}, 0)
+print(mem, show(libc.ptrace(0x4206, ${supervisor}, 0, 0)), show(libc.process_vm_readv(${supervisor}, ctypes.byref(local), 1, ctypes.byref(remote), 1, 0)), show(pidfd), show(libc.syscall(438, pidfd, 0, 0)))`
+      const result = await api.run(python(code), contained)
+      const [mem, ptrace, readv, pidfd, getfd] = text(result.stdout).trim().split(" ")
+      expect([mem, ptrace, readv, getfd]).not.toContain("ok")
+      // The supervisor is outside the child's pid namespace: it has no pid there to open.
+      expect(pidfd).toBe("ESRCH")
+    })
+
+    it("the same probes succeed at containment process-group (the control)", async () => {
+      const result = await api.run(python(`print(libc.kill(${supervisor}, 0))`), { plugins: [containment("process-group")] })
+      expect(result.stdout).toBe("0\n")
+    })
+  })
+}

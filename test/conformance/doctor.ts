@@ -1,0 +1,16 @@
+/** doctor() in the runtime under test: its own FFI answers the same facts about this machine. */
+import { describe, expect, it } from "vitest"
+import { doctor } from "../../plugins/sandbox/mod.ts"
+
+/** Registers the suite for `runtime`. */
+export const doctorSuite = (runtime: string): void => {
+  describe(`doctor() on ${runtime}`, () => {
+    it("reports Landlock ABI 7, user and pid namespaces, the cgroup2 mount and the containment level", async () => {
+      const host = await doctor()
+      expect(host.landlock.abi).toBe(7)
+      expect([host.userNamespaces.status, host.pidNamespaces.status]).toEqual(["yes", "yes"])
+      expect(host.cgroup.location).toMatchObject({ mount: "/sys/fs/cgroup/unified", hybrid: true, controllers: ["hugetlb"] })
+      expect(host.containment.level).toBe("namespaces")
+    })
+  })
+}

@@ -1,0 +1,4 @@
+/** The doctor() conformance suite on Deno. */
+import { doctorSuite } from "../conformance/doctor.ts"
+
+doctorSuite("Deno")

@@ -1,0 +1,4 @@
+/** The doctor() conformance suite on Node. */
+import { doctorSuite } from "../conformance/doctor.ts"
+
+doctorSuite("Node")
