@@ -384,6 +384,16 @@ Examples:
   kakoi run --policy ls.json -- ls /     # the same output
   kakoi run --policy ls.json -- mkdir /tmp/x   # Operation not permitted`
 
+/**
+ * `kakoi doctor --help`.
+ *
+ * @example
+ * ```ts
+ * import { doctorHelp } from "./usage.ts"
+ *
+ * console.log(doctorHelp)
+ * ```
+ */
 export const doctorHelp = `Usage: kakoi doctor [--json]
 
 Print what this machine offers the fences, and why not where it does not:
