@@ -67,13 +67,57 @@ export type {
 
 export type { Services }
 
+/**
+ * The options of `run`: the child's (plugins, env, cwd, stdio, ...), when to
+ * stop it, and how its output comes back.
+ *
+ * @example
+ * ```ts
+ * import { policy, run, seccomp, type RunOptions } from "kakoi"
+ *
+ * const options: RunOptions = { cwd: "/", env: { PATH: "/usr/bin:/bin" }, timeout: 5000, plugins: [seccomp(policy({ default: "allow" }))] }
+ * const { exitCode, stdout } = await run(["pwd"], options) // 0, "/\n"
+ * ```
+ */
 export type RunOptions<E = unknown> = RunOptionsOf<E, Services>
 
-/** A running child started by `spawn`, with web streams. */
+/**
+ * A running child started by `spawn`, with web streams.
+ *
+ * @example
+ * ```ts
+ * import { spawn, type Child } from "kakoi"
+ *
+ * const child: Child = await spawn(["echo", "hi"], { env: { PATH: "/usr/bin:/bin" } })
+ * const text = await new Response(child.stdout).text() // "hi\n"
+ * const { exitCode } = await child.result
+ * ```
+ */
 export type Child = ChildOf<WebIo>
 
-/** Failures only some runtimes have: Deno's missing permissions. */
+/**
+ * Failures only some runtimes have: Deno's missing permissions.
+ *
+ * @example
+ * ```ts
+ * import { DenoPermissionError, run, type RuntimeError } from "kakoi"
+ *
+ * const isRuntimeError = (error: unknown): error is RuntimeError => error instanceof DenoPermissionError
+ * const failure = await run(["ls"]).then(() => undefined, (error: unknown) => error)
+ * if (isRuntimeError(failure)) console.error(failure.message) // names the missing flag: --allow-env here (no env given), or --allow-run
+ * ```
+ */
 export type RuntimeError = DenoPermissionError
 
-/** The portable adapter API: what `kakoi` exports besides the plugins and errors (documented on `AdapterApi`). */
+/**
+ * The portable adapter API: what `kakoi` exports besides the plugins and errors (documented on `AdapterApi`).
+ *
+ * @example
+ * ```ts
+ * import { run, spawn, type Adapter } from "kakoi"
+ *
+ * const launcher: Pick<Adapter, "run" | "spawn"> = { run, spawn }
+ * const { exitCode } = await launcher.run(["true"], { env: { PATH: "/usr/bin:/bin" } })
+ * ```
+ */
 export type Adapter = Omit<AdapterApi<WebIo, RuntimeError>, "host">

@@ -18,6 +18,15 @@ import { checked, type Libc } from "./libc.ts"
 /**
  * poll(2) over `count` struct pollfd at `address` on a thread that is not the
  * caller's; resolves with poll's result (-1 on error: the caller just polls again).
+ *
+ * @example
+ * ```ts
+ * import type { PollOffThread } from "kakoi/seccomp"
+ *
+ * declare const poll: PollOffThread
+ * declare const pollfds: bigint // one struct pollfd in memory that never moves
+ * const ready = await poll(pollfds, 1, 1000) // fds with events; 0 after a second with none
+ * ```
  */
 export type PollOffThread = (address: bigint, count: number, timeoutMs: number) => Promise<number>
 
@@ -41,8 +50,14 @@ export interface PollSystem {
  *
  * @example
  * ```ts
+ * import { constants } from "./arch/generic.ts"
+ *
  * declare const watcher: FdWatcher
- * const cancel = watcher.watch(pidfd, POLLIN, () => { cancel(); reap() })
+ * declare const pidfd: number
+ * const cancel = watcher.watch(pidfd, constants.POLLIN, () => {
+ *   cancel() // a pidfd is readable once the child has exited
+ *   console.log("exited")
+ * })
  * ```
  */
 export interface FdWatcher {
@@ -146,8 +161,11 @@ const watchers = new WeakMap<PollOffThread, FdWatcher>()
  *
  * @example
  * ```ts
+ * import { constants } from "./arch/generic.ts"
+ *
  * declare const system: PollSystem
- * fdWatcher(system).watch(fd, POLLIN, () => {})
+ * declare const fd: number
+ * fdWatcher(system).watch(fd, constants.POLLIN, () => {})
  * ```
  */
 export const fdWatcher = (system: PollSystem): FdWatcher => {
@@ -162,6 +180,8 @@ export const fdWatcher = (system: PollSystem): FdWatcher => {
  *
  * @example
  * ```ts
+ * import type { Libc } from "./libc.ts"
+ *
  * declare const libc: Libc
  * declare const poll: PollOffThread
  * const watcher = fdWatcher(pollSystem(libc, poll))

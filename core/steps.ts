@@ -18,7 +18,7 @@ import { rlimitResource } from "./arch/generic.ts"
  * ```ts
  * import type { RlimitResource } from "kakoi/rlimit"
  *
- * const openFiles: RlimitResource = "nofile"
+ * const limited: ReadonlyArray<RlimitResource> = ["nofile", "nproc", "as"]
  * ```
  */
 export type RlimitResource =

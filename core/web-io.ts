@@ -8,12 +8,10 @@
  *
  * @example
  * ```ts
- * import { spawn } from "kakoi"
- * import type { WebIo } from "kakoi"
+ * import { spawn, type WebIo } from "kakoi"
  *
- * const child = await spawn(["echo", "hi"], { env: { PATH: "/usr/bin:/bin" } })
- * const io: WebIo = child
- * await new Response(io.stdout).text() // "hi\n"
+ * const { stdout }: WebIo = await spawn(["echo", "hi"], { env: { PATH: "/usr/bin:/bin" } })
+ * const text = await new Response(stdout).text() // "hi\n"
  * ```
  */
 export interface WebIo {

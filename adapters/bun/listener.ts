@@ -30,7 +30,8 @@ const pollWorker = (): BunWorker => {
  *
  * @example
  * ```ts
- * const ready = await bunPollOffThread(address, 2, -1)
+ * declare const address: bigint // two struct pollfd in a never-moving arena
+ * const ready = await bunPollOffThread(address, 2, -1) // how many fds are ready, -1 on error
  * ```
  */
 export const bunPollOffThread: PollOffThread = (address, count, timeoutMs) =>

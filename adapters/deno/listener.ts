@@ -18,7 +18,8 @@ let pollOffThread: ReturnType<typeof bindPollOffThread> | undefined
  *
  * @example
  * ```ts
- * const ready = await denoPollOffThread(address, 2, -1)
+ * declare const address: bigint // two struct pollfd in a never-moving arena
+ * const ready = await denoPollOffThread(address, 2, -1) // how many fds are ready, -1 on error
  * ```
  */
 export const denoPollOffThread: PollOffThread = async (address, count, timeoutMs) => {

@@ -18,7 +18,8 @@ const SYS_poll = 7
  *
  * @example
  * ```ts
- * const ready = await nodePollOffThread(address, 2, -1)
+ * declare const address: bigint // two struct pollfd in a never-moving arena
+ * const ready = await nodePollOffThread(address, 2, -1) // how many fds are ready, -1 on error
  * ```
  */
 export const nodePollOffThread: PollOffThread = (address, count, timeoutMs) =>

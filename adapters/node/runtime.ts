@@ -11,7 +11,17 @@ import { layer as seccompLibrary } from "./libseccomp.ts"
 import { nodePollOffThread } from "./listener.ts"
 import { nodeLibc } from "./native.ts"
 
-/** The child's stdio as Node streams; undefined where the stream is not a pipe. */
+/**
+ * The child's stdio as Node streams; undefined where the stream is not a pipe.
+ *
+ * @example
+ * ```ts
+ * import { spawn, type NodeIo } from "kakoi/node"
+ *
+ * const { stdout }: NodeIo = await spawn(["echo", "hi"])
+ * stdout?.setEncoding("utf8").on("data", (text: string) => console.log(text)) // "hi\n"
+ * ```
+ */
 export interface NodeIo {
   readonly stdin: Writable | undefined
   readonly stdout: Readable | undefined

@@ -25,7 +25,19 @@ import { outputBytes } from "./host-io.ts"
 import { supervisorHost, type OutputIo } from "./supervisor-host.ts"
 import { trapHelperStarter } from "./trap-helper-host.ts"
 
-/** Services the plugins shipped with kakoi need (the fences read the host through KernelService); every adapter's `layer` provides them. */
+/**
+ * Services the plugins shipped with kakoi need (the fences read the host through
+ * KernelService); every adapter's `layer` provides them.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { layer, type Services } from "kakoi"
+ *
+ * declare const program: Effect.Effect<number, never, Services>
+ * const value = await Effect.runPromise(Effect.provide(program, layer))
+ * ```
+ */
 export type Services = SeccompLibrary | NativeLibrary | ListenerSystemService | KernelService
 
 /** What a runtime gives the factory. `X` is the runtime's own typed failure (Deno's permissions). */
@@ -71,7 +83,13 @@ export interface AdapterApi<Io, X = never> {
    *
    * @example
    * ```ts
-   * const result = yield* runEffect(["echo", "hi"])
+   * import { Effect } from "effect"
+   * import { runEffect } from "kakoi/node"
+   *
+   * const program = Effect.gen(function*() {
+   *   const result = yield* runEffect(["echo", "hi"])
+   *   return result.stdout // "hi\n"
+   * })
    * ```
    */
   readonly runEffect: Api<Io, Services, X>["runEffect"]
@@ -82,6 +100,8 @@ export interface AdapterApi<Io, X = never> {
    *
    * @example
    * ```ts
+   * import { run } from "kakoi/node"
+   *
    * const { exitCode, stdout } = await run(["echo", "hi"])
    * ```
    */
@@ -92,6 +112,8 @@ export interface AdapterApi<Io, X = never> {
    *
    * @example
    * ```ts
+   * import { spawn } from "kakoi/node"
+   *
    * const child = await spawn(["sleep", "30"])
    * child.kill("SIGTERM")
    * const { signal } = await child.result // "SIGTERM"
@@ -105,6 +127,9 @@ export interface AdapterApi<Io, X = never> {
    *
    * @example
    * ```ts
+   * import { loadPolicy } from "kakoi/node"
+   * import { policy } from "kakoi/seccomp"
+   *
    * await loadPolicy(policy({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir", "mkdirat"] }] }))
    * ```
    */
@@ -116,6 +141,9 @@ export interface AdapterApi<Io, X = never> {
    *
    * @example
    * ```ts
+   * import { learn, run } from "kakoi/node"
+   * import { seccomp } from "kakoi/seccomp"
+   *
    * const { policy, syscalls } = await learn(["ls", "/"])
    * const again = await run(["ls", "/"], { plugins: [seccomp(policy)] }) // same output
    * ```
@@ -129,6 +157,9 @@ export interface AdapterApi<Io, X = never> {
    *
    * @example
    * ```ts
+   * import { trapInProcess } from "kakoi/node"
+   * import { policy } from "kakoi/seccomp"
+   *
    * await trapInProcess(policy((rule) => rule.trap("mkdir", "mkdirat"), { default: "allow" }), {
    *   errno: "EACCES",
    *   onTrap: (call) => console.error(`trapped ${call.name}(${call.args.join(", ")})`)
@@ -143,7 +174,14 @@ export interface AdapterApi<Io, X = never> {
    *
    * @example
    * ```ts
-   * const tree = yield* superviseEffect({ name: "app", children: [{ name: "web", argv: ["sleep", "60"] }] })
+   * import { Effect } from "effect"
+   * import { layer, superviseEffect } from "kakoi/node"
+   *
+   * const program = Effect.scoped(Effect.gen(function*() {
+   *   const tree = yield* superviseEffect({ name: "app", children: [{ name: "web", argv: ["sleep", "60"] }] })
+   *   return yield* tree.status
+   * }))
+   * await Effect.runPromise(Effect.provide(program, layer))
    * ```
    */
   readonly superviseEffect: SupervisorApi<Services, X>["superviseEffect"]
@@ -154,6 +192,8 @@ export interface AdapterApi<Io, X = never> {
    *
    * @example
    * ```ts
+   * import { supervise } from "kakoi/node"
+   *
    * const tree = await supervise({ name: "app", children: [{ name: "web", argv: ["sleep", "60"], restart: "permanent" }] })
    * await tree.stop()
    * ```
@@ -166,8 +206,11 @@ export interface AdapterApi<Io, X = never> {
  *
  * @example
  * ```ts
+ * import type { WebIo } from "../../core/web-io.ts"
+ *
  * declare const binding: RuntimeBinding<WebIo>
- * export const { run, spawn, layer }: AdapterApi<WebIo> = makeAdapter(binding)
+ * const adapter: AdapterApi<WebIo> = makeAdapter(binding)
+ * const { exitCode } = await adapter.run(["true"])
  * ```
  */
 export const makeAdapter = <Io extends OutputIo, X = never>(binding: RuntimeBinding<Io, X>): AdapterApi<Io, X> => {

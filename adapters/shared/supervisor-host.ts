@@ -42,8 +42,9 @@ const inputLines = (stdin: OutputIo["stdin"]): InputLines | undefined => {
  *
  * @example
  * ```ts
+ * import { layer, type NodeIo } from "kakoi/node"
+ * import type { Host } from "../../core/api.ts"
  * import { makeSupervisorApi } from "../../core/supervisor/api.ts"
- * import { supervisorHost } from "../shared/supervisor-host.ts"
  *
  * declare const host: Host<NodeIo>
  * const { supervise } = makeSupervisorApi(supervisorHost(host), layer)

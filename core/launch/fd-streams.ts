@@ -22,8 +22,12 @@ export interface FdStreams {
  *
  * @example
  * ```ts
+ * import type { Libc } from "../libc.ts"
+ * import type { FdWatcher } from "../poll.ts"
+ *
  * declare const libc: Libc
  * declare const watcher: FdWatcher
+ * declare const fd: number // the parent's end of a child's stdout pipe, non-blocking
  * const stdout = fdStreams(libc, watcher).readable(fd)
  * const text = await new Response(stdout).text()
  * ```
@@ -114,8 +118,13 @@ export const fdStreams = (libc: Libc, watcher: FdWatcher): FdStreams => {
  *
  * @example
  * ```ts
+ * import type { Libc } from "../libc.ts"
+ * import type { PollOffThread } from "../poll.ts"
+ * import { nativeRuntime, type LaunchBinding } from "../runtime.ts"
+ *
  * declare const libc: () => Libc
  * declare const poll: PollOffThread
+ * declare const binding: () => LaunchBinding
  * const runtime = nativeRuntime("bun", binding, webIoOf(libc, poll))
  * ```
  */

@@ -55,6 +55,8 @@ const readSmallFile = (libc: Libc, path: string): string | undefined => {
  *
  * @example
  * ```ts
+ * import type { Libc } from "../libc.ts"
+ *
  * declare const libc: Libc
  * inheritedLimits(libc) // [{ kind: "rlimit", resource: "nofile", soft: 1024n, hard: 20000n }] under `ulimit -Sn 1024 -Hn 20000`
  * ```
@@ -87,6 +89,8 @@ const catchable = Array.from({ length: constants.SIGRTMAX }, (_, index) => index
  *
  * @example
  * ```ts
+ * import type { Libc } from "../libc.ts"
+ *
  * declare const libc: Libc
  * const toDefault = signalsToDefault(libc, ["SIGPIPE", "SIGXFSZ"])
  * toDefault() // every catchable signal but SIGHUP, under nohup

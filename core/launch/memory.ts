@@ -35,6 +35,8 @@ const mapAnonymous = (libc: Libc, size: number, extraFlags: number): bigint => {
  *
  * @example
  * ```ts
+ * import type { Libc } from "../libc.ts"
+ *
  * declare const libc: Libc
  * const page = mapCode(libc, Uint8Array.of(0x0f, 0x05), 0)
  * ```
@@ -54,6 +56,8 @@ export const mapCode = (libc: Libc, code: Uint8Array, entry: number): CodePage =
  *
  * @example
  * ```ts
+ * import type { Libc } from "../libc.ts"
+ *
  * declare const libc: Libc
  * const stacks = stackPool(libc)
  * const stack = stacks.take()

@@ -42,6 +42,7 @@ import { archTable } from "../arch/mod.ts"
 import { inheritedLimits, signalsToDefault } from "./inherit.ts"
 import { childStdio, fdTools, type FdTools } from "./stdio.ts"
 import { cloneRefused, programPid, statusFromWait } from "./contained.ts"
+import { concatBytes as concat } from "../bytes.ts"
 
 /** What the runtime's FFI gives the launcher. */
 export interface LaunchBinding {
@@ -127,15 +128,6 @@ export interface Launcher {
   readonly pid: number
 }
 
-const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const all = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0))
-  let offset = 0
-  for (const chunk of chunks) {
-    all.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return all
-}
 
 /** Reads what is there now: [bytes, ended] (ended at end of file or an error, e.g. ECONNRESET after the handshake). */
 const drain = (libc: Libc, fd: number, into: Array<Uint8Array>): boolean => {
@@ -325,7 +317,10 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       tools.close(pidfd)
     }
     const group: Group = { pid: childPid, pidfd, reaped: () => status !== undefined, close: closePidfd, open: () => pidfdOpen }
-    groups.set(childPid, group)
+    // An init stays in the supervisor's own process group (its target makes the session inside the namespace):
+    // that group is never the child's to signal. Ending the init ends everything in its namespace instead.
+    const ownGroup = !program.init
+    if (ownGroup) groups.set(childPid, group)
     const info = new Uint8Array(structs.siginfo.size)
     /** Reaps the child if it has ended, else undefined; its pidfd stays open while its group may still be signalled. */
     const reap = (): ProcessStatus | undefined => {
@@ -339,7 +334,7 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       const ended = reported === undefined ? reaped : statusFromWait(reported)
       status = ended
       // Released, or no process left in its group (which then stays empty for good): nothing more to signal.
-      if (released || pidfdSignal(pidfd, 0, constants.PIDFD_SIGNAL_PROCESS_GROUP) === -errno.ESRCH) closePidfd()
+      if (released || !ownGroup || pidfdSignal(pidfd, 0, constants.PIDFD_SIGNAL_PROCESS_GROUP) === -errno.ESRCH) closePidfd()
       return ended
     }
     const exited = new Promise<ProcessStatus>((resolve) => {
@@ -367,7 +362,7 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       send: (bytes) => open && checked(libc.call.write(mine, bytes, bytes.byteLength), libc.errno) === bytes.byteLength,
       stop: () => {
         if (status === undefined) pidfdSignal(pidfd, signals.SIGKILL, 0)
-        signalOwnGroup(group, "SIGKILL")
+        if (ownGroup) signalOwnGroup(group, "SIGKILL")
       }
     }
     return {

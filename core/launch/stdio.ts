@@ -50,6 +50,8 @@ export interface FdTools {
  *
  * @example
  * ```ts
+ * import type { Libc } from "../libc.ts"
+ *
  * declare const libc: Libc
  * const [read, write] = fdTools(libc).pipe()
  * ```
@@ -116,6 +118,7 @@ const inherited = (tools: FdTools, fd: number): number | undefined => {
  * @example
  * ```ts
  * declare const tools: FdTools
+ * declare const devNull: number // the process's /dev/null, opened at fd >= 10
  * const stdio = childStdio(tools, ["pipe", "inherit", "ignore"], devNull)
  * ```
  */

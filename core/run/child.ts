@@ -32,7 +32,8 @@ import { superviseEnd, type StopReason } from "./termination.ts"
  * ```
  */
 export const signalTree = <Io>(host: Pick<Host<Io>, "signalGroup">, running: Pick<Running<Io>, "pid" | "kill">, grouped: boolean) =>
-  (signal: SignalName): boolean => grouped ? host.signalGroup(running.pid, signal) : running.kill(signal)
+  // A child with no group of its own to signal (one under an init: the init forwards, and its end ends the namespace) gets the signal itself.
+  (signal: SignalName): boolean => grouped ? host.signalGroup(running.pid, signal) || running.kill(signal) : running.kill(signal)
 
 /** How long output may still come after the child's tree was SIGKILLed before `run` stops reading it. */
 const drainMs = 1000

@@ -7,6 +7,7 @@
  */
 import { Effect, Stream } from "effect"
 import type { Settings } from "./options.ts"
+import { concatBytes as concat } from "../bytes.ts"
 
 /**
  * One of the child's output streams.
@@ -38,15 +39,6 @@ export interface Collected {
   readonly overflowed: OutputStream | undefined
 }
 
-const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const bytes = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0))
-  let offset = 0
-  for (const part of parts) {
-    bytes.set(part, offset)
-    offset += part.byteLength
-  }
-  return bytes
-}
 
 type Part = Uint8Array | string
 

@@ -70,3 +70,30 @@ export const isOperator = (op: string): op is Operator => Object.hasOwn(operator
 
 /** The enum scmp_compare value of an operator. */
 export const operatorValue = (op: Operator): number => operatorValues[op]
+
+// The kernel's precedence among the actions of stacked filters (kernel/seccomp.c), strictest last.
+const strictOrder: ReadonlyArray<Action["kind"]> = ["allow", "log", "trace", "notify", "errno", "trap", "kill-thread", "kill"]
+
+/**
+ * How strict an action is, as the kernel ranks actions when several filters
+ * answer one call: allow < log < trace < notify < errno < trap < kill-thread < kill.
+ *
+ * @example
+ * ```ts
+ * strictness({ kind: "errno", errno: 1 }) > strictness({ kind: "log" }) // true
+ * ```
+ */
+export const strictness = (action: Action): number => strictOrder.indexOf(action.kind)
+
+/**
+ * What an action does to a call: runs it unasked (allow, log), asks a tracer or
+ * handler (trace, notify), or refuses it (errno, trap, kill). Two rules whose
+ * outcomes differ this way may not leave libseccomp to pick one of them.
+ *
+ * @example
+ * ```ts
+ * outcome({ kind: "log" }) // "runs"
+ * ```
+ */
+export const outcome = (action: Action): "runs" | "asks" | "refuses" =>
+  action.kind === "allow" || action.kind === "log" ? "runs" : action.kind === "trace" || action.kind === "notify" ? "asks" : "refuses"

@@ -14,14 +14,15 @@ import { errnoText } from "../../core/errno.ts"
 import { PolicyError } from "./errors.ts"
 import type { FilterContext, SeccompLibraryShape } from "./library.ts"
 import { SeccompLibrary } from "./library.ts"
-import type { Policy } from "./model.ts"
+import type { Action, Policy } from "./model.ts"
 import type { PlannedRule, SkippedRule } from "./plan.ts"
 import { plan } from "./plan.ts"
 import { canonicalText } from "./serialize.ts"
 import { expand } from "./expand.ts"
 import type { PolicyWarning } from "./warnings.ts"
 import { warnings } from "./warnings.ts"
-import { archNames, syscallTable } from "./syscalls.ts"
+import { archName, archNames, syscallTable } from "./syscalls.ts"
+import { newerSyscall, numberedArches } from "./newer-syscalls.ts"
 import { suggest } from "../../core/suggest.ts"
 import { errno } from "../../core/arch/generic.ts"
 
@@ -92,8 +93,22 @@ const resolveSyscalls = (library: SeccompLibraryShape, policy: Policy): Effect.E
       numbers.set(name, number)
       continue
     }
+    const newer = numberedArches.has(archName(library, native)) ? newerSyscall(name) : undefined
+    if (newer !== undefined && policy.arches.length === 0) {
+      numbers.set(name, newer)
+      continue
+    }
     if (origin.kind !== "user" || origin.group !== undefined) continue
     const { rule } = origin
+    if (newer !== undefined && !lets(policy.rules[rule]?.action)) {
+      // Left out, it would run on the other ABIs under a default that allows it.
+      return Effect.fail(new PolicyError({
+        reason: "Unsupported",
+        path,
+        value: name,
+        detail: `libseccomp ${versionText(library)} knows "${name}" only by its number, which it cannot carry to the other ABIs in arches (${policy.arches.join(", ")}): drop them from arches, or install a newer libseccomp`
+      }))
+    }
     if (origin.family !== undefined || policy.rules[rule]?.unknownSyscalls === "skip") {
       const from = origin.family === undefined ? "" : ` (of family:${origin.family})`
       unknown.push({ rule, path, syscall: name, reason: "unknown-syscall", message: `rules[${rule}] is skipped for "${name}"${from}: libseccomp ${versionText(library)} does not know it` })
@@ -104,6 +119,9 @@ const resolveSyscalls = (library: SeccompLibraryShape, policy: Policy): Effect.E
   }
   return Effect.succeed({ numbers, unknown })
 }
+
+/** Whether a rule's action lets the call run (leaving such a call out of the filter only narrows it). */
+const lets = (action: Action | undefined): boolean => action !== undefined && (action.kind === "allow" || action.kind === "log")
 
 const versionText = (library: SeccompLibraryShape): string => {
   const { major, minor, micro } = library.version()
@@ -156,12 +174,24 @@ const populate = (library: SeccompLibraryShape, ctx: FilterContext, policy: Poli
     return Effect.succeed(refused)
   })
 
+const tooLarge = (instructions: number, rules: number, estimate: boolean): PolicyError =>
+  new PolicyError({
+    reason: "TooLarge",
+    path: undefined,
+    value: String(instructions),
+    detail: `${estimate ? "at least (counted before libseccomp builds it: each rule takes one or more); " : ""}the filter holds ${rules} rules; merge rules with the same action (families and groups help), drop argument ranges on narrow arguments (each splits into up to 32 rules), or try "optimize": 2`
+  })
+
 /** Builds a libseccomp context for the policy, hands it to `use`, and always releases it. */
 const withFilter = <A>(policy: Policy, use: (library: SeccompLibraryShape, ctx: FilterContext) => A | number, call: string): Effect.Effect<{ readonly result: A; readonly refused: ReadonlyArray<SkippedRule>; readonly numbers: ReadonlyMap<string, number> }, PolicyError, SeccompLibrary> =>
   Effect.gen(function*() {
     const library = yield* SeccompLibrary
     const { numbers, unknown } = yield* resolveSyscalls(library, policy)
     const arches = yield* resolveArches(library, policy)
+    // Every filter rule costs at least one instruction (its syscall's jump or a compare): a policy that is
+    // surely too long fails here, before libseccomp's rule database (quadratic in rules) works for minutes.
+    const { added } = plan(policy)
+    if (added.length > maxInstructions) return yield* Effect.fail(tooLarge(added.length, added.length, true))
     return yield* Effect.scoped(Effect.gen(function*() {
       const ctx = yield* Effect.acquireRelease(
         Effect.suspend(() => {
@@ -221,10 +251,7 @@ export const compile = (policy: Policy): Effect.Effect<CompiledFilter, PolicyErr
       Effect.flatMap(({ result: bpf, refused, numbers }) => {
         const instructions = bpf.length / 8
         const { added, skipped } = plan(policy)
-        if (instructions > maxInstructions) {
-          const detail = `the filter holds ${added.length} rules; merge rules with the same action (families and groups help), drop argument ranges on narrow arguments (each splits into up to 32 rules), or try "optimize": 2`
-          return Effect.fail(new PolicyError({ reason: "TooLarge", path: undefined, value: String(instructions), detail }))
-        }
+        if (instructions > maxInstructions) return Effect.fail(tooLarge(instructions, added.length, false))
         const rules = added.filter((entry) => numbers.has(entry.syscall))
         return Effect.succeed(remember(policy, key, { bpf, instructions, rules, skipped: [...skipped, ...refused], warnings: warnings(policy) }))
       }),

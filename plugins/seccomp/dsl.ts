@@ -92,7 +92,7 @@ export const arg = (index: ArgIndex, width?: StatedWidth): ArgBuilder => {
 
 /**
  * A syscall family where a syscall name goes: `family("open")` is
- * `"family:open"` (open, openat, openat2, creat). See families.ts.
+ * `"family:open"` (open, openat, openat2, creat, open_by_handle_at). See families.ts.
  *
  * @example
  * ```ts

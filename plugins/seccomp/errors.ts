@@ -17,6 +17,8 @@ import { didYouMean } from "../../core/suggest.ts"
  * - `EmptyRule`: a rule names no syscall
  * - `UnknownSyscall`, `UnknownArch`: libseccomp does not know the name (found by `compile`)
  * - `ConflictingRule`: two rules with the same conditions on a syscall but different actions
+ * - `OverlappingRules`: two rules for a syscall may hold for one call, one lets it run and the other
+ *   not, and libseccomp would not let the stricter decide (see plan.ts)
  * - `ExecveBlocked`: the launcher could never exec the target under this policy
  * - `HandshakeBlocked`: the policy notifies but denies the `read` that hands its listener to the supervisor
  * - `DuplicateKey`: a JSON object names a key twice (JSON.parse would keep only the last)
@@ -26,6 +28,7 @@ import { didYouMean } from "../../core/suggest.ts"
  * - `BadWidth`: a condition's `width` is not 32 or 64, or contradicts what the kernel reads
  * - `TooComplex`: a rule's narrow-argument ranges split into more filter rules than kakoi allows
  * - `MultiplexedArgs`: argument conditions on a call another ABI multiplexes (i386 socketcall, ipc)
+ * - `TwinArgs`: a condition on an argument the call's twin on another ABI lays out differently (i386 truncate64)
  * - `FloorConflict`: a rule would let a call the floor denies through (see floor.ts)
  * - `UnacknowledgedBadArch`: `badArch` lets other ABIs' calls run, without the acknowledgement
  * - `TooLarge`: the filter has more instructions than the kernel loads (4096)
@@ -56,6 +59,7 @@ export type PolicyErrorReason =
   | "UnknownSyscall"
   | "UnknownArch"
   | "ConflictingRule"
+  | "OverlappingRules"
   | "ExecveBlocked"
   | "HandshakeBlocked"
   | "DuplicateKey"
@@ -66,6 +70,7 @@ export type PolicyErrorReason =
   | "BadWidth"
   | "TooComplex"
   | "MultiplexedArgs"
+  | "TwinArgs"
   | "FloorConflict"
   | "UnacknowledgedBadArch"
   | "TooLarge"
@@ -155,6 +160,8 @@ export class PolicyError extends PolicyErrorBase {
         return `Unknown architecture ${value}${hint}`
       case "ConflictingRule":
         return `Rule for ${value} repeats the conditions of ${this.detail ?? "an earlier rule"} with a different action`
+      case "OverlappingRules":
+        return `Rules for ${value} overlap: ${this.detail ?? "two rules with different actions hold for one call"}`
       case "ExecveBlocked":
         return `Policy blocks execve, so the target can never start: allow "execve" (see launcherSyscalls)`
       case "HandshakeBlocked":
@@ -175,6 +182,8 @@ export class PolicyError extends PolicyErrorBase {
         return `Rule for ${value} is too complex: ${this.detail ?? "split it"}`
       case "MultiplexedArgs":
         return `Rule for ${value} compares arguments the filter cannot see on ${this.detail ?? "another ABI"}`
+      case "TwinArgs":
+        return `Rule for ${value} compares ${this.detail ?? "an argument its twin on another ABI lays out differently"}`
       case "FloorConflict":
         return `Rule for ${value} would let through what the floor denies: ${this.detail ?? "see the floor"}`
       case "UnacknowledgedBadArch":

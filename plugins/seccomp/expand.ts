@@ -1,6 +1,7 @@
 /**
  * From a policy as written to the rules its filter holds, one per (rule,
- * syscall), each with its origin: families and groups become their syscalls,
+ * syscall), each with its origin: families and groups become their syscalls
+ * (and, with i386 or another such ABI in arches, their twins there: twins.ts),
  * narrow arguments become masked comparisons (narrow.ts), and the floor
  * (floor.ts) comes first. plan.ts then applies libseccomp's precedence to
  * this list; compile.ts hands what remains to libseccomp; `explain` names the
@@ -15,8 +16,11 @@ import type { FloorEntry } from "./floor.ts"
 import { floorRules } from "./floor.ts"
 import { groupMembers } from "./groups.ts"
 import type { Action, ArgCondition, Policy } from "./model.ts"
+import type { Narrowed } from "./narrow.ts"
 import { narrow } from "./narrow.ts"
-import { argWidth } from "./widths.ts"
+import { twinArches, twinsOf } from "./twins.ts"
+import type { ArgWidth } from "./widths.ts"
+import { argWidth, signedArg, valueMask } from "./widths.ts"
 
 /**
  * Where a rule of the filter comes from: a rule of the policy (naming the
@@ -134,6 +138,28 @@ export const multiplexed: ReadonlySet<string> = new Set([
   "semop", "semget", "semctl", "semtimedop", "msgsnd", "msgrcv", "msgget", "msgctl", "shmat", "shmdt", "shmget", "shmctl"
 ])
 
+// The calls socketcall(call, args) and ipc(call, ...) make, by `call` (linux/net.h, linux/ipc.h).
+const socketCalls = ["", "socket", "bind", "connect", "listen", "accept", "getsockname", "getpeername", "socketpair", "send", "recv", "sendto", "recvfrom", "shutdown", "setsockopt", "getsockopt", "sendmsg", "recvmsg", "accept4", "recvmmsg", "sendmmsg"]
+const ipcCalls: Readonly<Record<number, string>> = { 1: "semop", 2: "semget", 3: "semctl", 4: "semtimedop", 11: "msgsnd", 12: "msgrcv", 13: "msgget", 14: "msgctl", 21: "shmat", 22: "shmdt", 23: "shmget", 24: "shmctl" }
+
+/**
+ * The call a multiplexer call makes: `socketcall(1, ...)` is socket, `ipc(23, ...)` shmget;
+ * undefined for other syscalls and unknown call numbers.
+ *
+ * @example
+ * ```ts
+ * import { demultiplexed } from "./expand.ts"
+ *
+ * demultiplexed("socketcall", 1n) // "socket"
+ * ```
+ */
+export const demultiplexed = (syscall: string, call: bigint): string | undefined => {
+  if (call > 0xffffn) return undefined
+  const index = Number(call)
+  if (syscall === "socketcall") return socketCalls[index] || undefined
+  return syscall === "ipc" && Object.hasOwn(ipcCalls, index) ? ipcCalls[index] : undefined
+}
+
 /** Actions under which a matched call may still run. */
 const mayRun = (action: Action): boolean => action.kind === "allow" || action.kind === "log" || action.kind === "notify" || action.kind === "trace"
 
@@ -153,6 +179,21 @@ const hex = (value: bigint): string => `0x${value.toString(16)}`
 const combine = (alternatives: ReadonlyArray<ReadonlyArray<ArgCondition>>): ReadonlyArray<ReadonlyArray<ArgCondition>> =>
   alternatives.reduce<ReadonlyArray<ReadonlyArray<ArgCondition>>>((sets, options) => sets.flatMap((set) => options.map((option) => [...set, option])), [[]])
 
+/**
+ * A condition narrowed to the bits the kernel reads. `==` and `!=` with a bare value on an argument
+ * whose flags ride above its value (socket's type) compare the value's bits only, so `type == SOCK_DGRAM`
+ * holds for SOCK_DGRAM | SOCK_CLOEXEC too, and `!= SOCK_RAW` does not hold for SOCK_RAW | SOCK_CLOEXEC.
+ */
+const narrowFor = (syscall: string, condition: ArgCondition, width: ArgWidth): Narrowed => {
+  const { index, op, value } = condition
+  const mask = valueMask(syscall, index)
+  if (mask === undefined || (op !== "==" && op !== "!=") || (value & ~mask) !== 0n) return narrow(condition, width, signedArg(syscall, index))
+  if (op === "==") return { kind: "any", conditions: [{ index, op: "masked==", mask, value }] }
+  // Another value: some bit of the value's bits differs.
+  const bits = Array.from({ length: mask.toString(2).length }, (_, i) => 1n << BigInt(i)).filter((bit) => (mask & bit) !== 0n)
+  return { kind: "any", conditions: bits.map((bit) => ({ index, op: "masked==", mask: bit, value: ~value & bit })) }
+}
+
 /** The condition sets of one (rule, syscall) with every narrow argument narrowed. */
 const narrowed = (policy: Policy, rule: number, syscall: string): ReadonlyArray<ReadonlyArray<ArgCondition>> => {
   const { args } = policy.rules[rule] ?? { args: [] }
@@ -164,7 +205,7 @@ const narrowed = (policy: Policy, rule: number, syscall: string): ReadonlyArray<
       throw new PolicyError({ reason: "BadWidth", path: `${path}.width`, value: String(condition.width), detail: `the kernel reads argument ${condition.index} of "${syscall}" as ${known} bits` })
     }
     const width = condition.width ?? known ?? 64
-    const result = narrow(condition, width)
+    const result = narrowFor(syscall, condition, width)
     if (result.kind === "too-wide") {
       throw new PolicyError({
         reason: "ValueTooWide",
@@ -175,11 +216,12 @@ const narrowed = (policy: Policy, rule: number, syscall: string): ReadonlyArray<
     }
     if (result.kind === "any") alternatives.push(result.conditions)
   }
-  const sets = combine(alternatives)
-  if (sets.length > maxSplit) {
-    throw new PolicyError({ reason: "TooComplex", path: `rules[${rule}]`, value: syscall, detail: `its ranges on narrow arguments split into ${sets.length} filter rules (at most ${maxSplit}): compare one argument with a range, or use == and masked==` })
+  // Counted before the cross product is built: five `!=` on ints would be 32^5 sets, beyond any memory.
+  const count = alternatives.reduce((product, options) => product * options.length, 1)
+  if (count > maxSplit) {
+    throw new PolicyError({ reason: "TooComplex", path: `rules[${rule}]`, value: syscall, detail: `its ranges on narrow arguments split into ${count} filter rules (at most ${maxSplit}): compare one argument with a range, or use == and masked==` })
   }
-  return sets
+  return combine(alternatives)
 }
 
 /** Whether conditions on ioctl could hold for `cmd` (they are masked comparisons on the low 32 bits by now). */
@@ -190,6 +232,7 @@ const userEntries = (policy: Policy): { readonly entries: Array<FilterRule>; rea
   const entries: Array<FilterRule> = []
   const never: Array<NeverMatches> = []
   const muxArch = policy.arches.find((arch) => multiplexingArches.has(arch))
+  const twinArch = policy.arches.find((arch) => twinArches.has(arch))
   for (const [rule, { action, syscalls, args }] of policy.rules.entries()) {
     const seen = new Set<string>()
     for (const [position, name] of syscalls.entries()) {
@@ -210,6 +253,21 @@ const userEntries = (policy: Policy): { readonly entries: Array<FilterRule>; rea
         const sets = narrowed(policy, rule, syscall)
         if (sets.length === 0) never.push({ rule, path, syscall, origin })
         for (const set of sets) entries.push({ rule, path, syscall, action, args: set, origin })
+        // The same rule for the call's twins on the other ABIs listed (chown32 on i386), on the call's argument widths.
+        for (const twin of twinArch === undefined ? [] : twinsOf(syscall)) {
+          if (seen.has(twin.name)) continue
+          seen.add(twin.name)
+          const beyond = args.find((condition) => condition.index >= twin.same)
+          if (beyond !== undefined) {
+            throw new PolicyError({
+              reason: "TwinArgs",
+              path: `rules[${rule}].args`,
+              value: syscall,
+              detail: `argument ${beyond.index}, which "${twin.name}", its twin on "${twinArch}", lays out differently: drop "${twinArch}" from arches, or write a rule for "${twin.name}" itself`
+            })
+          }
+          for (const set of sets) entries.push({ rule, path, syscall: twin.name, action, args: set, origin })
+        }
       }
     }
   }
@@ -268,8 +326,11 @@ export const expand = (policy: Policy): Expansion => {
   // A group (`@debug`) is too broad to count; a conditional rule would leave the other calls to the default.
   const named = new Set(own.filter((entry) => entry.origin.kind === "user" && entry.origin.group === undefined && entry.args.length === 0).map((entry) => entry.syscall))
   const floor: Array<FilterRule> = []
-  for (const { entry, syscalls, args, action, reason } of floorRules) {
+  for (const { entry, syscalls, args, action: usual, otherwise, reason } of floorRules) {
     if (!policy.floor[entry] || (entry === "io_uring" && !deniesAnything(policy))) continue
+    // Only where a rule may let the call run: elsewhere the default denies it alike.
+    const contested = syscalls.some((syscall) => own.some((rule) => rule.syscall === syscall && mayRun(rule.action)))
+    const action = otherwise !== undefined && contested && sameAction(usual, policy.default) ? otherwise : usual
     const path = `floor.${entry}`
     const origin: RuleOrigin = entry === "io_uring" ? { kind: "io_uring", reason } : { kind: "floor", entry, reason }
     // The ioctl entries deny commands, not a syscall: naming ioctl does not lift them; a rule for exactly that

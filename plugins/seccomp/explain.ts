@@ -9,6 +9,7 @@
 import { Effect } from "effect"
 import { describeAction, sameAction } from "./actions.ts"
 import { compile } from "./compile.ts"
+import { demultiplexed } from "./expand.ts"
 import { PolicyError, SyscallError } from "./errors.ts"
 import { importOf } from "./formats/imported.ts"
 import { SeccompLibrary, type SeccompLibraryShape } from "./library.ts"
@@ -192,7 +193,9 @@ export const explain = (policy: Policy, query: ExplainQuery): Effect.Effect<Expl
     const compiled = yield* compile(policy)
     const verdict = simulator(compiled.bpf).run({ nr: number, arch: auditArch(token), args })
     const listed = token === library.archNative() || policy.arches.some((extra) => library.archResolveName(extra) === token)
-    const candidates = compiled.rules.filter((rule) => rule.syscall === name)
+    // i386's socketcall(SYS_SOCKET, ...) is decided by the rules for socket, which libseccomp rewrote for it.
+    const made = listed ? demultiplexed(name, args[0] ?? 0n) : undefined
+    const candidates = compiled.rules.filter((rule) => rule.syscall === name || (made !== undefined && rule.syscall === made && rule.args.length === 0))
     const decider = candidates.find((rule) => sameAction(rule.action, verdict.action) && rule.args.every((condition) => holds(condition, args))) ??
       // Not the default's action either: a rule with it decided, on bits the 64-bit reading above does not see.
       (sameAction(verdict.action, policy.default) ? undefined : candidates.find((rule) => sameAction(rule.action, verdict.action)))

@@ -1,6 +1,7 @@
 /**
  * Syscall families: the calls that do one thing, as the kernel's x86_64
- * syscall table has them. Denying `mkdir` alone leaves `mkdirat` working;
+ * syscall table has them (6.18's: calls newer than libseccomp's tables, such
+ * as setxattrat, go in by number, see newer-syscalls.ts). Denying `mkdir` alone leaves `mkdirat` working;
  * naming `family:mkdir` denies both. The `family:` prefix cannot collide with
  * a syscall: syscall names are letters, digits and underscores, never a colon,
  * so a family can never silently stand for (or shadow) a real call of the
@@ -21,7 +22,8 @@ export const familyPrefix = "family:"
 
 const table: Readonly<Record<string, ReadonlyArray<string>>> = {
   mkdir: ["mkdir", "mkdirat"],
-  open: ["open", "openat", "openat2", "creat"],
+  // open_by_handle_at opens a file from a handle name_to_handle_at gives (no path check: Docker's "shocker").
+  open: ["open", "openat", "openat2", "creat", "open_by_handle_at"],
   unlink: ["unlink", "unlinkat"],
   rmdir: ["rmdir", "unlinkat"],
   rename: ["rename", "renameat", "renameat2"],
@@ -47,10 +49,10 @@ const table: Readonly<Record<string, ReadonlyArray<string>>> = {
   dup: ["dup", "dup2", "dup3"],
   pipe: ["pipe", "pipe2"],
   wait: ["wait4", "waitid"],
-  mount: ["mount", "fsopen", "fsconfig", "fsmount", "fspick", "move_mount", "open_tree", "mount_setattr"],
+  mount: ["mount", "fsopen", "fsconfig", "fsmount", "fspick", "move_mount", "open_tree", "mount_setattr", "open_tree_attr"],
   setuid: ["setuid", "setreuid", "setresuid", "setfsuid"],
   setgid: ["setgid", "setregid", "setresgid", "setfsgid", "setgroups"],
-  xattr: ["setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr"],
+  xattr: ["setxattr", "lsetxattr", "fsetxattr", "setxattrat", "removexattr", "lremovexattr", "fremovexattr", "removexattrat"],
   io_uring: ["io_uring_setup", "io_uring_enter", "io_uring_register"]
 }
 

@@ -20,7 +20,11 @@
  * match would fall to the default action. Denials
  * fail with EPERM (what the kernel answers without the privilege); io_uring
  * with ENOSYS, as on a kernel without it, so programs fall back to plain
- * syscalls, which the policy then decides.
+ * syscalls, which the policy then decides. Where the policy's default is the
+ * entry's errno, an unconditional entry is the strictest rule for its calls
+ * and leaves them to the default (plan.ts), while the ioctl entries, beside
+ * a rule that may let ioctl run, answer EIO (what the kernel answers TIOCSTI
+ * with legacy_tiocsti off).
  */
 import { errnoNumber } from "../../core/errno.ts"
 import type { Action, ArgCondition } from "./model.ts"
@@ -78,7 +82,7 @@ const TIOCSTI = 0x5412n
 const TIOCLINUX = 0x541cn
 const low32 = 0xffff_ffffn
 
-const errno = (name: "EPERM" | "ENOSYS"): Action => ({ kind: "errno", errno: errnoNumber(name) ?? 0 })
+const errno = (name: "EPERM" | "EIO" | "ENOSYS"): Action => ({ kind: "errno", errno: errnoNumber(name) ?? 0 })
 
 /**
  * What one floor entry puts in the filter.
@@ -95,6 +99,12 @@ export interface FloorRule {
   readonly syscalls: ReadonlyArray<string>
   readonly args: ReadonlyArray<ArgCondition>
   readonly action: Action
+  /**
+   * The action instead when the policy's default is `action` and a rule may let the syscall run:
+   * libseccomp refuses a rule equal to the default, and that rule (an allowed ioctl) would then decide
+   * what the entry denies.
+   */
+  readonly otherwise?: Action
   readonly reason: string
 }
 
@@ -111,8 +121,8 @@ const ioctlCommand = (cmd: bigint): ReadonlyArray<ArgCondition> => [{ index: 1, 
  * ```
  */
 export const floorRules: ReadonlyArray<FloorRule> = [
-  { entry: "tiocsti", syscalls: ["ioctl"], args: ioctlCommand(TIOCSTI), action: errno("EPERM"), reason: "TIOCSTI pushes input into a terminal" },
-  { entry: "tioclinux", syscalls: ["ioctl"], args: ioctlCommand(TIOCLINUX), action: errno("EPERM"), reason: "TIOCLINUX can push a console's selection as input" },
+  { entry: "tiocsti", syscalls: ["ioctl"], args: ioctlCommand(TIOCSTI), action: errno("EPERM"), otherwise: errno("EIO"), reason: "TIOCSTI pushes input into a terminal" },
+  { entry: "tioclinux", syscalls: ["ioctl"], args: ioctlCommand(TIOCLINUX), action: errno("EPERM"), otherwise: errno("EIO"), reason: "TIOCLINUX can push a console's selection as input" },
   { entry: "ptrace", syscalls: ["ptrace"], args: [], action: errno("EPERM"), reason: "ptrace reaches into another process" },
   { entry: "process_vm_readv", syscalls: ["process_vm_readv"], args: [], action: errno("EPERM"), reason: "process_vm_readv reads another process's memory" },
   { entry: "process_vm_writev", syscalls: ["process_vm_writev"], args: [], action: errno("EPERM"), reason: "process_vm_writev writes another process's memory" },

@@ -18,6 +18,8 @@ import { effectiveAction } from "./plan.ts"
  *
  * @example
  * ```ts
+ * import { launcherSyscalls, policy } from "kakoi/seccomp"
+ *
  * policy((rule) => rule.allow("read", "write", "exit_group", ...launcherSyscalls), { default: "kill" })
  * ```
  */
@@ -30,6 +32,8 @@ export const launcherSyscalls: readonly ["execve"] = ["execve"] as const
  *
  * @example
  * ```ts
+ * import { checkLauncher, policy } from "kakoi/seccomp"
+ *
  * checkLauncher(policy({ default: "kill" }))?.message
  * // 'Policy blocks execve, so the target can never start: allow "execve" (see launcherSyscalls)'
  * ```

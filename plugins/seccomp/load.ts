@@ -160,7 +160,9 @@ export const loadPolicy = (policy: Policy): Effect.Effect<void, PolicyError | Se
 export const forThisProcess = (policy: Policy): Policy => {
   const named = policy.rules.some((rule) => rule.args.length === 0 && (rule.syscalls.includes("io_uring_setup") || rule.syscalls.includes(`${familyPrefix}io_uring`)))
   const action = floorRules.find((rule) => rule.entry === "io_uring")?.action
-  if (!policy.floor.io_uring || !deniesAnything(policy) || named || action === undefined) return policy
+  if (!policy.floor.io_uring || !deniesAnything(policy) || action === undefined) return policy
+  // The policy decides new rings itself: the floor must still leave the rings that exist (libuv's) working.
+  if (named) return { ...policy, floor: { ...policy.floor, io_uring: false } }
   const setupOnly: Rule = { action, syscalls: ["io_uring_setup"], args: [], comment: "floor.io_uring, in process: new rings only" }
   return { ...policy, floor: { ...policy.floor, io_uring: false }, rules: [...policy.rules, setupOnly] }
 }

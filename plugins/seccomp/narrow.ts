@@ -12,7 +12,8 @@
  * - `!=` v: for each bit i, "bit i differs from v's"
  * Values must fit the width, or be negative (sign-extended: -100 is AT_FDCWD
  * whatever the high half holds); anything else could never match as written,
- * so it is an error rather than a silently dead rule.
+ * so it is an error rather than a silently dead rule. On a signed argument
+ * (a pid_t: kill(-1, ...)) the ordering operators compare signed.
  */
 import type { ArgCondition } from "./model.ts"
 import type { ArgWidth } from "./widths.ts"
@@ -46,7 +47,8 @@ const fit = (value: bigint, width: number): bigint | undefined => {
 
 /**
  * The masked comparisons equivalent to `condition` on the low `width` bits of
- * its argument; a 64-bit condition comes back as it is.
+ * its argument (compared as signed numbers when `signed`); a 64-bit condition
+ * comes back as it is.
  *
  * @example
  * ```ts
@@ -55,9 +57,21 @@ const fit = (value: bigint, width: number): bigint | undefined => {
  * const below6 = narrow({ index: 0, op: "<", value: 6n }, 32)
  * below6.kind === "any" && below6.conditions.length // 2 (bits 2 and 1 of 0b110)
  * narrow({ index: 0, op: "==", value: 0x1_0000_0002n }, 32) // { kind: "too-wide" }
+ * narrow({ index: 0, op: "<", value: 0n }, 32, true) // { kind: "any", conditions: [{ index: 0, op: "masked==", mask: 0x80000000n, value: 0x80000000n }] }
  * ```
  */
-export const narrow = (condition: ArgCondition, width: ArgWidth): Narrowed => {
+export const narrow = (condition: ArgCondition, width: ArgWidth, signed = false): Narrowed => {
+  const ordering = condition.op === "<" || condition.op === "<=" || condition.op === ">" || condition.op === ">="
+  if (signed && ordering && width !== 64) {
+    // x <s v exactly when (x ^ sign) <u (v ^ sign): compare with the sign bit flipped, then flip it back in
+    // every masked comparison that tests it.
+    const sign = 1n << BigInt(width - 1)
+    const value = fit(condition.value, width)
+    if (value === undefined) return { kind: "too-wide" }
+    const flipped = narrow({ index: condition.index, op: condition.op, value: value ^ sign }, width)
+    if (flipped.kind !== "any") return flipped
+    return { kind: "any", conditions: flipped.conditions.map((c) => (c.op === "masked==" && (c.mask & sign) !== 0n ? { ...c, value: c.value ^ sign } : c)) }
+  }
   const { index } = condition
   const plain = { index, op: condition.op, value: condition.value, ...(condition.op === "masked==" ? { mask: condition.mask } : {}) } as ArgCondition
   if (width === 64) return { kind: "any", conditions: [plain] }

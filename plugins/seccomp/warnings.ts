@@ -2,6 +2,7 @@
  * What a valid policy may not mean, said as warnings (compile's `warnings`,
  * printed by the CLI): an unconditional rule that denies one member of a
  * syscall family while the policy allows another (`--errno EPERM:mkdir` leaves `mkdirat` working),
+ * conditions on arguments of unknown width, denying rules that can never hold,
  * calls of other ABIs let through unfiltered, and `errno 0` (the call "succeeds"
  * without running).
  */
@@ -9,6 +10,8 @@ import { describeAction } from "./actions.ts"
 import { familiesOf, familyMembers, familyPrefix } from "./families.ts"
 import type { Action, Policy } from "./model.ts"
 import { effectiveAction } from "./plan.ts"
+import { expand } from "./expand.ts"
+import { argWidth } from "./widths.ts"
 
 /**
  * One warning: where in the policy, and what to do about it.
@@ -55,6 +58,37 @@ const familyWarnings = (policy: Policy): Array<PolicyWarning> => {
 }
 
 /**
+ * Conditions kakoi cannot size: on a syscall the width table does not know, with no `width`, the
+ * argument is compared on all 64 bits, and garbage above an int's 32 would slip past the rule.
+ */
+const widthWarnings = (policy: Policy): Array<PolicyWarning> => {
+  const found: Array<PolicyWarning> = []
+  const seen = new Set<string>()
+  for (const entry of expand(policy).entries) {
+    if (entry.origin.kind !== "user") continue
+    const { rule } = entry.origin
+    const key = `${rule}|${entry.syscall}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    const unsized = (policy.rules[rule]?.args ?? []).filter((condition) => condition.width === undefined && argWidth(entry.syscall, condition.index) === undefined)
+    const [first] = unsized
+    if (first === undefined) continue
+    found.push({
+      path: `rules[${rule}].args`,
+      message: `rules[${rule}] compares argument ${first.index} of "${entry.syscall}", whose width kakoi's table does not know: it is compared on all 64 bits, so if the kernel reads an int there, a caller can set the high half to slip past the rule; say "width": 32 (or 64) in the condition`
+    })
+  }
+  return found
+}
+
+/** A denying rule that can never hold is left out of the filter: say so, not only in `skipped`. */
+const neverWarnings = (policy: Policy): Array<PolicyWarning> =>
+  expand(policy).never.filter(({ rule }) => !runs(policy.rules[rule]?.action ?? policy.default)).map(({ rule, syscall }) => ({
+    path: `rules[${rule}].args`,
+    message: `rules[${rule}] can never hold for "${syscall}" on the bits the kernel reads (comparisons are unsigned but for pid arguments), so it denies nothing: for a negative int, test its sign bit with masked== 0x80000000`
+  }))
+
+/**
  * Every warning for a policy, in policy order.
  *
  * @example
@@ -67,7 +101,7 @@ const familyWarnings = (policy: Policy): Array<PolicyWarning> => {
  * ```
  */
 export const warnings = (policy: Policy): ReadonlyArray<PolicyWarning> => {
-  const found = familyWarnings(policy)
+  const found = [...familyWarnings(policy), ...widthWarnings(policy), ...neverWarnings(policy)]
   const { badArch } = policy.attributes
   if (badArch !== undefined && runs(badArch)) {
     found.push({ path: "attributes.badArch", message: `badArch is ${describeAction(badArch)}: calls of other ABIs (e.g. i386 "int 0x80") run without any rule of this policy` })

@@ -158,7 +158,7 @@ describe("exportPfc()", () => {
     const p = policy({
       default: "allow",
       rules: [
-        { action: "errno", errno: "EACCES", syscalls: ["clone"], args: [{ index: 0, op: "==", value: "18446744073709551615" }] },
+        { action: "errno", errno: "EACCES", syscalls: ["unshare"], args: [{ index: 0, op: "==", value: "18446744073709551615" }] },
         { action: "trap", syscalls: ["openat"], args: [{ index: 2, op: "masked==", mask: "0x3", value: 1 }] }
       ],
       attributes: { badArch: { errno: "ENOSYS" } }

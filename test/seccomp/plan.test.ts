@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest"
 import { arg, checkLauncher, diagnoseSigsys, effectiveAction, launcherSyscalls, policy } from "../../plugins/seccomp/mod.ts"
 
 describe("effectiveAction()", () => {
-  it("is the first unconditional rule's action, which wins over conditional rules in any order", () => {
-    const p = policy((rule) => rule.allow("kill", arg(0).eq(1)).errno("EPERM", "kill").kill("kill"), { default: "log" })
-    expect(effectiveAction(p, "kill")).toEqual({ action: { kind: "errno", errno: 1 }, rule: 1, conditional: [] })
+  it("is the strictest unconditional rule's action, which wins over conditional rules in any order", () => {
+    const p = policy((rule) => rule.errno("EPERM", "kill", arg(0).eq(1)).errno("EPERM", "kill").kill("kill"), { default: "log" })
+    expect(effectiveAction(p, "kill")).toEqual({ action: { kind: "kill" }, rule: 2, conditional: [] })
   })
 
   it("is the default when no unconditional rule names the syscall", () => {
@@ -57,7 +57,7 @@ describe("diagnoseSigsys()", () => {
   })
 
   it("leaves out rules libseccomp never sees", () => {
-    const p = policy((rule) => rule.errno("EPERM", "mkdir").kill("mkdir"), { default: "allow" })
+    const p = policy((rule) => rule.kill("mkdir", arg(0).eq(1)).errno("EPERM", "mkdir"), { default: "allow" })
     expect(diagnoseSigsys(p).syscalls).toEqual([])
   })
 

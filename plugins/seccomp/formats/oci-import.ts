@@ -19,6 +19,7 @@ import { PolicyError, quote } from "../errors.ts"
 import type { ActionInput } from "../model.ts"
 import type { ArgJson, PolicyJson, RuleJson } from "../json.ts"
 import { multiplexed, multiplexingArches } from "../expand.ts"
+import { familyPrefix } from "../families.ts"
 import { floorRules } from "../floor.ts"
 import { capabilityNames } from "./capabilities.ts"
 import { kernelVersion, nativeArch, runningKernel, supervisorCapabilities, type KernelVersion } from "./host.ts"
@@ -241,6 +242,13 @@ const rulesOf = (entry: OciSyscall, path: string, floor: boolean, left: Array<Le
   if (entry.name !== undefined && entry.names !== undefined && entry.names !== null) fail(`${path}.name`, `Use either "name" or "names", not both`)
   const names = entry.name === undefined ? words(entry.names) : [entry.name]
   if (names.length === 0) throw new PolicyError({ reason: "EmptyRule", path: entry.name === undefined ? `${path}.names` : `${path}.name` })
+  // kakoi's groups and families are words of its own format: runc hands a profile's names to libseccomp,
+  // which knows no "@system-service", so the same file must not grant dozens of calls here.
+  const word = names.findIndex((name) => name.startsWith("@") || name.startsWith(familyPrefix))
+  if (word >= 0) {
+    const at = entry.name === undefined ? `${path}.names[${word}]` : `${path}.name`
+    throw new PolicyError({ reason: "BadSyscallName", path: at, value: names[word], detail: "a profile names syscalls only: systemd groups and kakoi families are kakoi's own format's words, which runc and crun would not know" })
+  }
   const head = actionOf(entry.action, entry.errnoRet, entry.errno, { action: `${path}.action`, ret: `${path}.errnoRet`, name: `${path}.errno` })
   const guarded = floor && runs(head)
   const kept = guarded ? names.filter((name) => !processAccess.has(name)) : names

@@ -68,7 +68,16 @@ const takeListener = async (system: ListenerSystem, pidfd: number, fd: number, d
  *
  * @example
  * ```ts
- * const listener = yield* fetchListener(system, child, 5000)
+ * import { Effect } from "effect"
+ * import type { LaunchingChild } from "../../../core/plugin.ts"
+ * import type { ListenerSystem } from "./system.ts"
+ *
+ * declare const system: ListenerSystem
+ * declare const child: LaunchingChild
+ * const program = Effect.gen(function*() {
+ *   const listener = yield* fetchListener(system, child, 5000) // the listener's fd in this process
+ *   return listener
+ * })
  * ```
  */
 export const fetchListener = (system: ListenerSystem, child: LaunchingChild, timeoutMs: number): Effect.Effect<number, NotifyError> =>

@@ -23,7 +23,9 @@ import { ListenerSystemService } from "./system.ts"
  *
  * @example
  * ```ts
- * const options: NotifyOptions = { handler: (n) => answer.fail("EACCES"), timeoutMs: 2000 }
+ * import { answer, type NotifyOptions } from "kakoi/seccomp"
+ *
+ * const options: NotifyOptions = { handler: () => answer.fail("EACCES"), timeoutMs: 2000 }
  * ```
  */
 export interface NotifyOptions<R = never> {
@@ -53,6 +55,9 @@ const { EPERM } = errno
  *
  * @example
  * ```ts
+ * import type { SeccompLibraryShape } from "kakoi/seccomp"
+ *
+ * declare const library: SeccompLibraryShape
  * const nameOf = nameCache(library)
  * nameOf(0xc000003e, 83) // "mkdir"
  * ```
@@ -83,7 +88,12 @@ const handlerLookup = <R>(policy: Policy, handlers: Readonly<Record<string, Noti
  *
  * @example
  * ```ts
- * launched: (child) => superviseChild(child, policy, {}, { timeoutMs: 1000 })
+ * import { answer, policy } from "kakoi/seccomp"
+ * import type { LaunchingChild } from "../../../core/plugin.ts"
+ *
+ * declare const child: LaunchingChild
+ * const denyMkdir = policy((rule) => rule.notify("mkdir"), { default: "allow" })
+ * const supervised = superviseChild(child, denyMkdir, {}, { handler: () => answer.fail("EACCES"), timeoutMs: 1000 })
  * ```
  */
 export const superviseChild = <R = never>(

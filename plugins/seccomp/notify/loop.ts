@@ -26,9 +26,12 @@ export interface ListenerClient {
  *
  * @example
  * ```ts
+ * import type { ListenerSystem } from "./system.ts"
+ *
  * declare const system: ListenerSystem
+ * declare const listenerFd: number
  * const loop = makeListenerLoop(system)
- * loop.add(listenerFd, { onNotification: (n) => loop.respond(listenerFd, ...), onClosed: () => {} })
+ * loop.add(listenerFd, { onNotification: (notification) => console.log(notification.id), onClosed: () => {} })
  * ```
  */
 export interface ListenerLoop {

@@ -135,11 +135,25 @@ export const listenerSystem = (libc: Libc, poll: PollOffThread): ListenerSystem 
   }
 }
 
+// The named base gives the exported class a declared type under isolatedDeclarations.
+const ListenerSystemServiceBase: Context.ServiceClass<ListenerSystemService, "kakoi/seccomp/ListenerSystem", ListenerSystem> =
+  Context.Service<ListenerSystemService, ListenerSystem>()("kakoi/seccomp/ListenerSystem")
 /**
  * The listener system as an Effect service. Adapters that support notify
  * provide it in their layer; the seccomp plugin asks for it only when a
  * policy notifies, and fails with a typed error where it is missing.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { ListenerSystemService } from "kakoi/seccomp"
+ *
+ * const program = Effect.gen(function*() {
+ *   const system = yield* ListenerSystemService
+ *   return system.pidfdOpen(1) // a pidfd for init, or -errno
+ * })
+ * const pidfd = await Effect.runPromise(Effect.provide(program, layer))
+ * ```
  */
-const ListenerSystemServiceBase: Context.ServiceClass<ListenerSystemService, "kakoi/seccomp/ListenerSystem", ListenerSystem> =
-  Context.Service<ListenerSystemService, ListenerSystem>()("kakoi/seccomp/ListenerSystem")
 export class ListenerSystemService extends ListenerSystemServiceBase {}
