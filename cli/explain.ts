@@ -13,6 +13,22 @@ const argValue = (text: string): bigint => {
   return BigInt.asUintN(64, value)
 }
 
+/**
+ * Runs `kakoi explain`: prints the explanation's lines, resolves with 0.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { writeFileSync } from "node:fs"
+ * import { layer } from "kakoi/node"
+ * import { explainCommand } from "./explain.ts"
+ *
+ * writeFileSync("/tmp/policy.json", JSON.stringify({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir"] }] }))
+ * const io = { out: console.log, err: console.error, bytes: (data: Uint8Array) => void process.stdout.write(data) }
+ * await Effect.runPromise(Effect.provide(explainCommand(["--policy", "/tmp/policy.json", "--syscall", "mkdir"], io), layer))
+ * // prints "mkdir(0x0) on x86_64 (nr 83): errno EPERM" and "  decided by rules[0]: errno EPERM"
+ * ```
+ */
 export const explainCommand = (args: ReadonlyArray<string>, io: CliIo): Effect.Effect<number, PolicyError | SyscallError | UsageError | BpfError, SeccompLibrary> =>
   Effect.gen(function*() {
     const { values } = parseOptions("explain", {

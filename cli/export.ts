@@ -42,11 +42,13 @@ const render = (policy: Policy, format: (typeof formats)[number], io: CliIo): Ef
  * @example
  * ```ts
  * import { Effect } from "effect"
+ * import { writeFileSync } from "node:fs"
  * import { layer } from "kakoi/node"
  * import { exportCommand } from "./export.ts"
  *
+ * writeFileSync("/tmp/policy.json", JSON.stringify({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir"] }] }))
  * const io = { out: console.log, err: console.error, bytes: (data: Uint8Array) => void process.stdout.write(data) }
- * await Effect.runPromise(Effect.provide(exportCommand(["--policy", "policy.json", "--format", "pfc"], io), layer))
+ * await Effect.runPromise(Effect.provide(exportCommand(["--policy", "/tmp/policy.json", "--format", "pfc"], io), layer)) // 0, after printing the PFC listing
  * ```
  */
 export const exportCommand = (args: ReadonlyArray<string>, io: CliIo): Effect.Effect<number, PolicyError | UsageError | BpfError, SeccompLibrary> =>

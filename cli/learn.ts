@@ -30,8 +30,10 @@ const processes = (entry: LearnedSyscall): string => {
  *
  * @example
  * ```ts
+ * import { learnTable } from "./learn.ts"
+ *
  * learnTable([{ name: "openat", syscall: 257, count: 34, processes: [{ pid: 42, command: "ls" }] }])
- * // ["SYSCALL            NR  CALLS  PROCESSES", "openat            257     34  ls[42]"]
+ * // ["SYSCALL    NR   CALLS  PROCESSES", "openat    257      34  ls[42]"]
  * ```
  */
 export const learnTable = (syscalls: ReadonlyArray<LearnedSyscall>): Array<string> => {
@@ -59,7 +61,7 @@ const errnoOption = (text: string | undefined): ErrnoName | number => {
  * import { learnCommand } from "./learn.ts"
  *
  * const io = { out: console.log, err: console.error, bytes: (data: Uint8Array) => void process.stdout.write(data) }
- * const status = await learnCommand(["--out", "ls.json", "ls", "/"], io)
+ * const status = await learnCommand(["--out", "/tmp/ls.json", "ls", "/"], io) // 0: ls's status; /tmp/ls.json holds the allowlist
  * ```
  */
 export const learnCommand = async (args: ReadonlyArray<string>, io: CliIo): Promise<number> => {

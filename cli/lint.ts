@@ -4,6 +4,22 @@ import { lint, type BpfError, type PolicyError, type SeccompLibrary } from "../p
 import { about, ociOptions, profileOptions, readPolicy } from "./policy-file.ts"
 import { lintHelp, parseOptions, UsageError, type CliIo } from "./usage.ts"
 
+/**
+ * Runs `kakoi lint`: prints each finding, resolves with 1 when one is a warning, 0 when not.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { writeFileSync } from "node:fs"
+ * import { layer } from "kakoi/node"
+ * import { lintCommand } from "./lint.ts"
+ *
+ * writeFileSync("/tmp/policy.json", JSON.stringify({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir"] }] }))
+ * const io = { out: console.log, err: console.error, bytes: (data: Uint8Array) => void process.stdout.write(data) }
+ * await Effect.runPromise(Effect.provide(lintCommand(["/tmp/policy.json"], io), layer))
+ * // 1, after 'warning: rules[0] denies "mkdir" but "mkdirat" of the same family is allowed ...'
+ * ```
+ */
 export const lintCommand = (args: ReadonlyArray<string>, io: CliIo): Effect.Effect<number, PolicyError | UsageError | BpfError, SeccompLibrary> =>
   Effect.gen(function*() {
     const { values, positionals } = parseOptions("lint", { args: [...args], allowPositionals: true, options: { help: { type: "boolean", short: "h" }, ...profileOptions } })

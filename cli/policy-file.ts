@@ -11,7 +11,17 @@ import { BpfError, decodePolicyText, PolicyError, prepare, type OciOptions, type
 import { atProfilePath } from "../plugins/seccomp/formats/imported.ts"
 import { UsageError } from "./usage.ts"
 
-/** The options of every command that reads a profile. */
+/**
+ * The options of every command that reads a profile.
+ *
+ * @example
+ * ```ts
+ * import { parseArgs } from "node:util"
+ * import { profileOptions } from "./policy-file.ts"
+ *
+ * parseArgs({ args: ["--caps", "CAP_CHOWN", "--kernel", "6.1"], options: profileOptions }).values // { caps: "CAP_CHOWN", kernel: "6.1" }
+ * ```
+ */
 export const profileOptions = {
   caps: { type: "string" },
   kernel: { type: "string" },
@@ -24,6 +34,8 @@ export const profileOptions = {
  *
  * @example
  * ```ts
+ * import { ociOptions } from "./policy-file.ts"
+ *
  * ociOptions({ caps: "CAP_CHOWN,CAP_KILL" }) // { caps: ["CAP_CHOWN", "CAP_KILL"] }
  * ```
  */
@@ -38,7 +50,12 @@ export const ociOptions = (values: { readonly caps?: string | undefined; readonl
  *
  * @example
  * ```ts
- * inFile(error, "docker.json").message // 'Invalid seccomp policy in "docker.json" at syscalls[3].nmes: Unexpected key'
+ * import { Effect } from "effect"
+ * import { decodePolicy } from "kakoi/seccomp"
+ * import { inFile } from "./policy-file.ts"
+ *
+ * const error = await Effect.runPromise(Effect.flip(decodePolicy({ default: "allow", rules: [{ action: "errno", errno: "EPERM", sycalls: ["mkdir"] }] })))
+ * inFile(error, "policy.json").message // 'Invalid seccomp policy in "policy.json" at rules[0].sycalls: Unexpected key'
  * ```
  */
 export const inFile = (error: PolicyError, file: string): PolicyError =>
@@ -58,7 +75,13 @@ const isJson = (bytes: Uint8Array): boolean => {
  *
  * @example
  * ```ts
- * const input = yield* readInput("docker-default.json", "diff", {}, true)
+ * import { Effect } from "effect"
+ * import { writeFileSync } from "node:fs"
+ * import { readInput } from "./policy-file.ts"
+ *
+ * writeFileSync("/tmp/policy.json", JSON.stringify({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir"] }] }))
+ * const input = await Effect.runPromise(readInput("/tmp/policy.json", "diff", {}, true))
+ * input instanceof Uint8Array // false: JSON, so a policy (a BPF program would be the bytes, checked)
  * ```
  */
 export const readInput = (file: string, command: string, options: OciOptions, bpf: boolean): Effect.Effect<Policy | Uint8Array, PolicyError | UsageError | BpfError> =>
@@ -79,7 +102,11 @@ export const readInput = (file: string, command: string, options: OciOptions, bp
  *
  * @example
  * ```ts
- * const p = yield* readPolicy("policy.json", "explain", {})
+ * import { Effect } from "effect"
+ * import { readPolicy } from "./policy-file.ts"
+ *
+ * const error = await Effect.runPromise(Effect.flip(readPolicy("/nonexistent.json", "explain", {})))
+ * error.message // 'Cannot read policy file "/nonexistent.json": ENOENT'
  * ```
  */
 export const readPolicy = (file: string, command: string, options: OciOptions): Effect.Effect<Policy, PolicyError | UsageError | BpfError> =>
@@ -91,7 +118,14 @@ export const readPolicy = (file: string, command: string, options: OciOptions): 
  *
  * @example
  * ```ts
- * yield* about(policy, "docker.json", explain(policy, query))
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { compile, policy } from "kakoi/seccomp"
+ * import { about } from "./policy-file.ts"
+ *
+ * const typo = policy({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdri"] }] })
+ * const error = await Effect.runPromise(Effect.flip(Effect.provide(about(typo, "policy.json", compile(typo)), layer)))
+ * error.message // 'Invalid seccomp policy in "policy.json" at rules[0].syscalls[0]: Unknown syscall "mkdri": did you mean "mkdir"?'
  * ```
  */
 export const about = <A, E, R>(policy: Policy, file: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>

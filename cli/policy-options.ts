@@ -8,9 +8,29 @@ import { decodePolicy, decodePolicyText, toJson, type ActionInput, type ErrnoNam
 import { inFile } from "./policy-file.ts"
 import { UsageError } from "./usage.ts"
 
-/** Options that each add one rule with this action, in the order of the help text. */
+/**
+ * Options that each add one rule with this action, in the order of the help text.
+ *
+ * @example
+ * ```ts
+ * import { ruleOptions } from "./policy-options.ts"
+ *
+ * ruleOptions.includes("kill-thread") // true: --kill-thread SYSCALL[,SYSCALL...]
+ * ```
+ */
 export const ruleOptions = ["allow", "kill", "kill-thread", "trap", "log", "notify"] as const
 
+/**
+ * The policy options of `kakoi run` and `kakoi export`, as parsed.
+ *
+ * @example
+ * ```ts
+ * import type { PolicyFlags } from "./policy-options.ts"
+ *
+ * // kakoi run --default allow --errno EPERM:mkdir,mkdirat --kill ptrace -- CMD
+ * const flags: PolicyFlags = { command: "run", policy: undefined, default: "allow", errno: ["EPERM:mkdir,mkdirat"], rules: [{ action: "kill", syscalls: "ptrace" }] }
+ * ```
+ */
 export interface PolicyFlags {
   /** The subcommand whose help the hint of a usage error points to. */
   readonly command: "run" | "export"
@@ -33,7 +53,17 @@ const syscallList = (list: string, option: string, written: string = list): Arra
 const defaultSyntax = (text: string): UsageError =>
   new UsageError("run", `--default takes an action such as "allow", "kill" or "errno:EPERM", got "${text}"`)
 
-/** "errno:EPERM" and "trace:7" for the actions that carry a value; plain names otherwise. */
+/**
+ * "errno:EPERM" and "trace:7" for the actions that carry a value; plain names otherwise.
+ *
+ * @example
+ * ```ts
+ * import { parseAction } from "./policy-options.ts"
+ *
+ * parseAction("errno:EPERM") // { errno: "EPERM" }
+ * parseAction("kill") // "kill"
+ * ```
+ */
 export const parseAction = (text: string): ActionInput => {
   // Split at the first colon only, so "errno:EPERM:x" is rejected rather than read as "errno:EPERM".
   const colon = text.indexOf(":")
@@ -74,7 +104,18 @@ const readPolicyFile = (path: string, command: PolicyFlags["command"], profile: 
     Effect.map(toJson)
   )
 
-/** The policy the options describe, or undefined when they name none (no seccomp filter then). */
+/**
+ * The policy the options describe, or undefined when they name none (no seccomp filter then).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { policyFromFlags } from "./policy-options.ts"
+ *
+ * const p = await Effect.runPromise(policyFromFlags({ command: "run", policy: undefined, default: "allow", errno: ["EPERM:mkdir,mkdirat"], rules: [{ action: "kill", syscalls: "ptrace" }] }))
+ * p?.rules.map((rule) => rule.syscalls) // [["ptrace"], ["mkdir", "mkdirat"]]: the action options' rules, then --errno's
+ * ```
+ */
 export const policyFromFlags = (flags: PolicyFlags): Effect.Effect<Policy | undefined, PolicyError | UsageError> =>
   Effect.gen(function* () {
     const extra: Array<RuleJson> = [

@@ -48,6 +48,18 @@ const parse = (args: ReadonlyArray<string>) => {
  */
 const forwarded = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const
 
+/**
+ * Runs `kakoi run`: resolves with the command's exit status (or 128+signal), rejects with a
+ * `UsageError` for a mistake on the command line.
+ *
+ * @example
+ * ```ts
+ * import { runCommand } from "./run.ts"
+ *
+ * const io = { out: console.log, err: console.error, bytes: (data: Uint8Array) => void process.stdout.write(data) }
+ * await runCommand(["--errno", "EPERM:mkdir,mkdirat", "--", "mkdir", "/tmp/x"], io) // 1: mkdir said "Operation not permitted"
+ * ```
+ */
 export const runCommand = async (args: ReadonlyArray<string>, io: CliIo): Promise<number> => {
   const { values, command } = parse(args)
   if (values.help) {
@@ -110,7 +122,13 @@ export const runCommand = async (args: ReadonlyArray<string>, io: CliIo): Promis
  *
  * @example
  * ```ts
- * exitStatus({ exitCode: undefined, signal: "SIGSYS", ... }, io) // 159
+ * import { spawn } from "kakoi/node"
+ * import { exitStatus } from "./run.ts"
+ * import type { CliIo } from "./usage.ts"
+ *
+ * const io: CliIo = { out: console.log, err: console.error, bytes: () => {} }
+ * const child = await spawn(["sh", "-c", "kill -TERM $$"])
+ * exitStatus(await child.result, io) // 143 (128 + SIGTERM)
  * ```
  */
 export const exitStatus = (result: SpawnResult, io: CliIo): number => {

@@ -22,10 +22,14 @@ const stopSignals = ["SIGINT", "SIGTERM", "SIGHUP"] as const
  *
  * @example
  * ```ts
+ * import { writeFileSync } from "node:fs"
  * import { superviseCommand } from "./supervise.ts"
  *
+ * // A child that always fails: restarted once, then the tree gives up.
+ * const tree = { name: "app", intensity: { maxRestarts: 1, withinMs: 5000 }, children: [{ name: "crash", argv: ["/bin/sh", "-c", "exit 1"], backoff: { initialMs: 10 } }] }
+ * writeFileSync("/tmp/crash-tree.json", JSON.stringify(tree))
  * const io = { out: console.log, err: console.error, bytes: (data: Uint8Array) => void process.stdout.write(data) }
- * const status = await superviseCommand(["tree.json"], io) // 2 when tree.json has a mistake, naming it
+ * const status = await superviseCommand(["/tmp/crash-tree.json"], io) // 1, after printing "app/crash: gave up: ..."
  * ```
  */
 export const superviseCommand = async (args: ReadonlyArray<string>, io: CliIo): Promise<number> => {

@@ -130,7 +130,8 @@ const readTree = async (file: string, path: string): Promise<unknown> => {
  * ```ts
  * import { loadTree } from "./tree-file.ts"
  *
- * const tree = await loadTree("examples/worker-pool.json")
+ * const tree = await loadTree("examples/worker-pool.json") // the example tree in kakoi's checkout
+ * tree.children.map((child) => child.name) // ["worker-1", "worker-2", "crash-loop"]
  * ```
  */
 export const loadTree = async (file: string): Promise<Tree> => {

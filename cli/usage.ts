@@ -26,7 +26,8 @@ export interface CliIo {
  * ```ts
  * import { UsageError } from "./usage.ts"
  *
- * throw new UsageError("export", "--policy is required")
+ * const error = new UsageError("export", "--policy is required")
+ * error.message // "--policy is required"; main prints it with a hint and exits with status 2
  * ```
  */
 export class UsageError extends Error {
@@ -67,6 +68,8 @@ export const parseOptions = <T extends ParseArgsConfig>(command: string, config:
  *
  * @example
  * ```ts
+ * import { splitAtCommand } from "./usage.ts"
+ *
  * splitAtCommand(["--out", "p.json", "ls", "/"], { out: { type: "string" } }) // { own: ["--out", "p.json"], command: ["ls", "/"] }
  * ```
  */
@@ -246,6 +249,16 @@ Writes to standard output unless --out is given.
 
 ${profileHelp}`
 
+/**
+ * `kakoi explain --help`.
+ *
+ * @example
+ * ```ts
+ * import { explainHelp } from "./usage.ts"
+ *
+ * console.log(explainHelp)
+ * ```
+ */
 export const explainHelp: string = `Usage: kakoi explain --policy FILE --syscall NAME|NUMBER [--arch ARCH] [--args A0,A1,...]
 
 Compile the policy, run its BPF over this call in kakoi's simulator, and print
@@ -261,6 +274,16 @@ Examples:
 
 ${profileHelp}`
 
+/**
+ * `kakoi diff --help`.
+ *
+ * @example
+ * ```ts
+ * import { diffHelp } from "./usage.ts"
+ *
+ * console.log(diffHelp)
+ * ```
+ */
 export const diffHelp: string = `Usage: kakoi diff A B
 
 Print every call whose outcome differs between two filters, one line each
@@ -272,6 +295,16 @@ something differs, 0 when not.
 
 ${profileHelp}`
 
+/**
+ * `kakoi lint --help`.
+ *
+ * @example
+ * ```ts
+ * import { lintHelp } from "./usage.ts"
+ *
+ * console.log(lintHelp)
+ * ```
+ */
 export const lintHelp: string = `Usage: kakoi lint FILE
 
 Print the warnings of a policy (a family denied in part, rules left out as
@@ -351,6 +384,16 @@ Examples:
   kakoi run --policy ls.json -- ls /     # the same output
   kakoi run --policy ls.json -- mkdir /tmp/x   # Operation not permitted`
 
+/**
+ * `kakoi doctor --help`.
+ *
+ * @example
+ * ```ts
+ * import { doctorHelp } from "./usage.ts"
+ *
+ * console.log(doctorHelp)
+ * ```
+ */
 export const doctorHelp = `Usage: kakoi doctor [--json]
 
 Print what this machine offers the fences, and why not where it does not:

@@ -35,7 +35,16 @@ export type RlimitResource =
  */
 export type LandlockScope = "signal" | "abstract-unix-socket"
 
-/** `RLIM_INFINITY`, spelled out. */
+/**
+ * `RLIM_INFINITY`, spelled out.
+ *
+ * @example
+ * ```ts
+ * import type { RlimitValue } from "./steps.ts"
+ *
+ * const values: Array<RlimitValue> = [1024n, "unlimited"]
+ * ```
+ */
 export type RlimitValue = bigint | "unlimited"
 
 /**

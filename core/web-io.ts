@@ -26,10 +26,12 @@ export interface WebIo {
  *
  * @example
  * ```ts
- * import { writeWebInput, type WebIo } from "./web-io.ts"
+ * import { spawn } from "kakoi"
+ * import { writeWebInput } from "./web-io.ts"
  *
- * declare const io: WebIo
- * writeWebInput(io, "hello\n")
+ * const cat = await spawn(["cat"], { env: { PATH: "/usr/bin:/bin" } })
+ * writeWebInput(cat, "hello\n")
+ * await new Response(cat.stdout).text() // "hello\n": cat read it, then saw stdin close
  * ```
  */
 export const writeWebInput = (io: WebIo, input: string | Uint8Array): void => {

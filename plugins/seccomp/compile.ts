@@ -45,6 +45,12 @@ const maxInstructions = 4096
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { compile, policy } from "kakoi/seccomp"
+ *
+ * const p = policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" })
+ *
  * const { bpf, instructions, rules, skipped, warnings } = await Effect.runPromise(Effect.provide(compile(p), layer))
  * rules.map((rule) => rule.origin.kind) // ["floor", "floor", ..., "io_uring", ..., "user"]
  * ```
@@ -226,9 +232,12 @@ const remember = (policy: Policy, key: string, compiled: CompiledFilter): Compil
  *
  * @example
  * ```ts
- * import { layer } from "kakoi/node/libseccomp"
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { compile, policy } from "kakoi/seccomp"
+ *
  * const compiled = await Effect.runPromise(Effect.provide(compile(policy({ default: "allow" })), layer))
- * compiled.bpf.length // 8 bytes per instruction
+ * compiled.bpf.length === compiled.instructions * 8 // true: 8 bytes per instruction
  * ```
  */
 export const compile = (policy: Policy): Effect.Effect<CompiledFilter, PolicyError, SeccompLibrary> =>
@@ -258,6 +267,12 @@ const pfcCache = new WeakMap<Policy, string>()
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { exportPfc, policy } from "kakoi/seccomp"
+ *
+ * const p = policy((rule) => rule.kill("mkdir"), { default: "allow" })
+ *
  * const text = await Effect.runPromise(Effect.provide(exportPfc(p), layer))
  * // '#\n# pseudo filter code start\n...if ($syscall == 83)\n    action KILL_PROCESS;...'
  * ```

@@ -19,6 +19,8 @@ import { plan } from "./plan.ts"
  *
  * @example
  * ```ts
+ * import { diagnoseNotifyKill } from "kakoi/seccomp"
+ *
  * diagnoseNotifyKill({ name: "uname", syscall: 63, rule: 0, pid: 42 }).message
  * // 'Killed by a seccomp notify handler: "uname" (63) by rules[0], called by pid 42'
  * ```
@@ -49,6 +51,8 @@ const quoteList = (names: ReadonlyArray<string>): string => {
  *
  * @example
  * ```ts
+ * import { diagnoseSigsys, policy } from "kakoi/seccomp"
+ *
  * diagnoseSigsys(policy((rule) => rule.kill("mkdir"), { default: "allow" })).message
  * // 'Killed by the seccomp filter (SIGSYS): "mkdir" is killed by rules[0]'
  * ```

@@ -23,6 +23,8 @@ import { archName, archNames, syscallTable } from "./syscalls.ts"
  *
  * @example
  * ```ts
+ * import type { Difference } from "kakoi/seccomp"
+ *
  * const d: Difference = { arch: "x86_64", syscall: "socket", number: 41, args: [40n], a: { kind: "allow" }, b: { kind: "errno", errno: 1 } }
  * ```
  */
@@ -36,7 +38,19 @@ export interface Difference {
   readonly b: Action
 }
 
-/** A filter to compare: a policy, or a BPF program (e.g. `kakoi export --format bpf` output). */
+/**
+ * A filter to compare: a policy, or a BPF program (e.g. `kakoi export --format bpf` output).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { compile, policy, type DiffInput } from "kakoi/seccomp"
+ *
+ * const p = policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" })
+ * const inputs: Array<DiffInput> = [p, (await Effect.runPromise(Effect.provide(compile(p), layer))).bpf]
+ * ```
+ */
 export type DiffInput = Policy | Uint8Array
 
 const hex = (value: bigint): string => `0x${value.toString(16)}`
@@ -46,7 +60,10 @@ const hex = (value: bigint): string => `0x${value.toString(16)}`
  *
  * @example
  * ```ts
- * differenceLine(d) // "x86_64 socket (41) with args 0x28: allow vs errno EPERM"
+ * import { differenceLine } from "kakoi/seccomp"
+ *
+ * differenceLine({ arch: "x86_64", syscall: "socket", number: 41, args: [40n], a: { kind: "allow" }, b: { kind: "errno", errno: 1 } })
+ * // "x86_64 socket (41) with args 0x28: allow vs errno EPERM"
  * ```
  */
 export const differenceLine = (d: Difference): string => {
@@ -138,6 +155,10 @@ const bpfOf = (input: DiffInput): Effect.Effect<Uint8Array, PolicyError, Seccomp
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { diff, differenceLine, policy } from "kakoi/seccomp"
+ *
  * const a = policy({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir"] }] })
  * const b = policy({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["family:mkdir"] }] })
  * const differences = await Effect.runPromise(Effect.provide(diff(a, b), layer))

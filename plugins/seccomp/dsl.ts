@@ -3,6 +3,8 @@
  * `Seccomp.new(default: :allow) { |rule| rule.kill(:mkdir); rule.trap(:uname) }`:
  *
  * ```ts
+ * import { arg, policy } from "kakoi/seccomp"
+ *
  * policy((rule) => {
  *   rule.kill("mkdir")
  *   rule.errno("EPERM", "mkdirat", "rmdir")
@@ -26,6 +28,8 @@ import type { NotifyHandler } from "./notify/handler.ts"
  *
  * @example
  * ```ts
+ * import type { ArgValue } from "kakoi/seccomp"
+ *
  * const all: ArgValue = 0xffff_ffff_ffff_ffffn
  * ```
  */
@@ -37,8 +41,10 @@ export type ArgValue = number | bigint
  *
  * @example
  * ```ts
+ * import { arg, policy, type ArgBuilder } from "kakoi/seccomp"
+ *
  * const first: ArgBuilder = arg(0)
- * rule.errno("EACCES", "socket", first.eq(2)) // AF_INET
+ * policy((rule) => rule.errno("EACCES", "socket", first.eq(2)), { default: "allow" }) // AF_INET
  * ```
  */
 export interface ArgBuilder {
@@ -60,10 +66,14 @@ export interface ArgBuilder {
  *
  * @example
  * ```ts
- * rule.allow("socket", arg(0).eq(1)) // AF_UNIX only
- * rule.errno("EPERM", "openat", arg(2).masked(0o3, 0o1)) // O_WRONLY
- * rule.kill("kill", arg(0).eq(-1n)) // pid_t: the low 32 bits are 0xffffffff
- * rule.errno("EPERM", "my_new_call", arg(0, 32).eq(-100)) // AT_FDCWD as an int
+ * import { arg, policy } from "kakoi/seccomp"
+ *
+ * policy((rule) => {
+ *   rule.allow("socket", arg(0).eq(1)) // AF_UNIX only
+ *   rule.errno("EPERM", "openat", arg(2).masked(0o3, 0o1)) // O_WRONLY
+ *   rule.kill("kill", arg(0).eq(-1n)) // pid_t: the low 32 bits are 0xffffffff
+ *   rule.errno("EPERM", "fchmodat", arg(0, 32).eq(-100)) // AT_FDCWD as an int
+ * }, { default: "allow" })
  * ```
  */
 export const arg = (index: ArgIndex, width?: StatedWidth): ArgBuilder => {
@@ -86,8 +96,12 @@ export const arg = (index: ArgIndex, width?: StatedWidth): ArgBuilder => {
  *
  * @example
  * ```ts
- * rule.errno("EPERM", family("mkdir"), family("open")) // every way to make a directory or open a file
- * rule.allow("@system-service") // a systemd group, written as is
+ * import { family, policy } from "kakoi/seccomp"
+ *
+ * policy((rule) => {
+ *   rule.errno("EPERM", family("mkdir"), family("open")) // every way to make a directory or open a file
+ *   rule.allow("@system-service") // a systemd group, written as is
+ * }, { default: "kill" })
  * ```
  */
 export const family = (name: string): string => `${familyPrefix}${name}`
@@ -98,8 +112,10 @@ export const family = (name: string): string => `${familyPrefix}${name}`
  *
  * @example
  * ```ts
+ * import { arg, policy, type RuleItem } from "kakoi/seccomp"
+ *
  * const items: Array<RuleItem> = ["socket", "socketpair", arg(0).eq(1)]
- * rule.allow(...items)
+ * policy((rule) => rule.allow(...items), { default: "kill" })
  * ```
  */
 export type RuleItem = string | ArgJson
@@ -110,6 +126,8 @@ export type RuleItem = string | ArgJson
  *
  * @example
  * ```ts
+ * import { arg, policy } from "kakoi/seccomp"
+ *
  * policy((rule) => rule.kill("mkdir").trap("uname").errno("EACCES", "socket", arg(0).eq(2)), { default: "allow" })
  * ```
  */
@@ -148,6 +166,8 @@ export interface RuleBuilder {
  *
  * @example
  * ```ts
+ * import type { PolicyOptions } from "kakoi/seccomp"
+ *
  * const options: PolicyOptions = { default: { errno: "EPERM" }, attributes: { optimize: 2 }, arches: ["x86"] }
  * ```
  */
@@ -169,6 +189,17 @@ const toRule = (action: ActionInput, items: ReadonlyArray<RuleItem>): RuleJson =
  * Runs a DSL function and returns what it wrote, as JSON to validate. Handler
  * functions given to `rule.notify` go into `handlers`, keyed `rules[i]`, and
  * the rule names that key.
+ *
+ * @example
+ * ```ts
+ * import { answer, type NotifyHandler } from "kakoi/seccomp"
+ * import { fromBuilder } from "./dsl.ts"
+ *
+ * const handlers = new Map<string, NotifyHandler>()
+ * const json = fromBuilder((rule) => rule.kill("mkdir").notify(() => answer.fail("EPERM"), "uname"), { default: "allow" }, handlers)
+ * json.rules?.[1] // { action: "notify", syscalls: ["uname"], args: [], handler: "rules[1]" }
+ * Array.from(handlers.keys()) // ["rules[1]"]
+ * ```
  */
 export const fromBuilder = (
   build: (rule: RuleBuilder) => unknown,

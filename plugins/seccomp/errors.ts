@@ -38,7 +38,13 @@ import { didYouMean } from "../../core/suggest.ts"
  *
  * @example
  * ```ts
- * if (error.reason === "UnknownSyscall") console.error(error.suggestions)
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { compile, policy } from "kakoi/seccomp"
+ *
+ * const typo = policy((rule) => rule.errno("EPERM", "mkdri"), { default: "allow" })
+ * const error = await Effect.runPromise(Effect.flip(Effect.provide(compile(typo), layer)))
+ * if (error._tag === "PolicyError" && error.reason === "UnknownSyscall") console.error(error.suggestions) // ["mkdir"]
  * ```
  */
 export type PolicyErrorReason =
@@ -94,8 +100,10 @@ const quotedPrefix = 40
  *
  * @example
  * ```ts
+ * import { quote } from "./errors.ts"
+ *
  * quote("mkdir\u0000x") // '"mkdir\\u0000x"'
- * quote("a".repeat(100000)) // '"aaaa…" (100000 characters)'
+ * quote("a".repeat(100000)) // '"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…" (100000 characters)': the first 40, then the length
  * ```
  */
 export const quote = (value: string): string =>
@@ -113,8 +121,11 @@ const PolicyErrorBase: new (args: PolicyErrorFields) => Cause.YieldableError & {
  *
  * @example
  * ```ts
+ * import { policy, PolicyError } from "kakoi/seccomp"
+ *
  * try {
- *   policy({ default: "allow", rules: [{ action: "kil", syscalls: ["mkdir"] }] })
+ *   // Untyped input, as from JSON.parse (typed input would not compile with the typo).
+ *   policy(JSON.parse('{"default": "allow", "rules": [{"action": "kil", "syscalls": ["mkdir"]}]}'))
  * } catch (error) {
  *   if (error instanceof PolicyError) error.message
  *   // 'Invalid seccomp policy at rules[0].action: Unknown action "kil": did you mean "kill"?'
@@ -199,6 +210,8 @@ export class PolicyError extends PolicyErrorBase {
  *
  * @example
  * ```ts
+ * import type { SyscallErrorReason } from "kakoi/seccomp"
+ *
  * const reason: SyscallErrorReason = "NotOnArch" // "mkdir" on aarch64
  * ```
  */
@@ -222,8 +235,12 @@ const SyscallErrorBase: new (args: SyscallErrorFields) => Cause.YieldableError &
  *
  * @example
  * ```ts
- * const exit = await Effect.runPromiseExit(Effect.provide(syscallNumber("mkdri"), layer))
- * // fails with SyscallError: 'Unknown syscall "mkdri": did you mean "mkdir"?'
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { syscallNumber } from "kakoi/seccomp"
+ *
+ * const error = await Effect.runPromise(Effect.flip(Effect.provide(syscallNumber("mkdri"), layer)))
+ * error.message // 'Unknown syscall "mkdri": did you mean "mkdir"?'
  * ```
  */
 export class SyscallError extends SyscallErrorBase {

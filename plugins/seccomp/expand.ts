@@ -29,6 +29,8 @@ import { argWidth, signedArg, valueMask } from "./widths.ts"
  *
  * @example
  * ```ts
+ * import type { RuleOrigin } from "kakoi/seccomp"
+ *
  * const origin: RuleOrigin = { kind: "user", rule: 2, path: "rules[2].syscalls[0]", family: "mkdir" }
  * ```
  */
@@ -42,6 +44,12 @@ export type RuleOrigin =
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { compile, policy } from "kakoi/seccomp"
+ *
+ * const p = policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" })
+ *
  * const { rules } = await Effect.runPromise(Effect.provide(compile(p), layer))
  * rules[0] // { rule: undefined, path: "floor.tiocsti", syscall: "ioctl", action: { kind: "errno", errno: 1 }, args: [...], origin: { kind: "floor", ... } }
  * ```
@@ -68,6 +76,9 @@ export interface FilterRule {
  *
  * @example
  * ```ts
+ * import { arg, policy } from "kakoi/seccomp"
+ * import { expand } from "./expand.ts"
+ *
  * expand(policy((rule) => rule.kill("socket", arg(0).lt(0)), { default: "allow" })).never[0]?.syscall // "socket"
  * ```
  */
@@ -83,6 +94,11 @@ export interface NeverMatches {
  *
  * @example
  * ```ts
+ * import { policy } from "kakoi/seccomp"
+ * import { expand, type Expansion } from "./expand.ts"
+ *
+ * const p = policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" })
+ *
  * const { entries, never }: Expansion = expand(p)
  * ```
  */
@@ -100,6 +116,8 @@ const maxSplit = 1024
  *
  * @example
  * ```ts
+ * import { multiplexingArches } from "./expand.ts"
+ *
  * multiplexingArches.has("x86") // true
  * ```
  */
@@ -109,6 +127,8 @@ export const multiplexingArches: ReadonlySet<string> = new Set(["x86", "s390", "
  *
  * @example
  * ```ts
+ * import { multiplexed } from "./expand.ts"
+ *
  * multiplexed.has("socket") // true
  * ```
  */
@@ -128,6 +148,8 @@ const ipcCalls: Readonly<Record<number, string>> = { 1: "semop", 2: "semget", 3:
  *
  * @example
  * ```ts
+ * import { demultiplexed } from "./expand.ts"
+ *
  * demultiplexed("socketcall", 1n) // "socket"
  * ```
  */
@@ -271,6 +293,9 @@ const runsUnasked = (action: Action): boolean => action.kind === "allow" || acti
  *
  * @example
  * ```ts
+ * import { policy } from "kakoi/seccomp"
+ * import { deniesAnything } from "./expand.ts"
+ *
  * deniesAnything(policy({ default: "allow" })) // false
  * ```
  */
@@ -286,6 +311,9 @@ const expansions = new WeakMap<Policy, Expansion>()
  *
  * @example
  * ```ts
+ * import { policy } from "kakoi/seccomp"
+ * import { expand } from "./expand.ts"
+ *
  * expand(policy((rule) => rule.errno("EPERM", "family:mkdir"), { default: "allow" })).entries.map((e) => e.path)
  * // ["floor.tiocsti", ..., "floor.io_uring", "floor.io_uring", "floor.io_uring", "rules[0].syscalls[0]", "rules[0].syscalls[0]"]
  * ```

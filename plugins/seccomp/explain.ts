@@ -26,6 +26,8 @@ import { suggest } from "../../core/suggest.ts"
  *
  * @example
  * ```ts
+ * import type { ExplainQuery } from "kakoi/seccomp"
+ *
  * const query: ExplainQuery = { syscall: "socket", args: [2n, 1n, 0n] }
  * ```
  */
@@ -41,7 +43,13 @@ export interface ExplainQuery {
  *
  * @example
  * ```ts
- * if (explanation.by.kind === "rule") explanation.by.rule.origin.kind // "user", "floor" or "io_uring"
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { explain, policy } from "kakoi/seccomp"
+ *
+ * const p = policy((rule) => rule.errno("EACCES", "socket"), { default: "allow" })
+ * const explanation = await Effect.runPromise(Effect.provide(explain(p, { syscall: "ptrace" }), layer))
+ * if (explanation.by.kind === "rule") explanation.by.rule.origin.kind // "floor" (else "user" or "io_uring")
  * ```
  */
 export type DecidedBy =
@@ -55,6 +63,12 @@ export type DecidedBy =
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { explain, policy } from "kakoi/seccomp"
+ *
+ * const p = policy((rule) => rule.errno("EACCES", "socket"), { default: "allow" })
+ * const explanation = await Effect.runPromise(Effect.provide(explain(p, { syscall: "socket", args: [2n, 1n, 0n] }), layer))
  * explanation.lines[0] // 'socket(0x2, 0x1, 0x0) on x86_64 (nr 41): errno EACCES'
  * ```
  */
@@ -84,7 +98,13 @@ const conditionText = (condition: ArgCondition): string =>
  *
  * @example
  * ```ts
- * describeRule(p, rule) // 'the floor (floor.ptrace): errno EPERM; ptrace reaches into another process'
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { describeRule, explain, policy } from "kakoi/seccomp"
+ *
+ * const p = policy((rule) => rule.errno("EACCES", "socket"), { default: "allow" })
+ * const { by } = await Effect.runPromise(Effect.provide(explain(p, { syscall: "ptrace" }), layer))
+ * if (by.kind === "rule") describeRule(p, by.rule) // 'the floor (floor.ptrace): errno EPERM; ptrace reaches into another process'
  * ```
  */
 export const describeRule = (policy: Policy, rule: PlannedRule, conditions: ReadonlyArray<ArgCondition> = rule.args): string => {
@@ -149,6 +169,10 @@ const resolve = (library: SeccompLibraryShape, query: ExplainQuery): Effect.Effe
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { explain, policy } from "kakoi/seccomp"
+ *
  * const p = policy({ default: "allow", rules: [{ action: "errno", errno: "EACCES", syscalls: ["socket"], args: [{ index: 0, op: "==", value: 2 }] }] })
  * const answer = await Effect.runPromise(Effect.provide(explain(p, { syscall: "socket", args: [2n] }), layer))
  * answer.action // { kind: "errno", errno: 13 }

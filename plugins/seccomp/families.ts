@@ -13,6 +13,8 @@
  *
  * @example
  * ```ts
+ * import { familyPrefix } from "./families.ts"
+ *
  * `${familyPrefix}open` // "family:open"
  * ```
  */
@@ -59,6 +61,8 @@ const table: Readonly<Record<string, ReadonlyArray<string>>> = {
  *
  * @example
  * ```ts
+ * import { familyNames } from "kakoi/seccomp"
+ *
  * familyNames.includes("open") // true
  * ```
  */
@@ -69,6 +73,8 @@ export const familyNames: ReadonlyArray<string> = Object.keys(table)
  *
  * @example
  * ```ts
+ * import { familyMembers } from "kakoi/seccomp"
+ *
  * familyMembers("mkdir") // ["mkdir", "mkdirat"]
  * ```
  */
@@ -79,6 +85,8 @@ export const familyMembers = (name: string): ReadonlyArray<string> | undefined =
  *
  * @example
  * ```ts
+ * import { familiesOf } from "./families.ts"
+ *
  * familiesOf("unlinkat") // ["unlink", "rmdir"]
  * ```
  */

@@ -34,6 +34,8 @@ import type { Action, ArgCondition } from "./model.ts"
  *
  * @example
  * ```ts
+ * import type { FloorEntry } from "kakoi/seccomp"
+ *
  * const entry: FloorEntry = "tiocsti"
  * ```
  */
@@ -44,6 +46,8 @@ export type FloorEntry = "tiocsti" | "tioclinux" | "ptrace" | "process_vm_readv"
  *
  * @example
  * ```ts
+ * import { policy } from "kakoi/seccomp"
+ *
  * policy({ default: "allow", floor: { ptrace: false } }).floor.ptrace // false
  * ```
  */
@@ -54,6 +58,8 @@ export type Floor = Readonly<Record<FloorEntry, boolean>>
  *
  * @example
  * ```ts
+ * import { floorEntries } from "kakoi/seccomp"
+ *
  * floorEntries[0] // "tiocsti"
  * ```
  */
@@ -64,6 +70,8 @@ export const floorEntries: ReadonlyArray<FloorEntry> = ["tiocsti", "tioclinux", 
  *
  * @example
  * ```ts
+ * import { fullFloor } from "./floor.ts"
+ *
  * fullFloor.io_uring // true
  * ```
  */
@@ -81,6 +89,8 @@ const errno = (name: "EPERM" | "EIO" | "ENOSYS"): Action => ({ kind: "errno", er
  *
  * @example
  * ```ts
+ * import type { FloorRule } from "kakoi/seccomp"
+ *
  * const rule: FloorRule = { entry: "ptrace", syscalls: ["ptrace"], args: [], action: { kind: "errno", errno: 1 }, reason: "ptrace reaches into another process" }
  * ```
  */
@@ -105,6 +115,8 @@ const ioctlCommand = (cmd: bigint): ReadonlyArray<ArgCondition> => [{ index: 1, 
  *
  * @example
  * ```ts
+ * import { floorRules } from "kakoi/seccomp"
+ *
  * floorRules.find((rule) => rule.entry === "ptrace")?.action // { kind: "errno", errno: 1 }
  * ```
  */

@@ -12,6 +12,8 @@
  *
  * @example
  * ```ts
+ * import { groupTable } from "./groups-table.ts"
+ *
  * groupTable["@swap"] // ["swapoff", "swapon"]
  * ```
  */

@@ -11,6 +11,8 @@ import { groupTable } from "./groups-table.ts"
  *
  * @example
  * ```ts
+ * import { groupNames } from "kakoi/seccomp"
+ *
  * groupNames.includes("@system-service") // true
  * ```
  */
@@ -25,6 +27,8 @@ const expanded = new Map<string, ReadonlyArray<string>>()
  *
  * @example
  * ```ts
+ * import { groupMembers } from "kakoi/seccomp"
+ *
  * groupMembers("@swap") // ["swapoff", "swapon"]
  * groupMembers("@privileged")?.includes("chown") // true (through @chown)
  * ```

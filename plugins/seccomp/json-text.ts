@@ -151,8 +151,14 @@ class Reader {
  *
  * @example
  * ```ts
+ * import { parseJsonText } from "./json-text.ts"
+ *
  * parseJsonText('{"value": 18446744073709551615}') // { value: 18446744073709551615n }
- * parseJsonText('{"rules": [], "rules": []}') // throws: Invalid seccomp policy at rules: Key "rules" appears twice ...
+ * try {
+ *   parseJsonText('{"rules": [], "rules": []}')
+ * } catch (error) {
+ *   console.error((error as Error).message) // 'Invalid seccomp policy at rules: Key "rules" appears twice in one object (at line 1, column 15; ...'
+ * }
  * ```
  */
 export const parseJsonText = (text: string): unknown => {

@@ -18,6 +18,8 @@ import type { Policy } from "./model.ts"
  *
  * @example
  * ```ts
+ * import type { LintFinding } from "kakoi/seccomp"
+ *
  * const finding: LintFinding = { level: "warning", path: "rules[0]", message: 'rules[0] denies "mkdir" but "mkdirat" ...' }
  * ```
  */
@@ -32,6 +34,10 @@ export interface LintFinding {
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { lint, policy } from "kakoi/seccomp"
+ *
  * const findings = await Effect.runPromise(Effect.provide(lint(policy({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir"] }] })), layer))
  * findings[0]?.message // 'rules[0] denies "mkdir" but "mkdirat" of the same family is allowed ...'
  * ```

@@ -76,7 +76,19 @@ const { ESRCH } = errno
  *
  * @example
  * ```ts
- * const listener = yield* installInProcess(native, policy, bpf, 8 | 16) // NEW_LISTENER | TSYNC_ESRCH
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { compile, policy } from "kakoi/seccomp"
+ * import { NativeLibrary } from "../../core/native.ts"
+ * import { installInProcess } from "./load.ts"
+ *
+ * const denyMkdir = policy((rule) => rule.errno("EPERM", "mkdir", "mkdirat"), { default: "allow" })
+ * const installed = Effect.gen(function* () {
+ *   const { bpf } = yield* compile(denyMkdir)
+ *   // extraFlags 8 | 16 (NEW_LISTENER | TSYNC_ESRCH) would succeed with a listener fd instead.
+ *   return yield* installInProcess(yield* NativeLibrary, denyMkdir, bpf)
+ * })
+ * await Effect.runPromise(Effect.provide(installed, layer)) // 0: every thread now has the filter
  * ```
  */
 export const installInProcess = (native: Native, policy: Policy, bpf: Uint8Array, extraFlags = 0): Effect.Effect<number, SeccompLoadError> =>
@@ -111,7 +123,12 @@ const needingHandler = (policy: Policy): SeccompLoadError | undefined => {
  *
  * @example
  * ```ts
- * yield* loadPolicy(policy({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir", "mkdirat"] }] }))
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { loadPolicy, policy } from "kakoi/seccomp"
+ *
+ * const denyMkdir = policy({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir", "mkdirat"] }] })
+ * await Effect.runPromise(Effect.provide(loadPolicy(denyMkdir), layer))
  * // from here on fs.mkdirSync and fs.promises.mkdir both fail with EPERM
  * ```
  */
@@ -134,6 +151,9 @@ export const loadPolicy = (policy: Policy): Effect.Effect<void, PolicyError | Se
  *
  * @example
  * ```ts
+ * import { policy } from "kakoi/seccomp"
+ * import { forThisProcess } from "./load.ts"
+ *
  * forThisProcess(policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" })).rules.at(-1)?.syscalls // ["io_uring_setup"]
  * ```
  */

@@ -153,6 +153,8 @@ export interface Rule {
  *
  * @example
  * ```ts
+ * import { policy } from "kakoi/seccomp"
+ *
  * policy({ default: "allow", attributes: { optimize: 2 } }).attributes
  * // { noNewPrivs: true, log: false, optimize: 2, badArch: undefined, acknowledgeUnfilteredAbis: false }
  * ```
@@ -172,6 +174,8 @@ export interface Attributes {
  *
  * @example
  * ```ts
+ * import { policy, type Policy } from "kakoi/seccomp"
+ *
  * const p: Policy = policy((rule) => rule.kill("mkdir"), { default: "allow" })
  * p.rules[0]?.action // { kind: "kill" }
  * ```
@@ -191,6 +195,8 @@ export interface Policy {
  *
  * @example
  * ```ts
+ * import { defaultAttributes } from "kakoi/seccomp"
+ *
  * defaultAttributes.noNewPrivs // true
  * ```
  */

@@ -25,6 +25,8 @@ import type { ArgWidth } from "./widths.ts"
  *
  * @example
  * ```ts
+ * import { narrow } from "./narrow.ts"
+ *
  * narrow({ index: 0, op: "==", value: 2n }, 32) // { kind: "any", conditions: [{ index: 0, op: "masked==", mask: 0xffffffffn, value: 2n }] }
  * ```
  */
@@ -50,7 +52,10 @@ const fit = (value: bigint, width: number): bigint | undefined => {
  *
  * @example
  * ```ts
- * narrow({ index: 0, op: "<", value: 6n }, 32).conditions?.length // 2 (bits 2 and 1 of 0b110)
+ * import { narrow } from "./narrow.ts"
+ *
+ * const below6 = narrow({ index: 0, op: "<", value: 6n }, 32)
+ * below6.kind === "any" && below6.conditions.length // 2 (bits 2 and 1 of 0b110)
  * narrow({ index: 0, op: "==", value: 0x1_0000_0002n }, 32) // { kind: "too-wide" }
  * narrow({ index: 0, op: "<", value: 0n }, 32, true) // { kind: "any", conditions: [{ index: 0, op: "masked==", mask: 0x80000000n, value: 0x80000000n }] }
  * ```

@@ -28,6 +28,11 @@ import { mayOverlap } from "./overlap.ts"
  *
  * @example
  * ```ts
+ * import { policy } from "kakoi/seccomp"
+ * import { plan } from "./plan.ts"
+ *
+ * const p = policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" })
+ *
  * plan(p).added[0]?.origin // { kind: "floor", entry: "tiocsti", reason: "..." }
  * ```
  */
@@ -38,6 +43,12 @@ export type PlannedRule = FilterRule
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { compile, policy } from "kakoi/seccomp"
+ *
+ * const p = policy((rule) => rule.allow("read"), { default: "allow" })
+ *
  * const { skipped } = await Effect.runPromise(Effect.provide(compile(p), layer))
  * skipped[0]?.message // 'rules[0] is skipped for "read": its action (allow) is the default action'
  * ```
@@ -62,6 +73,11 @@ export interface SkippedRule {
  *
  * @example
  * ```ts
+ * import { policy } from "kakoi/seccomp"
+ * import { plan, type Plan } from "./plan.ts"
+ *
+ * const p = policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" })
+ *
  * const { added, skipped }: Plan = plan(p)
  * ```
  */
@@ -163,6 +179,9 @@ const decide = (policy: Policy, syscall: string, entries: ReadonlyArray<PlannedR
  *
  * @example
  * ```ts
+ * import { policy } from "kakoi/seccomp"
+ * import { plan } from "./plan.ts"
+ *
  * plan(policy((rule) => rule.allow("read"), { default: "allow" })).skipped[0]?.reason // "same-as-default"
  * ```
  */
@@ -190,7 +209,19 @@ export const plan = (policy: Policy): Plan => {
   return result
 }
 
-/** The first pair of rules libseccomp would refuse as conflicting (same syscall and conditions, different action). */
+/**
+ * The first pair of rules libseccomp would refuse as conflicting (same syscall and conditions, different action).
+ *
+ * @example
+ * ```ts
+ * import { arg, policy } from "kakoi/seccomp"
+ * import { findConflict } from "./plan.ts"
+ *
+ * findConflict(policy((rule) => rule.kill("socket", arg(0).eq(2)).allow("socket", arg(0).eq(1)), { default: "allow" })) // undefined
+ * // policy() asks it too: rules[1] with arg(0).eq(2) and another action would throw
+ * // 'Invalid seccomp policy at rules[1]: Rule for "socket" repeats the conditions of rules[0] (kill) with a different action'
+ * ```
+ */
 export const findConflict = (policy: Policy): PolicyError | undefined => {
   const seen = new Map<string, PlannedRule>()
   for (const entry of plan(policy).added) {
@@ -216,6 +247,8 @@ export const findConflict = (policy: Policy): PolicyError | undefined => {
  *
  * @example
  * ```ts
+ * import { effectiveAction, policy } from "kakoi/seccomp"
+ *
  * effectiveAction(policy((rule) => rule.allow("execve"), { default: "kill" }), "execve").action // { kind: "allow" }
  * ```
  */

@@ -27,7 +27,11 @@ import { policy as makePolicy } from "./policy.ts"
  *
  * @example
  * ```ts
- * seccomp(p, { checkLauncher: false })
+ * import { policy, seccomp } from "kakoi/seccomp"
+ *
+ * // A policy that denies execve on purpose: the launcher could not exec the target, so say it is meant.
+ * const p = policy((rule) => rule.errno("EPERM", "execve"), { default: "allow" })
+ * const fence = seccomp(p, { checkLauncher: false })
  * ```
  */
 export interface SeccompOptions<R = never> {
@@ -79,11 +83,15 @@ const observed = <R>(options: NotifyOptions<R>, observe: ((observation: Observat
  *
  * @example
  * ```ts
+ * import { run } from "kakoi/node"
+ * import { policy, seccomp } from "kakoi/seccomp"
+ *
  * const fence = seccomp(policy((rule) => {
  *   rule.errno("EPERM", "mkdir", "mkdirat")
  *   rule.kill("ptrace")
  * }, { default: "allow" }))
- * // run(["node", "app.js"], { plugins: [fence] })  (adapters/node)
+ * const result = await run(["mkdir", "/tmp/kakoi-example"], { plugins: [fence] })
+ * result.exitCode // 1: mkdir said "Operation not permitted"
  * ```
  */
 export const seccomp = <R = never>(input: Policy | PolicyJson | OciProfile, options: SeccompOptions<R> = {}): Plugin<PolicyError | NotifyError, SeccompLibrary | R> => {

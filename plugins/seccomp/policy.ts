@@ -26,6 +26,8 @@ const validated = new WeakSet<Policy>()
  *
  * @example
  * ```ts
+ * import { isPolicy, policy } from "kakoi/seccomp"
+ *
  * isPolicy(policy({ default: "allow" })) // true
  * isPolicy({ default: "allow" }) // false: still JSON
  * ```
@@ -54,6 +56,8 @@ const decodeSync = (input: unknown, options: OciOptions = {}): Policy => {
  *
  * @example
  * ```ts
+ * import { arg, policy } from "kakoi/seccomp"
+ *
  * const fromDsl = policy((rule) => {
  *   rule.kill("mkdir")
  *   rule.errno("EPERM", "mkdirat")
@@ -65,7 +69,16 @@ const decodeSync = (input: unknown, options: OciOptions = {}): Policy => {
  *   rules: [{ action: "errno", errno: "EACCES", syscalls: ["socket"], args: [{ index: 0, op: "==", value: 2 }] }]
  * })
  *
- * const docker = policy(JSON.parse(readFileSync("docker-default.json", "utf8")), { caps: ["CAP_CHOWN"] })
+ * // A Docker/OCI profile (e.g. JSON.parse of docker-default.json), with the capabilities the child holds.
+ * const profile = {
+ *   defaultAction: "SCMP_ACT_ERRNO",
+ *   syscalls: [
+ *     { names: ["read", "write", "execve", "exit_group"], action: "SCMP_ACT_ALLOW" },
+ *     { names: ["chown", "fchown"], action: "SCMP_ACT_ALLOW", includes: { caps: ["CAP_CHOWN"] } }
+ *   ]
+ * }
+ * const docker = policy(profile, { caps: ["CAP_CHOWN"] })
+ * docker.rules.length // 2: without CAP_CHOWN the chown entry would be left out
  * ```
  */
 export function policy(input: PolicyJson | Policy | OciProfile, options?: OciOptions): Policy
@@ -86,7 +99,12 @@ export function policy(input: PolicyJson | Policy | OciProfile | ((rule: RuleBui
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { decodePolicy } from "kakoi/seccomp"
+ *
+ * const text = '{"default": "allow", "rules": [{"action": "kill", "syscalls": ["mkdir"]}]}'
  * const p = await Effect.runPromise(decodePolicy(JSON.parse(text)))
+ * p.rules[0]?.action // { kind: "kill" }
  * ```
  */
 export const decodePolicy = (input: unknown, options?: OciOptions): Effect.Effect<Policy, PolicyError> =>
@@ -102,7 +120,13 @@ export const decodePolicy = (input: unknown, options?: OciOptions): Effect.Effec
  *
  * @example
  * ```ts
- * await Effect.runPromise(decodePolicyText('{"default": "allow"}'))
+ * import { Effect } from "effect"
+ * import { decodePolicyText } from "kakoi/seccomp"
+ *
+ * const p = await Effect.runPromise(decodePolicyText('{"default": "allow"}'))
+ * p.default // { kind: "allow" }
+ * const error = await Effect.runPromise(Effect.flip(decodePolicyText('{"default": "allow", "default": "kill"}')))
+ * error.reason // "DuplicateKey"
  * ```
  */
 export const decodePolicyText = (text: string, options?: OciOptions): Effect.Effect<Policy, PolicyError> =>

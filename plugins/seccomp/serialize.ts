@@ -61,6 +61,9 @@ const ruleJson = (rule: Rule): RuleJson => {
  *
  * @example
  * ```ts
+ * import { policy } from "kakoi/seccomp"
+ * import { toJson } from "./serialize.ts"
+ *
  * toJson(policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" }))
  * // { default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir"] }],
  * //   attributes: { noNewPrivs: true, log: false, optimize: 1 } }
@@ -83,6 +86,18 @@ export const toJson = (policy: Policy): PolicyJson => {
   }
 }
 
-/** Text equal for policies that compile to the same filter (comments and handler keys left out). */
+/**
+ * Text equal for policies that compile to the same filter (comments and handler keys left out).
+ *
+ * @example
+ * ```ts
+ * import { policy } from "kakoi/seccomp"
+ * import { canonicalText } from "./serialize.ts"
+ *
+ * const a = policy((rule) => rule.kill("mkdir"), { default: "allow" })
+ * const b = policy({ default: "allow", rules: [{ action: "kill", syscalls: ["mkdir"], comment: "no new directories" }] })
+ * canonicalText(a) === canonicalText(b) // true
+ * ```
+ */
 export const canonicalText = (policy: Policy): string =>
   JSON.stringify(toJson(policy), (key, value: unknown) => (key === "comment" || key === "handler" ? undefined : value))

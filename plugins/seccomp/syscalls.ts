@@ -15,6 +15,8 @@ import { suggest } from "../../core/suggest.ts"
  *
  * @example
  * ```ts
+ * import { archNames } from "kakoi/seccomp"
+ *
  * archNames.includes("aarch64") // true
  * ```
  */
@@ -28,7 +30,20 @@ const unknownSyscall = -1
 
 const tables = new Map<number, ReadonlyArray<string>>()
 
-/** Every syscall name of an architecture (by its AUDIT_ARCH token), cached. */
+/**
+ * Every syscall name of an architecture (by its AUDIT_ARCH token), cached.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { SeccompLibrary } from "kakoi/seccomp"
+ * import { syscallTable } from "./syscalls.ts"
+ *
+ * const library = await Effect.runPromise(Effect.provide(Effect.gen(function* () { return yield* SeccompLibrary }), layer))
+ * syscallTable(library, 0xc000003e)[83] // "mkdir": the index is the syscall number
+ * ```
+ */
 export const syscallTable = (library: SeccompLibraryShape, arch: number): ReadonlyArray<string> => {
   const cached = tables.get(arch)
   if (cached !== undefined) return cached
@@ -41,7 +56,20 @@ export const syscallTable = (library: SeccompLibraryShape, arch: number): Readon
   return names
 }
 
-/** The name of an architecture token, e.g. `"x86_64"` for 0xc000003e. */
+/**
+ * The name of an architecture token, e.g. `"x86_64"` for 0xc000003e.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { SeccompLibrary } from "kakoi/seccomp"
+ * import { archName } from "./syscalls.ts"
+ *
+ * const library = await Effect.runPromise(Effect.provide(Effect.gen(function* () { return yield* SeccompLibrary }), layer))
+ * archName(library, 0x40000003) // "x86"
+ * ```
+ */
 export const archName = (library: SeccompLibraryShape, arch: number): string =>
   archNames.find((name) => library.archResolveName(name) === arch) ?? `0x${arch.toString(16)}`
 
@@ -61,6 +89,10 @@ const resolveArch = (library: SeccompLibraryShape, arch: string | undefined): Ef
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { syscallNumber } from "kakoi/seccomp"
+ *
  * await Effect.runPromise(Effect.provide(syscallNumber("mkdir"), layer)) // 83 on x86_64
  * await Effect.runPromise(Effect.provide(syscallNumber("mkdir", "x86"), layer)) // 39
  * ```
@@ -88,6 +120,10 @@ export const syscallNumber: (name: string, arch?: string) => Effect.Effect<numbe
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { syscallName } from "kakoi/seccomp"
+ *
  * await Effect.runPromise(Effect.provide(syscallName(59), layer)) // "execve" on x86_64
  * await Effect.runPromise(Effect.provide(syscallName(221, "aarch64"), layer)) // "execve"
  * ```
@@ -107,6 +143,10 @@ export const syscallName: (number: number, arch?: string) => Effect.Effect<strin
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { syscallNames } from "kakoi/seccomp"
+ *
  * const names = await Effect.runPromise(Effect.provide(syscallNames("x86"), layer))
  * names.includes("socketcall") // true
  * ```

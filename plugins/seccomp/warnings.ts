@@ -18,6 +18,8 @@ import { argWidth } from "./widths.ts"
  *
  * @example
  * ```ts
+ * import type { PolicyWarning } from "kakoi/seccomp"
+ *
  * const w: PolicyWarning = { path: "rules[0]", message: 'rules[0] denies "mkdir" but "mkdirat" is allowed (by the default action): deny "family:mkdir" to cover both' }
  * ```
  */
@@ -91,6 +93,9 @@ const neverWarnings = (policy: Policy): Array<PolicyWarning> =>
  *
  * @example
  * ```ts
+ * import { policy } from "kakoi/seccomp"
+ * import { warnings } from "./warnings.ts"
+ *
  * warnings(policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" }))[0]?.message
  * // 'rules[0] denies "mkdir" but "mkdirat" of the same family is allowed (allow, by the default action): deny "family:mkdir" to cover every member'
  * ```

@@ -17,6 +17,8 @@ import { signedTable, widthTable } from "./widths-table.ts"
  *
  * @example
  * ```ts
+ * import type { ArgWidth } from "kakoi/seccomp"
+ *
  * const width: ArgWidth = 32
  * ```
  */
@@ -28,9 +30,11 @@ export type ArgWidth = 16 | 32 | 64
  *
  * @example
  * ```ts
+ * import { argWidth } from "kakoi/seccomp"
+ *
  * argWidth("socket", 0) // 32
  * argWidth("openat", 3) // 16 (umode_t mode)
- * argWidth("clone", 0) // 64 (unsigned long flags)
+ * argWidth("clone", 0) // 32: the kernel reads clone's flags with lower_32_bits
  * argWidth("frobnicate", 0) // undefined
  * ```
  */
@@ -43,6 +47,8 @@ export const argWidth = (syscall: string, index: number): ArgWidth | undefined =
  *
  * @example
  * ```ts
+ * import { signedArg } from "./widths.ts"
+ *
  * signedArg("kill", 0) // true: arg(0).lt(0) holds for kill(-1)
  * signedArg("socket", 0) // false
  * ```
@@ -60,6 +66,8 @@ const typeMasks: Readonly<Record<string, Readonly<Record<number, bigint>>>> = { 
  *
  * @example
  * ```ts
+ * import { valueMask } from "./widths.ts"
+ *
  * valueMask("socket", 1) // 0xfn: SOCK_DGRAM | SOCK_CLOEXEC is a SOCK_DGRAM socket
  * ```
  */

@@ -4,7 +4,16 @@
  * capability masks of /proc/PID/status.
  */
 
-/** Capability names in bit order: the index is the capability's number. */
+/**
+ * Capability names in bit order: the index is the capability's number.
+ *
+ * @example
+ * ```ts
+ * import { capabilityNames } from "./capabilities.ts"
+ *
+ * capabilityNames.indexOf("CAP_SYS_ADMIN") // 21
+ * ```
+ */
 export const capabilityNames: ReadonlyArray<string> = [
   "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID",
   "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN",
@@ -21,6 +30,8 @@ export const capabilityNames: ReadonlyArray<string> = [
  *
  * @example
  * ```ts
+ * import { capabilitiesOf } from "./capabilities.ts"
+ *
  * capabilitiesOf("0000000000200000") // ["CAP_SYS_ADMIN"]
  * ```
  */

@@ -19,6 +19,8 @@ import { capabilitiesOf } from "./capabilities.ts"
  *
  * @example
  * ```ts
+ * import type { KernelVersion } from "./host.ts"
+ *
  * const v: KernelVersion = { major: 6, minor: 18 }
  * ```
  */
@@ -32,6 +34,8 @@ export interface KernelVersion {
  *
  * @example
  * ```ts
+ * import { kernelVersion } from "./host.ts"
+ *
  * kernelVersion("6.18.44-fc-v669") // { major: 6, minor: 18 }
  * ```
  */
@@ -40,7 +44,16 @@ export const kernelVersion = (text: string): KernelVersion | undefined => {
   return match === null ? undefined : { major: Number(match[1]), minor: Number(match[2]) }
 }
 
-/** The effective capabilities of this process, from /proc/self/status. */
+/**
+ * The effective capabilities of this process, from /proc/self/status.
+ *
+ * @example
+ * ```ts
+ * import { supervisorCapabilities } from "./host.ts"
+ *
+ * supervisorCapabilities().includes("CAP_SYS_ADMIN") // true when run as root
+ * ```
+ */
 export const supervisorCapabilities = (): ReadonlyArray<string> => {
   let status: string
   try {
@@ -57,7 +70,16 @@ export const supervisorCapabilities = (): ReadonlyArray<string> => {
   return capabilitiesOf(hex)
 }
 
-/** The running kernel's version (uname release). */
+/**
+ * The running kernel's version (uname release).
+ *
+ * @example
+ * ```ts
+ * import { runningKernel } from "./host.ts"
+ *
+ * runningKernel() // { major: 6, minor: 18 } on a 6.18 kernel
+ * ```
+ */
 export const runningKernel = (): KernelVersion => {
   let text: string
   try {
@@ -77,5 +99,14 @@ const nodeArches: Readonly<Record<string, string>> = {
   mips: "mips", mipsel: "mipsel", loong64: "loongarch64"
 }
 
-/** The native architecture, by libseccomp's name. */
+/**
+ * The native architecture, by libseccomp's name.
+ *
+ * @example
+ * ```ts
+ * import { nativeArch } from "./host.ts"
+ *
+ * nativeArch() // "x86_64" on an x64 machine (Node's "x64")
+ * ```
+ */
 export const nativeArch = (): string => nodeArches[arch()] ?? arch()

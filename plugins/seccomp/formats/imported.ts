@@ -40,8 +40,18 @@ const multiplexedArgs = (error: unknown): error is PolicyError => error instance
  *
  * @example
  * ```ts
- * const p = withImport(importOci(profile), decodeSync)
- * importOf(p)?.left // entries left out, with why
+ * import { importOci, importOf, policy } from "kakoi/seccomp"
+ * import { withImport } from "./imported.ts"
+ *
+ * const profile = {
+ *   defaultAction: "SCMP_ACT_ERRNO",
+ *   syscalls: [
+ *     { names: ["read", "write", "execve", "exit_group"], action: "SCMP_ACT_ALLOW" },
+ *     { names: ["chown", "fchown"], action: "SCMP_ACT_ALLOW", includes: { caps: ["CAP_CHOWN"] } }
+ *   ]
+ * }
+ * const p = withImport(importOci(profile, { caps: [] }), (json) => policy(json))
+ * importOf(p)?.left[0]?.reason // "needs CAP_CHOWN, which the child does not hold"
  * ```
  */
 export const withImport = (imported: OciImport, decode: (json: PolicyJson) => Policy): Policy => {
@@ -74,7 +84,16 @@ export const withImport = (imported: OciImport, decode: (json: PolicyJson) => Po
  *
  * @example
  * ```ts
- * importOf(policy(dockerProfile))?.sources[0] // "syscalls[0]"
+ * import { importOf, policy } from "kakoi/seccomp"
+ *
+ * const profile = {
+ *   defaultAction: "SCMP_ACT_ERRNO",
+ *   syscalls: [
+ *     { names: ["read", "write", "execve", "exit_group"], action: "SCMP_ACT_ALLOW" },
+ *     { names: ["chown", "fchown"], action: "SCMP_ACT_ALLOW", includes: { caps: ["CAP_CHOWN"] } }
+ *   ]
+ * }
+ * importOf(policy(profile))?.sources[0] // "syscalls[0]"
  * ```
  */
 export const importOf = (policy: Policy): OciImport | undefined => imports.get(policy)
@@ -85,7 +104,14 @@ export const importOf = (policy: Policy): OciImport | undefined => imports.get(p
  *
  * @example
  * ```ts
- * Effect.mapError(compile(p), (error) => atProfilePath(p, error))
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { compile, policy } from "kakoi/seccomp"
+ * import { atProfilePath } from "./imported.ts"
+ *
+ * const p = policy({ defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: ["mkdir"], action: "SCMP_ACT_ERRNO" }, { names: ["mkdri"], action: "SCMP_ACT_KILL" }] })
+ * const error = await Effect.runPromise(Effect.flip(Effect.provide(Effect.mapError(compile(p), (error) => atProfilePath(p, error)), layer)))
+ * error.message // 'Invalid seccomp policy at syscalls[1].names[0]: Unknown syscall "mkdri": did you mean "mkdir"?'
  * ```
  */
 export const atProfilePath = (policy: Policy, error: PolicyError): PolicyError => {

@@ -22,8 +22,15 @@ import { archWords, operatorWords } from "./oci-names.ts"
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { writeFileSync } from "node:fs"
+ * import { layer } from "kakoi/node"
+ * import { exportOci, policy, profileText } from "kakoi/seccomp"
+ *
+ * const p = policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" })
  * const { profile, remainder } = await Effect.runPromise(Effect.provide(exportOci(p), layer))
- * writeFileSync("profile.json", JSON.stringify(profile, null, 2))
+ * writeFileSync("/tmp/profile.json", profileText(profile))
+ * remainder[0]?.path // "attributes.noNewPrivs": the container runtime's setting, not the profile's
  * ```
  */
 export interface OciExport {
@@ -95,6 +102,10 @@ const entriesOf = (rules: ReadonlyArray<PlannedRule>): Array<OciSyscall> => {
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { exportOci, policy } from "kakoi/seccomp"
+ *
  * const { profile } = await Effect.runPromise(Effect.provide(exportOci(policy({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir"] }] })), layer))
  * profile.defaultAction // "SCMP_ACT_ALLOW"
  * ```
@@ -137,6 +148,8 @@ export const exportOci = (policy: Policy): Effect.Effect<OciExport, PolicyError,
  *
  * @example
  * ```ts
+ * import { profileText } from "kakoi/seccomp"
+ *
  * profileText({ defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: ["kill"], action: "SCMP_ACT_ERRNO", args: [{ index: 0, value: 2n ** 63n, op: "SCMP_CMP_EQ" }] }] })
  * // '{\n  "defaultAction": "SCMP_ACT_ALLOW", ... "value": 9223372036854775808, ...'
  * ```

@@ -33,6 +33,8 @@ import { shapeError } from "./schema-error.ts"
  *
  * @example
  * ```ts
+ * import type { OciOptions } from "kakoi/seccomp"
+ *
  * const options: OciOptions = { caps: ["CAP_CHOWN", "CAP_NET_BIND_SERVICE"], kernel: "6.1" }
  * ```
  */
@@ -58,6 +60,8 @@ export interface OciOptions {
  *
  * @example
  * ```ts
+ * import type { LeftOut } from "kakoi/seccomp"
+ *
  * const entry: LeftOut = { path: "syscalls[17]", reason: "needs CAP_SYS_ADMIN, which the child does not hold", syscalls: ["bpf", "clone", "mount"] }
  * ```
  */
@@ -72,8 +76,18 @@ export interface LeftOut {
  *
  * @example
  * ```ts
+ * import { importOci } from "kakoi/seccomp"
+ *
+ * const profile = {
+ *   defaultAction: "SCMP_ACT_ERRNO",
+ *   syscalls: [
+ *     { names: ["read", "write", "execve", "exit_group"], action: "SCMP_ACT_ALLOW" },
+ *     { names: ["chown", "fchown"], action: "SCMP_ACT_ALLOW", includes: { caps: ["CAP_CHOWN"] } }
+ *   ]
+ * }
  * const { json, sources, left } = importOci(profile, { caps: [] })
- * left[0] // { path: "syscalls[2]", reason: "needs CAP_DAC_READ_SEARCH" }
+ * sources // ["syscalls[0]"]: json.rules[0] came from there
+ * left[0] // { path: "syscalls[1]", reason: "needs CAP_CHOWN, which the child does not hold", syscalls: ["chown", "fchown"] }
  * ```
  */
 export interface OciImport {
@@ -313,8 +327,17 @@ const flagsOf = (profile: OciProfile): boolean => {
  *
  * @example
  * ```ts
- * const { json } = importOci(JSON.parse(readFileSync("docker-default.json", "utf8")))
- * policy(json) // the same policy as policy(profile)
+ * import { importOci, policy } from "kakoi/seccomp"
+ *
+ * const profile = {
+ *   defaultAction: "SCMP_ACT_ERRNO",
+ *   syscalls: [
+ *     { names: ["read", "write", "execve", "exit_group"], action: "SCMP_ACT_ALLOW" },
+ *     { names: ["chown", "fchown"], action: "SCMP_ACT_ALLOW", includes: { caps: ["CAP_CHOWN"] } }
+ *   ]
+ * }
+ * const { json } = importOci(profile, { caps: ["CAP_CHOWN"] })
+ * policy(json).rules.length // 2, as policy(profile, { caps: ["CAP_CHOWN"] }) has
  * ```
  */
 export const importOci = (input: unknown, options: OciOptions = {}): OciImport => {

@@ -135,6 +135,8 @@ const Profile = Schema.Struct({
  *
  * @example
  * ```ts
+ * import { isOciProfile } from "kakoi/seccomp"
+ *
  * isOciProfile({ defaultAction: "SCMP_ACT_ALLOW" }) // true
  * isOciProfile({ default: "allow" }) // false
  * ```
@@ -144,5 +146,16 @@ export const isOciProfile = (input: unknown): input is OciProfile =>
 
 const decoder = Schema.decodeUnknownResult(Profile, { onExcessProperty: "error", errors: "first" })
 
-/** Checks the shape of a profile; unknown keys are errors naming their JSON path. */
+/**
+ * Checks the shape of a profile; unknown keys are errors naming their JSON path.
+ *
+ * @example
+ * ```ts
+ * import { Result } from "effect"
+ * import { decodeOciShape } from "./oci-json.ts"
+ *
+ * Result.isSuccess(decodeOciShape({ defaultAction: "SCMP_ACT_ALLOW" })) // true
+ * Result.isSuccess(decodeOciShape({ defaultAction: "SCMP_ACT_ALLOW", syscals: [] })) // false: an unknown key
+ * ```
+ */
 export const decodeOciShape = (input: unknown): Result.Result<OciProfile, Schema.SchemaError> => decoder(input)

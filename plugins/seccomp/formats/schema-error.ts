@@ -15,8 +15,12 @@ const formatIssue = SchemaIssue.makeFormatterStandardSchemaV1()
  *
  * @example
  * ```ts
- * const result = decoder(input)
- * if (Result.isFailure(result)) throw shapeError(result.failure)
+ * import { Result } from "effect"
+ * import { decodeOciShape } from "./oci-json.ts"
+ * import { shapeError } from "./schema-error.ts"
+ *
+ * const result = decodeOciShape({ defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ nmes: ["mkdir"], action: "SCMP_ACT_ERRNO" }] })
+ * if (Result.isFailure(result)) shapeError(result.failure).message // 'Invalid seccomp policy at syscalls[0].nmes: Unexpected key'
  * ```
  */
 export const shapeError = (error: Schema.SchemaError): PolicyError => {

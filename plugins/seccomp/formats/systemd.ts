@@ -20,8 +20,14 @@ import type { Action, Policy } from "../model.ts"
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { exportSystemd, policy } from "kakoi/seccomp"
+ *
+ * const p = policy((rule) => rule.errno("EPERM", "mkdir", "mkdirat"), { default: "allow" })
  * const { lines, remainder } = await Effect.runPromise(Effect.provide(exportSystemd(p), layer))
- * lines // ["SystemCallArchitectures=native", "SystemCallFilter=~mkdir:EPERM mkdirat:EPERM ..."]
+ * lines // ["SystemCallArchitectures=native", "SystemCallFilter=~ptrace:EPERM ... mkdir:EPERM mkdirat:EPERM"]
+ * remainder[0]?.path // "floor.tiocsti": an ioctl argument condition, which SystemCallFilter= cannot say
  * ```
  */
 export interface SystemdExport {
@@ -52,6 +58,10 @@ const denial = (action: Action): { readonly kind: "kill" } | { readonly kind: "e
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { exportSystemd, policy } from "kakoi/seccomp"
+ *
  * const { lines } = await Effect.runPromise(Effect.provide(exportSystemd(policy({ default: "allow", floor: false, rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir"] }] })), layer))
  * lines // ["SystemCallArchitectures=native", "SystemCallFilter=~mkdir:EPERM"]
  * ```

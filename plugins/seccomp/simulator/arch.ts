@@ -16,6 +16,12 @@ const AUDIT_ARCH_X86_64 = 0xc000003e
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { auditArch, SeccompLibrary } from "kakoi/seccomp"
+ *
+ * const library = await Effect.runPromise(Effect.provide(Effect.gen(function* () { return yield* SeccompLibrary }), layer))
+ *
  * auditArch(library.archResolveName("x32")) // 0xc000003e
  * auditArch(library.archResolveName("x86")) // 0x40000003
  * ```

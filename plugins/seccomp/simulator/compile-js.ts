@@ -16,6 +16,12 @@ import { op, seccompDataSize } from "./program.ts"
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { compile, compileProgram, policy, prepare, seccompData, type CompiledProgram } from "kakoi/seccomp"
+ *
+ * const { bpf } = await Effect.runPromise(Effect.provide(compile(policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" })), layer))
+ *
  * const run: CompiledProgram = compileProgram(prepare(bpf))
  * run(seccompData({ nr: 83, arch: 0xc000003e })) // 0x50001
  * ```
@@ -85,6 +91,12 @@ const compiled = new WeakMap<BpfProgram, CompiledProgram>()
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { compile, compileProgram, decodeReturn, policy, prepare, seccompData } from "kakoi/seccomp"
+ *
+ * const compiled = await Effect.runPromise(Effect.provide(compile(policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" })), layer))
+ *
  * const run = compileProgram(prepare(compiled.bpf))
  * decodeReturn(run(seccompData({ nr: 59, arch: 0xc000003e }))).action // { kind: "allow" }
  * ```

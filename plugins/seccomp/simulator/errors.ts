@@ -20,6 +20,8 @@ import { Data } from "effect"
  *
  * @example
  * ```ts
+ * import type { BpfErrorReason } from "kakoi/seccomp"
+ *
  * const reason: BpfErrorReason = "BadJump"
  * ```
  */
@@ -40,6 +42,8 @@ const BpfErrorBase: new (args: BpfErrorFields) => Cause.YieldableError & { reado
  *
  * @example
  * ```ts
+ * import { BpfError, prepare } from "kakoi/seccomp"
+ *
  * try {
  *   prepare(new Uint8Array(7))
  * } catch (error) {

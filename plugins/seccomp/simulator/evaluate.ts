@@ -13,6 +13,8 @@ import { op, seccompDataSize } from "./program.ts"
  *
  * @example
  * ```ts
+ * import type { SeccompData } from "kakoi/seccomp"
+ *
  * const call: SeccompData = { nr: 41, arch: 0xc000003e, args: [2n, 1n, 0n] } // socket(AF_INET, SOCK_STREAM, 0)
  * ```
  */
@@ -33,6 +35,8 @@ const high = (value: bigint): number => Number((value >> 32n) & 0xffffffffn)
  *
  * @example
  * ```ts
+ * import { seccompData } from "kakoi/seccomp"
+ *
  * seccompData({ nr: 83, arch: 0xc000003e })[0] // 83
  * ```
  */
@@ -43,8 +47,16 @@ export const seccompData = (call: SeccompData): Uint32Array => fillSeccompData(n
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { compile, decodeReturn, evaluate, fillSeccompData, policy, prepare } from "kakoi/seccomp"
+ *
+ * const compiled = await Effect.runPromise(Effect.provide(compile(policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" })), layer))
+ * const program = prepare(compiled.bpf)
+ * // One buffer for many calls, as a simulator checking a whole table does.
  * const words = new Uint32Array(16)
- * evaluate(program, fillSeccompData(words, { nr: 0, arch: 0xc000003e }))
+ * decodeReturn(evaluate(program, fillSeccompData(words, { nr: 0, arch: 0xc000003e }))).action // { kind: "allow" }: read
+ * decodeReturn(evaluate(program, fillSeccompData(words, { nr: 83, arch: 0xc000003e }))).action // { kind: "errno", errno: 1 }: mkdir
  * ```
  */
 export const fillSeccompData = (words: Uint32Array, call: SeccompData): Uint32Array => {
@@ -69,9 +81,14 @@ export const fillSeccompData = (words: Uint32Array, call: SeccompData): Uint32Ar
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { arg, compile, evaluate, policy, prepare, seccompData, type Trace } from "kakoi/seccomp"
+ *
+ * const compiled = await Effect.runPromise(Effect.provide(compile(policy((rule) => rule.errno("EACCES", "socket", arg(0).eq(2)), { default: "allow" })), layer))
  * const trace: Trace = { reads: 0 }
- * evaluate(program, words, trace)
- * const readsArgs = (trace.reads & ~0xf) !== 0
+ * evaluate(prepare(compiled.bpf), seccompData({ nr: 41, arch: 0xc000003e, args: [2n] }), trace)
+ * const readsArgs = (trace.reads & ~0xf) !== 0 // true: the socket rule looked at an argument
  * ```
  */
 export interface Trace {
@@ -109,6 +126,12 @@ const memory = new Uint32Array(16)
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { compile, decodeReturn, evaluate, policy, prepare, seccompData } from "kakoi/seccomp"
+ *
+ * const compiled = await Effect.runPromise(Effect.provide(compile(policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" })), layer))
+ *
  * const ret = evaluate(prepare(compiled.bpf), seccompData({ nr: 83, arch: 0xc000003e }))
  * decodeReturn(ret).action // { kind: "errno", errno: 1 }
  * ```

@@ -5,8 +5,11 @@
  *
  * @example
  * ```ts
- * import { simulator } from "kakoi/seccomp"
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { compile, policy, simulator } from "kakoi/seccomp"
  *
+ * const compiled = await Effect.runPromise(Effect.provide(compile(policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" })), layer))
  * const filter = simulator(compiled.bpf)
  * filter.run({ nr: 83, arch: 0xc000003e }).action // { kind: "errno", errno: 1 }
  * ```
@@ -33,6 +36,12 @@ export type { FilterVerdict } from "./verdict.ts"
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { arg, compile, policy, simulator, type Simulator } from "kakoi/seccomp"
+ *
+ * const compiled = await Effect.runPromise(Effect.provide(compile(policy((rule) => rule.errno("EACCES", "socket", arg(0).eq(2)), { default: "allow" })), layer))
+ *
  * const filter: Simulator = simulator(compiled.bpf)
  * filter.run({ nr: 41, arch: 0xc000003e, args: [2n] }).action.kind // "errno"
  * ```
@@ -49,6 +58,12 @@ export interface Simulator {
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { compile, policy, simulator } from "kakoi/seccomp"
+ *
+ * const compiled = await Effect.runPromise(Effect.provide(compile(policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" })), layer))
+ *
  * simulator(compiled.bpf).run({ nr: 59, arch: 0xc000003e }).action // { kind: "allow" }
  * ```
  */

@@ -8,13 +8,40 @@
  */
 import { BpfError } from "./errors.ts"
 
-/** The kernel's BPF_MAXINSNS. */
+/**
+ * The kernel's BPF_MAXINSNS.
+ *
+ * @example
+ * ```ts
+ * import { maxInstructions } from "./program.ts"
+ *
+ * maxInstructions // 4096: a longer filter fails to load (policy error "TooLarge")
+ * ```
+ */
 export const maxInstructions = 4096
-/** sizeof(struct seccomp_data): nr, arch, instruction_pointer, args[6]. */
+/**
+ * sizeof(struct seccomp_data): nr, arch, instruction_pointer, args[6].
+ *
+ * @example
+ * ```ts
+ * import { seccompDataSize } from "./program.ts"
+ *
+ * seccompDataSize // 64: 4 + 4 + 8 + 6 * 8 bytes
+ * ```
+ */
 export const seccompDataSize = 64
 const memoryWords = 16
 
-/** Opcode parts (linux/bpf_common.h). */
+/**
+ * Opcode parts (linux/bpf_common.h).
+ *
+ * @example
+ * ```ts
+ * import { op } from "./program.ts"
+ *
+ * op.RET | op.K // 6: BPF_RET | BPF_K, "return the constant"
+ * ```
+ */
 export const op = {
   LD: 0x00, LDX: 0x01, ST: 0x02, STX: 0x03, ALU: 0x04, JMP: 0x05, RET: 0x06, MISC: 0x07,
   W: 0x00, IMM: 0x00, ABS: 0x20, MEM: 0x60, LEN: 0x80,
@@ -41,6 +68,12 @@ const allowed = new Set<number>([
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { compile, policy, prepare, type BpfProgram } from "kakoi/seccomp"
+ *
+ * const compiled = await Effect.runPromise(Effect.provide(compile(policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" })), layer))
+ *
  * const program: BpfProgram = prepare(compiled.bpf)
  * program.length // compiled.instructions
  * ```
@@ -85,6 +118,12 @@ const checkMemory = (program: BpfProgram): void => {
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { layer } from "kakoi/node"
+ * import { compile, evaluate, policy, prepare, seccompData } from "kakoi/seccomp"
+ *
+ * const compiled = await Effect.runPromise(Effect.provide(compile(policy((rule) => rule.errno("EPERM", "mkdir"), { default: "allow" })), layer))
+ *
  * const program = prepare(compiled.bpf)
  * evaluate(program, seccompData({ nr: 83, arch: 0xc000003e })) // 0x50001 for errno EPERM
  * ```

@@ -25,6 +25,8 @@ const maxErrno = 4095
  *
  * @example
  * ```ts
+ * import { decodeReturn, type FilterVerdict } from "kakoi/seccomp"
+ *
  * const verdict: FilterVerdict = decodeReturn(0x00050001) // { action: { kind: "errno", errno: 1 }, data: 1, value: 0x50001 }
  * ```
  */
@@ -40,6 +42,8 @@ export interface FilterVerdict {
  *
  * @example
  * ```ts
+ * import { decodeReturn } from "kakoi/seccomp"
+ *
  * decodeReturn(0x7fff0000).action // { kind: "allow" }
  * decodeReturn(0x00051234).action // { kind: "errno", errno: 4095 }: the kernel caps errno at MAX_ERRNO
  * ```
