@@ -146,7 +146,7 @@ export const containmentSuite = (
       const host = spawnProcess(command, args, { stdio: ["ignore", "pipe", "inherit"] })
       await once(host.stdout, "data")
       // The supervisor, the init (it shares the supervisor's memory, so its argv), the child and the grandchild.
-      expect(tagged(marker)).toHaveLength(4)
+      expect(await waitUntil(() => tagged(marker).length === 4, 2000)).toBe(true)
       host.kill("SIGKILL")
       await once(host, "exit")
       expect(await noneLeft(marker)).toBe(true)
