@@ -11,7 +11,6 @@
  */
 import type { Services } from "../../adapters/portable.ts"
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
-import { stat } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -21,7 +20,7 @@ import type { RunOptions, RunResult } from "../../core/api.ts"
 import type { ChildOptions } from "../../core/spec.ts"
 import { answer, arg, notificationFeed, policy, readBytes, readString, seccomp, type Notification, type NotifyHandler, type SeccompOptions } from "../../plugins/seccomp/mod.ts"
 import { buildC } from "../helpers/build-c.ts"
-import { alive, waitUntil } from "../helpers/processes.ts"
+import { alive, statBurst, waitUntil } from "../helpers/processes.ts"
 import type { SpawnedChild } from "./launcher.ts"
 
 /** One adapter under test. */
@@ -389,16 +388,11 @@ export const notifySuite = (api: NotifyApi): void => {
     it("16 idle children with listeners do not starve the host's fs.promises", async () => {
       const file = join(mkdtempSync(join(tmpdir(), "kakoi-")), "file")
       writeFileSync(file, "x")
-      const statBurst = async (): Promise<number> => {
-        const started = performance.now()
-        for (let round = 0; round < 20; round++) await Promise.all(Array.from({ length: 8 }, () => stat(file)))
-        return performance.now() - started
-      }
-      await statBurst()
-      const baseline = await statBurst()
+      await statBurst(file)
+      const baseline = await statBurst(file)
       const children = await Promise.all(Array.from({ length: 16 }, () => api.spawn(["/bin/sleep", "30"], notifying(() => answer.allow(), ["getppid"]))))
       try {
-        const loaded = await statBurst()
+        const loaded = await statBurst(file)
         expect(loaded).toBeLessThan(baseline * 10 + 250)
       } finally {
         for (const child of children) child.kill("SIGKILL")

@@ -1,5 +1,6 @@
 /** Process checks the real-process suites share: is a pid alive, wait for a condition, which children are left. */
 import { readdirSync, readFileSync } from "node:fs"
+import { stat as statFile } from "node:fs/promises"
 
 /** The state letter and the parent pid of a process, from /proc; undefined when it is gone. */
 const stat = (pid: number | string): { readonly state: string; readonly parent: string } | undefined => {
@@ -66,3 +67,13 @@ export const ownChildren = (): Array<number> =>
     const entryStat = stat(entry)
     return entryStat?.parent === String(process.pid) && entryStat.state !== "Z" ? [Number(entry)] : []
   })
+
+/**
+ * Milliseconds for 20 rounds of 8 parallel `fs.promises.stat` of `file`: how
+ * free the host's thread pool is (an idle child must not hold a pool thread).
+ */
+export const statBurst = async (file: string): Promise<number> => {
+  const started = performance.now()
+  for (let round = 0; round < 20; round++) await Promise.all(Array.from({ length: 8 }, () => statFile(file)))
+  return performance.now() - started
+}
