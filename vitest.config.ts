@@ -11,9 +11,7 @@ const runtime = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "n
 const config: ViteUserConfig = defineConfig({
   test: {
     include: runtime === "node" ? ["test/**/*.test.ts"] : [`test/${runtime}/**/*.test.ts`],
-    // Attacks that still succeed until containment is every child's default (issue 10): test/pending and
-    // test/attack-containment (each says what it waits for). They are run on purpose with their own configs.
-    exclude: ["**/node_modules/**", "test/pending/**", "test/attack-containment/**", "test/deno/**", "test/bun/**"].filter((pattern) => pattern !== `test/${runtime}/**`),
+    exclude: ["**/node_modules/**", "test/deno/**", "test/bun/**"].filter((pattern) => pattern !== `test/${runtime}/**`),
     // Forks, not threads: a child's parent-death signal follows the thread that spawned it.
     pool: "forks",
     testTimeout: 30_000,

@@ -4,6 +4,7 @@
  * environment. An adapter's mod.ts only picks its host and its layer.
  */
 import { Cause, Effect, Exit, ManagedRuntime, type Layer } from "effect"
+import type { ContainmentLevel } from "./containment.ts"
 import type { SpawnError } from "./errors.ts"
 import type { Plugin, PluginError, PluginServices } from "./plugin.ts"
 import { runChild, spawnChild } from "./run/child.ts"
@@ -31,6 +32,8 @@ export interface Host<Io, X = never> {
   readonly signalGroup: (pgid: number, signal: SignalName) => boolean
   /** Write to the child's stdin, then close it. */
   readonly writeInput: (io: Io, input: string | Uint8Array) => void
+  /** The plugin that contains a child at a level (core/containment.ts): every child gets one unless a plugin of its own decides. */
+  readonly containment: (level: ContainmentLevel) => Plugin<X, never>
   /** Checks before anything starts (e.g. Deno's permissions for the command); fails with the runtime's own typed error. */
   readonly preflight?: (argv: ReadonlyArray<string>, options: ChildOptions<unknown, unknown>) => Effect.Effect<void, X>
 }

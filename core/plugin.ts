@@ -66,6 +66,8 @@ export interface LaunchingChild {
  */
 export interface Plugin<out E = never, out R = never> {
   readonly name: string
+  /** The plugin sets the child's containment level (`containment()`, `sandbox()`): the default level is then not added. */
+  readonly decidesContainment?: boolean
   /** May adjust the spec (returning it with changed fields) or reject it. */
   readonly spawn?: <S extends ChildSpecView>(spec: S) => Effect.Effect<S, E, R>
   readonly preExec?: (spec: ChildSpecView) => Effect.Effect<ReadonlyArray<PreExecStep>, E, R>

@@ -20,7 +20,7 @@ export interface ProcessStatus {
 
 /** A child between clone and exit. */
 export interface LaunchedProcess<Io> {
-  /** The child's pid, which stays the target's pid after execve. */
+  /** The target's pid once `started` has succeeded (before, under a pid namespace's init, the init's). */
   readonly pid: number
   readonly io: Io
   /** What `launched` hooks talk to until the target runs (the notify handshake). */
@@ -97,7 +97,10 @@ export const nativeRuntime = <Io>(
           launcher ??= nativeLauncher(binding())
           const child = launcher.launch(request)
           return {
-            pid: child.pid,
+            // The target's pid, which an init learns only when the target runs (`started`).
+            get pid() {
+              return child.pid
+            },
             io: streams(child.pipes),
             child: child.launching,
             started: Effect.promise(() => child.started),

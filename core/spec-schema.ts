@@ -7,6 +7,7 @@
  */
 import { Effect, Result, Schema } from "effect"
 import { FunctionSchema, PluginSchema, strictDecoder, type DecoderFields, type InputProblem } from "./decode.ts"
+import { containmentLevels } from "./containment.ts"
 import { SpawnError } from "./errors.ts"
 import { isSignalName, type SignalName } from "./signals.ts"
 import { commandText, type ChildOptions } from "./spec.ts"
@@ -47,6 +48,7 @@ export const childOptionFields: DecoderFields = {
   cwd: Schema.optionalKey(Schema.String.check(Schema.isNonEmpty())),
   stdio: Schema.optionalKey(Schema.Union([Stdio, Schema.Tuple([Stdio, Stdio, Stdio])])),
   parentDeathSignal: Schema.optionalKey(Schema.Union([SignalSchema, Schema.Literal(false)])),
+  containment: Schema.optionalKey(Schema.Literals(containmentLevels)),
   observe: Schema.optionalKey(FunctionSchema)
 }
 

@@ -1,4 +1,5 @@
 /** The child spec: everything needed to start one child, after defaults are filled in. */
+import type { ContainmentLevel } from "./containment.ts"
 import type { Plugin } from "./plugin.ts"
 import type { SignalName } from "./signals.ts"
 
@@ -109,6 +110,13 @@ export interface ChildOptions<E = never, R = never> {
   readonly stdio?: StdioOption | readonly [StdioOption, StdioOption, StdioOption]
   /** Signal sent to the child when the supervisor dies; false to let it outlive the supervisor. Default SIGKILL. */
   readonly parentDeathSignal?: SignalName | false
+  /**
+   * How far the child's descendants can get from it (core/containment.ts). Default "namespaces": its own pid
+   * namespace and Landlock domain, so nothing it starts outlives it and it cannot reach its supervisor.
+   * "process-group" is the weaker level of a plain spawn; a plugin that decides the level (`sandbox()`,
+   * `containment()`) excludes this option.
+   */
+  readonly containment?: ContainmentLevel
   /** Told of what plugins observe while the child runs, e.g. each syscall a notify handler saw. */
   readonly observe?: (observation: Observation) => void
 }

@@ -11,6 +11,7 @@ import type { Libc } from "../../core/libc.ts"
 import { nativeFromLibc } from "../../core/libc-native.ts"
 import { NativeLibrary } from "../../core/native.ts"
 import type { NativeLibraryError } from "../../core/native-error.ts"
+import type { ContainmentLevel } from "../../core/containment.ts"
 import type { Plugin } from "../../core/plugin.ts"
 import type { PollOffThread } from "../../core/poll.ts"
 import { nativeRuntime, type LaunchBinding } from "../../core/runtime.ts"
@@ -21,6 +22,8 @@ import { loadPolicy as loadPolicyEffect } from "../../plugins/seccomp/load.ts"
 import type { Policy } from "../../plugins/seccomp/model.ts"
 import { trapInProcess as trapInProcessEffect, type TrapOptions } from "../../plugins/seccomp/notify/in-process.ts"
 import { listenerSystem, ListenerSystemService, type ListenerSystem } from "../../plugins/seccomp/notify/system.ts"
+import { containment } from "../../plugins/sandbox/containment.ts"
+import type { FenceError } from "../../plugins/sandbox/errors.ts"
 import { outputBytes } from "./host-io.ts"
 import { supervisorHost, type OutputIo } from "./supervisor-host.ts"
 import { trapHelperStarter } from "./trap-helper-host.ts"
@@ -76,7 +79,7 @@ export interface AdapterApi<Io, X = never> {
    */
   readonly layer: Layer.Layer<Services, NativeLibraryError | X>
   /** The host the API runs on (for core/api.ts and the supervisor). */
-  readonly host: Host<Io, X>
+  readonly host: Host<Io, X | FenceError>
   /**
    * Run a command to completion as an Effect. Fails only when the child cannot
    * start (bad policy, command not found, ...); a non-zero exit is data.
@@ -92,7 +95,7 @@ export interface AdapterApi<Io, X = never> {
    * })
    * ```
    */
-  readonly runEffect: Api<Io, Services, X>["runEffect"]
+  readonly runEffect: Api<Io, Services, X | FenceError>["runEffect"]
   /**
    * Run a command to completion. Resolves with the exit as data (never rejects
    * because of a non-zero exit); rejects with a typed error when the child
@@ -105,7 +108,7 @@ export interface AdapterApi<Io, X = never> {
    * const { exitCode, stdout } = await run(["echo", "hi"])
    * ```
    */
-  readonly run: Api<Io, Services, X>["run"]
+  readonly run: Api<Io, Services, X | FenceError>["run"]
   /**
    * Start a command and return once its target is exec'd (under its own pid,
    * with every plugin in force). Streams default to pipes.
@@ -119,7 +122,7 @@ export interface AdapterApi<Io, X = never> {
    * const { signal } = await child.result // "SIGTERM"
    * ```
    */
-  readonly spawn: Api<Io, Services, X>["spawn"]
+  readonly spawn: Api<Io, Services, X | FenceError>["spawn"]
   /**
    * Load a policy into this process and every one of its threads (TSYNC), as
    * the seed's `context.load` does. A bad policy rejects before anything
@@ -184,7 +187,7 @@ export interface AdapterApi<Io, X = never> {
    * await Effect.runPromise(Effect.provide(program, layer))
    * ```
    */
-  readonly superviseEffect: SupervisorApi<Services, X>["superviseEffect"]
+  readonly superviseEffect: SupervisorApi<Services, X | FenceError>["superviseEffect"]
   /**
    * Start a supervision tree; resolves once every child is started and ready,
    * rejects with a typed error when one cannot start. Aborting `signal` or
@@ -198,7 +201,7 @@ export interface AdapterApi<Io, X = never> {
    * await tree.stop()
    * ```
    */
-  readonly supervise: SupervisorApi<Services, X>["supervise"]
+  readonly supervise: SupervisorApi<Services, X | FenceError>["supervise"]
 }
 
 /**
@@ -227,8 +230,17 @@ export const makeAdapter = <Io extends OutputIo, X = never>(binding: RuntimeBind
     () => ({ libc: binding.libc(), poll: binding.poll, runtimeIgnores: binding.runtimeIgnores }),
     binding.streams
   )
-  const host: Host<Io, X> = {
+  // One plugin per level, made on first use (a plugin keeps its Landlock ruleset for every child it contains).
+  const levels = new Map<ContainmentLevel, Plugin<FenceError, never>>()
+  const host: Host<Io, X | FenceError> = {
     runtime,
+    containment: (level) => {
+      // Its services (the Kernel port, libseccomp) are this adapter's layer's, which every run provides; a
+      // containment plan adds no seccomp policy, so of the fence errors only FenceError can come of it.
+      const known = levels.get(level) ?? (containment(level) as unknown as Plugin<FenceError, never>)
+      levels.set(level, known)
+      return known
+    },
     environment: binding.environment,
     outputBytes,
     signalGroup: runtime.signalGroup,

@@ -73,3 +73,30 @@ const parentOf = (libc: Libc, pid: number): number | undefined => {
  */
 export const programPid = (libc: Libc, childPid: number, init: boolean): ((pid: number) => boolean) =>
   init ? (pid) => pid > 0 && pid !== childPid && parentOf(libc, pid) === childPid : (pid) => pid === childPid
+
+/** The last number of the NSpid: line of /proc/<pid>/status: the pid inside the innermost pid namespace. */
+const innerPidOf = (libc: Libc, pid: number): number | undefined => {
+  const status = readText(kernelFromLibc(libc), `/proc/${pid}/status`)
+  if (typeof status !== "string") return undefined
+  const match = status.match(/^NSpid:.*\s(\d+)$/m)
+  return match === null ? undefined : Number(match[1])
+}
+
+/**
+ * The target of an init, by its pid outside the namespace: the init's child
+ * that is pid 2 inside (the init's first and only fork; orphans reparented
+ * to the init have other numbers there). Undefined when /proc cannot tell.
+ *
+ * @example
+ * ```ts
+ * import { targetOf } from "./contained.ts"
+ *
+ * declare const libc: Parameters<typeof targetOf>[0]
+ * const target = targetOf(libc, 4242) // e.g. 4243
+ * ```
+ */
+export const targetOf = (libc: Libc, initPid: number): number | undefined => {
+  const children = readText(kernelFromLibc(libc), `/proc/${initPid}/task/${initPid}/children`)
+  if (typeof children !== "string") return undefined
+  return children.split(" ").filter(Boolean).map(Number).find((pid) => innerPidOf(libc, pid) === 2)
+}

@@ -25,8 +25,10 @@
  * clone and never uses CLONE_VFORK: the child is the namespace's init, which
  * runs on our block and stack until it exits (control channel end of file).
  * Its `started` record says the target exec'd; its exit is the target's wait
- * status from its `targetStatus` record; the pid reported is the init's, the
- * one signals go to (it forwards them; SIGKILL ends the namespace).
+ * status from its `targetStatus` record. The pid reported is the target's as
+ * the supervisor sees it (read from the init's children before the init may
+ * reap it); signals go to the init through its pidfd (it forwards them;
+ * SIGKILL ends the namespace).
  */
 import { checked, type Libc } from "../libc.ts"
 import type { LaunchingChild } from "../plugin.ts"
@@ -41,7 +43,7 @@ import { compileProgram, interpreter, type ChildProgram, type LaunchFailure } fr
 import { archTable } from "../arch/mod.ts"
 import { inheritedLimits, signalsToDefault } from "./inherit.ts"
 import { childStdio, fdTools, type FdTools } from "./stdio.ts"
-import { cloneRefused, programPid, statusFromWait } from "./contained.ts"
+import { cloneRefused, programPid, statusFromWait, targetOf } from "./contained.ts"
 import { concatBytes as concat } from "../bytes.ts"
 
 /** What the runtime's FFI gives the launcher. */
@@ -65,6 +67,7 @@ export interface LaunchRequest {
 
 /** A cloned child, before and after its execve. */
 export interface NativeChild {
+  /** The target's pid (under an init: once `started` has resolved; the init's until then). */
   readonly pid: number
   /** The parent's ends of the child's pipes: stdin (write), stdout and stderr (read); non-blocking. */
   readonly pipes: readonly [number | undefined, number | undefined, number | undefined]
@@ -272,10 +275,17 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       block = new Uint8Array(0)
       finish(program.decode(concat(received)).failure)
     }
+    // An init's target, by its pid outside the namespace, once the init has said it exec'd.
+    let targetPid: number | undefined
     const onBytes = (): void => {
-      if (program.init) {
+      if (program.init && targetPid === undefined) {
         // An init reports its target's exec (or failure) long before its own end of file.
         const report = program.decode(concat(received))
+        if (report.started) {
+          targetPid = targetOf(libc, childPid) ?? childPid
+          // The init keeps the target unreaped until this byte (or our end of file): the pid was still its.
+          libc.call.write(mine, Uint8Array.of(1), 1)
+        }
         if (report.started || report.failure !== undefined) finish(report.failure)
       }
       if (installing || !program.decode(concat(received)).installingListener) return
@@ -366,7 +376,9 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       }
     }
     return {
-      pid: childPid,
+      get pid() {
+        return targetPid ?? childPid
+      },
       pipes: stdio.parent,
       launching,
       started,

@@ -229,7 +229,8 @@ export const compileOps = (input: ProgramInput, table: ArchTable, layout: BlockL
         const toTarget = initOps({
           table, layout, add, controlFd, signalFd: listenerFd,
           jumpTo: (index, target) => layout.jumpTo(index, target),
-          listenerFd: listeners.length > 0 ? listenerFd : undefined
+          listenerFd: listeners.length > 0 ? listenerFd : undefined,
+          forwardToAll: steps.some((other) => other.kind === "setsid")
         })
         layout.jumpTo(toTarget, layout.nextOp)
         unblock()

@@ -9,7 +9,10 @@
  * the supervisor can take the listener from the init's pidfd. The init keeps
  * every signal blocked and reads them from a signalfd: an init ignores
  * signals it has no handler for, but never blocked ones. SIGCHLD reaps (every
- * orphan in the namespace comes to it); anything else goes on to the target.
+ * orphan in the namespace comes to it); anything else goes on to the target
+ * (or, when the target leads its own session, to every process in the
+ * namespace: the contained form of its process group). After the target's
+ * exec it waits for the supervisor to read the target's outer pid.
  * When the target is reaped, its wait status goes to the supervisor as a
  * record (an init cannot die of the target's signal) and the init exits,
  * which makes the kernel kill what is left in the namespace.
@@ -35,6 +38,11 @@ interface InitPlan {
   readonly listenerFd: number | undefined
   /** The fd the init's signalfd gets (the lowest free one then). */
   readonly signalFd: number
+  /**
+   * Forward signals to every process of the namespace but the init (kill(-1)), the contained form of
+   * signalling the target's process group: descendants that left the group get them too. Else the target alone.
+   */
+  readonly forwardToAll: boolean
 }
 
 /**
@@ -67,13 +75,16 @@ export const initOps = (plan: InitPlan): number => {
   // Here the target has exec'd or exited; its fd table is its own now.
   if (plan.listenerFd !== undefined) add({ nr: sys.close, mode: Mode.ignore, args: [plan.listenerFd], stage, subject: "the init's copy of the listener" })
   add({ nr: sys.write, mode: Mode.expectOrExit, args: [controlFd, record(recordTag.started), recordSize], expected: recordSize, exitStatus: 1, stage, subject: "the supervisor is gone" })
+  // Until the supervisor has read the target's outer pid from our children (its byte, or end of file), the
+  // target stays our unreaped child even if it has ended: its pid cannot be anyone else's meanwhile.
+  add({ nr: sys.read, mode: Mode.ignore, args: [controlFd, scratchOf(slot.siginfo), 1], stage, subject: "the supervisor has the target's pid" })
   const everySignal = layout.bytes(new Uint8Array(c.SIGSET_SIZE).fill(0xff))
   add({ nr: sys.signalfd4, mode: Mode.expect, args: [-1, everySignal, c.SIGSET_SIZE, c.SFD_CLOEXEC], expected: plan.signalFd, stage, subject: "signalfd" })
   add({ nr: 0, mode: Mode.value, args: [BigInt(recordTag.targetStatus)], saveSlot: slot.record, stage, subject: "status record" })
 
   const loop = add({ nr: sys.read, mode: Mode.expect, args: [plan.signalFd, scratchOf(slot.siginfo), table.structs.signalfdSiginfo.size], expected: table.structs.signalfdSiginfo.size, stage, subject: "read a signal" })
   const toReap = jump(Mode.jumpIfEqual, { slot: slot.siginfo }, signals.SIGCHLD, "SIGCHLD")
-  add({ nr: sys.kill, mode: Mode.ignore, args: [{ slot: slot.target }, { slot: slot.siginfo }], stage, subject: "forward a signal" })
+  add({ nr: sys.kill, mode: Mode.ignore, args: [plan.forwardToAll ? -1 : { slot: slot.target }, { slot: slot.siginfo }], stage, subject: "forward a signal" })
   jumpTo(jump(Mode.jumpIfEqual, 0, 0, "wait for the next signal"), loop)
 
   const reap = add({ nr: 0, mode: Mode.value, args: [0], saveSlot: slot.status, stage, subject: "clear the status" })

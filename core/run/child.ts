@@ -6,6 +6,7 @@
  */
 import { Deferred, Effect } from "effect"
 import type { Host } from "../api.ts"
+import { withContainment } from "../containment.ts"
 import type { SpawnError } from "../errors.ts"
 import { start, type Running } from "../lifecycle.ts"
 import type { SignalName } from "../signals.ts"
@@ -51,11 +52,12 @@ const startChild = <Io, X, E, R>(
   argv: ReadonlyArray<string>,
   options: StartOptions<E, R>,
   stdio: readonly [StdioOption, StdioOption, StdioOption]
-): Effect.Effect<{ readonly running: Running<Io, E, R>; readonly settings: Settings }, E | SpawnError | X, R> =>
+): Effect.Effect<{ readonly running: Running<Io, E | X, R>; readonly settings: Settings }, E | SpawnError | X, R> =>
   Effect.gen(function* () {
     const settings = yield* checkSettings(options)
     if (host.preflight) yield* host.preflight(argv, options)
-    const plugins = settings.processGroup ? [processGroup, ...(options.plugins ?? [])] : (options.plugins ?? [])
+    const own = settings.processGroup ? [processGroup, ...(options.plugins ?? [])] : (options.plugins ?? [])
+    const plugins = yield* withContainment(host.containment, argv, options, own)
     const running = yield* start(host.runtime, makeSpec(argv, { ...options, plugins }, { env: host.environment, stdio }))
     return { running, settings }
   })

@@ -7,6 +7,7 @@
  */
 import { Effect, type Scope } from "effect"
 import type { SpawnError } from "../errors.ts"
+import { withContainment } from "../containment.ts"
 import { start } from "../lifecycle.ts"
 import type { Plugin } from "../plugin.ts"
 import { makeSpec, type Observation } from "../spec.ts"
@@ -74,8 +75,9 @@ export const startWorker = <Io, X, E, R>(
     Effect.gen(function* () {
       const { host } = tree
       const grouped = worker.processGroup ?? true
-      const plugins: ReadonlyArray<Plugin<E, R>> = grouped ? [processGroup, ...(worker.plugins ?? [])] : (worker.plugins ?? [])
+      const own: ReadonlyArray<Plugin<E, R>> = grouped ? [processGroup, ...(worker.plugins ?? [])] : (worker.plugins ?? [])
       if (host.preflight) yield* host.preflight(worker.argv, worker)
+      const plugins = yield* withContainment(host.containment, worker.argv, worker, own)
       // What plugins observe (a notify handler's trapped syscalls) becomes an event of the tree, then reaches the worker's own observer.
       const observe = (observation: Observation): void => {
         tree.emitFromCallback({ type: "trapped-syscall", child: path, pid: observation.pid, syscall: observation.syscall })

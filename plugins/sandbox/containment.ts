@@ -1,7 +1,8 @@
 /**
  * Containment levels (issue 10): how kakoi makes sure every descendant of a
  * child lives and dies with it.
- * - "namespaces" (the default): the child runs as pid 1's child of its own pid
+ * The default, "namespaces", is every child's unless it chooses (core/containment.ts).
+ * - "namespaces": the child runs as pid 1's child of its own pid
  *   namespace (inside a user namespace that maps the supervisor's uid and gid
  *   to themselves when the supervisor is not root) and inside a Landlock
  *   domain, so it can ptrace and (ABI 6) signal only its own tree; when the
@@ -16,36 +17,13 @@
  * never a silent step down; a weaker level is only ever chosen explicitly.
  */
 import { Result } from "effect"
+import { containmentLevels, type ContainmentLevel } from "../../core/containment.ts"
 import type { PreExecStep } from "../../core/steps.ts"
 import { decoded, oneOf } from "./decode.ts"
 import type { FenceError } from "./errors.ts"
 import { createRuleset, type Ruleset } from "./landlock/ruleset.ts"
 import { type FenceHost, type FencePlan, type FencePlugin, emptyPlan, fencePlugin, inNamespaces } from "./plugin.ts"
 import { cgroupPlanner } from "./cgroup/plugin.ts"
-
-/**
- * A containment level.
- *
- * @example
- * ```ts
- * import type { ContainmentLevel } from "./containment.ts"
- *
- * const level: ContainmentLevel = "namespaces"
- * ```
- */
-export type ContainmentLevel = "namespaces" | "cgroup" | "process-group"
-
-/**
- * Every level, strongest first.
- *
- * @example
- * ```ts
- * import { containmentLevels } from "./containment.ts"
- *
- * containmentLevels[0] // "namespaces"
- * ```
- */
-export const containmentLevels: ReadonlyArray<ContainmentLevel> = ["namespaces", "cgroup", "process-group"]
 
 /**
  * The steps of "namespaces": the pid namespace and its init (which forwards
@@ -98,5 +76,9 @@ export const containmentPlanner = (parent: string | undefined): ((level: Contain
  * const plugins = [containment("namespaces")]
  * ```
  */
-export const containment = (level: ContainmentLevel, cgroupParent?: string): FencePlugin =>
-  fencePlugin("containment", "containment", decoded(() => oneOf(level, { fence: "containment", path: "containment" }, containmentLevels)), containmentPlanner(cgroupParent))
+export const containment = (level: ContainmentLevel, cgroupParent?: string): FencePlugin => ({
+  ...fencePlugin("containment", "containment", decoded(() => oneOf(level, { fence: "containment", path: "containment" }, containmentLevels)), containmentPlanner(cgroupParent)),
+  decidesContainment: true
+})
+
+export { containmentLevels, type ContainmentLevel }

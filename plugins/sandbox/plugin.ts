@@ -97,6 +97,8 @@ export type FencePluginError = FenceError | PolicyError | NotifyError
 export interface FencePlugin {
   readonly name: string
   readonly fence: Fence
+  /** Set by the plugins that choose the child's containment level (containment(), sandbox()). */
+  readonly decidesContainment?: boolean
   readonly spawn: <Spec>(spec: Spec) => Effect.Effect<Spec, FenceError>
   readonly preExec: (spec: unknown) => Effect.Effect<ReadonlyArray<PreExecStep>, FencePluginError, KernelService | SeccompLibrary>
   readonly exec: (child: { readonly pid: number; readonly spec: unknown }) => Effect.Effect<void>

@@ -24,7 +24,8 @@ import type { Diagnosis } from "../../core/exit.ts"
 import type { PolicyJson } from "../seccomp/json.ts"
 import { type CgroupLimits, type CgroupLimitOptions, decodeLimits } from "./cgroup/limits.ts"
 import { cgroupPlanner } from "./cgroup/plugin.ts"
-import { type ContainmentLevel, containmentLevels, containmentPlanner } from "./containment.ts"
+import { type ContainmentLevel, containmentLevels } from "../../core/containment.ts"
+import { containmentPlanner } from "./containment.ts"
 import { absolutePath, at, decoded, list, oneOf, type Place, record, reject, text } from "./decode.ts"
 import type { FenceError } from "./errors.ts"
 import { decodeIdentity, type IdentityConfig, planIdentity } from "./identity.ts"
@@ -216,8 +217,11 @@ export const sandboxPlanner = (): ((config: SandboxConfig, host: FenceHost) => R
  * const job = sandbox({ filesystem: { read: ["/usr", "/lib"], write: ["/tmp/job-42"] }, network: { connect: [443] }, user: "nobody", limits: { memory: "512M", pids: 64 } })
  * ```
  */
-export const sandbox = (options: SandboxOptions = {}, home?: string): FencePlugin =>
-  fencePlugin("sandbox", "sandbox", decodeSandbox(options, home, kakoiRoot), sandboxPlanner())
+export const sandbox = (options: SandboxOptions = {}, home?: string): FencePlugin => ({
+  ...fencePlugin("sandbox", "sandbox", decodeSandbox(options, home, kakoiRoot), sandboxPlanner()),
+  // Its `containment` option (default "namespaces") is the child's level.
+  decidesContainment: true
+})
 
 const nobody = 65534
 
