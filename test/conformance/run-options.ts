@@ -117,7 +117,7 @@ export const runOptionsSuite = (adapter: RunOptionsUnderTest): void => {
         expect(result).toMatchObject({ timedOut: true, signal: "SIGTERM", isForcefullyTerminated: false, stdout: "running\n" })
         // 200 ms, then 300 ms to SIGKILL, then a second to drain: not the 30 s the escaped process holds the pipe.
         expect(took).toBeLessThan(5000)
-        expect(tagged(escaper.marker)).toHaveLength(1)
+        expect(tagged(escaper.marker, true)).toHaveLength(1)
       } finally {
         await noneLeft(escaper.marker, 0)
       }
@@ -223,7 +223,7 @@ export const runOptionsSuite = (adapter: RunOptionsUnderTest): void => {
       const sleeper = inBackground("sleep 30")
       const child = await spawn(sh(`${sleeper.script} wait`), { env })
       expect(await firstLine(child)).toBe("running")
-      expect(tagged(sleeper.marker)).toHaveLength(1)
+      expect(tagged(sleeper.marker, true)).toHaveLength(1)
       expect(child.kill()).toBe(true)
       await expect(child.result).resolves.toMatchObject({ signal: "SIGTERM", isForcefullyTerminated: false })
       expect(await noneLeft(sleeper.marker)).toBe(true)
@@ -244,7 +244,7 @@ export const runOptionsSuite = (adapter: RunOptionsUnderTest): void => {
       await expect(child.result).resolves.toMatchObject({ exitCode: 0 })
       try {
         expect(child.kill("SIGKILL")).toBe(false)
-        expect(tagged(sleeper.marker)).toHaveLength(1)
+        expect(tagged(sleeper.marker, true)).toHaveLength(1)
       } finally {
         await noneLeft(sleeper.marker, 0)
       }
@@ -256,7 +256,7 @@ export const runOptionsSuite = (adapter: RunOptionsUnderTest): void => {
       expect(await firstLine(child)).toBe("running")
       child.kill()
       await child.result
-      expect(tagged(sleeper.marker)).toHaveLength(1)
+      expect(tagged(sleeper.marker, true)).toHaveLength(1)
       await noneLeft(sleeper.marker, 0)
     })
 

@@ -211,7 +211,7 @@ export const supervisorSuite = (adapter: SupervisorUnderTest): void => {
     it("stops grandchildren with their child (process group)", async () => {
       const sleeper = inBackground("sleep 60")
       const handle = await supervise(tree([worker("parent", `${sleeper.script} wait`, { ready: { kind: "line", pattern: /^running$/ } })]))
-      expect(tagged(sleeper.marker)).toHaveLength(1)
+      expect(tagged(sleeper.marker, true)).toHaveLength(1)
       await handle.stop()
       expect(await noneLeft(sleeper.marker, 1000)).toBe(true)
     })

@@ -89,15 +89,17 @@ export const statBurst = async (file: string): Promise<number> => {
  * import { tagged } from "./processes.ts"
  *
  * tagged("kakoi-tag-1-1") // [] once they are gone
+ * tagged("kakoi-tag-1-1", true) // only those whose parent is not tagged
  * ```
  */
-export const tagged = (marker: string): ReadonlyArray<number> => {
+export const tagged = (marker: string, topmost = false): ReadonlyArray<number> => {
   const argvOf = (pid: string): ReadonlyArray<string> => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")
   return readdirSync("/proc").filter((name) => /^\d+$/.test(name)).flatMap((name) => {
     try {
       const stat = readFileSync(`/proc/${name}/stat`, "utf8").replace(/^.*\) /, "").split(" ")
-      // A fork of the tagged shell that has not exec'd yet carries the marker too: only the topmost counts.
-      return argvOf(name).includes(marker) && stat[0] !== "Z" && !argvOf(stat[1] ?? "0").includes(marker) ? [Number(name)] : []
+      if (!argvOf(name).includes(marker) || stat[0] === "Z") return []
+      // topmost: a fork of a tagged shell that has not exec'd yet carries the marker too; it does not count.
+      return topmost && argvOf(stat[1] ?? "0").includes(marker) ? [] : [Number(name)]
     } catch {
       return []
     }
