@@ -171,6 +171,23 @@ print(mem, show(libc.ptrace(0x4206, ${supervisor}, 0, 0)), show(libc.process_vm_
       expect(pidfd).toBe("ESRCH")
     })
 
+    it("cannot signal the process group it shares with the supervisor (kill(0, ...) with processGroup false)", async () => {
+      // SIGWINCH: ignored by default, so if the fence failed it would only reach this handler and vitest's own.
+      let received = 0
+      const count = (): void => void received++
+      process.on("SIGWINCH", count)
+      try {
+        const code = "import signal\nprint(libc.kill(0, signal.SIGWINCH), ctypes.get_errno())"
+        await api.run(python(code), { processGroup: false })
+        await new Promise((resolve) => setTimeout(resolve, 200))
+        expect(received).toBe(0)
+        await api.run(python(code), { processGroup: false, containment: "process-group" })
+        expect(await waitUntil(() => received > 0, 2000)).toBe(true)
+      } finally {
+        process.off("SIGWINCH", count)
+      }
+    })
+
     it("the same probes succeed at containment process-group (the control)", async () => {
       const result = await api.run(python(`print(libc.kill(${supervisor}, 0))`), { containment: "process-group" })
       expect(text(result.stdout)).toBe("0\n")
