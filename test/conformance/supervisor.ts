@@ -220,7 +220,8 @@ export const supervisorSuite = (adapter: SupervisorUnderTest): void => {
       const [command = "", ...args] = adapter.fixture
       const fixture = spawnProcess(command, [...args, supervisorFixture, adapter.runtime.toLowerCase()], { stdio: ["ignore", "pipe", "inherit"] })
       const [line] = (await once(fixture.stdout, "data")) as [Buffer]
-      const pids = JSON.parse(line.toString()) as Array<number>
+      const printed = JSON.parse(line.toString()) as { readonly children: ReadonlyArray<number>; readonly marker: string }
+      const pids = [...printed.children, ...tagged(printed.marker, true)]
       // Two children and the grandchild the second one started: the parent-death signal reaches only the children.
       expect(pids).toHaveLength(3)
       expect(pids.every(alive)).toBe(true)
