@@ -14,7 +14,16 @@ import { lintCommand } from "./lint.ts"
 import { syscallCommand } from "./syscall.ts"
 import type { CliIo } from "./usage.ts"
 
-/** The name of a subcommand this module runs. */
+/**
+ * The name of a subcommand this module runs.
+ *
+ * @example
+ * ```ts
+ * import type { EffectCommand } from "./effect-commands.ts"
+ *
+ * const command: EffectCommand = "lint"
+ * ```
+ */
 export type EffectCommand = "syscall" | "export" | "explain" | "diff" | "lint"
 
 type Command = (args: ReadonlyArray<string>, io: CliIo) => Effect.Effect<number, unknown, SeccompLibrary>
