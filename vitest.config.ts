@@ -14,6 +14,8 @@ const config: ViteUserConfig = defineConfig({
     exclude: ["**/node_modules/**", "test/deno/**", "test/bun/**"].filter((pattern) => pattern !== `test/${runtime}/**`),
     // Forks, not threads: a child's parent-death signal follows the thread that spawned it.
     pool: "forks",
+    // The CLI tests run the shipped bundles, built from these sources once per run.
+    globalSetup: runtime === "node" ? ["test/cli/setup.ts"] : [],
     testTimeout: 30_000,
     hookTimeout: 30_000
   }

@@ -4,23 +4,13 @@
  * 127 command not found, 126 cannot execute, 125 kakoi itself failed).
  */
 import { readFileSync } from "node:fs"
-import type { Effect } from "effect"
-import type { NodeServices } from "../adapters/node/mod.ts"
 import { diffHelp, doctorHelp, explainHelp, exportHelp, learnHelp, lintHelp, mainHelp, runHelp, superviseHelp, syscallHelp, UsageError, type CliIo } from "./usage.ts"
 
 const helps: Record<string, string> = { run: runHelp, learn: learnHelp, syscall: syscallHelp, export: exportHelp, explain: explainHelp, diff: diffHelp, lint: lintHelp, supervise: superviseHelp, doctor: doctorHelp }
 
-// By package name, not a relative path: the built CLI sits one folder deeper (dist/cli) than the source.
+// By package name, not a relative path: the built CLI is a bundle in dist/cli, not this file's place in the source.
 const version = (): string =>
   JSON.parse(readFileSync(new URL(import.meta.resolve("kakoi/package.json")), "utf8")).version as string
-
-// Subcommands load on demand: effect and the FFI bindings cost more start-up time than --help should.
-const runEffectCommand = async <E>(command: () => Promise<Effect.Effect<number, E, NodeServices>>): Promise<number> => {
-  const [{ Cause, Effect, Exit }, { layer }] = await Promise.all([import("effect"), import("../adapters/node/mod.ts")])
-  const exit = await Effect.runPromiseExit((await command()).pipe(Effect.provide(layer)))
-  if (Exit.isSuccess(exit)) return exit.value
-  throw Cause.squash(exit.cause)
-}
 
 const dispatch = async (command: string | undefined, args: ReadonlyArray<string>, io: CliIo): Promise<number> => {
   switch (command) {
@@ -46,15 +36,11 @@ const dispatch = async (command: string | undefined, args: ReadonlyArray<string>
     case "learn":
       return (await import("./learn.ts")).learnCommand(args, io)
     case "syscall":
-      return runEffectCommand(async () => (await import("./syscall.ts")).syscallCommand(args, io))
     case "export":
-      return runEffectCommand(async () => (await import("./export.ts")).exportCommand(args, io))
     case "explain":
-      return runEffectCommand(async () => (await import("./explain.ts")).explainCommand(args, io))
     case "diff":
-      return runEffectCommand(async () => (await import("./diff.ts")).diffCommand(args, io))
     case "lint":
-      return runEffectCommand(async () => (await import("./lint.ts")).lintCommand(args, io))
+      return (await import("./effect-commands.ts")).runEffectCommand(command, args, io)
     case "supervise":
       return (await import("./supervise.ts")).superviseCommand(args, io)
     case "doctor":
@@ -66,12 +52,13 @@ const dispatch = async (command: string | undefined, args: ReadonlyArray<string>
 
 /** The exit status and message for an error that reached the top. */
 const failure = (error: unknown): { readonly status: number; readonly message: string } => {
-  if (error instanceof UsageError) {
-    const help = error.command === "" ? "kakoi --help" : `kakoi ${error.command} --help`
-    return { status: 2, message: `${error.message}\nTry '${help}' for more information` }
-  }
-  const tagged = error as { readonly _tag?: string; readonly reason?: string; readonly message?: string }
+  const tagged = error as { readonly _tag?: string; readonly reason?: string; readonly message?: string; readonly command?: string }
+  // By tag, not instanceof: a subcommand's bundle has its own copy of UsageError.
   switch (tagged._tag) {
+    case "UsageError": {
+      const help = tagged.command === "" ? "kakoi --help" : `kakoi ${tagged.command} --help`
+      return { status: 2, message: `${tagged.message}\nTry '${help}' for more information` }
+    }
     // A fence option written wrong is a usage mistake; a fence this host or build cannot give is kakoi's failure.
     case "FenceError":
       return { status: tagged.reason === "InvalidOption" ? 2 : 125, message: tagged.message ?? String(error) }

@@ -31,6 +31,8 @@ export interface CliIo {
  * ```
  */
 export class UsageError extends Error {
+  /** What main.ts tells it by: the shipped CLI's subcommand bundles each have their own copy of this class. */
+  readonly _tag: "UsageError" = "UsageError"
   readonly command: string
   constructor(command: string, message: string) {
     super(message)

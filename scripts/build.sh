@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the npm package into dist/: JS + .d.ts from tsconfig.build.json.
+# Builds the npm package into dist/: JS + .d.ts from tsconfig.build.json, and
+# the `kakoi` command as bundles in dist/cli (scripts/build-cli.ts, with Bun).
 # adapters/select.js is plain JavaScript (so type checkers see only select.d.ts),
 # and tsc cannot emit JS inputs here (allowJs conflicts with isolatedDeclarations):
 # it is copied with its imports pointed at the built .js files. So is plugins/sandbox/host/runtime-libc.js
@@ -19,3 +20,4 @@ if grep -qE 'import.*\.ts"' dist/plugins/sandbox/host/runtime-libc.js dist/plugi
   echo "build: dist/plugins/sandbox/host/runtime-libc.* still import .ts files" >&2
   exit 1
 fi
+bun scripts/build-cli.ts dist

@@ -4,7 +4,8 @@
 # `kakoi` and `kakoi/seccomp`, must type-check against the package's types and
 # print the same line under Node 24, Node 22, Bun and Deno, and under Deno from
 # source with the import map a JSR user gets from deno.json's exports. The
-# built CLI runs under both Nodes, and `deno publish --dry-run` must pass.
+# built CLI (the bundles of scripts/build-cli.ts, byte for byte what a fresh
+# build gives) runs under both Nodes, and `deno publish --dry-run` must pass.
 # Needs the npm registry (the tarball's dependencies, node@22).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,6 +73,15 @@ node scripts/deno-imports.mjs >"$work/consumer/deno.json"
 same "deno $(deno --version | head -1 | cut -d' ' -f2) (sources)" deno run --quiet --allow-ffi --allow-run consumer.mjs
 
 echo "== the built CLI"
+# The bundles in the tarball are the ones the sources give (scripts/build-cli.ts is reproducible).
+bun scripts/build-cli.ts "$work/fresh"
+shipped=$(cd "$work/consumer/node_modules/kakoi/dist/cli" && ls)
+if [ "$shipped" != "$(cd "$work/fresh/cli" && ls)" ]; then
+  echo "check-package: the tarball's dist/cli holds $shipped, a fresh build $(ls "$work/fresh/cli")" >&2
+  exit 1
+fi
+for file in $shipped; do cmp "$work/consumer/node_modules/kakoi/dist/cli/$file" "$work/fresh/cli/$file"; done
+echo "ok: the tarball's CLI bundles are a fresh build of the sources"
 for bin in "$root/node_modules/.bin" "$node22"; do
   status=0
   stderr=$(cd "$work/consumer" && PATH="$bin:$PATH" LC_ALL=C node_modules/.bin/kakoi run --errno EPERM:mkdir,mkdirat -- mkdir made-by-cli 2>&1) || status=$?

@@ -1,20 +1,17 @@
 /**
- * Runs the real `kakoi` executable (cli/bin.ts under this Node) as a
- * subprocess, so the CLI tests see exactly what a person at a shell sees:
- * stdout, stderr and the exit status.
+ * Runs the real `kakoi` executable, the shipped bundle (dist/cli/bin.js as
+ * `npm run build` makes it, built from these sources by test/cli/setup.ts), as
+ * a subprocess under this Node, so the CLI tests see exactly what a person at a
+ * shell sees: stdout, stderr and the exit status.
  */
 import { spawn, spawnSync } from "node:child_process"
 import { mkdtempSync, realpathSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { inject } from "vitest"
 
-export const bin: string = join(import.meta.dirname, "../../cli/bin.ts")
-
-// cli/bin.ts is TypeScript run without a build: older Node cannot load it, and the failure would read as a CLI bug.
-const [major = 0, minor = 0] = process.versions.node.split(".").map(Number)
-if (major < 22 || (major === 22 && minor < 18)) {
-  throw new Error(`The CLI tests need Node >= 22.18 to run cli/bin.ts, got ${process.version}: put node_modules/.bin first on PATH`)
-}
+/** The `kakoi` command the tests run. */
+export const bin: string = join(inject("kakoiBuild"), "cli/bin.js")
 
 /** A command that runs longer than this is treated as hung (there is a known rare hang in run()). */
 const timeoutMs = 20_000

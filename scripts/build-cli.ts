@@ -1,0 +1,94 @@
+/**
+ * Builds the shipped `kakoi` command: `bun scripts/build-cli.ts OUTDIR` writes
+ * OUTDIR/cli/bin.js (cli/bin.ts and main.ts: dispatch, help, errors) and one
+ * bundle per module main.ts imports for a subcommand (OUTDIR/cli/run.js, ...),
+ * each with everything it needs but koffi, tree-shaken and minified. Node then
+ * parses two files for `kakoi run` instead of some 450 modules, and nothing of
+ * the other subcommands; that is where its start-up time went (see README,
+ * "The command line"). No cache is involved: the bundles are plain code,
+ * written only by this build, as writable as the rest of the package.
+ *
+ * The same sources give the same bytes (the CLI tests build twice, from two
+ * places, and compare). OUTDIR is the package's dist/ (scripts/build.sh, after
+ * tsc) or, for the tests, a folder of their own.
+ *
+ * Each bundled module still sees its own place in the package: `import.meta.url`
+ * in a kakoi source is replaced by the URL that module has in OUTDIR as tsc
+ * builds it (dist/plugins/sandbox/sandbox.js, ...), so paths computed from it
+ * (kakoi's install directory, the trap helper beside its host, koffi resolved
+ * from the package) are what they are in the rest of the package. A dynamic
+ * import of Deno's or Bun's adapter (the runtime switches) stays a dynamic
+ * import of that built module: the CLI runs on Node, and bundling them would
+ * hoist `bun:ffi` into the bundle.
+ */
+import { readFileSync } from "node:fs"
+import { dirname, join, relative, resolve } from "node:path"
+
+const root = resolve(import.meta.dir, "..")
+const [outArgument] = process.argv.slice(2)
+if (outArgument === undefined) {
+  console.error("usage: bun scripts/build-cli.ts OUTDIR")
+  process.exit(2)
+}
+const out = resolve(outArgument)
+const cliOut = join(out, "cli")
+
+/** A source file's path in the built package, relative to the CLI bundles' folder, e.g. "../core/sibling.js". */
+const builtPath = (source: string): string => relative(cliOut, join(out, relative(root, source))).replace(/\.ts$/, ".js")
+
+/** The module main.ts imports for a subcommand, named in its `import("./run.ts")`. */
+const subcommand = /^\.\/[\w-]+\.ts$/
+const mainModule = join(root, "cli/main.ts")
+
+/** The kakoi sources that read `import.meta.url`, as one exact-path filter (others load as Bun loads them, sideEffects hints and all). */
+const placeBound = ((): RegExp => {
+  const sources = new Bun.Glob("{adapters,cli,core,plugins}/**/*.{ts,js}").scanSync({ cwd: root })
+  const reading = [...sources].filter((file) => readFileSync(join(root, file), "utf8").includes("import.meta.url")).sort()
+  return new RegExp(`^(${reading.map((file) => RegExp.escape(join(root, file))).join("|")})$`)
+})()
+const otherRuntimes = [join(root, "adapters/deno/"), join(root, "adapters/bun/")]
+
+const packagePlugin = (subcommands: Set<string> | undefined): Bun.BunPlugin => ({
+  name: "kakoi-package",
+  setup(build) {
+    if (subcommands !== undefined) {
+      build.onResolve({ filter: subcommand }, (args) => {
+        if (args.importer !== mainModule || args.kind !== "dynamic-import") return undefined
+        subcommands.add(args.path.slice(2, -3))
+        return { path: args.path.replace(/\.ts$/, ".js"), external: true }
+      })
+    }
+    build.onResolve({ filter: /(^|\/)(deno|bun)\/[\w-]+\.ts$/ }, (args) => {
+      const target = resolve(dirname(args.importer), args.path)
+      if (!otherRuntimes.some((folder) => target.startsWith(folder))) return undefined
+      if (args.kind !== "dynamic-import") throw new Error(`build-cli: ${relative(root, args.importer)} imports ${args.path} statically; the CLI bundles hold Node's code only`)
+      return { path: builtPath(target), external: true }
+    })
+    build.onLoad({ filter: placeBound }, (args) => {
+      const url = `new URL(${JSON.stringify(builtPath(args.path))}, import.meta.url).href`
+      return { contents: readFileSync(args.path, "utf8").replaceAll("import.meta.url", url), loader: args.path.endsWith(".ts") ? "ts" : "js" }
+    })
+  }
+})
+
+const bundle = async (entry: string, subcommands?: Set<string>): Promise<void> => {
+  const result = await Bun.build({
+    entrypoints: [join(root, entry)],
+    outdir: cliOut,
+    target: "node",
+    format: "esm",
+    // Identifiers too (~8 % of `kakoi run`'s start-up, measured): no kakoi code reads a function's or class's name.
+    minify: true,
+    external: ["koffi"],
+    plugins: [packagePlugin(subcommands)]
+  })
+  if (!result.success) {
+    for (const log of result.logs) console.error(log)
+    throw new Error(`build-cli: bundling ${entry} failed`)
+  }
+}
+
+const subcommands = new Set<string>()
+await bundle("cli/bin.ts", subcommands)
+if (subcommands.size === 0) throw new Error("build-cli: cli/main.ts imports no subcommand module; has its dispatch changed?")
+for (const name of [...subcommands].sort()) await bundle(`cli/${name}.ts`)
