@@ -106,16 +106,23 @@ export const runSupervisor = <Io, X, E, R>(
       })
     }
 
-    const startInstance = (slot: Slot<E, R>): Effect.Effect<Instance<R>, E | SpawnError | X | SupervisorError, R> =>
-      isSupervisorSpec(slot.spec) ? startNested(tree, slot.path, slot.spec) : startWorker(tree, slot.path, slot.spec, scope)
+    /**
+     * Starts the slot's child and keeps it in the slot at once. A worker's start and that assignment are one
+     * uninterruptible step: an interrupt between them (a tree stop as the start ends) would drop a running
+     * process that no stop then reaches. A nested supervisor's start stays interruptible (it waits for readiness).
+     */
+    const startInstance = (slot: Slot<E, R>): Effect.Effect<Instance<R>, E | SpawnError | X | SupervisorError, R> => {
+      const keep = (instance: Instance<R>) => Effect.sync(() => void (slot.instance = instance))
+      return isSupervisorSpec(slot.spec)
+        ? Effect.tap(startNested(tree, slot.path, slot.spec), keep)
+        : Effect.uninterruptible(Effect.tap(startWorker(tree, slot.path, slot.spec, scope), keep))
+    }
 
     const startSlot = (slot: Slot<E, R>): Effect.Effect<void, E | SpawnError | X | SupervisorError, R> =>
       Effect.gen(function* () {
         slot.state = "starting"
         yield* tree.emit({ type: "starting", child: slot.path, attempt: slot.restarts })
-        // Kept in the slot as soon as it exists: a tree stop that interrupts right after the start must find it to stop it.
-        const instance = yield* Effect.uninterruptibleMask((restore) =>
-          Effect.tap(restore(startInstance(slot)), (started) => Effect.sync(() => void (slot.instance = started))))
+        const instance = yield* startInstance(slot)
         slot.state = "running"
         slot.startedAt = yield* Clock.currentTimeMillis
         const generation = slot.generation
