@@ -78,9 +78,10 @@ export const decodeCapability = (value: unknown, place: Place): number => {
   // The same letters in another case or with a stray prefix mean one capability for sure: name both spellings of it.
   const bare = value.toLowerCase().replace(/^cap_/, "")
   const known = capabilityNames.indexOf(bare as CapabilityName)
-  const close = known >= 0
-    ? [capabilityConstants[known] ?? "", capabilityNames[known] ?? ""]
-    : [...suggest(value, [...capabilityNames, ...capabilityConstants]), ...(bare.length >= 3 ? capabilityNames.filter((name) => name.startsWith(bare)) : [])]
+  // Otherwise in the spelling it was written in: what it is a prefix of ("net_bind"), else the nearest names.
+  const spelled = value.startsWith("CAP_") ? capabilityConstants : capabilityNames
+  const completions = bare.length >= 3 ? spelled.filter((_, cap) => capabilityNames[cap]?.startsWith(bare)) : []
+  const close = known >= 0 ? [capabilityConstants[known] ?? "", capabilityNames[known] ?? ""] : completions.length > 0 ? completions : suggest(value, spelled)
   const hint = didYouMean([...new Set(close)].slice(0, 3))
   return reject(place, `Unknown capability ${JSON.stringify(value)}${hint}`, hint === "" ? "see capabilities(7) for the names; write them as \"CAP_NET_BIND_SERVICE\" or \"net_bind_service\"" : "")
 }

@@ -277,7 +277,8 @@ export const fencePlugin = <Options>(
         for (const [pid, held] of launching) if (held === plan) launching.delete(pid)
         plan?.release()
         if (queue.length === 0) pending.delete(spec)
-        const explained = explainFenceFailure(failure.stage, failure.errno, hostOf(yield* KernelService).euid)
+        const host = hostOf(yield* KernelService)
+        const explained = explainFenceFailure(failure.stage, failure.errno, host.euid, host.capabilities, failure.subject)
         if (explained !== undefined) return yield* explained
       })
   }
