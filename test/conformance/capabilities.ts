@@ -46,7 +46,7 @@ export const capabilitiesSuite = (runtime: string, api: CapabilitiesApi): void =
     beforeAll(() => {
       directory = mkdtempSync("/var/tmp/kakoi-caps-")
       chmodSync(directory, 0o755)
-      const built = buildC(join(import.meta.dirname, "../helpers/setuid-probe.c"))
+      const built = buildC(fileURLToPath(new URL("../helpers/setuid-probe.c", import.meta.url)))
       for (const name of ["setuid-probe", "filecap-probe"]) {
         copyFileSync(built, join(directory, name))
         chownSync(join(directory, name), 0, 0)
