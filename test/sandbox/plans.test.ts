@@ -113,6 +113,22 @@ describe("containment plans", () => {
     )
     expect(explainFenceFailure("hostname", 1, 0)).toBeUndefined()
   })
+
+  it("an EPERM step names the capability a root supervisor lacks for it, and only then", () => {
+    const all = 0x1ffffffffffn
+    const without = (cap: number): bigint => all & ~(1n << BigInt(cap))
+    expect(explainFenceFailure("ids", 1, 0, without(7), "uid 65534")?.message).toBe(
+      "The identity fence cannot be enforced on this host (CAP_SETUID): running as uid 65534 needs CAP_SETUID, which the supervisor (uid 0) does not hold; give the supervisor CAP_SETUID (e.g. docker run --cap-add SETUID), or leave the option out"
+    )
+    expect(explainFenceFailure("ids", 1, 0, without(6), "gid 65534")?.path).toBe("CAP_SETGID")
+    expect([explainFenceFailure("loopback-up", 1, 0, without(12))?.fence, explainFenceFailure("loopback-up", 1, 0, without(12))?.path]).toEqual(["network", "CAP_NET_ADMIN"])
+    expect(explainFenceFailure("tmpfs", 1, 0, without(21))?.path).toBe("CAP_SYS_ADMIN")
+    expect(explainFenceFailure("unshare", 1, 0, without(21))?.message).toMatch(/creating namespaces without a user namespace needs CAP_SYS_ADMIN.*or choose containment: "process-group"$/)
+    // Held, or not root (the child has its own user namespace's capabilities): the EPERM came from elsewhere.
+    expect(explainFenceFailure("ids", 1, 0, all, "uid 65534")).toBeUndefined()
+    expect(explainFenceFailure("tmpfs", 1, 1000, 0n)).toBeUndefined()
+    expect(explainFenceFailure("unshare", 1, 0, all)?.detail).toBe("creating namespaces is refused (an outer container's seccomp profile or an LSM)")
+  })
 })
 
 describe("decodeLandlock", () => {
