@@ -19,7 +19,7 @@ import { explainFenceFailure } from "./explain.ts"
 import type { PolicyError } from "../seccomp/errors.ts"
 import type { PolicyJson } from "../seccomp/json.ts"
 import type { SeccompLibrary } from "../seccomp/library.ts"
-import type { NotifyError } from "../seccomp/notify/errors.ts"
+import { NotifyError } from "../seccomp/notify/errors.ts"
 import { seccomp } from "../seccomp/plugin.ts"
 import { type Fence, FenceError } from "./errors.ts"
 
@@ -243,9 +243,10 @@ export const fencePlugin = <Options>(
             // The oldest plan not yet taken by another launching child of this spec.
             const taken = new Set(launching.values())
             const plan = (pending.get(spec) ?? []).find((candidate) => !taken.has(candidate))
-            if (plan?.launched === undefined) return
+            // A plan that installs a listener must serve it, or the child would wait for it: fail the start instead.
+            if (plan === undefined) return yield* new NotifyError({ reason: "ListenerLost", subject: name, detail: `no ${name} plan is waiting for this child's listener` })
             launching.set(child.pid, plan)
-            yield* plan.launched(child, kernel)
+            if (plan.launched !== undefined) yield* plan.launched(child, kernel)
           })
       }
       : {}),

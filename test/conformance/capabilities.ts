@@ -121,6 +121,13 @@ export const capabilitiesSuite = (runtime: string, api: CapabilitiesApi): void =
       expect([own.exitCode, text(own.stdout), own.diagnosis]).toEqual([2, "0 0\n0 0\n", undefined])
     })
 
+    it("gives each of 10 watched children started at once its own diagnosis", async () => {
+      const fence = sandbox({ diagnoseCapabilities: true })
+      const results = await Promise.all(Array.from({ length: 10 }, (_, index) =>
+        api.run(python(index % 2 === 0 ? "import time; time.sleep(0.05); os.setuid(0)" : "import time; time.sleep(0.1); sys.exit(1)"), { plugins: [fence] })))
+      expect(results.map((result) => [result.exitCode, result.diagnosis?.cause])).toEqual(Array.from({ length: 10 }, (_, index) => [1, index % 2 === 0 ? "capability" : undefined]))
+    })
+
     it("does not blame a missing capability for a call in a user namespace the child made, nor one it kept", async () => {
       const nested = await api.run(python(`print(libc.unshare(0x10000000))\n${setuidOf("setuid(0)")}\nsys.exit(1)`), { plugins: [sandbox({ diagnoseCapabilities: true })] })
       // No uid is mapped in the new namespace: the kernel says EINVAL, and the watch is silent.
