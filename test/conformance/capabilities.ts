@@ -9,7 +9,7 @@
  * lacks a capability a step needs (setpriv --bounding-set) gets a FenceError
  * naming it.
  */
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -20,7 +20,7 @@ import { buildC } from "../helpers/build-c.ts"
 export interface CapabilitiesApi {
   readonly run: (argv: ReadonlyArray<string>, options?: RunOptions<any, any>) => Promise<RunResult>
   /** The argv that runs test/fixtures/capability-refused.ts in this runtime with `which`. */
-  readonly fixture: (which: "user" | "sandbox") => ReadonlyArray<string>
+  readonly fixture: (which: "user" | "sandbox" | "status" | "kept") => ReadonlyArray<string>
 }
 
 /** test/fixtures/capability-refused.ts. */
@@ -53,6 +53,9 @@ export const capabilitiesSuite = (runtime: string, api: CapabilitiesApi): void =
       }
       chmodSync(join(directory, "setuid-probe"), 0o4755)
       chmodSync(join(directory, "filecap-probe"), 0o755)
+      // A cache Deno may write when a supervisor runs as nobody.
+      mkdirSync(join(directory, "deno"))
+      chownSync(join(directory, "deno"), 65534, 65534)
     })
     afterAll(() => rmSync(directory, { recursive: true, force: true }))
 
@@ -149,6 +152,17 @@ export const capabilitiesSuite = (runtime: string, api: CapabilitiesApi): void =
         "FenceError", "InvalidOption", 'Invalid sandbox option at capabilities[0]: Unknown capability "sys_admn": did you mean "sys_admin"?'
       ])
       expect(existsSync(marker)).toBe(false)
+    })
+
+    it("a supervisor run as nobody: its sandboxed child has an empty bounding set too (in its own user namespace), and keeps CAP_NET_BIND_SERVICE there if asked", async () => {
+      const asNobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
+      const child = async (which: "status" | "kept") => {
+        const supervisor = await api.run([...asNobody, ...api.fixture(which)], { env: { PATH: "/usr/bin:/bin", HOME: "/var/tmp", DENO_DIR: join(directory, "deno") } })
+        return JSON.parse(text(supervisor.stdout)) as { readonly ran: boolean; readonly stdout: string }
+      }
+      expect(await child("status")).toEqual({ ran: true, stdout: `${Array(5).fill(none).join(" ")}\n13\n` })
+      const kept = "0000000000000400"
+      expect(await child("kept")).toEqual({ ran: true, stdout: `${Array(5).fill(kept).join(" ")}\nbound\n` })
     })
 
     it("names the capability a root supervisor lacks: CAP_SETUID for another user, CAP_SYS_ADMIN for sandbox()'s namespaces", async () => {
