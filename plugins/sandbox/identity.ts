@@ -158,7 +158,11 @@ const lacking = (host: FenceHost, needs: ReadonlyArray<readonly [cap: number, wh
   return new FenceError({
     reason: "Unsupported", fence: "identity", path: name,
     detail: `${what} needs ${name}, which the supervisor (uid ${host.euid}) does not hold (at ${path})`,
-    hint: `give the supervisor ${name} (e.g. docker run --cap-add ${name.slice(4)}), or leave the option out`
+    hint: host.euid === 0
+      ? `give the supervisor ${name} (e.g. docker run --cap-add ${name.slice(4)}), or leave the option out`
+      : path === "user"
+        ? "run the supervisor as root, or use map: { uid, gid } to appear as another id inside a user namespace"
+        : "run the supervisor as root, or leave the option out"
   })
 }
 
@@ -196,9 +200,6 @@ export const planIdentity = (config: IdentityConfig, host: FenceHost, userNamesp
   const mapped = config.map !== undefined
   // In a user namespace made for the child, the capabilities it holds there are the ones to clear.
   const inNamespace = mapped || userNamespace
-  if (target !== undefined && host.euid !== 0 && !mapped && target.uid !== host.euid) {
-    return Result.fail(unsupported(`uid ${target.uid}`, `changing the child's user needs root; the supervisor runs as uid ${host.euid}`, "run the supervisor as root, or use map: { uid, gid } to appear as another id inside a user namespace"))
-  }
   if (target !== undefined && config.map !== undefined && target.uid !== config.map.uid) {
     return Result.fail(unsupported(`uid ${target.uid}`, `inside the user namespace only uid ${config.map.uid} is mapped`, "make user and map name the same id"))
   }
@@ -207,13 +208,14 @@ export const planIdentity = (config: IdentityConfig, host: FenceHost, userNamesp
   const final = target ?? (config.map ?? { uid: host.euid, gid: host.egid })
   const changesIds = target !== undefined && (inNamespace || target.uid !== host.euid || target.gid !== host.egid)
   // Only a root supervisor, or a child in its own user namespace, may shrink the bounding set (CAP_SETPCAP).
-  const dropsBounding = host.euid === 0 || inNamespace
+  const dropsBounding = host.euid === 0 || inNamespace || holds(host.capabilities, setpcap)
   if (!inNamespace) {
+    // A supervisor that is not root but holds CAP_SETUID and CAP_SETGID (file or ambient capabilities) may change ids too.
     const refused = lacking(host, [
-      ...(dropsBounding ? [[setpcap, "clearing the child's bounding set", "capabilities"] as const] : []),
-      ...(changesGroups ? [[setgid, "setting the child's groups", "groups"] as const] : []),
-      ...(changesIds && target?.gid !== host.egid ? [[setgid, `running the child as gid ${final.gid}`, "user"] as const] : []),
       ...(changesIds && target?.uid !== host.euid ? [[setuid, `running the child as uid ${final.uid}`, "user"] as const] : []),
+      ...(changesIds && target?.gid !== host.egid ? [[setgid, `running the child as gid ${final.gid}`, "user"] as const] : []),
+      ...(changesGroups ? [[setgid, "setting the child's groups", "groups"] as const] : []),
+      ...(dropsBounding ? [[setpcap, "clearing the child's bounding set", "capabilities"] as const] : []),
       ...config.keep.map((cap, index) => [cap, "keeping it for the child", `capabilities[${index}]`] as const)
     ])
     if (refused !== undefined) return Result.fail(refused)

@@ -76,15 +76,20 @@ describe("identity plans", () => {
     )
     expect(plan({}, withoutSetuid)).toContainEqual({ kind: "clear-capabilities", keep: [] })
     expect(plan({ capabilities: ["CAP_NET_RAW"] }, hostAs(1000, 1n << 10n))).toBe(
-      "The identity fence cannot be enforced on this host (CAP_NET_RAW): keeping it for the child needs CAP_NET_RAW, which the supervisor (uid 1000) does not hold (at capabilities[0]); give the supervisor CAP_NET_RAW (e.g. docker run --cap-add NET_RAW), or leave the option out"
+      "The identity fence cannot be enforced on this host (CAP_NET_RAW): keeping it for the child needs CAP_NET_RAW, which the supervisor (uid 1000) does not hold (at capabilities[0]); run the supervisor as root, or leave the option out"
     )
+    // Not root, but holding CAP_SETUID and CAP_SETGID (file capabilities on its runtime): another user is possible.
+    expect(plan({ user: "nobody" }, hostAs(1000, (1n << 6n) | (1n << 7n)))).toEqual([
+      { kind: "groups", groups: [] }, { kind: "ids", uid: 65534, gid: 65534 }, { kind: "no-new-privs" }, { kind: "clear-capabilities", keep: [] }
+    ])
     expect(plan({ capabilities: ["CAP_NET_BIND_SERVICE"] }, hostAs(1000, 1n << 10n))).toContainEqual({ kind: "clear-capabilities", keep: [10], ambient: true })
     expect(plan({}, hostAs(0, 0x1ffffffffffn & ~(1n << 8n)))).toMatch(/^The identity fence cannot be enforced on this host \(CAP_SETPCAP\): clearing the child's bounding set needs CAP_SETPCAP/)
   })
 
   it.each([
     [{ user: "nobdy" }, 0, 'Invalid identity option at user: no user "nobdy" in /etc/passwd; give a uid and gid instead'],
-    [{ user: "nobody" }, 1000, "The identity fence cannot be enforced on this host (uid 65534): changing the child's user needs root; the supervisor runs as uid 1000; run the supervisor as root, or use map: { uid, gid } to appear as another id inside a user namespace"],
+    [{ user: "nobody" }, 1000, "The identity fence cannot be enforced on this host (CAP_SETUID): running the child as uid 65534 needs CAP_SETUID, which the supervisor (uid 1000) does not hold (at user); run the supervisor as root, or use map: { uid, gid } to appear as another id inside a user namespace"],
+    [{ groups: [50] }, 1000, "The identity fence cannot be enforced on this host (CAP_SETGID): setting the child's groups needs CAP_SETGID, which the supervisor (uid 1000) does not hold (at groups); run the supervisor as root, or leave the option out"],
     [{ capabilities: ["net_bind"] }, 0, 'Invalid identity option at capabilities[0]: Unknown capability "net_bind": did you mean "net_bind_service"?'],
     [{ capabilities: ["NET_BIND_SERVICE"] }, 0, 'Invalid identity option at capabilities[0]: Unknown capability "NET_BIND_SERVICE": did you mean "CAP_NET_BIND_SERVICE" or "net_bind_service"?'],
     [{ capabilities: ["CAP_SYS_ADMN"] }, 0, 'Invalid identity option at capabilities[0]: Unknown capability "CAP_SYS_ADMN": did you mean "CAP_SYS_ADMIN", "CAP_SYS_TIME" or "CAP_MAC_ADMIN"?'],
