@@ -1,7 +1,7 @@
 /**
  * The identity() plugin: who the child runs as.
  * - `user`: "keep", a name from /etc/passwd (read in the supervisor: the child
- *   cannot use NSS), a uid, or { uid, gid }. Changing it needs root.
+ *   cannot use NSS), a uid, or { uid, gid }. Changing it needs CAP_SETUID and CAP_SETGID (root).
  * - `groups`: supplementary groups, by name or number; none by default when
  *   the user changes ("keep" keeps the supervisor's).
  * - `capabilities`: "none" (default: bounding, ambient, inheritable, permitted
