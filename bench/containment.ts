@@ -7,7 +7,8 @@
  * `sandbox()` defaults plus a seccomp policy against bwrap with the
  * equivalent flags (read-only host, private /tmp, minimal /dev, fresh /proc,
  * homes hidden, every namespace, no capabilities; bwrap gets no seccomp
- * filter, so the comparison favours it). Interleaved, same process.
+ * filter, so the comparison favours it); and `sandbox()` with its capability
+ * watch (a notify listener per child). Interleaved, same process.
  *
  * Run (default 50 runs, after 5 warm-up rounds):
  *   node bench/containment.ts [runs]
@@ -31,6 +32,7 @@ const kakoi = async (options: Parameters<typeof run>[1]): Promise<void> => {
 // Built once and reused, as in a long-lived supervisor.
 const contained = containment("namespaces")
 const strict = sandbox()
+const watched = sandbox({ diagnoseCapabilities: true })
 const fence = seccomp(policy({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir", "mkdirat"] }] }))
 const bwrapSandbox = [
   "bwrap", "--ro-bind", "/", "/", "--tmpfs", "/tmp", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/root", "--tmpfs", "/home",
@@ -43,6 +45,7 @@ const cases: ReadonlyArray<Case> = [
   { label: `kakoi run, containment "namespaces"`, task: () => kakoi({ plugins: [contained] }) },
   { label: "bwrap --unshare-pid --die-with-parent --dev-bind / /", task: () => plainSpawn(["bwrap", "--unshare-pid", "--die-with-parent", "--dev-bind", "/", "/", target]) },
   { label: "kakoi run, sandbox() + seccomp errno policy", task: () => kakoi({ plugins: [strict, fence] }) },
+  { label: "kakoi run, sandbox({ diagnoseCapabilities: true }) + seccomp errno policy", task: () => kakoi({ plugins: [watched, fence] }) },
   { label: "bwrap, sandbox()'s equivalent flags (no seccomp)", task: () => plainSpawn(bwrapSandbox) }
 ]
 

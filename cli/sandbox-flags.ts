@@ -6,6 +6,8 @@
  *   --hide PATH               a hidden path (repeat)
  *   --net none|loopback|host|tcp:PORT[,PORT...]
  *   --user NAME|UID[:GID]|keep
+ *   --cap NAME                a capability the child keeps (repeat)
+ *   --diagnose-caps           the capability watch (diagnoseCapabilities)
  *   --hostname NAME
  *   --memory SIZE --pids N --cpu N
  *   --containment namespaces|cgroup|process-group
@@ -41,6 +43,8 @@ export const sandboxOptions: {
   readonly hide: Repeated
   readonly net: StringFlag
   readonly user: StringFlag
+  readonly cap: Repeated
+  readonly "diagnose-caps": { readonly type: "boolean" }
   readonly hostname: StringFlag
   readonly memory: StringFlag
   readonly pids: StringFlag
@@ -53,6 +57,8 @@ export const sandboxOptions: {
   hide: repeated,
   net: { type: "string" },
   user: { type: "string" },
+  cap: repeated,
+  "diagnose-caps": { type: "boolean" },
   hostname: { type: "string" },
   memory: { type: "string" },
   pids: { type: "string" },
@@ -77,6 +83,8 @@ export interface SandboxFlagValues {
   readonly hide: ReadonlyArray<string>
   readonly net?: string | undefined
   readonly user?: string | undefined
+  readonly cap?: ReadonlyArray<string>
+  readonly "diagnose-caps"?: boolean | undefined
   readonly hostname?: string | undefined
   readonly memory?: string | undefined
   readonly pids?: string | undefined
@@ -110,7 +118,9 @@ const user = (text: string): NonNullable<SandboxOptions["user"]> => {
 export const sandboxFromFlags = (values: SandboxFlagValues): SandboxOptions | undefined => {
   const { ro, rw, hide } = values
   // --containment alone chooses the child's level (`containmentFromFlags`); with a sandbox flag it is the sandbox's.
-  const given = values.sandbox === true || ro.length + rw.length + hide.length > 0 ||
+  const caps = values.cap ?? []
+  const diagnose = values["diagnose-caps"] === true
+  const given = values.sandbox === true || ro.length + rw.length + hide.length + caps.length > 0 || diagnose ||
     [values.net, values.user, values.hostname, values.memory, values.pids, values.cpu].some((value) => value !== undefined)
   if (!given) return undefined
   const limits = {
@@ -122,6 +132,9 @@ export const sandboxFromFlags = (values: SandboxFlagValues): SandboxOptions | un
     ...(ro.length + rw.length + hide.length > 0 ? { filesystem: { ...(ro.length > 0 ? { read: ro } : {}), ...(rw.length > 0 ? { write: rw } : {}), ...(hide.length > 0 ? { hide } : {}) } } : {}),
     ...(values.net === undefined ? {} : { network: network(values.net) }),
     ...(values.user === undefined ? {} : { user: user(values.user) }),
+    // Names are checked by sandbox(): a wrong one is its InvalidOption, with a suggestion.
+    ...(caps.length === 0 ? {} : { capabilities: caps as NonNullable<SandboxOptions["capabilities"]> }),
+    ...(diagnose ? { diagnoseCapabilities: true } : {}),
     ...(values.hostname === undefined ? {} : { hostname: values.hostname }),
     ...(Object.keys(limits).length === 0 ? {} : { limits }),
     ...(values.containment === undefined ? {} : { containment: values.containment as ContainmentLevel })

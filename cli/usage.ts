@@ -182,6 +182,10 @@ the fences need the native launcher, which has not landed yet):
   --hide PATH                   A hidden path (repeats)
   --net none|loopback|host|tcp:PORT[,PORT...]
   --user NAME|UID[:GID]|keep    Run as this user
+  --cap NAME                    Keep this capability (CAP_NET_BIND_SERVICE;
+                                repeats); none by default
+  --diagnose-caps               Name a call that failed for lack of a
+                                capability in the exit report
   --hostname NAME               The child's own hostname
   --memory SIZE --pids N --cpu N
                                 cgroup v2 limits (needs a delegated cgroup)

@@ -13,7 +13,7 @@ import type { SignalName } from "./signals.ts"
  * if (result.diagnosis?.cause === "seccomp") result.diagnosis.syscalls // ["mkdir", "mkdirat"]: the calls the filter kills
  * ```
  */
-export type Diagnosis = SeccompDiagnosis | LimitDiagnosis | OtherDiagnosis
+export type Diagnosis = SeccompDiagnosis | LimitDiagnosis | CapabilityDiagnosis | OtherDiagnosis
 
 /**
  * A child the seccomp filter (or a notify handler) ended.
@@ -52,6 +52,30 @@ export interface LimitDiagnosis {
   readonly limit: string | undefined
   /** memory.events oom_kill, or pids.events max. */
   readonly events: number
+}
+
+/**
+ * A child that failed after calls that need a capability it does not hold
+ * (identity's `diagnoseCapabilities` watch): the first such call, and all of
+ * them (at most 64) with the caller's pid.
+ *
+ * @example
+ * ```ts
+ * import type { CapabilityDiagnosis } from "./exit.ts"
+ *
+ * const refused: CapabilityDiagnosis = {
+ *   cause: "capability", syscall: "setuid", capability: "CAP_SETUID", calls: [{ syscall: "setuid", capability: "CAP_SETUID", pid: 42 }],
+ *   message: 'A call failed for lack of a capability: "setuid" needs CAP_SETUID, which the child does not hold'
+ * }
+ * ```
+ */
+export interface CapabilityDiagnosis {
+  readonly cause: "capability"
+  readonly message: string
+  readonly syscall: string
+  /** capabilities(7)'s name, e.g. "CAP_SETUID". */
+  readonly capability: string
+  readonly calls: ReadonlyArray<{ readonly syscall: string; readonly capability: string; readonly pid: number }>
 }
 
 /**

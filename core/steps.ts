@@ -156,10 +156,17 @@ export type PreExecStep =
   | { readonly kind: "drop-bounding"; readonly keep: ReadonlyArray<number>; readonly lastCap: number }
   /** setgroups(2): the supplementary groups, exactly these (none when empty). */
   | { readonly kind: "groups"; readonly groups: ReadonlyArray<number> }
-  /** setresgid(gid, gid, gid) then setresuid(uid, uid, uid). */
-  | { readonly kind: "ids"; readonly uid: number; readonly gid: number }
-  /** Clear the ambient set, then capset: effective = permitted = `keep`, inheritable = none. */
-  | { readonly kind: "clear-capabilities"; readonly keep: ReadonlyArray<number> }
+  /**
+   * setresgid(gid, gid, gid) then setresuid(uid, uid, uid); `keepCapabilities`:
+   * PR_SET_KEEPCAPS first, so the permitted set survives a change to a non-zero uid.
+   */
+  | { readonly kind: "ids"; readonly uid: number; readonly gid: number; readonly keepCapabilities?: boolean }
+  /**
+   * Clear the ambient set, then capset: effective = permitted = `keep`,
+   * inheritable = none; `ambient`: inheritable = `keep` too, raised into the
+   * ambient set, so a target that is not uid 0 still holds `keep` after execve.
+   */
+  | { readonly kind: "clear-capabilities"; readonly keep: ReadonlyArray<number>; readonly ambient?: boolean }
   /**
    * A Landlock domain for the target: it can then ptrace only processes
    * inside its own domain (any ABI), and with the ABI 6 scopes signal and

@@ -11,13 +11,15 @@
 import { Effect, Result } from "effect"
 import type { Diagnosis, ExitResult } from "../../core/exit.ts"
 import { KernelService, readText, type Kernel } from "../../core/host/kernel.ts"
+import type { LaunchingChild } from "../../core/plugin.ts"
 import type { LaunchFailure } from "../../core/program/mod.ts"
 import type { PreExecStep } from "../../core/steps.ts"
+import { statusMask } from "./capabilities.ts"
 import { explainFenceFailure } from "./explain.ts"
 import type { PolicyError } from "../seccomp/errors.ts"
 import type { PolicyJson } from "../seccomp/json.ts"
 import type { SeccompLibrary } from "../seccomp/library.ts"
-import type { NotifyError } from "../seccomp/notify/errors.ts"
+import { NotifyError } from "../seccomp/notify/errors.ts"
 import { seccomp } from "../seccomp/plugin.ts"
 import { type Fence, FenceError } from "./errors.ts"
 
@@ -29,7 +31,7 @@ import { type Fence, FenceError } from "./errors.ts"
  * import type { FenceHost } from "./plugin.ts"
  *
  * declare const kernel: FenceHost["kernel"]
- * const host: FenceHost = { kernel, euid: 1000, egid: 1000, lastCap: 40, readFile: () => undefined }
+ * const host: FenceHost = { kernel, euid: 1000, egid: 1000, lastCap: 40, capabilities: 0n, readFile: () => undefined }
  * ```
  */
 export interface FenceHost {
@@ -38,6 +40,8 @@ export interface FenceHost {
   readonly egid: number
   /** /proc/sys/kernel/cap_last_cap: the highest capability number this kernel knows. */
   readonly lastCap: number
+  /** The supervisor's effective capabilities (CapEff): what its children can be given, and what identity steps outside a user namespace need. */
+  readonly capabilities: bigint
   readonly readFile: (path: string) => string | undefined
 }
 
@@ -65,6 +69,8 @@ export interface FencePlan {
    * make another child's exit release the wrong plan.
    */
   readonly owns?: (pid: number) => boolean
+  /** Talks to the child while it prepares (the capability watch's notify listener); only asked of plugins made with `launches`. */
+  readonly launched?: (child: LaunchingChild, kernel: Kernel) => Effect.Effect<void, NotifyError, SeccompLibrary>
 }
 
 /**
@@ -101,6 +107,7 @@ export interface FencePlugin {
   readonly decidesContainment?: boolean
   readonly spawn: <Spec>(spec: Spec) => Effect.Effect<Spec, FenceError>
   readonly preExec: (spec: unknown) => Effect.Effect<ReadonlyArray<PreExecStep>, FencePluginError, KernelService | SeccompLibrary>
+  readonly launched?: (child: LaunchingChild, spec: unknown) => Effect.Effect<void, NotifyError, KernelService | SeccompLibrary>
   readonly exec: (child: { readonly pid: number; readonly spec: unknown }) => Effect.Effect<void>
   readonly exit: (exit: ExitResult, spec: unknown) => Effect.Effect<ExitResult>
   /** A child that never ran its target: its plan is released, and a fence the host refused fails with its FenceError. */
@@ -127,7 +134,11 @@ export const systemFenceHost = (kernel: Kernel): FenceHost => {
   }
   const status = readFile("/proc/self/status") ?? ""
   const ids = (name: string): number => Number(status.match(new RegExp(`^${name}:\\s+\\d+\\s+(\\d+)`, "m"))?.[1] ?? Number.NaN)
-  return { kernel, euid: ids("Uid"), egid: ids("Gid"), lastCap: Number(readFile("/proc/sys/kernel/cap_last_cap") ?? Number.NaN), readFile }
+  return {
+    kernel, euid: ids("Uid"), egid: ids("Gid"), lastCap: Number(readFile("/proc/sys/kernel/cap_last_cap") ?? Number.NaN),
+    // Unreadable counts as holding nothing: a plan then refuses what needs a capability instead of assuming it.
+    capabilities: statusMask(status, "CapEff") ?? 0n, readFile
+  }
 }
 
 /**
@@ -172,7 +183,9 @@ const hostOf = (kernel: Kernel): FenceHost => {
  * Per child: `preExec` plans (the spawn fails with the plan's FenceError, and
  * nothing is started), `exec` ties what the plan holds to the child's pid,
  * `exit` asks the plan's `diagnose` (unless another plugin already explained
- * the exit) and releases it.
+ * the exit) and releases it. `launches`: whether plans of these options talk
+ * to the child while it prepares (the plugin then has a `launched` hook, which
+ * costs the spawn a fiber; others have none).
  *
  * @example
  * ```ts
@@ -187,10 +200,13 @@ export const fencePlugin = <Options>(
   name: string,
   fence: Fence,
   options: Result.Result<Options, FenceError>,
-  plan: (options: Options, host: FenceHost) => Result.Result<FencePlan, FenceError>
+  plan: (options: Options, host: FenceHost) => Result.Result<FencePlan, FenceError>,
+  launches: (options: Options) => boolean = () => false
 ): FencePlugin => {
   // Plans of children by spec until their exec names the pid, then releases by pid until their exit.
   const pending = new Map<unknown, Array<FencePlan>>()
+  // Plans a `launched` hook took for a child, by its pid, so that its exec finds the same plan.
+  const launching = new Map<number, FencePlan>()
   const running = new Map<number, FencePlan>()
   const companions = new Map<PolicyJson, ReturnType<typeof seccomp<never>>>()
   const companion = (policy: PolicyJson): ReturnType<typeof seccomp<never>> => {
@@ -219,11 +235,28 @@ export const fencePlugin = <Options>(
         }
         return [...planned.steps, ...extra]
       }),
+    ...(Result.isSuccess(options) && launches(options.success)
+      ? {
+        launched: (child: LaunchingChild, spec: unknown) =>
+          Effect.gen(function*() {
+            const kernel = yield* KernelService
+            // The oldest plan not yet taken by another launching child of this spec.
+            const taken = new Set(launching.values())
+            const plan = (pending.get(spec) ?? []).find((candidate) => !taken.has(candidate))
+            // A plan that installs a listener must serve it, or the child would wait for it: fail the start instead.
+            if (plan === undefined) return yield* new NotifyError({ reason: "ListenerLost", subject: name, detail: `no ${name} plan is waiting for this child's listener` })
+            launching.set(child.pid, plan)
+            if (plan.launched !== undefined) yield* plan.launched(child, kernel)
+          })
+      }
+      : {}),
     exec: ({ pid, spec }) =>
       Effect.sync(() => {
         const queue = pending.get(spec) ?? []
-        // The oldest plan that may be this child's: one that knows its members must list the pid.
-        const index = queue.findIndex((plan) => plan.owns === undefined || plan.owns(pid))
+        const held = launching.get(pid)
+        launching.delete(pid)
+        // The plan its launched hook took, else the oldest that may be this child's: one that knows its members must list the pid.
+        const index = held !== undefined ? queue.indexOf(held) : queue.findIndex((plan) => plan.owns === undefined || plan.owns(pid))
         const [plan] = index < 0 ? [] : queue.splice(index, 1)
         if (queue.length === 0) pending.delete(spec)
         if (plan !== undefined) running.set(pid, plan)
@@ -241,9 +274,12 @@ export const fencePlugin = <Options>(
       Effect.gen(function*() {
         const queue = pending.get(spec) ?? []
         // The newest plan for this spec is the one whose child just failed (a start is one fiber from preExec to here).
-        queue.pop()?.release()
+        const plan = queue.pop()
+        for (const [pid, held] of launching) if (held === plan) launching.delete(pid)
+        plan?.release()
         if (queue.length === 0) pending.delete(spec)
-        const explained = explainFenceFailure(failure.stage, failure.errno, hostOf(yield* KernelService).euid)
+        const host = hostOf(yield* KernelService)
+        const explained = explainFenceFailure(failure.stage, failure.errno, host.euid, host.capabilities, failure.subject)
         if (explained !== undefined) return yield* explained
       })
   }

@@ -5,6 +5,8 @@
  *     filesystem: { read: ["/usr", "/lib", "/etc/ssl"], write: ["/tmp/job-42"], hide: ["~/.ssh"] }, // or "read-only-host"
  *     network: "none",             // "loopback" | "host" | { connect: [443], bind: [] }
  *     user: "nobody",              // or "keep", or { uid, gid }
+ *     capabilities: ["CAP_NET_BIND_SERVICE"], // none by default
+ *     diagnoseCapabilities: true,  // name a call that failed for lack of one in the exit diagnosis
  *     hostname: "sandbox",
  *     limits: { memory: "512M", pids: 64, cpu: 1 },
  *     containment: "namespaces"    // or "cgroup" | "process-group"
@@ -19,7 +21,7 @@
  * it lists (an empty root), read-only unless under `write`; without `read` it
  * keeps the host read-only with its `write` paths writable.
  */
-import { Result } from "effect"
+import { Effect, Result } from "effect"
 import type { Diagnosis } from "../../core/exit.ts"
 import type { PolicyJson } from "../seccomp/json.ts"
 import { type CgroupLimits, type CgroupLimitOptions, decodeLimits } from "./cgroup/limits.ts"
@@ -28,7 +30,8 @@ import { type ContainmentLevel, containmentLevels } from "../../core/containment
 import { containmentPlanner } from "./containment.ts"
 import { absolutePath, at, decoded, list, oneOf, type Place, record, reject, text } from "./decode.ts"
 import type { FenceError } from "./errors.ts"
-import { decodeIdentity, type IdentityConfig, planIdentity } from "./identity.ts"
+import type { CapabilityOption } from "./capabilities.ts"
+import { identityFields, type IdentityConfig, planIdentity } from "./identity.ts"
 import type { MountsConfig } from "./mounts/options.ts"
 import { planMounts } from "./mounts/plan.ts"
 import { decodeNetwork, type NetworkConfig, type NetworkOption, networkPlanner } from "./network.ts"
@@ -54,6 +57,10 @@ export interface SandboxOptions {
   }
   readonly network?: NetworkOption
   readonly user?: "keep" | string | number | { readonly uid: number; readonly gid: number }
+  /** Capabilities the child keeps ("CAP_NET_BIND_SERVICE" or "net_bind_service"); none by default. */
+  readonly capabilities?: "none" | ReadonlyArray<CapabilityOption>
+  /** identity()'s capability watch: the exit diagnosis names a call that failed for lack of a capability. */
+  readonly diagnoseCapabilities?: boolean
   readonly hostname?: string
   readonly limits?: CgroupLimitOptions
   readonly containment?: ContainmentLevel
@@ -109,7 +116,7 @@ const related = (a: string, b: string): boolean => a === b || a.startsWith(`${b}
  */
 export const decodeSandbox = (input: unknown, home: string | undefined, kakoi: string, place: Place = { fence: "sandbox", path: "" }): Result.Result<SandboxConfig, FenceError> =>
   decoded(() => {
-    const fields = record(input ?? {}, place, ["filesystem", "network", "user", "hostname", "limits", "containment"])
+    const fields = record(input ?? {}, place, ["filesystem", "network", "user", "capabilities", "diagnoseCapabilities", "hostname", "limits", "containment"])
     const containment = fields.containment === undefined ? "namespaces" : oneOf(fields.containment, at(place, "containment"), containmentLevels)
     const fsPlace = at(place, "filesystem")
     const layout = fields.filesystem === undefined || fields.filesystem === "read-only-host"
@@ -137,12 +144,11 @@ export const decodeSandbox = (input: unknown, home: string | undefined, kakoi: s
       proc: namespaces,
       dev: "minimal"
     }
-    const user = fields.user === undefined ? {} : { user: fields.user }
     return {
       containment,
       mounts,
       network: Result.getOrThrow(decodeNetwork(fields.network ?? "none", at(place, "network"))),
-      identity: Result.getOrThrow(decodeIdentity(user, place)),
+      identity: identityFields(fields, place),
       userDefaulted: fields.user === undefined,
       hostname: fields.hostname === undefined ? undefined : text(fields.hostname, at(place, "hostname")),
       limits: fields.limits === undefined ? undefined : Result.getOrThrow(decodeLimits(fields.limits, at(place, "limits")))
@@ -187,7 +193,8 @@ export const sandboxPlanner = (): ((config: SandboxConfig, host: FenceHost) => R
       () => planMounts(config.mounts, host),
       () => connect(config.network, host),
       // uid 0 without capabilities still owns every root file (/etc/shadow is root's): not a sandbox default.
-      () => planIdentity(config.userDefaulted && host.euid === 0 ? { ...config.identity, user: { uid: nobody, gid: nobody } } : config.identity, host),
+      // A supervisor that is not root gets every part inside a user namespace of the child's own (inNamespaces).
+      () => planIdentity(config.userDefaulted && host.euid === 0 ? { ...config.identity, user: { uid: nobody, gid: nobody } } : config.identity, host, host.euid !== 0),
       () => Result.succeed({ steps: config.hostname === undefined ? [] : inNamespaces(host, [{ kind: "unshare", namespaces: ["uts"] }, { kind: "hostname", name: config.hostname }]), release: () => {} }),
       () => (config.limits === undefined ? Result.succeed({ steps: [], release: () => {} }) : limit(config.limits, host))
     ]
@@ -202,6 +209,7 @@ export const sandboxPlanner = (): ((config: SandboxConfig, host: FenceHost) => R
     const chosen = steps.find((step) => step.kind === "user-namespace" && step.uidMap !== `${host.euid} ${host.euid} 1`)
     return Result.succeed({ steps: chosen === undefined ? steps : steps.filter((step) => step.kind !== "user-namespace" || step === chosen), release, policies,
       diagnose: (exit) => plans.reduce<Diagnosis | undefined>((found, plan) => found ?? plan.diagnose?.(exit), undefined),
+      launched: (child, kernel) => Effect.forEach(plans, (plan) => plan.launched?.(child, kernel) ?? Effect.void, { discard: true }),
       owns: (pid) => plans.every((plan) => plan.owns === undefined || plan.owns(pid)) })
   }
 }
@@ -218,7 +226,7 @@ export const sandboxPlanner = (): ((config: SandboxConfig, host: FenceHost) => R
  * ```
  */
 export const sandbox = (options: SandboxOptions = {}, home?: string): FencePlugin => ({
-  ...fencePlugin("sandbox", "sandbox", decodeSandbox(options, home, kakoiRoot), sandboxPlanner()),
+  ...fencePlugin("sandbox", "sandbox", decodeSandbox(options, home, kakoiRoot), sandboxPlanner(), (config) => config.identity.diagnose),
   // Its `containment` option (default "namespaces") is the child's level.
   decidesContainment: true
 })

@@ -26,6 +26,15 @@ describe("sandbox flags", () => {
       containment: "cgroup"
     })
     expect(sandboxFromFlags({ ...none, rw: ["/tmp/job"], user: "nobody" })).toEqual({ filesystem: { write: ["/tmp/job"] }, user: "nobody" })
+    expect(sandboxFromFlags({ ...none, cap: ["CAP_NET_RAW"], "diagnose-caps": true })).toEqual({ capabilities: ["CAP_NET_RAW"], diagnoseCapabilities: true })
+  })
+
+  it("kakoi run --cap keeps one capability, --diagnose-caps names the one a failed call lacked, a wrong name is a usage error", () => {
+    expect(kakoi(["run", "--cap", "CAP_NET_BIND_SERVICE", "--", "sh", "-c", "grep -E '^Cap(Eff|Amb)' /proc/self/status | cut -f2"]).stdout).toBe("0000000000000400\n0000000000000400\n")
+    expect(kakoi(["run", "--diagnose-caps", "--", "/usr/bin/python3", "-c", "import os; os.setuid(0)"])).toMatchObject({
+      status: 1, stderr: expect.stringContaining('kakoi: A call failed for lack of a capability: "setuid" needs CAP_SETUID, which the child does not hold: /usr/bin/python3')
+    })
+    expect(kakoi(["run", "--cap", "NET_RAW", "--", "true"])).toMatchObject({ status: 2, stderr: expect.stringContaining('Unknown capability "NET_RAW": did you mean "CAP_NET_RAW" or "net_raw"?') })
   })
 
   it("kakoi run --sandbox --hostname runs the command in the sandbox: read-only host, home hidden, its own hostname and pid namespace", () => {

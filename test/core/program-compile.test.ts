@@ -104,6 +104,24 @@ describe.each(["x86_64", "aarch64"] as const)("compileProgram for %s", (arch: Ar
     ])
   })
 
+  it("keeps capabilities across a change to a non-zero uid: PR_SET_KEEPCAPS first, then inheritable and ambient", () => {
+    const steps: ReadonlyArray<PreExecStep> = [
+      { kind: "ids", uid: 65534, gid: 65534, keepCapabilities: true }, { kind: "clear-capabilities", keep: [10, 33], ambient: true }
+    ]
+    const { ending } = run({ steps })
+    const from = ending.calls.findIndex((call) => call.name === "prctl" && call.args[0] === BigInt(constants.PR_SET_KEEPCAPS))
+    const identity = ending.calls.slice(from, -1)
+    expect(identity.map((call) => [call.name, ...call.args.slice(0, 3)])).toEqual([
+      ["prctl", BigInt(constants.PR_SET_KEEPCAPS), 1n, 0n], ["setresgid", 65534n, 65534n, 65534n], ["setresuid", 65534n, 65534n, 65534n],
+      ["prctl", BigInt(constants.PR_CAP_AMBIENT), BigInt(constants.PR_CAP_AMBIENT_CLEAR_ALL), 0n],
+      ["capset", identity[4]?.args[0], identity[4]?.args[1], 0n],
+      ["prctl", BigInt(constants.PR_CAP_AMBIENT), BigInt(constants.PR_CAP_AMBIENT_RAISE), 10n], ["prctl", BigInt(constants.PR_CAP_AMBIENT), BigInt(constants.PR_CAP_AMBIENT_RAISE), 33n]
+    ])
+    // Effective, permitted and inheritable hold bit 10 in the low word and bit 1 (33) in the high one.
+    const data = new DataView((identity[4] as Call).bytes(1, 24).buffer)
+    expect([0, 4, 8, 12, 16, 20].map((offset) => data.getUint32(offset, true))).toEqual([1 << 10, 1 << 10, 1 << 10, 2, 2, 2])
+  })
+
   it("installs the listener's filter last and runs nothing but the handshake read before execve", () => {
     const steps: ReadonlyArray<PreExecStep> = [{ kind: "seccomp", bpf: bpf(3), listener: true }, { kind: "seccomp", bpf: bpf(1) }]
     const { ending } = run({ steps, argv: ["missing"], env: ["PATH=/a:/b"] }, (call) => (call.name === "execve" ? BigInt(-errno.ENOENT) : undefined))

@@ -116,4 +116,19 @@ describe("hostCapabilities says why not", () => {
   it("no user notification", () => {
     expect(hostCapabilities(fake({ files: { "/proc/sys/kernel/seccomp/actions_avail": "kill_process errno allow\n" } })).seccompUserNotification.status).toBe("no")
   })
+
+  it("the supervisor's own capabilities: what a child can be cleared of, given and keep", () => {
+    const status = (uid: number, effective: string, bounding = effective): string => `Uid:\t${uid}\t${uid}\t${uid}\t${uid}\nCapEff:\t${effective}\nCapBnd:\t${bounding}\n`
+    const root = hostCapabilities(fake({ files: { "/proc/self/status": status(0, "000001ffffffffff") } })).capabilities
+    expect([root.clear.status, root.changeUser.status, root.keep.status, root.effective.length]).toEqual(["yes", "yes", "yes", 41])
+    // A container's root without CAP_SETUID (bit 7) and CAP_SETPCAP (bit 8).
+    const container = hostCapabilities(fake({ files: { "/proc/self/status": status(0, "000001fffffffe7f") } })).capabilities
+    expect([container.clear.status, container.changeUser.status, container.keep.status]).toEqual(["no", "no", "yes"])
+    expect(container.changeUser.reason).toContain("the supervisor lacks CAP_SETUID")
+    expect(container.clear.reason).toContain("fail with a FenceError naming CAP_SETPCAP")
+    const user = hostCapabilities(fake()).capabilities
+    expect([user.clear.status, user.changeUser.status, user.keep.status, user.effective]).toEqual(["yes", "no", "no", []])
+    expect(hostCapabilities(fake({ files: { "/proc/sys/user/max_user_namespaces": "0\n" } })).capabilities.clear.status).toBe("no")
+    expect(hostCapabilities(fake({ files: { "/proc/self/status": status(1000, "0000000000000400") } })).capabilities.effective).toEqual(["CAP_NET_BIND_SERVICE"])
+  })
 })

@@ -2,7 +2,9 @@
  * Compile rules of the identity steps, in the order core/steps.ts fixes:
  * the bounding set (PR_CAPBSET_DROP needs CAP_SETPCAP), the supplementary
  * groups, gid before uid (after a non-zero uid CAP_SETGID is gone), then the
- * capability sets a uid-0 child would still hold.
+ * capability sets a uid-0 child would still hold; capabilities kept for a
+ * child that is not uid 0 survive its uid change (PR_SET_KEEPCAPS) and its
+ * execve (the ambient set).
  */
 import type { PreExecStep } from "../../steps.ts"
 import { ProgramError } from "../errors.ts"
@@ -68,6 +70,7 @@ export const identityOps = (context: RuleContext, step: IdentityStep): ReadonlyA
       const uid = id(step.uid, "uid")
       const gid = id(step.gid, "gid")
       return [
+        ...(step.keepCapabilities === true ? [{ nr: sys.prctl, mode: Mode.check, args: [c.PR_SET_KEEPCAPS, 1, 0, 0, 0], stage: "ids", subject: "keep capabilities" }] : []),
         { nr: sys.setresgid, mode: Mode.check, args: [gid, gid, gid], stage: "ids", subject: `gid ${gid}` },
         { nr: sys.setresuid, mode: Mode.check, args: [uid, uid, uid], stage: "ids", subject: `uid ${uid}` }
       ]
@@ -77,14 +80,19 @@ export const identityOps = (context: RuleContext, step: IdentityStep): ReadonlyA
       new DataView(header.buffer).setUint32(structs.capUserHeader.version, c.LINUX_CAPABILITY_VERSION_3, true)
       const data = new Uint8Array(structs.capUserData.size)
       const view = new DataView(data.buffer)
-      for (const cap of capabilities(step.keep, "keep")) {
+      const keep = capabilities(step.keep, "keep")
+      const ambient = step.ambient === true
+      const fields = [structs.capUserData.effective, structs.capUserData.permitted, ...(ambient ? [structs.capUserData.inheritable] : [])]
+      for (const cap of keep) {
         const base = cap < 32 ? 0 : structs.capUserData.entrySize
         const bit = 1 << (cap % 32)
-        for (const field of [structs.capUserData.effective, structs.capUserData.permitted]) view.setUint32(base + field, (view.getUint32(base + field, true) | bit) >>> 0, true)
+        for (const field of fields) view.setUint32(base + field, (view.getUint32(base + field, true) | bit) >>> 0, true)
       }
       return [
         { nr: sys.prctl, mode: Mode.check, args: [c.PR_CAP_AMBIENT, c.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0], stage: "clear-capabilities", subject: "ambient set" },
-        { nr: sys.capset, mode: Mode.check, args: [layout.bytes(header), layout.bytes(data)], stage: "clear-capabilities", subject: "capabilities" }
+        { nr: sys.capset, mode: Mode.check, args: [layout.bytes(header), layout.bytes(data)], stage: "clear-capabilities", subject: "capabilities" },
+        // Raising needs the capability permitted and inheritable, which capset has just made it.
+        ...(ambient ? keep.map((cap) => ({ nr: sys.prctl, mode: Mode.check, args: [c.PR_CAP_AMBIENT, c.PR_CAP_AMBIENT_RAISE, cap, 0, 0], stage: "clear-capabilities", subject: `ambient capability ${cap}` })) : [])
       ]
     }
     default:

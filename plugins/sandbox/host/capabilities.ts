@@ -2,8 +2,9 @@
  * What this host offers the fences, and why not where it does not: kernel,
  * Landlock ABI, user/pid/mount/network namespaces (sysctls, AppArmor, and an
  * actual attempt), cgroup v2 and its delegation, ptrace rights for notify
- * listeners, seccomp user notification, io_uring, and the containment level
- * `run` would use. Pure over a HostProbe: `kakoi doctor` prints it, tests
+ * listeners, seccomp user notification, io_uring, the supervisor's own
+ * capabilities (what its children can be cleared of, given, or keep), and the
+ * containment level `run` would use. Pure over a HostProbe: `kakoi doctor` prints it, tests
  * feed fake probes.
  */
 import { locateCgroup, type CgroupLocation } from "../cgroup/locate.ts"
@@ -11,6 +12,8 @@ import type { ContainmentLevel } from "../containment.ts"
 import { landlockUnavailable } from "../landlock/ruleset.ts"
 import type { HostProbe } from "./probe.ts"
 import { constants } from "../../../core/arch/generic.ts"
+import { capabilitiesOf, capabilityNames } from "../../seccomp/formats/capabilities.ts"
+import { holds, statusMask } from "../capabilities.ts"
 
 /**
  * A yes, a no, or "unknown" (the probe could not tell), with the reason in words.
@@ -50,6 +53,17 @@ export interface HostCapabilities {
   readonly ptrace: { readonly yamaScope: number | undefined; readonly capSysPtrace: boolean; readonly notify: Verdict }
   readonly seccompUserNotification: Verdict
   readonly ioUring: Verdict
+  readonly capabilities: {
+    /** The supervisor's effective and bounding sets, by name (capabilities(7)'s). */
+    readonly effective: ReadonlyArray<string>
+    readonly bounding: ReadonlyArray<string>
+    /** Whether a child's capabilities can all be cleared, the bounding set included. */
+    readonly clear: Verdict
+    /** Whether a child can run as another user (identity's `user`). */
+    readonly changeUser: Verdict
+    /** What a child may keep (identity's and sandbox()'s `capabilities`). */
+    readonly keep: Verdict
+  }
   readonly containment: {
     /**
      * The strongest level this host gives a child that asks (containment("namespaces"), sandbox(),
@@ -75,9 +89,29 @@ const number = (text: string | undefined): number | undefined => {
 const statusField = (status: string | undefined, name: string): string | undefined =>
   status?.split("\n").find((line) => line.startsWith(`${name}:`))?.slice(name.length + 1).trim()
 
-const hasCapability = (status: string | undefined, cap: number): boolean => {
-  const effective = statusField(status, "CapEff")
-  return effective !== undefined && ((BigInt(`0x${effective}`) >> BigInt(cap)) & 1n) === 1n
+const hasCapability = (status: string | undefined, cap: number): boolean => holds(statusMask(status ?? "", "CapEff") ?? 0n, cap)
+
+const capabilityVerdicts = (status: string | undefined, euid: number | undefined, users: Verdict): HostCapabilities["capabilities"] => {
+  const effective = statusMask(status ?? "", "CapEff") ?? 0n
+  const bounding = statusMask(status ?? "", "CapBnd") ?? 0n
+  const names = (mask: bigint): ReadonlyArray<string> => capabilitiesOf(mask.toString(16))
+  const lacks = (...needed: ReadonlyArray<string>): ReadonlyArray<string> => needed.filter((name) => !holds(effective, capabilityNames.indexOf(name)))
+  const setpcap = lacks("CAP_SETPCAP")
+  const clear = setpcap.length === 0
+    ? yes("CAP_SETPCAP is held: a child's bounding, ambient, inheritable, permitted and effective sets are all cleared")
+    : euid === 0
+      ? no("root without CAP_SETPCAP cannot clear a child's bounding set (its children get no user namespace of their own): identity() and sandbox() fail with a FenceError naming CAP_SETPCAP; give it back (docker run --cap-add SETPCAP)")
+      : users.status === "yes"
+        ? yes("not root: the bounding set is cleared inside a user namespace of the child's own (sandbox() and identity({ map }) make one), the other sets always; no_new_privs keeps setuid files from giving any back")
+        : no(`not root and no user namespaces: a child keeps the supervisor's bounding set (its other sets are cleared, and no_new_privs keeps setuid files from giving any back): ${users.reason}`)
+  const ids = lacks("CAP_SETUID", "CAP_SETGID")
+  const changeUser = ids.length === 0
+    ? yes("CAP_SETUID and CAP_SETGID are held: identity({ user }) and sandbox({ user }) can run a child as another user")
+    : no(`the supervisor lacks ${ids.join(" and ")}: another user fails with a FenceError naming it; identity({ map: { uid, gid } }) appears as another id inside a user namespace instead`)
+  const keep = effective === 0n
+    ? no("the supervisor holds no capabilities: a child can keep none (except inside its own user namespace)")
+    : yes(`a child can keep any of the ${names(effective).length} effective capabilities (capabilities: ["CAP_NET_BIND_SERVICE"]); one that is not uid 0 keeps them in its ambient set`)
+  return { effective: names(effective), bounding: names(bounding), clear, changeUser, keep }
 }
 
 /** What a failed unshare(1) most likely hit, in the order a host says no. */
@@ -196,6 +230,7 @@ export const hostCapabilities = (probe: HostProbe): HostCapabilities => {
       ? yes("SECCOMP_RET_USER_NOTIF is available")
       : no("the kernel lacks SECCOMP_RET_USER_NOTIF (Linux 5.0+): notify rules and trap handlers cannot work"),
     ioUring: ioUringVerdict(probe),
+    capabilities: capabilityVerdicts(status, euid, userNamespaces),
     // "namespaces" needs both: the pid namespace and a mount namespace for its own /proc.
     containment: containmentOf(pidNamespaces.status === "yes" ? mountNamespaces : pidNamespaces, cgroup)
   }

@@ -1,10 +1,20 @@
 /**
  * `kakoi doctor`'s text: one line per capability, "yes", "no" or "?" and the
- * reason, then the containment level `run` would use.
+ * reason, the supervisor's own capabilities and what its children can be
+ * cleared of, given or keep, then the containment level `run` would use.
  */
+import { capabilityNames } from "../../seccomp/formats/capabilities.ts"
 import type { HostCapabilities, Verdict } from "./capabilities.ts"
 
 const mark = (verdict: Verdict): string => (verdict.status === "yes" ? "yes" : verdict.status === "no" ? "no " : "?  ")
+
+/** Most of the known capabilities are "all N but ..."; a few are named. */
+const capabilityList = (names: ReadonlyArray<string>): string => {
+  if (names.length === 0) return "none"
+  const missing = capabilityNames.filter((name) => !names.includes(name))
+  if (missing.length === 0) return `all ${capabilityNames.length}`
+  return missing.length < names.length ? `all ${capabilityNames.length} but ${missing.join(" ")}` : names.join(" ")
+}
 
 const line = (label: string, verdict: Verdict): string => `${label.padEnd(22)}${mark(verdict)}  ${verdict.reason}`
 
@@ -38,6 +48,10 @@ export const formatCapabilities = (host: HostCapabilities): ReadonlyArray<string
     line("notify (pidfd_getfd)", host.ptrace.notify),
     line("seccomp user notif", host.seccompUserNotification),
     line("io_uring", host.ioUring),
+    `${"capabilities".padEnd(22)}${capabilityList(host.capabilities.effective)}${host.capabilities.bounding.length === host.capabilities.effective.length ? "" : `; bounding set: ${capabilityList(host.capabilities.bounding)}`}`,
+    line("  clear for children", host.capabilities.clear),
+    line("  another user", host.capabilities.changeUser),
+    line("  keep for children", host.capabilities.keep),
     // "namespaces" is every child's default (core/containment.ts): here is whether this host gives it.
     `${"containment".padEnd(22)}${containment.level === undefined ? "run fails by default (it asks for \"namespaces\")" : `run uses "${containment.level}" by default`}: ${containment.reason}`,
     line("  namespaces", containment.levels.namespaces),
