@@ -1,7 +1,8 @@
 /**
  * Containment and sandbox cost in the runtime running this file: spawn of
- * `/bin/true` to its exit at containment "namespaces" (a pid namespace, its
- * init, a Landlock domain) against the default `process-group` (nothing added),
+ * `/bin/true` to its exit at the default containment "namespaces" (a pid
+ * namespace, its init, a Landlock domain, the namespace's own /proc) against
+ * `containment: "process-group"` (nothing added),
  * against bubblewrap doing the same (`bwrap --unshare-pid --die-with-parent
  * --dev-bind / / /bin/true`), and against the runtime's own spawn; then
  * `sandbox()` defaults plus a seccomp policy against bwrap with the
@@ -16,7 +17,7 @@
  *   bun bench/containment.ts [runs]
  */
 import { policy, run, seccomp } from "../mod.ts"
-import { containment, sandbox } from "../plugins/sandbox/mod.ts"
+import { sandbox } from "../plugins/sandbox/mod.ts"
 import { compare, machine, report, type Case } from "./measure.ts"
 import { plainSpawn, plainSpawnName } from "./runtime.ts"
 
@@ -30,7 +31,6 @@ const kakoi = async (options: Parameters<typeof run>[1]): Promise<void> => {
 }
 
 // Built once and reused, as in a long-lived supervisor.
-const contained = containment("namespaces")
 const strict = sandbox()
 const watched = sandbox({ diagnoseCapabilities: true })
 const fence = seccomp(policy({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir", "mkdirat"] }] }))
@@ -41,8 +41,8 @@ const bwrapSandbox = [
 
 const cases: ReadonlyArray<Case> = [
   { label: `${plainSpawnName} ${target}`, task: () => plainSpawn([target]) },
-  { label: `kakoi run, containment "process-group" (the default)`, task: () => kakoi({}) },
-  { label: `kakoi run, containment "namespaces"`, task: () => kakoi({ plugins: [contained] }) },
+  { label: `kakoi run, containment "process-group"`, task: () => kakoi({ containment: "process-group" }) },
+  { label: `kakoi run, containment "namespaces" (the default)`, task: () => kakoi({}) },
   { label: "bwrap --unshare-pid --die-with-parent --dev-bind / /", task: () => plainSpawn(["bwrap", "--unshare-pid", "--die-with-parent", "--dev-bind", "/", "/", target]) },
   { label: "kakoi run, sandbox() + seccomp errno policy", task: () => kakoi({ plugins: [strict, fence] }) },
   { label: "kakoi run, sandbox({ diagnoseCapabilities: true }) + seccomp errno policy", task: () => kakoi({ plugins: [watched, fence] }) },

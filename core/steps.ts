@@ -100,9 +100,12 @@ export type PreExecStep =
    * CLONE_NEWUSER: `ChildProgram.cloneFlags`) and writes its own maps first:
    * "deny" to /proc/self/setgroups, then `uidMap` and `gidMap` (the kernel's
    * "inside outside count" lines; unprivileged, only one line mapping its own
-   * euid/egid). Several steps may ask for it; they must agree.
+   * euid/egid). Several steps may ask for it; they must agree, but a step
+   * with `anyMap` (the supervisor's own ids mapped to themselves, asked only
+   * to make other namespaces possible without privilege) gives way to one
+   * that maps the ids on purpose.
    */
-  | { readonly kind: "user-namespace"; readonly uidMap: string; readonly gidMap: string }
+  | { readonly kind: "user-namespace"; readonly uidMap: string; readonly gidMap: string; readonly anyMap?: true }
   /** New namespaces of these kinds (one unshare(2) for every such step together), owned by the user namespace if any. */
   | { readonly kind: "unshare"; readonly namespaces: ReadonlyArray<UnsharedNamespace> }
   /**

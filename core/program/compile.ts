@@ -148,7 +148,10 @@ export const compileOps = (input: ProgramInput, table: ArchTable, layout: BlockL
     throw new ProgramError({ reason: "UnconfinedInit", subject: at(steps.find((step) => step.kind === "pid-namespace") as PreExecStep) })
   }
   const maps = steps.filter((step) => step.kind === "user-namespace")
-  const differing = maps.find((step) => step.uidMap !== maps[0]?.uidMap || step.gidMap !== maps[0]?.gidMap)
+  // A map asked for on purpose wins over the self maps fences ask for only to make their namespaces possible.
+  const purposeful = maps.filter((step) => step.anyMap !== true)
+  const chosenMap = purposeful[0] ?? maps[0]
+  const differing = purposeful.find((step) => step.uidMap !== chosenMap?.uidMap || step.gidMap !== chosenMap?.gidMap)
   if (differing !== undefined) throw new ProgramError({ reason: "Conflict", subject: at(differing), detail: "another step maps the user namespace differently: give one identity" })
   const groups = steps.find((step) => step.kind === "groups")
   if (maps.length > 0 && groups !== undefined) {
@@ -236,6 +239,9 @@ export const compileOps = (input: ProgramInput, table: ArchTable, layout: BlockL
         unblock()
         break
       }
+      case "user-namespace":
+        for (const spec of stepOps(context(step), chosenMap ?? step)) add(spec)
+        break
       case "unshare": {
         const namespaces = [...new Set(steps.flatMap((other) => (other.kind === "unshare" ? other.namespaces : [])))]
         for (const spec of stepOps(context(step), { kind: "unshare", namespaces })) add(spec)

@@ -165,11 +165,11 @@ export const emptyPlan: FencePlan = { steps: [], release: () => {} }
  *
  * declare const host: FenceHost
  * inNamespaces(host, [{ kind: "unshare", namespaces: ["network"] }])
- * // as uid 1000: [{ kind: "user-namespace", uidMap: "1000 1000 1", gidMap: "1000 1000 1" }, { kind: "unshare", ... }]
+ * // as uid 1000: [{ kind: "user-namespace", uidMap: "1000 1000 1", gidMap: "1000 1000 1", anyMap: true }, { kind: "unshare", ... }]
  * ```
  */
 export const inNamespaces = (host: FenceHost, steps: ReadonlyArray<PreExecStep>): ReadonlyArray<PreExecStep> =>
-  host.euid === 0 ? steps : [{ kind: "user-namespace", uidMap: `${host.euid} ${host.euid} 1`, gidMap: `${host.egid} ${host.egid} 1` }, ...steps]
+  host.euid === 0 ? steps : [{ kind: "user-namespace", uidMap: `${host.euid} ${host.euid} 1`, gidMap: `${host.egid} ${host.egid} 1`, anyMap: true }, ...steps]
 
 const hosts = new WeakMap<Kernel, FenceHost>()
 const hostOf = (kernel: Kernel): FenceHost => {

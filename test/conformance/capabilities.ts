@@ -20,7 +20,7 @@ import { buildC } from "../helpers/build-c.ts"
 export interface CapabilitiesApi {
   readonly run: (argv: ReadonlyArray<string>, options?: RunOptions<any, any>) => Promise<RunResult>
   /** The argv that runs test/fixtures/capability-refused.ts in this runtime with `which`. */
-  readonly fixture: (which: "user" | "sandbox" | "status" | "kept") => ReadonlyArray<string>
+  readonly fixture: (which: "user" | "sandbox" | "status" | "kept" | "mapped") => ReadonlyArray<string>
 }
 
 /** test/fixtures/capability-refused.ts. */
@@ -156,13 +156,15 @@ export const capabilitiesSuite = (runtime: string, api: CapabilitiesApi): void =
 
     it("a supervisor run as nobody: its sandboxed child has an empty bounding set too (in its own user namespace), and keeps CAP_NET_BIND_SERVICE there if asked", async () => {
       const asNobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
-      const child = async (which: "status" | "kept") => {
+      const child = async (which: "status" | "kept" | "mapped") => {
         const supervisor = await api.run([...asNobody, ...api.fixture(which)], { env: { PATH: "/usr/bin:/bin", HOME: "/var/tmp", DENO_DIR: join(directory, "deno") } })
         return JSON.parse(text(supervisor.stdout)) as { readonly ran: boolean; readonly stdout: string }
       }
       expect(await child("status")).toEqual({ ran: true, stdout: `${Array(5).fill(none).join(" ")}\n13\n` })
       const kept = "0000000000000400"
       expect(await child("kept")).toEqual({ ran: true, stdout: `${Array(5).fill(kept).join(" ")}\nbound\n` })
+      // identity's map is the user namespace's, not the self map the default containment asks for beside it.
+      expect(await child("mapped")).toEqual({ ran: true, stdout: "0\n0\n" })
     })
 
     it("names the capability a root supervisor lacks: CAP_SETUID for another user, CAP_SYS_ADMIN for sandbox()'s namespaces", async () => {
