@@ -77,7 +77,8 @@ describe("start()", () => {
 describe("a child its owner never releases", () => {
   it("keeps no pidfd once it is reaped and nothing is left in its process group", async () => {
     const openFds = (): number => readdirSync("/proc/self/fd").length
-    await startWith(["true"], [processGroup])
+    // Warm up with a child that outlives the launcher's short wait, so the poll thread's own fds exist already.
+    await startWith(["sleep", "0.05"], [processGroup])
     const before = openFds()
     // startWith awaits the exit and never calls release: an interrupted owner looks the same.
     for (let index = 0; index < 20; index++) await startWith(["true"], [processGroup])
