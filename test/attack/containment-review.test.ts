@@ -148,6 +148,21 @@ describe("default containment: the child cannot stop its init from forwarding, r
     expect(await noneLeft(marker)).toBe(true)
   })
 
+  // Open (low: the child only spoils its own report): after PTRACE_TRACEME the init is the target's tracer, so
+  // its wait4 reports the target's signal stops too (WUNTRACED or not); the init takes the first for the end
+  // of the target (init.ts, the "reap" ops compare only the pid), reports a stop status, which has neither an
+  // exit code nor a signal, and ends the namespace while the target was still alive.
+  it("a target that makes the init its tracer and stops is not taken for ended", async () => {
+    const code = "import ctypes, os, signal, time\nctypes.CDLL(None).ptrace(0, 0, 0, 0)\nprint('up', flush=True)\nos.kill(os.getpid(), signal.SIGSTOP)\ntime.sleep(30)"
+    const child = await spawn(["/usr/bin/python3", "-c", code], {})
+    expect((await firstLine(child.stdout)).trim()).toBe("up")
+    const early = await Promise.race([child.result, new Promise((resolve) => setTimeout(() => resolve("running"), 500))])
+    child.kill("SIGKILL")
+    const result = await child.result
+    expect(early).toBe("running")
+    expect(result.signal).toBe("SIGKILL")
+  })
+
   it("a decoy child of the init whose inner pid is 2 does not become the pid kakoi reports", async () => {
     const marker = markerOf()
     const child = await spawn([probe, "decoy", marker], {})
