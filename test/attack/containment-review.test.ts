@@ -112,6 +112,17 @@ describe("default containment: the child cannot reach its init, which shares the
   it("as root, cannot write a sysctl of the host (kernel.core_pattern starts a program outside every fence)", () => {
     expect(supervised("root", [probe, "sysctl"]).stdout).not.toBe("core_pattern:ok\n")
   })
+
+  // Open, the same capabilities: process_madvise by the init's pidfd needs only a read of its memory
+  // (CAP_PERFMON, as for environ) and CAP_SYS_NICE: the child pages out the supervisor's memory.
+  it("as root, cannot advise the kernel on the supervisor's memory through its init's pidfd (process_madvise)", () => {
+    expect(supervised("root", [probe, "madvise"]).stdout).toMatch(/^madvise:(EPERM|EACCES|ESRCH)\n$/)
+  })
+
+  it("supervisor nobody: a nested user and mount namespace cannot unmount, remount or replace the /proc without the init", () => {
+    const script = 'unshare -Urm sh -c "umount -l /proc; echo umount=\\$?; mount -o remount,hidepid=0 /proc; echo remount=\\$?; mount -t proc proc /mnt; echo mount=\\$?; test -e /proc/1; echo init=\\$?" 2>/dev/null'
+    expect(supervised("nobody", ["/bin/sh", "-c", script]).stdout).toBe("umount=32\nremount=32\nmount=32\ninit=1\n")
+  })
 })
 
 describe("default containment: the child cannot stop its init from forwarding, reaping or ending the namespace", () => {
