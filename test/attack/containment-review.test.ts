@@ -66,10 +66,10 @@ const parentOf = (pid: number): number => Number(readFileSync(`/proc/${pid}/stat
 const stateOf = (pid: number): string => readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ")[0] ?? ""
 
 describe("default containment: the child cannot reach its init, which shares the supervisor's memory", () => {
-  it.each(["root", "nobody"] as const)("through its own /proc/1, supervisor %s: no ptrace, memory, environment, fds, signal, oom_score_adj or coredump_filter", (who) => {
+  it.each(["root", "nobody"] as const)("through its own /proc/1 and its pidfd, supervisor %s: no ptrace, memory, environment, fds, namespaces, signal, oom_score_adj or coredump_filter", (who) => {
     const result = supervised(who, [probe, "reach"])
     const seen = outcomes(result.stdout)
-    expect(Object.keys(seen)).toHaveLength(9)
+    expect(Object.keys(seen)).toHaveLength(10)
     // /proc/1/oom_score_adj and coredump_filter have no ptrace check: written, they changed the supervisor's
     // (an oom_score_adj set on one process is set on every process sharing its memory; the filter is the memory's).
     // The child's /proc is mounted hidepid=ptraceable: the init, outside the child's Landlock domain, is not there.
@@ -88,7 +88,7 @@ describe("default containment: the child cannot reach its init, which shares the
   it("as root, through the host's /proc beneath its own (umount2): calls by pid find nobody, /proc/<pid>/mem is refused", () => {
     const seen = outcomes(supervised("root", [probe, "reach", "host", "SUPERVISOR"]).stdout)
     for (const target of ["init", "supervisor"]) {
-      for (const call of ["ptrace-seize", "ptrace-attach", "vm-writev", "getfd", "kill"]) expect(seen[`${target}-${call}`], `${target}-${call}`).toBe("ESRCH")
+      for (const call of ["ptrace-seize", "ptrace-attach", "vm-writev", "getfd", "nsfd", "kill"]) expect(seen[`${target}-${call}`], `${target}-${call}`).toBe("ESRCH")
       expect(seen[`${target}-mem`]).toBe("EACCES")
     }
   })
