@@ -69,7 +69,7 @@ describe("default containment: the child cannot reach its init, which shares the
   it.each(["root", "nobody"] as const)("through its own /proc/1 and its pidfd, supervisor %s: no ptrace, memory, environment, fds, namespaces, signal, oom_score_adj or coredump_filter", (who) => {
     const result = supervised(who, [probe, "reach"])
     const seen = outcomes(result.stdout)
-    expect(Object.keys(seen)).toHaveLength(10)
+    expect(Object.keys(seen)).toHaveLength(11)
     // /proc/1/oom_score_adj and coredump_filter have no ptrace check: written, they changed the supervisor's
     // (an oom_score_adj set on one process is set on every process sharing its memory; the filter is the memory's).
     // The child's /proc is mounted hidepid=ptraceable: the init, outside the child's Landlock domain, is not there.
@@ -85,11 +85,12 @@ describe("default containment: the child cannot reach its init, which shares the
     expect(result.after).toBe(result.before)
   })
 
-  it("as root, through the host's /proc beneath its own (umount2): calls by pid find nobody, /proc/<pid>/mem is refused", () => {
+  it("as root, through the host's /proc beneath its own (umount2): calls by pid find nobody, /proc/<pid>/mem and ns/mnt are refused", () => {
     const seen = outcomes(supervised("root", [probe, "reach", "host", "SUPERVISOR"]).stdout)
     for (const target of ["init", "supervisor"]) {
       for (const call of ["ptrace-seize", "ptrace-attach", "vm-writev", "getfd", "nsfd", "kill"]) expect(seen[`${target}-${call}`], `${target}-${call}`).toBe("ESRCH")
       expect(seen[`${target}-mem`]).toBe("EACCES")
+      expect(seen[`${target}-ns`]).toBe("EACCES")
     }
   })
 
