@@ -208,6 +208,20 @@ describe("default containment: signals and sockets", () => {
     }
   })
 
+  // Open: the default containment alone (no seccomp policy, hence no floor) leaves TIOCSTI to a child whose
+  // stdin is the terminal that is its controlling one (stdio "inherit", processGroup false, as kakoi run's CMD):
+  // it types into the terminal, and the user's shell runs that after kakoi ends, outside every fence
+  // (bubblewrap's CVE-2017-5226). The floor's tiocsti entry answers it, only where a policy is given.
+  it("a child on the terminal, supervisor nobody, cannot push input into it (TIOCSTI)", () => {
+    const inject = "import fcntl, termios\nfor c in b'echo kakoi-injected\\n': fcntl.ioctl(0, termios.TIOCSTI, bytes([c]))"
+    const supervisor = [...asNobody, process.execPath, fixture, JSON.stringify(["/usr/bin/python3", "-c", inject]), "terminal"]
+    // On a fresh pseudo-terminal; the line discipline echoes what is pushed into its input, as a shell would read it.
+    const onTerminal = "import json, os, pty, sys\npid, fd = pty.fork()\nif pid == 0: os.execvp(sys.argv[1], sys.argv[1:])\nout = b''\nwhile True:\n    try: chunk = os.read(fd, 4096)\n    except OSError: break\n    if not chunk: break\n    out += chunk\nos.waitpid(pid, 0)\nsys.stdout.write(out.decode(errors='replace'))"
+    const result = spawnSync("/usr/bin/python3", ["-c", onTerminal, ...supervisor], { encoding: "utf8", timeout: 20_000 })
+    expect(result.stdout).toContain('"exitCode":0')
+    expect(result.stdout).not.toContain("echo kakoi-injected")
+  })
+
   // Open (not a way out, a broken behaviour): kill() signals the init, which forwards what it reads from its
   // signalfd; SIGSTOP cannot be blocked, so it stops the init itself (which then neither forwards nor reaps)
   // while the target runs on. At containment process-group, kill("SIGSTOP") stops the target.
