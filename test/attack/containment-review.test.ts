@@ -271,4 +271,42 @@ describe("default containment under supervision", () => {
       rmSync(dir, { recursive: true, force: true })
     }
   })
+
+  // Open (core/supervisor/supervisor.ts startSlot): a stop that interrupts a worker's start loses the worker. The
+  // start itself is uninterruptible (startWorker), but it runs inside `restore(...)` of an uninterruptibleMask:
+  // once it completes, the pending interrupt fires at restore's boundary, before the tap that keeps the instance
+  // in its slot, so stopAll finds no instance and the running worker (its init and target) is never stopped:
+  // kakoi supervise waits for it forever. A Ctrl-C to the whole process group hides it when the worker dies of
+  // the SIGINT its init forwards; test/cli/supervise.test.ts's SIGINT to kakoi alone hangs the same way.
+  // Making the tap part of the uninterruptible start (no restore) passes this test.
+  it("kakoi supervise stopped (SIGTERM to it alone, as a service manager's stop) while its second contained worker starts exits 0 promptly, leaving nothing", async () => {
+    const marker = markerOf()
+    const dir = mkdtempSync("/var/tmp/kakoi-review-tree-")
+    const file = join(dir, "tree.json")
+    const worker = (name: string) => ({ name, argv: ["/bin/sh", "-c", "echo up; while :; do sleep 1; done", marker], ready: { kind: "line", pattern: "up" } })
+    // b's filter and limits make its start as long as the example tree's (the Ctrl-C lands inside it there).
+    const fenced = { seccomp: { default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir", "mkdirat"] }] }, rlimit: { nofile: 64, core: 0 } }
+    writeFileSync(file, JSON.stringify({ name: "t", children: [{ ...worker("a"), ...fenced }, { ...worker("b"), ...fenced }] }))
+    try {
+      const cli = spawnProcess(process.execPath, [bin, "supervise", file], { stdio: ["ignore", "pipe", "pipe"], detached: true })
+      const exit = once(cli, "exit")
+      const pid = cli.pid as number
+      let seen = ""
+      let stoppedAt = 0
+      cli.stdout.on("data", (chunk: Buffer) => {
+        seen += chunk.toString()
+        // The stop lands while b starts: a is ready, b is next.
+        if (stoppedAt !== 0 || !seen.includes("t/a: ready")) return
+        stoppedAt = Date.now()
+        process.kill(pid, "SIGTERM")
+      })
+      const ended = await Promise.race([exit, new Promise((resolve) => setTimeout(() => resolve("hung"), 5000))])
+      if (ended === "hung") process.kill(-pid, "SIGKILL")
+      expect(ended).toEqual([0, null])
+      expect(Date.now() - stoppedAt).toBeLessThan(3000)
+      expect(await noneLeft(marker)).toBe(true)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })
