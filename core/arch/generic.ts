@@ -63,6 +63,8 @@ export const constants = {
   PR_SET_NO_NEW_PRIVS: 38,
   /** ptrace(2) request that attaches without stopping the tracee (the attack tests' probe). */
   PTRACE_SEIZE: 0x4206,
+  /** ptrace(2) request that lets a tracee go (the init's, for a target that made it its tracer). */
+  PTRACE_DETACH: 17,
   SECCOMP_SET_MODE_FILTER: 1,
   SECCOMP_FILTER_FLAG_TSYNC: 1,
   SECCOMP_FILTER_FLAG_NEW_LISTENER: 8,

@@ -12,7 +12,9 @@
  * orphan in the namespace comes to it); anything else goes on to the target
  * (or, when the target leads its own session, to every process in the
  * namespace: the contained form of its process group). After the target's
- * exec it waits for the supervisor to read the target's outer pid.
+ * exec it waits for the supervisor to read the target's outer pid. A target
+ * that asks to be traced (PTRACE_TRACEME) makes the init its tracer: each
+ * of its signal stops is let go, so only its end is taken for its end.
  * When the target is reaped, its wait status goes to the supervisor as a
  * record (an init cannot die of the target's signal) and the init exits,
  * which makes the kernel kill what is left in the namespace.
@@ -22,8 +24,11 @@ import type { BlockLayout } from "./block.ts"
 import { Mode, recordSize, recordTag, slotsOffset, type Mode as ModeValue } from "./format.ts"
 import type { RuleOp } from "./rules/mod.ts"
 
-/** Slots (format.ts) the init uses: the status record's head and its wait status are adjacent. */
-const slot = { record: 1, status: 2, target: 3, reaped: 4, siginfo: 16 } as const
+/**
+ * Slots (format.ts) the init uses: the status record's head and its wait status are adjacent. `detached` is
+ * a step's slot: the steps ran in the target, before its exec, and the init uses it only after that.
+ */
+const slot = { record: 1, status: 2, target: 3, reaped: 4, detached: 5, siginfo: 16 } as const
 const scratchOf = (index: number): { readonly scratch: number } => ({ scratch: slotsOffset + 8 * index })
 
 interface InitPlan {
@@ -92,6 +97,10 @@ export const initOps = (plan: InitPlan): number => {
   add({ nr: sys.wait4, mode: Mode.check, args: [-1, scratchOf(slot.status), c.WNOHANG, 0], saveSlot: slot.reaped, stage, subject: "reap" })
   jumpTo(jump(Mode.jumpIfEqual, { slot: slot.reaped }, 0, "nothing more to reap"), loop)
   jumpTo(jump(Mode.jumpIfNotEqual, { slot: slot.reaped }, { slot: slot.target }, "an orphan was reaped"), reap)
+  // A target that made us its tracer (PTRACE_TRACEME) is reported at its signal stops too, not only at its end:
+  // let it go (its stop signal is dropped, as a debugger would) and reap on. An ended target is not there to let go.
+  add({ nr: sys.ptrace, mode: Mode.ignore, args: [c.PTRACE_DETACH, { slot: slot.target }, 0, 0], saveSlot: slot.detached, stage, subject: "let a tracing target go" })
+  jumpTo(jump(Mode.jumpIfEqual, { slot: slot.detached }, 0, "the target had only stopped"), reap)
   // The target is gone: its wait status to the supervisor, then end the namespace.
   add({ nr: sys.write, mode: Mode.ignore, args: [controlFd, scratchOf(slot.record), recordSize], stage, subject: "report the target's status" })
   add({ nr: sys.exit_group, mode: Mode.ignore, args: [0], stage, subject: "end the namespace" })

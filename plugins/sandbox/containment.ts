@@ -37,7 +37,12 @@ const followHostMounts: PreExecStep = { kind: "mount", source: undefined, target
  * namespace whose /proc is the child's pid namespace's: `/proc/$$` and `ps`
  * then mean the child's own processes (the host's /proc would show the
  * supervisor's numbers, where the child's pid 2 is someone else), and the
- * supervisor's entries are not even there.
+ * supervisor's entries are not even there. It is mounted hidepid=ptraceable,
+ * which leaves out every process the child may not ptrace: its init, outside
+ * its Landlock domain. The init shares the supervisor's memory, and some of
+ * its files have no ptrace check: a write to /proc/1/oom_score_adj set the
+ * supervisor's (the kernel sets it on every process sharing that memory) and
+ * /proc/1/coredump_filter is the memory's own.
  */
 const namespaceSteps = (host: FenceHost, ruleset: Ruleset): ReadonlyArray<PreExecStep> =>
   inNamespaces(host, [
@@ -45,7 +50,7 @@ const namespaceSteps = (host: FenceHost, ruleset: Ruleset): ReadonlyArray<PreExe
     { kind: "landlock", rulesetFd: ruleset.fd },
     { kind: "unshare", namespaces: ["mount"] },
     followHostMounts,
-    freshProc("/proc")
+    { ...freshProc("/proc"), data: "hidepid=ptraceable" }
   ])
 
 /**

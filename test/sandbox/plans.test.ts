@@ -103,7 +103,7 @@ describe("identity plans", () => {
 })
 
 describe("containment plans", () => {
-  it("namespaces: a pid namespace, its init, a Landlock domain scoping signals and sockets, and the namespace's own /proc", () => {
+  it("namespaces: a pid namespace, its init, a Landlock domain scoping signals and sockets, and the namespace's own /proc without the init", () => {
     const planned = Result.getOrThrow(containmentPlanner(undefined)("namespaces", hostAs(1000)))
     expect(planned.steps).toEqual([
       { kind: "user-namespace", uidMap: "1000 1000 1", gidMap: "1000 1000 1", anyMap: true },
@@ -111,7 +111,7 @@ describe("containment plans", () => {
       { kind: "landlock", rulesetFd: expect.any(Number) },
       { kind: "unshare", namespaces: ["mount"] },
       { kind: "mount", source: undefined, target: "/", fstype: undefined, flags: BigInt(constants.MS_REC | constants.MS_SLAVE), data: undefined },
-      { kind: "mount", source: "proc", target: "/proc", fstype: "proc", flags: BigInt(constants.MS_NOSUID | constants.MS_NODEV | constants.MS_NOEXEC), data: undefined }
+      { kind: "mount", source: "proc", target: "/proc", fstype: "proc", flags: BigInt(constants.MS_NOSUID | constants.MS_NODEV | constants.MS_NOEXEC), data: "hidepid=ptraceable" }
     ])
   })
 
