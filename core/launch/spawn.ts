@@ -40,6 +40,7 @@ import type { PreExecStep } from "../steps.ts"
 import { mapCode, stackPool, type CodePage } from "./memory.ts"
 import { constants, errno, signals, structs } from "../arch/generic.ts"
 import { compileProgram, interpreter, type ChildProgram, type LaunchFailure } from "../program/mod.ts"
+import { stopSignalProxy } from "../program/init.ts"
 import { archTable } from "../arch/mod.ts"
 import { inheritedLimits, signalsToDefault } from "./inherit.ts"
 import { childStdio, fdTools, type FdTools } from "./stdio.ts"
@@ -383,7 +384,8 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       launching,
       started,
       exited,
-      kill: (signal) => status === undefined && pidfdSignal(pidfd, signalNumber(signal), 0) === 0,
+      // An init forwards what it reads from its signalfd; SIGSTOP would stop the init itself, so it gets the stand-in.
+      kill: (signal) => status === undefined && pidfdSignal(pidfd, program.init && signal === "SIGSTOP" ? stopSignalProxy(constants.SIGRTMAX) : signalNumber(signal), 0) === 0,
       release: () => {
         if (released) return
         released = true

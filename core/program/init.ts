@@ -51,6 +51,20 @@ interface InitPlan {
 }
 
 /**
+ * The signal the supervisor sends an init for SIGSTOP (which no process can
+ * block or read from a signalfd): the highest real-time one, which kakoi's
+ * signal names never reach.
+ *
+ * @example
+ * ```ts
+ * import { stopSignalProxy } from "./init.ts"
+ *
+ * stopSignalProxy(64) // 64
+ * ```
+ */
+export const stopSignalProxy = (sigrtmax: number): number => sigrtmax
+
+/**
  * Emits the fork and the init's loop; returns the index of the jump op that
  * must go to where the target's own ops start (the caller emits them next).
  *
@@ -89,7 +103,12 @@ export const initOps = (plan: InitPlan): number => {
 
   const loop = add({ nr: sys.read, mode: Mode.expect, args: [plan.signalFd, scratchOf(slot.siginfo), table.structs.signalfdSiginfo.size], expected: table.structs.signalfdSiginfo.size, stage, subject: "read a signal" })
   const toReap = jump(Mode.jumpIfEqual, { slot: slot.siginfo }, signals.SIGCHLD, "SIGCHLD")
-  add({ nr: sys.kill, mode: Mode.ignore, args: [plan.forwardToAll ? -1 : { slot: slot.target }, { slot: slot.siginfo }], stage, subject: "forward a signal" })
+  const whom = plan.forwardToAll ? -1 : { slot: slot.target }
+  // SIGSTOP cannot be blocked: sent to us, it would stop the init, not the target. The supervisor sends stopSignalProxy instead.
+  const toStop = jump(Mode.jumpIfEqual, { slot: slot.siginfo }, stopSignalProxy(c.SIGRTMAX), "the stand-in for SIGSTOP")
+  add({ nr: sys.kill, mode: Mode.ignore, args: [whom, { slot: slot.siginfo }], stage, subject: "forward a signal" })
+  jumpTo(jump(Mode.jumpIfEqual, 0, 0, "wait for the next signal"), loop)
+  jumpTo(toStop, add({ nr: sys.kill, mode: Mode.ignore, args: [whom, signals.SIGSTOP], stage, subject: "forward SIGSTOP" }))
   jumpTo(jump(Mode.jumpIfEqual, 0, 0, "wait for the next signal"), loop)
 
   const reap = add({ nr: 0, mode: Mode.value, args: [0], saveSlot: slot.status, stage, subject: "clear the status" })

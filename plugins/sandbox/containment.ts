@@ -50,7 +50,7 @@ const namespaceSteps = (host: FenceHost, ruleset: Ruleset): ReadonlyArray<PreExe
     { kind: "landlock", rulesetFd: ruleset.fd },
     { kind: "unshare", namespaces: ["mount"] },
     followHostMounts,
-    { ...freshProc("/proc"), data: "hidepid=ptraceable" }
+    freshProc("/proc")
   ])
 
 /**

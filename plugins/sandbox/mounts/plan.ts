@@ -27,7 +27,10 @@ const readOnly = (path: string, recursive: boolean): FenceStep => ({ kind: "moun
 const tmpfs = (target: string, data: string, ...bits: ReadonlyArray<number>): FenceStep =>
   ({ kind: "mount", source: "tmpfs", target, fstype: "tmpfs", flags: flags(constants.MS_NOSUID, constants.MS_NODEV, ...bits), data })
 /**
- * A fresh proc mount at `target`: it shows the pid namespace of the process that mounts it.
+ * A fresh proc mount at `target`: it shows the pid namespace of the process
+ * that mounts it, and (hidepid=ptraceable) only the processes the child may
+ * ptrace: not its init, which shares the supervisor's memory, so that
+ * /proc/1/oom_score_adj, coredump_filter or environ cannot reach the supervisor.
  *
  * @example
  * ```ts
@@ -37,7 +40,7 @@ const tmpfs = (target: string, data: string, ...bits: ReadonlyArray<number>): Fe
  * ```
  */
 export const freshProc = (target: string): Extract<FenceStep, { readonly kind: "mount" }> =>
-  ({ kind: "mount", source: "proc", target, fstype: "proc", flags: flags(constants.MS_NOSUID, constants.MS_NODEV, constants.MS_NOEXEC), data: undefined })
+  ({ kind: "mount", source: "proc", target, fstype: "proc", flags: flags(constants.MS_NOSUID, constants.MS_NODEV, constants.MS_NOEXEC), data: "hidepid=ptraceable" })
 const privatePropagation: FenceStep = { kind: "mount", source: undefined, target: "/", fstype: undefined, flags: flags(constants.MS_REC, constants.MS_PRIVATE), data: undefined }
 
 type Kind = "directory" | "file"
