@@ -39,7 +39,8 @@ import type { StdioOption } from "../spec.ts"
 import type { PreExecStep } from "../steps.ts"
 import { mapCode, stackPool, type CodePage } from "./memory.ts"
 import { constants, errno, signals, structs } from "../arch/generic.ts"
-import { compileProgram, interpreter, type ChildProgram, type LaunchFailure } from "../program/mod.ts"
+import { interpreter, type ChildProgram, type LaunchFailure } from "../program/mod.ts"
+import { programCache } from "../program/cache.ts"
 import { archTable } from "../arch/mod.ts"
 import { inheritedLimits, signalsToDefault } from "./inherit.ts"
 import { childStdio, fdTools, type FdTools } from "./stdio.ts"
@@ -174,6 +175,8 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
   const limits = inheritedLimits(libc)
   const toDefault = signalsToDefault(libc, binding.runtimeIgnores)
   const stacks = stackPool(libc)
+  // The same request again (a restart, a loop) gets the program compiled for it before.
+  const compile = programCache()
   const { syscalls } = archTable()
   // The children whose group may still be signalled (not released, or not reaped yet), by pid: their pidfd and whether they are reaped.
   const groups = new Map<number, Group>()
@@ -225,7 +228,7 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
     let childPid: number
     let pidfd: number
     try {
-      program = compileProgram({
+      program = compile({
         argv: request.argv,
         env: request.env,
         steps: [...limits, ...request.steps],
