@@ -76,6 +76,13 @@ export interface NativeChild {
   readonly launching: LaunchingChild
   /** Resolves once the target runs (undefined) or with the failure the child reported: at end of file, or an init's `started` record. */
   readonly started: Promise<LaunchFailure | undefined>
+  /**
+   * What `started` resolved with, as soon as it has (undefined until then):
+   * after a CLONE_VFORK clone the launching thread knows it before `launch`
+   * returns, and an owner that reads it here goes on without waiting for a
+   * promise callback.
+   */
+  readonly startedWith: () => { readonly failure: LaunchFailure | undefined } | undefined
   readonly exited: Promise<ProcessStatus>
   readonly kill: (signal: SignalName) => boolean
   /** The owner is done with the child's group: once the child is reaped, its pidfd closes and signalGroup no longer reaches it. */
@@ -267,8 +274,13 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
     const received: Array<Uint8Array> = []
     const reportWatchers = new Set<() => void>()
     let installing = false
-    let finish: (failure: LaunchFailure | undefined) => void = () => {}
-    const started = new Promise<LaunchFailure | undefined>((resolve) => (finish = resolve))
+    let startOutcome: { readonly failure: LaunchFailure | undefined } | undefined
+    let resolveStarted: (failure: LaunchFailure | undefined) => void = () => {}
+    const started = new Promise<LaunchFailure | undefined>((resolve) => (resolveStarted = resolve))
+    const finish = (failure: LaunchFailure | undefined): void => {
+      startOutcome ??= { failure }
+      resolveStarted(failure)
+    }
     let open = true
     const ended = (): void => {
       open = false
@@ -350,7 +362,9 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       if (released || !ownGroup || pidfdSignal(pidfd, 0, constants.PIDFD_SIGNAL_PROCESS_GROUP) === -errno.ESRCH) closePidfd()
       return ended
     }
-    const exited = new Promise<ProcessStatus>((resolve) => {
+    // The wait starts once this turn's synchronous work is done (a microtask): the owner's setup after the start
+    // (the lifecycle's, run()'s) then runs while the target does, instead of after the launching thread's wait.
+    const exited = new Promise<ProcessStatus>((resolve) => queueMicrotask(() => {
       const early = !program.mayVfork || !endsSoon(pidfd) ? undefined : reap()
       if (early !== undefined) return resolve(early)
       const cancel = watcher.watch(pidfd, constants.POLLIN, () => {
@@ -359,7 +373,7 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
         cancel()
         resolve(ended)
       })
-    })
+    }))
 
     const launching: LaunchingChild = {
       pid: childPid,
@@ -385,6 +399,7 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       pipes: stdio.parent,
       launching,
       started,
+      startedWith: () => startOutcome,
       exited,
       kill: (signal) => status === undefined && pidfdSignal(pidfd, signalNumber(signal), 0) === 0,
       release: () => {

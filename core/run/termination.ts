@@ -90,14 +90,16 @@ export const superviseEnd = <A, R>(
   requested: Effect.Effect<StopReason>
 ): Effect.Effect<Ended<A>, never, R> =>
   Effect.gen(function* () {
-    // Its own fiber: losing a race must not interrupt the wait itself, which the end still needs.
-    const waiting = yield* Effect.forkChild(finished)
+    // Its own fiber: losing a race must not interrupt the wait itself, which the end still needs. Started at once,
+    // not on the scheduler's next turn (a setImmediate: tens of µs of a spawn on Deno and Bun).
+    const waiting = yield* Effect.forkChild(finished, { startImmediately: true })
     const stop = (reason: StopReason) => (effect: Effect.Effect<unknown>): Effect.Effect<First<A>> =>
       Effect.as(effect, { finished: false, reason })
+    // Only what can end the wait races (a fiber each): no timeout or no cancel signal adds no fiber that never ends.
     const first: First<A> = yield* Effect.raceAllFirst([
       Effect.map(Fiber.join(waiting), (value): First<A> => ({ finished: true, value })),
-      settings.timeout === undefined ? Effect.never : stop("timeout")(Effect.sleep(settings.timeout)),
-      settings.cancelSignal === undefined ? Effect.never : stop("cancel")(aborted(settings.cancelSignal)),
+      ...(settings.timeout === undefined ? [] : [stop("timeout")(Effect.sleep(settings.timeout))]),
+      ...(settings.cancelSignal === undefined ? [] : [stop("cancel")(aborted(settings.cancelSignal))]),
       Effect.map(requested, (reason): First<A> => ({ finished: false, reason }))
     ])
     if (first.finished) return { value: first.value, reason: undefined, timedOut: false, isCanceled: false, isForcefullyTerminated: false }
