@@ -11,7 +11,7 @@ import { compile, seccomp } from "../plugins/seccomp/mod.ts"
 import { layer as libseccomp } from "../adapters/node/libseccomp.ts"
 import { reporter } from "./notify-report.ts"
 import { ociOptions, profileOptions } from "./policy-file.ts"
-import { sandboxOptions, sandboxPlugin } from "./sandbox-flags.ts"
+import { containmentFromFlags, sandboxOptions, sandboxPlugin } from "./sandbox-flags.ts"
 import { policyFromFlags, ruleOptions } from "./policy-options.ts"
 import { runHelp, parseOptions, splitAtCommand, UsageError, type CliIo } from "./usage.ts"
 
@@ -105,6 +105,7 @@ export const runCommand = async (args: ReadonlyArray<string>, io: CliIo): Promis
       plugins,
       processGroup: false,
       forceKillAfterDelay: false,
+      ...containmentFromFlags(values),
       ...(values.cwd === undefined ? {} : { cwd: values.cwd })
     })
     for (const signal of pending) child.kill(signal)

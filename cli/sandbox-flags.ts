@@ -13,7 +13,7 @@
  * (--ro-bind, --unshare-net) shortened, and the sandbox() option each sets.
  */
 import { homedir } from "node:os"
-import type { ContainmentLevel } from "../plugins/sandbox/containment.ts"
+import type { ContainmentLevel } from "../core/containment.ts"
 import { type SandboxOptions, sandbox } from "../plugins/sandbox/sandbox.ts"
 import type { NetworkOption } from "../plugins/sandbox/network.ts"
 import type { FencePlugin } from "../plugins/sandbox/plugin.ts"
@@ -109,8 +109,9 @@ const user = (text: string): NonNullable<SandboxOptions["user"]> => {
  */
 export const sandboxFromFlags = (values: SandboxFlagValues): SandboxOptions | undefined => {
   const { ro, rw, hide } = values
+  // --containment alone chooses the child's level (`containmentFromFlags`); with a sandbox flag it is the sandbox's.
   const given = values.sandbox === true || ro.length + rw.length + hide.length > 0 ||
-    [values.net, values.user, values.hostname, values.memory, values.pids, values.cpu, values.containment].some((value) => value !== undefined)
+    [values.net, values.user, values.hostname, values.memory, values.pids, values.cpu].some((value) => value !== undefined)
   if (!given) return undefined
   const limits = {
     ...(values.memory === undefined ? {} : { memory: values.memory }),
@@ -143,3 +144,18 @@ export const sandboxPlugin = (values: SandboxFlagValues): FencePlugin | undefine
   const options = sandboxFromFlags(values)
   return options === undefined ? undefined : sandbox(options, homedir())
 }
+
+/**
+ * The run option `containment` for a `--containment` given without any
+ * sandbox flag (with one, the sandbox takes it). An unknown level is refused
+ * by the run's strict option decoding, naming the levels.
+ *
+ * @example
+ * ```ts
+ * import { containmentFromFlags } from "./sandbox-flags.ts"
+ *
+ * containmentFromFlags({ ro: [], rw: [], hide: [], containment: "process-group" }) // { containment: "process-group" }
+ * ```
+ */
+export const containmentFromFlags = (values: SandboxFlagValues): { readonly containment?: ContainmentLevel } =>
+  values.containment === undefined || sandboxFromFlags(values) !== undefined ? {} : { containment: values.containment as ContainmentLevel }

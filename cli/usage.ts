@@ -184,6 +184,8 @@ the fences need the native launcher, which has not landed yet):
   --memory SIZE --pids N --cpu N
                                 cgroup v2 limits (needs a delegated cgroup)
   --containment namespaces|cgroup|process-group
+                                How far the command's descendants get (default
+                                namespaces: none outlives it or reaches kakoi)
 
 Examples:
   kakoi run --errno EPERM:mkdir,mkdirat -- mkdir /tmp/x

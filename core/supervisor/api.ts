@@ -8,7 +8,7 @@ import { Cause, Clock, Effect, Exit, Fiber, FiberSet, type Layer, Scope, Stream 
 import type { SpawnError } from "../errors.ts"
 import type { SupervisorError } from "./errors.ts"
 import type { SupervisorEvent } from "./events.ts"
-import type { SupervisorHost, Tree } from "./host.ts"
+import type { RunningChildren, SupervisorHost, Tree } from "./host.ts"
 import { listenHostSignals, type HostSignals } from "./host-signals.ts"
 import { makeHub, type Hub } from "./hub.ts"
 import type { OutputChunk, OutputLine } from "./lines.ts"
@@ -17,7 +17,6 @@ import type { ChildStatus } from "./status.ts"
 import { checkPlugins } from "./preflight.ts"
 import { runSupervisor } from "./supervisor.ts"
 import { validateTree } from "./validate.ts"
-import { startWatchdog } from "./watchdog.ts"
 
 /** Recent values a late subscriber still gets: enough for everything a tree does while it starts. */
 const replay = 1024
@@ -168,13 +167,12 @@ export interface SupervisorApi<R, X = never> {
  * ```
  */
 export const makeSupervisorApi = <Io, R, LE, X = never>(host: SupervisorHost<Io, X>, layer: Layer.Layer<R, LE>): SupervisorApi<R, X> => {
-  /** The tree, and the process groups its watchdog knows: those of its running children. */
+  /** The tree, and its running children (what host signals are forwarded to). */
   const startTree = <E>(spec: SupervisorSpec<E, R>, observers: Observers = {}) =>
     Effect.gen(function* () {
       yield* validateTree(spec)
       yield* checkPlugins(spec)
-      // First, so it is released last: after every child is stopped.
-      const watchdog = yield* startWatchdog(host)
+      const running: RunningChildren = new Set()
       const events = yield* makeHub<SupervisorEvent>(replay)
       const lines = yield* makeHub<OutputLine>(replay)
       const output = yield* makeHub<OutputChunk>(replay)
@@ -195,13 +193,11 @@ export const makeSupervisorApi = <Io, R, LE, X = never>(host: SupervisorHost<Io,
         emitFromCallback: (event) => void runInTree(emit(event)),
         lines,
         output,
-        guard: watchdog.guard
+        running
       }
       const run = yield* runSupervisor(tree, spec.name, spec)
-      // Started alongside the first children; the tree is only handed out once it is watched.
-      yield* watchdog.started
       const supervisor: Supervisor = { name: spec.name, events: events.stream, lines: lines.stream, output: output.stream, status: run.status, done: run.done }
-      return { supervisor, groups: watchdog.groups }
+      return { supervisor, running }
     })
 
   const superviseEffect: SupervisorApi<R, X>["superviseEffect"] = <S extends SupervisorSpec<unknown, unknown>>(spec: S) =>
@@ -221,7 +217,7 @@ export const makeSupervisorApi = <Io, R, LE, X = never>(host: SupervisorHost<Io,
       await Effect.runPromise(Scope.close(scope, Exit.void))
       throw options.signal?.aborted === true ? options.signal.reason : Cause.squash(started.cause)
     }
-    const { supervisor: tree, groups } = started.value
+    const { supervisor: tree, running } = started.value
     let stopping: Promise<void> | undefined
     let markStopped = () => {}
     const stopped = new Promise<void>((resolve) => (markStopped = resolve))
@@ -235,7 +231,7 @@ export const makeSupervisorApi = <Io, R, LE, X = never>(host: SupervisorHost<Io,
     options.signal?.addEventListener("abort", () => void stop(), { once: true })
     if (options.hostSignals !== undefined) {
       // Listening only while the tree runs: afterwards the runtime handles the signals as usual again.
-      const unsubscribe = listenHostSignals(host, options.hostSignals, () => void stop(), groups)
+      const unsubscribe = listenHostSignals(host, options.hostSignals, () => void stop(), running)
       done.then(unsubscribe, unsubscribe)
     }
     return {

@@ -6,12 +6,12 @@
  * no grace period, no reverse order.
  */
 import type { SignalName } from "../signals.ts"
-import type { SupervisorHost } from "./host.ts"
+import type { RunningChildren, SupervisorHost } from "./host.ts"
 
 /**
  * "stop": stop the tree gracefully (children last-started first, each with its
  * stop policy); the tree's `done` then resolves. "forward": send the signal to
- * every running child's process group; the restart policy then sees them exit
+ * every running child's tree (its process group, or its pid namespace); the restart policy then sees them exit
  * like any other exit.
  *
  * @example
@@ -55,12 +55,12 @@ export const listenHostSignals = <Io, X>(
   host: SupervisorHost<Io, X>,
   mode: HostSignals,
   stop: () => void,
-  groups: ReadonlySet<number>
+  running: RunningChildren
 ): (() => void) => {
   const unsubscribes = hostSignalNames.map((signal) =>
     host.onSignal(signal, () => {
       if (mode === "stop") stop()
-      else for (const pgid of groups) host.signalGroup(pgid, signal)
+      else for (const send of running) send(signal)
     })
   )
   return () => {

@@ -1,8 +1,8 @@
 /**
  * What a supervisor needs from a runtime beyond `run`/`spawn`'s Host (which
- * already gives the child's output as bytes and signals process groups): a
- * line channel into a child's stdin (for the watchdog), and the signals the
- * supervising process receives. And the values every supervisor of one tree shares.
+ * already gives the child's output as bytes and signals process groups): the
+ * signals the supervising process receives. And the values every supervisor
+ * of one tree shares.
  */
 import type { Effect } from "effect"
 import type { Host } from "../api.ts"
@@ -19,52 +19,30 @@ import type { OutputChunk, OutputLine } from "./lines.ts"
  * import type { Host } from "../api.ts"
  * import type { SupervisorHost } from "./host.ts"
  *
- * // A host whose children never get stdin lines, for a unit test.
+ * // A host that never receives signals, for a unit test.
  * declare const host: Host<{}>
- * const supervising: SupervisorHost<{}> = { ...host, inputLines: () => undefined, onSignal: () => () => {} }
+ * const supervising: SupervisorHost<{}> = { ...host, onSignal: () => () => {} }
  * ```
  */
 export interface SupervisorHost<Io, X = never> extends Host<Io, X> {
-  /** The child's stdin as a text channel; undefined when it is not a pipe. Writes after the child is gone are dropped. */
-  readonly inputLines: (io: Io) => InputLines | undefined
   /** Call `listener` whenever the supervising process receives `signal`; returns the unsubscribe. */
   readonly onSignal: (signal: SignalName, listener: () => void) => () => void
 }
 
 /**
- * Text written into a child's stdin, then closed.
+ * The tree's running children, as the way to signal each one's whole tree
+ * (its process group, or under containment its init, which forwards):
+ * what `hostSignals: "forward"` passes a signal on to.
  *
  * @example
  * ```ts
- * import type { InputLines } from "./host.ts"
+ * import type { RunningChildren } from "./host.ts"
  *
- * declare const stdin: InputLines
- * stdin.write("12345\n") // the watchdog tells a child the group to kill
- * stdin.close()
+ * const running: RunningChildren = new Set()
+ * for (const send of running) send("SIGTERM")
  * ```
  */
-export interface InputLines {
-  readonly write: (text: string) => void
-  readonly close: () => void
-}
-
-/**
- * The process groups a tree's watchdog kills if the supervising process dies.
- *
- * @example
- * ```ts
- * import type { GroupGuard } from "./host.ts"
- *
- * const groups = new Set<number>()
- * const guard: GroupGuard = { register: (pgid) => void groups.add(pgid), release: (pgid) => void groups.delete(pgid) }
- * ```
- */
-export interface GroupGuard {
-  /** A group now runs: kill it if the supervisor dies. */
-  readonly register: (pgid: number) => void
-  /** The group is gone: forget it (its id may be reused by an unrelated group). */
-  readonly release: (pgid: number) => void
-}
+export type RunningChildren = Set<(signal: SignalName) => boolean>
 
 /**
  * Omit over each member of a union.
@@ -109,5 +87,5 @@ export interface Tree<Io, X> {
   readonly emitFromCallback: (event: EventData) => void
   readonly lines: Hub<OutputLine>
   readonly output: Hub<OutputChunk>
-  readonly guard: GroupGuard
+  readonly running: RunningChildren
 }

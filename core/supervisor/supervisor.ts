@@ -113,8 +113,9 @@ export const runSupervisor = <Io, X, E, R>(
       Effect.gen(function* () {
         slot.state = "starting"
         yield* tree.emit({ type: "starting", child: slot.path, attempt: slot.restarts })
-        const instance = yield* startInstance(slot)
-        slot.instance = instance
+        // Kept in the slot as soon as it exists: a tree stop that interrupts right after the start must find it to stop it.
+        const instance = yield* Effect.uninterruptibleMask((restore) =>
+          Effect.tap(restore(startInstance(slot)), (started) => Effect.sync(() => void (slot.instance = started))))
         slot.state = "running"
         slot.startedAt = yield* Clock.currentTimeMillis
         const generation = slot.generation

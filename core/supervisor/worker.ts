@@ -1,9 +1,9 @@
 /**
- * Starting one worker: the lifecycle's `start` with the child in its own
- * process group, its output pumped into the tree's line and chunk hubs (always
- * read, so a chatty child never blocks on a full pipe), readiness, a stop
- * that reaches its descendants, and its group registered with the tree's
- * watchdog so that not even a SIGKILL of the supervisor orphans them.
+ * Starting one worker: the lifecycle's `start` with the child contained (by
+ * default its own pid namespace, so not even a SIGKILL of the supervisor
+ * orphans its descendants) and in its own process group, its output pumped
+ * into the tree's line and chunk hubs (always read, so a chatty child never
+ * blocks on a full pipe), readiness, and a stop that reaches its descendants.
  */
 import { Effect, type Scope } from "effect"
 import type { SpawnError } from "../errors.ts"
@@ -85,7 +85,6 @@ export const startWorker = <Io, X, E, R>(
       }
       const spec = makeSpec(worker.argv, { ...worker, plugins, observe }, { env: host.environment, stdio: ["ignore", "pipe", "pipe"] })
       const running = yield* start(host.runtime, spec)
-      if (grouped) tree.guard.register(running.pid)
       const watch = lineWatch(worker.ready)
       const pumps = (["stdout", "stderr"] as const).flatMap((stream) => {
         const source = host.outputBytes(running.io, stream)
@@ -96,16 +95,14 @@ export const startWorker = <Io, X, E, R>(
       // the signal, and its end kills everything left in the namespace.
       const send = (signal: Parameters<typeof running.kill>[0]): boolean =>
         grouped ? host.signalGroup(running.pid, signal) || running.kill(signal) : running.kill(signal)
+      tree.running.add(send)
       // The child is released even if this wait is interrupted (the tree's scope closing): its pidfd then goes with the reap.
       const exit: Effect.Effect<ChildExit, never, R> = yield* Effect.cached(
         Effect.gen(function* () {
           const result = yield* running.exit
+          tree.running.delete(send)
           // Descendants left in the group die with the child: none may outlive it.
-          if (grouped) {
-            send("SIGKILL")
-            // The group is gone; its id may be reused, so the watchdog must forget it.
-            tree.guard.release(running.pid)
-          }
+          if (grouped) send("SIGKILL")
           yield* drained(pumps)
           return result
         }).pipe(Effect.ensuring(running.release))

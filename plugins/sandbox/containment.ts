@@ -24,14 +24,29 @@ import type { FenceError } from "./errors.ts"
 import { createRuleset, type Ruleset } from "./landlock/ruleset.ts"
 import { type FenceHost, type FencePlan, type FencePlugin, emptyPlan, fencePlugin, inNamespaces } from "./plugin.ts"
 import { cgroupPlanner } from "./cgroup/plugin.ts"
+import { freshProc } from "./mounts/plan.ts"
+import { constants } from "../../core/arch/generic.ts"
+
+/** Mounts made later on the host still reach the child; the child's own never reach the host. */
+const followHostMounts: PreExecStep = { kind: "mount", source: undefined, target: "/", fstype: undefined, flags: BigInt(constants.MS_REC | constants.MS_SLAVE), data: undefined }
 
 /**
  * The steps of "namespaces": the pid namespace and its init (which forwards
- * every signal it gets to the target), in a user namespace when not root, and
- * the Landlock domain the program compiler requires beside an init.
+ * every signal it gets to the target), in a user namespace when not root, the
+ * Landlock domain the program compiler requires beside an init, and a mount
+ * namespace whose /proc is the child's pid namespace's: `/proc/$$` and `ps`
+ * then mean the child's own processes (the host's /proc would show the
+ * supervisor's numbers, where the child's pid 2 is someone else), and the
+ * supervisor's entries are not even there.
  */
 const namespaceSteps = (host: FenceHost, ruleset: Ruleset): ReadonlyArray<PreExecStep> =>
-  inNamespaces(host, [{ kind: "pid-namespace" }, { kind: "landlock", rulesetFd: ruleset.fd }])
+  inNamespaces(host, [
+    { kind: "pid-namespace" },
+    { kind: "landlock", rulesetFd: ruleset.fd },
+    { kind: "unshare", namespaces: ["mount"] },
+    followHostMounts,
+    freshProc("/proc")
+  ])
 
 /**
  * A planner for one level; "cgroup" uses the supervisor's cgroup, or `parent`.

@@ -110,11 +110,11 @@ export const seccomp = <R = never>(input: Policy | PolicyJson | OciProfile, opti
     return (done = { policy, steps })
   })
   const ready: Effect.Effect<Ready, PolicyError, SeccompLibrary> = Effect.suspend(() => (done === undefined ? prepare : Effect.succeed(done)))
-  // Calls whose handler answered `kill`, by the child's pid, for its exit diagnosis.
-  const killedBy = new Map<number, Notification>()
+  // Calls whose handler answered `kill`, by the child's spec (one per start; a pid could still be an init's), for its exit diagnosis.
+  const killedBy = new WeakMap<object, Notification>()
   const launched: NonNullable<Plugin<PolicyError | NotifyError, SeccompLibrary | R>["launched"]> = (child, spec) =>
     Effect.flatMap(ready, ({ policy }) =>
-      superviseChild(child, policy, options.handlers ?? {}, observed(options.notify ?? {}, spec.observe), (call) => killedBy.set(child.pid, call)))
+      superviseChild(child, policy, options.handlers ?? {}, observed(options.notify ?? {}, spec.observe), (call) => killedBy.set(spec, call)))
   return {
     name: "seccomp",
     spawn: (spec) => Effect.as(ready, spec),
@@ -122,9 +122,9 @@ export const seccomp = <R = never>(input: Policy | PolicyJson | OciProfile, opti
     // Only a policy that notifies has a listener to take over; without the hook the lifecycle forks no fiber for it.
     // (An invalid policy fails the spawn phase, before any hook.)
     ...(Result.isSuccess(checked) && notifies(checked.success) ? { launched } : {}),
-    exit: (exit) => {
-      const killed = killedBy.get(exit.pid)
-      killedBy.delete(exit.pid)
+    exit: (exit, spec) => {
+      const killed = killedBy.get(spec)
+      killedBy.delete(spec)
       if (killed !== undefined && exit.signal === "SIGKILL") return Effect.succeed({ ...exit, diagnosis: diagnoseNotifyKill(killed) })
       if (exit.signal !== "SIGSYS" || exit.diagnosis !== undefined || Result.isFailure(checked)) return Effect.succeed(exit)
       return Effect.succeed({ ...exit, diagnosis: diagnoseSigsys(checked.success) })

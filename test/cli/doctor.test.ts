@@ -10,7 +10,7 @@ describe("kakoi doctor", () => {
     expect(report).toContain("landlock              yes  Landlock ABI 7")
     expect(report).toContain("user namespaces       yes  unshare --user succeeded")
     expect(report.find((line) => line.startsWith("cgroup v2"))).toContain("/sys/fs/cgroup/unified (cgroup /, beside cgroup v1 hierarchies); controllers: hugetlb")
-    expect(report.find((line) => line.startsWith("containment"))).toMatch(/^containment\s+run uses "process-group" by default; asked for more \(sandbox\(\), --containment\), it gets "namespaces"/)
+    expect(report.find((line) => line.startsWith("containment"))).toMatch(/^containment\s+run uses "namespaces" by default: /)
   })
 
   it("prints the same as JSON with --json", () => {

@@ -8,6 +8,7 @@ import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
 import { launcherSyscalls } from "../../plugins/seccomp/mod.ts"
 import { buildC } from "../helpers/build-c.ts"
+import { noneLeft, tagged } from "../helpers/processes.ts"
 import { kakoi, lines, startKakoi, tempDir } from "./kakoi.ts"
 
 /** What /bin/true (dynamically linked, glibc) needs; the same list as test/conformance/seccomp.ts. */
@@ -183,6 +184,35 @@ describe("kakoi run: exit status", () => {
     const { pid, exit } = await startKakoi(["run", "--", "sh", "-c", `trap "exit 7" INT; echo ready; while :; do sleep 0.1; done`])
     process.kill(pid, "SIGINT")
     expect(await exit).toBe(7)
+  })
+
+  it("leaves nothing behind when kakoi run is SIGKILLed, though the command and its setsid grandchild cleared their parent-death signals", async () => {
+    const marker = `kakoi-cli-escaper-${process.pid}`
+    const code = `import ctypes, os, time
+libc = ctypes.CDLL(None)
+libc.prctl(1, 0, 0, 0, 0)
+if os.fork() == 0:
+    os.setsid()
+    libc.prctl(1, 0, 0, 0, 0)
+else:
+    time.sleep(0.2)
+    print("ready", flush=True)
+time.sleep(30)`
+    const { pid, exit } = await startKakoi(["run", "--", "/usr/bin/python3", "-c", code, marker])
+    // kakoi, the init (it shares kakoi's memory, so its argv), the command and its grandchild.
+    expect(tagged(marker)).toHaveLength(4)
+    process.kill(pid, "SIGKILL")
+    await exit
+    expect(await noneLeft(marker)).toBe(true)
+  })
+
+  it("at --containment process-group the same grandchild escapes (the weaker level, chosen explicitly)", async () => {
+    const marker = `kakoi-cli-loose-${process.pid}`
+    const { pid, exit } = await startKakoi(["run", "--containment", "process-group", "--", "sh", "-c", `setsid sh -c 'sleep 30; :' ${marker} </dev/null >/dev/null 2>&1 & sleep 0.2; echo ready; exec sleep 30`])
+    process.kill(pid, "SIGKILL")
+    await exit
+    expect(tagged(marker)).toHaveLength(1)
+    await noneLeft(marker, 0)
   })
 })
 

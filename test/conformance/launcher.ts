@@ -5,7 +5,7 @@
  * process passes on is in inherit.ts; attacks on the launcher in native-launcher.ts.)
  */
 import type { Services } from "../../adapters/portable.ts"
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs"
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
@@ -52,9 +52,16 @@ export const launcherSuite = <Io>(adapter: AdapterUnderTest<Io>): void => {
   const { run, spawn, streams } = adapter
 
   describe(`launcher on ${adapter.runtime}`, () => {
-    it("run() keeps the pid: the spawned pid is the target's", async () => {
+    it("spawn() keeps the pid: the spawned pid is the target's as the supervisor sees it; inside its pid namespace it is 2", async () => {
+      const child = await spawn(sh("echo $$; exec sleep 30"), { stdio: ["ignore", "pipe", "ignore"] })
+      expect(readFileSync(`/proc/${child.pid}/cmdline`, "utf8")).toBe("sleep\x0030\x00")
+      expect(readFileSync(`/proc/${child.pid}/status`, "utf8")).toMatch(new RegExp(`^NSpid:\\s+${child.pid}\\s+2$`, "m"))
+      child.kill("SIGKILL")
+      await child.result
       const result = await run(sh("echo $$"))
-      expect(result.stdout.trim()).toBe(String(result.pid))
+      expect(result.stdout.trim()).toBe("2")
+      const loose = await run(sh("echo $$"), { containment: "process-group" })
+      expect(loose.stdout.trim()).toBe(String(loose.pid))
     })
 
     it("run() passes exactly the environment asked for", async () => {

@@ -139,13 +139,13 @@ export const notifyActSuite = (api: NotifyActApi): void => {
         }
       }
       try {
-        const result = await api.run(["/bin/sh", "-c", `${calls} mkdir ${dir}/link/${name}; ${calls} mkdir /proc/self/x`], notifying(recording, "mkdir"))
+        const result = await api.run(["/bin/sh", "-c", `${calls} mkdir ${dir}/link/${name}; ${calls} mkdir /proc/1/x`], notifying(recording, "mkdir"))
         expect(result.stdout).toBe(`errno ${EACCES}\nerrno 1\n`)
         expect(seen).toEqual([forbidden])
         expect(existsSync(forbidden)).toBe(false)
         expect(errors).toHaveLength(1)
         expect(errors[0]).toBeInstanceOf(PathError)
-        expect(errors[0]).toMatchObject({ reason: "Procfs", path: "/proc/self/x" })
+        expect(errors[0]).toMatchObject({ reason: "Procfs", path: "/proc/1/x" })
       } finally {
         rmSync(forbidden, { recursive: true, force: true })
       }

@@ -20,7 +20,7 @@ import type { RunOptions, RunResult } from "../../core/api.ts"
 import type { ChildOptions } from "../../core/spec.ts"
 import { answer, arg, notificationFeed, policy, readBytes, readString, seccomp, type Notification, type NotifyHandler, type SeccompOptions } from "../../plugins/seccomp/mod.ts"
 import { buildC } from "../helpers/build-c.ts"
-import { alive, statBurst, waitUntil } from "../helpers/processes.ts"
+import { alive, inBackground, noneLeft, statBurst, waitUntil } from "../helpers/processes.ts"
 import type { SpawnedChild } from "./launcher.ts"
 
 /** One adapter under test. */
@@ -196,11 +196,10 @@ export const notifySuite = (api: NotifyApi): void => {
       // uname: neither sh nor sleep calls it, so only the probe the script execs is stopped by the handler.
       const SYS_uname = 63
       const options = { env: { PATH: "/usr/bin:/bin" }, plugins: [seccomp(policy((rule) => rule.notify(() => answer.kill(), "uname"), { default: "allow" }))] }
-      const result = await api.run(["/bin/sh", "-c", `sleep 30 & echo $!; exec ${probe} ${SYS_uname}`], options)
-      const sleeper = Number(result.stdout.split("\n")[0])
-      expect(result).toMatchObject({ signal: "SIGKILL" })
-      expect(sleeper).toBeGreaterThan(0)
-      expect(await waitUntil(() => !alive(sleeper), 2000)).toBe(true)
+      const sleeper = inBackground("sleep 30")
+      const result = await api.run(["/bin/sh", "-c", `${sleeper.script} sleep 0.3; exec ${probe} ${SYS_uname}`], options)
+      expect(result).toMatchObject({ signal: "SIGKILL", stdout: "running\n" })
+      expect(await noneLeft(sleeper.marker)).toBe(true)
     })
 
     it("a notify rule without a handler denies with EPERM", async () => {

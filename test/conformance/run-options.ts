@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest"
 import type { Services } from "../../adapters/portable.ts"
 import type { Encoding, RunOptions, RunResult, SpawnOptions, SpawnResult } from "../../core/api.ts"
 import type { SignalName } from "../../core/signals.ts"
-import { alive, waitUntil } from "../helpers/processes.ts"
+import { alive, inBackground, noneLeft, tagged } from "../helpers/processes.ts"
 
 /** A spawned child as this suite uses it: its stdout as bytes, whichever stream type the runtime has. */
 export interface OutputChild {
@@ -32,8 +32,15 @@ export interface RunOptionsUnderTest {
 const sh = (script: string): Array<string> => ["/bin/sh", "-c", script]
 const env = { PATH: "/usr/bin:/bin" }
 
-/** The pid a script printed on its first line (a background grandchild's `$!`). */
-const firstPid = (stdout: string): number => Number(stdout.split("\n")[0])
+/** Reads a spawned child's stdout until its first line (`inBackground`'s "running"). */
+const firstLine = async (child: OutputChild): Promise<string> => {
+  let text = ""
+  for await (const chunk of child.stdout ?? []) {
+    text += new TextDecoder().decode(chunk)
+    if (text.includes("\n")) break
+  }
+  return text.split("\n")[0] ?? ""
+}
 
 /** Registers the suite for one adapter. */
 export const runOptionsSuite = (adapter: RunOptionsUnderTest): void => {
@@ -62,20 +69,26 @@ export const runOptionsSuite = (adapter: RunOptionsUnderTest): void => {
     })
 
     it("a timeout reaches the child's whole process group, grandchildren included", async () => {
-      const result = await run(sh("sleep 30 & echo $!; wait"), { env, timeout: 300 })
-      const grandchild = firstPid(result.stdout)
-      expect(result.timedOut).toBe(true)
-      expect(grandchild).toBeGreaterThan(0)
-      expect(await waitUntil(() => !alive(grandchild), 2000)).toBe(true)
+      const sleeper = inBackground("sleep 30")
+      const result = await run(sh(`${sleeper.script} wait`), { env, timeout: 300 })
+      expect(result).toMatchObject({ timedOut: true, stdout: "running\n" })
+      expect(await noneLeft(sleeper.marker)).toBe(true)
     })
 
-    it("a timeout reaches what the child left in its group after the child itself exited and was reaped", async () => {
+    it("what the child left behind ends with it: the run ends at the child's exit, though a grandchild held stdout", async () => {
+      const sleeper = inBackground("sleep 30")
+      const result = await run(sh(`${sleeper.script} sleep 0.3`), { env, timeout: 5000 })
+      expect(result).toMatchObject({ exitCode: 0, timedOut: false, stdout: "running\n" })
+      expect(result.durationMs).toBeLessThan(3000)
+      expect(tagged(sleeper.marker)).toEqual([])
+    })
+
+    it("at containment process-group, a timeout reaches what the child left in its group after the child itself exited and was reaped", async () => {
       // sh exits at once; the sleep stays in its group holding stdout, so the run goes on until the timeout stops it.
-      const result = await run(sh("sleep 30 & echo $!"), { env, timeout: 300 })
-      const grandchild = firstPid(result.stdout)
-      expect(result).toMatchObject({ exitCode: 0, timedOut: true })
-      expect(grandchild).toBeGreaterThan(0)
-      expect(await waitUntil(() => !alive(grandchild), 2000)).toBe(true)
+      const sleeper = inBackground("sleep 30")
+      const result = await run(sh(sleeper.script), { env, timeout: 300, containment: "process-group" })
+      expect(result).toMatchObject({ exitCode: 0, timedOut: true, stdout: "running\n" })
+      expect(await noneLeft(sleeper.marker)).toBe(true)
     })
 
     it("killSignal chooses the signal a timeout sends", async () => {
@@ -94,20 +107,28 @@ export const runOptionsSuite = (adapter: RunOptionsUnderTest): void => {
       expect(result.message).toBe(`${result.shortMessage}\n\narmed`)
     })
 
-    it("a timeout bounds the run even when a process that left the group holds the output open", async () => {
-      // `setsid sleep` leads a session of its own: no signal to the child's group reaches it, and it keeps stdout.
+    it("at containment process-group, a timeout bounds the run even when a process that left the group holds the output open", async () => {
+      // `setsid` leads a session of its own: no signal to the child's group reaches it, and it keeps stdout.
+      const escaper = inBackground("sleep 30", "setsid")
       const startedAt = Date.now()
-      const result = await run(sh("setsid sleep 30 & echo $!; sleep 30"), { env, timeout: 200, forceKillAfterDelay: 300 })
+      const result = await run(sh(`${escaper.script} sleep 30`), { env, timeout: 200, forceKillAfterDelay: 300, containment: "process-group" })
       const took = Date.now() - startedAt
-      const escaped = firstPid(result.stdout)
       try {
-        expect(result).toMatchObject({ timedOut: true, signal: "SIGTERM", isForcefullyTerminated: false })
+        expect(result).toMatchObject({ timedOut: true, signal: "SIGTERM", isForcefullyTerminated: false, stdout: "running\n" })
         // 200 ms, then 300 ms to SIGKILL, then a second to drain: not the 30 s the escaped process holds the pipe.
         expect(took).toBeLessThan(5000)
-        expect(alive(escaped)).toBe(true)
+        expect(tagged(escaper.marker, true)).toHaveLength(1)
       } finally {
-        process.kill(escaped, "SIGKILL")
+        await noneLeft(escaper.marker, 0)
       }
+    })
+
+    it("under the default containment, a process that left the group ends with the child at its timeout", async () => {
+      const escaper = inBackground("sleep 30", "setsid")
+      const result = await run(sh(`${escaper.script} sleep 30`), { env, timeout: 200 })
+      expect(result).toMatchObject({ timedOut: true, signal: "SIGTERM", isForcefullyTerminated: false, stdout: "running\n" })
+      expect(result.durationMs).toBeLessThan(3000)
+      expect(await noneLeft(escaper.marker)).toBe(true)
     })
 
     it("forceKillAfterDelay: false never sends SIGKILL: the child ends when it wants", async () => {
@@ -199,16 +220,13 @@ export const runOptionsSuite = (adapter: RunOptionsUnderTest): void => {
     })
 
     it("spawn() kill() reaches the child's whole process group", async () => {
-      const child = await spawn(sh("sleep 30 & echo $!; wait"), { env })
-      let text = ""
-      for await (const chunk of child.stdout ?? []) {
-        text += new TextDecoder().decode(chunk)
-        if (text.includes("\n")) break
-      }
-      const grandchild = firstPid(text)
+      const sleeper = inBackground("sleep 30")
+      const child = await spawn(sh(`${sleeper.script} wait`), { env })
+      expect(await firstLine(child)).toBe("running")
+      expect(tagged(sleeper.marker, true)).toHaveLength(1)
       expect(child.kill()).toBe(true)
       await expect(child.result).resolves.toMatchObject({ signal: "SIGTERM", isForcefullyTerminated: false })
-      expect(await waitUntil(() => !alive(grandchild), 2000)).toBe(true)
+      expect(await noneLeft(sleeper.marker)).toBe(true)
     })
 
     it("spawn() kill() is followed by SIGKILL after forceKillAfterDelay when the child ignores it", async () => {
@@ -219,34 +237,27 @@ export const runOptionsSuite = (adapter: RunOptionsUnderTest): void => {
     })
 
     it("spawn() kill() after the result reaches no group: once released, the group's number may belong to anyone", async () => {
-      const child = await spawn(sh("sleep 30 & echo $!"), { env })
-      let text = ""
-      for await (const chunk of child.stdout ?? []) {
-        text += new TextDecoder().decode(chunk)
-        if (text.includes("\n")) break
-      }
-      const grandchild = firstPid(text)
+      // At the process-group level: under the default containment the grandchild ends with the child.
+      const sleeper = inBackground("sleep 30")
+      const child = await spawn(sh(sleeper.script), { env, containment: "process-group" })
+      expect(await firstLine(child)).toBe("running")
       await expect(child.result).resolves.toMatchObject({ exitCode: 0 })
       try {
         expect(child.kill("SIGKILL")).toBe(false)
-        expect(alive(grandchild)).toBe(true)
+        expect(tagged(sleeper.marker, true)).toHaveLength(1)
       } finally {
-        process.kill(grandchild, "SIGKILL")
+        await noneLeft(sleeper.marker, 0)
       }
     })
 
-    it("spawn() with processGroup false leaves a grandchild alone", async () => {
-      const child = await spawn(sh("sleep 30 & echo $!; wait"), { env, processGroup: false })
-      let text = ""
-      for await (const chunk of child.stdout ?? []) {
-        text += new TextDecoder().decode(chunk)
-        if (text.includes("\n")) break
-      }
-      const grandchild = firstPid(text)
+    it("spawn() with processGroup false at containment process-group leaves a grandchild alone", async () => {
+      const sleeper = inBackground("sleep 30")
+      const child = await spawn(sh(`${sleeper.script} wait`), { env, processGroup: false, containment: "process-group" })
+      expect(await firstLine(child)).toBe("running")
       child.kill()
       await child.result
-      expect(alive(grandchild)).toBe(true)
-      process.kill(grandchild, "SIGKILL")
+      expect(tagged(sleeper.marker, true)).toHaveLength(1)
+      await noneLeft(sleeper.marker, 0)
     })
 
     it("a child whose stdout nobody reads blocks on the full pipe; reading it later gets every byte", async () => {

@@ -17,7 +17,7 @@ import type { SupervisorApi, SupervisorHandle } from "../../core/supervisor/api.
 import type { SupervisorEvent } from "../../core/supervisor/events.ts"
 import type { SupervisorSpec, WorkerSpec } from "../../core/supervisor/spec.ts"
 import { answer, policy, seccomp } from "../../plugins/seccomp/mod.ts"
-import { alive, ownChildren, waitUntil } from "../helpers/processes.ts"
+import { alive, inBackground, noneLeft, ownChildren, tagged, waitUntil } from "../helpers/processes.ts"
 
 /** The supervising-process fixture; run as `<runtime argv...> supervisorFixture <runtime>`. */
 export const supervisorFixture: string = fileURLToPath(new URL("../fixtures/supervise-sleepers.ts", import.meta.url))
@@ -209,17 +209,11 @@ export const supervisorSuite = (adapter: SupervisorUnderTest): void => {
     )
 
     it("stops grandchildren with their child (process group)", async () => {
-      const handle = await supervise(tree([worker("parent", "sleep 60 & echo $!; wait", { ready: { kind: "line", pattern: /^\d+$/ } })]))
-      const lines: Array<string> = []
-      void (async () => {
-        for await (const line of handle.lines) lines.push(line.line)
-      })()
-      expect(await waitUntil(() => lines.length > 0, 2000)).toBe(true)
-      const grandchild = Number(lines[0])
-      seen.add(grandchild)
-      expect(alive(grandchild)).toBe(true)
+      const sleeper = inBackground("sleep 60")
+      const handle = await supervise(tree([worker("parent", `${sleeper.script} wait`, { ready: { kind: "line", pattern: /^running$/ } })]))
+      expect(tagged(sleeper.marker, true)).toHaveLength(1)
       await handle.stop()
-      expect(await waitUntil(() => !alive(grandchild), 1000)).toBe(true)
+      expect(await noneLeft(sleeper.marker, 1000)).toBe(true)
     })
 
     it("leaves no child and no grandchild alive when the supervising process is SIGKILLed", async () => {

@@ -15,7 +15,8 @@
  * qemu-user can emulate: it turns CLONE_VM without CLONE_THREAD into EINVAL).
  * Without CLONE_VFORK it plays the supervisor's handshake: on the
  * "installing listener" record it takes fd 4 with pidfd_getfd, checks it is a
- * seccomp listener, and sends the go-ahead byte.
+ * seccomp listener, and sends the go-ahead byte; on an init's "started" record
+ * it sends the byte the init waits for before it reaps.
  * PID_AT: a byte offset in the block where the harness writes its own pid
  * (i32) before mapping it read-only: the parent check's expected value.
  * Environment: KAKOI_CLONE_FLAGS (decimal) adds namespace flags to the clone
@@ -109,9 +110,13 @@ int main(int argc, char **argv) {
     if (got <= 0) break;
     size_t before = received;
     received += got;
-    /* The init's started record (tag 0x6b6b0004), complete in what arrived. */
-    for (size_t at = before - before % 16; after_start && at + 16 <= received; at += 16)
-      if (report[at] == 0x04 && report[at + 3] == 0x6b) { kill(pid, atoi(after_start)); after_start = NULL; }
+    /* The init's started record (tag 0x6b6b0004), complete in what arrived: the init waits for a byte
+       (the supervisor has read its target's pid) before it reaps anything. */
+    for (size_t at = before - before % 16; at + 16 <= received; at += 16) {
+      if (report[at] != 0x04 || report[at + 3] != 0x6b) continue;
+      if (write(pair[0], "\1", 1) != 1) die("write the init's go-ahead");
+      if (after_start) { kill(pid, atoi(after_start)); after_start = NULL; }
+    }
     /* The installing-listener record: tag 0x6b6b0001, little-endian, 16 bytes. */
     if (received >= 16 && strcmp(listener, "none") == 0 && report[received - 16] == 0x01 && report[received - 13] == 0x6b) {
       int fetched = -1;

@@ -77,3 +77,69 @@ export const statBurst = async (file: string): Promise<number> => {
   for (let round = 0; round < 20; round++) await Promise.all(Array.from({ length: 8 }, () => statFile(file)))
   return performance.now() - started
 }
+
+/**
+ * Pids of the live (not zombie) processes, as the supervisor sees them, whose
+ * argv has `marker` as one of its words. A contained child has its own pid
+ * namespace and /proc, so pids it prints mean nothing out here: tests find
+ * its descendants by a marker instead.
+ *
+ * @example
+ * ```ts
+ * import { tagged } from "./processes.ts"
+ *
+ * tagged("kakoi-tag-1-1") // [] once they are gone
+ * tagged("kakoi-tag-1-1", true) // only those whose parent is not tagged
+ * ```
+ */
+export const tagged = (marker: string, topmost = false): ReadonlyArray<number> => {
+  const argvOf = (pid: string): ReadonlyArray<string> => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")
+  return readdirSync("/proc").filter((name) => /^\d+$/.test(name)).flatMap((name) => {
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8").replace(/^.*\) /, "").split(" ")
+      if (!argvOf(name).includes(marker) || stat[0] === "Z") return []
+      // topmost: a fork of a tagged shell that has not exec'd yet carries the marker too; it does not count.
+      return topmost && argvOf(stat[1] ?? "0").includes(marker) ? [] : [Number(name)]
+    } catch {
+      return []
+    }
+  })
+}
+
+/**
+ * Whether no process tagged `marker` is left within `ms`; SIGKILLs survivors so no test leaves them behind.
+ *
+ * @example
+ * ```ts
+ * import { noneLeft } from "./processes.ts"
+ *
+ * const gone = await noneLeft("kakoi-tag-1-1")
+ * ```
+ */
+export const noneLeft = async (marker: string, ms = 2000): Promise<boolean> => {
+  const gone = await waitUntil(() => tagged(marker).length === 0, ms)
+  for (const pid of tagged(marker)) process.kill(pid, "SIGKILL")
+  return gone
+}
+
+let tags = 0
+
+/**
+ * A shell line that starts `command` in the background inside a shell tagged
+ * with a fresh marker (a grandchild of the supervisor), through `launcher`
+ * (e.g. "setsid"); the tagged shell prints "running" first. `command` must
+ * not contain a single quote.
+ *
+ * @example
+ * ```ts
+ * import { inBackground, noneLeft } from "./processes.ts"
+ *
+ * const sleeper = inBackground("sleep 30")
+ * const script = `${sleeper.script} wait` // then: await noneLeft(sleeper.marker)
+ * ```
+ */
+export const inBackground = (command: string, launcher = ""): { readonly script: string; readonly marker: string } => {
+  const marker = `kakoi-tag-${process.pid}-${++tags}`
+  // "; :" keeps the tagged shell from exec'ing its last command (its argv would go).
+  return { marker, script: `${launcher} sh -c 'echo running; ${command}; :' ${marker} &` }
+}

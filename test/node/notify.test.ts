@@ -2,6 +2,7 @@
 import { Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { makeApi } from "../../core/api.ts"
+import { kernelFromLibc, KernelService } from "../../core/host/kernel.ts"
 import { NativeLibrary } from "../../core/native.ts"
 import { layer as seccompLibraryLayer } from "../../adapters/node/libseccomp.ts"
 import { layer, run, runEffect, spawn } from "../../adapters/node/mod.ts"
@@ -20,7 +21,12 @@ notifyActSuite({ runtime: "Node", run })
 
 describe("notify without a listener system", () => {
   it("fails closed: a layer with no listener system starts nothing and says so", async () => {
-    const bare = makeApi(makeAdapter(nodeBinding).host, Layer.merge(seccompLibraryLayer, Layer.sync(NativeLibrary, () => nativeFromLibc(nodeLibc()))))
+    // Everything the adapter's layer has but the listener system (the Kernel port is the default containment's).
+    const bare = makeApi(makeAdapter(nodeBinding).host, Layer.mergeAll(
+      seccompLibraryLayer,
+      Layer.sync(NativeLibrary, () => nativeFromLibc(nodeLibc())),
+      Layer.sync(KernelService, () => kernelFromLibc(nodeLibc()))
+    ))
     const options = { plugins: [seccomp(policy((rule) => rule.notify(() => answer.allow(), "getppid"), { default: "allow" }))] }
     const error = await bare.run(["/bin/true"], options).catch((error: unknown) => error)
     expect(error).toMatchObject({ _tag: "NotifyError", reason: "Unsupported" })

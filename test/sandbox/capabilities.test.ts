@@ -64,7 +64,7 @@ describe("hostCapabilities says why not", () => {
     expect(host.userNamespaces).toEqual({ status: "no", reason: expect.stringContaining("user.max_user_namespaces is 0") })
     expect(host.pidNamespaces.reason).toContain("needs a user namespace (not root)")
     expect(host.containment.level).toBeUndefined()
-    expect(host.containment.reason).toMatch(/^containment\("namespaces"\) and sandbox\(\) fail with a typed error here; choose "cgroup" or "process-group"/)
+    expect(host.containment.reason).toMatch(/^every child \(the default, containment\("namespaces"\), sandbox\(\)\) fails with a typed error here unless it chooses "cgroup" or "process-group"/)
   })
 
   it("kernel.unprivileged_userns_clone = 0 stops a non-root supervisor", () => {

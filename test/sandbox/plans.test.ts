@@ -3,6 +3,7 @@
  * identity by name, the containment levels, Landlock option decoding and the host-limit errors.
  */
 import { Result } from "effect"
+import { constants } from "../../core/arch/generic.ts"
 import { describe, expect, it } from "vitest"
 import { nodeLibc } from "../../adapters/node/native.ts"
 import { kernelFromLibc } from "../../core/host/kernel.ts"
@@ -64,12 +65,15 @@ describe("identity plans", () => {
 })
 
 describe("containment plans", () => {
-  it("namespaces: a pid namespace, its init, and a Landlock domain scoping signals and sockets", () => {
+  it("namespaces: a pid namespace, its init, a Landlock domain scoping signals and sockets, and the namespace's own /proc", () => {
     const planned = Result.getOrThrow(containmentPlanner(undefined)("namespaces", hostAs(1000)))
     expect(planned.steps).toEqual([
       { kind: "user-namespace", uidMap: "1000 1000 1", gidMap: "1000 1000 1" },
       { kind: "pid-namespace" },
-      { kind: "landlock", rulesetFd: expect.any(Number) }
+      { kind: "landlock", rulesetFd: expect.any(Number) },
+      { kind: "unshare", namespaces: ["mount"] },
+      { kind: "mount", source: undefined, target: "/", fstype: undefined, flags: BigInt(constants.MS_REC | constants.MS_SLAVE), data: undefined },
+      { kind: "mount", source: "proc", target: "/proc", fstype: "proc", flags: BigInt(constants.MS_NOSUID | constants.MS_NODEV | constants.MS_NOEXEC), data: undefined }
     ])
   })
 

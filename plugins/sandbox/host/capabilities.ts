@@ -154,7 +154,7 @@ const containmentOf = (namespaces: Verdict, cgroup: HostCapabilities["cgroup"]):
   } as const
   if (namespaces.status === "yes") return { level: "namespaces", reason: levels.namespaces.reason, levels }
   const weaker = cgroupLevel.status === "yes" ? '"cgroup" or "process-group"' : '"process-group"'
-  return { level: undefined, reason: `containment("namespaces") and sandbox() fail with a typed error here; choose ${weaker}: ${namespaces.reason}`, levels }
+  return { level: undefined, reason: `every child (the default, containment("namespaces"), sandbox()) fails with a typed error here unless it chooses ${weaker}: ${namespaces.reason}`, levels }
 }
 
 /**
@@ -179,6 +179,7 @@ export const hostCapabilities = (probe: HostProbe): HostCapabilities => {
   const landlock = abi >= 1 ? { abi, verdict: yes(`Landlock ABI ${abi}`) } : { abi: undefined, verdict: no(landlockUnavailable(abi)) }
   const userNamespaces = userNamespaceVerdict(probe, euid)
   const pidNamespaces = namespaceVerdict(probe, euid, "--pid", "pid", userNamespaces)
+  const mountNamespaces = namespaceVerdict(probe, euid, "--mount", "mount", userNamespaces)
   const cgroup = cgroupVerdicts(probe, locateCgroup(probe.readFile), release)
   const actions = probe.readFile("/proc/sys/kernel/seccomp/actions_avail") ?? ""
   return {
@@ -187,7 +188,7 @@ export const hostCapabilities = (probe: HostProbe): HostCapabilities => {
     landlock,
     userNamespaces,
     pidNamespaces,
-    mountNamespaces: namespaceVerdict(probe, euid, "--mount", "mount", userNamespaces),
+    mountNamespaces,
     networkNamespaces: namespaceVerdict(probe, euid, "--net", "network", userNamespaces),
     cgroup,
     ptrace: ptraceVerdicts(probe, status),
@@ -195,6 +196,7 @@ export const hostCapabilities = (probe: HostProbe): HostCapabilities => {
       ? yes("SECCOMP_RET_USER_NOTIF is available")
       : no("the kernel lacks SECCOMP_RET_USER_NOTIF (Linux 5.0+): notify rules and trap handlers cannot work"),
     ioUring: ioUringVerdict(probe),
-    containment: containmentOf(pidNamespaces, cgroup)
+    // "namespaces" needs both: the pid namespace and a mount namespace for its own /proc.
+    containment: containmentOf(pidNamespaces.status === "yes" ? mountNamespaces : pidNamespaces, cgroup)
   }
 }

@@ -38,8 +38,8 @@ export const formatCapabilities = (host: HostCapabilities): ReadonlyArray<string
     line("notify (pidfd_getfd)", host.ptrace.notify),
     line("seccomp user notif", host.seccompUserNotification),
     line("io_uring", host.ioUring),
-    // The default is still "process-group"; "namespaces" is what containment("namespaces"), sandbox() and --containment ask for.
-    `${"containment".padEnd(22)}run uses "process-group" by default; ${containment.level === undefined ? "asking for more fails" : `asked for more (sandbox(), --containment), it gets "${containment.level}"`}: ${containment.reason}`,
+    // "namespaces" is every child's default (core/containment.ts): here is whether this host gives it.
+    `${"containment".padEnd(22)}${containment.level === undefined ? "run fails by default (it asks for \"namespaces\")" : `run uses "${containment.level}" by default`}: ${containment.reason}`,
     line("  namespaces", containment.levels.namespaces),
     line("  cgroup", containment.levels.cgroup),
     line("  process-group", containment.levels["process-group"])

@@ -26,7 +26,17 @@ const bind = (source: string, target: string): FenceStep => ({ kind: "mount", so
 const readOnly = (path: string, recursive: boolean): FenceStep => ({ kind: "mount-attributes", path, recursive, set: BigInt(constants.MOUNT_ATTR_RDONLY), clear: 0n })
 const tmpfs = (target: string, data: string, ...bits: ReadonlyArray<number>): FenceStep =>
   ({ kind: "mount", source: "tmpfs", target, fstype: "tmpfs", flags: flags(constants.MS_NOSUID, constants.MS_NODEV, ...bits), data })
-const proc = (target: string): FenceStep =>
+/**
+ * A fresh proc mount at `target`: it shows the pid namespace of the process that mounts it.
+ *
+ * @example
+ * ```ts
+ * import { freshProc } from "./plan.ts"
+ *
+ * freshProc("/proc").fstype // "proc"
+ * ```
+ */
+export const freshProc = (target: string): Extract<FenceStep, { readonly kind: "mount" }> =>
   ({ kind: "mount", source: "proc", target, fstype: "proc", flags: flags(constants.MS_NOSUID, constants.MS_NODEV, constants.MS_NOEXEC), data: undefined })
 const privatePropagation: FenceStep = { kind: "mount", source: undefined, target: "/", fstype: undefined, flags: flags(constants.MS_REC, constants.MS_PRIVATE), data: undefined }
 
@@ -117,7 +127,7 @@ const readOnlyHost = (config: MountsConfig, found: ReadonlyMap<string, Kind | un
     // Beneath a tmpfs a hidden path is absent already.
     if (kind !== undefined && coveredBy(path) === undefined) steps.push(...hideSteps(path, kind))
   }
-  if (config.proc) steps.push(proc("/proc"))
+  if (config.proc) steps.push(freshProc("/proc"))
   if (config.dev === "minimal") steps.push(...minimalDev("/dev"))
   return steps
 }
@@ -129,7 +139,7 @@ const emptyRoot = (config: MountsConfig, found: ReadonlyMap<string, Kind | undef
     ...config.readOnly.map((path) => ({ path, type: found.get(path) ?? "directory", mount: [bind(path, at(path)), readOnly(at(path), true)] })),
     ...config.writable.map((path) => ({ path, type: found.get(path) ?? "directory", mount: [bind(path, at(path))] })),
     ...config.tmpfs.map((path) => ({ path, type: "directory" as const, mount: [tmpfs(at(path), "mode=1777")] })),
-    ...(config.proc ? [{ path: "/proc", type: "directory" as const, mount: [proc(at("/proc"))] }] : []),
+    ...(config.proc ? [{ path: "/proc", type: "directory" as const, mount: [freshProc(at("/proc"))] }] : []),
     ...(config.dev === "minimal" ? [{ path: "/dev", type: "directory" as const, mount: minimalDev(at("/dev")) }] : [])
   ]
   // Parents before children, so a bind inside a tmpfs lands in it rather than under it.
