@@ -39,10 +39,14 @@ const kakoi = async (options: Parameters<typeof run>[1]): Promise<void> => {
 const fence = seccomp(policy({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir", "mkdirat"] }] }))
 
 const baseline: Case = { label: `${plainSpawnName} ${target}`, task: () => plainSpawn([target]) }
+// Each at the default containment ("namespaces": a pid namespace and its init, a Landlock domain) and at
+// "process-group" (no namespace: the child execs the target itself).
 const spawns: ReadonlyArray<Case> = [
   baseline,
   { label: `kakoi run ${target}, no plugins`, task: () => kakoi({}) },
-  { label: `kakoi run ${target}, seccomp errno mkdir/mkdirat`, task: () => kakoi({ plugins: [fence] }) }
+  { label: `kakoi run ${target}, seccomp errno mkdir/mkdirat`, task: () => kakoi({ plugins: [fence] }) },
+  { label: `kakoi run ${target}, no plugins, containment "process-group"`, task: () => kakoi({ containment: "process-group" }) },
+  { label: `kakoi run ${target}, seccomp errno mkdir/mkdirat, containment "process-group"`, task: () => kakoi({ plugins: [fence], containment: "process-group" }) }
 ]
 // Timed in rounds of their own: a case run right after a runtime boot is slower (the boot leaves the CPU's caches
 // cold), and in one round only the case after the boot would pay for it.

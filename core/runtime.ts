@@ -103,7 +103,12 @@ export const nativeRuntime = <Io>(
             },
             io: streams(child.pipes),
             child: child.launching,
-            started: Effect.promise(() => child.started),
+            // Known at once after a CLONE_VFORK clone: no promise callback to wait for, so the owner's next steps
+            // run in this same turn (while the target runs; the launcher waits for its exit only after them).
+            started: Effect.suspend(() => {
+              const known = child.startedWith()
+              return known === undefined ? Effect.promise(() => child.started) : Effect.succeed(known.failure)
+            }),
             exited: Effect.promise(() => child.exited),
             kill: child.kill,
             release: Effect.sync(child.release)

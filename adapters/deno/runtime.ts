@@ -16,6 +16,17 @@ import { denoLibc } from "./native.ts"
 import { requirePermissions, requireRun, type DenoPermissionError } from "./permissions.ts"
 
 /**
+ * The environment with its names in order: Deno.env.toObject() gives them in
+ * a different (hash) order on every call, so each child got its variables
+ * shuffled and no two spawns of one command had the same program to reuse.
+ */
+const byName = (env: Readonly<Record<string, string>>): Record<string, string> => {
+  const sorted: Record<string, string> = {}
+  for (const name of Object.keys(env).sort()) sorted[name] = env[name] as string
+  return sorted
+}
+
+/**
  * Deno's binding. Deno ignores SIGPIPE for itself (and 32/33, glibc's own, on some builds).
  *
  * @example
@@ -33,7 +44,7 @@ export const denoBinding: RuntimeBinding<WebIo, DenoPermissionError> = {
   runtimeIgnores: ["SIGPIPE", 32, 33],
   seccompLibrary,
   streams: webIoOf(denoLibc, denoPollOffThread),
-  environment: () => Deno.env.toObject(),
+  environment: () => byName(Deno.env.toObject()),
   writeInput: writeWebInput,
   preflight: (argv, options) =>
     Effect.andThen(

@@ -85,7 +85,10 @@ const innerPidOf = (libc: Libc, pid: number): number | undefined => {
 /**
  * The target of an init, by its pid outside the namespace: the init's child
  * that is pid 2 inside (the init's first and only fork; orphans reparented
- * to the init have other numbers there). Undefined when /proc cannot tell.
+ * to the init have other numbers there). The init does not reap the target
+ * before the supervisor has read this, so the target is always among its
+ * children: a lone child is the target, with no status file to read.
+ * Undefined when /proc cannot tell.
  *
  * @example
  * ```ts
@@ -98,5 +101,6 @@ const innerPidOf = (libc: Libc, pid: number): number | undefined => {
 export const targetOf = (libc: Libc, initPid: number): number | undefined => {
   const children = readText(kernelFromLibc(libc), `/proc/${initPid}/task/${initPid}/children`)
   if (typeof children !== "string") return undefined
-  return children.split(" ").filter(Boolean).map(Number).find((pid) => innerPidOf(libc, pid) === 2)
+  const pids = children.split(" ").filter(Boolean).map(Number)
+  return pids.length === 1 ? pids[0] : pids.find((pid) => innerPidOf(libc, pid) === 2)
 }

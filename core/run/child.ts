@@ -94,16 +94,20 @@ export const runChild = <Io, X, E, R, Enc extends Encoding, Lines extends boolea
     // Once the tree has been SIGKILLed and the child reaped, whatever still holds a pipe escaped the group
     // (setsid, a double fork): after a moment to drain, stop reading, so a timeout bounds the whole run.
     const abandon = Deferred.await(forceKilled).pipe(Effect.andThen(running.exit), Effect.andThen(Effect.sleep(drainMs)))
+    const sources = { stdout: host.outputBytes(running.io, "stdout"), stderr: host.outputBytes(running.io, "stderr") }
     const output = collectOutput(
-      { stdout: host.outputBytes(running.io, "stdout"), stderr: host.outputBytes(running.io, "stderr") },
+      sources,
       settings,
       () => Effect.asVoid(Deferred.succeed(overflow, "maxBuffer")),
       abandon
     )
     if (options.input !== undefined) host.writeInput(running.io, options.input)
+    const piped = sources.stdout !== undefined || sources.stderr !== undefined
     // Finished means exited and every output pipe closed: a descendant still holding one is part of the run.
-    const finished = Effect.all([running.exit, output], { concurrency: "unbounded" })
-    const ended = yield* superviseEnd(finished, signal, settings, Deferred.await(overflow)).pipe(
+    // (With no pipe the output is there already: no fiber to wait for it beside the exit.)
+    const finished = Effect.all([running.exit, output], { concurrency: piped ? "unbounded" : 1 })
+    // Only a piped stream can overflow.
+    const ended = yield* superviseEnd(finished, signal, settings, piped ? Deferred.await(overflow) : undefined).pipe(
       Effect.onInterrupt(() => Effect.sync(() => signal("SIGKILL"))),
       // The run is over: nothing signals the child's group any more.
       Effect.ensuring(running.release)

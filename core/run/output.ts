@@ -70,6 +70,17 @@ export const collectOutput = <R>(
   onOverflow: (stream: OutputStream) => Effect.Effect<void>,
   until: Effect.Effect<void, never, R>
 ): Effect.Effect<Collected, never, R> =>
+  // Neither stream is piped ("ignore", "inherit"): nothing to read, and no fibers to read it with.
+  sources.stdout === undefined && sources.stderr === undefined
+    ? Effect.succeed({ stdout: shape([], settings), stderr: shape([], settings), all: settings.all ? shape([], settings) : undefined, overflowed: undefined })
+    : collectPiped(sources, settings, onOverflow, until)
+
+const collectPiped = <R>(
+  sources: Readonly<Record<OutputStream, AsyncIterable<Uint8Array> | undefined>>,
+  settings: Pick<Settings, "encoding" | "lines" | "all" | "maxBuffer">,
+  onOverflow: (stream: OutputStream) => Effect.Effect<void>,
+  until: Effect.Effect<void, never, R>
+): Effect.Effect<Collected, never, R> =>
   Effect.gen(function* () {
     const parts: Record<OutputStream, Array<Part>> = { stdout: [], stderr: [] }
     const all: Array<Part> = []

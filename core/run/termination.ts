@@ -68,7 +68,8 @@ type First<A> = { readonly finished: true; readonly value: A } | { readonly fini
 /**
  * Wait for `finished` (the exit, and for `run` the end of the output too),
  * stopping the child when the timeout passes, `cancelSignal` aborts or
- * `requested` succeeds with a reason. `signalTree` delivers a signal to the
+ * `requested` succeeds with a reason (undefined: nothing else can ask, as
+ * for a `run` with no piped output). `signalTree` delivers a signal to the
  * child and its descendants. A "kill" request means the caller has already
  * sent its signal; only the SIGKILL deadline is armed for it.
  *
@@ -87,19 +88,23 @@ export const superviseEnd = <A, R>(
   finished: Effect.Effect<A, never, R>,
   signalTree: (signal: SignalName) => boolean,
   settings: Pick<Settings, "timeout" | "cancelSignal" | "killSignal" | "forceKillAfterDelay">,
-  requested: Effect.Effect<StopReason>
+  requested: Effect.Effect<StopReason> | undefined
 ): Effect.Effect<Ended<A>, never, R> =>
   Effect.gen(function* () {
-    // Its own fiber: losing a race must not interrupt the wait itself, which the end still needs.
-    const waiting = yield* Effect.forkChild(finished)
     const stop = (reason: StopReason) => (effect: Effect.Effect<unknown>): Effect.Effect<First<A>> =>
       Effect.as(effect, { finished: false, reason })
-    const first: First<A> = yield* Effect.raceAllFirst([
-      Effect.map(Fiber.join(waiting), (value): First<A> => ({ finished: true, value })),
-      settings.timeout === undefined ? Effect.never : stop("timeout")(Effect.sleep(settings.timeout)),
-      settings.cancelSignal === undefined ? Effect.never : stop("cancel")(aborted(settings.cancelSignal)),
-      Effect.map(requested, (reason): First<A> => ({ finished: false, reason }))
-    ])
+    // Only what can end the wait races (a fiber each): no timeout or no cancel signal adds no fiber that never ends.
+    const stoppers: ReadonlyArray<Effect.Effect<First<A>>> = [
+      ...(settings.timeout === undefined ? [] : [stop("timeout")(Effect.sleep(settings.timeout))]),
+      ...(settings.cancelSignal === undefined ? [] : [stop("cancel")(aborted(settings.cancelSignal))]),
+      ...(requested === undefined ? [] : [Effect.map(requested, (reason): First<A> => ({ finished: false, reason }))])
+    ]
+    // Nothing can stop it early: just wait, with no fiber and no race.
+    if (stoppers.length === 0) return { value: yield* finished, reason: undefined, timedOut: false, isCanceled: false, isForcefullyTerminated: false }
+    // Its own fiber: losing a race must not interrupt the wait itself, which the end still needs. Started at once,
+    // not on the scheduler's next turn (a setImmediate: tens of µs of a spawn on Deno and Bun).
+    const waiting = yield* Effect.forkChild(finished, { startImmediately: true })
+    const first: First<A> = yield* Effect.raceAllFirst([Effect.map(Fiber.join(waiting), (value): First<A> => ({ finished: true, value })), ...stoppers])
     if (first.finished) return { value: first.value, reason: undefined, timedOut: false, isCanceled: false, isForcefullyTerminated: false }
     if (first.reason !== "kill") signalTree(settings.killSignal)
     let forced = false
