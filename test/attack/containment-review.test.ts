@@ -232,7 +232,9 @@ describe("default containment: signals and sockets", () => {
     try {
       expect(child.kill("SIGSTOP")).toBe(true)
       await waitUntil(() => stateOf(child.pid) === "T" || stateOf(init) === "T", 2000)
-      expect([stateOf(child.pid), stateOf(init)]).toEqual(["T", "S"])
+      // The init may be running for a moment (it forwarded the signal), never stopped.
+      expect(stateOf(child.pid)).toBe("T")
+      expect(stateOf(init)).not.toBe("T")
     } finally {
       child.kill("SIGKILL")
       await child.result

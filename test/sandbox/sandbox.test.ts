@@ -117,9 +117,10 @@ describe.each(["root", "nobody"] as const)("sandbox() run for real, supervisor %
     const options = { filesystem: { read: ["/usr", probeDirectory()], write: [job] }, hostname: "box" }
     const plan = Result.getOrThrow(sandboxPlanner()(Result.getOrThrow(decodeSandbox(options, home, "/opt/kakoi")), host))
     try {
-      const { lines, run } = runFenced(plan.steps, ["list:/", `write:${job}/out`, "write:/usr/x", "list:/proc/1/task", "status:NSpid", "hostname", "read:/etc/passwd"], as === "root" ? undefined : asNobody)
+      const { lines, run } = runFenced(plan.steps, ["list:/", `write:${job}/out`, "write:/usr/x", "list:/proc/1/task", "list:/proc/2/task", "status:NSpid", "hostname", "read:/etc/passwd"], as === "root" ? undefined : asNobody)
       expect(run.decoded.failure).toBeUndefined()
-      expect(lines).toEqual(["dev,proc,tmp,usr,var", "ok", "EROFS", "1", "2", "box", "ENOENT"])
+      // The fresh /proc is the child's pid namespace's (it is pid 2), hidepid=ptraceable: its init is not there.
+      expect(lines).toEqual(["dev,proc,tmp,usr,var", "ok", "EROFS", "ENOENT", "2", "2", "box", "ENOENT"])
     } finally {
       plan.release()
       rmSync(job, { recursive: true, force: true })
