@@ -42,7 +42,8 @@ export const explainFenceFailure = (stage: string, errno: number, euid: number, 
           ? "creating namespaces is refused (an outer container's seccomp profile or an LSM)"
           : "unprivileged user namespaces are refused (a sysctl, AppArmor's restriction, or an outer container's seccomp profile)", "run kakoi doctor to see which, or choose containment: \"process-group\"")
       }
-      if (errno === EINVAL) return unsupported("namespaces", "the kernel does not offer a namespace asked for", "run kakoi doctor")
+      // Name the call: the stage covers the clone, the init's own calls and the child's unshare.
+      if (errno === EINVAL) return unsupported("namespaces", `the kernel does not offer a namespace asked for (${subject === "" ? stage : subject} failed with EINVAL)`, "run kakoi doctor")
       return undefined
     case "landlock":
       return errno === ENOSYS || errno === EOPNOTSUPP ? new FenceError({ reason: "Unsupported", fence: "landlock", path: "Landlock", detail: "the kernel has no Landlock", hint: "run kakoi doctor", errno }) : undefined
