@@ -9,7 +9,7 @@
  */
 import { constants, structs } from "./arch/generic.ts"
 import { archTable } from "./arch/mod.ts"
-import { checked, cString, type Libc } from "./libc.ts"
+import { checked, cString, keepingReachable, type Libc } from "./libc.ts"
 import type { Native, PreparedExec, PreparedFilter } from "./native.ts"
 
 const { SECCOMP_SET_MODE_FILTER, SIG_SETMASK, F_GETFD, F_SETFD, F_DUPFD, SIGSET_SIZE: sigsetSize } = constants
@@ -87,7 +87,7 @@ export const nativeFromLibc = (libc: Libc): Native => {
   const ok = (result: number | bigint): number => checked(result, libc.errno)
   /** rt_sigaction with the kernel's own struct: reads (and with `act`, sets) a disposition. */
   const sigaction = (signal: number, act: Uint8Array | undefined, old: Uint8Array | undefined): number =>
-    ok(c.syscall(syscalls.rt_sigaction, signal, act ? libc.address(act) : 0, old ? libc.address(old) : 0, sigsetSize, 0))
+    keepingReachable([act, old], () => ok(c.syscall(syscalls.rt_sigaction, signal, act ? libc.address(act) : 0, old ? libc.address(old) : 0, sigsetSize, 0)))
   return {
     read: (fd, buffer) => ok(c.read(fd, buffer, buffer.byteLength)),
     write: (fd, buffer) => ok(c.write(fd, buffer, buffer.byteLength)),
@@ -99,7 +99,10 @@ export const nativeFromLibc = (libc: Libc): Native => {
       return sigaction(signal, undefined, old) < 0 ? 0n : new DataView(old.buffer).getBigUint64(0, true)
     },
     resetSignal: (signal) => sigaction(signal, arenaOf(kernelSigactionSize), undefined),
-    clearSignalMask: () => ok(c.syscall(syscalls.rt_sigprocmask, SIG_SETMASK, libc.address(arenaOf(sigsetSize)), 0, sigsetSize, 0)),
+    clearSignalMask: () => {
+      const empty = arenaOf(sigsetSize)
+      return keepingReachable([empty], () => ok(c.syscall(syscalls.rt_sigprocmask, SIG_SETMASK, libc.address(empty), 0, sigsetSize, 0)))
+    },
     getrlimit: (resource) => {
       const limits = new Uint8Array(rlimit.size)
       const result = ok(c.getrlimit(resource, limits))

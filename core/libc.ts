@@ -155,6 +155,35 @@ export const errnoOf = (call: Readonly<Record<LibcFunction, CFunction>>): (() =>
 /** A NUL-terminated UTF-8 copy of a string, for `buffer` arguments that C reads as `const char *`. */
 export const cString = (value: string): Uint8Array => new TextEncoder().encode(`${value}\0`)
 
+/** Memory a native call in progress reads through addresses (see `keepingReachable`). */
+let inFlight: ReadonlyArray<unknown> = []
+
+/**
+ * Runs `call` with `memory` reachable from a module variable: a buffer whose
+ * address was taken for a native call cannot be freed by the garbage
+ * collector before the kernel is done with it, even when nothing else refers
+ * to it (a temporary path or struct). Native calls are synchronous, so one
+ * slot is enough.
+ *
+ * @example
+ * ```ts
+ * import { keepingReachable } from "./libc.ts"
+ *
+ * declare const libc: import("./libc.ts").Libc
+ * const path = new TextEncoder().encode("/etc\0")
+ * const fd = keepingReachable([path], () => libc.call.syscall(257, -100, libc.address(path), 0, 0, 0))
+ * ```
+ */
+export const keepingReachable = <T>(memory: ReadonlyArray<unknown>, call: () => T): T => {
+  const outer = inFlight
+  inFlight = memory
+  try {
+    return call()
+  } finally {
+    inFlight = outer
+  }
+}
+
 /**
  * -errno when a C call failed (returned -1), else its result as a number: the
  * kernel's convention, so callers never read a stale errno later.

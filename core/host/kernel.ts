@@ -7,7 +7,7 @@
  * Results follow the kernel's convention: a value >= 0, or -errno.
  */
 import { Context } from "effect"
-import { checked, cString, type Libc } from "../libc.ts"
+import { checked, cString, keepingReachable, type Libc } from "../libc.ts"
 import { archTable, type SyscallName } from "../arch/mod.ts"
 import { constants } from "../arch/generic.ts"
 
@@ -23,8 +23,13 @@ import { constants } from "../arch/generic.ts"
  * ```
  */
 export interface Kernel {
-  /** One syscall; its result, or -errno. Integers as given; memory by `address`. */
-  readonly syscall: (name: SyscallName, ...args: ReadonlyArray<bigint | number>) => bigint
+  /**
+   * One syscall; its result, or -errno. Integers as given; memory as the
+   * buffer itself, whose address the call takes and which it keeps reachable
+   * until the kernel is done with it (an address taken beforehand would let
+   * the garbage collector free a temporary buffer in between).
+   */
+  readonly syscall: (name: SyscallName, ...args: ReadonlyArray<bigint | number | Uint8Array>) => bigint
   /** The address of memory that never moves: a buffer made with `memory(n)`. */
   readonly address: (buffer: Uint8Array) => bigint
 }
@@ -103,8 +108,9 @@ export const pathMemory = (path: string): Uint8Array => {
  */
 export const kernelFromLibc = (libc: Libc): Kernel => ({
   syscall: (name, ...args) => {
-    const padded = [...args, 0, 0, 0, 0, 0, 0].slice(0, 6)
-    return BigInt(checked(libc.call.syscall(archTable().syscalls[name], ...padded), libc.errno))
+    const words = [...args.map((arg) => (arg instanceof Uint8Array ? libc.address(arg) : arg)), 0, 0, 0, 0, 0, 0].slice(0, 6)
+    // The buffers `words` only point at stay reachable until the kernel is done with them.
+    return keepingReachable(args, () => BigInt(checked(libc.call.syscall(archTable().syscalls[name], ...words), libc.errno)))
   },
   address: (buffer) => libc.address(buffer)
 })
@@ -121,7 +127,7 @@ export const kernelFromLibc = (libc: Libc): Kernel => ({
  * ```
  */
 export const openPath = (kernel: Kernel, path: string, flags: number): number =>
-  Number(kernel.syscall("openat", constants.AT_FDCWD, kernel.address(pathMemory(path)), flags | constants.O_CLOEXEC, 0))
+  Number(kernel.syscall("openat", constants.AT_FDCWD, pathMemory(path), flags | constants.O_CLOEXEC, 0))
 
 /**
  * Moves a supervisor fd that a child program will name (a Landlock ruleset, a
@@ -163,7 +169,7 @@ export const readText = (kernel: Kernel, path: string): string | number => {
   let text = ""
   try {
     for (;;) {
-      const count = Number(kernel.syscall("read", fd, kernel.address(chunk), chunk.byteLength))
+      const count = Number(kernel.syscall("read", fd, chunk, chunk.byteLength))
       if (count < 0) return count
       if (count === 0) return text + decoder.decode()
       text += decoder.decode(chunk.subarray(0, count), { stream: true })
@@ -192,7 +198,7 @@ export const writeText = (kernel: Kernel, path: string, text: string): number =>
   const buffer = memory(bytes.byteLength)
   buffer.set(bytes)
   try {
-    const written = Number(kernel.syscall("write", fd, kernel.address(buffer), bytes.byteLength))
+    const written = Number(kernel.syscall("write", fd, buffer, bytes.byteLength))
     return written < 0 ? written : 0
   } finally {
     kernel.syscall("close", fd)
@@ -211,7 +217,7 @@ export const writeText = (kernel: Kernel, path: string, text: string): number =>
  * ```
  */
 export const accessPath = (kernel: Kernel, path: string, mode: number): number =>
-  Number(kernel.syscall("faccessat", constants.AT_FDCWD, kernel.address(pathMemory(path)), mode, 0))
+  Number(kernel.syscall("faccessat", constants.AT_FDCWD, pathMemory(path), mode, 0))
 
 /**
  * Whether an open fd is a directory or something else, or -errno (fstat).
@@ -228,7 +234,7 @@ export const accessPath = (kernel: Kernel, path: string, mode: number): number =
 export const fdKind = (kernel: Kernel, fd: number): "directory" | "file" | number => {
   const stat = archTable().stat
   const buffer = memory(stat.size)
-  const result = Number(kernel.syscall("fstat", fd, kernel.address(buffer)))
+  const result = Number(kernel.syscall("fstat", fd, buffer))
   if (result < 0) return result
   return (new DataView(buffer.buffer).getUint32(stat.mode, true) & constants.S_IFMT) === constants.S_IFDIR ? "directory" : "file"
 }
@@ -250,7 +256,7 @@ export const resolvedPath = (kernel: Kernel, path: string): string | number => {
   if (fd < 0) return fd
   try {
     const buffer = memory(4096)
-    const length = Number(kernel.syscall("readlinkat", constants.AT_FDCWD, kernel.address(pathMemory(`/proc/self/fd/${fd}`)), kernel.address(buffer), buffer.byteLength))
+    const length = Number(kernel.syscall("readlinkat", constants.AT_FDCWD, pathMemory(`/proc/self/fd/${fd}`), buffer, buffer.byteLength))
     return length < 0 ? length : new TextDecoder().decode(buffer.subarray(0, length))
   } finally {
     kernel.syscall("close", fd)

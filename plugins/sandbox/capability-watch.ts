@@ -188,7 +188,7 @@ export interface RefusedCall {
 /** The user namespace of `pid` ("user:[4026531837]"), or undefined when it is gone. */
 const userNamespace = (kernel: Kernel, pid: number): string | undefined => {
   const buffer = memory(64)
-  const length = Number(kernel.syscall("readlinkat", constants.AT_FDCWD, kernel.address(pathMemory(`/proc/${pid}/ns/user`)), kernel.address(buffer), buffer.byteLength))
+  const length = Number(kernel.syscall("readlinkat", constants.AT_FDCWD, pathMemory(`/proc/${pid}/ns/user`), buffer, buffer.byteLength))
   return length < 0 ? undefined : new TextDecoder().decode(buffer.subarray(0, length))
 }
 

@@ -27,13 +27,16 @@ const fakeKernel = (files: Map<string, string>): Kernel => {
     const bytes = buffer(address)
     return new TextDecoder().decode(bytes.subarray(0, bytes.indexOf(0)))
   }
+  const addressOf = (memory: Uint8Array): bigint => {
+    const address = BigInt(buffers.size + 1) << 16n
+    buffers.set(address, memory)
+    return address
+  }
   return {
-    address: (memory) => {
-      const address = BigInt(buffers.size + 1) << 16n
-      buffers.set(address, memory)
-      return address
-    },
-    syscall: (name, ...args) => {
+    address: addressOf,
+    syscall: (name, ...given) => {
+      // Memory comes as the buffer itself, as the real port takes it.
+      const args = given.map((arg) => (arg instanceof Uint8Array ? addressOf(arg) : arg))
       switch (name) {
         case "getpid":
           return 4242n

@@ -141,9 +141,9 @@ export const openCgroupManager = (kernel: Kernel, parent?: string): Result.Resul
       if (error !== undefined) return Result.fail(error)
     }
     const path = `${location.path}/kakoi-${Number(kernel.syscall("getpid"))}-${++serial}`
-    const made = Number(kernel.syscall("mkdirat", constants.AT_FDCWD, kernel.address(pathMemory(path)), 0o755))
+    const made = Number(kernel.syscall("mkdirat", constants.AT_FDCWD, pathMemory(path), 0o755))
     if (made < 0) return Result.fail(failed(path, "cannot create the child cgroup", -made))
-    const removeDirectory = (): number => Number(kernel.syscall("unlinkat", constants.AT_FDCWD, kernel.address(pathMemory(path)), constants.AT_REMOVEDIR))
+    const removeDirectory = (): number => Number(kernel.syscall("unlinkat", constants.AT_FDCWD, pathMemory(path), constants.AT_REMOVEDIR))
     for (const [file, value] of limits.files) {
       const written = writeText(kernel, `${path}/${file}`, value)
       if (written < 0) return removeDirectory(), Result.fail(failed(`${path}/${file}`, `cannot write "${value}" to`, -written))

@@ -93,7 +93,7 @@ export const systemProbe = (kernel: Kernel, attempt: HostProbe["attempt"] = runA
   landlockAbi: () => landlockAbi(kernel),
   ioUringSetup: () => {
     const params = memory(structs.ioUringParams.size)
-    const fd = Number(kernel.syscall("io_uring_setup", 1, kernel.address(params)))
+    const fd = Number(kernel.syscall("io_uring_setup", 1, params))
     if (fd < 0) return fd
     kernel.syscall("close", fd)
     return 0

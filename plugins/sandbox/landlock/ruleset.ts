@@ -121,7 +121,7 @@ const addPathRule = (kernel: Kernel, ruleset: number, path: string, access: Read
     const view = new DataView(attr.buffer)
     view.setBigUint64(0, allowed, true)
     view.setInt32(8, fd, true)
-    const result = Number(kernel.syscall("landlock_add_rule", ruleset, constants.LANDLOCK_RULE_PATH_BENEATH, kernel.address(attr), 0))
+    const result = Number(kernel.syscall("landlock_add_rule", ruleset, constants.LANDLOCK_RULE_PATH_BENEATH, attr, 0))
     if (result < 0) {
       return new FenceError({ reason: "SystemCallFailed", fence: "landlock", path, detail: "cannot add the rule for", hint: "", errno: -result })
     }
@@ -136,7 +136,7 @@ const addPortRule = (kernel: Kernel, ruleset: number, port: number, allowed: big
   const view = new DataView(attr.buffer)
   view.setBigUint64(0, allowed, true)
   view.setBigUint64(8, BigInt(port), true)
-  const result = Number(kernel.syscall("landlock_add_rule", ruleset, constants.LANDLOCK_RULE_NET_PORT, kernel.address(attr), 0))
+  const result = Number(kernel.syscall("landlock_add_rule", ruleset, constants.LANDLOCK_RULE_NET_PORT, attr, 0))
   return result < 0
     ? new FenceError({ reason: "SystemCallFailed", fence: "landlock", path: `TCP port ${port}`, detail: "cannot add the rule for", hint: "", errno: -result })
     : undefined
@@ -183,7 +183,7 @@ export const createRuleset = (kernel: Kernel, rules: LandlockRules, abi: number 
   view.setBigUint64(0, handledFs, true)
   if (size >= 16) view.setBigUint64(8, handledNet, true)
   if (size >= 24) view.setBigUint64(16, scoped, true)
-  const fd = highFd(kernel, Number(kernel.syscall("landlock_create_ruleset", kernel.address(attr), size, 0)))
+  const fd = highFd(kernel, Number(kernel.syscall("landlock_create_ruleset", attr, size, 0)))
   if (fd < 0) {
     return Result.fail(new FenceError({ reason: "SystemCallFailed", fence: "landlock", path: "ruleset", detail: "landlock_create_ruleset failed for the", hint: "", errno: -fd }))
   }

@@ -189,11 +189,11 @@ export const planMounts = (config: MountsConfig, host: FenceHost): Result.Result
   if (Result.isFailure(found)) return Result.fail(found.failure)
   if (config.root === "read-only-host") return Result.succeed({ steps: inNamespaces(host, readOnlyHost(config, found.success)), release: () => {} })
   const staging = `/tmp/.kakoi-root-${Number(host.kernel.syscall("getpid"))}-${++staged}`
-  const address = (): bigint => host.kernel.address(pathMemory(staging))
-  const made = Number(host.kernel.syscall("mkdirat", constants.AT_FDCWD, address(), 0o700))
+  const path = (): Uint8Array => pathMemory(staging)
+  const made = Number(host.kernel.syscall("mkdirat", constants.AT_FDCWD, path(), 0o700))
   if (made < 0) return Result.fail(new FenceError({ reason: "SystemCallFailed", fence: "mounts", path: staging, detail: "cannot make the staging directory", hint: "", errno: -made }))
   return Result.succeed({
     steps: inNamespaces(host, emptyRoot(config, found.success, staging)),
-    release: () => void host.kernel.syscall("unlinkat", constants.AT_FDCWD, address(), constants.AT_REMOVEDIR)
+    release: () => void host.kernel.syscall("unlinkat", constants.AT_FDCWD, path(), constants.AT_REMOVEDIR)
   })
 }
