@@ -50,13 +50,15 @@ export const cloneRefused = (cloneFlags: number, errno: number): LaunchFailure |
   return { stage: user ? "user-namespace" : "pid-namespace", errno, subject: `clone(${user ? "CLONE_NEWUSER | " : ""}CLONE_NEWPID)` }
 }
 
-/** The PPid: line of /proc/<pid>/status, or undefined when it cannot be read. */
-const parentOf = (libc: Libc, pid: number): number | undefined => {
+/** The number one line of /proc/<pid>/status captures, or undefined when it cannot be read. */
+const statusNumber = (libc: Libc, pid: number, line: RegExp): number | undefined => {
   const status = readText(kernelFromLibc(libc), `/proc/${pid}/status`)
-  if (typeof status !== "string") return undefined
-  const match = status.match(/^PPid:\s+(\d+)$/m)
+  const match = typeof status === "string" ? status.match(line) : null
   return match === null ? undefined : Number(match[1])
 }
+
+/** The PPid: line of /proc/<pid>/status. */
+const parentOf = (libc: Libc, pid: number): number | undefined => statusNumber(libc, pid, /^PPid:\s+(\d+)$/m)
 
 /**
  * Who may make the child program's handshake read: the cloned child itself,
@@ -75,12 +77,7 @@ export const programPid = (libc: Libc, childPid: number, init: boolean): ((pid: 
   init ? (pid) => pid > 0 && pid !== childPid && parentOf(libc, pid) === childPid : (pid) => pid === childPid
 
 /** The last number of the NSpid: line of /proc/<pid>/status: the pid inside the innermost pid namespace. */
-const innerPidOf = (libc: Libc, pid: number): number | undefined => {
-  const status = readText(kernelFromLibc(libc), `/proc/${pid}/status`)
-  if (typeof status !== "string") return undefined
-  const match = status.match(/^NSpid:.*\s(\d+)$/m)
-  return match === null ? undefined : Number(match[1])
-}
+const innerPidOf = (libc: Libc, pid: number): number | undefined => statusNumber(libc, pid, /^NSpid:.*\s(\d+)$/m)
 
 /**
  * The target of an init, by its pid outside the namespace: the init's child

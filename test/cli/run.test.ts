@@ -8,7 +8,7 @@ import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
 import { launcherSyscalls } from "../../plugins/seccomp/mod.ts"
 import { buildC } from "../helpers/build-c.ts"
-import { noneLeft, tagged } from "../helpers/processes.ts"
+import { escaperArgv, noneLeft, tagged } from "../helpers/processes.ts"
 import { kakoi, lines, startKakoi, tempDir } from "./kakoi.ts"
 
 /** What /bin/true (dynamically linked, glibc) needs; the same list as test/conformance/seccomp.ts. */
@@ -188,17 +188,7 @@ describe("kakoi run: exit status", () => {
 
   it("leaves nothing behind when kakoi run is SIGKILLed, though the command and its setsid grandchild cleared their parent-death signals", async () => {
     const marker = `kakoi-cli-escaper-${process.pid}`
-    const code = `import ctypes, os, time
-libc = ctypes.CDLL(None)
-libc.prctl(1, 0, 0, 0, 0)
-if os.fork() == 0:
-    os.setsid()
-    libc.prctl(1, 0, 0, 0, 0)
-else:
-    time.sleep(0.2)
-    print("ready", flush=True)
-time.sleep(30)`
-    const { pid, exit } = await startKakoi(["run", "--", "/usr/bin/python3", "-c", code, marker])
+    const { pid, exit } = await startKakoi(["run", "--", ...escaperArgv(marker, "ready")])
     // kakoi, the init (it shares kakoi's memory, so its argv), the command and its grandchild.
     expect(tagged(marker)).toHaveLength(4)
     process.kill(pid, "SIGKILL")

@@ -143,3 +143,27 @@ export const inBackground = (command: string, launcher = ""): { readonly script:
   // "; :" keeps the tagged shell from exec'ing its last command (its argv would go).
   return { marker, script: `${launcher} sh -c 'echo running; ${command}; :' ${marker} &` }
 }
+
+/**
+ * A Python program that tries to outlive its supervisor: it clears its
+ * parent-death signal, forks a grandchild that calls setsid() and clears its
+ * own, then prints `line` (once the grandchild runs) and sleeps 30 s. Give a
+ * marker as its first argument to find both by `tagged`.
+ *
+ * @example
+ * ```ts
+ * import { escaperArgv } from "./processes.ts"
+ *
+ * const argv = escaperArgv("kakoi-tag-1-1", "up")
+ * ```
+ */
+export const escaperArgv = (marker: string, line: string): ReadonlyArray<string> => ["/usr/bin/python3", "-c", `import ctypes, os, time
+libc = ctypes.CDLL(None)
+libc.prctl(1, 0, 0, 0, 0)
+if os.fork() == 0:
+    os.setsid()
+    libc.prctl(1, 0, 0, 0, 0)
+else:
+    time.sleep(0.2)
+    print(${JSON.stringify(line)}, flush=True)
+time.sleep(30)`, marker]
