@@ -10,6 +10,7 @@
 import { Effect } from "effect"
 import { SpawnError } from "./errors.ts"
 import type { Plugin } from "./plugin.ts"
+import { commandText } from "./spec.ts"
 
 /**
  * A containment level, strongest first: "namespaces" (a pid namespace with an
@@ -76,7 +77,7 @@ export const withContainment = <E, R, X>(
   if (decider !== undefined && options.containment !== undefined) {
     return Effect.fail(new SpawnError({
       reason: "InvalidSpec",
-      command: argv.join(" "),
+      command: commandText(argv),
       detail: `containment is chosen twice: by the option (${JSON.stringify(options.containment)}) and by the ${decider.name} plugin; keep one`
     }))
   }

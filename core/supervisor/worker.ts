@@ -8,6 +8,7 @@
 import { Effect, type Scope } from "effect"
 import type { SpawnError } from "../errors.ts"
 import { withContainment } from "../containment.ts"
+import { signalTree } from "../run/child.ts"
 import { start } from "../lifecycle.ts"
 import type { Plugin } from "../plugin.ts"
 import { makeSpec, type Observation } from "../spec.ts"
@@ -90,11 +91,10 @@ export const startWorker = <Io, X, E, R>(
         const source = host.outputBytes(running.io, stream)
         return source === undefined ? [] : [pump(tree, path, source, stream, watch)]
       })
-      // A contained child (a pid namespace: containment("namespaces"), sandbox()) leads no group the
+      // A contained child (by default its own pid namespace) leads no group the
       // supervisor can see (its setsid ran inside): its init, signalled through the pidfd, forwards
       // the signal, and its end kills everything left in the namespace.
-      const send = (signal: Parameters<typeof running.kill>[0]): boolean =>
-        grouped ? host.signalGroup(running.pid, signal) || running.kill(signal) : running.kill(signal)
+      const send = signalTree(host, running, grouped)
       tree.running.add(send)
       // The child is released even if this wait is interrupted (the tree's scope closing): its pidfd then goes with the reap.
       const exit: Effect.Effect<ChildExit, never, R> = yield* Effect.cached(
