@@ -4,7 +4,7 @@
  * doing nothing) and `bwrap --ro-bind / / /bin/true` (another program that
  * fences a command), each a fresh process, interleaved, in the same run. The
  * kakoi measured is the shipped bundle (dist/cli/bin.js as `npm run build`
- * makes it, built here into bench/.build by the same script); for scale, also
+ * makes it, built here into bench/.build by the same scripts, code caches and all); for scale, also
  * the CLI run from source (`node cli/bin.ts`, ~450 modules) and any other
  * build named in KAKOI_BEFORE (e.g. an older dist/cli/bin.js). Then each
  * one's peak RSS (GNU time's %M), median of the same number of runs.
@@ -31,6 +31,8 @@ for (const [program, hint] of [["bwrap", "bubblewrap"], ["/usr/bin/time", "time"
 const build = join(root, "bench/.build")
 const built = spawnSync(join(root, "node_modules/.bin/bun"), [join(root, "scripts/build-cli.ts"), build], { stdio: "inherit" })
 if (built.status !== 0) throw new Error("bench/cli-start.ts: building the CLI bundle failed")
+const cached = spawnSync(node, [join(root, "scripts/build-cli-cache.ts"), build], { stdio: "inherit" })
+if (cached.status !== 0) throw new Error("bench/cli-start.ts: making the CLI bundles' code caches failed")
 
 const kakoiRuns = (label: string, bin: string): Array<[string, Array<string>]> => [
   [`${label} run -- /bin/true`, [node, bin, "run", "--", "/bin/true"]],

@@ -3,14 +3,14 @@
  * one readable line and an exit status (2 for usage and policy mistakes,
  * 127 command not found, 126 cannot execute, 125 kakoi itself failed).
  */
-import { readFileSync } from "node:fs"
 import { diffHelp, doctorHelp, explainHelp, exportHelp, learnHelp, lintHelp, mainHelp, runHelp, superviseHelp, syscallHelp, UsageError, type CliIo } from "./usage.ts"
 
 const helps: Record<string, string> = { run: runHelp, learn: learnHelp, syscall: syscallHelp, export: exportHelp, explain: explainHelp, diff: diffHelp, lint: lintHelp, supervise: superviseHelp, doctor: doctorHelp }
 
 // By package name, not a relative path: the built CLI is a bundle in dist/cli, not this file's place in the source.
+// node:fs as CommonJS hands it out: an ES import would build its facade on every start (cli/bundle-loader.ts).
 const version = (): string =>
-  JSON.parse(readFileSync(new URL(import.meta.resolve("kakoi/package.json")), "utf8")).version as string
+  JSON.parse(process.getBuiltinModule("node:fs").readFileSync(new URL(import.meta.resolve("kakoi/package.json")), "utf8")).version as string
 
 const dispatch = async (command: string | undefined, args: ReadonlyArray<string>, io: CliIo): Promise<number> => {
   switch (command) {

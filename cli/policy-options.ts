@@ -2,7 +2,6 @@
  * The seccomp policy of `kakoi run`: a --policy file, then the rules and the
  * default given as options, all checked by the seccomp plugin's own decoder.
  */
-import { readFile } from "node:fs/promises"
 import { Effect } from "effect"
 import { decodePolicy, decodePolicyText, toJson, type ActionInput, type ErrnoName, type OciOptions, type Policy, type PolicyError, type PolicyJson, type RuleJson } from "../plugins/seccomp/mod.ts"
 import { inFile } from "./policy-file.ts"
@@ -97,7 +96,7 @@ const errnoRule = (text: string): RuleJson => {
 
 const readPolicyFile = (path: string, command: PolicyFlags["command"], profile: OciOptions | undefined): Effect.Effect<PolicyJson, PolicyError | UsageError> =>
   Effect.tryPromise({
-    try: () => readFile(path, "utf8"),
+    try: () => process.getBuiltinModule("node:fs/promises").readFile(path, "utf8"),
     catch: (error) => new UsageError(command, `Cannot read policy file "${path}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
   }).pipe(
     Effect.flatMap((text) => Effect.mapError(decodePolicyText(text, profile), (error) => inFile(error, path))),

@@ -21,8 +21,9 @@
  * import of that built module: the CLI runs on Node, and bundling them would
  * hoist `bun:ffi` into the bundle.
  */
-import { readFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 import { dirname, join, relative, resolve } from "node:path"
+import { bundleDigest } from "../cli/bundle-digest.ts"
 
 const root = resolve(import.meta.dir, "..")
 const [outArgument] = process.argv.slice(2)
@@ -39,6 +40,9 @@ const builtPath = (source: string): string => relative(cliOut, join(out, relativ
 /** The module main.ts imports for a subcommand, named in its `import("./run.ts")`. */
 const subcommand = /^\.\/[\w-]+\.ts$/
 const mainModule = join(root, "cli/main.ts")
+const bundleLoader = join(root, "cli/bundle-loader.ts")
+/** The name by which a subcommand's script sees its own URL (a parameter of the loader's wrapper). */
+const bundleUrlName = "__kakoiBundleUrl"
 
 /** The kakoi sources that read `import.meta.url`, as one exact-path filter (others load as Bun loads them, sideEffects hints and all). */
 const placeBound = ((): RegExp => {
@@ -48,15 +52,21 @@ const placeBound = ((): RegExp => {
 })()
 const otherRuntimes = [join(root, "adapters/deno/"), join(root, "adapters/bun/")]
 
-const packagePlugin = (subcommands: Set<string> | undefined): Bun.BunPlugin => ({
+const packagePlugin = (subcommands: Set<string> | undefined, digests: ReadonlyMap<string, string>): Bun.BunPlugin => ({
   name: "kakoi-package",
   setup(build) {
     if (subcommands !== undefined) {
       build.onResolve({ filter: subcommand }, (args) => {
         if (args.importer !== mainModule || args.kind !== "dynamic-import") return undefined
-        subcommands.add(args.path.slice(2, -3))
-        return { path: args.path.replace(/\.ts$/, ".js"), external: true }
+        const name = args.path.slice(2, -3)
+        subcommands.add(name)
+        return { path: name, namespace: "kakoi-subcommand" }
       })
+      // main.ts's `import("./run.ts")` becomes the exports of the run bundle, loaded with its code cache.
+      build.onLoad({ filter: /^[\w-]+$/, namespace: "kakoi-subcommand" }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(bundleLoader)}).loadBundle(${JSON.stringify(args.path)}, ${JSON.stringify(digests.get(args.path) ?? "")})`,
+        loader: "js"
+      }))
     }
     build.onResolve({ filter: /(^|\/)(deno|bun)\/[\w-]+\.ts$/ }, (args) => {
       const target = resolve(dirname(args.importer), args.path)
@@ -65,30 +75,52 @@ const packagePlugin = (subcommands: Set<string> | undefined): Bun.BunPlugin => (
       return { path: builtPath(target), external: true }
     })
     build.onLoad({ filter: placeBound }, (args) => {
-      const url = `new URL(${JSON.stringify(builtPath(args.path))}, import.meta.url).href`
+      // A subcommand's script learns its own place from the loader (cli/bundle-loader.ts): Bun's
+      // CommonJS output replaces import.meta.url and __filename by the source's absolute path.
+      const bundleUrl = subcommands === undefined ? bundleUrlName : "import.meta.url"
+      const url = `new URL(${JSON.stringify(builtPath(args.path))}, ${bundleUrl}).href`
       return { contents: readFileSync(args.path, "utf8").replaceAll("import.meta.url", url), loader: args.path.endsWith(".ts") ? "ts" : "js" }
     })
   }
 })
 
-const bundle = async (entry: string, subcommands?: Set<string>): Promise<void> => {
+const bundle = async (entry: string, subcommands?: Set<string>, digests: ReadonlyMap<string, string> = new Map()): Promise<void> => {
   const result = await Bun.build({
     entrypoints: [join(root, entry)],
     outdir: cliOut,
     target: "node",
-    format: "esm",
+    // The dispatcher is an ES module (bin.js, what npm links); a subcommand's bundle is a
+    // CommonJS-shaped script, the form V8 can take a code cache for (cli/bundle-loader.ts).
+    format: subcommands === undefined ? "cjs" : "esm",
     // Identifiers too (~8 % of `kakoi run`'s start-up, measured): no kakoi code reads a function's or class's name.
     minify: true,
     external: ["koffi"],
-    plugins: [packagePlugin(subcommands)]
+    plugins: [packagePlugin(subcommands, digests)]
   })
   if (!result.success) {
     for (const log of result.logs) console.error(log)
     throw new Error(`build-cli: bundling ${entry} failed`)
   }
+  for (const output of result.outputs) writeFileSync(output.path, asAscii(readFileSync(output.path, "utf8")))
 }
 
+/**
+ * A bundle with every non-ASCII character written as its \u escape, which means
+ * the same character in a string, template, regular expression or identifier:
+ * the loader can then read it as Latin-1 (cli/bundle-loader.ts). No kakoi or
+ * effect code reads a template's raw text, the one place an escape would show.
+ */
+const asAscii = (code: string): string =>
+  code.replace(/[^\x00-\x7f]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`)
+
+// The dispatcher first, to learn the subcommands; then each subcommand's bundle;
+// then the dispatcher again, now with the digest of each bundle written in.
 const subcommands = new Set<string>()
 await bundle("cli/bin.ts", subcommands)
 if (subcommands.size === 0) throw new Error("build-cli: cli/main.ts imports no subcommand module; has its dispatch changed?")
-for (const name of [...subcommands].sort()) await bundle(`cli/${name}.ts`)
+const digests = new Map<string, string>()
+for (const name of [...subcommands].sort()) {
+  await bundle(`cli/${name}.ts`)
+  digests.set(name, bundleDigest(readFileSync(join(cliOut, `${name}.js`))))
+}
+await bundle("cli/bin.ts", new Set(), digests)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the npm package into dist/: JS + .d.ts from tsconfig.build.json, and
-# the `kakoi` command as bundles in dist/cli (scripts/build-cli.ts, with Bun).
+# the `kakoi` command as bundles in dist/cli (scripts/build-cli.ts, with Bun) with
+# their V8 code caches (scripts/build-cli-cache.ts, with the Node that builds).
 # adapters/select.js is plain JavaScript (so type checkers see only select.d.ts),
 # and tsc cannot emit JS inputs here (allowJs conflicts with isolatedDeclarations):
 # it is copied with its imports pointed at the built .js files. So is plugins/sandbox/host/runtime-libc.js
@@ -21,3 +22,4 @@ if grep -qE 'import.*\.ts"' dist/plugins/sandbox/host/runtime-libc.js dist/plugi
   exit 1
 fi
 bun scripts/build-cli.ts dist
+node scripts/build-cli-cache.ts dist

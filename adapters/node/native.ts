@@ -2,12 +2,12 @@
  * libc on Node: core/libc.ts's prototypes bound with koffi, for the native
  * launcher, the poll thread, notify and in-process policy loading.
  */
-import { createRequire } from "node:module"
 import { bindAll, libcSignatures, type CFunction, type CSignature, type CType, type Libc } from "../../core/libc.ts"
+import { loadKoffi } from "./koffi-load.ts"
 
 type Koffi = typeof import("koffi")
 /** koffi itself, for the other Node bindings. */
-export const koffi: Koffi = createRequire(import.meta.url)("koffi")
+export const koffi: Koffi = loadKoffi(import.meta.url)
 
 const koffiTypes: Readonly<Record<CType, string>> = {
   i32: "int32_t", u32: "uint32_t", i64: "int64_t", u64: "uint64_t", buffer: "void *", void: "void"

@@ -3,8 +3,7 @@
  * pool (listener.ts), libseccomp, and the children's pipes as Node streams
  * (net.Socket on the parent's ends: libuv polls them, no pool thread is held).
  */
-import { Socket } from "node:net"
-import { PassThrough, type Readable, type Writable } from "node:stream"
+import type { Readable, Writable } from "node:stream"
 import type { RuntimeBinding } from "../shared/make-adapter.ts"
 import { trapHelperPath } from "../shared/trap-helper-host.ts"
 import { layer as seccompLibrary } from "./libseccomp.ts"
@@ -28,8 +27,10 @@ export interface NodeIo {
   readonly stderr: Readable | undefined
 }
 
+// node:net and node:stream are loaded when a child first has a pipe, not at import: they are
+// 4 ms of `kakoi run`'s start-up, whose child inherits its stdio.
 const writable = (fd: number | undefined): Writable | undefined =>
-  fd === undefined ? undefined : new Socket({ fd, readable: false, writable: true })
+  fd === undefined ? undefined : new (process.getBuiltinModule("node:net").Socket)({ fd, readable: false, writable: true })
 
 /**
  * A socket on a pipe emits 'end' (and closes) as soon as it reads end of file
@@ -37,7 +38,9 @@ const writable = (fd: number | undefined): Writable | undefined =>
  * waits for whoever reads, however late they attach.
  */
 const readable = (fd: number | undefined): Readable | undefined =>
-  fd === undefined ? undefined : new Socket({ fd, readable: true, writable: false }).pipe(new PassThrough())
+  fd === undefined
+    ? undefined
+    : new (process.getBuiltinModule("node:net").Socket)({ fd, readable: true, writable: false }).pipe(new (process.getBuiltinModule("node:stream").PassThrough)())
 
 /**
  * Node's binding, with Node streams (`kakoi/node`); the root entry swaps in web streams (web.ts).

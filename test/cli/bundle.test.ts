@@ -1,15 +1,17 @@
 /**
  * The shipped CLI bundles (scripts/build-cli.ts): the same sources give the
  * same bytes wherever they are built, so what ships is what the sources say;
- * and a subcommand loads its own bundle only, nothing else of kakoi.
+ * a subcommand loads its own bundle only, nothing else of kakoi; and each
+ * bundle's code cache is taken, but never one made from other bytes.
  */
 import { spawnSync } from "node:child_process"
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs"
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { pathToFileURL } from "node:url"
 import { afterAll, describe, expect, it } from "vitest"
 import { inject } from "vitest"
+import { compileBundle } from "../../cli/bundle-loader.ts"
+import { cliBundles } from "../../scripts/cli-bundles.ts"
 import { bin } from "./kakoi.ts"
 
 const root = join(import.meta.dirname, "../..")
@@ -28,7 +30,7 @@ describe("the CLI bundles", () => {
     expect(rebuilt.stderr).toBe("")
     expect(rebuilt.status).toBe(0)
 
-    const shipped = files(join(build, "cli"))
+    const shipped = files(join(build, "cli")).filter((file) => !file.endsWith(".cache"))
     expect(files(join(copy, "out/cli"))).toEqual(shipped)
     expect(shipped).toEqual(["bin.js", "doctor.js", "effect-commands.js", "learn.js", "run.js", "supervise.js"])
     for (const file of shipped) {
@@ -40,24 +42,45 @@ describe("the CLI bundles", () => {
     }
   })
 
-  // A load hook logs every file Node loads: kakoi's must be the dispatcher and that subcommand's bundle, the rest koffi.
-  const loaded = (args: ReadonlyArray<string>): { readonly kakoi: Array<string>; readonly others: Array<string> } => {
-    const log = join(elsewhere, `loads-${args[0]}.txt`)
-    const hook = `import { registerHooks } from "node:module"; import { appendFileSync } from "node:fs";
-      registerHooks({ load(url, context, next) { appendFileSync(${JSON.stringify(log)}, url + "\\n"); return next(url, context) } })`
-    const result = spawnSync(process.execPath, ["--import", `data:text/javascript,${encodeURIComponent(hook)}`, bin, ...args], { encoding: "utf8" })
+  // strace lists every file the process opens: kakoi's must be the dispatcher and that subcommand's bundle and cache.
+  const opened = (args: ReadonlyArray<string>): { readonly kakoi: Array<string>; readonly others: Array<string> } => {
+    const log = join(elsewhere, `opens-${args[0]}.txt`)
+    const result = spawnSync("strace", ["-f", "-qq", "-e", "trace=openat", "-e", "status=successful", "-o", log, process.execPath, bin, ...args], { encoding: "utf8" })
     expect(result.stderr).toBe("")
     expect(result.status).toBe(0)
-    const urls = readFileSync(log, "utf8").split("\n").filter((url) => url.startsWith("file:"))
-    const prefix = `${pathToFileURL(build).href}/`
-    return { kakoi: urls.filter((url) => url.startsWith(prefix)).map((url) => url.slice(prefix.length)), others: urls.filter((url) => !url.startsWith(prefix)) }
+    const inCheckout = [...readFileSync(log, "utf8").matchAll(/openat\(AT_FDCWD, "([^"]+)"/g)].map(([, path = ""]) => path).filter((path) => path.startsWith(`${root}/`))
+    const unique = [...new Set(inCheckout)].sort()
+    return { kakoi: unique.filter((path) => path.startsWith(`${build}/`)).map((path) => path.slice(build.length + 1)), others: unique.filter((path) => !path.startsWith(`${build}/`)).map((path) => path.slice(root.length + 1)) }
   }
 
-  it("load only the dispatcher and the subcommand's own bundle, and koffi for the FFI", () => {
-    const run = loaded(["run", "--", "/bin/true"])
-    expect(run.kakoi).toEqual(["cli/bin.js", "cli/run.js"])
-    expect(run.others.length).toBeGreaterThan(0)
-    expect(run.others.filter((url) => !/\/node_modules\/(koffi|@koromix\/koffi-[\w-]+)\//.test(url))).toEqual([])
-    expect(loaded(["--version"])).toEqual({ kakoi: ["cli/bin.js"], others: [] })
+  it("load only the dispatcher and the subcommand's own bundle and code cache, and koffi for the FFI", () => {
+    const run = opened(["run", "--", "/bin/true"])
+    expect(run.kakoi).toEqual(["cli/bin.js", "cli/run.js", "cli/run.js.cache"])
+    // Node itself, package.json files read to resolve `kakoi` and koffi, and koffi's native module.
+    expect(run.others.filter((path) => !/^(package\.json|node_modules\/(node\/bin\/node|koffi\/package\.json|@koromix\/koffi-[\w-]+\/.+\.node))$/.test(path))).toEqual([])
+    expect(run.others.some((path) => path.endsWith("koffi.node"))).toBe(true)
+    expect(opened(["--version"]).kakoi).toEqual(["cli/bin.js"])
+  })
+
+  it("take the code caches the build made, for the bundles the dispatcher loads", () => {
+    const bundles = cliBundles(join(build, "cli"))
+    expect(bundles.map(({ name }) => name)).toEqual(["run", "learn", "effect-commands", "supervise", "doctor"])
+    for (const { path, digest } of bundles) expect(compileBundle(path, digest).cached, path).toBe(true)
+  })
+
+  it("compile without a cache made from other bytes, and still run", () => {
+    const copy = join(elsewhere, "stale")
+    cpSync(join(build, "cli"), join(copy, "cli"), { recursive: true })
+    symlinkSync(join(root, "node_modules"), join(copy, "node_modules"))
+    const [run] = cliBundles(join(copy, "cli"))
+    if (run === undefined) throw new Error("no run bundle")
+    // A cache left by another build: its digest is not the one the dispatcher holds for run.js.
+    const cache = readFileSync(`${run.path}.cache`)
+    cache[0] = (cache[0] ?? 0) ^ 0xff
+    writeFileSync(`${run.path}.cache`, cache)
+    expect(compileBundle(run.path, run.digest).cached).toBe(false)
+    const result = spawnSync(process.execPath, [join(copy, "cli/bin.js"), "run", "--errno", "EPERM:mkdir,mkdirat", "--", "mkdir", join(copy, "made")], { encoding: "utf8" })
+    expect(result.stderr).toMatch(/Operation not permitted/)
+    expect(result.status).toBe(1)
   })
 })
