@@ -27,7 +27,7 @@ export interface CliBundle {
  */
 export const cliBundles = (cliDir: string): Array<CliBundle> => {
   const dispatcher = join(cliDir, "bin.js")
-  const bundles = [...readFileSync(dispatcher, "latin1").matchAll(/loadBundle\("([\w-]+)","([0-9a-f]{64})"\)/g)].map(
+  const bundles = [...readFileSync(dispatcher, "latin1").matchAll(/loadBundle\("([\w-]+)",\s*"([0-9a-f]{64})"\)/g)].map(
     ([, name = "", digest = ""]) => ({ name, path: join(cliDir, `${name}.js`), digest })
   )
   if (bundles.length === 0) throw new Error(`${dispatcher} loads no bundle: is it a build of scripts/build-cli.ts?`)

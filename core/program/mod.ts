@@ -5,12 +5,10 @@
  * adapters map both, clone into `code + entry` with the block's address as the
  * argument, and read the child's reports back through `decode`.
  */
-import { archTable, hostArch, type Arch, type ArchTable } from "../arch/mod.ts"
+import { archTable, hostArch, type Arch } from "../arch/mod.ts"
 import { BlockLayout } from "./block.ts"
 import { compileOps, handshakeReadSize, listenerFd, type ProgramInput } from "./compile.ts"
-import type { Assembled } from "./format.ts"
-import { assembleAarch64 } from "./interpreter-aarch64.ts"
-import { assembleX86_64 } from "./interpreter-x86_64.ts"
+import { interpreterCode } from "./interpreter-code.ts"
 import { decodeReport, type Report } from "./report.ts"
 
 export type { Arch } from "../arch/mod.ts"
@@ -78,13 +76,12 @@ export const compileProgram = (input: ProgramInput, arch: Arch = hostArch()): Ch
   }
 }
 
-const assemblers: Readonly<Record<Arch, (table: ArchTable) => Assembled>> = { x86_64: assembleX86_64, aarch64: assembleAarch64 }
-const assembled = new Map<Arch, { readonly code: Uint8Array; readonly entry: number }>()
+const decoded = new Map<Arch, { readonly code: Uint8Array; readonly entry: number }>()
 
 /**
- * The interpreter's machine code for `arch` (default: the running one),
- * assembled from its source on first use; `entry` is the offset to clone into.
- * Throws UnsupportedArchitecture off x86_64/aarch64.
+ * The interpreter's machine code for `arch` (default: the running one), the
+ * bytes its source assembles to as shipped in interpreter-code.ts; `entry` is
+ * the offset to clone into. Throws UnsupportedArchitecture off x86_64/aarch64.
  *
  * @example
  * ```ts
@@ -93,11 +90,11 @@ const assembled = new Map<Arch, { readonly code: Uint8Array; readonly entry: num
  * ```
  */
 export const interpreter = (arch: Arch = hostArch()): { readonly code: Uint8Array; readonly entry: number } => {
-  let known = assembled.get(arch)
+  let known = decoded.get(arch)
   if (known === undefined) {
-    const { code, entry } = assemblers[arch](archTable(arch))
-    known = { code, entry }
-    assembled.set(arch, known)
+    const { hex, entry } = interpreterCode[arch]
+    known = { code: Uint8Array.from(hex.match(/../g) ?? [], (byte) => parseInt(byte, 16)), entry }
+    decoded.set(arch, known)
   }
   return { code: known.code.slice(), entry: known.entry }
 }
