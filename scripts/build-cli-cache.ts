@@ -42,6 +42,7 @@ const training: Record<string, (bundle: LoadedBundle) => Promise<unknown>> = {
 }
 
 for (const { name, path } of cliBundles(cliOut)) {
+  // Loading runs the bundle's top level, which needs koffi: OUTDIR must be where the package resolves it.
   const loaded = compileBundle(path)
   await training[name]?.(loaded)
   writeFileSync(cachePath(path), Buffer.concat([Buffer.from(bundleDigest(readFileSync(path)), "hex"), loaded.script.createCachedData()]))
