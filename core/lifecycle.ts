@@ -27,6 +27,13 @@ export interface Running<Io, E = never, R = never> {
   readonly release: Effect.Effect<void>
 }
 
+/** The spec's environment as execve takes it, "NAME=value" (no entry arrays: this runs over every variable per spawn). */
+const environment = (env: ChildSpec["env"]): Array<string> => {
+  const entries: Array<string> = []
+  for (const name of Object.keys(env)) entries.push(`${name}=${env[name]}`)
+  return entries
+}
+
 /** Phase 1 (parent): each plugin may adjust or reject the spec. */
 const spawnPhase = <E, R>(spec: ChildSpec<E, R>): Effect.Effect<ChildSpec<E, R>, E | SpawnError, R> =>
   Effect.gen(function* () {
@@ -82,7 +89,7 @@ export const start = <Io, E, R>(
     const startedAt = yield* Clock.currentTimeMillis
     const launched = yield* runtime.launch({
       argv: ready.argv,
-      env: Object.entries(ready.env).map(([name, value]) => `${name}=${value}`),
+      env: environment(ready.env),
       steps,
       stdio: ready.stdio,
       parentDeathSignal: ready.parentDeathSignal === undefined ? 0 : signalNumber(ready.parentDeathSignal)

@@ -122,9 +122,13 @@ export interface ChildOptions<E = never, R = never> {
 }
 
 const definedEntries = (env: Readonly<Record<string, string | undefined>>): Record<string, string> => {
-  // One pass, no intermediate arrays: with the supervisor's environment this runs over every variable per spawn.
+  // One pass over the names, no entry arrays: with the supervisor's environment this runs over every variable per
+  // spawn, and Object.entries of Bun's and Node's process.env costs 2-3x as much.
   const defined: Record<string, string> = {}
-  for (const [name, value] of Object.entries(env)) if (value !== undefined) defined[name] = value
+  for (const name of Object.keys(env)) {
+    const value = env[name]
+    if (value !== undefined) defined[name] = value
+  }
   return defined
 }
 
