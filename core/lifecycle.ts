@@ -34,36 +34,48 @@ const environment = (env: ChildSpec["env"]): Array<string> => {
   return entries
 }
 
+/**
+ * `value` through each plugin's hook in order (a plugin without one passes it
+ * on): a chain of flatMaps, not a generator, since this is every spawn's path.
+ */
+const throughPlugins = <A, E, R>(
+  plugins: ChildSpec<E, R>["plugins"],
+  value: A,
+  hook: (plugin: ChildSpec<E, R>["plugins"][number], value: A) => Effect.Effect<A, E, R> | undefined,
+  from = 0
+): Effect.Effect<A, E, R> => {
+  for (let index = from; index < plugins.length; index++) {
+    const plugin = plugins[index] as ChildSpec<E, R>["plugins"][number]
+    const next = hook(plugin, value)
+    if (next !== undefined) return Effect.flatMap(next, (result) => throughPlugins(plugins, result, hook, index + 1))
+  }
+  return Effect.succeed(value)
+}
+
 /** Phase 1 (parent): each plugin may adjust or reject the spec. */
 const spawnPhase = <E, R>(spec: ChildSpec<E, R>): Effect.Effect<ChildSpec<E, R>, E | SpawnError, R> =>
-  Effect.gen(function* () {
-    if (spec.argv.length === 0 || spec.argv[0] === "") {
-      return yield* new SpawnError({ reason: "InvalidSpec", command: "", detail: "the command (argv[0]) is empty" })
-    }
-    let adjusted = spec
-    for (const plugin of spec.plugins) if (plugin.spawn) adjusted = yield* plugin.spawn(adjusted)
-    return adjusted
-  })
+  spec.argv.length === 0 || spec.argv[0] === ""
+    ? Effect.fail(new SpawnError({ reason: "InvalidSpec", command: "", detail: "the command (argv[0]) is empty" }))
+    : throughPlugins(spec.plugins, spec, (plugin, adjusted) => plugin.spawn?.(adjusted))
 
 /** Phase 2 (parent): the steps the child program runs before execve, as data. */
 const preExecPhase = <E, R>(spec: ChildSpec<E, R>): Effect.Effect<ReadonlyArray<PreExecStep>, E, R> =>
-  Effect.gen(function* () {
-    const steps: Array<PreExecStep> = spec.cwd === undefined ? [] : [{ kind: "chdir", path: spec.cwd }]
-    for (const plugin of spec.plugins) if (plugin.preExec) steps.push(...(yield* plugin.preExec(spec)))
-    return steps
-  })
+  throughPlugins<ReadonlyArray<PreExecStep>, E, R>(
+    spec.plugins,
+    spec.cwd === undefined ? [] : [{ kind: "chdir", path: spec.cwd }],
+    (plugin, steps) => plugin.preExec === undefined ? undefined : Effect.map(plugin.preExec(spec), (more) => [...steps, ...more])
+  )
 
 const exitPhase = <Io, E, R>(
   process: LaunchedProcess<Io>,
   spec: ChildSpec<E, R>,
   startedAt: number
 ): Effect.Effect<ExitResult, never, R> =>
-  Effect.gen(function* () {
-    const status = yield* process.exited
-    let result: ExitResult = { pid: process.pid, ...status, durationMs: (yield* Clock.currentTimeMillis) - startedAt, diagnosis: undefined }
-    for (const plugin of spec.plugins) if (plugin.exit) result = yield* plugin.exit(result, spec)
-    return result
-  })
+  Effect.flatMap(process.exited, (status) =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const result: ExitResult = { pid: process.pid, ...status, durationMs: now - startedAt, diagnosis: undefined }
+      return throughPlugins<ExitResult, never, R>(spec.plugins as ChildSpec<never, R>["plugins"], result, (plugin, exit) => plugin.exit?.(exit, spec))
+    }))
 
 /** A start that failed: the plugins' `failed` hooks may explain a child program's failure with their own error. */
 const failedStart = <E, R>(spec: ChildSpec<E, R>, error: SpawnError): Effect.Effect<never, E | SpawnError, R> =>

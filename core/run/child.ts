@@ -105,7 +105,7 @@ export const runChild = <Io, X, E, R, Enc extends Encoding, Lines extends boolea
     const piped = sources.stdout !== undefined || sources.stderr !== undefined
     // Finished means exited and every output pipe closed: a descendant still holding one is part of the run.
     // (With no pipe the output is there already: no fiber to wait for it beside the exit.)
-    const finished = Effect.all([running.exit, output], { concurrency: piped ? "unbounded" : 1 })
+    const finished = Effect.zip(running.exit, output, { concurrent: piped })
     // Only a piped stream can overflow.
     const ended = yield* superviseEnd(finished, signal, settings, piped ? Deferred.await(overflow) : undefined).pipe(
       Effect.onInterrupt(() => Effect.sync(() => signal("SIGKILL"))),
