@@ -45,6 +45,7 @@ import { stopSignalProxy } from "../program/init.ts"
 import { archTable } from "../arch/mod.ts"
 import { inheritedLimits, signalsToDefault } from "./inherit.ts"
 import { childStdio, fdTools, type FdTools } from "./stdio.ts"
+import { controlChannels, likelyVfork, type Channel } from "./channel.ts"
 import { cloneRefused, programPid, statusFromWait, targetOf } from "./contained.ts"
 import { concatBytes as concat } from "../bytes.ts"
 
@@ -188,6 +189,7 @@ const statusOf = (info: DataView): ProcessStatus | undefined => {
 export const nativeLauncher = (binding: LaunchBinding): Launcher => {
   const { libc } = binding
   const tools: FdTools = fdTools(libc)
+  const channels = controlChannels(tools)
   const watcher: FdWatcher = fdWatcher(pollSystem(libc, binding.poll))
   const pid = Number(libc.call.getpid())
   const limits = inheritedLimits(libc)
@@ -248,33 +250,41 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
     })()
     devNull ??= tools.high(tools.must("open /dev/null", tools.open("/dev/null", constants.O_RDWR)))
     const stdio = childStdio(tools, request.stdio, devNull)
-    let control: readonly [number, number]
+    const programFor = (control: number): ChildProgram =>
+      compile({
+        argv: request.argv,
+        env: request.env,
+        steps: [...limits, ...request.steps],
+        stdio: stdio.sources,
+        control,
+        parentDeathSignal: request.parentDeathSignal,
+        parentPid: pid,
+        signalsToDefault: toDefault()
+      })
+    let channel: Channel | undefined
+    let program: ChildProgram
     try {
-      control = tools.socketpair()
+      channel = channels.take(likelyVfork(request.steps))
+      program = programFor(channel.theirs)
+      // Guessed wrong: a child that is not cloned with CLONE_VFORK reports past its clone, on a channel of its own.
+      if (channel.shared && !program.mayVfork) {
+        channel = channels.take(false)
+        program = programFor(channel.theirs)
+      }
     } catch (error) {
+      if (channel !== undefined) channels.close(channel)
       for (const fd of [...stdio.childOnly, ...stdio.parent]) if (fd !== undefined) tools.close(fd)
       throw error
     }
-    const [mine, theirs] = [control[0], tools.high(control[1])]
+    const { mine, theirs, shared } = channel
     const closeChildEnds = (): void => {
-      for (const fd of [...stdio.childOnly, theirs]) tools.close(fd)
+      for (const fd of shared ? stdio.childOnly : [...stdio.childOnly, theirs]) tools.close(fd)
     }
-    let program: ChildProgram
     let block: Block | undefined
     const stack = stacks.take()
     let childPid: number
     let pidfd: number
     try {
-      program = compile({
-        argv: request.argv,
-        env: request.env,
-        steps: [...limits, ...request.steps],
-        stdio: stdio.sources,
-        control: theirs,
-        parentDeathSignal: request.parentDeathSignal,
-        parentPid: pid,
-        signalsToDefault: toDefault()
-      })
       block = takeBlock(program)
       const { address } = block
       const flags = constants.CLONE_VM | constants.CLONE_PIDFD | signals.SIGCHLD | program.cloneFlags | (program.mayVfork ? constants.CLONE_VFORK : 0)
@@ -292,15 +302,17 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
     } catch (error) {
       stacks.give(stack)
       closeChildEnds()
-      tools.close(mine)
+      if (!shared) tools.close(mine)
       for (const fd of stdio.parent) if (fd !== undefined) tools.close(fd)
       throw error
     }
+    // The control channel: everything the child reports until end of file (or, shared, what is there now: a
+    // CLONE_VFORK child has reported all it will by the time clone returns; read it before anything else).
+    const received: Array<Uint8Array> = []
+    if (shared) drain(libc, mine, received)
     closeChildEnds()
     for (const fd of stdio.parent) if (fd !== undefined) tools.nonBlocking(fd)
 
-    // The control channel: everything the child reports until end of file.
-    const received: Array<Uint8Array> = []
     const reportWatchers = new Set<() => void>()
     let installing = false
     let startOutcome: { readonly failure: LaunchFailure | undefined } | undefined
@@ -313,7 +325,7 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
     let open = true
     const ended = (): void => {
       open = false
-      tools.close(mine)
+      if (!shared) tools.close(mine)
       stacks.give(stack)
       // The block is free now: the child runs on its own memory (execve) or not at all.
       if (block !== undefined) giveBlock(program, block)
@@ -362,7 +374,8 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
         if (done || startOutcome !== undefined) return true
       }
     }
-    if (program.mayVfork) {
+    if (shared) ended()
+    else if (program.mayVfork) {
       // CLONE_VFORK: the child has exec'd or exited; its end closes within moments of execve, so read to the end here.
       for (;;) {
         const chunk = new Uint8Array(4096)
