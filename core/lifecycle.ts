@@ -4,6 +4,7 @@
  * no process is ever created.
  */
 import { Clock, Effect, Exit, Fiber } from "effect"
+import { environmentStrings } from "./environment.ts"
 import { SpawnError, spawnErrorFromFailure } from "./errors.ts"
 import type { ExitResult } from "./exit.ts"
 import type { LaunchedProcess, RuntimePort } from "./runtime.ts"
@@ -25,13 +26,6 @@ export interface Running<Io, E = never, R = never> {
    * when nothing will stop the group any more; until then the pidfd stays open.
    */
   readonly release: Effect.Effect<void>
-}
-
-/** The spec's environment as execve takes it, "NAME=value" (no entry arrays: this runs over every variable per spawn). */
-const environment = (env: ChildSpec["env"]): Array<string> => {
-  const entries: Array<string> = []
-  for (const name of Object.keys(env)) entries.push(`${name}=${env[name]}`)
-  return entries
 }
 
 /**
@@ -101,7 +95,7 @@ export const start = <Io, E, R>(
     const startedAt = yield* Clock.currentTimeMillis
     const launched = yield* runtime.launch({
       argv: ready.argv,
-      env: environment(ready.env),
+      env: environmentStrings(ready.env),
       steps,
       stdio: ready.stdio,
       parentDeathSignal: ready.parentDeathSignal === undefined ? 0 : signalNumber(ready.parentDeathSignal)

@@ -6,6 +6,7 @@
  * Deno.Command would: `--allow-run` must cover the resolved command.
  */
 import { Effect } from "effect"
+import { environmentReader } from "../../core/environment.ts"
 import { webIoOf } from "../../core/launch/fd-streams.ts"
 import { writeWebInput, type WebIo } from "../../core/web-io.ts"
 import type { RuntimeBinding } from "../shared/make-adapter.ts"
@@ -15,25 +16,12 @@ import { denoPollOffThread } from "./listener.ts"
 import { denoLibc } from "./native.ts"
 import { requirePermissions, requireRun, type DenoPermissionError } from "./permissions.ts"
 
-/** The environment byName sorted last, kept (frozen) for the next spawn. */
-let lastSorted: { readonly count: number; readonly env: Readonly<Record<string, string>> } | undefined
-
 /**
  * The environment with its names in order: Deno.env.toObject() gives them in
  * a different (hash) order on every call, so each child got its variables
  * shuffled and no two spawns of one command had the same program to reuse.
- * The same variables with the same values as last time (the usual case: it
- * is read again for every spawn) get last time's object back, unsorted.
  */
-const byName = (env: Readonly<Record<string, string>>): Readonly<Record<string, string>> => {
-  const names = Object.keys(env)
-  const last = lastSorted
-  if (last !== undefined && last.count === names.length && names.every((name) => Object.hasOwn(last.env, name) && last.env[name] === env[name])) return last.env
-  const sorted: Record<string, string> = {}
-  for (const name of names.sort()) sorted[name] = env[name] as string
-  lastSorted = { count: names.length, env: Object.freeze(sorted) }
-  return lastSorted.env
-}
+const environment = environmentReader(() => Deno.env.toObject(), "by-name")
 
 /**
  * Deno's binding. Deno ignores SIGPIPE for itself (and 32/33, glibc's own, on some builds).
@@ -53,7 +41,7 @@ export const denoBinding: RuntimeBinding<WebIo, DenoPermissionError> = {
   runtimeIgnores: ["SIGPIPE", 32, 33],
   seccompLibrary,
   streams: webIoOf(denoLibc, denoPollOffThread),
-  environment: () => byName(Deno.env.toObject()),
+  environment,
   writeInput: writeWebInput,
   preflight: (argv, options) =>
     Effect.andThen(
