@@ -153,11 +153,12 @@ export interface Api<Io, R, X = never> {
 export const makeApi = <Io, R, LE, X = never>(host: Host<Io, X>, layer: Layer.Layer<R, LE>): Api<Io, R, X> => {
   // Built once, on the first call, for every later one: providing the layer per call re-bound libseccomp each time (~330 µs).
   const runtime = ManagedRuntime.make(layer)
-  const runPromise = async <A, E>(effect: Effect.Effect<A, E, R>): Promise<A> => {
-    const exit = await runtime.runPromiseExit(effect)
-    if (Exit.isSuccess(exit)) return exit.value
-    throw Cause.squash(exit.cause)
-  }
+  // A `then`, not an async function: one promise less between the child's end and the caller.
+  const runPromise = <A, E>(effect: Effect.Effect<A, E, R>): Promise<A> =>
+    runtime.runPromiseExit(effect).then((exit) => {
+      if (Exit.isSuccess(exit)) return exit.value
+      throw Cause.squash(exit.cause)
+    })
 
   const runEffect: Api<Io, R, X>["runEffect"] = <P extends Plugin<unknown, unknown> = never, Enc extends Encoding = "utf8", Lines extends boolean = false, All extends boolean = false>(
     argv: ReadonlyArray<string>,
