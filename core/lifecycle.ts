@@ -7,6 +7,7 @@ import { Clock, Effect, Exit, Fiber } from "effect"
 import { environmentStrings } from "./environment.ts"
 import { SpawnError, spawnErrorFromFailure } from "./errors.ts"
 import type { ExitResult } from "./exit.ts"
+import type { LaunchFailure } from "./program/mod.ts"
 import type { LaunchedProcess, RuntimePort } from "./runtime.ts"
 import { signalNumber, type SignalName } from "./signals.ts"
 import { commandText, type ChildSpec } from "./spec.ts"
@@ -79,46 +80,80 @@ const failedStart = <E, R>(spec: ChildSpec<E, R>, error: SpawnError): Effect.Eff
     return yield* error
   })
 
+/** The target runs: the `exec` hooks, then the child as its owner gets it, with its exit computed once, when asked. */
+const running = <Io, E, R>(launched: LaunchedProcess<Io>, ready: ChildSpec<E, R>, startedAt: number): Effect.Effect<Running<Io, E, R>, never, R> =>
+  Effect.flatMap(
+    throughPlugins<void, never, R>(ready.plugins as ChildSpec<never, R>["plugins"], undefined, (plugin) => plugin.exec?.({ pid: launched.pid, spec: ready })),
+    () =>
+      Effect.map(Effect.cached(exitPhase(launched, ready, startedAt)), (exit) => ({
+        pid: launched.pid,
+        io: launched.io,
+        spec: ready,
+        exit,
+        kill: launched.kill,
+        release: launched.release
+      }))
+  )
+
+/**
+ * The child did not reach its target (its program failed, or a `launched`
+ * hook did): kill it and reap it, so no zombie is left, then fail with the
+ * hook's error or the child's report, as the plugins explain it.
+ */
+const abandoned = <Io, E, R>(
+  launched: LaunchedProcess<Io>,
+  ready: ChildSpec<E, R>,
+  command: string,
+  failure: LaunchFailure | undefined,
+  hooked: Exit.Exit<void, E> | undefined
+): Effect.Effect<never, E | SpawnError, R> =>
+  Effect.gen(function* () {
+    launched.kill("SIGKILL")
+    yield* launched.exited
+    yield* launched.release
+    if (hooked !== undefined && Exit.isFailure(hooked)) return yield* Effect.failCause(hooked.cause)
+    return yield* failedStart(ready, spawnErrorFromFailure(failure ?? { stage: "launcher", errno: 0, subject: "no report" }, command))
+  })
+
+/** The launched child until its target runs, with its plugins' `launched` hooks (the notify handshake) alongside. */
+const started = <Io, E, R>(launched: LaunchedProcess<Io>, ready: ChildSpec<E, R>, command: string, startedAt: number): Effect.Effect<Running<Io, E, R>, E | SpawnError, R> => {
+  const launchedHooks = ready.plugins.flatMap((plugin) => (plugin.launched ? [plugin.launched(launched.child, ready)] : []))
+  // No hook (the usual case): no fiber, just the start.
+  if (launchedHooks.length === 0) {
+    return Effect.flatMap(launched.started, (failure) => failure === undefined ? running(launched, ready, startedAt) : abandoned(launched, ready, command, failure, undefined))
+  }
+  return Effect.gen(function* () {
+    // A hook that fails leaves the child waiting for it: kill it so start() ends.
+    const hooks = yield* Effect.forkChild(Effect.all(launchedHooks, { concurrency: "unbounded", discard: true }).pipe(Effect.onError(() => Effect.sync(() => launched.kill("SIGKILL")))))
+    const failure = yield* launched.started
+    // Once the target runs, every hook has done its part; if the child failed, a hook that failed first explains why.
+    const hooked = failure === undefined ? yield* Fiber.await(hooks) : hooks.pollUnsafe()
+    if (failure === undefined && hooked !== undefined && Exit.isSuccess(hooked)) return yield* running(launched, ready, startedAt)
+    yield* Fiber.interrupt(hooks)
+    return yield* abandoned(launched, ready, command, failure, hooked)
+  })
+}
+
 /**
  * Start a child: run the spawn and preExec hooks, clone it through the
  * runtime with its program, run the `launched` hooks while it prepares, and
- * succeed once the target has been exec'd.
+ * succeed once the target has been exec'd. A chain of steps, not a
+ * generator: this is every spawn's path.
  */
 export const start = <Io, E, R>(
   runtime: RuntimePort<Io>,
   spec: ChildSpec<E, R>
 ): Effect.Effect<Running<Io, E, R>, E | SpawnError, R> =>
-  Effect.gen(function* () {
-    const ready = yield* spawnPhase(spec)
-    const steps = yield* preExecPhase(ready)
-    const command = commandText(ready.argv)
-    const startedAt = yield* Clock.currentTimeMillis
-    const launched = yield* runtime.launch({
-      argv: ready.argv,
-      env: environmentStrings(ready.env),
-      steps,
-      stdio: ready.stdio,
-      parentDeathSignal: ready.parentDeathSignal === undefined ? 0 : signalNumber(ready.parentDeathSignal)
-    }, command).pipe(Effect.catchTag("SpawnError", (error) => failedStart(ready, error)))
-    const killChild = Effect.sync(() => launched.kill("SIGKILL"))
-    const launchedHooks = ready.plugins.flatMap((plugin) => (plugin.launched ? [plugin.launched(launched.child, ready)] : []))
-    // A hook that fails leaves the child waiting for it: kill it so start() ends.
-    const hooks = launchedHooks.length === 0
-      ? undefined
-      : yield* Effect.forkChild(Effect.all(launchedHooks, { concurrency: "unbounded", discard: true }).pipe(Effect.onError(() => killChild)))
-    const failure = yield* launched.started
-    // Once the target runs, every hook has done its part; if the child failed, a hook that failed first explains why.
-    const hooked = hooks === undefined ? undefined : failure === undefined ? yield* Fiber.await(hooks) : hooks.pollUnsafe()
-    if (failure !== undefined || (hooked !== undefined && Exit.isFailure(hooked))) {
-      if (hooks !== undefined) yield* Fiber.interrupt(hooks)
-      yield* killChild
-      // Reap the child so a failed start leaves no zombie behind.
-      yield* launched.exited
-      yield* launched.release
-      if (hooked !== undefined && Exit.isFailure(hooked)) return yield* Effect.failCause(hooked.cause)
-      return yield* failedStart(ready, spawnErrorFromFailure(failure ?? { stage: "launcher", errno: 0, subject: "no report" }, command))
-    }
-    for (const plugin of ready.plugins) if (plugin.exec) yield* plugin.exec({ pid: launched.pid, spec: ready })
-    const exit = yield* Effect.cached(exitPhase(launched, ready, startedAt))
-    return { pid: launched.pid, io: launched.io, spec: ready, exit, kill: launched.kill, release: launched.release }
-  })
+  Effect.flatMap(spawnPhase(spec), (ready) =>
+    Effect.flatMap(preExecPhase(ready), (steps) =>
+      Effect.flatMap(Clock.currentTimeMillis, (startedAt) => {
+        const command = commandText(ready.argv)
+        const launch = runtime.launch({
+          argv: ready.argv,
+          env: environmentStrings(ready.env),
+          steps,
+          stdio: ready.stdio,
+          parentDeathSignal: ready.parentDeathSignal === undefined ? 0 : signalNumber(ready.parentDeathSignal)
+        }, command)
+        return Effect.flatMap(Effect.catchTag(launch, "SpawnError", (error) => failedStart(ready, error)), (launched) => started(launched, ready, command, startedAt))
+      })))
