@@ -66,6 +66,9 @@ const namespaceSteps = (host: FenceHost, ruleset: Ruleset): ReadonlyArray<PreExe
 export const containmentPlanner = (parent: string | undefined): ((level: ContainmentLevel, host: FenceHost) => Result.Result<FencePlan, FenceError>) => {
   const cgroups = cgroupPlanner(parent)
   let ruleset: Ruleset | undefined
+  // The steps of "namespaces" for the last host: the same for every child, so made once (and the same data again
+  // for the program cache to compare).
+  let namespaced: { readonly host: FenceHost; readonly steps: ReadonlyArray<PreExecStep> } | undefined
   return (level, host) => {
     switch (level) {
       case "process-group":
@@ -78,7 +81,8 @@ export const containmentPlanner = (parent: string | undefined): ((level: Contain
           if (Result.isFailure(built)) return Result.fail(built.failure)
           ruleset = built.success
         }
-        return Result.succeed({ steps: namespaceSteps(host, ruleset), release: () => {} })
+        if (namespaced?.host !== host) namespaced = { host, steps: Object.freeze(namespaceSteps(host, ruleset)) }
+        return Result.succeed({ steps: namespaced.steps, release: () => {} })
       }
       case "cgroup":
         return cgroups({ files: [], controllers: [] }, host)
