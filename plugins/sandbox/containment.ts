@@ -16,7 +16,7 @@
  * A level the host cannot give is a typed error (see `explainFenceFailure`),
  * never a silent step down; a weaker level is only ever chosen explicitly.
  */
-import { Result } from "effect"
+import { Effect, Result } from "effect"
 import { containmentLevels, type ContainmentLevel } from "../../core/containment.ts"
 import type { PreExecStep } from "../../core/steps.ts"
 import { decoded, oneOf } from "./decode.ts"
@@ -100,9 +100,16 @@ export const containmentPlanner = (parent: string | undefined): ((level: Contain
  * const plugins = [containment("namespaces")]
  * ```
  */
-export const containment = (level: ContainmentLevel, cgroupParent?: string): FencePlugin => ({
-  ...fencePlugin("containment", "containment", decoded(() => oneOf(level, { fence: "containment", path: "containment" }, containmentLevels)), containmentPlanner(cgroupParent)),
-  decidesContainment: true
-})
+export const containment = (level: ContainmentLevel, cgroupParent?: string): FencePlugin => {
+  const plugin: FencePlugin = {
+    ...fencePlugin("containment", "containment", decoded(() => oneOf(level, { fence: "containment", path: "containment" }, containmentLevels)), containmentPlanner(cgroupParent)),
+    decidesContainment: true
+  }
+  // "process-group" plans nothing for any child (no step, nothing held, nothing to diagnose at the exit), so its
+  // per-child hooks would only keep books on empty plans: every such spawn skips them. A failed start is still
+  // explained (`failed`), as at every level.
+  if (level !== "process-group") return plugin
+  return { ...plugin, spawn: (spec) => Effect.succeed(spec), preExec: () => Effect.succeed(emptyPlan.steps), exec: () => Effect.void, exit: (exit) => Effect.succeed(exit) }
+}
 
 export { containmentLevels, type ContainmentLevel }
