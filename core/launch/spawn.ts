@@ -3,7 +3,7 @@
  * poll thread: compile the child program, clone into the interpreter, and
  * watch the child through its pidfd on the process's one poll thread.
  *
- * The clone: glibc `clone(interpreter, stack, CLONE_VM | CLONE_PIDFD | SIGCHLD
+ * The clone: glibc `clone(interpreter, stack, CLONE_VM | CLONE_PIDFD
  * [| CLONE_VFORK], block)`, with every signal blocked in the calling thread
  * around it (the child shares our memory until execve, so no handler of ours
  * may run in it; the program resets dispositions and clears its mask itself).
@@ -287,7 +287,9 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
     try {
       block = takeBlock(program)
       const { address } = block
-      const flags = constants.CLONE_VM | constants.CLONE_PIDFD | signals.SIGCHLD | program.cloneFlags | (program.mayVfork ? constants.CLONE_VFORK : 0)
+      // No exit signal (the clone flags' low byte is 0): the end is read from the pidfd, and a SIGCHLD would only wake
+      // the runtime's own handler (Bun's, libuv's, tokio's), which then looks over its own children for nothing.
+      const flags = constants.CLONE_VM | constants.CLONE_PIDFD | program.cloneFlags | (program.mayVfork ? constants.CLONE_VFORK : 0)
       libc.call.syscall(syscalls.rt_sigprocmask, constants.SIG_SETMASK, scratchAddress, scratchAddress + 8n, constants.SIGSET_SIZE, 0)
       childPid = Number(libc.call.clone(code.entry, stack.top, flags, address, scratchAddress + 16n))
       const cloneErrno = childPid < 0 ? libc.errno() : 0
@@ -414,7 +416,8 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
     /** Reaps the child if it has ended, else undefined; its pidfd stays open while its group may still be signalled. */
     const reap = (): ProcessStatus | undefined => {
       info.fill(0)
-      const result = checked(libc.call.waitid(constants.P_PIDFD, pidfd, info, constants.WEXITED | constants.WNOHANG), libc.errno)
+      // __WALL: a child with no exit signal is a "clone" child, which waitid skips without it.
+      const result = checked(libc.call.waitid(constants.P_PIDFD, pidfd, info, constants.WEXITED | constants.WNOHANG | constants.__WALL), libc.errno)
       const reaped = result < 0 ? { exitCode: undefined, signal: undefined } : statusOf(new DataView(info.buffer))
       if (reaped === undefined) return undefined
       // An init wrote its target's status before it exited: it is in the channel now, whatever the poll order.
