@@ -145,14 +145,15 @@ export interface Launcher {
 /** Reads what is there now: [bytes, ended] (ended at end of file or an error, e.g. ECONNRESET after the handshake). */
 const drain = (libc: Libc, fd: number, into: Array<Uint8Array>): boolean => {
   for (;;) {
-    const chunk = new Uint8Array(4096)
-    const count = checked(libc.call.read(fd, chunk, chunk.byteLength), libc.errno)
+    const count = checked(libc.call.read(fd, readBuffer, readBuffer.byteLength), libc.errno)
     if (count === -errno.EAGAIN) return false
     if (count === -errno.EINTR) continue
     if (count <= 0) return true
-    into.push(chunk.subarray(0, count))
+    into.push(readBuffer.slice(0, count))
   }
 }
+/** Where `drain` reads (the bytes read are copied out): most reads find nothing, and need no buffer of their own. */
+const readBuffer = new Uint8Array(4096)
 
 /** How long the launching thread waits for a target that has just exec'd to end (see `endsSoon`). */
 const exitGraceMs = 1
