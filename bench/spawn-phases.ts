@@ -40,7 +40,6 @@ const wrap = (name: keyof Libc["call"], before: string, after?: string): void =>
     return result
   }
 }
-wrap("socketpair", "socketpair")
 wrap("clone", "clone", "cloned")
 wrap("poll", "grace", "graced")
 wrap("waitid", "waitid", "reaped")
@@ -48,8 +47,7 @@ wrap("waitid", "waitid", "reaped")
 const fence = seccomp(policy({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir", "mkdirat"] }] }))
 /** Phase name, then the marks it runs between ("start" and "end" are the run() call and its result). */
 const phases: ReadonlyArray<readonly [string, string, string]> = [
-  ["run() → control socketpair: lifecycle, plugin hooks, spec, preflight", "start", "socketpair"],
-  ["socketpair → clone: stdio, program compile + image", "socketpair", "clone"],
+  ["run() → clone: options, preflight, lifecycle, plugin hooks, spec, stdio, program (cached) and its block", "start", "clone"],
   ["clone until the target has exec'd (CLONE_VFORK)", "clone", "cloned"],
   ["exec'd → the wait for its exit starts (lifecycle and run() setup, while the target runs)", "cloned", "grace"],
   ["the wait on the launching thread (≤ 1 ms; the target runs)", "grace", "graced"],

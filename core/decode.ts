@@ -165,6 +165,25 @@ export const FunctionSchema: Schema.declare<(...args: ReadonlyArray<never>) => u
 const hooks = ["spawn", "preExec", "launched", "exec", "exit"] as const
 
 /**
+ * Whether `input` is what `PluginSchema` accepts: an object with a `name`
+ * whose hooks are functions.
+ *
+ * @example
+ * ```ts
+ * import { isPlugin } from "./decode.ts"
+ *
+ * isPlugin({ name: "noop" }) // true
+ * isPlugin({ name: "noop", spawn: "yes" }) // false
+ * ```
+ */
+export const isPlugin = (input: unknown): input is Plugin<unknown, unknown> =>
+  typeof input === "object" && input !== null && typeof (input as { readonly name?: unknown }).name === "string" &&
+  hooks.every((hook) => {
+    const value = (input as Readonly<Record<string, unknown>>)[hook]
+    return value === undefined || typeof value === "function"
+  })
+
+/**
  * A plugin value: an object with a `name` whose hooks are functions (what
  * `seccomp(p)` and `rlimit(l)` return). Its contents are the plugin's own business.
  *
@@ -177,12 +196,6 @@ const hooks = ["spawn", "preExec", "launched", "exec", "exit"] as const
  * Schema.is(PluginSchema)("seccomp") // false
  * ```
  */
-export const PluginSchema: Schema.declare<Plugin<unknown, unknown>> = Schema.declare(
-  (input: unknown): input is Plugin<unknown, unknown> =>
-    typeof input === "object" && input !== null && typeof (input as { readonly name?: unknown }).name === "string" &&
-    hooks.every((hook) => {
-      const value = (input as Readonly<Record<string, unknown>>)[hook]
-      return value === undefined || typeof value === "function"
-    }),
-  { expected: "a plugin such as seccomp(policy) or rlimit(limits)" }
-)
+export const PluginSchema: Schema.declare<Plugin<unknown, unknown>> = Schema.declare(isPlugin, {
+  expected: "a plugin such as seccomp(policy) or rlimit(limits)"
+})

@@ -4,8 +4,10 @@
  * no process is ever created.
  */
 import { Clock, Effect, Exit, Fiber } from "effect"
+import { environmentStrings } from "./environment.ts"
 import { SpawnError, spawnErrorFromFailure } from "./errors.ts"
 import type { ExitResult } from "./exit.ts"
+import type { LaunchFailure } from "./program/mod.ts"
 import type { LaunchedProcess, RuntimePort } from "./runtime.ts"
 import { signalNumber, type SignalName } from "./signals.ts"
 import { commandText, type ChildSpec } from "./spec.ts"
@@ -27,36 +29,48 @@ export interface Running<Io, E = never, R = never> {
   readonly release: Effect.Effect<void>
 }
 
+/**
+ * `value` through each plugin's hook in order (a plugin without one passes it
+ * on): a chain of flatMaps, not a generator, since this is every spawn's path.
+ */
+const throughPlugins = <A, E, R>(
+  plugins: ChildSpec<E, R>["plugins"],
+  value: A,
+  hook: (plugin: ChildSpec<E, R>["plugins"][number], value: A) => Effect.Effect<A, E, R> | undefined,
+  from = 0
+): Effect.Effect<A, E, R> => {
+  for (let index = from; index < plugins.length; index++) {
+    const plugin = plugins[index] as ChildSpec<E, R>["plugins"][number]
+    const next = hook(plugin, value)
+    if (next !== undefined) return Effect.flatMap(next, (result) => throughPlugins(plugins, result, hook, index + 1))
+  }
+  return Effect.succeed(value)
+}
+
 /** Phase 1 (parent): each plugin may adjust or reject the spec. */
 const spawnPhase = <E, R>(spec: ChildSpec<E, R>): Effect.Effect<ChildSpec<E, R>, E | SpawnError, R> =>
-  Effect.gen(function* () {
-    if (spec.argv.length === 0 || spec.argv[0] === "") {
-      return yield* new SpawnError({ reason: "InvalidSpec", command: "", detail: "the command (argv[0]) is empty" })
-    }
-    let adjusted = spec
-    for (const plugin of spec.plugins) if (plugin.spawn) adjusted = yield* plugin.spawn(adjusted)
-    return adjusted
-  })
+  spec.argv.length === 0 || spec.argv[0] === ""
+    ? Effect.fail(new SpawnError({ reason: "InvalidSpec", command: "", detail: "the command (argv[0]) is empty" }))
+    : throughPlugins(spec.plugins, spec, (plugin, adjusted) => plugin.spawn?.(adjusted))
 
 /** Phase 2 (parent): the steps the child program runs before execve, as data. */
 const preExecPhase = <E, R>(spec: ChildSpec<E, R>): Effect.Effect<ReadonlyArray<PreExecStep>, E, R> =>
-  Effect.gen(function* () {
-    const steps: Array<PreExecStep> = spec.cwd === undefined ? [] : [{ kind: "chdir", path: spec.cwd }]
-    for (const plugin of spec.plugins) if (plugin.preExec) steps.push(...(yield* plugin.preExec(spec)))
-    return steps
-  })
+  throughPlugins<ReadonlyArray<PreExecStep>, E, R>(
+    spec.plugins,
+    spec.cwd === undefined ? [] : [{ kind: "chdir", path: spec.cwd }],
+    (plugin, steps) => plugin.preExec === undefined ? undefined : Effect.map(plugin.preExec(spec), (more) => [...steps, ...more])
+  )
 
 const exitPhase = <Io, E, R>(
   process: LaunchedProcess<Io>,
   spec: ChildSpec<E, R>,
   startedAt: number
 ): Effect.Effect<ExitResult, never, R> =>
-  Effect.gen(function* () {
-    const status = yield* process.exited
-    let result: ExitResult = { pid: process.pid, ...status, durationMs: (yield* Clock.currentTimeMillis) - startedAt, diagnosis: undefined }
-    for (const plugin of spec.plugins) if (plugin.exit) result = yield* plugin.exit(result, spec)
-    return result
-  })
+  Effect.flatMap(process.exited, (status) =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const result: ExitResult = { pid: process.pid, ...status, durationMs: now - startedAt, diagnosis: undefined }
+      return throughPlugins<ExitResult, never, R>(spec.plugins as ChildSpec<never, R>["plugins"], result, (plugin, exit) => plugin.exit?.(exit, spec))
+    }))
 
 /** A start that failed: the plugins' `failed` hooks may explain a child program's failure with their own error. */
 const failedStart = <E, R>(spec: ChildSpec<E, R>, error: SpawnError): Effect.Effect<never, E | SpawnError, R> =>
@@ -66,46 +80,80 @@ const failedStart = <E, R>(spec: ChildSpec<E, R>, error: SpawnError): Effect.Eff
     return yield* error
   })
 
+/** The target runs: the `exec` hooks, then the child as its owner gets it, with its exit computed once, when asked. */
+const running = <Io, E, R>(launched: LaunchedProcess<Io>, ready: ChildSpec<E, R>, startedAt: number): Effect.Effect<Running<Io, E, R>, never, R> =>
+  Effect.flatMap(
+    throughPlugins<void, never, R>(ready.plugins as ChildSpec<never, R>["plugins"], undefined, (plugin) => plugin.exec?.({ pid: launched.pid, spec: ready })),
+    () =>
+      Effect.map(Effect.cached(exitPhase(launched, ready, startedAt)), (exit) => ({
+        pid: launched.pid,
+        io: launched.io,
+        spec: ready,
+        exit,
+        kill: launched.kill,
+        release: launched.release
+      }))
+  )
+
+/**
+ * The child did not reach its target (its program failed, or a `launched`
+ * hook did): kill it and reap it, so no zombie is left, then fail with the
+ * hook's error or the child's report, as the plugins explain it.
+ */
+const abandoned = <Io, E, R>(
+  launched: LaunchedProcess<Io>,
+  ready: ChildSpec<E, R>,
+  command: string,
+  failure: LaunchFailure | undefined,
+  hooked: Exit.Exit<void, E> | undefined
+): Effect.Effect<never, E | SpawnError, R> =>
+  Effect.gen(function* () {
+    launched.kill("SIGKILL")
+    yield* launched.exited
+    yield* launched.release
+    if (hooked !== undefined && Exit.isFailure(hooked)) return yield* Effect.failCause(hooked.cause)
+    return yield* failedStart(ready, spawnErrorFromFailure(failure ?? { stage: "launcher", errno: 0, subject: "no report" }, command))
+  })
+
+/** The launched child until its target runs, with its plugins' `launched` hooks (the notify handshake) alongside. */
+const started = <Io, E, R>(launched: LaunchedProcess<Io>, ready: ChildSpec<E, R>, command: string, startedAt: number): Effect.Effect<Running<Io, E, R>, E | SpawnError, R> => {
+  const launchedHooks = ready.plugins.flatMap((plugin) => (plugin.launched ? [plugin.launched(launched.child, ready)] : []))
+  // No hook (the usual case): no fiber, just the start.
+  if (launchedHooks.length === 0) {
+    return Effect.flatMap(launched.started, (failure) => failure === undefined ? running(launched, ready, startedAt) : abandoned(launched, ready, command, failure, undefined))
+  }
+  return Effect.gen(function* () {
+    // A hook that fails leaves the child waiting for it: kill it so start() ends.
+    const hooks = yield* Effect.forkChild(Effect.all(launchedHooks, { concurrency: "unbounded", discard: true }).pipe(Effect.onError(() => Effect.sync(() => launched.kill("SIGKILL")))))
+    const failure = yield* launched.started
+    // Once the target runs, every hook has done its part; if the child failed, a hook that failed first explains why.
+    const hooked = failure === undefined ? yield* Fiber.await(hooks) : hooks.pollUnsafe()
+    if (failure === undefined && hooked !== undefined && Exit.isSuccess(hooked)) return yield* running(launched, ready, startedAt)
+    yield* Fiber.interrupt(hooks)
+    return yield* abandoned(launched, ready, command, failure, hooked)
+  })
+}
+
 /**
  * Start a child: run the spawn and preExec hooks, clone it through the
  * runtime with its program, run the `launched` hooks while it prepares, and
- * succeed once the target has been exec'd.
+ * succeed once the target has been exec'd. A chain of steps, not a
+ * generator: this is every spawn's path.
  */
 export const start = <Io, E, R>(
   runtime: RuntimePort<Io>,
   spec: ChildSpec<E, R>
 ): Effect.Effect<Running<Io, E, R>, E | SpawnError, R> =>
-  Effect.gen(function* () {
-    const ready = yield* spawnPhase(spec)
-    const steps = yield* preExecPhase(ready)
-    const command = commandText(ready.argv)
-    const startedAt = yield* Clock.currentTimeMillis
-    const launched = yield* runtime.launch({
-      argv: ready.argv,
-      env: Object.entries(ready.env).map(([name, value]) => `${name}=${value}`),
-      steps,
-      stdio: ready.stdio,
-      parentDeathSignal: ready.parentDeathSignal === undefined ? 0 : signalNumber(ready.parentDeathSignal)
-    }, command).pipe(Effect.catchTag("SpawnError", (error) => failedStart(ready, error)))
-    const killChild = Effect.sync(() => launched.kill("SIGKILL"))
-    const launchedHooks = ready.plugins.flatMap((plugin) => (plugin.launched ? [plugin.launched(launched.child, ready)] : []))
-    // A hook that fails leaves the child waiting for it: kill it so start() ends.
-    const hooks = launchedHooks.length === 0
-      ? undefined
-      : yield* Effect.forkChild(Effect.all(launchedHooks, { concurrency: "unbounded", discard: true }).pipe(Effect.onError(() => killChild)))
-    const failure = yield* launched.started
-    // Once the target runs, every hook has done its part; if the child failed, a hook that failed first explains why.
-    const hooked = hooks === undefined ? undefined : failure === undefined ? yield* Fiber.await(hooks) : hooks.pollUnsafe()
-    if (failure !== undefined || (hooked !== undefined && Exit.isFailure(hooked))) {
-      if (hooks !== undefined) yield* Fiber.interrupt(hooks)
-      yield* killChild
-      // Reap the child so a failed start leaves no zombie behind.
-      yield* launched.exited
-      yield* launched.release
-      if (hooked !== undefined && Exit.isFailure(hooked)) return yield* Effect.failCause(hooked.cause)
-      return yield* failedStart(ready, spawnErrorFromFailure(failure ?? { stage: "launcher", errno: 0, subject: "no report" }, command))
-    }
-    for (const plugin of ready.plugins) if (plugin.exec) yield* plugin.exec({ pid: launched.pid, spec: ready })
-    const exit = yield* Effect.cached(exitPhase(launched, ready, startedAt))
-    return { pid: launched.pid, io: launched.io, spec: ready, exit, kill: launched.kill, release: launched.release }
-  })
+  Effect.flatMap(spawnPhase(spec), (ready) =>
+    Effect.flatMap(preExecPhase(ready), (steps) =>
+      Effect.flatMap(Clock.currentTimeMillis, (startedAt) => {
+        const command = commandText(ready.argv)
+        const launch = runtime.launch({
+          argv: ready.argv,
+          env: environmentStrings(ready.env),
+          steps,
+          stdio: ready.stdio,
+          parentDeathSignal: ready.parentDeathSignal === undefined ? 0 : signalNumber(ready.parentDeathSignal)
+        }, command)
+        return Effect.flatMap(Effect.catchTag(launch, "SpawnError", (error) => failedStart(ready, error)), (launched) => started(launched, ready, command, startedAt))
+      })))

@@ -3,6 +3,7 @@
  * (listener.ts), libseccomp, and the children's pipes as web streams on the
  * poll thread.
  */
+import { environmentReader } from "../../core/environment.ts"
 import { webIoOf } from "../../core/launch/fd-streams.ts"
 import { writeWebInput, type WebIo } from "../../core/web-io.ts"
 import type { RuntimeBinding } from "../shared/make-adapter.ts"
@@ -29,7 +30,7 @@ export const bunBinding: RuntimeBinding<WebIo> = {
   runtimeIgnores: ["SIGPIPE", "SIGXFSZ"],
   seccompLibrary,
   streams: webIoOf(bunLibc, bunPollOffThread),
-  environment: () => process.env,
+  environment: environmentReader(() => process.env),
   writeInput: writeWebInput,
   trapHelper: (parent, errno) => [process.execPath, trapHelperPath, "bun", String(parent), String(errno)]
 }

@@ -50,7 +50,9 @@ const resolved = (libc: Libc, command: string, env: Readonly<Record<string, stri
 
 /**
  * Succeeds when Deno lets this program run the command `argv[0]` resolves
- * to in `env`'s PATH, as it would check for Deno.Command.
+ * to in `env`'s PATH, as it would check for Deno.Command. With `--allow-run`
+ * for every command (asked again each time: a revocation counts at once), the
+ * command is not resolved at all.
  *
  * @example
  * ```ts
@@ -61,12 +63,17 @@ const resolved = (libc: Libc, command: string, env: Readonly<Record<string, stri
  * await Effect.runPromise(requireRun(denoLibc(), ["ls", "/"], { PATH: "/usr/bin:/bin" }))
  * ```
  */
-export const requireRun = (libc: Libc, argv: ReadonlyArray<string>, env: Readonly<Record<string, string | undefined>>): Effect.Effect<void, DenoPermissionError> =>
+export const requireRun = (
+  libc: Libc,
+  argv: ReadonlyArray<string>,
+  env: Readonly<Record<string, string | undefined>> | (() => Readonly<Record<string, string | undefined>>)
+): Effect.Effect<void, DenoPermissionError> =>
   Effect.suspend(() => {
     const command = argv[0] ?? ""
     // An empty command is the spec's error (InvalidSpec), reported by the lifecycle.
     if (command === "") return Effect.void
-    const path = resolved(libc, command, env)
+    if (Deno.permissions.querySync({ name: "run" }).state === "granted") return Effect.void
+    const path = resolved(libc, command, typeof env === "function" ? env() : env)
     return Deno.permissions.querySync({ name: "run", command: path }).state === "granted"
       ? Effect.void
       : Effect.fail(new DenoPermissionError({ permission: "run", flag: `--allow-run=${path}`, purpose: `start "${path}"` }))

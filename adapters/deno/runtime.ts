@@ -6,6 +6,7 @@
  * Deno.Command would: `--allow-run` must cover the resolved command.
  */
 import { Effect } from "effect"
+import { environmentReader } from "../../core/environment.ts"
 import { webIoOf } from "../../core/launch/fd-streams.ts"
 import { writeWebInput, type WebIo } from "../../core/web-io.ts"
 import type { RuntimeBinding } from "../shared/make-adapter.ts"
@@ -20,11 +21,7 @@ import { requirePermissions, requireRun, type DenoPermissionError } from "./perm
  * a different (hash) order on every call, so each child got its variables
  * shuffled and no two spawns of one command had the same program to reuse.
  */
-const byName = (env: Readonly<Record<string, string>>): Record<string, string> => {
-  const sorted: Record<string, string> = {}
-  for (const name of Object.keys(env).sort()) sorted[name] = env[name] as string
-  return sorted
-}
+const environment = environmentReader(() => Deno.env.toObject(), "by-name")
 
 /**
  * Deno's binding. Deno ignores SIGPIPE for itself (and 32/33, glibc's own, on some builds).
@@ -44,13 +41,13 @@ export const denoBinding: RuntimeBinding<WebIo, DenoPermissionError> = {
   runtimeIgnores: ["SIGPIPE", 32, 33],
   seccompLibrary,
   streams: webIoOf(denoLibc, denoPollOffThread),
-  environment: () => byName(Deno.env.toObject()),
+  environment,
   writeInput: writeWebInput,
   preflight: (argv, options) =>
     Effect.andThen(
       requirePermissions(options.env === undefined ? ["ffi", "env"] : ["ffi"]),
       // The command is resolved through PATH alone: read just that one variable of the supervisor's environment.
-      Effect.suspend(() => requireRun(denoLibc(), argv, options.env ?? { PATH: Deno.env.get("PATH") }))
+      requireRun(denoLibc(), argv, () => options.env ?? { PATH: Deno.env.get("PATH") })
     ),
   // --allow-all: Deno grants /proc/<pid>/fd, which the helper scans for the listener, to nothing less.
   // No escalation: a program allowed to run Deno.execPath() can already start it with any permission.

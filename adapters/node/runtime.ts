@@ -4,6 +4,7 @@
  * (net.Socket on the parent's ends: libuv polls them, no pool thread is held).
  */
 import type { Readable, Writable } from "node:stream"
+import { environmentReader } from "../../core/environment.ts"
 import type { RuntimeBinding } from "../shared/make-adapter.ts"
 import { trapHelperPath } from "../shared/trap-helper-host.ts"
 import { layer as seccompLibrary } from "./libseccomp.ts"
@@ -61,7 +62,7 @@ export const nodeBinding: RuntimeBinding<NodeIo> = {
   runtimeIgnores: ["SIGPIPE", "SIGXFSZ"],
   seccompLibrary,
   streams: ([stdin, stdout, stderr]) => ({ stdin: writable(stdin), stdout: readable(stdout), stderr: readable(stderr) }),
-  environment: () => process.env,
+  environment: environmentReader(() => process.env),
   // A child that exits without reading makes the write fail (EPIPE): the child's business, not an error of `run`.
   writeInput: (io, input) => void io.stdin?.on("error", () => {}).end(input),
   trapHelper: (parent, errno) => [process.execPath, "--no-warnings", trapHelperPath, "node", String(parent), String(errno)]

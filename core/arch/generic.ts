@@ -134,6 +134,8 @@ export const constants = {
   CLONE_NEWPID: 0x20000000,
   WNOHANG: 1,
   WEXITED: 4,
+  /** waitid for any child, also one that sends no signal when it ends (a "clone" child: kakoi's). */
+  __WALL: 0x40000000,
   P_PIDFD: 3,
   /** siginfo si_code of a child that exited (rather than was killed). */
   CLD_EXITED: 1,

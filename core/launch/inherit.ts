@@ -79,7 +79,8 @@ const disposition = (libc: Libc, signal: number): bigint => {
   return result < 0 ? 0n : new DataView(old.buffer).getBigUint64(0, true)
 }
 
-const catchable = Array.from({ length: constants.SIGRTMAX }, (_, index) => index + 1).filter((signal) => signal !== SIGKILL && signal !== SIGSTOP)
+// Frozen: the program cache keeps it as it is and knows it again at once.
+const catchable: ReadonlyArray<number> = Object.freeze(Array.from({ length: constants.SIGRTMAX }, (_, index) => index + 1).filter((signal) => signal !== SIGKILL && signal !== SIGSTOP))
 
 /**
  * The signals a child must reset to SIG_DFL, computed from the dispositions

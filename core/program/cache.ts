@@ -9,7 +9,8 @@
  * filter bytes), against a copy taken at compile time, so a caller that
  * mutates its arrays afterwards cannot make a stale program match (and the
  * program is compiled from that copy, so it is exactly the program for the
- * values kept). An input
+ * values kept). A frozen list of strings and numbers cannot change: it is
+ * kept as it is, and the same list again is equal at once. An input
  * that holds anything but plain data (strings, numbers, bigints, booleans,
  * undefined, arrays, byte arrays, plain objects) is compiled every time.
  * Failures are not kept: a bad input throws again on every spawn.
@@ -24,10 +25,15 @@ const isPlainObject = (value: object): value is Readonly<Record<string, unknown>
   return prototype === Object.prototype || prototype === null
 }
 
+/** A frozen array of strings and numbers (the environment's strings, the signals to reset): it cannot change, so it is kept, not copied. */
+const isFrozenList = (value: ReadonlyArray<unknown>): boolean =>
+  Object.isFrozen(value) && value.every((item) => typeof item === "string" || typeof item === "number")
+
 /** A deep copy of plain data; `uncopyable` for anything else. */
 const copyData = (value: unknown): unknown => {
   if (typeof value !== "object" || value === null) return typeof value === "function" || typeof value === "symbol" ? uncopyable : value
   if (value instanceof Uint8Array) return value.constructor === Uint8Array ? value.slice() : uncopyable
+  if (Array.isArray(value) && isFrozenList(value)) return value
   if (Array.isArray(value)) {
     const copy: Array<unknown> = []
     for (let index = 0; index < value.length; index++) {
@@ -50,6 +56,8 @@ const copyData = (value: unknown): unknown => {
 /** Whether `value` equals `copy` (made by `copyData`) in every field, in the same key order. */
 const sameData = (copy: unknown, value: unknown): boolean => {
   if (typeof copy !== "object" || copy === null) return Object.is(copy, value)
+  // The very list kept (a frozen one): the same values.
+  if (copy === value) return true
   if (typeof value !== "object" || value === null) return false
   if (copy instanceof Uint8Array) {
     if (!(value instanceof Uint8Array) || value.constructor !== Uint8Array || value.byteLength !== copy.byteLength) return false

@@ -53,13 +53,13 @@ const startChild = <Io, X, E, R>(
   options: StartOptions<E, R>,
   stdio: readonly [StdioOption, StdioOption, StdioOption]
 ): Effect.Effect<{ readonly running: Running<Io, E | X, R>; readonly settings: Settings }, E | SpawnError | X, R> =>
-  Effect.gen(function* () {
-    const settings = yield* checkSettings(options)
-    if (host.preflight) yield* host.preflight(argv, options)
+  // A chain, not a generator: every spawn runs it before its clone. The spec (and with it the environment, which
+  // Deno reads only with a permission) is made after the preflight.
+  Effect.flatMap(checkSettings(options), (settings) => {
     const own = settings.processGroup ? [processGroup, ...(options.plugins ?? [])] : (options.plugins ?? [])
-    const plugins = yield* withContainment(host.containment, argv, options, own)
-    const running = yield* start(host.runtime, makeSpec(argv, { ...options, plugins }, { env: host.environment, stdio }))
-    return { running, settings }
+    const started = Effect.flatMap(withContainment(host.containment, argv, options, own), (plugins) =>
+      Effect.map(start(host.runtime, makeSpec(argv, { ...options, plugins }, { env: host.environment, stdio })), (running) => ({ running, settings })))
+    return host.preflight === undefined ? started : Effect.andThen(host.preflight(argv, options), started)
   })
 
 /**
@@ -85,12 +85,12 @@ export const runChild = <Io, X, E, R, Enc extends Encoding, Lines extends boolea
     const stdio: readonly [StdioOption, StdioOption, StdioOption] = [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"]
     const { running, settings } = yield* startChild(host, argv, options, stdio)
     const tree = signalTree(host, running, settings.processGroup)
-    const forceKilled = yield* Deferred.make<void>()
+    const forceKilled = Deferred.makeUnsafe<void>()
     const signal = (sent: SignalName): boolean => {
       if (sent === "SIGKILL") Deferred.doneUnsafe(forceKilled, Effect.void)
       return tree(sent)
     }
-    const overflow = yield* Deferred.make<StopReason>()
+    const overflow = Deferred.makeUnsafe<StopReason>()
     // Once the tree has been SIGKILLed and the child reaped, whatever still holds a pipe escaped the group
     // (setsid, a double fork): after a moment to drain, stop reading, so a timeout bounds the whole run.
     const abandon = Deferred.await(forceKilled).pipe(Effect.andThen(running.exit), Effect.andThen(Effect.sleep(drainMs)))
@@ -105,7 +105,7 @@ export const runChild = <Io, X, E, R, Enc extends Encoding, Lines extends boolea
     const piped = sources.stdout !== undefined || sources.stderr !== undefined
     // Finished means exited and every output pipe closed: a descendant still holding one is part of the run.
     // (With no pipe the output is there already: no fiber to wait for it beside the exit.)
-    const finished = Effect.all([running.exit, output], { concurrency: piped ? "unbounded" : 1 })
+    const finished = Effect.zip(running.exit, output, { concurrent: piped })
     // Only a piped stream can overflow.
     const ended = yield* superviseEnd(finished, signal, settings, piped ? Deferred.await(overflow) : undefined).pipe(
       Effect.onInterrupt(() => Effect.sync(() => signal("SIGKILL"))),
@@ -155,7 +155,7 @@ export const spawnChild = <Io, X, E, R>(
     yield* checkChildOptions(argv, options, spawnKeys)
     const { running, settings } = yield* startChild(host, argv, options, ["pipe", "pipe", "pipe"])
     const signal = signalTree(host, running, settings.processGroup)
-    const killed = yield* Deferred.make<StopReason>()
+    const killed = Deferred.makeUnsafe<StopReason>()
     const kill = (sent: SignalName = settings.killSignal): boolean => {
       const delivered = signal(sent)
       if (delivered && sent === settings.killSignal) Deferred.doneUnsafe(killed, Effect.succeed("kill"))

@@ -89,18 +89,18 @@ export const superviseEnd = <A, R>(
   signalTree: (signal: SignalName) => boolean,
   settings: Pick<Settings, "timeout" | "cancelSignal" | "killSignal" | "forceKillAfterDelay">,
   requested: Effect.Effect<StopReason> | undefined
-): Effect.Effect<Ended<A>, never, R> =>
-  Effect.gen(function* () {
-    const stop = (reason: StopReason) => (effect: Effect.Effect<unknown>): Effect.Effect<First<A>> =>
-      Effect.as(effect, { finished: false, reason })
-    // Only what can end the wait races (a fiber each): no timeout or no cancel signal adds no fiber that never ends.
-    const stoppers: ReadonlyArray<Effect.Effect<First<A>>> = [
-      ...(settings.timeout === undefined ? [] : [stop("timeout")(Effect.sleep(settings.timeout))]),
-      ...(settings.cancelSignal === undefined ? [] : [stop("cancel")(aborted(settings.cancelSignal))]),
-      ...(requested === undefined ? [] : [Effect.map(requested, (reason): First<A> => ({ finished: false, reason }))])
-    ]
-    // Nothing can stop it early: just wait, with no fiber and no race.
-    if (stoppers.length === 0) return { value: yield* finished, reason: undefined, timedOut: false, isCanceled: false, isForcefullyTerminated: false }
+): Effect.Effect<Ended<A>, never, R> => {
+  const stop = (reason: StopReason) => (effect: Effect.Effect<unknown>): Effect.Effect<First<A>> =>
+    Effect.as(effect, { finished: false, reason })
+  // Only what can end the wait races (a fiber each): no timeout or no cancel signal adds no fiber that never ends.
+  const stoppers: ReadonlyArray<Effect.Effect<First<A>>> = [
+    ...(settings.timeout === undefined ? [] : [stop("timeout")(Effect.sleep(settings.timeout))]),
+    ...(settings.cancelSignal === undefined ? [] : [stop("cancel")(aborted(settings.cancelSignal))]),
+    ...(requested === undefined ? [] : [Effect.map(requested, (reason): First<A> => ({ finished: false, reason }))])
+  ]
+  // Nothing can stop it early: just wait, with no fiber and no race.
+  if (stoppers.length === 0) return Effect.map(finished, (value) => ({ value, reason: undefined, timedOut: false, isCanceled: false, isForcefullyTerminated: false }))
+  return Effect.gen(function* () {
     // Its own fiber: losing a race must not interrupt the wait itself, which the end still needs. Started at once,
     // not on the scheduler's next turn (a setImmediate: tens of µs of a spawn on Deno and Bun).
     const waiting = yield* Effect.forkChild(finished, { startImmediately: true })
@@ -123,3 +123,4 @@ export const superviseEnd = <A, R>(
       isForcefullyTerminated: forced
     }
   })
+}

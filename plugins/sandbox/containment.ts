@@ -16,7 +16,7 @@
  * A level the host cannot give is a typed error (see `explainFenceFailure`),
  * never a silent step down; a weaker level is only ever chosen explicitly.
  */
-import { Result } from "effect"
+import { Effect, Result } from "effect"
 import { containmentLevels, type ContainmentLevel } from "../../core/containment.ts"
 import type { PreExecStep } from "../../core/steps.ts"
 import { decoded, oneOf } from "./decode.ts"
@@ -66,6 +66,9 @@ const namespaceSteps = (host: FenceHost, ruleset: Ruleset): ReadonlyArray<PreExe
 export const containmentPlanner = (parent: string | undefined): ((level: ContainmentLevel, host: FenceHost) => Result.Result<FencePlan, FenceError>) => {
   const cgroups = cgroupPlanner(parent)
   let ruleset: Ruleset | undefined
+  // The steps of "namespaces" for the last host: the same for every child, so made once (and the same data again
+  // for the program cache to compare).
+  let namespaced: { readonly host: FenceHost; readonly steps: ReadonlyArray<PreExecStep> } | undefined
   return (level, host) => {
     switch (level) {
       case "process-group":
@@ -78,7 +81,8 @@ export const containmentPlanner = (parent: string | undefined): ((level: Contain
           if (Result.isFailure(built)) return Result.fail(built.failure)
           ruleset = built.success
         }
-        return Result.succeed({ steps: namespaceSteps(host, ruleset), release: () => {} })
+        if (namespaced?.host !== host) namespaced = { host, steps: Object.freeze(namespaceSteps(host, ruleset)) }
+        return Result.succeed({ steps: namespaced.steps, release: () => {} })
       }
       case "cgroup":
         return cgroups({ files: [], controllers: [] }, host)
@@ -96,9 +100,16 @@ export const containmentPlanner = (parent: string | undefined): ((level: Contain
  * const plugins = [containment("namespaces")]
  * ```
  */
-export const containment = (level: ContainmentLevel, cgroupParent?: string): FencePlugin => ({
-  ...fencePlugin("containment", "containment", decoded(() => oneOf(level, { fence: "containment", path: "containment" }, containmentLevels)), containmentPlanner(cgroupParent)),
-  decidesContainment: true
-})
+export const containment = (level: ContainmentLevel, cgroupParent?: string): FencePlugin => {
+  const plugin: FencePlugin = {
+    ...fencePlugin("containment", "containment", decoded(() => oneOf(level, { fence: "containment", path: "containment" }, containmentLevels)), containmentPlanner(cgroupParent)),
+    decidesContainment: true
+  }
+  // "process-group" plans nothing for any child (no step, nothing held, nothing to diagnose at the exit), so its
+  // per-child hooks would only keep books on empty plans: every such spawn skips them. A failed start is still
+  // explained (`failed`), as at every level.
+  if (level !== "process-group") return plugin
+  return { ...plugin, spawn: (spec) => Effect.succeed(spec), preExec: () => Effect.succeed(emptyPlan.steps), exec: () => Effect.void, exit: (exit) => Effect.succeed(exit) }
+}
 
 export { containmentLevels, type ContainmentLevel }

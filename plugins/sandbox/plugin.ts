@@ -221,19 +221,19 @@ export const fencePlugin = <Options>(
     fence,
     plan: planFor,
     spawn: (spec) => (Result.isFailure(options) ? Effect.fail(options.failure) : Effect.succeed(spec)),
+    // Combinators, not a generator: this runs for every spawn (the containment plugin is every child's).
     preExec: (spec) =>
-      Effect.gen(function*() {
-        const kernel = yield* KernelService
-        const planned = yield* Effect.fromResult(planFor(hostOf(kernel)))
+      Effect.flatMap(KernelService, (kernel): Effect.Effect<ReadonlyArray<PreExecStep>, FencePluginError, SeccompLibrary> => {
+        const result = planFor(hostOf(kernel))
+        if (Result.isFailure(result)) return Effect.fail(result.failure)
+        const planned = result.success
         const queue = pending.get(spec) ?? []
         queue.push(planned)
         pending.set(spec, queue)
-        const extra: Array<PreExecStep> = []
-        for (const policy of planned.policies ?? []) {
-          const preExec = companion(policy).preExec
-          if (preExec !== undefined) extra.push(...(yield* preExec(spec as never)))
-        }
-        return [...planned.steps, ...extra]
+        const policies = planned.policies ?? []
+        if (policies.length === 0) return Effect.succeed(planned.steps)
+        const extra = Effect.forEach(policies, (policy) => companion(policy).preExec?.(spec as never) ?? Effect.succeed<ReadonlyArray<PreExecStep>>([]))
+        return Effect.map(extra, (more): ReadonlyArray<PreExecStep> => [...planned.steps, ...more.flat()])
       }),
     ...(Result.isSuccess(options) && launches(options.success)
       ? {

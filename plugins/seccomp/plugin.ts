@@ -109,16 +109,17 @@ export const seccomp = <R = never>(input: Policy | PolicyJson | OciProfile, opti
     const steps: ReadonlyArray<PreExecStep> = policy.attributes.noNewPrivs ? [{ kind: "no-new-privs" }, seccompStep] : [seccompStep]
     return (done = { policy, steps })
   })
-  const ready: Effect.Effect<Ready, PolicyError, SeccompLibrary> = Effect.suspend(() => (done === undefined ? prepare : Effect.succeed(done)))
+  // Read when a hook is called, not when its Effect runs: after the first spawn, each hook is one `succeed`.
+  const ready = (): Effect.Effect<Ready, PolicyError, SeccompLibrary> => (done === undefined ? prepare : Effect.succeed(done))
   // Calls whose handler answered `kill`, by the child's spec (one per start; a pid could still be an init's), for its exit diagnosis.
   const killedBy = new WeakMap<object, Notification>()
   const launched: NonNullable<Plugin<PolicyError | NotifyError, SeccompLibrary | R>["launched"]> = (child, spec) =>
-    Effect.flatMap(ready, ({ policy }) =>
+    Effect.flatMap(ready(), ({ policy }) =>
       superviseChild(child, policy, options.handlers ?? {}, observed(options.notify ?? {}, spec.observe), (call) => killedBy.set(spec, call)))
   return {
     name: "seccomp",
-    spawn: (spec) => Effect.as(ready, spec),
-    preExec: () => Effect.map(ready, ({ steps }) => steps),
+    spawn: (spec) => (done === undefined ? Effect.as(prepare, spec) : Effect.succeed(spec)),
+    preExec: () => (done === undefined ? Effect.map(prepare, ({ steps }) => steps) : Effect.succeed(done.steps)),
     // Only a policy that notifies has a listener to take over; without the hook the lifecycle forks no fiber for it.
     // (An invalid policy fails the spawn phase, before any hook.)
     ...(Result.isSuccess(checked) && notifies(checked.success) ? { launched } : {}),

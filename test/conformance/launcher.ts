@@ -69,10 +69,12 @@ export const launcherSuite = <Io>(adapter: AdapterUnderTest<Io>): void => {
       expect(result.stdout).toBe("ONLY=this\nEMPTY=\n")
     })
 
-    it("run() passes the supervisor's environment when env is omitted", async () => {
+    it("run() passes the supervisor's environment when env is omitted, as it is at each spawn", async () => {
       adapter.setEnv("KAKOI_TEST_MARKER", "inherited")
       const result = await run(["/usr/bin/env"])
       expect(result.stdout).toContain("KAKOI_TEST_MARKER=inherited\n")
+      adapter.setEnv("KAKOI_TEST_MARKER", "changed")
+      expect((await run(["/usr/bin/env"])).stdout).toContain("KAKOI_TEST_MARKER=changed\n")
     })
 
     it("run() pipes stdin through", async () => {

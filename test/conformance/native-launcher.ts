@@ -7,7 +7,7 @@
  * exec'd but the target, and spawning from a worker thread.
  */
 import { execFileSync } from "node:child_process"
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readdirSync, rmdirSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -78,6 +78,21 @@ export const nativeLauncherSuite = (adapter: NativeLauncherUnderTest): void => {
       await tree.stop()
       expect(openFds()).toBeLessThanOrEqual(before + 1)
     }, 60_000)
+
+    it("runs one program right every time: one after another, many at once, and after a start of it failed (its program block is reused)", async () => {
+      const directory = mkdtempSync(join(tmpdir(), "kakoi-again-"))
+      for (const containment of ["process-group", "namespaces"] as const) {
+        const again = () => run(["sh", "-c", 'echo "$PWD" "$0"', containment], { cwd: directory, containment, plugins: [errnoPolicy], env: { PATH: "/usr/bin:/bin" } })
+        const expected = { exitCode: 0, stdout: `${directory} ${containment}\n` }
+        for (let index = 0; index < 5; index++) expect(await again()).toMatchObject(expected)
+        expect((await Promise.all(Array.from({ length: 8 }, again))).map(({ exitCode, stdout }) => ({ exitCode, stdout }))).toEqual(Array.from({ length: 8 }, () => expected))
+        rmdirSync(directory)
+        await expect(again()).rejects.toMatchObject({ reason: "PreExecFailed", errno: 2 })
+        mkdirSync(directory)
+        for (let index = 0; index < 3; index++) expect(await again()).toMatchObject(expected)
+      }
+      rmdirSync(directory)
+    })
 
     it("16 idle children (their exits and pipes watched) do not starve the host's fs.promises", async () => {
       const file = join(mkdtempSync(join(tmpdir(), "kakoi-")), "file")

@@ -30,6 +30,16 @@ const counting = (capacity?: number) => {
 const imageOf = (program: ChildProgram): Uint8Array => program.image(0x10000n)
 
 describe("programCache", () => {
+  it("keeps a frozen list of strings as it is: the same list again, or an equal one, gets the program; another list does not", () => {
+    const { compile, compiled } = counting()
+    const env = Object.freeze(["PATH=/usr/bin", "HOME=/root"])
+    const first = compile({ ...base(), env })
+    expect(compile({ ...base(), env })).toBe(first)
+    expect(compile({ ...base(), env: ["PATH=/usr/bin", "HOME=/root"] })).toBe(first)
+    expect(compile({ ...base(), env: Object.freeze(["PATH=/usr/bin", "HOME=/home"]) })).not.toBe(first)
+    expect(compiled).toHaveLength(2)
+  })
+
   it("hands back the program of an equal input, compiled once", () => {
     const { compile, compiled } = counting()
     const first = compile(base())

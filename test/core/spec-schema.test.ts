@@ -1,8 +1,9 @@
 /** Strict checking of a child's argv and options: every bad input is a SpawnError naming its path, before anything starts. */
-import { Effect } from "effect"
+import { Effect, Result, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import type { SpawnError } from "../../core/errors.ts"
-import { checkChildOptions } from "../../core/spec-schema.ts"
+import { strictDecoder } from "../../core/decode.ts"
+import { acceptedAtOnce, ArgvSchema, checkChildOptions, childOptionFields } from "../../core/spec-schema.ts"
 import { rlimit } from "../../plugins/rlimit/mod.ts"
 
 /** The error for `options` (typed loosely on purpose: this is what a JavaScript caller or JSON can pass). */
@@ -50,5 +51,50 @@ describe("checkChildOptions() messages", () => {
     expect(detail.length).toBe(241)
     expect(detail.startsWith('Expected "pipe" | "inherit" | "ignore", got "xxx')).toBe(true)
     expect(detail.endsWith("…")).toBe(true)
+  })
+})
+
+describe("acceptedAtOnce()", () => {
+  // What the schemas decide, without the quick checks in front of them.
+  const decode = strictDecoder(Schema.Struct({ ...childOptionFields, timeout: Schema.optionalKey(Schema.Unknown) }))
+  const decodeArgv = strictDecoder(ArgvSchema)
+  const schemaAccepts = (argv: unknown, options: unknown): boolean => Result.isSuccess(decodeArgv(argv)) && Result.isSuccess(decode(options))
+  const plugin = rlimit({ nofile: 8 })
+  const samples: Readonly<Record<string, ReadonlyArray<unknown>>> = {
+    plugins: [[], [plugin], [plugin, plugin], [plugin, "seccomp"], ["seccomp"], [{ name: 1 }], [{ name: "x", spawn: 1 }], [null], new Array(1), plugin, "x", undefined, {}],
+    env: [{}, { A: "1" }, { A: "1", B: undefined }, { A: 1 }, { A: null }, { [Symbol("s")]: "1" }, Object.create({ A: "1" }), [], "A=1", null, undefined, new Map()],
+    cwd: ["/", "/tmp", "", 1, undefined, null, ["/"]],
+    stdio: ["pipe", "inherit", "ignore", "bogus", ["pipe", "pipe", "pipe"], ["pipe", "pipe"], ["pipe", "pipe", "pipe", "pipe"], ["pipe", "bogus", "pipe"], new Array(3), undefined, 1],
+    parentDeathSignal: ["SIGTERM", "SIGKILL", false, true, "SIGFOO", "sigterm", 9, undefined, null],
+    containment: ["namespaces", "cgroup", "process-group", "none", "", undefined, 1],
+    observe: [() => {}, "f", undefined, null, {}],
+    timeout: [1, "x", undefined],
+    plugin: [[plugin]],
+    [Symbol.for("k")]: [1]
+  }
+  const argvs: ReadonlyArray<unknown> = [["true"], ["echo", "hi"], [], [""], ["echo", 1], new Array(2), "true", undefined, [["true"]]]
+
+  it("accepts nothing the schemas refuse, and the usual options at once", () => {
+    let quick = 0
+    for (const argv of argvs) {
+      for (const [key, values] of [...Object.entries(samples), ...Object.getOwnPropertySymbols(samples).map((symbol) => [symbol, samples[symbol as never]] as const)]) {
+        for (const value of values as ReadonlyArray<unknown>) {
+          for (const options of [{ [key]: value }, { stdio: "ignore", [key]: value }, { plugins: [plugin], containment: "process-group", [key]: value }]) {
+            const accepted = acceptedAtOnce(argv as ReadonlyArray<string>, options as never, ["timeout"])
+            if (accepted) quick++
+            if (accepted) expect({ argv, options, schema: schemaAccepts(argv, options) }).toEqual({ argv, options, schema: true })
+          }
+        }
+      }
+    }
+    expect(quick).toBeGreaterThan(100)
+    expect(acceptedAtOnce(["/bin/true"], { plugins: [plugin], stdio: "ignore", containment: "process-group" }, ["timeout"])).toBe(true)
+  })
+
+  it("leaves other objects, inherited fields and non-plain options to the schemas", () => {
+    expect(acceptedAtOnce(["true"], Object.create({ cwd: 1 }))).toBe(false)
+    expect(acceptedAtOnce(["true"], new (class Options {})() as never)).toBe(false)
+    expect(acceptedAtOnce(["true"], "inherit" as never)).toBe(false)
+    expect(acceptedAtOnce(["true"], { timeout: 1 } as never)).toBe(false)
   })
 })

@@ -31,6 +31,11 @@ describe("Deno permissions", () => {
     expect(outcome(["--allow-ffi"])).toMatchObject({ _tag: "DenoPermissionError", permission: "run" })
   })
 
+  it("asks again for every spawn: --allow-run revoked at run time is a DenoPermissionError", () => {
+    expect(outcome(["--allow-ffi", "--allow-run"])).toEqual({ exitCode: 0 })
+    expect(outcome(["--allow-ffi", "--allow-run"], "revoked")).toMatchObject({ _tag: "DenoPermissionError", permission: "run" })
+  })
+
   it("checks the command as the child's PATH resolves it", () => {
     expect(outcome(["--allow-ffi", "--allow-run=/usr/bin/true"], "path-lookup")).toEqual({ exitCode: 0 })
     expect(outcome(["--allow-ffi", "--allow-run=/bin/true"], "path-lookup")).toMatchObject({
