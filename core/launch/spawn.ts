@@ -289,7 +289,8 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       block = takeBlock(program)
       const { address } = block
       // No exit signal (the clone flags' low byte is 0): the end is read from the pidfd, and a SIGCHLD would only wake
-      // the runtime's own handler (Bun's, libuv's, tokio's), which then looks over its own children for nothing.
+      // the runtime's own handler (Bun's, libuv's, tokio's), which then looks over its own children for nothing. The
+      // kernel gives a child that exec'd SIGCHLD back at its exit, so this spares it only an init (which never execs).
       const flags = constants.CLONE_VM | constants.CLONE_PIDFD | program.cloneFlags | (program.mayVfork ? constants.CLONE_VFORK : 0)
       libc.call.syscall(syscalls.rt_sigprocmask, constants.SIG_SETMASK, scratchAddress, scratchAddress + 8n, constants.SIGSET_SIZE, 0)
       childPid = Number(libc.call.clone(code.entry, stack.top, flags, address, scratchAddress + 16n))
