@@ -180,8 +180,9 @@ describe("default containment: the child cannot stop its init from forwarding, r
     // The decoy is real: another child of the init whose innermost pid is 2 (the target's number in its namespace).
     const init = parentOf(child.pid)
     const innermost = (pid: string): string | undefined => readFileSync(`/proc/${pid}/status`, "utf8").match(/^NSpid:.*\s(\d+)$/m)?.[1]
-    const twos = readFileSync(`/proc/${init}/task/${init}/children`, "utf8").trim().split(" ").filter((pid) => innermost(pid) === "2")
-    expect(twos).toHaveLength(2)
+    const twos = (): Array<string> => readFileSync(`/proc/${init}/task/${init}/children`, "utf8").trim().split(" ").filter((pid) => innermost(pid) === "2")
+    // Polled: a decoy listed in /proc before it is in its parent's children list (or its NSpid) is not one yet.
+    expect(await waitUntil(() => twos().length === 2, 3000), `the init's children whose innermost pid is 2: ${twos().join(" ")}`).toBe(true)
     expect(readFileSync(`/proc/${child.pid}/cmdline`, "utf8").split("\0").slice(0, 2)).toEqual([probe, "decoy"])
     child.kill("SIGKILL")
     await child.result
