@@ -153,11 +153,29 @@ export const acceptedAtOnce = (argv: ReadonlyArray<string>, options: ChildOption
   return quickFields.every((key) => Object.hasOwn(fields, key) || fields[key] === undefined)
 }
 
+/** An array read once, index by index (a hole or a Proxy's trap gives what it gave this one time). */
+const arrayOnce = (value: ReadonlyArray<unknown>): Array<unknown> => Array.from({ length: value.length }, (_, index) => value[index])
+
+/** A field's value read once; its arrays and a plain env copied, so no later read of the caller's object can differ. */
+const fieldOnce = (value: unknown): unknown =>
+  Array.isArray(value) ? arrayOnce(value) : isPlainObject(value) ? ownOnce(value) : value
+
+/** A plain object's own fields (string and symbol keys, enumerable or not), each read once, onto a fresh object with its prototype. */
+const ownOnce = (value: Readonly<Record<PropertyKey, unknown>>): Record<PropertyKey, unknown> => {
+  const copy: Record<PropertyKey, unknown> = Object.create(Object.getPrototypeOf(value) as object | null) as Record<PropertyKey, unknown>
+  for (const key of Reflect.ownKeys(value)) copy[key] = value[key]
+  return copy
+}
+
 /**
  * Check a child's argv and options strictly; `ownKeys` are further option
  * keys the caller checks itself. Fails with a `SpawnError` "InvalidSpec" that
- * names the path, before any process exists. (Defaults are filled in
- * afterwards by `makeSpec`, once the runtime's permissions were checked.)
+ * names the path, before any process exists. Succeeds with the argv and
+ * options as checked: each field read once from the caller's objects (a
+ * getter or a Proxy that answers differently the second time cannot hand
+ * the spawn a list without the plugins that were checked). Use those, never
+ * the caller's objects again. (Defaults are filled in afterwards by
+ * `makeSpec`, once the runtime's permissions were checked.)
  *
  * @example
  * ```ts
@@ -168,15 +186,23 @@ export const acceptedAtOnce = (argv: ReadonlyArray<string>, options: ChildOption
  * // 'Invalid child spec at stdio: Expected "pipe" | "inherit" | "ignore", got "bogus"'
  * ```
  */
-export const checkChildOptions = (argv: ReadonlyArray<string>, options: ChildOptions<unknown, unknown>, ownKeys: ReadonlyArray<string> = []): Effect.Effect<void, SpawnError> =>
+export const checkChildOptions = <O extends ChildOptions<unknown, unknown>>(
+  given: ReadonlyArray<string>,
+  options: O,
+  ownKeys: ReadonlyArray<string> = []
+): Effect.Effect<{ readonly argv: ReadonlyArray<string>; readonly options: O }, SpawnError> =>
   Effect.suspend(() => {
-    if (acceptedAtOnce(argv, options, ownKeys)) return Effect.void
+    const argv = (Array.isArray(given) ? arrayOnce(given) : given) as ReadonlyArray<string>
+    const read = isPlainObject(options) ? ownOnce(options) : options
+    if (isPlainObject(read)) for (const key of Reflect.ownKeys(read)) read[key] = fieldOnce(read[key])
+    if (acceptedAtOnce(argv, read as O, ownKeys)) return Effect.succeed({ argv, options: read as O })
     const command = Array.isArray(argv) && argv.every((arg) => typeof arg === "string") ? commandText(argv) : ""
-    const checked = Result.flatMap(
+    const decoded = Result.flatMap(
       Result.mapError(decodeArgv(argv), (problem) => ({ ...problem, path: problem.path === undefined ? "argv" : `argv${problem.path}` })),
-      () => optionsDecoder(ownKeys)(options)
+      () => optionsDecoder(ownKeys)(read)
     )
-    return Result.isFailure(checked)
-      ? Effect.fail(new SpawnError({ reason: "InvalidSpec", command, detail: checked.failure.detail, path: checked.failure.path }))
-      : Effect.void
+    return Result.isFailure(decoded)
+      ? Effect.fail(new SpawnError({ reason: "InvalidSpec", command, detail: decoded.failure.detail, path: decoded.failure.path }))
+      // The schema's output is a copy of what it read (a class instance's getters included), read once.
+      : Effect.succeed({ argv, options: decoded.success as O })
   })

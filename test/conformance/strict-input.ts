@@ -58,6 +58,38 @@ export const strictInputSuite = (adapter: StrictInputUnderTest): void => {
       expect(existsSync(target)).toBe(false)
     })
 
+    it("options are read once: a getter, a Proxy or a class that answers without the plugins the second time still gets the fence", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "kakoi-strict-"))
+      /** Plugins the first time they are read, none after: what was checked must be what the child gets. */
+      const fickle = (): (() => ReadonlyArray<unknown>) => {
+        let reads = 0
+        return () => (++reads === 1 ? [noMkdir] : [])
+      }
+      const getter = fickle()
+      const withGetter = Object.defineProperty({ env }, "plugins", { enumerable: true, get: getter })
+      const proxied = fickle()
+      const proxy = new Proxy({ env, plugins: [] }, { get: (target, key) => (key === "plugins" ? proxied() : Reflect.get(target, key)) })
+      const onPrototype = fickle()
+      class Options {
+        readonly env = env
+        get plugins(): ReadonlyArray<unknown> {
+          return onPrototype()
+        }
+      }
+      const plugins = fickle()
+      const list = new Proxy([noMkdir], { get: (target, key) => (key === "0" ? plugins()[0] : Reflect.get(target, key)) })
+      const cases: ReadonlyArray<readonly [string, unknown]> = [["getter", withGetter], ["proxy", proxy], ["class", new Options()], ["list", { env, plugins: list }]]
+      for (const [name, options] of cases) {
+        const result = await adapter.run(["mkdir", join(dir, name)], options as RunOptions<unknown, Services>).then((ran) => ran.exitCode, (error: unknown) => error)
+        expect([name, existsSync(join(dir, name))]).toEqual([name, false])
+        expect(result === 1 || (result as { readonly _tag?: unknown })._tag === "SpawnError").toBe(true)
+      }
+      // argv read once too: the command checked is the command run.
+      let reads = 0
+      const argv = new Proxy(["true"], { get: (target, key) => (key === "0" && ++reads > 1 ? "/bin/false" : Reflect.get(target, key)) })
+      expect((await adapter.run(argv)).exitCode).toBe(0)
+    })
+
     it("supervise rejects a tree with a typo before starting any child", async () => {
       const dir = mkdtempSync(join(tmpdir(), "kakoi-strict-"))
       const tree = {
