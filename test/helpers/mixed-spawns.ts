@@ -57,7 +57,8 @@ export const mixedSpawns = async (run: Run, count: number, tag: string): Promise
         )
       case 4: {
         const result = await run(["true"], { ...options, plugins: [killExec] })
-        return { expected: "SIGSYS execve", got: `${String(result.signal)} ${String(result.diagnosis?.syscalls?.join(","))}` }
+        const { diagnosis } = result
+        return { expected: "SIGSYS seccomp execve", got: `${String(result.signal)} ${diagnosis?.cause === "seccomp" ? `seccomp ${diagnosis.syscalls.join(",")}` : String(diagnosis?.cause)}` }
       }
       default: {
         const result = await run(["sh", "-c", "kill -9 $$"], options)
