@@ -6,7 +6,7 @@
  * is a typed error naming its path, never a silently missing fence or a crash.
  */
 import { Effect, Result, Schema } from "effect"
-import { FunctionSchema, isPlugin, PluginSchema, strictDecoder, type DecoderFields, type InputProblem } from "./decode.ts"
+import { FunctionSchema, isPlainObject, isPlugin, PluginSchema, readOnce, strictDecoder, type DecoderFields, type InputProblem } from "./decode.ts"
 import { containmentLevels } from "./containment.ts"
 import { SpawnError } from "./errors.ts"
 import { isSignalName, type SignalName } from "./signals.ts"
@@ -90,12 +90,6 @@ const optionsDecoder = (keys: ReadonlyArray<string>) => {
 const stdioOptions: ReadonlyArray<unknown> = Stdio.literals
 const levels: ReadonlyArray<unknown> = containmentLevels
 
-const isPlainObject = (value: unknown): value is Readonly<Record<PropertyKey, unknown>> => {
-  if (typeof value !== "object" || value === null) return false
-  const prototype: unknown = Object.getPrototypeOf(value)
-  return prototype === Object.prototype || prototype === null
-}
-
 /** Every index holds a value `check` accepts (a hole is undefined, as the schema reads it). */
 const everyIndex = (value: ReadonlyArray<unknown>, check: (item: unknown) => boolean): boolean => {
   for (let index = 0; index < value.length; index++) if (!check(value[index])) return false
@@ -153,28 +147,12 @@ export const acceptedAtOnce = (argv: ReadonlyArray<string>, options: ChildOption
   return quickFields.every((key) => Object.hasOwn(fields, key) || fields[key] === undefined)
 }
 
-/** An array read once, index by index (a hole or a Proxy's trap gives what it gave this one time). */
-const arrayOnce = (value: ReadonlyArray<unknown>): Array<unknown> => Array.from({ length: value.length }, (_, index) => value[index])
-
-/** A field's value read once; its arrays and a plain env copied, so no later read of the caller's object can differ. */
-const fieldOnce = (value: unknown): unknown =>
-  Array.isArray(value) ? arrayOnce(value) : isPlainObject(value) ? ownOnce(value) : value
-
-/** A plain object's own fields (string and symbol keys, enumerable or not), each read once, onto a fresh object with its prototype. */
-const ownOnce = (value: Readonly<Record<PropertyKey, unknown>>): Record<PropertyKey, unknown> => {
-  const copy: Record<PropertyKey, unknown> = Object.create(Object.getPrototypeOf(value) as object | null) as Record<PropertyKey, unknown>
-  for (const key of Reflect.ownKeys(value)) copy[key] = value[key]
-  return copy
-}
-
 /**
  * Check a child's argv and options strictly; `ownKeys` are further option
  * keys the caller checks itself. Fails with a `SpawnError` "InvalidSpec" that
  * names the path, before any process exists. Succeeds with the argv and
- * options as checked: each field read once from the caller's objects (a
- * getter or a Proxy that answers differently the second time cannot hand
- * the spawn a list without the plugins that were checked). Use those, never
- * the caller's objects again. (Defaults are filled in afterwards by
+ * options as checked, each field read once from the caller's objects
+ * (`readOnce`): use those, never the caller's objects again. (Defaults are filled in afterwards by
  * `makeSpec`, once the runtime's permissions were checked.)
  *
  * @example
@@ -192,9 +170,8 @@ export const checkChildOptions = <O extends ChildOptions<unknown, unknown>>(
   ownKeys: ReadonlyArray<string> = []
 ): Effect.Effect<{ readonly argv: ReadonlyArray<string>; readonly options: O }, SpawnError> =>
   Effect.suspend(() => {
-    const argv = (Array.isArray(given) ? arrayOnce(given) : given) as ReadonlyArray<string>
-    const read = isPlainObject(options) ? ownOnce(options) : options
-    if (isPlainObject(read)) for (const key of Reflect.ownKeys(read)) read[key] = fieldOnce(read[key])
+    const argv = (Array.isArray(given) ? Array.from(given) : given) as ReadonlyArray<string>
+    const read: unknown = readOnce(options, [...quickFields, ...ownKeys])
     if (acceptedAtOnce(argv, read as O, ownKeys)) return Effect.succeed({ argv, options: read as O })
     const command = Array.isArray(argv) && argv.every((arg) => typeof arg === "string") ? commandText(argv) : ""
     const decoded = Result.flatMap(
@@ -203,6 +180,5 @@ export const checkChildOptions = <O extends ChildOptions<unknown, unknown>>(
     )
     return Result.isFailure(decoded)
       ? Effect.fail(new SpawnError({ reason: "InvalidSpec", command, detail: decoded.failure.detail, path: decoded.failure.path }))
-      // The schema's output is a copy of what it read (a class instance's getters included), read once.
-      : Effect.succeed({ argv, options: decoded.success as O })
+      : Effect.succeed({ argv, options: read as O })
   })

@@ -4,7 +4,7 @@
  * supervision tree is a typed error naming its path, and nothing starts. Each
  * case once ran a child without its fence, crashed, or differed per runtime.
  */
-import { existsSync, mkdtempSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
@@ -13,6 +13,7 @@ import type { RunOptions, RunResult } from "../../core/api.ts"
 import type { SupervisorHandle } from "../../core/supervisor/api.ts"
 import type { SupervisorSpec } from "../../core/supervisor/spec.ts"
 import { policy, seccomp } from "../../plugins/seccomp/mod.ts"
+import { waitUntil } from "../helpers/processes.ts"
 
 /** One adapter's entry points. */
 export interface StrictInputUnderTest {
@@ -88,6 +89,25 @@ export const strictInputSuite = (adapter: StrictInputUnderTest): void => {
       let reads = 0
       const argv = new Proxy(["true"], { get: (target, key) => (key === "0" && ++reads > 1 ? "/bin/false" : Reflect.get(target, key)) })
       expect((await adapter.run(argv)).exitCode).toBe(0)
+    })
+
+    it("a tree is read once: a worker whose plugins getter answers none after the check still starts (and restarts) fenced", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "kakoi-strict-"))
+      let reads = 0
+      const worker = Object.defineProperty(
+        { name: "w", argv: ["/bin/sh", "-c", `mkdir ${join(dir, "made")} || echo refused >> ${join(dir, "refused")}`], env, restart: "permanent", backoff: { initialMs: 1 } },
+        "plugins",
+        { enumerable: true, get: () => (++reads === 1 ? [noMkdir] : []) }
+      )
+      const tree = await adapter.supervise({ name: "t", intensity: { maxRestarts: 100 }, children: [worker] } as unknown as SupervisorSpec<unknown, Services>)
+      try {
+        // Each start appends a line: three starts, the first and two restarts, each refused its mkdir.
+        expect(await waitUntil(() => existsSync(join(dir, "refused")) && readFileSync(join(dir, "refused"), "utf8").split("\n").length > 3, 10_000)).toBe(true)
+      } finally {
+        await tree.stop()
+      }
+      expect(existsSync(join(dir, "made"))).toBe(false)
+      expect(reads).toBe(1)
     })
 
     it("supervise rejects a tree with a typo before starting any child", async () => {
