@@ -220,12 +220,16 @@ export const isPlainObject = (value: unknown): value is Readonly<Record<Property
 /** An array read once, index by index (a hole or a Proxy's trap gives what it gave this one time). */
 const arrayOnce = (value: ReadonlyArray<unknown>): Array<unknown> => Array.from({ length: value.length }, (_, index) => value[index])
 
+/** A field of a copy, defined, never assigned: an own "__proto__" key (JSON.parse makes one) stays a field and never becomes the copy's prototype. */
+const define = (copy: object, key: PropertyKey, value: unknown): void =>
+  void Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true })
+
 /** A value read once: an array or a plain object (an env, a stop) copied one level, anything else (a plugin, a function) as it is. */
 const valueOnce = (value: unknown): unknown => {
   if (Array.isArray(value)) return arrayOnce(value)
   if (!isPlainObject(value)) return value
   const copy: Record<PropertyKey, unknown> = Object.create(Object.getPrototypeOf(value) as object | null) as Record<PropertyKey, unknown>
-  for (const key of Reflect.ownKeys(value)) copy[key] = value[key]
+  for (const key of Reflect.ownKeys(value)) define(copy, key, value[key])
   return copy
 }
 
@@ -254,8 +258,9 @@ export const readOnce = (value: unknown, known: ReadonlyArray<string>, nested: R
   const fields = value as Readonly<Record<PropertyKey, unknown>>
   const take = (key: PropertyKey): void => {
     const field = fields[key]
-    const inner = typeof key === "string" ? nested[key] : undefined
-    copy[key] = inner === undefined ? valueOnce(field) : inner(field)
+    // Own entries only: a key such as "__proto__" or "toString" must not find Object.prototype's.
+    const inner = typeof key === "string" && Object.hasOwn(nested, key) ? nested[key] : undefined
+    define(copy, key, inner === undefined ? valueOnce(field) : inner(field))
   }
   for (const key of Reflect.ownKeys(fields)) take(key)
   for (const key of known) if (!Object.hasOwn(copy, key) && key in fields) take(key)

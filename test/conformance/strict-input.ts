@@ -91,6 +91,12 @@ export const strictInputSuite = (adapter: StrictInputUnderTest): void => {
       expect((await adapter.run(argv)).exitCode).toBe(0)
     })
 
+    it('an own "__proto__" key (as JSON.parse makes) is an unknown key, never the prototype of the options as read', async () => {
+      const options = JSON.parse('{"env": {"PATH": "/usr/bin:/bin"}, "__proto__": {"cwd": "/"}}') as RunOptions<unknown, Services>
+      expect(await rejection(adapter.run(["true"], options))).toMatchObject({ _tag: "SpawnError", reason: "InvalidSpec", path: "__proto__" })
+      expect(await rejection(adapter.run(["true"], untyped({ toString: 1 })))).toMatchObject({ _tag: "SpawnError", reason: "InvalidSpec", path: "toString" })
+    })
+
     it("a tree is read once: a worker whose plugins getter answers none after the check still starts (and restarts) fenced", async () => {
       const dir = mkdtempSync(join(tmpdir(), "kakoi-strict-"))
       let reads = 0
