@@ -33,6 +33,12 @@ export const sharedChannelSuite = (adapter: SharedChannelUnderTest): void => {
       expect(mismatches(outcomes)).toEqual([])
     })
 
+    it("60 concurrent contained spawns (an init each, on channels and blocks of their own) that end every way each get their own report", async () => {
+      const outcomes = await mixedSpawns(adapter.run, 60, "contained", "namespaces")
+      expect(outcomes).toHaveLength(60)
+      expect(mismatches(outcomes)).toEqual([])
+    })
+
     it("the main thread and two worker threads spawning at once each get their own reports", async () => {
       const inWorker = (tag: string): { readonly worker: Worker; readonly outcomes: Promise<ReadonlyArray<Outcome>> } => {
         const worker = new Worker(workerFixture, { workerData: { runtime: adapter.adapter, count: 30, tag } })
