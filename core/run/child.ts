@@ -57,9 +57,11 @@ const startChild = <Io, X, E, R>(
   // Deno reads only with a permission) is made after the preflight.
   Effect.flatMap(checkSettings(options), (settings) => {
     const own = settings.processGroup ? [processGroup, ...(options.plugins ?? [])] : (options.plugins ?? [])
-    const started = Effect.flatMap(withContainment(host.containment, argv, options, own), (plugins) =>
-      Effect.map(start(host.runtime, makeSpec(argv, { ...options, plugins }, { env: host.environment, stdio })), (running) => ({ running, settings })))
-    return host.preflight === undefined ? started : Effect.andThen(host.preflight(argv, options), started)
+    const started = (checked: ReadonlyArray<string>) =>
+      Effect.flatMap(withContainment(host.containment, checked, options, own), (plugins) =>
+        Effect.map(start(host.runtime, makeSpec(checked, { ...options, plugins }, { env: host.environment, stdio })), (running) => ({ running, settings })))
+    // The command the preflight checked is the one started.
+    return host.preflight === undefined ? started(argv) : Effect.flatMap(host.preflight(argv, options), started)
   })
 
 /**

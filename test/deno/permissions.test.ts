@@ -65,6 +65,13 @@ describe("Deno permissions", () => {
     expect(outcome(["--allow-ffi", "--allow-run=/bin/true"], "child-cwd", dir, "/bin")).toEqual({ exitCode: 0 })
   })
 
+  it("execs the file it checked: a `true` that appears earlier in PATH after the check is not the one started", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kakoi-deno-race-"))
+    expect(outcome(["--allow-ffi", "--allow-run=/bin/true", `--allow-write=${dir}`], "appears-after-check", dir)).toEqual({ exitCode: 0 })
+    // The file was there to be found: the child would have run it had it searched PATH again.
+    expect(outcome(["--allow-ffi", "--allow-run", `--allow-write=${dir}`], "appears-after-check", dir)).toEqual({ exitCode: 42 })
+  })
+
   it("needs --allow-env only when the child inherits the supervisor's environment", () => {
     expect(outcome(["--allow-ffi", "--allow-run=/bin/true"], "inherit-env")).toMatchObject({
       _tag: "DenoPermissionError",
