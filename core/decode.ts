@@ -218,11 +218,17 @@ export const isPlainObject = (value: unknown): value is Readonly<Record<Property
 }
 
 /** An array read once, index by index (a hole or a Proxy's trap gives what it gave this one time). */
-const arrayOnce = (value: ReadonlyArray<unknown>): Array<unknown> => Array.from({ length: value.length }, (_, index) => value[index])
+const arrayOnce = (value: ReadonlyArray<unknown>): Array<unknown> => {
+  const copy: Array<unknown> = []
+  for (let index = 0, length = value.length; index < length; index++) copy.push(value[index])
+  return copy
+}
 
-/** A field of a copy, defined, never assigned: an own "__proto__" key (JSON.parse makes one) stays a field and never becomes the copy's prototype. */
-const define = (copy: object, key: PropertyKey, value: unknown): void =>
-  void Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true })
+/** A field of a copy: an own "__proto__" key (JSON.parse makes one) is defined, so it stays a field and never becomes the copy's prototype. */
+const define = (copy: Record<PropertyKey, unknown>, key: PropertyKey, value: unknown): void => {
+  if (key === "__proto__") Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true })
+  else copy[key] = value
+}
 
 /** A value read once: an array or a plain object (an env, a stop) copied one level, anything else (a plugin, a function) as it is. */
 const valueOnce = (value: unknown): unknown => {
@@ -254,7 +260,7 @@ const valueOnce = (value: unknown): unknown => {
 export const readOnce = (value: unknown, known: ReadonlyArray<string>, nested: Readonly<Record<string, (value: unknown) => unknown>> = {}): unknown => {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return value
   const prototype: unknown = Object.getPrototypeOf(value)
-  const copy: Record<PropertyKey, unknown> = Object.create(prototype === null ? null : Object.prototype) as Record<PropertyKey, unknown>
+  const copy: Record<PropertyKey, unknown> = prototype === null ? (Object.create(null) as Record<PropertyKey, unknown>) : {}
   const fields = value as Readonly<Record<PropertyKey, unknown>>
   const take = (key: PropertyKey): void => {
     const field = fields[key]

@@ -115,6 +115,14 @@ const quickChecks: { readonly [Key in keyof ChildOptions<unknown, unknown>]-?: (
 }
 const quickFields: ReadonlyArray<string> = Object.keys(childOptionFields)
 
+const known = new Map<ReadonlyArray<string>, ReadonlyArray<string>>()
+/** The option keys of a caller (its `ownKeys` list, one per caller) and of a child, listed once. */
+const knownKeys = (ownKeys: ReadonlyArray<string>): ReadonlyArray<string> => {
+  let keys = known.get(ownKeys)
+  if (keys === undefined) known.set(ownKeys, (keys = [...quickFields, ...ownKeys]))
+  return keys
+}
+
 /**
  * Whether argv and options are certainly valid, by plain checks that accept
  * nothing the schemas refuse: then the schemas need not run (their decoding
@@ -171,7 +179,7 @@ export const checkChildOptions = <O extends ChildOptions<unknown, unknown>>(
 ): Effect.Effect<{ readonly argv: ReadonlyArray<string>; readonly options: O }, SpawnError> =>
   Effect.suspend(() => {
     const argv = (Array.isArray(given) ? Array.from(given) : given) as ReadonlyArray<string>
-    const read: unknown = readOnce(options, [...quickFields, ...ownKeys])
+    const read: unknown = readOnce(options, knownKeys(ownKeys))
     if (acceptedAtOnce(argv, read as O, ownKeys)) return Effect.succeed({ argv, options: read as O })
     const command = Array.isArray(argv) && argv.every((arg) => typeof arg === "string") ? commandText(argv) : ""
     const decoded = Result.flatMap(
