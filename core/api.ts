@@ -34,8 +34,12 @@ export interface Host<Io, X = never> {
   readonly writeInput: (io: Io, input: string | Uint8Array) => void
   /** The plugin that contains a child at a level (core/containment.ts): every child gets one unless a plugin of its own decides. */
   readonly containment: (level: ContainmentLevel) => Plugin<X, never>
-  /** Checks before anything starts (e.g. Deno's permissions for the command); fails with the runtime's own typed error. */
-  readonly preflight?: (argv: ReadonlyArray<string>, options: ChildOptions<unknown, unknown>) => Effect.Effect<void, X>
+  /**
+   * Checks before anything starts (e.g. Deno's permissions for the command); fails with the runtime's own typed
+   * error. Succeeds with the argv to start: the command as it was checked (Deno: the path its permission covers,
+   * so the child execs that file and does not search PATH again, where another file could have appeared since).
+   */
+  readonly preflight?: (argv: ReadonlyArray<string>, options: ChildOptions<unknown, unknown>) => Effect.Effect<ReadonlyArray<string>, X>
 }
 
 /**

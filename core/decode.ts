@@ -199,3 +199,77 @@ export const isPlugin = (input: unknown): input is Plugin<unknown, unknown> =>
 export const PluginSchema: Schema.declare<Plugin<unknown, unknown>> = Schema.declare(isPlugin, {
   expected: "a plugin such as seccomp(policy) or rlimit(limits)"
 })
+
+/**
+ * Whether `value` is a plain object (made by `{}` or `Object.create(null)`), not an array or a class instance.
+ *
+ * @example
+ * ```ts
+ * import { isPlainObject } from "./decode.ts"
+ *
+ * isPlainObject({ a: 1 }) // true
+ * isPlainObject(new Map()) // false
+ * ```
+ */
+export const isPlainObject = (value: unknown): value is Readonly<Record<PropertyKey, unknown>> => {
+  if (typeof value !== "object" || value === null) return false
+  const prototype: unknown = Object.getPrototypeOf(value)
+  return prototype === Object.prototype || prototype === null
+}
+
+/** An array read once, index by index (a hole or a Proxy's trap gives what it gave this one time). */
+const arrayOnce = (value: ReadonlyArray<unknown>): Array<unknown> => {
+  const copy: Array<unknown> = []
+  for (let index = 0, length = value.length; index < length; index++) copy.push(value[index])
+  return copy
+}
+
+/** A field of a copy: an own "__proto__" key (JSON.parse makes one) is defined, so it stays a field and never becomes the copy's prototype. */
+const define = (copy: Record<PropertyKey, unknown>, key: PropertyKey, value: unknown): void => {
+  if (key === "__proto__") Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true })
+  else copy[key] = value
+}
+
+/** A value read once: an array or a plain object (an env, a stop) copied one level, anything else (a plugin, a function) as it is. */
+const valueOnce = (value: unknown): unknown => {
+  if (Array.isArray(value)) return arrayOnce(value)
+  if (!isPlainObject(value)) return value
+  const copy: Record<PropertyKey, unknown> = Object.create(Object.getPrototypeOf(value) as object | null) as Record<PropertyKey, unknown>
+  for (const key of Reflect.ownKeys(value)) define(copy, key, value[key])
+  return copy
+}
+
+/**
+ * An options object as read once: each own field (string or symbol key,
+ * enumerable or not) and each `known` field met through the prototype (a
+ * class's getter, as a schema reads it) read one time onto a fresh object,
+ * its arrays and plain objects copied a level down. Input is checked and then
+ * used: checked here and used there, a getter or a Proxy that answers
+ * differently the second time would hand on what was never checked (a list
+ * without the plugins). Anything but an object is returned as it is.
+ *
+ * @example
+ * ```ts
+ * import { readOnce } from "./decode.ts"
+ *
+ * let reads = 0
+ * const options = readOnce({ get plugins() { return ++reads === 1 ? ["checked"] : [] } }, ["plugins"]) as { readonly plugins: ReadonlyArray<string> }
+ * options.plugins // ["checked"], every time
+ * ```
+ */
+export const readOnce = (value: unknown, known: ReadonlyArray<string>, nested: Readonly<Record<string, (value: unknown) => unknown>> = {}): unknown => {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value
+  const prototype: unknown = Object.getPrototypeOf(value)
+  const copy: Record<PropertyKey, unknown> = prototype === null ? (Object.create(null) as Record<PropertyKey, unknown>) : {}
+  const fields = value as Readonly<Record<PropertyKey, unknown>>
+  const take = (key: PropertyKey): void => {
+    const field = fields[key]
+    // Own entries only: a key such as "__proto__" or "toString" must not find Object.prototype's.
+    const inner = typeof key === "string" && Object.hasOwn(nested, key) ? nested[key] : undefined
+    define(copy, key, inner === undefined ? valueOnce(field) : inner(field))
+  }
+  for (const key of Reflect.ownKeys(fields)) take(key)
+  for (const key of known) if (!Object.hasOwn(copy, key) && key in fields) take(key)
+  return copy
+}
+

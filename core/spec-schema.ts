@@ -6,7 +6,7 @@
  * is a typed error naming its path, never a silently missing fence or a crash.
  */
 import { Effect, Result, Schema } from "effect"
-import { FunctionSchema, isPlugin, PluginSchema, strictDecoder, type DecoderFields, type InputProblem } from "./decode.ts"
+import { FunctionSchema, isPlainObject, isPlugin, PluginSchema, readOnce, strictDecoder, type DecoderFields, type InputProblem } from "./decode.ts"
 import { containmentLevels } from "./containment.ts"
 import { SpawnError } from "./errors.ts"
 import { isSignalName, type SignalName } from "./signals.ts"
@@ -90,12 +90,6 @@ const optionsDecoder = (keys: ReadonlyArray<string>) => {
 const stdioOptions: ReadonlyArray<unknown> = Stdio.literals
 const levels: ReadonlyArray<unknown> = containmentLevels
 
-const isPlainObject = (value: unknown): value is Readonly<Record<PropertyKey, unknown>> => {
-  if (typeof value !== "object" || value === null) return false
-  const prototype: unknown = Object.getPrototypeOf(value)
-  return prototype === Object.prototype || prototype === null
-}
-
 /** Every index holds a value `check` accepts (a hole is undefined, as the schema reads it). */
 const everyIndex = (value: ReadonlyArray<unknown>, check: (item: unknown) => boolean): boolean => {
   for (let index = 0; index < value.length; index++) if (!check(value[index])) return false
@@ -120,6 +114,14 @@ const quickChecks: { readonly [Key in keyof ChildOptions<unknown, unknown>]-?: (
   observe: (value) => typeof value === "function"
 }
 const quickFields: ReadonlyArray<string> = Object.keys(childOptionFields)
+
+const known = new Map<ReadonlyArray<string>, ReadonlyArray<string>>()
+/** The option keys of a caller (its `ownKeys` list, one per caller) and of a child, listed once. */
+const knownKeys = (ownKeys: ReadonlyArray<string>): ReadonlyArray<string> => {
+  let keys = known.get(ownKeys)
+  if (keys === undefined) known.set(ownKeys, (keys = [...quickFields, ...ownKeys]))
+  return keys
+}
 
 /**
  * Whether argv and options are certainly valid, by plain checks that accept
@@ -156,8 +158,10 @@ export const acceptedAtOnce = (argv: ReadonlyArray<string>, options: ChildOption
 /**
  * Check a child's argv and options strictly; `ownKeys` are further option
  * keys the caller checks itself. Fails with a `SpawnError` "InvalidSpec" that
- * names the path, before any process exists. (Defaults are filled in
- * afterwards by `makeSpec`, once the runtime's permissions were checked.)
+ * names the path, before any process exists. Succeeds with the argv and
+ * options as checked, each field read once from the caller's objects
+ * (`readOnce`): use those, never the caller's objects again. (Defaults are filled in afterwards by
+ * `makeSpec`, once the runtime's permissions were checked.)
  *
  * @example
  * ```ts
@@ -168,15 +172,21 @@ export const acceptedAtOnce = (argv: ReadonlyArray<string>, options: ChildOption
  * // 'Invalid child spec at stdio: Expected "pipe" | "inherit" | "ignore", got "bogus"'
  * ```
  */
-export const checkChildOptions = (argv: ReadonlyArray<string>, options: ChildOptions<unknown, unknown>, ownKeys: ReadonlyArray<string> = []): Effect.Effect<void, SpawnError> =>
+export const checkChildOptions = <O extends ChildOptions<unknown, unknown>>(
+  given: ReadonlyArray<string>,
+  options: O,
+  ownKeys: ReadonlyArray<string> = []
+): Effect.Effect<{ readonly argv: ReadonlyArray<string>; readonly options: O }, SpawnError> =>
   Effect.suspend(() => {
-    if (acceptedAtOnce(argv, options, ownKeys)) return Effect.void
+    const argv = (Array.isArray(given) ? Array.from(given) : given) as ReadonlyArray<string>
+    const read: unknown = readOnce(options, knownKeys(ownKeys))
+    if (acceptedAtOnce(argv, read as O, ownKeys)) return Effect.succeed({ argv, options: read as O })
     const command = Array.isArray(argv) && argv.every((arg) => typeof arg === "string") ? commandText(argv) : ""
-    const checked = Result.flatMap(
+    const decoded = Result.flatMap(
       Result.mapError(decodeArgv(argv), (problem) => ({ ...problem, path: problem.path === undefined ? "argv" : `argv${problem.path}` })),
-      () => optionsDecoder(ownKeys)(options)
+      () => optionsDecoder(ownKeys)(read)
     )
-    return Result.isFailure(checked)
-      ? Effect.fail(new SpawnError({ reason: "InvalidSpec", command, detail: checked.failure.detail, path: checked.failure.path }))
-      : Effect.void
+    return Result.isFailure(decoded)
+      ? Effect.fail(new SpawnError({ reason: "InvalidSpec", command, detail: decoded.failure.detail, path: decoded.failure.path }))
+      : Effect.succeed({ argv, options: read as O })
   })

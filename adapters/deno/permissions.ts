@@ -2,7 +2,7 @@
  * Deno permissions kakoi needs, checked up front so a missing one is a typed
  * error naming the flag instead of Deno's PermissionDenied from deep inside:
  * - `--allow-ffi`: libc (clone, pipes, the poll thread) and libseccomp, always;
- * - `--allow-run`: for the target itself, resolved through the child's PATH
+ * - `--allow-run`: for the target itself, resolved through the child's PATH from its cwd
  *   as the child will (`--allow-run=/usr/bin/ls` is enough for `ls`), since
  *   kakoi starts it with FFI, which Deno would not otherwise check;
  * - `--allow-env`: only when a child's `env` is omitted, to pass the
@@ -41,16 +41,29 @@ export const requirePermissions = (permissions: ReadonlyArray<Exclude<DenoPermis
 
 const X_OK = 1
 
-/** The program the child will exec: the first PATH candidate that is executable, else the name as given. */
-const resolved = (libc: Libc, command: string, env: Readonly<Record<string, string | undefined>>): string => {
+/**
+ * The program the child will exec: the first PATH candidate that is executable, else the name as given; as
+ * the child names it (`exec`, after its chdir) and as this process does (`checked`). A relative candidate (a
+ * relative command, an empty, "." or relative PATH entry) is found from the child's `cwd`, where its execve
+ * looks for it, not from this process's.
+ */
+const resolved = (libc: Libc, command: string, env: Readonly<Record<string, string | undefined>>, cwd: string | undefined): { readonly exec: string; readonly checked: string } => {
   // Only PATH matters to the search (a record has one at most): no need to turn the whole env into entries.
   const path = env.PATH
-  return pathCandidates(command, path === undefined ? [] : [`PATH=${path}`]).find((candidate) => Number(libc.call.access(cString(candidate), X_OK)) === 0) ?? command
+  const fromCwd = (candidate: string): string => (cwd === undefined || candidate.startsWith("/") ? candidate : `${cwd}/${candidate}`)
+  const found = pathCandidates(command, path === undefined ? [] : [`PATH=${path}`]).find((candidate) => Number(libc.call.access(cString(fromCwd(candidate)), X_OK)) === 0)
+  if (found === undefined) return { exec: command, checked: fromCwd(command) }
+  // With a slash, so that the child's execve takes it as a path and searches nothing (an empty PATH entry gives none).
+  return { exec: found.includes("/") ? found : `./${found}`, checked: fromCwd(found) }
 }
 
 /**
  * Succeeds when Deno lets this program run the command `argv[0]` resolves
- * to in `env`'s PATH, as it would check for Deno.Command. With `--allow-run`
+ * to in `env`'s PATH from the child's `cwd`, as it would check for
+ * Deno.Command, with the argv to start: argv[0] replaced by the path that
+ * was checked (as Deno.Command execs it), so the child does not search PATH
+ * again, where a file that appeared since the check would be found first.
+ * With `--allow-run`
  * for every command (asked again each time: a revocation counts at once), the
  * command is not resolved at all.
  *
@@ -60,21 +73,22 @@ const resolved = (libc: Libc, command: string, env: Readonly<Record<string, stri
  * import { denoLibc } from "./native.ts"
  * import { requireRun } from "./permissions.ts"
  *
- * await Effect.runPromise(requireRun(denoLibc(), ["ls", "/"], { PATH: "/usr/bin:/bin" }))
+ * await Effect.runPromise(requireRun(denoLibc(), ["ls", "/"], { PATH: "/usr/bin:/bin" })) // ["/usr/bin/ls", "/"] with --allow-run=/usr/bin/ls
  * ```
  */
 export const requireRun = (
   libc: Libc,
   argv: ReadonlyArray<string>,
-  env: Readonly<Record<string, string | undefined>> | (() => Readonly<Record<string, string | undefined>>)
-): Effect.Effect<void, DenoPermissionError> =>
+  env: Readonly<Record<string, string | undefined>> | (() => Readonly<Record<string, string | undefined>>),
+  cwd?: string
+): Effect.Effect<ReadonlyArray<string>, DenoPermissionError> =>
   Effect.suspend(() => {
     const command = argv[0] ?? ""
     // An empty command is the spec's error (InvalidSpec), reported by the lifecycle.
-    if (command === "") return Effect.void
-    if (Deno.permissions.querySync({ name: "run" }).state === "granted") return Effect.void
-    const path = resolved(libc, command, typeof env === "function" ? env() : env)
+    if (command === "") return Effect.succeed(argv)
+    if (Deno.permissions.querySync({ name: "run" }).state === "granted") return Effect.succeed(argv)
+    const { exec, checked: path } = resolved(libc, command, typeof env === "function" ? env() : env, cwd)
     return Deno.permissions.querySync({ name: "run", command: path }).state === "granted"
-      ? Effect.void
+      ? Effect.succeed([exec, ...argv.slice(1)])
       : Effect.fail(new DenoPermissionError({ permission: "run", flag: `--allow-run=${path}`, purpose: `start "${path}"` }))
   })

@@ -47,7 +47,7 @@ export const denoBinding: RuntimeBinding<WebIo, DenoPermissionError> = {
     Effect.andThen(
       requirePermissions(options.env === undefined ? ["ffi", "env"] : ["ffi"]),
       // The command is resolved through PATH alone: read just that one variable of the supervisor's environment.
-      requireRun(denoLibc(), argv, () => options.env ?? { PATH: Deno.env.get("PATH") })
+      requireRun(denoLibc(), argv, () => options.env ?? { PATH: Deno.env.get("PATH") }, options.cwd)
     ),
   // --allow-all: Deno grants /proc/<pid>/fd, which the helper scans for the listener, to nothing less.
   // No escalation: a program allowed to run Deno.execPath() can already start it with any permission.

@@ -57,9 +57,11 @@ const startChild = <Io, X, E, R>(
   // Deno reads only with a permission) is made after the preflight.
   Effect.flatMap(checkSettings(options), (settings) => {
     const own = settings.processGroup ? [processGroup, ...(options.plugins ?? [])] : (options.plugins ?? [])
-    const started = Effect.flatMap(withContainment(host.containment, argv, options, own), (plugins) =>
-      Effect.map(start(host.runtime, makeSpec(argv, { ...options, plugins }, { env: host.environment, stdio })), (running) => ({ running, settings })))
-    return host.preflight === undefined ? started : Effect.andThen(host.preflight(argv, options), started)
+    const started = (checked: ReadonlyArray<string>) =>
+      Effect.flatMap(withContainment(host.containment, checked, options, own), (plugins) =>
+        Effect.map(start(host.runtime, makeSpec(checked, { ...options, plugins }, { env: host.environment, stdio })), (running) => ({ running, settings })))
+    // The command the preflight checked is the one started.
+    return host.preflight === undefined ? started(argv) : Effect.flatMap(host.preflight(argv, options), started)
   })
 
 /**
@@ -76,12 +78,13 @@ const startChild = <Io, X, E, R>(
  */
 export const runChild = <Io, X, E, R, Enc extends Encoding, Lines extends boolean, All extends boolean>(
   host: Host<Io, X>,
-  argv: ReadonlyArray<string>,
-  options: StartOptions<E, R> & OutputOptions<Enc, Lines, All> & { readonly input?: string | Uint8Array }
+  argvGiven: ReadonlyArray<string>,
+  optionsGiven: StartOptions<E, R> & OutputOptions<Enc, Lines, All> & { readonly input?: string | Uint8Array }
 ): Effect.Effect<RunResult<Enc, Lines, All>, E | SpawnError | X, R> =>
   Effect.gen(function* () {
     // Strictly first, before reading any option: a misspelt key (`plugin` for `plugins`) must not start a child without its fence.
-    yield* checkChildOptions(argv, options, runKeys)
+    // From here on only what was checked is read (a getter read again could answer without the plugins).
+    const { argv, options } = yield* checkChildOptions(argvGiven, optionsGiven, runKeys)
     const stdio: readonly [StdioOption, StdioOption, StdioOption] = [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"]
     const { running, settings } = yield* startChild(host, argv, options, stdio)
     const tree = signalTree(host, running, settings.processGroup)
@@ -148,11 +151,12 @@ export interface SpawnedChild<Io, R> {
  */
 export const spawnChild = <Io, X, E, R>(
   host: Host<Io, X>,
-  argv: ReadonlyArray<string>,
-  options: ChildOptions<E, R> & TerminationOptions
+  argvGiven: ReadonlyArray<string>,
+  optionsGiven: ChildOptions<E, R> & TerminationOptions
 ): Effect.Effect<SpawnedChild<Io, R>, E | SpawnError | X, R> =>
   Effect.gen(function* () {
-    yield* checkChildOptions(argv, options, spawnKeys)
+    // As in runChild: only what was checked is read from here on.
+    const { argv, options } = yield* checkChildOptions(argvGiven, optionsGiven, spawnKeys)
     const { running, settings } = yield* startChild(host, argv, options, ["pipe", "pipe", "pipe"])
     const signal = signalTree(host, running, settings.processGroup)
     const killed = Deferred.makeUnsafe<StopReason>()

@@ -168,9 +168,10 @@ export interface SupervisorApi<R, X = never> {
  */
 export const makeSupervisorApi = <Io, R, LE, X = never>(host: SupervisorHost<Io, X>, layer: Layer.Layer<R, LE>): SupervisorApi<R, X> => {
   /** The tree, and its running children (what host signals are forwarded to). */
-  const startTree = <E>(spec: SupervisorSpec<E, R>, observers: Observers = {}) =>
+  const startTree = <E>(given: SupervisorSpec<E, R>, observers: Observers = {}) =>
     Effect.gen(function* () {
-      yield* validateTree(spec)
+      // From here on only the tree as checked is read.
+      const spec = yield* validateTree(given)
       yield* checkPlugins(spec)
       const running: RunningChildren = new Set()
       const events = yield* makeHub<SupervisorEvent>(replay)

@@ -7,7 +7,7 @@
  * without its fence or its policy.
  */
 import { Effect, Result, Schedule, Schema } from "effect"
-import { decodedAs, FunctionSchema, strictDecoder, type DecoderFields, type InputProblem } from "../decode.ts"
+import { decodedAs, FunctionSchema, readOnce, strictDecoder, type DecoderFields, type InputProblem } from "../decode.ts"
 import { ArgvSchema, childOptionFields, SignalSchema } from "../spec-schema.ts"
 import { SupervisorError } from "./errors.ts"
 import type { SupervisorSpec } from "./spec.ts"
@@ -119,10 +119,19 @@ export const invalidTree = (tree: unknown, problem: InputProblem, file?: string)
   })
 }
 
+/** Every key a supervisor or a worker may have. */
+const treeKeys: ReadonlyArray<string> = [...Object.keys(workerFields), "strategy", "intensity", "children"]
+
+/** A tree read once (core/decode.ts `readOnce`), each level of children too: every worker starts from what was checked. */
+const treeOnce = (tree: unknown): unknown =>
+  readOnce(tree, treeKeys, { children: (children) => (Array.isArray(children) ? Array.from(children, treeOnce) : children) })
+
 /**
  * Fails with a SupervisorError of reason "InvalidSpec" naming the first
  * mistake and its JSON path; a tree from TypeScript is checked like one from
- * JSON, since it may have been built from untyped data.
+ * JSON, since it may have been built from untyped data. Succeeds with the
+ * tree as checked, each field read once (a getter or a Proxy cannot answer
+ * a restart differently): start from that, never from the caller's objects.
  *
  * @example
  * ```ts
@@ -132,8 +141,9 @@ export const invalidTree = (tree: unknown, problem: InputProblem, file?: string)
  * // fails: 'Invalid supervision tree "app" at children[0].restrat: Unknown key "restrat": did you mean "restart"?'
  * ```
  */
-export const validateTree = <E, R>(spec: SupervisorSpec<E, R>): Effect.Effect<void, SupervisorError> =>
+export const validateTree = <E, R>(given: SupervisorSpec<E, R>): Effect.Effect<SupervisorSpec<E, R>, SupervisorError> =>
   Effect.suspend(() => {
+    const spec = treeOnce(given) as SupervisorSpec<E, R>
     const decoded = decodeTree(spec)
-    return Result.isFailure(decoded) ? Effect.fail(invalidTree(spec, decoded.failure)) : Effect.void
+    return Result.isFailure(decoded) ? Effect.fail(invalidTree(spec, decoded.failure)) : Effect.succeed(spec)
   })

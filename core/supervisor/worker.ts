@@ -77,14 +77,15 @@ export const startWorker = <Io, X, E, R>(
       const { host } = tree
       const grouped = worker.processGroup ?? true
       const own: ReadonlyArray<Plugin<E, R>> = grouped ? [processGroup, ...(worker.plugins ?? [])] : (worker.plugins ?? [])
-      if (host.preflight) yield* host.preflight(worker.argv, worker)
-      const plugins = yield* withContainment(host.containment, worker.argv, worker, own)
+      // The command the preflight checked is the one started.
+      const argv = host.preflight ? yield* host.preflight(worker.argv, worker) : worker.argv
+      const plugins = yield* withContainment(host.containment, argv, worker, own)
       // What plugins observe (a notify handler's trapped syscalls) becomes an event of the tree, then reaches the worker's own observer.
       const observe = (observation: Observation): void => {
         tree.emitFromCallback({ type: "trapped-syscall", child: path, pid: observation.pid, syscall: observation.syscall })
         worker.observe?.(observation)
       }
-      const spec = makeSpec(worker.argv, { ...worker, plugins, observe }, { env: host.environment, stdio: ["ignore", "pipe", "pipe"] })
+      const spec = makeSpec(argv, { ...worker, plugins, observe }, { env: host.environment, stdio: ["ignore", "pipe", "pipe"] })
       const running = yield* start(host.runtime, spec)
       const watch = lineWatch(worker.ready)
       const pumps = (["stdout", "stderr"] as const).flatMap((stream) => {

@@ -36,6 +36,8 @@ export interface AdapterUnderTest<Io> {
   readonly streams: Streams<Io>
   /** Sets a variable in the supervisor's own environment. */
   readonly setEnv: (name: string, value: string) => void
+  /** Removes a variable from the supervisor's own environment. */
+  readonly unsetEnv: (name: string) => void
 }
 
 const sh = (script: string): Array<string> => ["/bin/sh", "-c", script]
@@ -75,6 +77,21 @@ export const launcherSuite = <Io>(adapter: AdapterUnderTest<Io>): void => {
       expect(result.stdout).toContain("KAKOI_TEST_MARKER=inherited\n")
       adapter.setEnv("KAKOI_TEST_MARKER", "changed")
       expect((await run(["/usr/bin/env"])).stdout).toContain("KAKOI_TEST_MARKER=changed\n")
+    })
+
+    it("run() gives no child a variable removed since the last spawn, even when another took its place", async () => {
+      adapter.setEnv("KAKOI_TEST_SECRET", "hunter2")
+      expect((await run(["/usr/bin/env"])).stdout).toContain("KAKOI_TEST_SECRET=hunter2\n")
+      adapter.unsetEnv("KAKOI_TEST_SECRET")
+      expect((await run(["/usr/bin/env"])).stdout).not.toContain("KAKOI_TEST_SECRET")
+      // As many variables as before, one swapped for another: the snapshot must still be new.
+      adapter.setEnv("KAKOI_TEST_SECRET", "hunter2")
+      await run(["true"])
+      adapter.unsetEnv("KAKOI_TEST_SECRET")
+      adapter.setEnv("KAKOI_TEST_OTHER", "hunter2")
+      const swapped = (await run(["/usr/bin/env"])).stdout
+      adapter.unsetEnv("KAKOI_TEST_OTHER")
+      expect([swapped.includes("KAKOI_TEST_SECRET"), swapped.includes("KAKOI_TEST_OTHER=hunter2\n")]).toEqual([false, true])
     })
 
     it("run() pipes stdin through", async () => {

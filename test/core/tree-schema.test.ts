@@ -12,7 +12,7 @@ import { rlimit } from "../../plugins/rlimit/mod.ts"
 /** The message for a tree written as untyped data (what JSON, or JavaScript, can pass). */
 const problem = (tree: unknown): string => Effect.runSync(Effect.flip(validateTree(tree as never))).message
 const error = (tree: unknown): SupervisorError => Effect.runSync(Effect.flip(validateTree(tree as never)))
-const ok = (tree: unknown): void => Effect.runSync(validateTree(tree as never))
+const ok = (tree: unknown): void => void Effect.runSync(validateTree(tree as never))
 
 const worker = (extra: Readonly<Record<string, unknown>>) => ({ name: "app", children: [{ name: "w", argv: ["true"], ...extra }] })
 

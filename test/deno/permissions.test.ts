@@ -1,13 +1,16 @@
 /** The Deno adapter names a missing permission in a typed error instead of failing deep inside with PermissionDenied. */
 import { execFileSync } from "node:child_process"
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 
 const fixture = fileURLToPath(new URL("../fixtures/deno-permissions.ts", import.meta.url))
 
 /** The fixture's outcome under exactly these Deno flags. */
-const outcome = (flags: ReadonlyArray<string>, mode = "explicit-env"): unknown =>
-  JSON.parse(execFileSync(Deno.execPath(), ["run", "--no-prompt", ...flags, fixture, mode], { encoding: "utf8" }))
+const outcome = (flags: ReadonlyArray<string>, mode = "explicit-env", ...args: ReadonlyArray<string>): unknown =>
+  JSON.parse(execFileSync(Deno.execPath(), ["run", "--no-prompt", ...flags, fixture, mode, ...args], { encoding: "utf8" }))
 
 describe("Deno permissions", () => {
   it("runs with --allow-ffi and --allow-run restricted to the target, nothing else", () => {
@@ -42,6 +45,31 @@ describe("Deno permissions", () => {
       permission: "run",
       message: expect.stringContaining("--allow-run=/usr/bin/true")
     })
+  })
+
+  it("resolves a relative PATH entry from the child's cwd: --allow-run=/bin/true starts no other `true` found there", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kakoi-deno-cwd-"))
+    mkdirSync(join(dir, "evil"))
+    for (const script of [join(dir, "true"), join(dir, "evil", "true")]) {
+      writeFileSync(script, "#!/bin/sh\nexit 42\n")
+      chmodSync(script, 0o755)
+    }
+    // The test's own cwd (the checkout) holds no `true`: looked up from there, each would resolve to /bin/true.
+    for (const [path, found] of [[":/bin", "true"], [".:/bin", "./true"], ["evil:/bin", "evil/true"]] as const) {
+      expect(outcome(["--allow-ffi", "--allow-run=/bin/true"], "child-cwd", dir, path)).toEqual({
+        _tag: "DenoPermissionError",
+        permission: "run",
+        message: `Deno permission "run" is required to start "${dir}/${found}": run with --allow-run=${dir}/${found}`
+      })
+    }
+    expect(outcome(["--allow-ffi", "--allow-run=/bin/true"], "child-cwd", dir, "/bin")).toEqual({ exitCode: 0 })
+  })
+
+  it("execs the file it checked: a `true` that appears earlier in PATH after the check is not the one started", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kakoi-deno-race-"))
+    expect(outcome(["--allow-ffi", "--allow-run=/bin/true", `--allow-write=${dir}`], "appears-after-check", dir)).toEqual({ exitCode: 0 })
+    // The file was there to be found: the child would have run it had it searched PATH again.
+    expect(outcome(["--allow-ffi", "--allow-run", `--allow-write=${dir}`], "appears-after-check", dir)).toEqual({ exitCode: 42 })
   })
 
   it("needs --allow-env only when the child inherits the supervisor's environment", () => {

@@ -6,4 +6,4 @@ import { rootSuite } from "../conformance/root.ts"
 import { webStreams } from "../conformance/streams.ts"
 
 rootSuite("Node (web streams)", web)
-launcherSuite({ runtime: "Node, root entry", run, spawn, streams: webStreams, setEnv: (name, value) => void (process.env[name] = value) })
+launcherSuite({ runtime: "Node, root entry", run, spawn, streams: webStreams, setEnv: (name, value) => void (process.env[name] = value), unsetEnv: (name) => void delete process.env[name] })
