@@ -336,14 +336,24 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       block = undefined
       finish(program.decode(concat(received)).failure)
     }
-    // An init's target, by its pid outside the namespace, once the init has said it exec'd.
+    // An init's target, by its pid outside the namespace, once the init has said it exec'd (or once we end it).
     let targetPid: number | undefined
+    let startRead = false
+    /**
+     * Before we signal an init whose start report is not read yet (a notify handler that answers kill can
+     * come first: the target runs, and calls, before the init has written that it exec'd), its target is
+     * read now: the init, alive until our signal, has not reaped it, so the pid is still the target's.
+     */
+    const learnTarget = (): void => {
+      if (program.init && targetPid === undefined && status === undefined) targetPid = targetOf(libc, childPid)
+    }
     const onBytes = (): void => {
-      if (program.init && targetPid === undefined) {
+      if (program.init && !startRead) {
         // An init reports its target's exec (or failure) long before its own end of file.
         const report = program.decode(concat(received))
         if (report.started) {
-          targetPid = targetOf(libc, childPid) ?? childPid
+          startRead = true
+          targetPid ??= targetOf(libc, childPid) ?? childPid
           // The init keeps the target unreaped until this byte (or our end of file): the pid was still its.
           libc.call.write(mine, Uint8Array.of(1), 1)
         }
@@ -464,6 +474,7 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       },
       send: (bytes) => open && checked(libc.call.write(mine, bytes, bytes.byteLength), libc.errno) === bytes.byteLength,
       stop: () => {
+        learnTarget()
         if (status === undefined) pidfdSignal(pidfd, signals.SIGKILL, 0)
         if (ownGroup) signalOwnGroup(group, "SIGKILL")
       }
@@ -478,7 +489,10 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       startedWith: () => startOutcome,
       exited,
       // An init forwards what it reads from its signalfd; SIGSTOP would stop the init itself, so it gets the stand-in.
-      kill: (signal) => status === undefined && pidfdSignal(pidfd, program.init && signal === "SIGSTOP" ? stopSignalProxy(constants.SIGRTMAX) : signalNumber(signal), 0) === 0,
+      kill: (signal) => {
+        learnTarget()
+        return status === undefined && pidfdSignal(pidfd, program.init && signal === "SIGSTOP" ? stopSignalProxy(constants.SIGRTMAX) : signalNumber(signal), 0) === 0
+      },
       release: () => {
         if (released) return
         released = true

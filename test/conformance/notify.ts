@@ -192,6 +192,18 @@ export const notifySuite = (api: NotifyApi): void => {
       })
     })
 
+    // The target calls at once after its exec, often before its init's report that it exec'd is read: the kill
+    // then ends the namespace first, and the pid kakoi reports must still be the target's, not its init's.
+    it("a handler that answers kill at the target's first call: the reported pid is the caller's, every time", async () => {
+      const callers: Array<number> = []
+      const options = { plugins: [seccomp(policy((rule) => rule.allow("read").notify((call) => (callers.push(call.pid), answer.kill()), "getppid"), { default: "allow" }))] }
+      for (let round = 0; round < 30; round++) {
+        const result = await api.run([probe, String(SYS_getppid)], options)
+        expect(result.signal).toBe("SIGKILL")
+        expect(result.pid, `round ${round}`).toBe(callers.at(-1))
+      }
+    })
+
     it("a handler that answers kill also ends what the child left in its process group", async () => {
       // uname: neither sh nor sleep calls it, so only the probe the script execs is stopped by the handler.
       const SYS_uname = 63
