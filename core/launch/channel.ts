@@ -38,7 +38,7 @@ export interface Channel {
  * Whether a program of these steps is cloned with CLONE_VFORK (no pid
  * namespace init, no notify listener to hand over): the guess that picks
  * its channel before it is compiled. The launcher checks the compiled
- * program's `mayVfork` and gives a child guessed wrong a channel of its own.
+ * program's `mayVfork` and gives a child guessed wrong the other channel.
  *
  * @example
  * ```ts

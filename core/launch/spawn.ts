@@ -267,9 +267,11 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
     try {
       channel = channels.take(likelyVfork(request.steps))
       program = programFor(channel.theirs)
-      // Guessed wrong: a child that is not cloned with CLONE_VFORK reports past its clone, on a channel of its own.
-      if (channel.shared && !program.mayVfork) {
-        channel = channels.take(false)
+      // Guessed wrong: a child that is not cloned with CLONE_VFORK reports past its clone, on a channel of its own;
+      // one that is reports all before clone returns, on the shared one.
+      if (channel.shared !== program.mayVfork) {
+        channels.close(channel)
+        channel = channels.take(program.mayVfork)
         program = programFor(channel.theirs)
       }
     } catch (error) {
@@ -391,17 +393,7 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       }
     }
     if (shared) ended()
-    else if (program.mayVfork) {
-      // CLONE_VFORK: the child has exec'd or exited; its end closes within moments of execve, so read to the end here.
-      for (;;) {
-        const chunk = new Uint8Array(4096)
-        const count = checked(libc.call.read(mine, chunk, chunk.byteLength), libc.errno)
-        if (count === -errno.EINTR) continue
-        if (count <= 0) break
-        received.push(chunk.subarray(0, count))
-      }
-      ended()
-    } else {
+    else {
       tools.nonBlocking(mine)
       // An init with no listener to hand over reports its target's exec within moments: read that here (as a
       // CLONE_VFORK clone would wait), not through the poll thread's round trips (0.3-0.8 ms of a contained
