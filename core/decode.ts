@@ -7,6 +7,7 @@
  */
 import { Result, Schema, SchemaIssue } from "effect"
 import type { Plugin } from "./plugin.ts"
+import { isPlainObject } from "./plain-object.ts"
 import { didYouMean, suggest } from "./suggest.ts"
 
 /**
@@ -199,23 +200,6 @@ export const isPlugin = (input: unknown): input is Plugin<unknown, unknown> =>
 export const PluginSchema: Schema.declare<Plugin<unknown, unknown>> = Schema.declare(isPlugin, {
   expected: "a plugin such as seccomp(policy) or rlimit(limits)"
 })
-
-/**
- * Whether `value` is a plain object (made by `{}` or `Object.create(null)`), not an array or a class instance.
- *
- * @example
- * ```ts
- * import { isPlainObject } from "./decode.ts"
- *
- * isPlainObject({ a: 1 }) // true
- * isPlainObject(new Map()) // false
- * ```
- */
-export const isPlainObject = (value: unknown): value is Readonly<Record<PropertyKey, unknown>> => {
-  if (typeof value !== "object" || value === null) return false
-  const prototype: unknown = Object.getPrototypeOf(value)
-  return prototype === Object.prototype || prototype === null
-}
 
 /** An array read once, index by index (a hole or a Proxy's trap gives what it gave this one time). */
 const arrayOnce = (value: ReadonlyArray<unknown>): Array<unknown> => {

@@ -6,7 +6,8 @@
  * is a typed error naming its path, never a silently missing fence or a crash.
  */
 import { Effect, Result, Schema } from "effect"
-import { FunctionSchema, isPlainObject, isPlugin, PluginSchema, readOnce, strictDecoder, type DecoderFields, type InputProblem } from "./decode.ts"
+import { FunctionSchema, isPlugin, PluginSchema, readOnce, strictDecoder, type DecoderFields, type InputProblem } from "./decode.ts"
+import { isPlainObject } from "./plain-object.ts"
 import { containmentLevels } from "./containment.ts"
 import { SpawnError } from "./errors.ts"
 import { isSignalName, type SignalName } from "./signals.ts"

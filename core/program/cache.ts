@@ -15,15 +15,11 @@
  * undefined, arrays, byte arrays, plain objects) is compiled every time.
  * Failures are not kept: a bad input throws again on every spawn.
  */
+import { isPlainObject } from "../plain-object.ts"
 import { compileProgram, type ChildProgram, type ProgramInput } from "./mod.ts"
 
 /** An input's copy, or `uncopyable` when it holds something other than plain data. */
 const uncopyable: unique symbol = Symbol("uncopyable")
-
-const isPlainObject = (value: object): value is Readonly<Record<string, unknown>> => {
-  const prototype: unknown = Object.getPrototypeOf(value)
-  return prototype === Object.prototype || prototype === null
-}
 
 /** A frozen array of strings and numbers (the environment's strings, the signals to reset): it cannot change, so it is kept, not copied. */
 const isFrozenList = (value: ReadonlyArray<unknown>): boolean =>
