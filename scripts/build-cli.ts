@@ -5,8 +5,10 @@
  * each with everything it needs but koffi, tree-shaken and minified. Node then
  * parses two files for `kakoi run` instead of some 450 modules, and nothing of
  * the other subcommands; that is where its start-up time went (see README,
- * "The command line"). No cache is involved: the bundles are plain code,
- * written only by this build, as writable as the rest of the package.
+ * "The command line"). A subcommand's bundle is a CommonJS-shaped script that
+ * bin.js loads with the V8 code cache scripts/build-cli-cache.ts makes for it
+ * afterwards (cli/bundle-loader.ts), checked by the digest of the bundle that
+ * this build writes into bin.js.
  *
  * The same sources give the same bytes (the CLI tests build twice, from two
  * places, and compare). OUTDIR is the package's dist/ (scripts/build.sh, after
@@ -52,10 +54,18 @@ const placeBound = ((): RegExp => {
 })()
 const otherRuntimes = [join(root, "adapters/deno/"), join(root, "adapters/bun/")]
 
-const packagePlugin = (subcommands: Set<string> | undefined, digests: ReadonlyMap<string, string>): Bun.BunPlugin => ({
+/** What the dispatcher's build learns (the subcommands main.ts imports) and writes in (each bundle's digest, once known). */
+interface Dispatcher {
+  readonly subcommands: Set<string>
+  readonly digests: ReadonlyMap<string, string>
+}
+
+/** The build's plugin for the dispatcher (`dispatcher` given) or for a subcommand's bundle. */
+const packagePlugin = (dispatcher: Dispatcher | undefined): Bun.BunPlugin => ({
   name: "kakoi-package",
   setup(build) {
-    if (subcommands !== undefined) {
+    if (dispatcher !== undefined) {
+      const { subcommands, digests } = dispatcher
       build.onResolve({ filter: subcommand }, (args) => {
         if (args.importer !== mainModule || args.kind !== "dynamic-import") return undefined
         const name = args.path.slice(2, -3)
@@ -77,25 +87,25 @@ const packagePlugin = (subcommands: Set<string> | undefined, digests: ReadonlyMa
     build.onLoad({ filter: placeBound }, (args) => {
       // A subcommand's script learns its own place from the loader (cli/bundle-loader.ts): Bun's
       // CommonJS output replaces import.meta.url and __filename by the source's absolute path.
-      const bundleUrl = subcommands === undefined ? bundleUrlName : "import.meta.url"
+      const bundleUrl = dispatcher === undefined ? bundleUrlName : "import.meta.url"
       const url = `new URL(${JSON.stringify(builtPath(args.path))}, ${bundleUrl}).href`
       return { contents: readFileSync(args.path, "utf8").replaceAll("import.meta.url", url), loader: args.path.endsWith(".ts") ? "ts" : "js" }
     })
   }
 })
 
-const bundle = async (entry: string, subcommands?: Set<string>, digests: ReadonlyMap<string, string> = new Map()): Promise<void> => {
+const bundle = async (entry: string, dispatcher?: Dispatcher): Promise<void> => {
   const result = await Bun.build({
     entrypoints: [join(root, entry)],
     outdir: cliOut,
     target: "node",
     // The dispatcher is an ES module (bin.js, what npm links); a subcommand's bundle is a
     // CommonJS-shaped script, the form V8 can take a code cache for (cli/bundle-loader.ts).
-    format: subcommands === undefined ? "cjs" : "esm",
+    format: dispatcher === undefined ? "cjs" : "esm",
     // Identifiers too (~8 % of `kakoi run`'s start-up, measured): no kakoi code reads a function's or class's name.
     minify: true,
     external: ["koffi"],
-    plugins: [packagePlugin(subcommands, digests)]
+    plugins: [packagePlugin(dispatcher)]
   })
   if (!result.success) {
     for (const log of result.logs) console.error(log)
@@ -116,11 +126,11 @@ const asAscii = (code: string): string =>
 // The dispatcher first, to learn the subcommands; then each subcommand's bundle;
 // then the dispatcher again, now with the digest of each bundle written in.
 const subcommands = new Set<string>()
-await bundle("cli/bin.ts", subcommands)
-if (subcommands.size === 0) throw new Error("build-cli: cli/main.ts imports no subcommand module; has its dispatch changed?")
 const digests = new Map<string, string>()
+await bundle("cli/bin.ts", { subcommands, digests })
+if (subcommands.size === 0) throw new Error("build-cli: cli/main.ts imports no subcommand module; has its dispatch changed?")
 for (const name of [...subcommands].sort()) {
   await bundle(`cli/${name}.ts`)
   digests.set(name, bundleDigest(readFileSync(join(cliOut, `${name}.js`))))
 }
-await bundle("cli/bin.ts", new Set(), digests)
+await bundle("cli/bin.ts", { subcommands, digests })
