@@ -59,7 +59,8 @@ const resolved = (libc: Libc, command: string, env: Readonly<Record<string, stri
 
 /**
  * Succeeds when Deno lets this program run the command `argv[0]` resolves
- * to in `env`'s PATH from the child's `cwd`, as it would check for
+ * to in the PATH of `env()` (called only when the command must be resolved,
+ * since reading the environment may need its own permission) from the child's `cwd`, as it would check for
  * Deno.Command, with the argv to start: argv[0] replaced by the path that
  * was checked (as Deno.Command execs it), so the child does not search PATH
  * again, where a file that appeared since the check would be found first.
@@ -73,13 +74,13 @@ const resolved = (libc: Libc, command: string, env: Readonly<Record<string, stri
  * import { denoLibc } from "./native.ts"
  * import { requireRun } from "./permissions.ts"
  *
- * await Effect.runPromise(requireRun(denoLibc(), ["ls", "/"], { PATH: "/usr/bin:/bin" })) // ["/usr/bin/ls", "/"] with --allow-run=/usr/bin/ls
+ * await Effect.runPromise(requireRun(denoLibc(), ["ls", "/"], () => ({ PATH: "/usr/bin:/bin" }))) // ["/usr/bin/ls", "/"] with --allow-run=/usr/bin/ls
  * ```
  */
 export const requireRun = (
   libc: Libc,
   argv: ReadonlyArray<string>,
-  env: Readonly<Record<string, string | undefined>> | (() => Readonly<Record<string, string | undefined>>),
+  env: () => Readonly<Record<string, string | undefined>>,
   cwd?: string
 ): Effect.Effect<ReadonlyArray<string>, DenoPermissionError> =>
   Effect.suspend(() => {
@@ -87,7 +88,7 @@ export const requireRun = (
     // An empty command is the spec's error (InvalidSpec), reported by the lifecycle.
     if (command === "") return Effect.succeed(argv)
     if (Deno.permissions.querySync({ name: "run" }).state === "granted") return Effect.succeed(argv)
-    const { exec, checked: path } = resolved(libc, command, typeof env === "function" ? env() : env, cwd)
+    const { exec, checked: path } = resolved(libc, command, env(), cwd)
     return Deno.permissions.querySync({ name: "run", command: path }).state === "granted"
       ? Effect.succeed([exec, ...argv.slice(1)])
       : Effect.fail(new DenoPermissionError({ permission: "run", flag: `--allow-run=${path}`, purpose: `start "${path}"` }))
