@@ -10,7 +10,8 @@ import { withContainment } from "../containment.ts"
 import type { SpawnError } from "../errors.ts"
 import { start, type Running } from "../lifecycle.ts"
 import type { SignalName } from "../signals.ts"
-import { commandText, makeSpec, type ChildOptions, type StdioOption } from "../spec.ts"
+import type { Plugin } from "../plugin.ts"
+import { commandText, makeSpec, type ChildOptions, type ChildSpec, type StdioOption } from "../spec.ts"
 import { checkChildOptions } from "../spec-schema.ts"
 import { processGroup } from "../supervisor/process-group.ts"
 import { settings as checkSettings, type Encoding, type OutputOptions, type Settings, type TerminationOptions } from "./options.ts"
@@ -46,6 +47,33 @@ type StartOptions<E, R> = ChildOptions<E, R> & TerminationOptions & OutputOption
 const spawnKeys: ReadonlyArray<keyof TerminationOptions> = ["timeout", "cancelSignal", "killSignal", "forceKillAfterDelay", "processGroup"]
 const runKeys: ReadonlyArray<keyof (TerminationOptions & OutputOptions & { readonly input?: unknown })> = [...spawnKeys, "encoding", "lines", "all", "maxBuffer", "input"]
 
+/**
+ * A child's spec as a host starts it: the host's preflight first (the command it checked is the one started),
+ * then the process-group plugin when `grouped`, the options' plugins, and the containment plugin unless one of
+ * them decides the level. run(), spawn() and a tree's workers all start from this.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { hostSpec } from "./child.ts"
+ *
+ * declare const host: import("../api.ts").Host<unknown>
+ * const spec = await Effect.runPromise(hostSpec(host, ["true"], {}, true, ["ignore", "pipe", "pipe"]))
+ * ```
+ */
+export const hostSpec = <Io, X, E, R>(
+  host: Host<Io, X>,
+  argv: ReadonlyArray<string>,
+  options: ChildOptions<E, R>,
+  grouped: boolean,
+  stdio: readonly [StdioOption, StdioOption, StdioOption]
+): Effect.Effect<ChildSpec<E | X, R>, SpawnError | X> => {
+  const own: ReadonlyArray<Plugin<E, R>> = grouped ? [processGroup, ...(options.plugins ?? [])] : (options.plugins ?? [])
+  const specFor = (checked: ReadonlyArray<string>) =>
+    Effect.map(withContainment(host.containment, checked, options, own), (plugins) => makeSpec(checked, { ...options, plugins }, { env: host.environment, stdio }))
+  return host.preflight === undefined ? specFor(argv) : Effect.flatMap(host.preflight(argv, options), specFor)
+}
+
 /** Check the options, run the host's preflight, start the child with the stdio given unless the options say otherwise. */
 const startChild = <Io, X, E, R>(
   host: Host<Io, X>,
@@ -55,14 +83,8 @@ const startChild = <Io, X, E, R>(
 ): Effect.Effect<{ readonly running: Running<Io, E | X, R>; readonly settings: Settings }, E | SpawnError | X, R> =>
   // A chain, not a generator: every spawn runs it before its clone. The spec (and with it the environment, which
   // Deno reads only with a permission) is made after the preflight.
-  Effect.flatMap(checkSettings(options), (settings) => {
-    const own = settings.processGroup ? [processGroup, ...(options.plugins ?? [])] : (options.plugins ?? [])
-    const started = (checked: ReadonlyArray<string>) =>
-      Effect.flatMap(withContainment(host.containment, checked, options, own), (plugins) =>
-        Effect.map(start(host.runtime, makeSpec(checked, { ...options, plugins }, { env: host.environment, stdio })), (running) => ({ running, settings })))
-    // The command the preflight checked is the one started.
-    return host.preflight === undefined ? started(argv) : Effect.flatMap(host.preflight(argv, options), started)
-  })
+  Effect.flatMap(checkSettings(options), (settings) =>
+    Effect.flatMap(hostSpec(host, argv, options, settings.processGroup, stdio), (spec) => Effect.map(start(host.runtime, spec), (running) => ({ running, settings }))))
 
 /**
  * Run a child to its end and collect its output; fails only when it cannot

@@ -7,16 +7,13 @@
  */
 import { Effect, type Scope } from "effect"
 import type { SpawnError } from "../errors.ts"
-import { withContainment } from "../containment.ts"
-import { signalTree } from "../run/child.ts"
+import { hostSpec, signalTree } from "../run/child.ts"
 import { start } from "../lifecycle.ts"
-import type { Plugin } from "../plugin.ts"
-import { makeSpec, type Observation } from "../spec.ts"
+import type { Observation } from "../spec.ts"
 import type { ChildExit } from "./events.ts"
 import type { Tree } from "./host.ts"
 import type { Instance } from "./instance.ts"
 import { lineSplitter } from "./lines.ts"
-import { processGroup } from "./process-group.ts"
 import { awaitReadiness, lineWatch, type LineWatch } from "./readiness.ts"
 import { stopPolicy, type WorkerSpec } from "./spec.ts"
 import { stopGracefully } from "./stop.ts"
@@ -76,16 +73,12 @@ export const startWorker = <Io, X, E, R>(
     Effect.gen(function* () {
       const { host } = tree
       const grouped = worker.processGroup ?? true
-      const own: ReadonlyArray<Plugin<E, R>> = grouped ? [processGroup, ...(worker.plugins ?? [])] : (worker.plugins ?? [])
-      // The command the preflight checked is the one started.
-      const argv = host.preflight ? yield* host.preflight(worker.argv, worker) : worker.argv
-      const plugins = yield* withContainment(host.containment, argv, worker, own)
       // What plugins observe (a notify handler's trapped syscalls) becomes an event of the tree, then reaches the worker's own observer.
       const observe = (observation: Observation): void => {
         tree.emitFromCallback({ type: "trapped-syscall", child: path, pid: observation.pid, syscall: observation.syscall })
         worker.observe?.(observation)
       }
-      const spec = makeSpec(argv, { ...worker, plugins, observe }, { env: host.environment, stdio: ["ignore", "pipe", "pipe"] })
+      const spec = yield* hostSpec(host, worker.argv, { ...worker, observe }, grouped, ["ignore", "pipe", "pipe"])
       const running = yield* start(host.runtime, spec)
       const watch = lineWatch(worker.ready)
       const pumps = (["stdout", "stderr"] as const).flatMap((stream) => {
