@@ -9,7 +9,7 @@
  */
 import { constants } from "../arch/generic.ts"
 import { kernelFromLibc, readText } from "../host/kernel.ts"
-import type { Libc } from "../libc.ts"
+import { cString, type Libc } from "../libc.ts"
 import type { LaunchFailure } from "../program/mod.ts"
 import type { ProcessStatus } from "../runtime.ts"
 import { signalName } from "../signals.ts"
@@ -79,6 +79,39 @@ export const programPid = (libc: Libc, childPid: number, init: boolean): ((pid: 
 /** The last number of the NSpid: line of /proc/<pid>/status: the pid inside the innermost pid namespace. */
 const innerPidOf = (libc: Libc, pid: number): number | undefined => statusNumber(libc, pid, /^NSpid:.*\s(\d+)$/m)
 
+/** Where `childrenOf` reads: a lone target's list ("4243 ") is a few bytes, so one read of it does. */
+const listBuffer = new Uint8Array(new ArrayBuffer(4096))
+
+/**
+ * The pids /proc/<pid>/task/<pid>/children lists (one open, a read or so, no
+ * decoder: a spawn's critical path reads it), or undefined when it cannot be read.
+ */
+const childrenOf = (libc: Libc, pid: number): Array<number> | undefined => {
+  const fd = Number(libc.call.open(cString(`/proc/${pid}/task/${pid}/children`), constants.O_RDONLY | constants.O_CLOEXEC, 0))
+  if (fd < 0) return undefined
+  const pids: Array<number> = []
+  let number = -1
+  try {
+    for (;;) {
+      const count = Number(libc.call.read(fd, listBuffer, listBuffer.byteLength))
+      if (count < 0) return undefined
+      if (count === 0) break
+      for (let at = 0; at < count; at++) {
+        const byte = listBuffer[at] as number
+        if (byte >= 0x30 && byte <= 0x39) number = (number < 0 ? 0 : number * 10) + byte - 0x30
+        else if (number >= 0) {
+          pids.push(number)
+          number = -1
+        }
+      }
+    }
+  } finally {
+    libc.call.close(fd)
+  }
+  if (number >= 0) pids.push(number)
+  return pids
+}
+
 /**
  * The target of an init, by its pid outside the namespace: the init's child
  * that is pid 2 inside (the init's first and only fork; orphans reparented
@@ -96,8 +129,7 @@ const innerPidOf = (libc: Libc, pid: number): number | undefined => statusNumber
  * ```
  */
 export const targetOf = (libc: Libc, initPid: number): number | undefined => {
-  const children = readText(kernelFromLibc(libc), `/proc/${initPid}/task/${initPid}/children`)
-  if (typeof children !== "string") return undefined
-  const pids = children.split(" ").filter(Boolean).map(Number)
+  const pids = childrenOf(libc, initPid)
+  if (pids === undefined) return undefined
   return pids.length === 1 ? pids[0] : pids.find((pid) => innerPidOf(libc, pid) === 2)
 }

@@ -177,9 +177,8 @@ export const compileOps = (input: ProgramInput, table: ArchTable, layout: BlockL
   if (input.parentDeathSignal !== 0) {
     add({ nr: sys.prctl, mode: Mode.check, args: [c.PR_SET_PDEATHSIG, signal(input.parentDeathSignal, "parentDeathSignal"), 0, 0, 0], stage: "parent-death-signal", subject: "PR_SET_PDEATHSIG" })
     // The parent may have died before prctl took effect; then nobody would ever signal us. An init
-    // sees no parent (getppid is 0 outside its namespace): it asks the control channel instead.
-    if (init) add({ nr: sys.write, mode: Mode.expectOrExit, args: [control, record(layout, recordTag.alive, 0), recordSize], expected: recordSize, exitStatus: 1, stage: "parent-death-signal", subject: "the parent is gone" })
-    else add({ nr: sys.getppid, mode: Mode.expectOrExit, args: [], expected: input.parentPid, exitStatus: 1, stage: "parent-death-signal", subject: "the parent is gone" })
+    // sees no parent (getppid is 0 outside its namespace): it asks the control channel instead, below.
+    if (!init) add({ nr: sys.getppid, mode: Mode.expectOrExit, args: [], expected: input.parentPid, exitStatus: 1, stage: "parent-death-signal", subject: "the parent is gone" })
   }
 
   const defaultAction = layout.bytes(new Uint8Array(table.structs.kernelSigaction.size))
@@ -207,6 +206,11 @@ export const compileOps = (input: ProgramInput, table: ArchTable, layout: BlockL
   const firstClosed = firstPassedFd + passed.size
   if (passed.size > 0) add({ nr: sys.close_range, mode: Mode.check, args: [listenerFd, listenerFd, 0], stage: "close-fds", subject: `fd ${listenerFd}` })
   add({ nr: sys.close_range, mode: Mode.check, args: [passed.size > 0 ? firstClosed : listenerFd, 0xffffffff, 0], stage: "close-fds", subject: `fds ${passed.size > 0 ? firstClosed : listenerFd} and up` })
+  if (init && input.parentDeathSignal !== 0) {
+    // Only now, with our copy of the parent's end closed (the clone copied its fd table), does a write fail
+    // (EPIPE) once the parent is gone. Zero bytes: a stream socket still says EPIPE, and the parent is not woken.
+    add({ nr: sys.write, mode: Mode.expectOrExit, args: [controlFd, layout.bytes(new Uint8Array(1)), 0], expected: 0, exitStatus: 1, stage: "parent-death-signal", subject: "the parent is gone" })
+  }
 
   const context = (step: PreExecStep): RuleContext => ({
     table, layout, at: at(step), scratchFd: listenerFd,

@@ -151,8 +151,7 @@ export const failureExitStatus = 127
  * Report records, child -> parent on the control channel, `recordSize` bytes:
  * | 0 | u32 tag | 4 | u32 op index | 8 | i32 value | 12 | u32 zero |
  * The value is the errno of a failure and the wait status of `targetStatus`.
- * `alive` is the pid-namespace init's probe that the parent still listens
- * (it carries nothing); `started`: the init's target has exec'd (or failed, in
+ * `started`: the init's target has exec'd (or failed, in
  * which case its failure record came first).
  *
  * @example
@@ -169,7 +168,7 @@ export const recordSize = 16
  * recordTag.started // 0x6b6b0004
  * ```
  */
-export const recordTag = { installingListener: 0x6b6b0001, failure: 0x6b6b0002, alive: 0x6b6b0003, started: 0x6b6b0004, targetStatus: 0x6b6b0005 } as const
+export const recordTag = { installingListener: 0x6b6b0001, failure: 0x6b6b0002, started: 0x6b6b0004, targetStatus: 0x6b6b0005 } as const
 
 /**
  * An interpreter as assembled from its source: the code, where to enter it, and the GNU `as` listing of the same program.

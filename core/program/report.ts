@@ -68,7 +68,7 @@ export const decodeReport = (ops: ReadonlyArray<Pick<OpSpec, "stage" | "subject"
     else if (tag === recordTag.targetStatus) targetStatus = value
     // The first failure is the one that counts; an init still reports its target's status after it.
     else if (tag === recordTag.failure) failure ??= { stage: op.stage, errno: value, subject: op.subject }
-    else if (tag !== recordTag.alive) return report(malformed(`record tag 0x${tag.toString(16)}`))
+    else return report(malformed(`record tag 0x${tag.toString(16)}`))
   }
   return report()
 }
