@@ -70,6 +70,23 @@ export const compareFigures = async (
   })
 }
 
+/**
+ * A case as one whose figure is each run's wall time in ms, to time beside cases that report their own.
+ *
+ * @example
+ * ```ts
+ * const figure = timed({ label: "nothing", task: async () => {} })
+ * ```
+ */
+export const timed = ({ label, task }: Case): FigureCase => ({
+  label,
+  task: async () => {
+    const started = performance.now()
+    await task()
+    return performance.now() - started
+  }
+})
+
 /** `compareFigures` where the figure is each run's wall time in ms. */
 export const compare = async (
   cases: ReadonlyArray<Case>,
@@ -77,15 +94,7 @@ export const compare = async (
   warmup = 3,
   timeoutMs = 30_000
 ): Promise<Array<Sample>> => {
-  const timed = cases.map(({ label, task }): FigureCase => ({
-    label,
-    task: async () => {
-      const started = performance.now()
-      await task()
-      return performance.now() - started
-    }
-  }))
-  const figures = await compareFigures(timed, runs, warmup, timeoutMs)
+  const figures = await compareFigures(cases.map(timed), runs, warmup, timeoutMs)
   return figures.map(({ label, median, p90 }) => ({ label, medianMs: median, p90Ms: p90 }))
 }
 

@@ -14,8 +14,16 @@
  *   deno run -A bench/spawn-latency.ts [runs]
  *   bun bench/spawn-latency.ts [runs]
  */
-import { policy, run, seccomp } from "../mod.ts"
-import { compare, machine, report, type Case } from "./measure.ts"
+import { spawn } from "node:child_process"
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { Effect } from "effect"
+import { layer, policy, run, seccomp } from "../mod.ts"
+import { compile } from "../plugins/seccomp/mod.ts"
+import { buildC } from "../test/helpers/build-c.ts"
+import { compareFigures, machine, reportFigures, timed, type Case, type FigureCase } from "./measure.ts"
 import { execPath, plainSpawn, plainSpawnName, runtime, type RuntimeName } from "./runtime.ts"
 
 const runs = Number(process.argv[2] ?? 50)
@@ -35,8 +43,35 @@ const kakoi = async (options: Parameters<typeof run>[1]): Promise<void> => {
   if (result.exitCode !== 0) throw new Error(`kakoi run ${target} ended with ${result.signal ?? `exit code ${result.exitCode}`}`)
 }
 
+const errnoPolicy = policy({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir", "mkdirat"] }] })
 // Compiled at the first spawn (a warm-up run) and cached, as in a long-lived supervisor.
-const fence = seccomp(policy({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir", "mkdirat"] }] }))
+const fence = seccomp(errnoPolicy)
+
+/**
+ * The C reference (spawn-reference.c): the system calls kakoi's child program makes, from C, with the same
+ * filter (compiled here as the fence compiles it), timed by the C process itself from the clone to the reap.
+ */
+const reference = async (): Promise<(letter: "g" | "n") => Promise<number>> => {
+  const { bpf } = await Effect.runPromise(Effect.provide(compile(errnoPolicy), layer))
+  const filterFile = join(mkdtempSync(join(tmpdir(), "kakoi-bench-")), "errno.bpf")
+  writeFileSync(filterFile, bpf)
+  const helper = spawn(buildC(fileURLToPath(new URL("spawn-reference.c", import.meta.url))), [filterFile], { stdio: ["pipe", "pipe", "inherit"] })
+  helper.unref()
+  const waiting: Array<(ms: number) => void> = []
+  let text = ""
+  helper.stdout.on("data", (chunk: Buffer) => {
+    text += chunk.toString()
+    for (let end = text.indexOf("\n"); end >= 0; end = text.indexOf("\n")) {
+      waiting.shift()?.(Number(text.slice(0, end)))
+      text = text.slice(end + 1)
+    }
+  })
+  const ended = new Promise<never>((_, reject) => helper.once("exit", (code) => reject(new Error(`spawn-reference ended with exit code ${code}`))))
+  return (letter) => Promise.race([new Promise<number>((resolve) => (waiting.push(resolve), helper.stdin.write(letter))), ended])
+}
+const referenceSpawn = await reference()
+/** bwrap, when installed: the same kind of containment (pid and mount namespace, a fresh /proc), no seccomp, no Landlock. */
+const bwrap = ["/usr/bin/bwrap", "--unshare-pid", "--dev-bind", "/", "/", "--proc", "/proc", target]
 
 const baseline: Case = { label: `${plainSpawnName} ${target}`, task: () => plainSpawn([target]) }
 // Each at the default containment ("namespaces": a pid namespace and its init, a Landlock domain) and at
@@ -52,7 +87,14 @@ const spawns: ReadonlyArray<Case> = [
 // cold), and in one round only the case after the boot would pay for it.
 const bootCases = boots[runtime].map((args): Case => ({ label: `runtime boot: ${runtime} ${quoted(args)}`, task: () => plainSpawn([execPath, ...args]) }))
 
-const [plain, ...kakoiRuns] = await compare(spawns, runs, warmup)
-const bootRuns = (await compare([baseline, ...bootCases], runs, warmup)).slice(1)
+const peers: ReadonlyArray<FigureCase> = [
+  { label: `C reference: kakoi's system calls from C, errno filter, containment "namespaces"`, task: () => referenceSpawn("n") },
+  { label: `C reference: kakoi's system calls from C, errno filter, containment "process-group"`, task: () => referenceSpawn("g") },
+  ...(existsSync(bwrap[0] ?? "") ? [timed({ label: `${plainSpawnName} ${bwrap.join(" ")} (no seccomp)`, task: () => plainSpawn(bwrap) })] : [])
+]
+if (peers.length < 3) console.log(`(no ${bwrap[0]}: install bubblewrap for its row)`)
+
+const [plain, ...kakoiRuns] = await compareFigures([...spawns.map(timed), ...peers], runs, warmup)
+const bootRuns = (await compareFigures([baseline, ...bootCases].map(timed), runs, warmup)).slice(1)
 // Boots are shown against the baseline's median from the spawn rounds.
-report(`Cold spawn latency, median of ${runs} runs (${machine()})`, plain === undefined ? [] : [plain, ...bootRuns, ...kakoiRuns])
+reportFigures(`Cold spawn latency, median of ${runs} runs (${machine()})`, "ms", plain === undefined ? [] : [plain, ...bootRuns, ...kakoiRuns])
