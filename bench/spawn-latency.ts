@@ -9,10 +9,16 @@
  *
  * Every case ignores the child's stdio, as plain spawn does here.
  *
- * Run (default 50 runs, after 5 warm-up rounds):
- *   node bench/spawn-latency.ts [runs]
- *   deno run -A bench/spawn-latency.ts [runs]
- *   bun bench/spawn-latency.ts [runs]
+ * Then the same spawns again after `steady` more rounds of them: by then the
+ * JavaScript on kakoi's spawn path (and the runtime's own spawn wrapper) has
+ * been run often enough for the JIT to compile it (V8 and JavaScriptCore tier
+ * code up by how often it runs), as in a supervisor that has been starting
+ * children for a while; the first table is the first spawns of a process.
+ *
+ * Run (default 50 runs after 5 warm-up rounds, then 50 after 1000 more):
+ *   node bench/spawn-latency.ts [runs] [steady]
+ *   deno run -A bench/spawn-latency.ts [runs] [steady]
+ *   bun bench/spawn-latency.ts [runs] [steady]
  */
 import { spawn } from "node:child_process"
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs"
@@ -28,6 +34,7 @@ import { execPath, plainSpawn, plainSpawnName, runtime, type RuntimeName } from 
 
 const runs = Number(process.argv[2] ?? 50)
 const warmup = 5
+const steadyRounds = Number(process.argv[3] ?? 1000)
 const target = "/bin/true"
 
 /** The runtime started with nothing to run, labelled as a command line. */
@@ -51,12 +58,11 @@ const fence = seccomp(errnoPolicy)
  * The C reference (spawn-reference.c): the system calls kakoi's child program makes, from C, with the same
  * filter (compiled here as the fence compiles it), timed by the C process itself from the clone to the reap.
  */
-const reference = async (): Promise<(letter: "g" | "n") => Promise<number>> => {
+const reference = async (): Promise<{ readonly spawn: (letter: "g" | "n") => Promise<number>; readonly close: () => void }> => {
   const { bpf } = await Effect.runPromise(Effect.provide(compile(errnoPolicy), layer))
   const filterFile = join(mkdtempSync(join(tmpdir(), "kakoi-bench-")), "errno.bpf")
   writeFileSync(filterFile, bpf)
   const helper = spawn(buildC(fileURLToPath(new URL("spawn-reference.c", import.meta.url))), [filterFile], { stdio: ["pipe", "pipe", "inherit"] })
-  helper.unref()
   const waiting: Array<(ms: number) => void> = []
   let text = ""
   helper.stdout.on("data", (chunk: Buffer) => {
@@ -67,9 +73,14 @@ const reference = async (): Promise<(letter: "g" | "n") => Promise<number>> => {
     }
   })
   const ended = new Promise<never>((_, reject) => helper.once("exit", (code) => reject(new Error(`spawn-reference ended with exit code ${code}`))))
-  return (letter) => Promise.race([new Promise<number>((resolve) => (waiting.push(resolve), helper.stdin.write(letter))), ended])
+  ended.catch(() => {})
+  return {
+    spawn: (letter) => Promise.race([new Promise<number>((resolve) => (waiting.push(resolve), helper.stdin.write(letter))), ended]),
+    // At end of input the helper exits.
+    close: () => helper.stdin.end()
+  }
 }
-const referenceSpawn = await reference()
+const referenceHelper = await reference()
 /** bwrap, when installed: the same kind of containment (pid and mount namespace, a fresh /proc), no seccomp, no Landlock. */
 const bwrap = ["/usr/bin/bwrap", "--unshare-pid", "--dev-bind", "/", "/", "--proc", "/proc", target]
 
@@ -88,13 +99,19 @@ const spawns: ReadonlyArray<Case> = [
 const bootCases = boots[runtime].map((args): Case => ({ label: `runtime boot: ${runtime} ${quoted(args)}`, task: () => plainSpawn([execPath, ...args]) }))
 
 const peers: ReadonlyArray<FigureCase> = [
-  { label: `C reference: kakoi's system calls from C, errno filter, containment "namespaces"`, task: () => referenceSpawn("n") },
-  { label: `C reference: kakoi's system calls from C, errno filter, containment "process-group"`, task: () => referenceSpawn("g") },
+  { label: `C reference: kakoi's system calls from C, errno filter, containment "namespaces"`, task: () => referenceHelper.spawn("n") },
+  { label: `C reference: kakoi's system calls from C, errno filter, containment "process-group"`, task: () => referenceHelper.spawn("g") },
   ...(existsSync(bwrap[0] ?? "") ? [timed({ label: `${plainSpawnName} ${bwrap.join(" ")} (no seccomp)`, task: () => plainSpawn(bwrap) })] : [])
 ]
 if (peers.length < 3) console.log(`(no ${bwrap[0]}: install bubblewrap for its row)`)
 
-const [plain, ...kakoiRuns] = await compareFigures([...spawns.map(timed), ...peers], runs, warmup)
+const cases = [...spawns.map(timed), ...peers]
+const [plain, ...kakoiRuns] = await compareFigures(cases, runs, warmup)
 const bootRuns = (await compareFigures([baseline, ...bootCases].map(timed), runs, warmup)).slice(1)
 // Boots are shown against the baseline's median from the spawn rounds.
 reportFigures(`Cold spawn latency, median of ${runs} runs (${machine()})`, "ms", plain === undefined ? [] : [plain, ...bootRuns, ...kakoiRuns])
+if (steadyRounds > 0) {
+  const steady = await compareFigures(cases, runs, steadyRounds)
+  reportFigures(`The same after ${steadyRounds} more rounds of them (the spawn path's JavaScript JIT-compiled, as in a supervisor that has run a while), median of ${runs} runs`, "ms", steady)
+}
+referenceHelper.close()
