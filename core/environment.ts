@@ -46,7 +46,10 @@ const sameSet = (last: Last, env: Readonly<Record<string, string | undefined>>, 
  * Reads the environment through `read` for each call and returns it as a
  * snapshot: its defined variables, frozen, in the order read (or by name,
  * for a runtime whose order changes from one read to the next), and the
- * very object of the call before when nothing changed.
+ * very object of the call before when nothing changed. `unchanged`, when
+ * given, is asked first: a true answer (certain that nothing changed since
+ * its last call, as `environProbe` tells for libc's environment) returns the
+ * last snapshot without a read.
  *
  * @example
  * ```ts
@@ -58,11 +61,14 @@ const sameSet = (last: Last, env: Readonly<Record<string, string | undefined>>, 
  */
 export const environmentReader = (
   read: () => Readonly<Record<string, string | undefined>>,
-  order: "as-read" | "by-name" = "as-read"
+  order: "as-read" | "by-name" = "as-read",
+  unchanged?: () => boolean
 ): (() => Readonly<Record<string, string>>) => {
   let last: Last | undefined
   const same = order === "as-read" ? sameAsRead : sameSet
   return () => {
+    // Asked at every read, so that it always compares with the environment of the read before.
+    if (unchanged?.() === true && last !== undefined) return last.snapshot
     const env = read()
     const names = Object.keys(env)
     if (last !== undefined && same(last, env, names)) return last.snapshot

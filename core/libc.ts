@@ -40,7 +40,7 @@ export type LibcFunction =
   | "getrlimit" | "setrlimit" | "chdir" | "umask" | "setsid"
   | "getpid" | "getppid" | "prctl" | "access" | "syscall" | "execve" | "_exit" | "memfd_create" | "pread"
   | "process_vm_readv" | "__errno_location" | "memcpy" | "strlen" | "free"
-  | "clone" | "mmap" | "mprotect" | "memmove" | "pipe2" | "open" | "waitid" | "lseek" | "poll"
+  | "clone" | "mmap" | "mprotect" | "memmove" | "pipe2" | "open" | "waitid" | "lseek" | "poll" | "dlsym"
 
 /**
  * x86_64 glibc prototypes. Variadic functions (fcntl, prctl, syscall) get a
@@ -98,7 +98,9 @@ export const libcSignatures: Readonly<Record<LibcFunction, CSignature>> = {
   waitid: { args: ["i32", "u32", "buffer", "i32"], returns: "i32" },
   lseek: { args: ["i32", "i64", "i32"], returns: "i64" },
   // poll(fds, nfds, timeout) on the calling thread (the launcher's short wait for a child's exit): fds as an address.
-  poll: { args: ["u64", "u64", "i32"], returns: "i32" }
+  poll: { args: ["u64", "u64", "i32"], returns: "i32" },
+  // dlsym(RTLD_DEFAULT, name): where a C variable such as `environ` lives (libc.so.6 has dlsym since glibc 2.34).
+  dlsym: { args: ["u64", "buffer"], returns: "u64" }
 }
 
 /** libc as one runtime's FFI binds it: the functions above plus the two things every FFI does its own way. */

@@ -31,6 +31,9 @@ export const denoBind = <Name extends string>(file: string, signatures: Readonly
 
 let libc: Libc | undefined
 
+/** libc if `denoLibc` has loaded it (nothing loads it just to ask: that needs --allow-ffi). */
+export const loadedDenoLibc = (): Libc | undefined => libc
+
 /** libc bound with Deno.dlopen, loaded on first use. */
 export const denoLibc = (): Libc => {
   if (libc !== undefined) return libc

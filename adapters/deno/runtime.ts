@@ -7,21 +7,24 @@
  */
 import { Effect } from "effect"
 import { environmentReader } from "../../core/environment.ts"
+import { environProbe } from "../../core/host/environ.ts"
 import { webIoOf } from "../../core/launch/fd-streams.ts"
 import { writeWebInput, type WebIo } from "../../core/web-io.ts"
 import type { RuntimeBinding } from "../shared/make-adapter.ts"
 import { trapHelperPath } from "../shared/trap-helper-host.ts"
 import { layer as seccompLibrary } from "./libseccomp.ts"
 import { denoPollOffThread } from "./listener.ts"
-import { denoLibc } from "./native.ts"
+import { denoLibc, loadedDenoLibc } from "./native.ts"
 import { requirePermissions, requireRun, type DenoPermissionError } from "./permissions.ts"
 
 /**
  * The environment with its names in order: Deno.env.toObject() gives them in
  * a different (hash) order on every call, so each child got its variables
  * shuffled and no two spawns of one command had the same program to reuse.
+ * Deno.env is libc's environment, for every worker alike: read only when the
+ * probe cannot tell it is unchanged.
  */
-const environment = environmentReader(() => Deno.env.toObject(), "by-name")
+const environment = environmentReader(() => Deno.env.toObject(), "by-name", environProbe(loadedDenoLibc))
 
 /**
  * Deno's binding. Deno ignores SIGPIPE for itself (and 32/33, glibc's own, on some builds).

@@ -34,6 +34,9 @@ export const koffiBind = <Name extends string>(
 
 let libc: Libc | undefined
 
+/** libc if `nodeLibc` has loaded it (nothing loads it just to ask). */
+export const loadedNodeLibc = (): Libc | undefined => libc
+
 /** libc bound with koffi, loaded on first use. */
 export const nodeLibc = (): Libc =>
   (libc ??= { call: koffiBind(koffi.load("libc.so.6"), libcSignatures), errno: () => koffi.errno(), address: (buffer) => koffi.address(buffer) as bigint })

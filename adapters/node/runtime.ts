@@ -5,11 +5,33 @@
  */
 import type { Readable, Writable } from "node:stream"
 import { environmentReader } from "../../core/environment.ts"
+import { environProbe } from "../../core/host/environ.ts"
 import type { RuntimeBinding } from "../shared/make-adapter.ts"
 import { trapHelperPath } from "../shared/trap-helper-host.ts"
 import { layer as seccompLibrary } from "./libseccomp.ts"
 import { nodePollOffThread } from "./listener.ts"
-import { nodeLibc } from "./native.ts"
+import { loadedNodeLibc, nodeLibc } from "./native.ts"
+
+/** The main thread's process.env, a view of libc's environment (a worker's is a copy of its own, unless it shares). */
+const mainEnv = process.getBuiltinModule("node:worker_threads").isMainThread ? process.env : undefined
+const environUnchanged = environProbe(loadedNodeLibc)
+let lastReadWasMain = false
+
+/**
+ * Node's process.env, read only when libc's environment may have changed: in
+ * the main thread, while process.env is still that view (not replaced by an
+ * object of the program's), the probe tells for 0.05-0.1 ms less per spawn.
+ * It vouches only for a read whose last read was of the view too: the
+ * snapshot it would keep must come from what it looks at.
+ */
+const environment = environmentReader(() => process.env, "as-read", () => {
+  // Looked at for every read, so that its last look is always the read before's.
+  const same = environUnchanged()
+  const main = mainEnv !== undefined && process.env === mainEnv
+  const vouched = same && main && lastReadWasMain
+  lastReadWasMain = main
+  return vouched
+})
 
 /**
  * The child's stdio as Node streams; undefined where the stream is not a pipe.
@@ -62,7 +84,7 @@ export const nodeBinding: RuntimeBinding<NodeIo> = {
   runtimeIgnores: ["SIGPIPE", "SIGXFSZ"],
   seccompLibrary,
   streams: ([stdin, stdout, stderr]) => ({ stdin: writable(stdin), stdout: readable(stdout), stderr: readable(stderr) }),
-  environment: environmentReader(() => process.env),
+  environment,
   // A child that exits without reading makes the write fail (EPIPE): the child's business, not an error of `run`.
   writeInput: (io, input) => void io.stdin?.on("error", () => {}).end(input),
   trapHelper: (parent, errno) => [process.execPath, "--no-warnings", trapHelperPath, "node", String(parent), String(errno)]

@@ -94,6 +94,19 @@ export const launcherSuite = <Io>(adapter: AdapterUnderTest<Io>): void => {
       expect([swapped.includes("KAKOI_TEST_SECRET"), swapped.includes("KAKOI_TEST_OTHER=hunter2\n")]).toEqual([false, true])
     })
 
+    it("run() gives each child the supervisor's environment as it is then, a value set back to an old one included", async () => {
+      const marker = async (): Promise<string | undefined> => /^KAKOI_TEST_BACK=(.*)$/m.exec((await run(["/usr/bin/env"])).stdout)?.[1]
+      const seen: Array<string | undefined> = []
+      // The same lengths each time, and a value that comes back (glibc hands its old string out again).
+      for (const value of ["aa", "bb", "aa", "aa", undefined, "aa", "cc"]) {
+        if (value === undefined) adapter.unsetEnv("KAKOI_TEST_BACK")
+        else adapter.setEnv("KAKOI_TEST_BACK", value)
+        seen.push(await marker())
+      }
+      adapter.unsetEnv("KAKOI_TEST_BACK")
+      expect(seen).toEqual(["aa", "bb", "aa", "aa", undefined, "aa", "cc"])
+    })
+
     it("run() pipes stdin through", async () => {
       const result = await run(["cat"], { input: "through the fence\n" })
       expect(result.stdout).toBe("through the fence\n")

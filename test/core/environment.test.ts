@@ -22,6 +22,23 @@ describe("environmentReader()", () => {
     expect(read()).toEqual({ PATH: "/usr/bin", HOME: "/home/user" })
   })
 
+  it("asks `unchanged` at every call and reads only when it cannot say the environment is the same", () => {
+    const env: Record<string, string | undefined> = { A: "1" }
+    let reads = 0
+    let answer = true
+    const asked: Array<boolean> = []
+    const read = environmentReader(() => (reads++, env), "as-read", () => (asked.push(answer), answer))
+    // The first call reads whatever the probe says: there is no snapshot yet.
+    const first = read()
+    expect([first, reads]).toEqual([{ A: "1" }, 1])
+    expect(read()).toBe(first)
+    expect(reads).toBe(1)
+    env.A = "2"
+    answer = false
+    expect(read()).toEqual({ A: "2" })
+    expect([reads, asked.length]).toEqual([2, 3])
+  })
+
   it("as read, a new order is a new snapshot; by name, the order it was read in does not matter", () => {
     let env: Record<string, string> = { B: "2", A: "1" }
     const asRead = environmentReader(() => env)

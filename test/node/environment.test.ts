@@ -1,0 +1,54 @@
+/**
+ * Node's process.env as the children get it where libc's environment does not
+ * tell (the probe in adapters/node/runtime.ts must not be trusted there): a
+ * process.env the program replaced with an object of its own, and a worker
+ * thread's process.env, which is a copy of its own.
+ */
+import { Worker } from "node:worker_threads"
+import { describe, expect, it } from "vitest"
+import { run } from "../../adapters/node/mod.ts"
+
+const marker = async (): Promise<string | undefined> =>
+  /^KAKOI_TEST_NODE=(.*)$/m.exec((await run(["/usr/bin/env"], { containment: "process-group" })).stdout)?.[1]
+
+describe("the supervisor's environment on Node", () => {
+  it("follows a process.env replaced by an object of the program's, and the real one again", async () => {
+    process.env.KAKOI_TEST_NODE = "real"
+    expect(await marker()).toBe("real")
+    const real = process.env
+    try {
+      process.env = { ...real, KAKOI_TEST_NODE: "replaced" }
+      expect(await marker()).toBe("replaced")
+      process.env.KAKOI_TEST_NODE = "changed"
+      expect(await marker()).toBe("changed")
+    } finally {
+      process.env = real
+    }
+    expect(await marker()).toBe("real")
+    delete process.env.KAKOI_TEST_NODE
+    expect(await marker()).toBeUndefined()
+  })
+
+  it("gives a worker thread's children that worker's own process.env as it is at each spawn", async () => {
+    const source = `
+      const { parentPort } = require("node:worker_threads")
+      const { run } = require(${JSON.stringify(new URL("../../adapters/node/mod.ts", import.meta.url).pathname)})
+      const marker = async () => /^KAKOI_TEST_NODE=(.*)$/m.exec((await run(["/usr/bin/env"], { containment: "process-group" })).stdout)?.[1] ?? null
+      ;(async () => {
+        const seen = []
+        for (const value of ["one", "two", "one", null]) {
+          if (value === null) delete process.env.KAKOI_TEST_NODE
+          else process.env.KAKOI_TEST_NODE = value
+          seen.push(await marker())
+        }
+        parentPort.postMessage(seen)
+      })().catch((error) => parentPort.postMessage(String(error)))
+    `
+    const worker = new Worker(source, { eval: true })
+    const seen = await new Promise((resolve) => worker.once("message", resolve))
+    await worker.terminate()
+    expect(seen).toEqual(["one", "two", "one", null])
+    // The worker's copy never reached the main thread's environment.
+    expect(await marker()).toBeUndefined()
+  })
+})
