@@ -1,9 +1,11 @@
 /**
  * Node's process.env as the children get it where libc's environment does not
  * tell (the probe in adapters/node/runtime.ts must not be trusted there): a
- * process.env the program replaced with an object of its own, and a worker
- * thread's process.env, which is a copy of its own.
+ * process.env the program replaced with an object of its own (before kakoi
+ * was loaded, as a test framework does, or after), and a worker thread's
+ * process.env, which is a copy of its own.
  */
+import { execFileSync } from "node:child_process"
 import { Worker } from "node:worker_threads"
 import { describe, expect, it } from "vitest"
 import { run } from "../../adapters/node/mod.ts"
@@ -27,6 +29,23 @@ describe("the supervisor's environment on Node", () => {
     expect(await marker()).toBe("real")
     delete process.env.KAKOI_TEST_NODE
     expect(await marker()).toBeUndefined()
+  })
+
+  it("follows a copy of process.env put in place before kakoi was loaded, as a test framework does", () => {
+    const script = `
+      process.env = { ...process.env, KAKOI_TEST_NODE: "copy" }
+      const { run } = await import(${JSON.stringify(new URL("../../adapters/node/mod.ts", import.meta.url).pathname)})
+      const marker = async () => /^KAKOI_TEST_NODE=(.*)$/m.exec((await run(["/usr/bin/env"], { containment: "process-group" })).stdout)?.[1] ?? null
+      const seen = []
+      for (const value of ["copy", "one", "two", null]) {
+        if (value === null) delete process.env.KAKOI_TEST_NODE
+        else process.env.KAKOI_TEST_NODE = value
+        seen.push(await marker())
+      }
+      console.log(JSON.stringify(seen))
+    `
+    const output = execFileSync(process.execPath, ["--no-warnings", "--input-type=module", "-e", script], { encoding: "utf8" })
+    expect(JSON.parse(output)).toEqual(["copy", "one", "two", null])
   })
 
   it("gives a worker thread's children that worker's own process.env as it is at each spawn", async () => {

@@ -19,9 +19,14 @@ it("frees the name libseccomp mallocs for every syscall number it resolves", () 
   })
   const mallinfo2 = koffi.load("libc.so.6").func("mallinfo2", Mallinfo2, []) as () => { uordblks: number }
   library.syscallResolveNum(native, 0) // warm up
-  const before = mallinfo2().uordblks
-  for (let i = 0; i < 100_000; i++) library.syscallResolveNum(native, i % 300)
-  // Without free() this grows by ~2.6 MB (100k names of ~10 bytes in 32-byte chunks).
-  expect(mallinfo2().uordblks - before).toBeLessThan(256 * 1024)
+  const growth = (): number => {
+    const before = mallinfo2().uordblks
+    for (let i = 0; i < 100_000; i++) library.syscallResolveNum(native, i % 300)
+    return mallinfo2().uordblks - before
+  }
+  // Without free() each round grows by ~2.6 MB (100k names of ~10 bytes in 32-byte chunks). The count is the
+  // whole process's: the runtime's own threads allocate meanwhile (3.9 MB once, in a loaded full run), so the
+  // least of three rounds is taken, which a leak still puts at ~2.6 MB.
+  expect(Math.min(growth(), growth(), growth())).toBeLessThan(256 * 1024)
 })
 
