@@ -27,10 +27,19 @@ let viewOfEnviron: boolean | undefined
 const writesEnviron = (): boolean => {
   if (Object.hasOwn(startEnv, checkName)) return false
   environUnchanged()
-  startEnv[checkName] = "1"
-  const seen = !environUnchanged()
-  delete startEnv[checkName]
-  return seen
+  try {
+    startEnv[checkName] = "1"
+    return !environUnchanged()
+  } catch {
+    // An object of the program's that refuses the write (a frozen copy, a strict Proxy) is not libc's environment.
+    return false
+  } finally {
+    try {
+      delete startEnv[checkName]
+    } catch {
+      // Refused as the write was: nothing was added.
+    }
+  }
 }
 let lastReadVouchable = false
 

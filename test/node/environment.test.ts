@@ -48,6 +48,18 @@ describe("the supervisor's environment on Node", () => {
     expect(JSON.parse(output)).toEqual(["copy", "one", "two", null])
   })
 
+  it("spawns with a frozen copy of process.env put in place before kakoi was loaded (the check's write is refused)", () => {
+    const script = `
+      process.env = Object.freeze({ ...process.env, KAKOI_TEST_NODE: "frozen" })
+      const { run } = await import(${JSON.stringify(new URL("../../adapters/node/mod.ts", import.meta.url).pathname)})
+      const seen = []
+      for (let round = 0; round < 3; round++) seen.push(/^KAKOI_TEST_NODE=(.*)$/m.exec((await run(["/usr/bin/env"], { containment: "process-group" })).stdout)?.[1] ?? null)
+      console.log(JSON.stringify(seen))
+    `
+    const output = execFileSync(process.execPath, ["--no-warnings", "--input-type=module", "-e", script], { encoding: "utf8" })
+    expect(JSON.parse(output)).toEqual(["frozen", "frozen", "frozen"])
+  })
+
   it("gives a worker thread's children that worker's own process.env as it is at each spawn", async () => {
     const source = `
       const { parentPort } = require("node:worker_threads")
