@@ -25,20 +25,19 @@ const environUnchanged = environProbe(loadedNodeLibc)
 const checkName = "KAKOI_ENVIRON_CHECK"
 let viewOfEnviron: boolean | undefined
 const writesEnviron = (): boolean => {
-  if (Object.hasOwn(startEnv, checkName)) return false
-  environUnchanged()
+  let wrote = false
   try {
+    if (Object.hasOwn(startEnv, checkName)) return false
+    environUnchanged()
     startEnv[checkName] = "1"
+    wrote = true
     return !environUnchanged()
   } catch {
-    // An object of the program's that refuses the write (a frozen copy, a strict Proxy) is not libc's environment.
+    // An object of the program's that refuses the write or the look (a frozen copy, a strict Proxy) is not
+    // libc's environment.
     return false
   } finally {
-    try {
-      delete startEnv[checkName]
-    } catch {
-      // Refused as the write was: nothing was added.
-    }
+    if (wrote) delete startEnv[checkName]
   }
 }
 let lastReadVouchable = false
