@@ -37,7 +37,8 @@ const writesEnviron = (): boolean => {
     // libc's environment.
     return false
   } finally {
-    if (wrote) delete startEnv[checkName]
+    // Reflect.deleteProperty answers false where a delete statement would throw (a Proxy that refuses it).
+    if (wrote) Reflect.deleteProperty(startEnv, checkName)
   }
 }
 let lastReadVouchable = false
