@@ -4,8 +4,11 @@
  * (net.Socket on the parent's ends: libuv polls them, no pool thread is held).
  */
 import type { Readable, Writable } from "node:stream"
+import { types } from "node:util"
+import { threadId } from "node:worker_threads"
 import { environmentReader } from "../../core/environment.ts"
 import { environProbe } from "../../core/host/environ.ts"
+import { copyString, cString, type Libc } from "../../core/libc.ts"
 import type { RuntimeBinding } from "../shared/make-adapter.ts"
 import { trapHelperPath } from "../shared/trap-helper-host.ts"
 import { layer as seccompLibrary } from "./libseccomp.ts"
@@ -17,20 +20,29 @@ import { loadedNodeLibc, nodeLibc } from "./native.ts"
  * have put an object of its own there. Whether it is libc's environment (the
  * main thread's, or a worker's with SHARE_ENV; not a worker's own copy, nor a
  * copy a test framework put in place before loading kakoi) is asked once
- * libc is loaded: does a write to it change what the probe sees?
+ * libc is loaded: does a value written to it come back from libc's getenv?
  */
 const startEnv = process.env
 const environUnchanged = environProbe(loadedNodeLibc)
 /** The variable the check writes and removes again (a name no one else uses; if set, no check: not ours to touch). */
 const checkName = "KAKOI_ENVIRON_CHECK"
+const checkNameC = cString(checkName)
+/** What libc's getenv says for the check's variable; undefined where it is not set. */
+const checkValueInC = (c: Libc): string | undefined => {
+  const at = BigInt(c.call.getenv(checkNameC))
+  return at === 0n ? undefined : copyString(c.call, at)
+}
 let viewOfEnviron: boolean | undefined
-const writesEnviron = (): boolean => {
-  if (Object.hasOwn(startEnv, checkName)) return false
-  environUnchanged()
-  startEnv[checkName] = "1"
-  const seen = !environUnchanged()
+const writesEnviron = (c: Libc): boolean => {
+  // A Proxy can answer reads from elsewhere while its writes reach libc (a layered configuration): never vouched for.
+  if (types.isProxy(startEnv) || Object.hasOwn(startEnv, checkName)) return false
+  // A value of this thread's own read back by name, not "did environ move": another thread's writes
+  // meanwhile (the main thread's, while a worker with its own copy asks) cannot pass for this one's.
+  const value = `${process.pid}.${threadId}`
+  startEnv[checkName] = value
+  const written = checkValueInC(c) === value
   delete startEnv[checkName]
-  return seen
+  return written && checkValueInC(c) === undefined
 }
 let lastReadVouchable = false
 
@@ -44,8 +56,9 @@ let lastReadVouchable = false
 const environment = environmentReader(() => process.env, "as-read", () => {
   // Looked at for every read, so that its last look is always the read before's.
   const same = environUnchanged()
-  if (viewOfEnviron === undefined && loadedNodeLibc() !== undefined) {
-    viewOfEnviron = writesEnviron()
+  const c = loadedNodeLibc()
+  if (viewOfEnviron === undefined && c !== undefined) {
+    viewOfEnviron = writesEnviron(c)
     // The check's own write and removal are not a change the next read must see.
     environUnchanged()
   }
