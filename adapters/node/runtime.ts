@@ -7,7 +7,7 @@ import type { Readable, Writable } from "node:stream"
 import { types } from "node:util"
 import { threadId } from "node:worker_threads"
 import { environmentReader } from "../../core/environment.ts"
-import { environProbe } from "../../core/host/environ.ts"
+import { environProbe, vouchedWhile } from "../../core/host/environ.ts"
 import { copyString, cString, type Libc } from "../../core/libc.ts"
 import type { RuntimeBinding } from "../shared/make-adapter.ts"
 import { trapHelperPath } from "../shared/trap-helper-host.ts"
@@ -44,29 +44,21 @@ const writesEnviron = (c: Libc): boolean => {
   delete startEnv[checkName]
   return written && checkValueInC(c) === undefined
 }
-let lastReadVouchable = false
 
 /**
  * Node's process.env, read only when libc's environment may have changed:
  * while process.env is the view of it this module found, the probe tells
- * for 0.05-0.1 ms less per spawn. It vouches only for a read whose last read
- * was of that view too: the snapshot it would keep must come from what it
- * looks at.
+ * for 0.05-0.1 ms less per spawn.
  */
-const environment = environmentReader(() => process.env, "as-read", () => {
-  // Looked at for every read, so that its last look is always the read before's.
-  const same = environUnchanged()
+const environment = environmentReader(() => process.env, "as-read", vouchedWhile(environUnchanged, () => {
   const c = loadedNodeLibc()
   if (viewOfEnviron === undefined && c !== undefined) {
     viewOfEnviron = writesEnviron(c)
     // The check's own write and removal are not a change the next read must see.
     environUnchanged()
   }
-  const vouchable = viewOfEnviron === true && process.env === startEnv
-  const vouched = same && vouchable && lastReadVouchable
-  lastReadVouchable = vouchable
-  return vouched
-})
+  return viewOfEnviron === true && process.env === startEnv
+}))
 
 /**
  * The child's stdio as Node streams; undefined where the stream is not a pipe.
