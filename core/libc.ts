@@ -40,7 +40,7 @@ export type LibcFunction =
   | "getrlimit" | "setrlimit" | "chdir" | "umask" | "setsid"
   | "getpid" | "getppid" | "prctl" | "access" | "syscall" | "execve" | "_exit" | "memfd_create" | "pread"
   | "process_vm_readv" | "__errno_location" | "memcpy" | "strlen" | "free"
-  | "clone" | "mmap" | "mprotect" | "memmove" | "pipe2" | "open" | "waitid" | "lseek" | "poll" | "dlsym"
+  | "clone" | "mmap" | "mprotect" | "memmove" | "pipe2" | "open" | "waitid" | "lseek" | "poll" | "dlsym" | "getenv"
 
 /**
  * x86_64 glibc prototypes. Variadic functions (fcntl, prctl, syscall) get a
@@ -100,7 +100,9 @@ export const libcSignatures: Readonly<Record<LibcFunction, CSignature>> = {
   // poll(fds, nfds, timeout) on the calling thread (the launcher's short wait for a child's exit): fds as an address.
   poll: { args: ["u64", "u64", "i32"], returns: "i32" },
   // dlsym(RTLD_DEFAULT, name): where a C variable such as `environ` lives (libc.so.6 has dlsym since glibc 2.34).
-  dlsym: { args: ["u64", "buffer"], returns: "u64" }
+  dlsym: { args: ["u64", "buffer"], returns: "u64" },
+  // getenv(name): Node's one-time check that its process.env writes libc's environment, read back by name.
+  getenv: { args: ["buffer"], returns: "u64" }
 }
 
 /** libc as one runtime's FFI binds it: the functions above plus the two things every FFI does its own way. */

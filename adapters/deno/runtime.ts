@@ -7,7 +7,7 @@
  */
 import { Effect } from "effect"
 import { environmentReader } from "../../core/environment.ts"
-import { environProbe } from "../../core/host/environ.ts"
+import { environProbe, vouchedWhile } from "../../core/host/environ.ts"
 import { webIoOf } from "../../core/launch/fd-streams.ts"
 import { writeWebInput, type WebIo } from "../../core/web-io.ts"
 import type { RuntimeBinding } from "../shared/make-adapter.ts"
@@ -17,14 +17,22 @@ import { denoPollOffThread } from "./listener.ts"
 import { denoLibc, loadedDenoLibc } from "./native.ts"
 import { requirePermissions, requireRun, type DenoPermissionError } from "./permissions.ts"
 
+/** Deno.env and its toObject as this module found them: both are writable, and a program may put its own in place. */
+const startEnv = Deno.env
+const startToObject = startEnv.toObject
+
 /**
  * The environment with its names in order: Deno.env.toObject() gives them in
  * a different (hash) order on every call, so each child got its variables
  * shuffled and no two spawns of one command had the same program to reuse.
  * Deno.env is libc's environment, for every worker alike: read only when the
- * probe cannot tell it is unchanged.
+ * probe cannot tell it is unchanged, and always while Deno.env or its
+ * toObject is not the one found at load (a stub's values are not libc's).
  */
-const environment = environmentReader(() => Deno.env.toObject(), "by-name", environProbe(loadedDenoLibc))
+const environment = environmentReader(() => Deno.env.toObject(), "by-name", vouchedWhile(
+  environProbe(loadedDenoLibc),
+  () => Deno.env === startEnv && startEnv.toObject === startToObject
+))
 
 /**
  * Deno's binding. Deno ignores SIGPIPE for itself (and 32/33, glibc's own, on some builds).

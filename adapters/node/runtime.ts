@@ -5,7 +5,8 @@
  */
 import type { Readable, Writable } from "node:stream"
 import { environmentReader } from "../../core/environment.ts"
-import { environProbe } from "../../core/host/environ.ts"
+import { environProbe, vouchedWhile } from "../../core/host/environ.ts"
+import { copyString, cString, type Libc } from "../../core/libc.ts"
 import type { RuntimeBinding } from "../shared/make-adapter.ts"
 import { trapHelperPath } from "../shared/trap-helper-host.ts"
 import { layer as seccompLibrary } from "./libseccomp.ts"
@@ -17,52 +18,58 @@ import { loadedNodeLibc, nodeLibc } from "./native.ts"
  * have put an object of its own there. Whether it is libc's environment (the
  * main thread's, or a worker's with SHARE_ENV; not a worker's own copy, nor a
  * copy a test framework put in place before loading kakoi) is asked once
- * libc is loaded: does a write to it change what the probe sees?
+ * libc is loaded: does a value written to it come back from libc's getenv?
  */
 const startEnv = process.env
 const environUnchanged = environProbe(loadedNodeLibc)
 /** The variable the check writes and removes again (a name no one else uses; if set, no check: not ours to touch). */
 const checkName = "KAKOI_ENVIRON_CHECK"
+const checkNameC = cString(checkName)
+/** What libc's getenv says for the check's variable; undefined where it is not set. */
+const checkValueInC = (c: Libc): string | undefined => {
+  const at = BigInt(c.call.getenv(checkNameC))
+  return at === 0n ? undefined : copyString(c.call, at)
+}
 let viewOfEnviron: boolean | undefined
-const writesEnviron = (): boolean => {
+const writesEnviron = (c: Libc): boolean => {
+  // A Proxy can answer reads from elsewhere while its writes reach libc (a layered configuration): never vouched for.
+  if (process.getBuiltinModule("node:util").types.isProxy(startEnv)) return false
   let wrote = false
   try {
     if (Object.hasOwn(startEnv, checkName)) return false
-    environUnchanged()
-    startEnv[checkName] = "1"
+    // A value of this thread's own read back by name, not "did environ move": another thread's writes
+    // meanwhile (the main thread's, while a worker with its own copy asks) cannot pass for this one's.
+    // node:worker_threads is loaded here, at the second spawn, not at import (the CLI's start-up).
+    const value = `${process.pid}.${process.getBuiltinModule("node:worker_threads").threadId}`
+    startEnv[checkName] = value
     wrote = true
-    return !environUnchanged()
+    const written = checkValueInC(c) === value
+    Reflect.deleteProperty(startEnv, checkName)
+    wrote = false
+    return written && checkValueInC(c) === undefined
   } catch {
-    // An object of the program's that refuses the write or the look (a frozen copy, a strict Proxy) is not
-    // libc's environment.
+    // An object of the program's that refuses the write or the look (a frozen copy) is not libc's environment.
     return false
   } finally {
-    // Reflect.deleteProperty answers false where a delete statement would throw (a Proxy that refuses it).
+    // Reflect.deleteProperty answers false where a delete statement would throw.
     if (wrote) Reflect.deleteProperty(startEnv, checkName)
   }
 }
-let lastReadVouchable = false
 
 /**
  * Node's process.env, read only when libc's environment may have changed:
  * while process.env is the view of it this module found, the probe tells
- * for 0.05-0.1 ms less per spawn. It vouches only for a read whose last read
- * was of that view too: the snapshot it would keep must come from what it
- * looks at.
+ * for 0.05-0.1 ms less per spawn.
  */
-const environment = environmentReader(() => process.env, "as-read", () => {
-  // Looked at for every read, so that its last look is always the read before's.
-  const same = environUnchanged()
-  if (viewOfEnviron === undefined && loadedNodeLibc() !== undefined) {
-    viewOfEnviron = writesEnviron()
+const environment = environmentReader(() => process.env, "as-read", vouchedWhile(environUnchanged, () => {
+  const c = loadedNodeLibc()
+  if (viewOfEnviron === undefined && c !== undefined) {
+    viewOfEnviron = writesEnviron(c)
     // The check's own write and removal are not a change the next read must see.
     environUnchanged()
   }
-  const vouchable = viewOfEnviron === true && process.env === startEnv
-  const vouched = same && vouchable && lastReadVouchable
-  lastReadVouchable = vouchable
-  return vouched
-})
+  return viewOfEnviron === true && process.env === startEnv
+}))
 
 /**
  * The child's stdio as Node streams; undefined where the stream is not a pipe.

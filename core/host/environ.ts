@@ -96,3 +96,31 @@ export const environProbe = (libc: () => Libc | undefined): (() => boolean) => {
     return same
   }
 }
+
+/**
+ * A probe's answer, trusted only while `readsEnviron` says the object the
+ * environment is read from is a view of libc's (a program may put an object
+ * of its own in its place, and put the real one back) and said so at the
+ * read before too: the snapshot the probe vouches for must have come from
+ * what it looks at. `unchanged` is asked first, at every call, so that its
+ * last look is always the read before's.
+ *
+ * @example
+ * ```ts
+ * import { environProbe, vouchedWhile } from "./environ.ts"
+ *
+ * declare const libc: import("../libc.ts").Libc
+ * const unchanged = vouchedWhile(environProbe(() => libc), () => true)
+ * unchanged() // false: no read vouched for before
+ * ```
+ */
+export const vouchedWhile = (unchanged: () => boolean, readsEnviron: () => boolean): (() => boolean) => {
+  let lastReadVouchable = false
+  return () => {
+    const same = unchanged()
+    const vouchable = readsEnviron()
+    const vouched = same && vouchable && lastReadVouchable
+    lastReadVouchable = vouchable
+    return vouched
+  }
+}

@@ -1,11 +1,12 @@
 /**
  * environProbe over the real libc (Node's binding, in this test's process):
  * it may say "unchanged" only when libc's environment is the one it saw last,
- * and says "changed" whenever it cannot look.
+ * and says "changed" whenever it cannot look; vouchedWhile, which trusts it
+ * only for reads of a view of libc's environment.
  */
 import { describe, expect, it } from "vitest"
 import { nodeLibc } from "../../adapters/node/native.ts"
-import { environProbe } from "../../core/host/environ.ts"
+import { environProbe, vouchedWhile } from "../../core/host/environ.ts"
 import type { Libc } from "../../core/libc.ts"
 
 describe("environProbe()", () => {
@@ -45,5 +46,22 @@ describe("environProbe()", () => {
     }
     unchanged()
     expect(unchanged()).toBe(true)
+  })
+})
+
+describe("vouchedWhile()", () => {
+  it("vouches only while the read and the read before it were of libc's environment, and asks the probe at every call", () => {
+    let looks = 0
+    let reading = true
+    const vouched = vouchedWhile(() => (looks++, true), () => reading)
+    const answers = [vouched(), vouched()]
+    // An object of the program's in place: its read is not one the probe saw.
+    reading = false
+    answers.push(vouched())
+    // The real one back: the snapshot of the read before came from the program's object, so one more read.
+    reading = true
+    answers.push(vouched(), vouched())
+    expect(answers).toEqual([false, true, false, false, true])
+    expect(looks).toBe(5)
   })
 })
