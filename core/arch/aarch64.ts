@@ -21,7 +21,7 @@ export const aarch64: ArchTable = {
   auditArch: 0xc00000b7,
   syscalls: {
     read: 63, write: 64, close: 57, ioctl: 29, kill: 129, readlinkat: 78, eventfd2: 19,
-    pidfd_open: 434, pidfd_getfd: 438, pidfd_send_signal: 424, prctl: 167, getppid: 173, rt_sigaction: 134,
+    pidfd_open: 434, pidfd_getfd: 438, pidfd_send_signal: 424, ppoll: 73, prctl: 167, getppid: 173, rt_sigaction: 134,
     rt_sigprocmask: 135, dup3: 24, close_range: 436, prlimit64: 261, chdir: 49, umask: 166,
     setsid: 157, seccomp: 277, execve: 221, exit_group: 94, clone: 220, wait4: 260, signalfd4: 74,
     openat: 56, landlock_create_ruleset: 444, landlock_restrict_self: 446,

@@ -25,7 +25,7 @@ export type Arch = "x86_64" | "aarch64"
  * ```
  */
 export type SyscallName =
-  | "read" | "write" | "close" | "ioctl" | "kill" | "readlinkat" | "eventfd2" | "pidfd_open" | "pidfd_getfd" | "pidfd_send_signal"
+  | "read" | "write" | "close" | "ioctl" | "kill" | "readlinkat" | "eventfd2" | "pidfd_open" | "pidfd_getfd" | "pidfd_send_signal" | "ppoll"
   | "prctl" | "getppid" | "rt_sigaction" | "rt_sigprocmask" | "dup3" | "close_range" | "prlimit64"
   | "chdir" | "umask" | "setsid" | "seccomp" | "execve" | "exit_group"
   | "clone" | "wait4" | "signalfd4" | "openat" | "landlock_create_ruleset" | "landlock_restrict_self"

@@ -20,7 +20,7 @@ export const x86_64: ArchTable = {
   auditArch: 0xc000003e,
   syscalls: {
     read: 0, write: 1, close: 3, ioctl: 16, kill: 62, readlinkat: 267, eventfd2: 290,
-    pidfd_open: 434, pidfd_getfd: 438, pidfd_send_signal: 424, prctl: 157, getppid: 110, rt_sigaction: 13,
+    pidfd_open: 434, pidfd_getfd: 438, pidfd_send_signal: 424, ppoll: 271, prctl: 157, getppid: 110, rt_sigaction: 13,
     rt_sigprocmask: 14, dup3: 292, close_range: 436, prlimit64: 302, chdir: 80, umask: 95,
     setsid: 112, seccomp: 317, execve: 59, exit_group: 231, clone: 56, wait4: 61, signalfd4: 289,
     openat: 257, landlock_create_ruleset: 444, landlock_restrict_self: 446,

@@ -222,6 +222,7 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
     checked(libc.call.syscall(syscalls.pidfd_send_signal, pidfd, signal, 0, flags, 0), libc.errno)
   let code: CodePage | undefined
   let devNull: number | undefined
+  let ownPidfd: number | undefined
   // Never-moving scratch: the full and the saved signal mask and the pidfd out-parameter of the clone call, and
   // a struct pollfd for the wait on a short child.
   const scratch = new Uint8Array(new ArrayBuffer(32))
@@ -250,6 +251,8 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
       return mapCode(libc, bytes, entry)
     })()
     devNull ??= tools.high(tools.must("open /dev/null", tools.open("/dev/null", constants.O_RDWR)))
+    // A pidfd of this process, for an init to learn that we did not die before its parent-death signal was set.
+    const parentPidfd = (ownPidfd ??= tools.high(tools.must("pidfd_open", checked(libc.call.syscall(syscalls.pidfd_open, pid, 0, 0, 0, 0), libc.errno))))
     const stdio = childStdio(tools, request.stdio, devNull)
     const programFor = (control: number): ChildProgram =>
       compile({
@@ -260,6 +263,7 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
         control,
         parentDeathSignal: request.parentDeathSignal,
         parentPid: pid,
+        parentPidfd,
         signalsToDefault: toDefault()
       })
     let channel: Channel | undefined

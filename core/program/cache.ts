@@ -87,7 +87,7 @@ const sameData = (copy: unknown, value: unknown): boolean => {
  * import { programCache } from "./cache.ts"
  *
  * const compile = programCache()
- * const input = { argv: ["true"], env: [], steps: [], stdio: [10, 10, 10] as const, control: 11, parentDeathSignal: 9, parentPid: 1, signalsToDefault: [] }
+ * const input = { argv: ["true"], env: [], steps: [], stdio: [10, 10, 10] as const, control: 11, parentDeathSignal: 9, parentPid: 1, parentPidfd: 12, signalsToDefault: [] }
  * compile(input) === compile({ ...input, argv: ["true"] }) // true: equal inputs, one compile
  * compile(input) === compile({ ...input, control: 12 }) // false
  * ```

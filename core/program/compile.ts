@@ -16,7 +16,7 @@ import type { ArchTable } from "../arch/mod.ts"
 import { orderSteps, type PreExecStep, type UnsharedNamespace } from "../steps.ts"
 import type { Arg, BlockLayout, DataRef } from "./block.ts"
 import { ProgramError } from "./errors.ts"
-import { Mode, recordSize, recordTag } from "./format.ts"
+import { Mode, recordSize, recordTag, slotsOffset, stepSlots } from "./format.ts"
 import { controlFd, firstPassedFd, listenerFd, passedFds, sourceFd } from "./fds.ts"
 import { initOps } from "./init.ts"
 import { filterProgram, refuseNul, stepOps, type RuleContext, type RuleOp } from "./rules/mod.ts"
@@ -30,7 +30,7 @@ export { controlFd, listenerFd } from "./fds.ts"
  * ```ts
  * const input: ProgramInput = {
  *   argv: ["echo", "hi"], env: ["PATH=/usr/bin:/bin"], steps: [],
- *   stdio: [10, 11, 12], control: 13, parentDeathSignal: 9, parentPid: 4242, signalsToDefault: [13]
+ *   stdio: [10, 11, 12], control: 13, parentDeathSignal: 9, parentPid: 4242, parentPidfd: 14, signalsToDefault: [13]
  * }
  * ```
  */
@@ -47,6 +47,12 @@ export interface ProgramInput {
   readonly parentDeathSignal: number
   /** The pid the child must have as parent once the death signal is set. */
   readonly parentPid: number
+  /**
+   * Parent fd (>= 10) of a pidfd of the supervisor's own process, which a
+   * pid-namespace init (whose parent is outside its namespace: getppid is 0)
+   * polls once the death signal is set: readable means the parent is gone.
+   */
+  readonly parentPidfd: number
   readonly signalsToDefault: ReadonlyArray<number>
 }
 
@@ -177,8 +183,16 @@ export const compileOps = (input: ProgramInput, table: ArchTable, layout: BlockL
   if (input.parentDeathSignal !== 0) {
     add({ nr: sys.prctl, mode: Mode.check, args: [c.PR_SET_PDEATHSIG, signal(input.parentDeathSignal, "parentDeathSignal"), 0, 0, 0], stage: "parent-death-signal", subject: "PR_SET_PDEATHSIG" })
     // The parent may have died before prctl took effect; then nobody would ever signal us. An init
-    // sees no parent (getppid is 0 outside its namespace): it asks the control channel instead, below.
+    // sees no parent (getppid is 0 outside its namespace): it polls a pidfd of the parent's process instead,
+    // readable once that process has ended, whoever else holds what it held (a socket's end, copied into another
+    // child mid-clone, would still take a write).
     if (!init) add({ nr: sys.getppid, mode: Mode.expectOrExit, args: [], expected: input.parentPid, exitStatus: 1, stage: "parent-death-signal", subject: "the parent is gone" })
+    else {
+      const parentPidfd = sourceFd(input.parentPidfd, "parentPidfd")
+      // A struct pollfd { int fd; short events; short revents } in a slot: the block may be read-only.
+      add({ nr: 0, mode: Mode.value, args: [BigInt(parentPidfd) | (BigInt(c.POLLIN) << 32n)], saveSlot: stepSlots.transient, stage: "parent-death-signal", subject: "poll the parent's pidfd" })
+      add({ nr: sys.ppoll, mode: Mode.expectOrExit, args: [{ scratch: slotsOffset + 8 * stepSlots.transient }, 1, layout.bytes(new Uint8Array(16)), 0, 0], expected: 0, exitStatus: 1, stage: "parent-death-signal", subject: "the parent is gone" })
+    }
   }
 
   const defaultAction = layout.bytes(new Uint8Array(table.structs.kernelSigaction.size))
@@ -206,11 +220,6 @@ export const compileOps = (input: ProgramInput, table: ArchTable, layout: BlockL
   const firstClosed = firstPassedFd + passed.size
   if (passed.size > 0) add({ nr: sys.close_range, mode: Mode.check, args: [listenerFd, listenerFd, 0], stage: "close-fds", subject: `fd ${listenerFd}` })
   add({ nr: sys.close_range, mode: Mode.check, args: [passed.size > 0 ? firstClosed : listenerFd, 0xffffffff, 0], stage: "close-fds", subject: `fds ${passed.size > 0 ? firstClosed : listenerFd} and up` })
-  if (init && input.parentDeathSignal !== 0) {
-    // Only now, with our copy of the parent's end closed (the clone copied its fd table), does a write fail
-    // (EPIPE) once the parent is gone. Zero bytes: a stream socket still says EPIPE, and the parent is not woken.
-    add({ nr: sys.write, mode: Mode.expectOrExit, args: [controlFd, layout.bytes(new Uint8Array(1)), 0], expected: 0, exitStatus: 1, stage: "parent-death-signal", subject: "the parent is gone" })
-  }
 
   const context = (step: PreExecStep): RuleContext => ({
     table, layout, at: at(step), scratchFd: listenerFd,

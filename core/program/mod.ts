@@ -61,7 +61,7 @@ export interface ChildProgram {
  * ```ts
  * const program = compileProgram({
  *   argv: ["true"], env: ["PATH=/bin"], steps: [{ kind: "chdir", path: "/" }],
- *   stdio: [10, 11, 12], control: 13, parentDeathSignal: 0, parentPid: 1, signalsToDefault: []
+ *   stdio: [10, 11, 12], control: 13, parentDeathSignal: 0, parentPid: 1, parentPidfd: 14, signalsToDefault: []
  * })
  * program.hasListener // false
  * ```

@@ -5,7 +5,7 @@ import { compileProgram, type ProgramInput } from "../../core/program/mod.ts"
 import type { PreExecStep } from "../../core/steps.ts"
 
 const input: ProgramInput = {
-  argv: ["tool"], env: ["PATH=/usr/bin"], steps: [], stdio: [20, 21, 22], control: 23, parentDeathSignal: 9, parentPid: 4242, signalsToDefault: []
+  argv: ["tool"], env: ["PATH=/usr/bin"], steps: [], stdio: [20, 21, 22], control: 23, parentDeathSignal: 9, parentPid: 4242, parentPidfd: 24, signalsToDefault: []
 }
 const bpf = new Uint8Array(8).fill(6)
 const users: PreExecStep = { kind: "user-namespace", uidMap: "1000 1000 1", gidMap: "1000 1000 1", anyMap: true }

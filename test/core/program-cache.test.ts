@@ -14,7 +14,7 @@ const bpf = (instructions: number, fill = 6): Uint8Array => new Uint8Array(8 * i
 const base = (): ProgramInput => ({
   argv: ["tool", "--flag"], env: ["PATH=/opt/bin:/usr/bin", "HOME=/root"],
   steps: [{ kind: "rlimit", resource: "nofile", soft: 64n, hard: "unlimited" }, { kind: "seccomp", bpf: bpf(3) }],
-  stdio: [20, 21, 22], control: 23, parentDeathSignal: 9, parentPid: 4242, signalsToDefault: [13, 25]
+  stdio: [20, 21, 22], control: 23, parentDeathSignal: 9, parentPid: 4242, parentPidfd: 24, signalsToDefault: [13, 25]
 })
 
 /** A cache over compileProgram that counts the compiles. */

@@ -13,7 +13,7 @@ import { runFake, type Call, type FakeKernel } from "./program-fake.ts"
 
 const input: ProgramInput = {
   argv: ["tool", "--flag"], env: ["PATH=/opt/bin:/usr/bin", "HOME=/root"], steps: [],
-  stdio: [20, 21, 22], control: 23, parentDeathSignal: 9, parentPid: 4242, signalsToDefault: [13, 25]
+  stdio: [20, 21, 22], control: 23, parentDeathSignal: 9, parentPid: 4242, parentPidfd: 24, signalsToDefault: [13, 25]
 }
 const bpf = (instructions: number): Uint8Array => new Uint8Array(8 * instructions).fill(6)
 
@@ -262,18 +262,20 @@ describe("compileProgram's containment steps", () => {
     })
     const names = ending.calls.map((call) => call.name)
     expect(names.slice(names.indexOf("close_range"))).toEqual([
-      "close_range", "write", "openat", "write", "close", "openat", "write", "close", "openat", "write", "close",
+      "close_range", "openat", "write", "close", "openat", "write", "close", "openat", "write", "close",
       "clone", "rt_sigprocmask", "chdir", "landlock_create_ruleset", "landlock_restrict_self", "close", "execve"
     ])
-    // The init does not unblock signals before the fork, and asks the channel, not getppid, whether its parent lives:
-    // with a write of nothing (no record to wake the parent for) once its copy of the parent's end is closed, since
-    // the parent's death cannot close a socket the init itself still holds.
-    expect(names.slice(0, 3)).toEqual(["prctl", "rt_sigaction", "rt_sigaction"])
-    const probe = ending.calls[names.indexOf("close_range") + 1]
-    expect([probe?.name, probe?.args[0], probe?.args[2]]).toEqual(["write", 3n, 0n])
+    // The init does not unblock signals before the fork, and polls a pidfd of its parent's process (fd 24 here),
+    // not getppid (0 outside its namespace), right after the death signal is set: no event, in no time, or it exits.
+    expect(names.slice(0, 3)).toEqual(["prctl", "ppoll", "rt_sigaction"])
+    const probe = ending.calls[1]
+    expect([probe?.args[1], probe?.args[3], probe?.args[4]]).toEqual([1n, 0n, 0n])
+    const pollfd = new DataView(Uint8Array.from(probe?.bytes(0, 8) ?? []).buffer)
+    expect([pollfd.getInt32(0, true), pollfd.getInt16(4, true), pollfd.getInt16(6, true)]).toEqual([24, 1, 0])
+    expect([...(probe?.bytes(2, 16) ?? [])]).toEqual(new Array(16).fill(0))
     const maps = ending.calls.filter((call) => call.name === "openat").map((call) => call.string(1))
     expect(maps).toEqual(["/proc/self/setgroups", "/proc/self/uid_map", "/proc/self/gid_map"])
-    expect(ending.calls.filter((call) => call.name === "write").slice(1, 4).map((call) => new TextDecoder().decode(call.bytes(1, Number(call.args[2])))))
+    expect(ending.calls.filter((call) => call.name === "write").slice(0, 3).map((call) => new TextDecoder().decode(call.bytes(1, Number(call.args[2])))))
       .toEqual(["deny", "0 1000 1", "0 1000 1"])
   })
 })

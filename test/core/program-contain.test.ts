@@ -4,12 +4,14 @@
  * adds the program's cloneFlags to its clone as an adapter must. Not run under
  * qemu-aarch64: qemu-user cannot clone with CLONE_VM, nor into namespaces.
  */
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
+import { once } from "node:events"
 import { beforeAll, describe, expect, it } from "vitest"
 import { archTable } from "../../core/arch/mod.ts"
 import type { ProgramInput } from "../../core/program/mod.ts"
 import type { PreExecStep } from "../../core/steps.ts"
-import { machines, runIn, type Machine, type Run, type RunOptions } from "./program-harness.ts"
+import { nodeLibc } from "../../adapters/node/native.ts"
+import { machines, passedFdBase, runIn, type Machine, type Run, type RunOptions } from "./program-harness.ts"
 
 const machine = machines[0] as Machine
 const { errno, signals } = archTable(machine.arch)
@@ -28,6 +30,27 @@ const landlock: PreExecStep = { kind: "landlock", scopes: ["signal", "abstract-u
 const sh = (script: string): Partial<ProgramInput> => ({ argv: ["/bin/sh", "-c", script] })
 
 describe("containment steps", () => {
+  it("an init whose parent's process has ended before its death signal was set never starts the target", async () => {
+    const libc = nodeLibc()
+    const pidfdOf = (pid: number): number => Number(libc.call.syscall(archTable(machine.arch).syscalls.pidfd_open, pid, 0, 0, 0, 0))
+    const ended = spawn("sleep", ["0.05"], { stdio: "ignore" })
+    const gone = pidfdOf(ended.pid ?? 0)
+    await once(ended, "exit")
+    const living = pidfdOf(process.pid)
+    expect([gone, living].every((fd) => fd >= 0)).toBe(true)
+    try {
+      // The harness holds the pidfd at fd 14, where the program looks for its parent's.
+      const input = { ...sh("echo ran; exit 7"), steps: [pidNamespace, landlock], parentDeathSignal: signals.SIGKILL, parentPidfd: passedFdBase }
+      const orphaned = run(input, { passFds: [gone] })
+      expect([orphaned.stdout, orphaned.decoded.started, orphaned.status]).toEqual(["", false, exited(1)])
+      const parented = run(input, { passFds: [living] })
+      expect([parented.stdout, parented.decoded.started, parented.decoded.targetStatus]).toEqual(["ran\n", true, exited(7)])
+    } finally {
+      libc.call.close(gone)
+      libc.call.close(living)
+    }
+  })
+
   it("maps the unprivileged supervisor's user to root in a new user namespace", () => {
     const result = run({ ...sh("id -u; id -g; cat /proc/self/uid_map /proc/self/setgroups"), steps: [userNamespace] }, { as: asNobody })
     expect(result.stdout.split(/\s+/).filter(Boolean)).toEqual(["0", "0", "0", "65534", "1", "deny"])

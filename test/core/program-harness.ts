@@ -53,7 +53,7 @@ export interface Run {
 /** Everything a test does not set: `true` through PATH, stdio 10-12 and control 13 as the harness provides them. */
 export const base: ProgramInput = {
   argv: ["true"], env: ["PATH=/usr/bin:/bin"], steps: [], stdio: [10, 11, 12], control: 13,
-  parentDeathSignal: 0, parentPid: 0, signalsToDefault: []
+  parentDeathSignal: 0, parentPid: 0, parentPidfd: 14, signalsToDefault: []
 }
 
 export interface RunOptions {
