@@ -22,6 +22,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <poll.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -52,6 +53,7 @@ static int user_namespace;
 static char *const target_argv[] = {"/bin/true", NULL};
 static char *const target_env[] = {NULL};
 static char *init_stack, *target_stack;
+static int own_pidfd = -1;
 static const size_t stack_size = 1 << 16;
 
 static void fail(const char *what) {
@@ -72,6 +74,12 @@ static double now_ms(void) {
 static void prepare(pid_t parent) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) _exit(120);
   if (parent != 0 && getppid() != parent) _exit(121);
+  if (parent == 0) {
+    /* As kakoi's init: the parent's process is polled through a pidfd (getppid is 0 in a new pid namespace). */
+    struct pollfd parent_process = {own_pidfd, POLLIN, 0};
+    struct timespec now = {0, 0};
+    if (ppoll(&parent_process, 1, &now, NULL) != 0) _exit(121);
+  }
   for (int signal = 1; signal <= 64; signal++) {
     if (signal == SIGKILL || signal == SIGSTOP) continue;
     struct { void *handler; unsigned long flags; void *restorer; unsigned long mask; } action = {SIG_DFL, 0, NULL, 0};
@@ -132,6 +140,7 @@ static char uid_map[64], gid_map[64];
 static int init(void *unused) {
   (void)unused;
   prepare(0);
+
   if (user_namespace && (write_file("/proc/self/setgroups", "deny") || write_file("/proc/self/uid_map", uid_map) || write_file("/proc/self/gid_map", gid_map))) _exit(100);
   pid_t target = clone(contained_target, target_stack + stack_size, CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, NULL);
   if (target < 0) _exit(101);
@@ -186,6 +195,8 @@ int main(int argc, char **argv) {
   snprintf(uid_map, sizeof uid_map, "%d %d 1", geteuid(), geteuid());
   snprintf(gid_map, sizeof gid_map, "%d %d 1", getegid(), getegid());
   parent_pid = getpid();
+  own_pidfd = fcntl(syscall(SYS_pidfd_open, parent_pid, 0), F_DUPFD_CLOEXEC, 10);
+  if (own_pidfd < 0) fail("pidfd_open");
   init_stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   target_stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (init_stack == MAP_FAILED || target_stack == MAP_FAILED) fail("mmap");
