@@ -76,6 +76,9 @@ export const nativeLauncherSuite = (adapter: NativeLauncherUnderTest): void => {
       let started = 0
       for await (const event of tree.events) if (event.type === "started" && ++started === 100) break
       await tree.stop()
+      // Settled, not at once: on a loaded machine the last restart's fds can still be closing as stop() returns
+      // (30 for 29 once in a full Deno run). A leak stays.
+      await waitUntil(() => openFds() <= before + 1, 2000)
       expect(openFds()).toBeLessThanOrEqual(before + 1)
     }, 60_000)
 

@@ -51,7 +51,7 @@
 
 int main(void) {
   NR(read); NR(write); NR(close); NR(ioctl); NR(kill); NR(readlinkat); NR(eventfd2); NR(pidfd_open);
-  NR(pidfd_getfd); NR(pidfd_send_signal); NR(prctl); NR(getppid); NR(rt_sigaction); NR(rt_sigprocmask); NR(dup3);
+  NR(pidfd_getfd); NR(pidfd_send_signal); NR(ppoll); NR(prctl); NR(getppid); NR(rt_sigaction); NR(rt_sigprocmask); NR(dup3);
   NR(close_range); NR(prlimit64); NR(chdir); NR(umask); NR(setsid); NR(seccomp); NR(execve); NR(exit_group);
   NR(clone); NR(wait4); NR(signalfd4); NR(openat); NR(landlock_create_ruleset); NR(landlock_restrict_self);
   NR(openat2); NR(fstatfs);
