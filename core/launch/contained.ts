@@ -8,11 +8,11 @@
  * can explain, not a crash of the launcher.
  */
 import { constants } from "../arch/generic.ts"
-import { kernelFromLibc, readText } from "../host/kernel.ts"
-import { cString, type Libc } from "../libc.ts"
+import type { Libc } from "../libc.ts"
 import type { LaunchFailure } from "../program/mod.ts"
 import type { ProcessStatus } from "../runtime.ts"
 import { signalName } from "../signals.ts"
+import { readProcFile } from "./proc-file.ts"
 
 /**
  * A wait status as waitpid(2) gives it (the init's `targetStatus` record), as exit data.
@@ -52,8 +52,7 @@ export const cloneRefused = (cloneFlags: number, errno: number): LaunchFailure |
 
 /** The number one line of /proc/<pid>/status captures, or undefined when it cannot be read. */
 const statusNumber = (libc: Libc, pid: number, line: RegExp): number | undefined => {
-  const status = readText(kernelFromLibc(libc), `/proc/${pid}/status`)
-  const match = typeof status === "string" ? status.match(line) : null
+  const match = readProcFile(libc, `/proc/${pid}/status`)?.match(line) ?? null
   return match === null ? undefined : Number(match[1])
 }
 
@@ -79,39 +78,6 @@ export const programPid = (libc: Libc, childPid: number, init: boolean): ((pid: 
 /** The last number of the NSpid: line of /proc/<pid>/status: the pid inside the innermost pid namespace. */
 const innerPidOf = (libc: Libc, pid: number): number | undefined => statusNumber(libc, pid, /^NSpid:.*\s(\d+)$/m)
 
-/** Where `childrenOf` reads: a lone target's list ("4243 ") is a few bytes, so one read of it does. */
-const listBuffer = new Uint8Array(new ArrayBuffer(4096))
-
-/**
- * The pids /proc/<pid>/task/<pid>/children lists (one open, a read or so, no
- * decoder: a spawn's critical path reads it), or undefined when it cannot be read.
- */
-const childrenOf = (libc: Libc, pid: number): Array<number> | undefined => {
-  const fd = Number(libc.call.open(cString(`/proc/${pid}/task/${pid}/children`), constants.O_RDONLY | constants.O_CLOEXEC, 0))
-  if (fd < 0) return undefined
-  const pids: Array<number> = []
-  let number = -1
-  try {
-    for (;;) {
-      const count = Number(libc.call.read(fd, listBuffer, listBuffer.byteLength))
-      if (count < 0) return undefined
-      if (count === 0) break
-      for (let at = 0; at < count; at++) {
-        const byte = listBuffer[at] as number
-        if (byte >= 0x30 && byte <= 0x39) number = (number < 0 ? 0 : number * 10) + byte - 0x30
-        else if (number >= 0) {
-          pids.push(number)
-          number = -1
-        }
-      }
-    }
-  } finally {
-    libc.call.close(fd)
-  }
-  if (number >= 0) pids.push(number)
-  return pids
-}
-
 /**
  * The target of an init, by its pid outside the namespace: the init's child
  * that is pid 2 inside (the init's first and only fork; orphans reparented
@@ -129,7 +95,8 @@ const childrenOf = (libc: Libc, pid: number): Array<number> | undefined => {
  * ```
  */
 export const targetOf = (libc: Libc, initPid: number): number | undefined => {
-  const pids = childrenOf(libc, initPid)
-  if (pids === undefined) return undefined
+  const children = readProcFile(libc, `/proc/${initPid}/task/${initPid}/children`)
+  if (children === undefined) return undefined
+  const pids = children.split(" ").filter(Boolean).map(Number)
   return pids.length === 1 ? pids[0] : pids.find((pid) => innerPidOf(libc, pid) === 2)
 }

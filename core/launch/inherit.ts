@@ -24,7 +24,7 @@ import { constants, rlimitResource, signals, structs } from "../arch/generic.ts"
 import type { Libc } from "../libc.ts"
 import { signalNumber } from "../signals.ts"
 import type { PreExecStep } from "../steps.ts"
-import { fdTools } from "./stdio.ts"
+import { readProcFile } from "./proc-file.ts"
 
 const { SIGKILL, SIGSTOP } = signals
 const SIG_IGN = BigInt(constants.SIG_IGN)
@@ -34,19 +34,6 @@ const systemdSoftLimit = 1024n
 const openFilesLimits = (text: string): { readonly soft: bigint; readonly hard: bigint } | undefined => {
   const match = /^Max open files\s+(\d+)\s+(\d+)/m.exec(text)
   return match?.[1] === undefined || match[2] === undefined ? undefined : { soft: BigInt(match[1]), hard: BigInt(match[2]) }
-}
-
-const readSmallFile = (libc: Libc, path: string): string | undefined => {
-  const tools = fdTools(libc)
-  const fd = tools.open(path, 0)
-  if (fd < 0) return undefined
-  try {
-    const buffer = new Uint8Array(8192)
-    const count = tools.ok(libc.call.read(fd, buffer, buffer.byteLength))
-    return count < 0 ? undefined : new TextDecoder().decode(buffer.subarray(0, count))
-  } finally {
-    tools.close(fd)
-  }
 }
 
 /**
@@ -68,7 +55,7 @@ export const inheritedLimits = (libc: Libc): ReadonlyArray<PreExecStep> => {
   const soft = view.getBigUint64(0, true)
   const hard = view.getBigUint64(8, true)
   if (soft !== hard) return []
-  const parent = openFilesLimits(readSmallFile(libc, `/proc/${Number(libc.call.getppid())}/limits`) ?? "")
+  const parent = openFilesLimits(readProcFile(libc, `/proc/${Number(libc.call.getppid())}/limits`) ?? "")
   const original = parent !== undefined && parent.hard === hard ? parent.soft : systemdSoftLimit
   return original < hard ? [{ kind: "rlimit", resource: "nofile", soft: original, hard }] : []
 }
