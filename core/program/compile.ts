@@ -16,7 +16,7 @@ import type { ArchTable } from "../arch/mod.ts"
 import { orderSteps, type PreExecStep, type UnsharedNamespace } from "../steps.ts"
 import type { Arg, BlockLayout, DataRef } from "./block.ts"
 import { ProgramError } from "./errors.ts"
-import { Mode, recordSize, recordTag, slotsOffset, stepSlots } from "./format.ts"
+import { Mode, recordSize, recordTag, slotScratch, stepSlots } from "./format.ts"
 import { controlFd, firstPassedFd, listenerFd, passedFds, sourceFd } from "./fds.ts"
 import { initOps } from "./init.ts"
 import { filterProgram, refuseNul, stepOps, type RuleContext, type RuleOp } from "./rules/mod.ts"
@@ -191,7 +191,7 @@ export const compileOps = (input: ProgramInput, table: ArchTable, layout: BlockL
       const parentPidfd = sourceFd(input.parentPidfd, "parentPidfd")
       // A struct pollfd { int fd; short events; short revents } in a slot: the block may be read-only.
       add({ nr: 0, mode: Mode.value, args: [BigInt(parentPidfd) | (BigInt(c.POLLIN) << 32n)], saveSlot: stepSlots.transient, stage: "parent-death-signal", subject: "poll the parent's pidfd" })
-      add({ nr: sys.ppoll, mode: Mode.expectOrExit, args: [{ scratch: slotsOffset + 8 * stepSlots.transient }, 1, layout.bytes(new Uint8Array(16)), 0, 0], expected: 0, exitStatus: 1, stage: "parent-death-signal", subject: "the parent is gone" })
+      add({ nr: sys.ppoll, mode: Mode.expectOrExit, args: [slotScratch(stepSlots.transient), 1, layout.bytes(new Uint8Array(16)), 0, 0], expected: 0, exitStatus: 1, stage: "parent-death-signal", subject: "the parent is gone" })
     }
   }
 

@@ -62,6 +62,17 @@ export const slotsOffset = 4096
  */
 export const slotCount = 32
 /**
+ * A slot as an op argument: its memory in the scratch area (for a syscall that reads or writes through a pointer).
+ *
+ * @example
+ * ```ts
+ * import { slotScratch } from "./format.ts"
+ *
+ * slotScratch(3) // { scratch: 4120 }
+ * ```
+ */
+export const slotScratch = (index: number): { readonly scratch: number } => ({ scratch: slotsOffset + 8 * index })
+/**
  * The slots compile rules may use for the fds they open (the init never reads them).
  *
  * @example

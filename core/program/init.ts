@@ -21,7 +21,7 @@
  */
 import type { ArchTable } from "../arch/mod.ts"
 import type { BlockLayout } from "./block.ts"
-import { Mode, recordSize, recordTag, slotsOffset, type Mode as ModeValue } from "./format.ts"
+import { Mode, recordSize, recordTag, slotScratch, type Mode as ModeValue } from "./format.ts"
 import type { RuleOp } from "./rules/mod.ts"
 
 /**
@@ -29,7 +29,6 @@ import type { RuleOp } from "./rules/mod.ts"
  * a step's slot: the steps ran in the target, before its exec, and the init uses it only after that.
  */
 const slot = { record: 1, status: 2, target: 3, reaped: 4, detached: 5, siginfo: 16 } as const
-const scratchOf = (index: number): { readonly scratch: number } => ({ scratch: slotsOffset + 8 * index })
 
 interface InitPlan {
   readonly table: ArchTable
@@ -96,12 +95,12 @@ export const initOps = (plan: InitPlan): number => {
   add({ nr: sys.write, mode: Mode.expectOrExit, args: [controlFd, record(recordTag.started), recordSize], expected: recordSize, exitStatus: 1, stage, subject: "the supervisor is gone" })
   // Until the supervisor has read the target's outer pid from our children (its byte, or end of file), the
   // target stays our unreaped child even if it has ended: its pid cannot be anyone else's meanwhile.
-  add({ nr: sys.read, mode: Mode.ignore, args: [controlFd, scratchOf(slot.siginfo), 1], stage, subject: "the supervisor has the target's pid" })
+  add({ nr: sys.read, mode: Mode.ignore, args: [controlFd, slotScratch(slot.siginfo), 1], stage, subject: "the supervisor has the target's pid" })
   const everySignal = layout.bytes(new Uint8Array(c.SIGSET_SIZE).fill(0xff))
   add({ nr: sys.signalfd4, mode: Mode.expect, args: [-1, everySignal, c.SIGSET_SIZE, c.SFD_CLOEXEC], expected: plan.signalFd, stage, subject: "signalfd" })
   add({ nr: 0, mode: Mode.value, args: [BigInt(recordTag.targetStatus)], saveSlot: slot.record, stage, subject: "status record" })
 
-  const loop = add({ nr: sys.read, mode: Mode.expect, args: [plan.signalFd, scratchOf(slot.siginfo), table.structs.signalfdSiginfo.size], expected: table.structs.signalfdSiginfo.size, stage, subject: "read a signal" })
+  const loop = add({ nr: sys.read, mode: Mode.expect, args: [plan.signalFd, slotScratch(slot.siginfo), table.structs.signalfdSiginfo.size], expected: table.structs.signalfdSiginfo.size, stage, subject: "read a signal" })
   const toReap = jump(Mode.jumpIfEqual, { slot: slot.siginfo }, signals.SIGCHLD, "SIGCHLD")
   const whom = plan.forwardToAll ? -1 : { slot: slot.target }
   // SIGSTOP cannot be blocked: sent to us, it would stop the init, not the target. The supervisor sends stopSignalProxy instead.
@@ -113,7 +112,7 @@ export const initOps = (plan: InitPlan): number => {
 
   const reap = add({ nr: 0, mode: Mode.value, args: [0], saveSlot: slot.status, stage, subject: "clear the status" })
   jumpTo(toReap, reap)
-  add({ nr: sys.wait4, mode: Mode.check, args: [-1, scratchOf(slot.status), c.WNOHANG, 0], saveSlot: slot.reaped, stage, subject: "reap" })
+  add({ nr: sys.wait4, mode: Mode.check, args: [-1, slotScratch(slot.status), c.WNOHANG, 0], saveSlot: slot.reaped, stage, subject: "reap" })
   jumpTo(jump(Mode.jumpIfEqual, { slot: slot.reaped }, 0, "nothing more to reap"), loop)
   jumpTo(jump(Mode.jumpIfNotEqual, { slot: slot.reaped }, { slot: slot.target }, "an orphan was reaped"), reap)
   // A target that made us its tracer (PTRACE_TRACEME) is reported at its signal stops too, not only at its end:
@@ -121,7 +120,7 @@ export const initOps = (plan: InitPlan): number => {
   add({ nr: sys.ptrace, mode: Mode.ignore, args: [c.PTRACE_DETACH, { slot: slot.target }, 0, 0], saveSlot: slot.detached, stage, subject: "let a tracing target go" })
   jumpTo(jump(Mode.jumpIfEqual, { slot: slot.detached }, 0, "the target had only stopped"), reap)
   // The target is gone: its wait status to the supervisor, then end the namespace.
-  add({ nr: sys.write, mode: Mode.ignore, args: [controlFd, scratchOf(slot.record), recordSize], stage, subject: "report the target's status" })
+  add({ nr: sys.write, mode: Mode.ignore, args: [controlFd, slotScratch(slot.record), recordSize], stage, subject: "report the target's status" })
   add({ nr: sys.exit_group, mode: Mode.ignore, args: [0], stage, subject: "end the namespace" })
   return toTarget
 }
