@@ -21,6 +21,8 @@ export type NativeLibraryProblem =
   | "not-installed"
   /** The library loaded but lacks a symbol kakoi needs (an older version). */
   | "missing-symbol"
+  /** It is there, or may be, but the runtime could not load or bind it (its FFI is off, the file is no shared object): `detail` says why. */
+  | "load-failed"
 
 interface NativeLibraryErrorFields {
   /** The library as people know it, e.g. "libseccomp". */
@@ -57,8 +59,13 @@ const NativeLibraryErrorBase: new (args: NativeLibraryErrorFields) => Cause.Yiel
  */
 export class NativeLibraryError extends NativeLibraryErrorBase {
   override get message(): string {
-    return this.problem === "not-installed"
-      ? `${this.library} is not installed: ${this.remedy}`
-      : `${this.library} is too old: "${this.file}" has no "${this.symbol ?? "?"}": ${this.remedy}`
+    switch (this.problem) {
+      case "not-installed":
+        return `${this.library} is not installed: ${this.remedy}`
+      case "missing-symbol":
+        return `${this.library} is too old: "${this.file}" has no "${this.symbol ?? "?"}": ${this.remedy}`
+      case "load-failed":
+        return `${this.library} ("${this.file}") could not be loaded: ${this.detail ?? "no reason given"}: ${this.remedy}`
+    }
   }
 }

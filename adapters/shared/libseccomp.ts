@@ -33,6 +33,9 @@ const u64Limit = 1n << 64n
 export const libseccompFile = "libseccomp.so.2"
 
 const installWith = 'with "apt-get install libseccomp2" (Debian/Ubuntu) or "dnf install libseccomp" (Fedora)'
+/** The dynamic loader's words for a file it did not find, as Node (koffi), Deno and Bun pass them on. */
+const notFound = /cannot open shared object file|no such file/i
+const loadFailedRemedy = "the runtime's FFI must be able to load it (on Bun, do not turn the JIT off: bun:ffi needs it)"
 
 /** The libseccomp functions kakoi binds, by their C names. */
 export type LibseccompFunction =
@@ -202,8 +205,10 @@ export const libseccompFrom = (seccomp: Readonly<Record<LibseccompFunction, CFun
  * import { Effect } from "effect"
  * import { makeLibseccomp } from "./libseccomp.ts"
  *
- * const failing = makeLibseccomp("libseccomp.so.2", () => { throw new Error("nope") }, () => undefined)
- * Effect.runSync(Effect.flip(failing)).problem // "not-installed"
+ * const missing = makeLibseccomp("libseccomp.so.2", () => { throw new Error("libseccomp.so.2: cannot open shared object file") }, () => undefined)
+ * Effect.runSync(Effect.flip(missing)).problem // "not-installed"
+ * const jitOff = makeLibseccomp("libseccomp.so.2", () => { throw new Error("bun:ffi requires the JIT") }, () => undefined)
+ * Effect.runSync(Effect.flip(jitOff)).problem // "load-failed"
  * ```
  */
 export const makeLibseccomp = (
@@ -216,6 +221,11 @@ export const makeLibseccomp = (
     catch: (cause) => {
       const detail = cause instanceof Error ? cause.message : String(cause)
       const symbol = missingSymbol(detail)
+      // Only a file the loader did not find is "not installed": anything else (bun:ffi with the JIT off, a file
+      // that is no shared object) would send the user to install what is there.
+      if (symbol === undefined && !notFound.test(detail)) {
+        return new NativeLibraryError({ library: "libseccomp", file, problem: "load-failed", remedy: loadFailedRemedy, detail })
+      }
       return symbol === undefined
         ? new NativeLibraryError({ library: "libseccomp", file, problem: "not-installed", remedy: `install it ${installWith}`, detail })
         : new NativeLibraryError({

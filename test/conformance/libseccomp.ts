@@ -4,7 +4,9 @@
  * the NativeLibraryError for a missing or wrong library. Run by test/node,
  * test/deno and test/bun.
  */
-import { readdirSync } from "node:fs"
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { Effect, Exit } from "effect"
 import { describe, expect, it } from "vitest"
 import { NativeLibraryError } from "../../core/native-error.ts"
@@ -145,6 +147,17 @@ export const libseccompSuite = (binding: string, make: Make): void => {
       const error = failureOf(make, "libc.so.6")
       expect(error.problem).toBe("missing-symbol")
       expect(error.message).toMatch(/^libseccomp is too old: "libc\.so\.6" has no "seccomp_\w+": install libseccomp 2\.5 or later with "apt-get install libseccomp2"/)
+    })
+
+    // Installing libseccomp would not help: the file is there and is not a library. Told "not installed", a user
+    // would reinstall what they have.
+    it("fails with a load-failed NativeLibraryError, not \"not installed\", when the file is there but cannot be loaded", () => {
+      const notLibrary = join(mkdtempSync(join(tmpdir(), "kakoi-lib-")), "libseccomp.so.2")
+      writeFileSync(notLibrary, "not an ELF file")
+      const error = failureOf(make, notLibrary)
+      expect(error).toBeInstanceOf(NativeLibraryError)
+      expect(error.problem).toBe("load-failed")
+      expect(error.message).toMatch(new RegExp(`^libseccomp \\("${notLibrary.replaceAll(".", "\\.")}"\\) could not be loaded: .*file too short.*: the runtime's FFI must be able to load it`))
     })
   })
 }
