@@ -178,16 +178,33 @@ export const checkChildOptions = <O extends ChildOptions<unknown, unknown>>(
   options: O,
   ownKeys: ReadonlyArray<string> = []
 ): Effect.Effect<{ readonly argv: ReadonlyArray<string>; readonly options: O }, SpawnError> =>
-  Effect.suspend(() => {
-    const argv = (Array.isArray(given) ? Array.from(given) : given) as ReadonlyArray<string>
-    const read: unknown = readOnce(options, knownKeys(ownKeys))
-    if (acceptedAtOnce(argv, read as O, ownKeys)) return Effect.succeed({ argv, options: read as O })
-    const command = Array.isArray(argv) && argv.every((arg) => typeof arg === "string") ? commandText(argv) : ""
-    const decoded = Result.flatMap(
-      Result.mapError(decodeArgv(argv), (problem) => ({ ...problem, path: problem.path === undefined ? "argv" : `argv${problem.path}` })),
-      () => optionsDecoder(ownKeys)(read)
-    )
-    return Result.isFailure(decoded)
-      ? Effect.fail(new SpawnError({ reason: "InvalidSpec", command, detail: decoded.failure.detail, path: decoded.failure.path }))
-      : Effect.succeed({ argv, options: read as O })
-  })
+  Effect.suspend(() => Effect.fromResult(childOptionsChecked(given, options, ownKeys)))
+
+/**
+ * `checkChildOptions` as a plain call, for the spawn path (no Effect of its own to run).
+ *
+ * @example
+ * ```ts
+ * import { Result } from "effect"
+ * import { childOptionsChecked } from "./spec-schema.ts"
+ *
+ * Result.isSuccess(childOptionsChecked(["true"], { stdio: "ignore" })) // true
+ * ```
+ */
+export const childOptionsChecked = <O extends ChildOptions<unknown, unknown>>(
+  given: ReadonlyArray<string>,
+  options: O,
+  ownKeys: ReadonlyArray<string> = []
+): Result.Result<{ readonly argv: ReadonlyArray<string>; readonly options: O }, SpawnError> => {
+  const argv = (Array.isArray(given) ? Array.from(given) : given) as ReadonlyArray<string>
+  const read: unknown = readOnce(options, knownKeys(ownKeys))
+  if (acceptedAtOnce(argv, read as O, ownKeys)) return Result.succeed({ argv, options: read as O })
+  const command = Array.isArray(argv) && argv.every((arg) => typeof arg === "string") ? commandText(argv) : ""
+  const decoded = Result.flatMap(
+    Result.mapError(decodeArgv(argv), (problem) => ({ ...problem, path: problem.path === undefined ? "argv" : `argv${problem.path}` })),
+    () => optionsDecoder(ownKeys)(read)
+  )
+  return Result.isFailure(decoded)
+    ? Result.fail(new SpawnError({ reason: "InvalidSpec", command, detail: decoded.failure.detail, path: decoded.failure.path }))
+    : Result.succeed({ argv, options: read as O })
+}

@@ -4,7 +4,7 @@
  * with the caps asked for, stop it on a timeout, a cancel, a full buffer or a
  * kill, and describe how it ended. core/api.ts wraps these for each adapter.
  */
-import { Deferred, Effect } from "effect"
+import { Deferred, Effect, Result } from "effect"
 import type { Host } from "../api.ts"
 import { withContainment } from "../containment.ts"
 import type { SpawnError } from "../errors.ts"
@@ -12,9 +12,9 @@ import { start, type Running } from "../lifecycle.ts"
 import type { SignalName } from "../signals.ts"
 import type { Plugin } from "../plugin.ts"
 import { commandText, makeSpec, type ChildOptions, type ChildSpec, type StdioOption } from "../spec.ts"
-import { checkChildOptions } from "../spec-schema.ts"
+import { childOptionsChecked } from "../spec-schema.ts"
 import { processGroup } from "../supervisor/process-group.ts"
-import { settings as checkSettings, type Encoding, type OutputOptions, type Settings, type TerminationOptions } from "./options.ts"
+import { settingsChecked, type Encoding, type OutputOptions, type Settings, type TerminationOptions } from "./options.ts"
 import { collectOutput } from "./output.ts"
 import { runResult, spawnResult, type RunResult, type SpawnResult } from "./result.ts"
 import { superviseEnd, type StopReason } from "./termination.ts"
@@ -43,7 +43,7 @@ const drainMs = 1000
 /** The options `startChild` reads. */
 type StartOptions<E, R> = ChildOptions<E, R> & TerminationOptions & OutputOptions
 
-/** The keys of `spawn`'s options beyond a child's, and of `run`'s: known to the strict decoding of the options, checked by `checkSettings`. */
+/** The keys of `spawn`'s options beyond a child's, and of `run`'s: known to the strict decoding of the options, checked by `settingsChecked`. */
 const spawnKeys: ReadonlyArray<keyof TerminationOptions> = ["timeout", "cancelSignal", "killSignal", "forceKillAfterDelay", "processGroup"]
 const runKeys: ReadonlyArray<keyof (TerminationOptions & OutputOptions & { readonly input?: unknown })> = [...spawnKeys, "encoding", "lines", "all", "maxBuffer", "input"]
 
@@ -74,17 +74,25 @@ export const hostSpec = <Io, X, E, R>(
   return host.preflight === undefined ? specFor(argv) : Effect.flatMap(host.preflight(argv, options), specFor)
 }
 
-/** Check the options, run the host's preflight, start the child with the stdio given unless the options say otherwise. */
+/** The argv, options and settings as checked, or the SpawnError: plain calls, the spawn path's first (no Effect of their own). */
+const checkedStart = <O extends StartOptions<unknown, unknown>>(
+  argvGiven: ReadonlyArray<string>,
+  optionsGiven: O,
+  ownKeys: ReadonlyArray<string>
+): Result.Result<{ readonly argv: ReadonlyArray<string>; readonly options: O; readonly settings: Settings }, SpawnError> =>
+  Result.flatMap(childOptionsChecked(argvGiven, optionsGiven, ownKeys), ({ argv, options }) =>
+    Result.map(settingsChecked(options), (settings) => ({ argv, options, settings })))
+
+/** Run the host's preflight and start the child with the stdio given unless the options say otherwise. */
 const startChild = <Io, X, E, R>(
   host: Host<Io, X>,
   argv: ReadonlyArray<string>,
   options: StartOptions<E, R>,
+  settings: Settings,
   stdio: readonly [StdioOption, StdioOption, StdioOption]
-): Effect.Effect<{ readonly running: Running<Io, E | X, R>; readonly settings: Settings }, E | SpawnError | X, R> =>
-  // A chain, not a generator: every spawn runs it before its clone. The spec (and with it the environment, which
-  // Deno reads only with a permission) is made after the preflight.
-  Effect.flatMap(checkSettings(options), (settings) =>
-    Effect.flatMap(hostSpec(host, argv, options, settings.processGroup, stdio), (spec) => Effect.map(start(host.runtime, spec), (running) => ({ running, settings }))))
+): Effect.Effect<Running<Io, E | X, R>, E | SpawnError | X, R> =>
+  // The spec (and with it the environment, which Deno reads only with a permission) is made after the preflight.
+  Effect.flatMap(hostSpec(host, argv, options, settings.processGroup, stdio), (spec) => start(host.runtime, spec))
 
 /**
  * Run a child to its end and collect its output; fails only when it cannot
@@ -103,43 +111,66 @@ export const runChild = <Io, X, E, R, Enc extends Encoding, Lines extends boolea
   argvGiven: ReadonlyArray<string>,
   optionsGiven: StartOptions<E, R> & OutputOptions<Enc, Lines, All> & { readonly input?: string | Uint8Array }
 ): Effect.Effect<RunResult<Enc, Lines, All>, E | SpawnError | X, R> =>
-  Effect.gen(function* () {
+  // A chain, not a generator: every spawn runs it.
+  Effect.suspend(() => {
     // Strictly first, before reading any option: a misspelt key (`plugin` for `plugins`) must not start a child without its fence.
     // From here on only what was checked is read (a getter read again could answer without the plugins).
-    const { argv, options } = yield* checkChildOptions(argvGiven, optionsGiven, runKeys)
+    const checked = checkedStart(argvGiven, optionsGiven, runKeys)
+    if (Result.isFailure(checked)) return Effect.fail(checked.failure)
+    const { argv, options, settings } = checked.success
     const stdio: readonly [StdioOption, StdioOption, StdioOption] = [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"]
-    const { running, settings } = yield* startChild(host, argv, options, stdio)
-    const tree = signalTree(host, running, settings.processGroup)
-    const forceKilled = Deferred.makeUnsafe<void>()
-    const signal = (sent: SignalName): boolean => {
-      if (sent === "SIGKILL") Deferred.doneUnsafe(forceKilled, Effect.void)
-      return tree(sent)
-    }
-    const overflow = Deferred.makeUnsafe<StopReason>()
-    // Once the tree has been SIGKILLed and the child reaped, whatever still holds a pipe escaped the group
-    // (setsid, a double fork): after a moment to drain, stop reading, so a timeout bounds the whole run.
-    const abandon = Deferred.await(forceKilled).pipe(Effect.andThen(running.exit), Effect.andThen(Effect.sleep(drainMs)))
-    const sources = { stdout: host.outputBytes(running.io, "stdout"), stderr: host.outputBytes(running.io, "stderr") }
-    const output = collectOutput(
-      sources,
-      settings,
-      () => Effect.asVoid(Deferred.succeed(overflow, "maxBuffer")),
-      abandon
-    )
-    if (options.input !== undefined) host.writeInput(running.io, options.input)
-    const piped = sources.stdout !== undefined || sources.stderr !== undefined
-    // Finished means exited and every output pipe closed: a descendant still holding one is part of the run.
-    // (With no pipe the output is there already: no fiber to wait for it beside the exit.)
-    const finished = Effect.zip(running.exit, output, { concurrent: piped })
-    // Only a piped stream can overflow.
-    const ended = yield* superviseEnd(finished, signal, settings, piped ? Deferred.await(overflow) : undefined).pipe(
-      Effect.onInterrupt(() => Effect.sync(() => signal("SIGKILL"))),
-      // The run is over: nothing signals the child's group any more.
-      Effect.ensuring(running.release)
-    )
-    const [exit, collected] = ended.value
-    return runResult<Enc, Lines, All>(exit, commandText(running.spec.argv), ended, settings, collected)
+    return Effect.flatMap(startChild(host, argv, options, settings, stdio), (running) => runToEnd<Io, X, E, R, Enc, Lines, All>(host, running, options, settings))
   })
+
+/** A started child of `runChild` to its end: its output collected, stopped on a timeout, a cancel or a full buffer. */
+const runToEnd = <Io, X, E, R, Enc extends Encoding, Lines extends boolean, All extends boolean>(
+  host: Host<Io, X>,
+  running: Running<Io, E | X, R>,
+  options: { readonly input?: string | Uint8Array },
+  settings: Settings
+): Effect.Effect<RunResult<Enc, Lines, All>, never, R> => {
+  const tree = signalTree(host, running, settings.processGroup)
+  const sources = { stdout: host.outputBytes(running.io, "stdout"), stderr: host.outputBytes(running.io, "stderr") }
+  if (options.input !== undefined) host.writeInput(running.io, options.input)
+  const piped = sources.stdout !== undefined || sources.stderr !== undefined
+  const { signal, output, overflow } = piped ? pipedOutput(sources, settings, running, tree) : { signal: tree, output: collectOutput(sources, settings, () => Effect.void, Effect.never), overflow: undefined }
+  // Finished means exited and every output pipe closed: a descendant still holding one is part of the run.
+  // (With no pipe the output is there already: no fiber to wait for it beside the exit.)
+  const finished = Effect.zip(running.exit, output, { concurrent: piped })
+  const ended = superviseEnd(finished, signal, settings, overflow).pipe(
+    Effect.onInterrupt(() => Effect.sync(() => signal("SIGKILL"))),
+    // The run is over: nothing signals the child's group any more.
+    Effect.ensuring(running.release)
+  )
+  return Effect.map(ended, (end) => {
+    const [exit, collected] = end.value
+    return runResult<Enc, Lines, All>(exit, commandText(running.spec.argv), end, settings, collected)
+  })
+}
+
+/**
+ * The piped output of a run: read until the pipes close, with the signal that
+ * also arms the end of reading once the tree has been SIGKILLed, and the
+ * overflow of `maxBuffer` as a reason to stop the child.
+ */
+const pipedOutput = <Io, R>(
+  sources: Readonly<Record<"stdout" | "stderr", AsyncIterable<Uint8Array> | undefined>>,
+  settings: Settings,
+  running: Running<Io, unknown, R>,
+  tree: (signal: SignalName) => boolean
+) => {
+  const forceKilled = Deferred.makeUnsafe<void>()
+  const signal = (sent: SignalName): boolean => {
+    if (sent === "SIGKILL") Deferred.doneUnsafe(forceKilled, Effect.void)
+    return tree(sent)
+  }
+  const overflow = Deferred.makeUnsafe<StopReason>()
+  // Once the tree has been SIGKILLed and the child reaped, whatever still holds a pipe escaped the group
+  // (setsid, a double fork): after a moment to drain, stop reading, so a timeout bounds the whole run.
+  const abandon = Deferred.await(forceKilled).pipe(Effect.andThen(running.exit), Effect.andThen(Effect.sleep(drainMs)))
+  const output = collectOutput(sources, settings, () => Effect.asVoid(Deferred.succeed(overflow, "maxBuffer")), abandon)
+  return { signal, output, overflow: Deferred.await(overflow) }
+}
 
 /**
  * A child started by `spawnChild`: its lifecycle handle, a kill that reaches its tree, and the Effect of its result.
@@ -176,19 +207,22 @@ export const spawnChild = <Io, X, E, R>(
   argvGiven: ReadonlyArray<string>,
   optionsGiven: ChildOptions<E, R> & TerminationOptions
 ): Effect.Effect<SpawnedChild<Io, R>, E | SpawnError | X, R> =>
-  Effect.gen(function* () {
+  Effect.suspend(() => {
     // As in runChild: only what was checked is read from here on.
-    const { argv, options } = yield* checkChildOptions(argvGiven, optionsGiven, spawnKeys)
-    const { running, settings } = yield* startChild(host, argv, options, ["pipe", "pipe", "pipe"])
-    const signal = signalTree(host, running, settings.processGroup)
-    const killed = Deferred.makeUnsafe<StopReason>()
-    const kill = (sent: SignalName = settings.killSignal): boolean => {
-      const delivered = signal(sent)
-      if (delivered && sent === settings.killSignal) Deferred.doneUnsafe(killed, Effect.succeed("kill"))
-      return delivered
-    }
-    const command = commandText(running.spec.argv)
-    const result = Effect.map(superviseEnd(running.exit, signal, settings, Deferred.await(killed)), (ended) =>
-      spawnResult(ended.value, command, ended, settings)).pipe(Effect.ensuring(running.release))
-    return { running: running as Running<Io, unknown, R>, kill, result }
+    const checked = checkedStart(argvGiven, optionsGiven, spawnKeys)
+    if (Result.isFailure(checked)) return Effect.fail(checked.failure)
+    const { argv, options, settings } = checked.success
+    return Effect.map(startChild(host, argv, options, settings, ["pipe", "pipe", "pipe"]), (running) => {
+      const signal = signalTree(host, running, settings.processGroup)
+      const killed = Deferred.makeUnsafe<StopReason>()
+      const kill = (sent: SignalName = settings.killSignal): boolean => {
+        const delivered = signal(sent)
+        if (delivered && sent === settings.killSignal) Deferred.doneUnsafe(killed, Effect.succeed("kill"))
+        return delivered
+      }
+      const command = commandText(running.spec.argv)
+      const result = Effect.map(superviseEnd(running.exit, signal, settings, Deferred.await(killed)), (ended) =>
+        spawnResult(ended.value, command, ended, settings)).pipe(Effect.ensuring(running.release))
+      return { running: running as Running<Io, unknown, R>, kill, result }
+    })
   })

@@ -3,7 +3,7 @@
  * it is stopped, how its output is collected), their defaults, and the strict
  * check that turns a bad value into a typed error before anything starts.
  */
-import { Effect } from "effect"
+import { Effect, Result } from "effect"
 import { SpawnError } from "../errors.ts"
 import { isSignalName, type SignalName } from "../signals.ts"
 
@@ -160,37 +160,56 @@ const known = <A extends string>(name: string, value: unknown, allowed: Readonly
  *
  * @example
  * ```ts
- * import { Effect } from "effect"
+ * import { Effect, Result } from "effect"
  * import { settings } from "./options.ts"
  *
  * const checked = Effect.runSync(settings({ timeout: 300, encoding: "buffer" })) // { timeout: 300, killSignal: "SIGTERM", ... }
  * ```
  */
 export const settings = (options: TerminationOptions & OutputOptions): Effect.Effect<Settings, SpawnError> =>
-  Effect.try({
-    try: (): Settings => {
-      const { timeout, cancelSignal, killSignal, forceKillAfterDelay, maxBuffer } = options
-      if (cancelSignal !== undefined && !isAbortSignal(cancelSignal)) throw invalid(`"cancelSignal" must be an AbortSignal`)
-      if (killSignal !== undefined && !(typeof killSignal === "string" && isSignalName(killSignal))) {
-        throw invalid(`"killSignal" must be a signal name such as "SIGTERM", got ${JSON.stringify(killSignal) ?? String(killSignal)}`)
-      }
-      const encoding = known("encoding", options.encoding, ["utf8", "buffer"], defaultSettings.encoding)
-      const lines = flag("lines", options.lines, false)
-      if (lines && encoding === "buffer") throw invalid(`"lines" splits text: it cannot be combined with encoding "buffer"`)
-      const timeoutMs = timeout === undefined ? 0 : atLeastZero("timeout", timeout, "milliseconds")
-      return {
-        timeout: timeoutMs === 0 ? undefined : timeoutMs,
-        cancelSignal,
-        killSignal: killSignal ?? defaultSettings.killSignal,
-        forceKillAfterDelay: forceKillAfterDelay === false ? undefined
-          : forceKillAfterDelay === undefined || forceKillAfterDelay === true ? defaultSettings.forceKillAfterDelay
-          : atLeastZero("forceKillAfterDelay", forceKillAfterDelay, "milliseconds"),
-        processGroup: flag("processGroup", options.processGroup, defaultSettings.processGroup),
-        encoding,
-        lines,
-        all: flag("all", options.all, false),
-        maxBuffer: maxBuffer === undefined ? defaultSettings.maxBuffer : atLeastZero("maxBuffer", maxBuffer, "bytes")
-      }
-    },
-    catch: (error) => (error instanceof SpawnError ? error : invalid(String(error)))
-  })
+  Effect.suspend(() => Effect.fromResult(settingsChecked(options)))
+
+/**
+ * `settings` as a plain call, for the spawn path.
+ *
+ * @example
+ * ```ts
+ * import { Result } from "effect"
+ * import { settingsChecked } from "./options.ts"
+ *
+ * Result.isFailure(settingsChecked({ timeout: -1 })) // true: "timeout" must be at least 0
+ * ```
+ */
+export const settingsChecked = (options: TerminationOptions & OutputOptions): Result.Result<Settings, SpawnError> => {
+  try {
+    return Result.succeed(settingsOrThrow(options))
+  } catch (error) {
+    return Result.fail(error instanceof SpawnError ? error : invalid(String(error)))
+  }
+}
+
+/** The checks and defaults of `settings`; throws the SpawnError for a bad value. */
+const settingsOrThrow = (options: TerminationOptions & OutputOptions): Settings => {
+  const { timeout, cancelSignal, killSignal, forceKillAfterDelay, maxBuffer } = options
+  if (cancelSignal !== undefined && !isAbortSignal(cancelSignal)) throw invalid(`"cancelSignal" must be an AbortSignal`)
+  if (killSignal !== undefined && !(typeof killSignal === "string" && isSignalName(killSignal))) {
+    throw invalid(`"killSignal" must be a signal name such as "SIGTERM", got ${JSON.stringify(killSignal) ?? String(killSignal)}`)
+  }
+  const encoding = known("encoding", options.encoding, ["utf8", "buffer"], defaultSettings.encoding)
+  const lines = flag("lines", options.lines, false)
+  if (lines && encoding === "buffer") throw invalid(`"lines" splits text: it cannot be combined with encoding "buffer"`)
+  const timeoutMs = timeout === undefined ? 0 : atLeastZero("timeout", timeout, "milliseconds")
+  return {
+    timeout: timeoutMs === 0 ? undefined : timeoutMs,
+    cancelSignal,
+    killSignal: killSignal ?? defaultSettings.killSignal,
+    forceKillAfterDelay: forceKillAfterDelay === false ? undefined
+      : forceKillAfterDelay === undefined || forceKillAfterDelay === true ? defaultSettings.forceKillAfterDelay
+      : atLeastZero("forceKillAfterDelay", forceKillAfterDelay, "milliseconds"),
+    processGroup: flag("processGroup", options.processGroup, defaultSettings.processGroup),
+    encoding,
+    lines,
+    all: flag("all", options.all, false),
+    maxBuffer: maxBuffer === undefined ? defaultSettings.maxBuffer : atLeastZero("maxBuffer", maxBuffer, "bytes")
+  }
+}
