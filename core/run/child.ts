@@ -188,7 +188,9 @@ export const spawnChild = <Io, X, E, R>(
       return delivered
     }
     const command = commandText(running.spec.argv)
-    const result = Effect.map(superviseEnd(running.exit, signal, settings, Deferred.await(killed)), (ended) =>
+    // Once the child has ended its stdin pipe is of no use: closed here, so a caller that never closed it leaks no fd.
+    const exit = Effect.tap(running.exit, () => Effect.sync(() => host.endInput(running.io)))
+    const result = Effect.map(superviseEnd(exit, signal, settings, Deferred.await(killed)), (ended) =>
       spawnResult(ended.value, command, ended, settings)).pipe(Effect.ensuring(running.release))
     return { running: running as Running<Io, unknown, R>, kill, result }
   })
