@@ -72,6 +72,15 @@ describe("Deno permissions", () => {
     expect(outcome(["--allow-ffi", "--allow-run", `--allow-write=${dir}`], "appears-after-check", dir)).toEqual({ exitCode: 42 })
   })
 
+  it("checks the command a plugin's spawn hook made, not only the one given: --allow-run=/bin/true starts no /bin/sh", () => {
+    expect(outcome(["--allow-ffi", "--allow-run=/bin/true"], "plugin-rewrites")).toEqual({
+      _tag: "DenoPermissionError",
+      permission: "run",
+      message: 'Deno permission "run" is required to start "/bin/sh": run with --allow-run=/bin/sh'
+    })
+    expect(outcome(["--allow-ffi", "--allow-run=/bin/true,/bin/sh"], "plugin-rewrites")).toEqual({ exitCode: 43 })
+  })
+
   it("needs --allow-env only when the child inherits the supervisor's environment", () => {
     expect(outcome(["--allow-ffi", "--allow-run=/bin/true"], "inherit-env")).toMatchObject({
       _tag: "DenoPermissionError",
