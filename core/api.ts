@@ -32,6 +32,8 @@ export interface Host<Io, X = never> {
   readonly signalGroup: (pgid: number, signal: SignalName) => boolean
   /** Write to the child's stdin, then close it. */
   readonly writeInput: (io: Io, input: string | Uint8Array) => void
+  /** Close the child's stdin pipe (if any) once the child has ended: nobody can read it any more. */
+  readonly endInput: (io: Io) => void
   /** The plugin that contains a child at a level (core/containment.ts): every child gets one unless a plugin of its own decides. */
   readonly containment: (level: ContainmentLevel) => Plugin<X, never>
   /**

@@ -4,7 +4,7 @@
  * poll thread.
  */
 import { environmentReader } from "../../core/environment.ts"
-import { webIoOf } from "../../core/launch/fd-streams.ts"
+import { endWebInput, webIoOf } from "../../core/launch/fd-streams.ts"
 import { writeWebInput, type WebIo } from "../../core/web-io.ts"
 import type { RuntimeBinding } from "../shared/make-adapter.ts"
 import { trapHelperPath } from "../shared/trap-helper-host.ts"
@@ -32,5 +32,6 @@ export const bunBinding: RuntimeBinding<WebIo> = {
   streams: webIoOf(bunLibc, bunPollOffThread),
   environment: environmentReader(() => process.env),
   writeInput: writeWebInput,
+  endInput: endWebInput,
   trapHelper: (parent, errno) => [process.execPath, trapHelperPath, "bun", String(parent), String(errno)]
 }

@@ -9,6 +9,8 @@
  *   supervisor's environment on.
  */
 import { Effect } from "effect"
+import { archTable } from "../../core/arch/mod.ts"
+import { constants } from "../../core/arch/generic.ts"
 import { cString, type Libc } from "../../core/libc.ts"
 import { pathCandidates } from "../../core/program/compile.ts"
 import { DenoPermissionError, type DenoPermission } from "./permission-error.ts"
@@ -41,20 +43,34 @@ export const requirePermissions = (permissions: ReadonlyArray<Exclude<DenoPermis
 
 const X_OK = 1
 
+/** This process's cwd, through FFI (Deno.cwd() would need --allow-read): readlinkat of /proc/self/cwd. */
+const ownCwd = (libc: Libc): string => {
+  const buffer = new Uint8Array(4096)
+  const length = Number(libc.call.syscall(archTable().syscalls.readlinkat, constants.AT_FDCWD, cString("/proc/self/cwd"), libc.address(buffer), buffer.byteLength))
+  if (length <= 0 || length >= buffer.byteLength) throw new Error(`cannot read this process's working directory (/proc/self/cwd): ${length}`)
+  return new TextDecoder().decode(buffer.subarray(0, length))
+}
+
 /**
- * The program the child will exec: the first PATH candidate that is executable, else the name as given; as
- * the child names it (`exec`, after its chdir) and as this process does (`checked`). A relative candidate (a
- * relative command, an empty, "." or relative PATH entry) is found from the child's `cwd`, where its execve
- * looks for it, not from this process's.
+ * The program the child will exec, checked and exec'd by the same name: the first PATH candidate that is
+ * executable, else the command as given. A relative candidate (a relative command, an empty, "." or relative
+ * PATH entry) is found from the child's `cwd`, where its execve would look for it, not from this process's,
+ * and is named by its absolute path, so that no later chdir (a plugin's preExec step) makes the child's
+ * execve find another file.
  */
-const resolved = (libc: Libc, command: string, env: Readonly<Record<string, string | undefined>>, cwd: string | undefined): { readonly exec: string; readonly checked: string } => {
+const resolved = (libc: Libc, command: string, env: Readonly<Record<string, string | undefined>>, cwd: string | undefined): string => {
   // Only PATH matters to the search (a record has one at most): no need to turn the whole env into entries.
   const path = env.PATH
   const fromCwd = (candidate: string): string => (cwd === undefined || candidate.startsWith("/") ? candidate : `${cwd}/${candidate}`)
   const found = pathCandidates(command, path === undefined ? [] : [`PATH=${path}`]).find((candidate) => Number(libc.call.access(cString(fromCwd(candidate)), X_OK)) === 0)
-  if (found === undefined) return { exec: command, checked: fromCwd(command) }
-  // With a slash, so that the child's execve takes it as a path and searches nothing (an empty PATH entry gives none).
-  return { exec: found.includes("/") ? found : `./${found}`, checked: fromCwd(found) }
+  const absolute = (candidate: string): string => {
+    const checked = fromCwd(candidate)
+    return checked.startsWith("/") ? checked : `${ownCwd(libc)}/${checked}`
+  }
+  // A bare name found nowhere is left to the child's own PATH search, which fails as Deno.Command's would.
+  if (found === undefined) return command.includes("/") ? absolute(command) : command
+  // Absolute, so that the child's execve takes it as a path, searches nothing and depends on no cwd.
+  return absolute(found)
 }
 
 /**
@@ -88,8 +104,8 @@ export const requireRun = (
     // An empty command is the spec's error (InvalidSpec), reported by the lifecycle.
     if (command === "") return Effect.succeed(argv)
     if (Deno.permissions.querySync({ name: "run" }).state === "granted") return Effect.succeed(argv)
-    const { exec, checked: path } = resolved(libc, command, env(), cwd)
+    const path = resolved(libc, command, env(), cwd)
     return Deno.permissions.querySync({ name: "run", command: path }).state === "granted"
-      ? Effect.succeed([exec, ...argv.slice(1)])
+      ? Effect.succeed([path, ...argv.slice(1)])
       : Effect.fail(new DenoPermissionError({ permission: "run", flag: `--allow-run=${path}`, purpose: `start "${path}"` }))
   })

@@ -8,7 +8,7 @@
 import { Effect } from "effect"
 import { environmentReader } from "../../core/environment.ts"
 import { environProbe, vouchedWhile } from "../../core/host/environ.ts"
-import { webIoOf } from "../../core/launch/fd-streams.ts"
+import { endWebInput, webIoOf } from "../../core/launch/fd-streams.ts"
 import { writeWebInput, type WebIo } from "../../core/web-io.ts"
 import type { RuntimeBinding } from "../shared/make-adapter.ts"
 import { trapHelperPath } from "../shared/trap-helper-host.ts"
@@ -54,6 +54,7 @@ export const denoBinding: RuntimeBinding<WebIo, DenoPermissionError> = {
   streams: webIoOf(denoLibc, denoPollOffThread),
   environment,
   writeInput: writeWebInput,
+  endInput: endWebInput,
   preflight: (argv, options) =>
     Effect.andThen(
       requirePermissions(options.env === undefined ? ["ffi", "env"] : ["ffi"]),

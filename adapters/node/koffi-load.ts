@@ -14,7 +14,7 @@
  * which is what the fast path gives too: koffi's exports are its native
  * module's, and koffi's wrappers only add deprecated aliases kakoi never calls.
  */
-import { existsSync, readFileSync } from "node:fs"
+import { existsSync, readFileSync, realpathSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -24,11 +24,13 @@ type Koffi = typeof import("koffi")
 /**
  * The koffi folder Node's lookup finds first from `from`: the nearest node_modules/koffi of `from`'s folder
  * or an ancestor's. Found by hand, as `require.resolve` would take 1.5 ms more to read koffi's exports map.
+ * Its real path, as Node keys its module cache (node_modules or koffi a symlink, as pnpm and linked
+ * checkouts make them, otherwise missed a koffi loaded already and loaded a second one).
  */
 const koffiFolder = (from: string): string | undefined => {
   for (let folder = dirname(from); ; folder = dirname(folder)) {
     const candidate = join(folder, "node_modules/koffi")
-    if (existsSync(join(candidate, "package.json"))) return candidate
+    if (existsSync(join(candidate, "package.json"))) return realpathSync(candidate)
     if (dirname(folder) === folder) return undefined
   }
 }

@@ -125,5 +125,7 @@ export const nodeBinding: RuntimeBinding<NodeIo> = {
   environment,
   // A child that exits without reading makes the write fail (EPIPE): the child's business, not an error of `run`.
   writeInput: (io, input) => void io.stdin?.on("error", () => {}).end(input),
+  // As child_process does at the child's exit.
+  endInput: (io) => void io.stdin?.destroy(),
   trapHelper: (parent, errno) => [process.execPath, "--no-warnings", trapHelperPath, "node", String(parent), String(errno)]
 }

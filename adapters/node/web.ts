@@ -5,7 +5,7 @@
  * the root entry `kakoi` uses on Node, so code written against it runs
  * unchanged in all three runtimes.
  */
-import { webIoOf } from "../../core/launch/fd-streams.ts"
+import { endWebInput, webIoOf } from "../../core/launch/fd-streams.ts"
 import { writeWebInput, type WebIo } from "../../core/web-io.ts"
 import { makeAdapter, type AdapterApi } from "../shared/make-adapter.ts"
 import { nodePollOffThread } from "./listener.ts"
@@ -16,7 +16,8 @@ import { nodeBinding } from "./runtime.ts"
 const adapter: AdapterApi<WebIo> = makeAdapter({
   ...nodeBinding,
   streams: webIoOf(nodeLibc, nodePollOffThread),
-  writeInput: writeWebInput
+  writeInput: writeWebInput,
+  endInput: endWebInput
 })
 
 /** The layer the plugins' services come from: see `AdapterApi["layer"]` (adapters/shared/make-adapter.ts). */

@@ -58,6 +58,7 @@ export interface RuntimeBinding<Io, X = never> {
   readonly streams: (pipes: readonly [number | undefined, number | undefined, number | undefined]) => Io
   readonly environment: Host<Io, X>["environment"]
   readonly writeInput: Host<Io, X>["writeInput"]
+  readonly endInput: Host<Io, X>["endInput"]
   readonly preflight?: Host<Io, X>["preflight"]
   /** The argv that runs adapters/shared/trap-helper.ts in this runtime. */
   readonly trapHelper: (parentPid: number, errno: number) => ReadonlyArray<string>
@@ -245,6 +246,7 @@ export const makeAdapter = <Io extends OutputIo, X = never>(binding: RuntimeBind
     outputBytes,
     signalGroup: runtime.signalGroup,
     writeInput: binding.writeInput,
+    endInput: binding.endInput,
     ...(binding.preflight === undefined ? {} : { preflight: binding.preflight })
   }
   const api = makeApi(host, layer)

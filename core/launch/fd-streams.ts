@@ -75,14 +75,19 @@ export const fdStreams = (libc: Libc, watcher: FdWatcher): FdStreams => {
       })
     },
     writable: (fd) => {
-      let waiting: (() => void) | undefined
+      // A write waiting for room: how to stop watching, and how to let it see the pipe closed.
+      let waiting: { readonly cancel: () => void; readonly retry: () => void } | undefined
       let open = true
       const close = (): void => {
-        waiting?.()
+        const pending = waiting
+        waiting = undefined
+        pending?.cancel()
         if (open) libc.call.close(fd)
         open = false
+        // A write blocked on a full pipe when the child ended (endWebInput) rejects instead of waiting forever.
+        pending?.retry()
       }
-      return new WritableStream<Uint8Array>({
+      const stream = new WritableStream<Uint8Array>({
         write: (chunk) =>
           new Promise<void>((resolve, reject) => {
             let rest = chunk
@@ -91,7 +96,7 @@ export const fdStreams = (libc: Libc, watcher: FdWatcher): FdStreams => {
               while (rest.byteLength > 0) {
                 if (!open) return reject(new Error("the child's stdin is closed"))
                 const count = checked(libc.call.write(fd, rest, rest.byteLength), libc.errno)
-                if (count === -errno.EAGAIN) return void (waiting = whenReady(fd, constants.POLLOUT, attempt))
+                if (count === -errno.EAGAIN) return void (waiting = { cancel: whenReady(fd, constants.POLLOUT, attempt), retry: attempt })
                 if (count === -errno.EINTR) continue
                 // EPIPE: the child closed its stdin (runtimes ignore SIGPIPE, so it is an error, not a death).
                 if (count < 0) {
@@ -108,8 +113,33 @@ export const fdStreams = (libc: Libc, watcher: FdWatcher): FdStreams => {
         close,
         abort: close
       })
+      closers.set(stream, close)
+      return stream
     }
   }
+}
+
+// How to close each stdin stream from outside it, even while a caller holds its writer (which locks the stream).
+const closers = new WeakMap<WritableStream<Uint8Array>, () => void>()
+
+/**
+ * Closes a child's stdin pipe once the child has ended, as child_process
+ * does: nothing can read it any more, and a caller that never closed it
+ * would otherwise keep its fd for the life of the process. A later write
+ * rejects; one waiting for room in the pipe rejects at once.
+ *
+ * @example
+ * ```ts
+ * import { spawn } from "kakoi"
+ * import { endWebInput } from "./fd-streams.ts"
+ *
+ * const child = await spawn(["true"], { env: { PATH: "/usr/bin:/bin" } })
+ * await child.result
+ * endWebInput(child) // the stdin pipe's fd is closed
+ * ```
+ */
+export const endWebInput = (io: WebIo): void => {
+  if (io.stdin !== undefined) closers.get(io.stdin)?.()
 }
 
 /**

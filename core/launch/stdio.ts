@@ -9,7 +9,11 @@
  * through /proc/self/fd/N, a new open file description without O_NONBLOCK, so
  * the target's writes block instead of failing with EAGAIN. Anything seekable
  * (a regular file, where O_NONBLOCK changes nothing and a reopen would lose
- * the offset) and anything that cannot be reopened (a socket) is shared as it is.
+ * the offset) is shared as it is. What cannot be reopened (a socket: the
+ * stdio a Node or libuv parent gives through its pipes) is shared with
+ * O_NONBLOCK cleared, as child_process (libuv) clears it on its children's
+ * stdio: the description is the supervisor's too, whose own writes to it then
+ * block, as they do after a child_process child inherited it.
  */
 import { checked, cString, type Libc } from "../libc.ts"
 import type { StdioOption } from "../spec.ts"
@@ -106,6 +110,8 @@ const inherited = (tools: FdTools, fd: number): number | undefined => {
       tools.setFlags(reopened, flags & ~constants.O_NONBLOCK)
       return tools.high(reopened)
     }
+    // No second description to be had (ENXIO for a socket): this one, made blocking, or the target's writes fail with EAGAIN.
+    tools.setFlags(fd, flags & ~constants.O_NONBLOCK)
   }
   return tools.copyHigh(fd)
 }

@@ -11,7 +11,7 @@ import type { SpawnError } from "../errors.ts"
 import { start, type Running } from "../lifecycle.ts"
 import type { SignalName } from "../signals.ts"
 import type { Plugin } from "../plugin.ts"
-import { commandText, makeSpec, type ChildOptions, type ChildSpec, type StdioOption } from "../spec.ts"
+import { commandText, makeSpec, type ChildOptions, type ChildSpec, type ChildSpecView, type StdioOption } from "../spec.ts"
 import { childOptionsChecked } from "../spec-schema.ts"
 import { processGroup } from "../supervisor/process-group.ts"
 import { settingsChecked, type Encoding, type OutputOptions, type Settings, type TerminationOptions } from "./options.ts"
@@ -48,9 +48,23 @@ const spawnKeys: ReadonlyArray<keyof TerminationOptions> = ["timeout", "cancelSi
 const runKeys: ReadonlyArray<keyof (TerminationOptions & OutputOptions & { readonly input?: unknown })> = [...spawnKeys, "encoding", "lines", "all", "maxBuffer", "input"]
 
 /**
+ * The host's preflight once more, as the last plugin: another plugin's spawn hook may have changed the command,
+ * its PATH or its cwd after the first check (Deno: a plugin must not start what `--allow-run` does not cover).
+ * Nothing to ask again when none of them changed.
+ */
+const preflightAgain = <X>(preflight: NonNullable<Host<unknown, X>["preflight"]>, checked: ChildSpecView): Plugin<X, never> => ({
+  name: "preflight",
+  spawn: (spec) =>
+    spec.argv[0] === checked.argv[0] && spec.cwd === checked.cwd && spec.env.PATH === checked.env.PATH
+      ? Effect.succeed(spec)
+      : Effect.map(preflight(spec.argv, spec.cwd === undefined ? { env: spec.env } : { env: spec.env, cwd: spec.cwd }), (argv) => ({ ...spec, argv: argv as ChildSpecView["argv"] }))
+})
+
+/**
  * A child's spec as a host starts it: the host's preflight first (the command it checked is the one started),
- * then the process-group plugin when `grouped`, the options' plugins, and the containment plugin unless one of
- * them decides the level. run(), spawn() and a tree's workers all start from this.
+ * then the process-group plugin when `grouped`, the options' plugins, the containment plugin unless one of
+ * them decides the level, and the preflight again for what their spawn hooks changed. run(), spawn() and a
+ * tree's workers all start from this.
  *
  * @example
  * ```ts
@@ -71,7 +85,10 @@ export const hostSpec = <Io, X, E, R>(
   const own: ReadonlyArray<Plugin<E, R>> = grouped ? [processGroup, ...(options.plugins ?? [])] : (options.plugins ?? [])
   const specFor = (checked: ReadonlyArray<string>) =>
     Effect.map(withContainment(host.containment, checked, options, own), (plugins) => makeSpec(checked, { ...options, plugins }, { env: host.environment, stdio }))
-  return host.preflight === undefined ? specFor(argv) : Effect.flatMap(host.preflight(argv, options), specFor)
+  const { preflight } = host
+  if (preflight === undefined) return specFor(argv)
+  return Effect.flatMap(preflight(argv, options), (checked) =>
+    Effect.map(specFor(checked), (spec): ChildSpec<E | X, R> => ({ ...spec, plugins: [...spec.plugins, preflightAgain(preflight, spec)] })))
 }
 
 /** The argv, options and settings as checked, or the SpawnError: plain calls, the spawn path's first (no Effect of their own). */
@@ -221,7 +238,9 @@ export const spawnChild = <Io, X, E, R>(
         return delivered
       }
       const command = commandText(running.spec.argv)
-      const result = Effect.map(superviseEnd(running.exit, signal, settings, Deferred.await(killed)), (ended) =>
+      // Once the child has ended its stdin pipe is of no use: closed here, so a caller that never closed it leaks no fd.
+      const exit = Effect.tap(running.exit, () => Effect.sync(() => host.endInput(running.io)))
+      const result = Effect.map(superviseEnd(exit, signal, settings, Deferred.await(killed)), (ended) =>
         spawnResult(ended.value, command, ended, settings)).pipe(Effect.ensuring(running.release))
       return { running: running as Running<Io, unknown, R>, kill, result }
     })

@@ -5,7 +5,7 @@
  * bundle's code cache is taken, but never one made from other bytes.
  */
 import { spawnSync } from "node:child_process"
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { cpSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
@@ -48,7 +48,11 @@ describe("the CLI bundles", () => {
     const result = spawnSync("strace", ["-f", "-qq", "-e", "trace=openat", "-e", "status=successful", "-o", log, process.execPath, bin, ...args], { encoding: "utf8" })
     expect(result.stderr).toBe("")
     expect(result.status).toBe(0)
-    const inCheckout = [...readFileSync(log, "utf8").matchAll(/openat\(AT_FDCWD, "([^"]+)"/g)].map(([, path = ""]) => path).filter((path) => path.startsWith(`${root}/`))
+    // koffi is opened by its real path (as Node keys its module cache): node_modules may be a link out of the checkout.
+    const modules = realpathSync(join(root, "node_modules"))
+    const inCheckout = [...readFileSync(log, "utf8").matchAll(/openat\(AT_FDCWD, "([^"]+)"/g)]
+      .map(([, path = ""]) => (path.startsWith(`${modules}/`) ? join(root, "node_modules", path.slice(modules.length + 1)) : path))
+      .filter((path) => path.startsWith(`${root}/`))
     const unique = [...new Set(inCheckout)].sort()
     return { kakoi: unique.filter((path) => path.startsWith(`${build}/`)).map((path) => path.slice(build.length + 1)), others: unique.filter((path) => !path.startsWith(`${build}/`)).map((path) => path.slice(root.length + 1)) }
   }

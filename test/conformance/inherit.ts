@@ -67,6 +67,22 @@ export const inheritSuite = (adapter: InheritUnderTest): void => {
       expect(flags & 0o4000).toBe(0)
     })
 
+    it("blocking stdout when it is a socket (a Node or libuv parent's pipe), which cannot be opened again: a slow reader loses nothing", () => {
+      // The supervisor's stdout is one end of a socketpair, read only after a second, as child_process's parent reads it.
+      const reader = [
+        "import socket, subprocess, sys, time",
+        "ours, theirs = socket.socketpair()",
+        "child = subprocess.Popen(['/bin/sh', '-c', sys.argv[1]], stdout=theirs)",
+        "theirs.close()",
+        "time.sleep(1)",
+        "total = 0",
+        "while chunk := ours.recv(1 << 16): total += len(chunk)",
+        "print(total, child.wait())"
+      ].join("\n")
+      const out = shell(adapter, `/usr/bin/python3 -c ${quote(reader)} "$KAKOI head -c 20000000 /dev/zero"`)
+      expect(out).toBe("20000000 0\n")
+    })
+
     it("an inherited file keeps its offset: output lands after what came before", () => {
       const file = join(mkdtempSync(join(tmpdir(), "kakoi-")), "out")
       shell(adapter, `{ echo one; eval "$KAKOI echo two"; echo three; } > ${quote(file)}`)

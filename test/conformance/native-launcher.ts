@@ -82,6 +82,20 @@ export const nativeLauncherSuite = (adapter: NativeLauncherUnderTest): void => {
       expect(openFds()).toBeLessThanOrEqual(before + 1)
     }, 60_000)
 
+    it("spawn(): a child that ended gives back its stdin pipe even if nobody closed it (as child_process does)", async () => {
+      for (let index = 0; index < 3; index++) await (await adapter.spawn(["true"])).result
+      const before = openFds()
+      // The default stdio: pipes. The output ends by itself (EOF); stdin is left as a careless caller leaves it.
+      for (let index = 0; index < 30; index++) await (await adapter.spawn(["true"])).result
+      for (let index = 0; index < 10; index++) {
+        const child = await adapter.spawn(["sleep", "30"])
+        child.kill("SIGKILL")
+        await child.result
+      }
+      await waitUntil(() => openFds() <= before + 1, 2000)
+      expect(openFds()).toBeLessThanOrEqual(before + 1)
+    })
+
     it("runs one program right every time: one after another, many at once, and after a start of it failed (its program block is reused)", async () => {
       const directory = mkdtempSync(join(tmpdir(), "kakoi-again-"))
       for (const containment of ["process-group", "namespaces"] as const) {

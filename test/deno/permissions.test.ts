@@ -72,6 +72,25 @@ describe("Deno permissions", () => {
     expect(outcome(["--allow-ffi", "--allow-run", `--allow-write=${dir}`], "appears-after-check", dir)).toEqual({ exitCode: 42 })
   })
 
+  it("checks the command a plugin's spawn hook made, not only the one given: --allow-run=/bin/true starts no /bin/sh", () => {
+    expect(outcome(["--allow-ffi", "--allow-run=/bin/true"], "plugin-rewrites")).toEqual({
+      _tag: "DenoPermissionError",
+      permission: "run",
+      message: 'Deno permission "run" is required to start "/bin/sh": run with --allow-run=/bin/sh'
+    })
+    expect(outcome(["--allow-ffi", "--allow-run=/bin/true,/bin/sh"], "plugin-rewrites")).toEqual({ exitCode: 43 })
+  })
+
+  it("execs a relative command by the absolute path it checked: a plugin's later chdir finds no other file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kakoi-deno-chdir-"))
+    for (const [sub, code] of [["a", 7], ["b", 42]] as const) {
+      mkdirSync(join(dir, sub))
+      writeFileSync(join(dir, sub, "tool"), `#!/bin/sh\nexit ${code}\n`)
+      chmodSync(join(dir, sub, "tool"), 0o755)
+    }
+    expect(outcome(["--allow-ffi", `--allow-run=${dir}/a/tool`], "plugin-chdir", dir)).toEqual({ exitCode: 7 })
+  })
+
   it("needs --allow-env only when the child inherits the supervisor's environment", () => {
     expect(outcome(["--allow-ffi", "--allow-run=/bin/true"], "inherit-env")).toMatchObject({
       _tag: "DenoPermissionError",

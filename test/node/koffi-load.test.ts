@@ -5,7 +5,7 @@
  * where the prebuilt package is not beside koffi, koffi's entry loads it.
  */
 import { spawnSync } from "node:child_process"
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -40,6 +40,17 @@ describe("loadKoffi", () => {
   it("uses the koffi the process has loaded already", () => {
     const fromEntry = createRequire(import.meta.url)("koffi") as typeof import("koffi")
     expect(loadKoffi(import.meta.url)).toBe(fromEntry)
+  })
+
+  it("uses the koffi the process has loaded already where node_modules is a symlink (pnpm, a linked checkout)", () => {
+    mkdirSync(join(elsewhere, "linked"))
+    symlinkSync(realpathSync(join(root, "node_modules")), join(elsewhere, "linked/node_modules"))
+    const main = join(elsewhere, "linked/main.js")
+    const printed = inFreshNode(`
+      import { createRequire } from "node:module"
+      const koffi = createRequire(${JSON.stringify(main)})("koffi")
+      console.log(JSON.stringify({ same: loadKoffi(${JSON.stringify(main)}) === koffi }))`)
+    expect(JSON.parse(printed)).toEqual({ same: true })
   })
 
   it("goes through koffi's entry where koffi's prebuilt package is not beside it", () => {
