@@ -5,10 +5,14 @@
  * - Resource limits: every runtime raises RLIMIT_NOFILE's soft limit to the
  *   hard one, and the original soft limit is gone by then. When soft equals
  *   hard, kakoi takes the parent process's soft limit from
- *   /proc/<ppid>/limits if the parent has the same hard limit (it most likely
- *   passed its limits on unchanged), else min(hard, 1024), the soft limit
- *   systemd gives services. The child program sets it back before any plugin
- *   step, so `rlimit({ nofile })` still wins.
+ *   /proc/<ppid>/limits if the parent has the same hard limit and a lower
+ *   soft one (a shell's `ulimit -Sn`: it passed its limits on, the runtime
+ *   raised ours), else min(hard, 1024), the soft limit systemd gives
+ *   services. A parent whose soft limit is its hard one tells nothing: we may
+ *   have inherited that, or been started lower (`prlimit --nofile=1024:20000`,
+ *   a shell that lowered it and exec'd the runtime), and a target is never
+ *   given more than it was likely meant to have. The child program sets it
+ *   back before any plugin step, so `rlimit({ nofile })` still wins.
  * - Signals: the child resets every signal to SIG_DFL (handled ones must be
  *   reset before its mask is cleared, since it shares the parent's memory
  *   until execve) except those that were ignored when kakoi first launched
@@ -56,7 +60,7 @@ export const inheritedLimits = (libc: Libc): ReadonlyArray<PreExecStep> => {
   const hard = view.getBigUint64(8, true)
   if (soft !== hard) return []
   const parent = openFilesLimits(readProcFile(libc, `/proc/${Number(libc.call.getppid())}/limits`) ?? "")
-  const original = parent !== undefined && parent.hard === hard ? parent.soft : systemdSoftLimit
+  const original = parent !== undefined && parent.hard === hard && parent.soft < hard ? parent.soft : systemdSoftLimit
   return original < hard ? [{ kind: "rlimit", resource: "nofile", soft: original, hard }] : []
 }
 

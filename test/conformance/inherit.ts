@@ -51,8 +51,16 @@ export const inheritSuite = (adapter: InheritUnderTest): void => {
       expect(out).toBe("1024\n4096\n")
     })
 
-    it("RLIMIT_NOFILE with soft equal to hard stays as it was given", () => {
-      expect(shell(adapter, `ulimit -n 2048; eval "$KAKOI_POLICY sh -c 'ulimit -S -n; ulimit -H -n'"; true`)).toBe("2048\n2048\n")
+    // The issue's case: the runtime raised 1024:20000 to 20000:20000, and the supervisor's parent is at soft = hard.
+    it("RLIMIT_NOFILE as prlimit started the supervisor, from a parent whose soft limit is its hard one", () => {
+      const out = shell(adapter, `ulimit -n "$(ulimit -H -n)"; eval "prlimit --nofile=1024:$(ulimit -H -n) $KAKOI sh -c 'ulimit -S -n; ulimit -H -n'"; true`)
+      expect(out).toBe(`1024\n${shell(adapter, "ulimit -H -n")}`)
+    })
+
+    // A parent at soft = hard tells nothing (the case above looks the same): the target gets no more than systemd's soft limit.
+    it("RLIMIT_NOFILE with soft equal to hard in the parent too: min(hard, 1024) as the soft limit", () => {
+      expect(shell(adapter, `ulimit -n 2048; eval "$KAKOI_POLICY sh -c 'ulimit -S -n; ulimit -H -n'"; true`)).toBe("1024\n2048\n")
+      expect(shell(adapter, `ulimit -n 512; eval "$KAKOI_POLICY sh -c 'ulimit -S -n; ulimit -H -n'"; true`)).toBe("512\n512\n")
     })
 
     it("blocking stdout even where the runtime made its own non-blocking: a slow reader loses nothing", () => {
