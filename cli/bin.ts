@@ -1,6 +1,19 @@
-#!/usr/bin/env node
-/** The `kakoi` executable. */
+#!/bin/sh
+":" //; while IFS= read -r line; do case $line in SigIgn:*) break ;; esac; done </proc/$$/status; KAKOI_IGNORED_SIGNALS=${line#SigIgn:} exec node "$0" "$@"
+/**
+ * The `kakoi` executable. Its first two lines are a shell script (to
+ * JavaScript, a string and a comment): /bin/sh reads its own ignored signals
+ * from /proc, which are the ones kakoi was started with (`nohup`'s SIGHUP),
+ * and execs Node on this file with them in KAKOI_IGNORED_SIGNALS, since Node
+ * sets them back to the default before any JavaScript runs
+ * (cli/ignored-signals.ts). The build (scripts/build-cli.ts) puts the same
+ * two lines at the top of the bundle.
+ */
 import { main } from "./main.ts"
+import { takeIgnoredSignals } from "./ignored-signals.ts"
+
+// Out of the environment before anything is started with it.
+const ignoredSignals = takeIgnoredSignals(process.env)
 
 /** The standard streams kakoi wrote to (each is made on first use: an untouched one costs nothing). */
 const written = new Set<NodeJS.WriteStream>()
@@ -12,7 +25,8 @@ const write = (stream: NodeJS.WriteStream, data: string | Uint8Array): void => {
 const status = await main(process.argv.slice(2), {
   out: (line) => write(process.stdout, `${line}\n`),
   err: (line) => write(process.stderr, `${line}\n`),
-  bytes: (data) => write(process.stdout, data)
+  bytes: (data) => write(process.stdout, data),
+  ignoredSignals
 })
 // The command is done: exit now rather than let Node tear its heap down first (~5 ms of a
 // `kakoi run`). Writes to a pipe are asynchronous, so each stream used is flushed before.

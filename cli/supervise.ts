@@ -2,7 +2,8 @@
  * `kakoi supervise FILE`: run the supervision tree described in a JSON file
  * (or a .ts/.js module whose default export is the tree), print its events
  * and its children's output as lines from the first child's start on, and stop
- * it gracefully on SIGINT, SIGTERM or SIGHUP.
+ * it gracefully on SIGINT, SIGTERM or SIGHUP (unless kakoi was started
+ * ignoring it: under nohup, SIGHUP is ignored).
  *
  * The tree is decoded strictly first (tree-file.ts): a mistake in it exits 2
  * with the file and the JSON path, and nothing is started.
@@ -11,6 +12,10 @@
  */
 import { supervise, type SupervisorHandle } from "../adapters/node/mod.ts"
 import { formatEvent } from "../core/supervisor/events.ts"
+import { ignoreSignals } from "../core/launch/inherit.ts"
+import { signalNumber } from "../core/signals.ts"
+import { nodeLibc } from "../adapters/node/native.ts"
+import { notIgnored } from "./ignored-signals.ts"
 import { loadTree } from "./tree-file.ts"
 import { parseOptions, superviseHelp, UsageError, type CliIo } from "./usage.ts"
 
@@ -44,7 +49,11 @@ export const superviseCommand = async (args: ReadonlyArray<string>, io: CliIo): 
   // Children run in their own sessions, so Ctrl-C reaches only kakoi, which stops them in order.
   const stopping = new AbortController()
   const stop = () => stopping.abort()
-  for (const signal of stopSignals) process.on(signal, stop)
+  // A stop signal kakoi's starter ignored (nohup's SIGHUP) is ignored again: it does not stop the tree, and its children inherit it ignored.
+  const ignored = io.ignoredSignals ?? []
+  if (ignored.length > 0) ignoreSignals(nodeLibc(), ignored.map(signalNumber))
+  const stoppedBy = notIgnored(stopSignals, ignored)
+  for (const signal of stoppedBy) process.on(signal, stop)
   try {
     let tree: SupervisorHandle
     try {
@@ -70,6 +79,6 @@ export const superviseCommand = async (args: ReadonlyArray<string>, io: CliIo): 
       await tree.stop()
     }
   } finally {
-    for (const signal of stopSignals) process.off(signal, stop)
+    for (const signal of stoppedBy) process.off(signal, stop)
   }
 }

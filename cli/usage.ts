@@ -1,5 +1,6 @@
 /** Usage errors, option parsing and help texts of the `kakoi` command. */
 import { parseArgs, type ParseArgsConfig } from "node:util"
+import type { SignalName } from "../core/signals.ts"
 
 /**
  * Where a command writes: lines of text to stdout and stderr, bytes to stdout.
@@ -17,6 +18,8 @@ export interface CliIo {
   readonly out: (line: string) => void
   readonly err: (line: string) => void
   readonly bytes: (data: Uint8Array) => void
+  /** The signals kakoi's starter ignored (cli/ignored-signals.ts): kakoi ignores them too, and passes them on ignored. */
+  readonly ignoredSignals?: ReadonlyArray<SignalName>
 }
 
 /**
@@ -142,7 +145,8 @@ instruction. kakoi exits with CMD's exit status, or 128+N when signal N ended
 it; when the seccomp filter ended it, one line on stderr says so. SIGINT,
 SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 sent to kakoi are passed on to
 CMD, which stays in kakoi's process group (so Ctrl-C in a terminal reaches
-CMD both directly and through kakoi).
+CMD both directly and through kakoi); those kakoi was started ignoring (under
+nohup, SIGHUP) stay ignored, by kakoi and by CMD.
 
 Policy:
   --policy FILE                 A JSON policy: kakoi's format or a Docker/OCI/

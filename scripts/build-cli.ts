@@ -111,7 +111,21 @@ const bundle = async (entry: string, dispatcher?: Dispatcher): Promise<void> => 
     for (const log of result.logs) console.error(log)
     throw new Error(`build-cli: bundling ${entry} failed`)
   }
-  for (const output of result.outputs) writeFileSync(output.path, asAscii(readFileSync(output.path, "utf8")))
+  for (const output of result.outputs) {
+    const code = asAscii(readFileSync(output.path, "utf8"))
+    writeFileSync(output.path, dispatcher === undefined ? code : withShellStart(code))
+  }
+}
+
+/**
+ * The dispatcher with cli/bin.ts's first two lines (the shell script that
+ * starts it, see there) in place of the bundler's one-line hashbang: the
+ * minifier drops the second one, a string and a comment to JavaScript.
+ */
+const withShellStart = (code: string): string => {
+  const start = readFileSync(join(root, "cli/bin.ts"), "utf8").split("\n").slice(0, 2)
+  if (start[0] !== "#!/bin/sh" || !code.startsWith("#!")) throw new Error("build-cli: cli/bin.ts or its bundle does not start with a hashbang")
+  return `${start.join("\n")}\n${code.slice(code.indexOf("\n") + 1)}`
 }
 
 /**

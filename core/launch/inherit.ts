@@ -70,6 +70,29 @@ const disposition = (libc: Libc, signal: number): bigint => {
   return result < 0 ? 0n : new DataView(old.buffer).getBigUint64(0, true)
 }
 
+/**
+ * Sets each of `signals` to SIG_IGN in this process: the signals this
+ * process's starter ignored, which the runtime set back to the default (Node
+ * does, for all but SIGPIPE and SIGXFSZ) and which `signalsToDefault`, called
+ * afterwards, then keeps ignored for the targets.
+ *
+ * @example
+ * ```ts
+ * import type { Libc } from "../libc.ts"
+ *
+ * declare const libc: Libc
+ * ignoreSignals(libc, [1]) // SIGHUP ignored, as under nohup
+ * ```
+ */
+export const ignoreSignals = (libc: Libc, signals: ReadonlyArray<number>): void => {
+  const ignore = new Uint8Array(new ArrayBuffer(structs.kernelSigaction.size))
+  new DataView(ignore.buffer).setBigUint64(structs.kernelSigaction.handler, SIG_IGN, true)
+  for (const signal of signals) {
+    const result = Number(libc.call.syscall(archTable().syscalls.rt_sigaction, signal, libc.address(ignore), 0, constants.SIGSET_SIZE, 0))
+    if (result < 0) throw new Error(`rt_sigaction(${signal}, SIG_IGN) failed with errno ${libc.errno()}`)
+  }
+}
+
 // Frozen: the program cache keeps it as it is and knows it again at once.
 const catchable: ReadonlyArray<number> = Object.freeze(Array.from({ length: constants.SIGRTMAX }, (_, index) => index + 1).filter((signal) => signal !== SIGKILL && signal !== SIGSTOP))
 

@@ -7,7 +7,7 @@
 import { spawn, spawnSync } from "node:child_process"
 import { mkdtempSync, realpathSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { inject } from "vitest"
 
 /** The `kakoi` command the tests run. */
@@ -72,3 +72,20 @@ export const tempDir = (): string => realpathSync(mkdtempSync(join(tmpdir(), "ka
 
 /** The lines of `text` without the final newline. */
 export const lines = (text: string): Array<string> => text.replace(/\n$/, "").split("\n")
+
+/**
+ * Run `script` with /bin/sh, `$0` being the `kakoi` executable, which the
+ * script runs as the installed command runs: started by the kernel through
+ * its shell lines (cli/bin.ts), which exec this Node (first on PATH).
+ * Resolves with its exit status and stdout.
+ */
+export const asExecutable = (script: string): Promise<{ readonly status: number | null; readonly stdout: string }> =>
+  new Promise((resolve) => {
+    const child = spawn("/bin/sh", ["-c", script, bin], {
+      env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? "/usr/bin:/bin"}` },
+      stdio: ["ignore", "pipe", "inherit"]
+    })
+    let stdout = ""
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
+    child.on("close", (status) => resolve({ status, stdout }))
+  })

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest"
 import { launcherSyscalls } from "../../plugins/seccomp/mod.ts"
 import { buildC } from "../helpers/build-c.ts"
 import { escaperArgv, noneLeft, tagged } from "../helpers/processes.ts"
-import { kakoi, lines, startKakoi, tempDir } from "./kakoi.ts"
+import { asExecutable, kakoi, lines, startKakoi, tempDir } from "./kakoi.ts"
 
 /** What /bin/true (dynamically linked, glibc) needs; the same list as test/conformance/seccomp.ts. */
 const trueNeeds = [
@@ -184,6 +184,18 @@ describe("kakoi run: exit status", () => {
     const { pid, exit } = await startKakoi(["run", "--", "sh", "-c", `trap "exit 7" INT; echo ready; while :; do sleep 0.1; done`])
     process.kill(pid, "SIGINT")
     expect(await exit).toBe(7)
+  })
+
+  // `nohup kakoi run ...` must survive SIGHUP as it does without kakoi, though Node sets SIGHUP back to the default at startup.
+  it("under nohup, the command keeps SIGHUP ignored and kakoi itself survives one", async () => {
+    const own = await asExecutable(`trap '' HUP; exec "$0" run -- sh -c 'grep -c KAKOI_ /proc/self/environ; kill -HUP $$; echo survived'`)
+    expect(own).toEqual({ status: 0, stdout: "0\nsurvived\n" })
+    const hungUp = await asExecutable(`trap '' HUP; "$0" run -- sh -c 'sleep 1; echo slept' & sleep 0.5; kill -HUP $!; wait $!`)
+    expect(hungUp).toEqual({ status: 0, stdout: "slept\n" })
+  })
+
+  it("without nohup, SIGHUP sent to kakoi is passed on and ends the command (129)", async () => {
+    expect(await asExecutable(`"$0" run -- sh -c 'sleep 5' & sleep 0.5; kill -HUP $!; wait $!`)).toEqual({ status: 129, stdout: "" })
   })
 
   it("leaves nothing behind when kakoi run is SIGKILLed, though the command and its setsid grandchild cleared their parent-death signals", async () => {

@@ -6,7 +6,7 @@
 import { existsSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { kakoi, lines, startKakoi, tempDir } from "./kakoi.ts"
+import { asExecutable, kakoi, lines, startKakoi, tempDir } from "./kakoi.ts"
 
 const tree = new URL("../../examples/worker-pool.json", import.meta.url).pathname
 
@@ -38,6 +38,15 @@ describe("kakoi supervise", () => {
     const running = await startKakoi(["supervise", tree])
     process.kill(running.pid, "SIGINT")
     expect(await running.exit).toBe(0)
+  })
+
+  it("under nohup, SIGHUP does not stop the tree; SIGTERM still does", async () => {
+    const dir = tempDir()
+    const file = join(dir, "tree.json")
+    writeFileSync(file, JSON.stringify({ name: "t", children: [{ name: "w", argv: ["/bin/sh", "-c", `sleep 1; touch ${join(dir, "slept")}; sleep 60`] }] }))
+    const script = `trap '' HUP; "$0" supervise ${file} >/dev/null & sleep 0.5; kill -HUP $!; sleep 1.5; kill -TERM $!; wait $!`
+    expect((await asExecutable(script)).status).toBe(0)
+    expect(existsSync(join(dir, "slept"))).toBe(true)
   })
 
   it("names the file it cannot read", () => {
