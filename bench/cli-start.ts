@@ -14,12 +14,14 @@
  */
 import { spawnSync } from "node:child_process"
 import { existsSync } from "node:fs"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { compareFigures, machine, reportFigures, type FigureCase } from "./measure.ts"
 
 const runs = Number(process.argv[2] ?? 30)
 const root = join(import.meta.dirname, "..")
 const node = process.execPath
+// The installed executable execs the first node on PATH: this one, as for every other row.
+process.env["PATH"] = `${dirname(node)}:${process.env["PATH"] ?? "/usr/bin:/bin"}`
 
 for (const [program, hint] of [["bwrap", "bubblewrap"], ["/usr/bin/time", "time"]] as const) {
   if (spawnSync(program, ["--version"], { stdio: "ignore" }).error !== undefined) {
@@ -44,6 +46,8 @@ if (before !== undefined && !existsSync(before)) throw new Error(`KAKOI_BEFORE=$
 const commands: Array<[string, Array<string>]> = [
   ["node -e 0 (baseline)", [node, "-e", "0"]],
   ...kakoiRuns("kakoi (bundle)", join(build, "cli/bin.js")),
+  // As the installed command starts: the kernel runs bin.js's shell lines, which exec node.
+  ["kakoi run -- /bin/true as the installed executable (/bin/sh first)", [join(build, "cli/bin.js"), "run", "--", "/bin/true"]],
   ["bwrap --ro-bind / / /bin/true", ["bwrap", "--ro-bind", "/", "/", "/bin/true"]],
   ["kakoi --version (bundle: dispatch only)", [node, join(build, "cli/bin.js"), "--version"]],
   ...kakoiRuns("node cli/bin.ts (source)", join(root, "cli/bin.ts")),
