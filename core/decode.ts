@@ -41,7 +41,11 @@ export const jsonPath = (segments: ReadonlyArray<PropertyKey>): string | undefin
   segments.length === 0
     ? undefined
     : segments
-      .map((key, index) => (typeof key === "number" || /^\d+$/.test(String(key)) ? `[${String(key)}]` : `${index === 0 ? "" : "."}${String(key)}`))
+      .map((key, index) =>
+        typeof key === "number" || /^\d+$/.test(String(key)) ? `[${String(key)}]`
+        // A key that is no identifier ("A=B", "", "my-var") as a quoted index, which says where it starts and ends.
+        : /^[A-Za-z_$][\w$]*$/.test(String(key)) ? `${index === 0 ? "" : "."}${String(key)}`
+        : `[${JSON.stringify(String(key))}]`)
       .join("")
 
 /** The keys a struct declares, for the suggestion after an unknown one. */

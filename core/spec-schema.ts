@@ -31,6 +31,16 @@ export const SignalSchema: Schema.refine<SignalName, Schema.String> = Schema.Str
 
 const Stdio = Schema.Literals(["pipe", "inherit", "ignore"])
 
+/** A name the target's environment can hold: "A=B" would set A to "B=..." (a variable the caller never named), "" a nameless one. */
+const isEnvName = (name: string): boolean => name !== "" && !name.includes("=") && !name.includes("\0")
+/** The first name in an environment that is no variable name, reported at that name's path. */
+const envNames = Schema.makeFilter((env: Readonly<Record<string, unknown>>) => {
+  const bad = Object.keys(env).find((name) => !isEnvName(name))
+  return bad === undefined || { path: [bad], issue: `Expected a variable name, not empty and without "=" or a NUL byte, got ${JSON.stringify(bad)}` }
+})
+/** A NUL byte would cut the value short in the target. */
+const EnvValue = Schema.String.check(Schema.makeFilter((value: string) => !value.includes("\0") || "Expected a value without a NUL byte, which would cut it short"))
+
 /**
  * The fields of `ChildOptions`, for the schemas of `run`/`spawn` options and
  * of a tree's workers, which add their own.
@@ -45,7 +55,7 @@ const Stdio = Schema.Literals(["pipe", "inherit", "ignore"])
  */
 export const childOptionFields: DecoderFields = {
   plugins: Schema.optionalKey(Schema.Array(PluginSchema)),
-  env: Schema.optionalKey(Schema.Record(Schema.String, Schema.UndefinedOr(Schema.String))),
+  env: Schema.optionalKey(Schema.Record(Schema.String, Schema.UndefinedOr(EnvValue)).check(envNames)),
   cwd: Schema.optionalKey(Schema.String.check(Schema.isNonEmpty())),
   stdio: Schema.optionalKey(Schema.Union([Stdio, Schema.Tuple([Stdio, Stdio, Stdio])])),
   parentDeathSignal: Schema.optionalKey(Schema.Union([SignalSchema, Schema.Literal(false)])),
@@ -107,7 +117,10 @@ const quickChecks: { readonly [Key in keyof ChildOptions<unknown, unknown>]-?: (
   plugins: (value) => Array.isArray(value) && everyIndex(value, isPlugin),
   env: (value) =>
     isPlainObject(value) &&
-    Reflect.ownKeys(value).every((key) => typeof key === "string" && (typeof value[key] === "string" || value[key] === undefined)),
+    Reflect.ownKeys(value).every((key) => {
+      const entry = value[key]
+      return typeof key === "string" && isEnvName(key) && ((typeof entry === "string" && !entry.includes("\0")) || entry === undefined)
+    }),
   cwd: (value) => typeof value === "string" && value.length > 0,
   stdio: (value) => stdioOptions.includes(value) || (Array.isArray(value) && value.length === 3 && everyIndex(value, (item) => stdioOptions.includes(item))),
   parentDeathSignal: (value) => value === false || (typeof value === "string" && isSignalName(value)),

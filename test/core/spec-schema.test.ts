@@ -31,6 +31,17 @@ describe("checkChildOptions()", () => {
     expect(failure({ plugin: [rlimit({ nofile: 8 })] }).message).toBe('Invalid child spec at plugin: Unknown key "plugin": did you mean "plugins"?')
   })
 
+  // An env name holding "=" would set another variable than the one named ({ "LD_PRELOAD=/x.so #": v } sets LD_PRELOAD).
+  it("rejects an env name that is empty or holds \"=\" or a NUL byte, and a value with a NUL byte, at that name's path", () => {
+    const named = 'Expected a variable name, not empty and without "=" or a NUL byte, got'
+    expect(failure({ env: { A: "1", "LD_PRELOAD=/x.so #": "v" } }).message).toBe(`Invalid child spec at env["LD_PRELOAD=/x.so #"]: ${named} "LD_PRELOAD=/x.so #"`)
+    expect(failure({ env: { "": "v" } }).path).toBe('env[""]')
+    expect(failure({ env: { "A\0B": "v" } }).path).toBe('env["A\\u0000B"]')
+    expect(failure({ env: { A: "x\0y" } }).message).toBe("Invalid child spec at env.A: Expected a value without a NUL byte, which would cut it short")
+    expect(acceptedAtOnce(["true"], { env: { "A=B": "c" } })).toBe(false)
+    expect(acceptedAtOnce(["true"], { env: { A: "x\0y" } })).toBe(false)
+  })
+
   it("accepts the keys the caller checks itself", () => {
     expect(Effect.runSync(checkChildOptions(["cat"], { input: "x" } as never, ["input"])).options).toEqual({ input: "x" })
     expect(failure({ input: "x" }, ["cat"]).path).toBe("input")
