@@ -48,8 +48,12 @@ export const trapHelperStarter = (argv: (parentPid: number, errno: number) => Re
     ended = true
     wake()
   }
+  let startError: string | undefined
   child.stdout?.on("end", end)
-  child.on("error", end)
+  child.on("error", (error) => {
+    startError ??= error.message
+    end()
+  })
   child.on("exit", end)
   const nextLine = async (timeoutMs: number): Promise<string | undefined> => {
     const deadline = Date.now() + timeoutMs
@@ -71,6 +75,7 @@ export const trapHelperStarter = (argv: (parentPid: number, errno: number) => Re
       for (const line of lines.splice(0)) receive(line)
     },
     kill: () => void child.kill("SIGKILL"),
+    startError: () => startError,
     unref: () => {
       child.unref()
       // The pipe's handle would keep the event loop alive too (Node; the others may not expose it).

@@ -34,6 +34,13 @@ describe("Deno permissions", () => {
     expect(outcome(["--allow-ffi"])).toMatchObject({ _tag: "DenoPermissionError", permission: "run" })
   })
 
+  it("trapInProcess without --allow-run says its helper needs it, not just that it gave no answer", () => {
+    expect(outcome(["--allow-ffi", "--allow-read", "--allow-env"], "trap-in-process")).toEqual({
+      _tag: "TrapError",
+      message: `Cannot trap in process: the helper process did not start: Requires run access to "${Deno.execPath()}", run again with the --allow-run flag`
+    })
+  })
+
   it("asks again for every spawn: --allow-run revoked at run time is a DenoPermissionError", () => {
     expect(outcome(["--allow-ffi", "--allow-run"])).toEqual({ exitCode: 0 })
     expect(outcome(["--allow-ffi", "--allow-run"], "revoked")).toMatchObject({ _tag: "DenoPermissionError", permission: "run" })

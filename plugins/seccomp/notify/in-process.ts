@@ -91,6 +91,8 @@ export interface TrapHelper {
   readonly kill: () => void
   /** Let this program exit while the helper runs (it dies with us). */
   readonly unref: () => void
+  /** Why it could not be started (the runtime's error: on Deno, the missing `--allow-run`), once known; undefined otherwise. */
+  readonly startError: () => string | undefined
 }
 
 /**
@@ -205,7 +207,7 @@ export const trapInProcess = (
     if (ready !== "R") {
       helper.kill()
       const refused = ready?.startsWith("E ") ? Number(ready.slice(2)) : undefined
-      return yield* new TrapError({ reason: "Helper", errno: refused, detail: ready === undefined ? "no answer" : undefined })
+      return yield* new TrapError({ reason: "Helper", errno: refused, detail: ready === undefined ? (helper.startError() ?? "no answer") : undefined })
     }
     const listener = yield* installInProcess(native, trapped, bpf, SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_TSYNC_ESRCH).pipe(
       Effect.tapError(() => Effect.sync(helper.kill))
