@@ -194,6 +194,12 @@ describe("kakoi run: exit status", () => {
     expect(hungUp).toEqual({ status: 0, stdout: "slept\n" })
   })
 
+  // The shell lines must use no variable of their own: a caller's exported one of the same name would reach the command changed.
+  it("the executable's shell lines pass the caller's environment on unchanged", async () => {
+    const script = `export line=mine; "$0" run -- sh -c 'printf "%s|%s\\n" "$line" "\${KAKOI_IGNORED_SIGNALS-unset}"'`
+    expect(await asExecutable(script)).toEqual({ status: 0, stdout: "mine|unset\n" })
+  })
+
   it("without nohup, SIGHUP sent to kakoi is passed on and ends the command (129)", async () => {
     expect(await asExecutable(`"$0" run -- sh -c 'sleep 5' & sleep 0.5; kill -HUP $!; wait $!`)).toEqual({ status: 129, stdout: "" })
   })
