@@ -43,6 +43,25 @@ const sameSet = (last: Last, env: Readonly<Record<string, string | undefined>>, 
 }
 
 /**
+ * Sets the variable `name` of `env` as an own property, whatever its name: an
+ * assignment to "__proto__", a name the environment can hold (child_process
+ * passes it on), would set the object's prototype and drop the variable.
+ *
+ * @example
+ * ```ts
+ * import { setVariable } from "./environment.ts"
+ *
+ * const env: Record<string, string> = {}
+ * setVariable(env, "__proto__", "x")
+ * Object.keys(env) // ["__proto__"]
+ * ```
+ */
+export const setVariable = (env: Record<string, string>, name: string, value: string): void => {
+  if (name === "__proto__") Object.defineProperty(env, name, { value, enumerable: true, writable: true, configurable: true })
+  else env[name] = value
+}
+
+/**
  * Reads the environment through `read` for each call and returns it as a
  * snapshot: its defined variables, frozen, in the order read (or by name,
  * for a runtime whose order changes from one read to the next), and the
@@ -76,7 +95,7 @@ export const environmentReader = (
     for (const name of names) if (env[name] !== undefined) defined.push(name)
     if (order === "by-name") defined.sort()
     const snapshot: Record<string, string> = {}
-    for (const name of defined) snapshot[name] = env[name] as string
+    for (const name of defined) setVariable(snapshot, name, env[name] as string)
     Object.freeze(snapshot)
     snapshots.set(snapshot, undefined)
     last = { snapshot, names: defined }

@@ -71,6 +71,12 @@ export const launcherSuite = <Io>(adapter: AdapterUnderTest<Io>): void => {
       expect(result.stdout).toBe("ONLY=this\nEMPTY=\n")
     })
 
+    // A name POSIX allows and child_process passes on; an assignment to it in a copy would set the copy's prototype.
+    it("run() passes a variable named __proto__ asked for", async () => {
+      const result = await run(["/usr/bin/env"], { env: JSON.parse('{"__proto__":"x","A":"1"}') as Record<string, string> })
+      expect(result.stdout).toBe("__proto__=x\nA=1\n")
+    })
+
     it("run() passes the supervisor's environment when env is omitted, as it is at each spawn", async () => {
       adapter.setEnv("KAKOI_TEST_MARKER", "inherited")
       const result = await run(["/usr/bin/env"])

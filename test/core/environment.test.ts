@@ -22,6 +22,14 @@ describe("environmentReader()", () => {
     expect(read()).toEqual({ PATH: "/usr/bin", HOME: "/home/user" })
   })
 
+  // A supervisor started with __proto__=x in its environment (env, execve): child_process passes it on.
+  it("keeps a variable named __proto__, which an assignment would take for the prototype", () => {
+    const snapshot = environmentReader(() => JSON.parse('{"__proto__":"x","A":"1"}') as Record<string, string>)()
+    expect(Object.keys(snapshot)).toEqual(["__proto__", "A"])
+    expect(Object.getPrototypeOf(snapshot)).toBe(Object.prototype)
+    expect(environmentStrings(snapshot)).toEqual(["__proto__=x", "A=1"])
+  })
+
   it("asks `unchanged` at every call and reads only when it cannot say the environment is the same", () => {
     const env: Record<string, string | undefined> = { A: "1" }
     let reads = 0
