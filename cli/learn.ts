@@ -6,6 +6,7 @@
 import { writeFile } from "node:fs/promises"
 import { learn } from "../adapters/node/mod.ts"
 import { errnoNumber, toJson, type ErrnoName, type LearnedSyscall } from "../plugins/seccomp/mod.ts"
+import { ignoreAgain } from "./ignore-again.ts"
 import { exitStatus } from "./run.ts"
 import { learnHelp, parseOptions, splitAtCommand, UsageError, type CliIo } from "./usage.ts"
 
@@ -73,6 +74,8 @@ export const learnCommand = async (args: ReadonlyArray<string>, io: CliIo): Prom
   }
   if (command.length === 0) throw new UsageError("learn", "No command given: put it after --, e.g. kakoi learn --out policy.json -- ls /")
   const errno = errnoOption(values.errno)
+  // What kakoi's starter ignored (nohup's SIGHUP) stays ignored, for kakoi and for the command, as under kakoi run.
+  ignoreAgain(io)
   // In kakoi's process group, like kakoi run: the command keeps the terminal, and Ctrl-C reaches it.
   const result = await learn(command, { stdio: "inherit", processGroup: false, errno, ...(values.cwd === undefined ? {} : { cwd: values.cwd }) })
   for (const line of learnTable(result.syscalls)) io.err(line)

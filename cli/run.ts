@@ -9,9 +9,8 @@ import { spawn, type Child, type NodeServices, type SpawnResult } from "../adapt
 import { parseRlimits, rlimit } from "../plugins/rlimit/mod.ts"
 import { compile, seccomp } from "../plugins/seccomp/mod.ts"
 import { layer as libseccomp } from "../adapters/node/libseccomp.ts"
-import { ignoreSignals } from "../core/launch/inherit.ts"
-import { nodeLibc } from "../adapters/node/native.ts"
 import { notIgnored } from "./ignored-signals.ts"
+import { ignoreAgain } from "./ignore-again.ts"
 import { reporter } from "./notify-report.ts"
 import { ociOptions, profileOptions } from "./policy-file.ts"
 import { containmentFromFlags, sandboxOptions, sandboxPlugin } from "./sandbox-flags.ts"
@@ -100,8 +99,7 @@ export const runCommand = async (args: ReadonlyArray<string>, io: CliIo): Promis
   const forward = (signal: (typeof forwarded)[number]) => () => (child === undefined ? pending.push(signal) : child.kill(signal))
   // What kakoi's starter ignored (nohup's SIGHUP) is ignored again, before the first spawn (the launcher then
   // keeps it ignored for the child), and not passed on: the child would otherwise die of a hangup nohup was for.
-  const ignored = io.ignoredSignals ?? []
-  if (ignored.length > 0) ignoreSignals(nodeLibc(), ignored.map(signalNumber))
+  const ignored = ignoreAgain(io)
   const handlers = notIgnored(forwarded, ignored).map((signal) => [signal, forward(signal)] as const)
   for (const [signal, handler] of handlers) process.on(signal, handler)
   let result: Awaited<Child["result"]>

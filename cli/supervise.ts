@@ -12,10 +12,8 @@
  */
 import { supervise, type SupervisorHandle } from "../adapters/node/mod.ts"
 import { formatEvent } from "../core/supervisor/events.ts"
-import { ignoreSignals } from "../core/launch/inherit.ts"
-import { signalNumber } from "../core/signals.ts"
-import { nodeLibc } from "../adapters/node/native.ts"
 import { notIgnored } from "./ignored-signals.ts"
+import { ignoreAgain } from "./ignore-again.ts"
 import { loadTree } from "./tree-file.ts"
 import { parseOptions, superviseHelp, UsageError, type CliIo } from "./usage.ts"
 
@@ -50,8 +48,7 @@ export const superviseCommand = async (args: ReadonlyArray<string>, io: CliIo): 
   const stopping = new AbortController()
   const stop = () => stopping.abort()
   // A stop signal kakoi's starter ignored (nohup's SIGHUP) is ignored again: it does not stop the tree, and its children inherit it ignored.
-  const ignored = io.ignoredSignals ?? []
-  if (ignored.length > 0) ignoreSignals(nodeLibc(), ignored.map(signalNumber))
+  const ignored = ignoreAgain(io)
   const stoppedBy = notIgnored(stopSignals, ignored)
   for (const signal of stoppedBy) process.on(signal, stop)
   try {

@@ -8,7 +8,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { beforeAll, describe, expect, it } from "vitest"
 import { buildC } from "../helpers/build-c.ts"
-import { kakoi, lines, tempDir } from "./kakoi.ts"
+import { asExecutable, kakoi, lines, tempDir } from "./kakoi.ts"
 
 const probeSource = fileURLToPath(new URL("../fixtures/syscall-probe.c", import.meta.url))
 const SYS_getppid = 110
@@ -62,6 +62,15 @@ describe("kakoi learn", () => {
     expect(policy.default).toEqual({ errno: "EACCES" })
     expect(policy.rules[0].syscalls).toContain("getpid")
     expect(lines(result.stderr).at(-1)).toMatch(/^kakoi: learned \d+ syscalls from 1 process; policy on stdout$/)
+  })
+
+  // As kakoi run: `nohup kakoi learn -- long-job` must survive the hangup nohup is for, kakoi and the command both.
+  it("under nohup, the command keeps SIGHUP ignored and kakoi itself survives one", async () => {
+    const out = join(dir, "nohup.json")
+    const own = await asExecutable(`trap '' HUP; exec "$0" learn --out ${out} -- sh -c 'kill -HUP $$; echo survived' 2>/dev/null`)
+    expect(own).toEqual({ status: 0, stdout: "survived\n" })
+    const hungUp = await asExecutable(`trap '' HUP; "$0" learn --out ${out} -- sh -c 'sleep 1; echo slept' 2>/dev/null & sleep 0.5; kill -HUP $!; wait $!`)
+    expect(hungUp).toEqual({ status: 0, stdout: "slept\n" })
   })
 
   it("exits with the command's status, and 2 for usage mistakes", () => {
