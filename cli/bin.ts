@@ -1,5 +1,5 @@
 #!/bin/sh
-":" //; while IFS= read -r KAKOI_IGNORED_SIGNALS; do case $KAKOI_IGNORED_SIGNALS in SigIgn:*) break ;; esac; done </proc/$$/status; KAKOI_IGNORED_SIGNALS=${KAKOI_IGNORED_SIGNALS#SigIgn:} exec node "$0" "$@"
+":" //; KAKOI_IGNORED_SIGNALS=; while IFS= read -r KAKOI_IGNORED_SIGNALS; do case $KAKOI_IGNORED_SIGNALS in SigIgn:*) break ;; esac; done 2>/dev/null </proc/$$/status; KAKOI_IGNORED_SIGNALS=${KAKOI_IGNORED_SIGNALS#SigIgn:} exec node "$0" "$@"
 /**
  * The `kakoi` executable. Its first two lines are a shell script (to
  * JavaScript, a string and a comment): /bin/sh reads its own ignored signals
@@ -9,7 +9,8 @@
  * (cli/ignored-signals.ts). The build (scripts/build-cli.ts) puts the same
  * two lines at the top of the bundle. The shell reads into that variable and
  * no other: any other name might be one the caller exported (`line`), which
- * the command would then get overwritten.
+ * the command would then get overwritten. Without /proc (a bare container)
+ * it says nothing and hands over no signal, not the caller's own value.
  */
 import { main } from "./main.ts"
 import { takeIgnoredSignals } from "./ignored-signals.ts"

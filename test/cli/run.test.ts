@@ -200,6 +200,12 @@ describe("kakoi run: exit status", () => {
     expect(await asExecutable(script)).toEqual({ status: 0, stdout: "mine|unset\n" })
   })
 
+  // A mount namespace without /proc (a bare container): the shell lines find no SigIgn and must say nothing about it.
+  it("the executable's shell lines start kakoi quietly where /proc is not mounted", async () => {
+    const script = `KAKOI_IGNORED_SIGNALS=ffff unshare -m sh -c 'umount -l /proc && "$1" syscall mkdir' sh "$0" 2>&1`
+    expect(await asExecutable(script)).toEqual({ status: 0, stdout: "83\n" })
+  })
+
   it("without nohup, SIGHUP sent to kakoi is passed on and ends the command (129)", async () => {
     expect(await asExecutable(`"$0" run -- sh -c 'sleep 5' & sleep 0.5; kill -HUP $!; wait $!`)).toEqual({ status: 129, stdout: "" })
   })
