@@ -42,7 +42,8 @@ export const jsonPath = (segments: ReadonlyArray<PropertyKey>): string | undefin
     ? undefined
     : segments
       .map((key, index) =>
-        typeof key === "number" || /^\d+$/.test(String(key)) ? `[${String(key)}]`
+        // A symbol unquoted: quoted, Symbol(s) would read as the string key "Symbol(s)".
+        typeof key === "number" || typeof key === "symbol" || /^\d+$/.test(String(key)) ? `[${String(key)}]`
         // A key that is no identifier ("A=B", "", "my-var") as a quoted index, which says where it starts and ends.
         : /^[A-Za-z_$][\w$]*$/.test(String(key)) ? `${index === 0 ? "" : "."}${String(key)}`
         : `[${JSON.stringify(String(key))}]`)

@@ -39,6 +39,8 @@ describe("checkChildOptions()", () => {
     expect(failure({ env: { "A\0B": "v" } }).path).toBe('env["A\\u0000B"]')
     expect(failure({ env: { A: "x\0y" } }).message).toBe("Invalid child spec at env.A: Expected a value without a NUL byte, which would cut it short")
     expect(acceptedAtOnce(["true"], { env: { "A=B": "c" } })).toBe(false)
+    // A symbol key is no name at all: not quoted like the string "Symbol(s)" would be.
+    expect(failure({ env: { [Symbol("s")]: "v" } as never }).path).toBe("env[Symbol(s)]")
     expect(acceptedAtOnce(["true"], { env: { A: "x\0y" } })).toBe(false)
   })
 
