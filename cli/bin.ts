@@ -1,5 +1,5 @@
 #!/bin/sh
-":" //; KAKOI_IGNORED_SIGNALS=; while IFS= read -r KAKOI_IGNORED_SIGNALS; do case $KAKOI_IGNORED_SIGNALS in SigIgn:*) break ;; esac; done 2>/dev/null </proc/$$/status; KAKOI_IGNORED_SIGNALS=${KAKOI_IGNORED_SIGNALS#SigIgn:} exec node "$0" "$@"
+":" //; KAKOI_IGNORED_SIGNALS=; if [ -n "${BASH_VERSION-}" ]; then KAKOI_IGNORED_SIGNALS=$(exec grep -m1 '^SigIgn:' /proc/self/status 2>/dev/null); else while IFS= read -r KAKOI_IGNORED_SIGNALS; do case $KAKOI_IGNORED_SIGNALS in SigIgn:*) break ;; esac; done 2>/dev/null </proc/$$/status; fi; KAKOI_IGNORED_SIGNALS=${KAKOI_IGNORED_SIGNALS#SigIgn:} exec node "$0" "$@"
 /**
  * The `kakoi` executable. Its first two lines are a shell script (to
  * JavaScript, a string and a comment): /bin/sh reads its own ignored signals
@@ -11,6 +11,9 @@
  * no other: any other name might be one the caller exported (`line`), which
  * the command would then get overwritten. Without /proc (a bare container)
  * it says nothing and hands over no signal, not the caller's own value.
+ * Bash (/bin/sh on Fedora, Arch) ignores SIGQUIT itself, so its own SigIgn
+ * is not what it was started with: under bash it is read by a command it
+ * starts (grep), which gets the dispositions bash found.
  */
 import { main } from "./main.ts"
 import { takeIgnoredSignals } from "./ignored-signals.ts"

@@ -206,6 +206,13 @@ describe("kakoi run: exit status", () => {
     expect(await asExecutable(script)).toEqual({ status: 0, stdout: "83\n" })
   })
 
+  // Where /bin/sh is bash, which ignores SIGQUIT in itself: Ctrl-\ must still reach the command, unless the starter ignored it.
+  it("the executable's shell lines run by bash hand over what kakoi was started ignoring, not bash's own SIGQUIT", async () => {
+    const status = `sh -c 'grep SigIgn /proc/self/status'`
+    expect(await asExecutable(`bash "$0" run -- ${status}`)).toEqual({ status: 0, stdout: "SigIgn:\t0000000000000000\n" })
+    expect(await asExecutable(`trap '' QUIT HUP; bash "$0" run -- ${status}`)).toEqual({ status: 0, stdout: "SigIgn:\t0000000000000005\n" })
+  })
+
   it("without nohup, SIGHUP sent to kakoi is passed on and ends the command (129)", async () => {
     expect(await asExecutable(`"$0" run -- sh -c 'sleep 5' & sleep 0.5; kill -HUP $!; wait $!`)).toEqual({ status: 129, stdout: "" })
   })
