@@ -209,8 +209,16 @@ export const childOptionsChecked = <O extends ChildOptions<unknown, unknown>>(
   options: O,
   ownKeys: ReadonlyArray<string> = []
 ): Result.Result<{ readonly argv: ReadonlyArray<string>; readonly options: O }, SpawnError> => {
-  const argv = (Array.isArray(given) ? Array.from(given) : given) as ReadonlyArray<string>
-  const read: unknown = readOnce(options, knownKeys(ownKeys))
+  let argv: ReadonlyArray<string>
+  let read: unknown
+  try {
+    argv = (Array.isArray(given) ? Array.from(given) : given) as ReadonlyArray<string>
+    read = readOnce(options, knownKeys(ownKeys))
+  } catch (error) {
+    // A getter (or a Proxy's trap) of the caller's that throws: bad input like any other, nothing started.
+    const reason = error instanceof Error ? error.message : String(error)
+    return Result.fail(new SpawnError({ reason: "InvalidSpec", command: "", detail: `reading the command or its options threw: ${reason}` }))
+  }
   if (acceptedAtOnce(argv, read as O, ownKeys)) return Result.succeed({ argv, options: read as O })
   const command = Array.isArray(argv) && argv.every((arg) => typeof arg === "string") ? commandText(argv) : ""
   const decoded = Result.flatMap(

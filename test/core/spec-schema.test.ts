@@ -44,6 +44,13 @@ describe("checkChildOptions()", () => {
     expect(acceptedAtOnce(["true"], { env: { A: "x\0y" } })).toBe(false)
   })
 
+  it("turns a getter of the caller's that throws into the same typed error, before anything starts", () => {
+    const throwing = { get A(): string { throw new Error("no A today") } }
+    expect(failure({ env: throwing })).toMatchObject({ _tag: "SpawnError", reason: "InvalidSpec" })
+    expect(failure({ env: throwing }).message).toBe("Invalid child spec: reading the command or its options threw: no A today")
+    expect(failure({ get plugins(): never { throw new Error("nope") } }).message).toBe("Invalid child spec: reading the command or its options threw: nope")
+  })
+
   it("accepts the keys the caller checks itself", () => {
     expect(Effect.runSync(checkChildOptions(["cat"], { input: "x" } as never, ["input"])).options).toEqual({ input: "x" })
     expect(failure({ input: "x" }, ["cat"]).path).toBe("input")
