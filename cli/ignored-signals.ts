@@ -11,7 +11,7 @@
 import { signalNumber, type SignalName } from "../core/signals.ts"
 
 /** The variable the shell part of the `kakoi` executable sets: SigIgn's hex mask (bit n-1 for signal n). */
-export const ignoredSignalsVariable = "KAKOI_IGNORED_SIGNALS"
+const ignoredSignalsVariable = "KAKOI_IGNORED_SIGNALS"
 
 /**
  * The signals kakoi may ignore for itself: stops, hangups and requests. Not a

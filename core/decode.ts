@@ -7,7 +7,7 @@
  */
 import { Result, Schema, SchemaIssue } from "effect"
 import type { Plugin } from "./plugin.ts"
-import { isPlainObject } from "./plain-object.ts"
+import { isPlainObject, setOwn } from "./plain-object.ts"
 import { didYouMean, suggest } from "./suggest.ts"
 
 /**
@@ -213,18 +213,13 @@ const arrayOnce = (value: ReadonlyArray<unknown>): Array<unknown> => {
   return copy
 }
 
-/** A field of a copy: an own "__proto__" key (JSON.parse makes one) is defined, so it stays a field and never becomes the copy's prototype. */
-const define = (copy: Record<PropertyKey, unknown>, key: PropertyKey, value: unknown): void => {
-  if (key === "__proto__") Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true })
-  else copy[key] = value
-}
 
 /** A value read once: an array or a plain object (an env, a stop) copied one level, anything else (a plugin, a function) as it is. */
 const valueOnce = (value: unknown): unknown => {
   if (Array.isArray(value)) return arrayOnce(value)
   if (!isPlainObject(value)) return value
   const copy: Record<PropertyKey, unknown> = Object.create(Object.getPrototypeOf(value) as object | null) as Record<PropertyKey, unknown>
-  for (const key of Reflect.ownKeys(value)) define(copy, key, value[key])
+  for (const key of Reflect.ownKeys(value)) setOwn(copy, key, value[key])
   return copy
 }
 
@@ -255,7 +250,7 @@ export const readOnce = (value: unknown, known: ReadonlyArray<string>, nested: R
     const field = fields[key]
     // Own entries only: a key such as "__proto__" or "toString" must not find Object.prototype's.
     const inner = typeof key === "string" && Object.hasOwn(nested, key) ? nested[key] : undefined
-    define(copy, key, inner === undefined ? valueOnce(field) : inner(field))
+    setOwn(copy, key, inner === undefined ? valueOnce(field) : inner(field))
   }
   for (const key of Reflect.ownKeys(fields)) take(key)
   for (const key of known) if (!Object.hasOwn(copy, key) && key in fields) take(key)

@@ -8,6 +8,7 @@
  * snapshot instead of for every spawn: with ~35 variables that was 0.01-0.02
  * ms of each spawn on Bun and Deno.
  */
+import { setOwn } from "./plain-object.ts"
 
 /** Snapshots this module made, with their strings once asked for. */
 const snapshots = new WeakMap<object, ReadonlyArray<string> | undefined>()
@@ -40,25 +41,6 @@ const sameSet = (last: Last, env: Readonly<Record<string, string | undefined>>, 
     defined++
   }
   return defined === last.names.length
-}
-
-/**
- * Sets the variable `name` of `env` as an own property, whatever its name: an
- * assignment to "__proto__", a name the environment can hold (child_process
- * passes it on), would set the object's prototype and drop the variable.
- *
- * @example
- * ```ts
- * import { setVariable } from "./environment.ts"
- *
- * const env: Record<string, string> = {}
- * setVariable(env, "__proto__", "x")
- * Object.keys(env) // ["__proto__"]
- * ```
- */
-export const setVariable = (env: Record<string, string>, name: string, value: string): void => {
-  if (name === "__proto__") Object.defineProperty(env, name, { value, enumerable: true, writable: true, configurable: true })
-  else env[name] = value
 }
 
 /**
@@ -95,7 +77,7 @@ export const environmentReader = (
     for (const name of names) if (env[name] !== undefined) defined.push(name)
     if (order === "by-name") defined.sort()
     const snapshot: Record<string, string> = {}
-    for (const name of defined) setVariable(snapshot, name, env[name] as string)
+    for (const name of defined) setOwn(snapshot, name, env[name] as string)
     Object.freeze(snapshot)
     snapshots.set(snapshot, undefined)
     last = { snapshot, names: defined }

@@ -39,7 +39,8 @@ const envNames = Schema.makeFilter((env: Readonly<Record<string, unknown>>) => {
   return bad === undefined || { path: [bad], issue: `Expected a variable name, not empty and without "=" or a NUL byte, got ${JSON.stringify(bad)}` }
 })
 /** A NUL byte would cut the value short in the target. */
-const EnvValue = Schema.String.check(Schema.makeFilter((value: string) => !value.includes("\0") || "Expected a value without a NUL byte, which would cut it short"))
+const isEnvValue = (value: string): boolean => !value.includes("\0")
+const EnvValue = Schema.String.check(Schema.makeFilter((value: string) => isEnvValue(value) || "Expected a value without a NUL byte, which would cut it short"))
 
 /**
  * The fields of `ChildOptions`, for the schemas of `run`/`spawn` options and
@@ -119,7 +120,7 @@ const quickChecks: { readonly [Key in keyof ChildOptions<unknown, unknown>]-?: (
     isPlainObject(value) &&
     Reflect.ownKeys(value).every((key) => {
       const entry = value[key]
-      return typeof key === "string" && isEnvName(key) && ((typeof entry === "string" && !entry.includes("\0")) || entry === undefined)
+      return typeof key === "string" && isEnvName(key) && ((typeof entry === "string" && isEnvValue(entry)) || entry === undefined)
     }),
   cwd: (value) => typeof value === "string" && value.length > 0,
   stdio: (value) => stdioOptions.includes(value) || (Array.isArray(value) && value.length === 3 && everyIndex(value, (item) => stdioOptions.includes(item))),

@@ -1,6 +1,7 @@
 /** The child spec: everything needed to start one child, after defaults are filled in. */
 import type { ContainmentLevel } from "./containment.ts"
-import { isEnvironmentSnapshot, setVariable } from "./environment.ts"
+import { isEnvironmentSnapshot } from "./environment.ts"
+import { setOwn } from "./plain-object.ts"
 import type { Plugin } from "./plugin.ts"
 import type { SignalName } from "./signals.ts"
 
@@ -129,7 +130,7 @@ const definedEntries = (env: Readonly<Record<string, string | undefined>>): Read
   const defined: Record<string, string> = {}
   for (const name of Object.keys(env)) {
     const value = env[name]
-    if (value !== undefined) setVariable(defined, name, value)
+    if (value !== undefined) setOwn(defined, name, value)
   }
   return defined
 }
