@@ -61,7 +61,8 @@ export class NativeLibraryError extends NativeLibraryErrorBase {
   override get message(): string {
     switch (this.problem) {
       case "not-installed":
-        return `${this.library} is not installed: ${this.remedy}`
+        // A path the caller gave is what was not found: say so, it may be a typo rather than a missing package.
+        return this.file.includes("/") ? `${this.library} was not found at "${this.file}": check the path, or ${this.remedy}` : `${this.library} is not installed: ${this.remedy}`
       case "missing-symbol":
         return `${this.library} is too old: "${this.file}" has no "${this.symbol ?? "?"}": ${this.remedy}`
       case "load-failed":

@@ -6,7 +6,7 @@
  * is a typed error naming its path, never a silently missing fence or a crash.
  */
 import { Effect, Result, Schema } from "effect"
-import { FunctionSchema, isPlugin, PluginSchema, readOnce, strictDecoder, type DecoderFields, type InputProblem } from "./decode.ts"
+import { decodedAs, FunctionSchema, isPlugin, PluginSchema, readOnce, strictDecoder, type DecoderFields, type InputProblem } from "./decode.ts"
 import { isPlainObject } from "./plain-object.ts"
 import { containmentLevels } from "./containment.ts"
 import { SpawnError } from "./errors.ts"
@@ -41,6 +41,21 @@ const envNames = Schema.makeFilter((env: Readonly<Record<string, unknown>>) => {
 /** A NUL byte would cut the value short in the target. */
 const isEnvValue = (value: string): boolean => !value.includes("\0")
 const EnvValue = Schema.String.check(Schema.makeFilter((value: string) => isEnvValue(value) || "Expected a value without a NUL byte, which would cut it short"))
+const EnvRecord = Schema.Record(Schema.String, Schema.UndefinedOr(EnvValue)).check(envNames)
+/** A Map, a Date or a class instance would be read as an object without variables: the target would get an empty environment. */
+/** "a Map", "an instance of Env": what a non-plain object is, by its prototype's constructor. */
+const instanceName = (input: object): string => {
+  const prototype: unknown = Object.getPrototypeOf(input)
+  const constructor: unknown = typeof prototype === "object" && prototype !== null && Object.hasOwn(prototype, "constructor") ? (prototype as { readonly constructor: unknown }).constructor : undefined
+  const name = typeof constructor === "function" ? constructor.name : ""
+  return name === "" || name === "Object" ? "an object whose prototype is not Object.prototype" : input instanceof Map ? "a Map" : `an instance of ${name}`
+}
+const NotPlainEnv = Schema.Unknown.check(Schema.makeFilter((input: unknown) => {
+  // Its kind, not its contents: an environment holds secrets.
+  const kind = Array.isArray(input) ? "an array" : input === null ? "null" : typeof input !== "object" ? typeof input : instanceName(input)
+  return `Expected a plain object of variable names to values, got ${kind}${input instanceof Map ? " (for a Map: Object.fromEntries(map))" : ""}`
+}))
+const Env = decodedAs((input) => (isPlainObject(input) ? EnvRecord : NotPlainEnv))
 
 /**
  * The fields of `ChildOptions`, for the schemas of `run`/`spawn` options and
@@ -56,7 +71,7 @@ const EnvValue = Schema.String.check(Schema.makeFilter((value: string) => isEnvV
  */
 export const childOptionFields: DecoderFields = {
   plugins: Schema.optionalKey(Schema.Array(PluginSchema)),
-  env: Schema.optionalKey(Schema.Record(Schema.String, Schema.UndefinedOr(EnvValue)).check(envNames)),
+  env: Schema.optionalKey(Env),
   cwd: Schema.optionalKey(Schema.String.check(Schema.isNonEmpty())),
   stdio: Schema.optionalKey(Schema.Union([Stdio, Schema.Tuple([Stdio, Stdio, Stdio])])),
   parentDeathSignal: Schema.optionalKey(Schema.Union([SignalSchema, Schema.Literal(false)])),

@@ -5,7 +5,7 @@
  * process passes on is in inherit.ts; attacks on the launcher in native-launcher.ts.)
  */
 import type { Services } from "../../adapters/portable.ts"
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
@@ -191,6 +191,17 @@ export const launcherSuite = <Io>(adapter: AdapterUnderTest<Io>): void => {
         message: "Invalid child spec: argv[1] contains a NUL byte, which would cut it short: remove it"
       })
       await expect(run(["true"], { env: { KEY: "x\0y" } })).rejects.toMatchObject({ _tag: "SpawnError", reason: "InvalidSpec" })
+    })
+
+    it("rejects an env given as a Map (read as an object it holds no variable) and starts nothing", async () => {
+      const marker = join(mkdtempSync(join(tmpdir(), "kakoi-env-map-")), "ran")
+      await expect(run(["sh", "-c", `: > ${marker}`], { env: new Map([["PATH", "/usr/bin:/bin"]]) as never })).rejects.toMatchObject({
+        _tag: "SpawnError",
+        reason: "InvalidSpec",
+        path: "env",
+        message: "Invalid child spec at env: Expected a plain object of variable names to values, got a Map (for a Map: Object.fromEntries(map))"
+      })
+      expect(existsSync(marker)).toBe(false)
     })
 
     it("rejects an empty command", async () => {

@@ -142,6 +142,16 @@ export const libseccompSuite = (binding: string, make: Make): void => {
       )
     })
 
+    // A path that was given and is not there may be a typo: the message names it.
+    it("names the path it was given when no library is there", () => {
+      const missing = join(mkdtempSync(join(tmpdir(), "kakoi-lib-")), "libseccomp.so.2")
+      const error = failureOf(make, missing)
+      expect(error.problem).toBe("not-installed")
+      expect(error.message).toBe(
+        `libseccomp was not found at "${missing}": check the path, or install it with "apt-get install libseccomp2" (Debian/Ubuntu) or "dnf install libseccomp" (Fedora)`
+      )
+    })
+
     // Which missing symbol is named first is the runtime's choice (Deno's dlopen does not keep declaration order).
     it("fails with a missing-symbol NativeLibraryError when the file is another library", () => {
       const error = failureOf(make, "libc.so.6")

@@ -44,6 +44,22 @@ describe("checkChildOptions()", () => {
     expect(acceptedAtOnce(["true"], { env: { A: "x\0y" } })).toBe(false)
   })
 
+  // Read as an object, a Map, a Date or an instance holds no own variables: the target would get an empty environment.
+  it("rejects an env that is no plain object, naming its kind and never its contents", () => {
+    const expected = "Invalid child spec at env: Expected a plain object of variable names to values, got"
+    expect(failure({ env: new Map([["TOKEN", "secret"]]) }).message).toBe(`${expected} a Map (for a Map: Object.fromEntries(map))`)
+    expect(failure({ env: new (class Env { readonly TOKEN = "secret" })() }).message).toBe(`${expected} an instance of Env`)
+    expect(failure({ env: Object.create({ TOKEN: "secret" }) }).message).toBe(`${expected} an object whose prototype is not Object.prototype`)
+    expect(failure({ env: new Date(0) }).message).toBe(`${expected} an instance of Date`)
+    expect(failure({ env: ["TOKEN=secret"] }).message).toBe(`${expected} an array`)
+    expect(failure({ env: "TOKEN=secret" }).message).toBe(`${expected} string`)
+    expect(failure({ env: null }).message).toBe(`${expected} null`)
+    for (const env of [new Map([["TOKEN", "secret"]]), Object.create({ TOKEN: "secret" })]) expect(acceptedAtOnce(["true"], { env })).toBe(false)
+    // A null-prototype object is plain.
+    const bare = Object.assign(Object.create(null) as Record<string, string>, { A: "1" })
+    expect(Effect.runSync(checkChildOptions(["true"], { env: bare })).options.env).toEqual(bare)
+  })
+
   it("turns a getter of the caller's that throws into the same typed error, before anything starts", () => {
     const throwing = { get A(): string { throw new Error("no A today") } }
     expect(failure({ env: throwing })).toMatchObject({ _tag: "SpawnError", reason: "InvalidSpec" })
