@@ -11,6 +11,7 @@ import type { LaunchFailure } from "./program/mod.ts"
 import type { LaunchedProcess, RuntimePort } from "./runtime.ts"
 import { signalNumber, type SignalName } from "./signals.ts"
 import { commandText, type ChildSpec } from "./spec.ts"
+import { flatMapNow, mapNow, succeeded } from "./settled.ts"
 import type { PreExecStep } from "./steps.ts"
 
 /** A child whose target has been exec'd. */
@@ -39,12 +40,17 @@ const throughPlugins = <A, E, R>(
   hook: (plugin: ChildSpec<E, R>["plugins"][number], value: A) => Effect.Effect<A, E, R> | undefined,
   from = 0
 ): Effect.Effect<A, E, R> => {
+  let current = value
   for (let index = from; index < plugins.length; index++) {
     const plugin = plugins[index] as ChildSpec<E, R>["plugins"][number]
-    const next = hook(plugin, value)
-    if (next !== undefined) return Effect.flatMap(next, (result) => throughPlugins(plugins, result, hook, index + 1))
+    const next = hook(plugin, current)
+    if (next === undefined) continue
+    // A hook that answered at once (Effect.succeed is an Exit) goes on here, with no step through the fiber (settled.ts).
+    const done = succeeded(next)
+    if (done === undefined) return Effect.flatMap(next, (result) => throughPlugins(plugins, result, hook, index + 1))
+    current = done.value
   }
-  return Effect.succeed(value)
+  return Effect.succeed(current)
 }
 
 /** Phase 1 (parent): each plugin may adjust or reject the spec. */
@@ -58,7 +64,7 @@ const preExecPhase = <E, R>(spec: ChildSpec<E, R>): Effect.Effect<ReadonlyArray<
   throughPlugins<ReadonlyArray<PreExecStep>, E, R>(
     spec.plugins,
     spec.cwd === undefined ? [] : [{ kind: "chdir", path: spec.cwd }],
-    (plugin, steps) => plugin.preExec === undefined ? undefined : Effect.map(plugin.preExec(spec), (more) => [...steps, ...more])
+    (plugin, steps) => plugin.preExec === undefined ? undefined : mapNow(plugin.preExec(spec), (more) => [...steps, ...more])
   )
 
 const exitPhase = <Io, E, R>(
@@ -144,8 +150,8 @@ export const start = <Io, E, R>(
   runtime: RuntimePort<Io>,
   spec: ChildSpec<E, R>
 ): Effect.Effect<Running<Io, E, R>, E | SpawnError, R> =>
-  Effect.flatMap(spawnPhase(spec), (ready) =>
-    Effect.flatMap(preExecPhase(ready), (steps) =>
+  flatMapNow(spawnPhase(spec), (ready) =>
+    flatMapNow(preExecPhase(ready), (steps) =>
       Effect.flatMap(Clock.currentTimeMillis, (startedAt) => {
         const command = commandText(ready.argv)
         const launch = runtime.launch({

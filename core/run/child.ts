@@ -13,6 +13,7 @@ import type { SignalName } from "../signals.ts"
 import type { Plugin } from "../plugin.ts"
 import { commandText, makeSpec, type ChildOptions, type ChildSpec, type ChildSpecView, type StdioOption } from "../spec.ts"
 import { childOptionsChecked } from "../spec-schema.ts"
+import { flatMapNow, mapNow } from "../settled.ts"
 import { processGroup } from "../supervisor/process-group.ts"
 import { settingsChecked, type Encoding, type OutputOptions, type Settings, type TerminationOptions } from "./options.ts"
 import { collectOutput } from "./output.ts"
@@ -84,7 +85,7 @@ export const hostSpec = <Io, X, E, R>(
 ): Effect.Effect<ChildSpec<E | X, R>, SpawnError | X> => {
   const own: ReadonlyArray<Plugin<E, R>> = grouped ? [processGroup, ...(options.plugins ?? [])] : (options.plugins ?? [])
   const specFor = (checked: ReadonlyArray<string>) =>
-    Effect.map(withContainment(host.containment, checked, options, own), (plugins) => makeSpec(checked, { ...options, plugins }, { env: host.environment, stdio }))
+    mapNow(withContainment(host.containment, checked, options, own), (plugins) => makeSpec(checked, { ...options, plugins }, { env: host.environment, stdio }))
   const { preflight } = host
   if (preflight === undefined) return specFor(argv)
   return Effect.flatMap(preflight(argv, options), (checked) =>
@@ -109,7 +110,7 @@ const startChild = <Io, X, E, R>(
   stdio: readonly [StdioOption, StdioOption, StdioOption]
 ): Effect.Effect<Running<Io, E | X, R>, E | SpawnError | X, R> =>
   // The spec (and with it the environment, which Deno reads only with a permission) is made after the preflight.
-  Effect.flatMap(hostSpec(host, argv, options, settings.processGroup, stdio), (spec) => start(host.runtime, spec))
+  flatMapNow(hostSpec(host, argv, options, settings.processGroup, stdio), (spec) => start(host.runtime, spec))
 
 /**
  * Run a child to its end and collect its output; fails only when it cannot
