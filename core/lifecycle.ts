@@ -88,7 +88,7 @@ const failedStart = <E, R>(spec: ChildSpec<E, R>, error: SpawnError): Effect.Eff
 
 /** The target runs: the `exec` hooks, then the child as its owner gets it, with its exit computed once, when asked. */
 const running = <Io, E, R>(launched: LaunchedProcess<Io>, ready: ChildSpec<E, R>, startedAt: number): Effect.Effect<Running<Io, E, R>, never, R> =>
-  Effect.flatMap(
+  flatMapNow(
     throughPlugins<void, never, R>(ready.plugins as ChildSpec<never, R>["plugins"], undefined, (plugin) => plugin.exec?.({ pid: launched.pid, spec: ready })),
     () =>
       Effect.map(Effect.cached(exitPhase(launched, ready, startedAt)), (exit) => ({
