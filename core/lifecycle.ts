@@ -3,7 +3,7 @@
  * typed Effect. Plugins hook every phase; a failure in spawn or preExec means
  * no process is ever created.
  */
-import { Clock, Effect, Exit, Fiber } from "effect"
+import { Clock, Deferred, Effect, Exit, Fiber } from "effect"
 import { environmentStrings } from "./environment.ts"
 import { SpawnError, spawnErrorFromFailure } from "./errors.ts"
 import type { ExitResult } from "./exit.ts"
@@ -67,16 +67,30 @@ const preExecPhase = <E, R>(spec: ChildSpec<E, R>): Effect.Effect<ReadonlyArray<
     (plugin, steps) => plugin.preExec === undefined ? undefined : mapNow(plugin.preExec(spec), (more) => [...steps, ...more])
   )
 
-const exitPhase = <Io, E, R>(
+/**
+ * The exit, as data, after every plugin's exit hook: computed once, however
+ * many wait for it (a run waits in two places). Hooks that answer at once
+ * (the usual case) are computed by the first to arrive, in one step; hooks
+ * that take time run once in a fiber of their own, which every waiter joins.
+ */
+const exitOnce = <Io, E, R>(
   process: LaunchedProcess<Io>,
   spec: ChildSpec<E, R>,
   startedAt: number
-): Effect.Effect<ExitResult, never, R> =>
-  Effect.flatMap(process.exited, (status) =>
+): Effect.Effect<ExitResult, never, R> => {
+  let computed: Effect.Effect<ExitResult, never, R> | undefined
+  return Effect.flatMap(process.exited, (status) =>
     Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      if (computed !== undefined) return computed
       const result: ExitResult = { pid: process.pid, ...status, durationMs: now - startedAt, diagnosis: undefined }
-      return throughPlugins<ExitResult, never, R>(spec.plugins as ChildSpec<never, R>["plugins"], result, (plugin, exit) => plugin.exit?.(exit, spec))
+      const hooked = throughPlugins<ExitResult, never, R>(spec.plugins as ChildSpec<never, R>["plugins"], result, (plugin, exit) => plugin.exit?.(exit, spec))
+      if (succeeded(hooked) !== undefined) return (computed = hooked)
+      // Set before this waiter goes on, so that one arriving meanwhile joins the same run of the hooks.
+      const done = Deferred.makeUnsafe<ExitResult>()
+      computed = Deferred.await(done)
+      return Effect.andThen(Effect.forkDetach(Effect.flatMap(hooked, (exit) => Deferred.succeed(done, exit))), computed)
     }))
+}
 
 /** A start that failed: the plugins' `failed` hooks may explain a child program's failure with their own error. */
 const failedStart = <E, R>(spec: ChildSpec<E, R>, error: SpawnError): Effect.Effect<never, E | SpawnError, R> =>
@@ -88,17 +102,16 @@ const failedStart = <E, R>(spec: ChildSpec<E, R>, error: SpawnError): Effect.Eff
 
 /** The target runs: the `exec` hooks, then the child as its owner gets it, with its exit computed once, when asked. */
 const running = <Io, E, R>(launched: LaunchedProcess<Io>, ready: ChildSpec<E, R>, startedAt: number): Effect.Effect<Running<Io, E, R>, never, R> =>
-  flatMapNow(
+  mapNow(
     throughPlugins<void, never, R>(ready.plugins as ChildSpec<never, R>["plugins"], undefined, (plugin) => plugin.exec?.({ pid: launched.pid, spec: ready })),
-    () =>
-      Effect.map(Effect.cached(exitPhase(launched, ready, startedAt)), (exit) => ({
-        pid: launched.pid,
-        io: launched.io,
-        spec: ready,
-        exit,
-        kill: launched.kill,
-        release: launched.release
-      }))
+    (): Running<Io, E, R> => ({
+      pid: launched.pid,
+      io: launched.io,
+      spec: ready,
+      exit: exitOnce(launched, ready, startedAt),
+      kill: launched.kill,
+      release: launched.release
+    })
   )
 
 /**

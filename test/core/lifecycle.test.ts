@@ -10,6 +10,7 @@ import { layer, type NodeServices } from "../../adapters/node/mod.ts"
 import { nodeBinding, type NodeIo } from "../../adapters/node/runtime.ts"
 import { makeAdapter } from "../../adapters/shared/make-adapter.ts"
 import { SpawnError } from "../../core/errors.ts"
+import type { ExitResult } from "../../core/exit.ts"
 import { start } from "../../core/lifecycle.ts"
 import type { Plugin } from "../../core/plugin.ts"
 import type { RuntimePort } from "../../core/runtime.ts"
@@ -83,5 +84,48 @@ describe("a child its owner never releases", () => {
     // startWith awaits the exit and never calls release: an interrupted owner looks the same.
     for (let index = 0; index < 20; index++) await startWith(["true"], [processGroup])
     expect(openFds()).toBeLessThanOrEqual(before)
+  })
+})
+
+describe("a child's exit", () => {
+  /** A plugin whose exit hook counts its calls and adds a diagnosis, at once or after `delayMs`. */
+  const diagnosing = (delayMs: number | undefined) => {
+    let calls = 0
+    const plugin: Plugin<never, never> = {
+      name: "diagnosing",
+      exit: (exit) => {
+        calls++
+        const diagnosed: ExitResult = { ...exit, diagnosis: { cause: "supervisor", message: `call ${calls}`, syscalls: [] } }
+        return delayMs === undefined ? Effect.succeed(diagnosed) : Effect.as(Effect.sleep(delayMs), diagnosed)
+      }
+    }
+    return { plugin, calls: () => calls }
+  }
+
+  it.each([["answer at once", undefined], ["take time", 20]] as const)(
+    "runs the exit hooks once for every waiter when they %s, and gives each the same exit",
+    async (_name, delayMs) => {
+      const { plugin, calls } = diagnosing(delayMs)
+      const spec = makeSpec(["true"], { plugins: [plugin], stdio: "ignore" }, { env: () => ({}), stdio: ["ignore", "ignore", "ignore"] })
+      const [first, second, later] = await Effect.runPromise(
+        Effect.flatMap(start(counted().runtime, spec), (child) =>
+          Effect.flatMap(Effect.all([child.exit, child.exit], { concurrency: "unbounded" }), ([a, b]) => Effect.map(child.exit, (c) => [a, b, c] as const)))
+      )
+      expect(calls()).toBe(1)
+      expect(first).toMatchObject({ exitCode: 0, diagnosis: { message: "call 1" } })
+      expect(second).toBe(first)
+      expect(later).toBe(first)
+    }
+  )
+
+  it("still gives the exit to a waiter when the first waiter of slow hooks is interrupted", async () => {
+    const { plugin, calls } = diagnosing(50)
+    const spec = makeSpec(["true"], { plugins: [plugin], stdio: "ignore" }, { env: () => ({}), stdio: ["ignore", "ignore", "ignore"] })
+    const exit = await Effect.runPromise(
+      Effect.flatMap(start(counted().runtime, spec), (child) =>
+        Effect.flatMap(Effect.timeout(child.exit, 10).pipe(Effect.ignore), () => child.exit))
+    )
+    expect(exit).toMatchObject({ exitCode: 0, diagnosis: { message: "call 1" } })
+    expect(calls()).toBe(1)
   })
 })
