@@ -96,12 +96,17 @@ export const nativeRuntime = <Io>(
         try: (): LaunchedProcess<Io> => {
           launcher ??= nativeLauncher(binding())
           const child = launcher.launch(request)
+          // Streams are made when the owner first asks, which it does only for a target that runs: a failed start
+          // (its release, with no streams made) closes the pipes itself, or a spawn's stdin would stay open for good.
+          let io: Io | undefined
           return {
             // The target's pid, which an init learns only when the target runs (`started`).
             get pid() {
               return child.pid
             },
-            io: streams(child.pipes),
+            get io() {
+              return (io ??= streams(child.pipes))
+            },
             child: child.launching,
             // Known at once after a CLONE_VFORK clone: no promise callback to wait for, so the owner's next steps
             // run in this same turn (while the target runs; the launcher waits for its exit only after them).
@@ -111,7 +116,10 @@ export const nativeRuntime = <Io>(
             }),
             exited: Effect.promise(() => child.exited),
             kill: child.kill,
-            release: Effect.sync(child.release)
+            release: Effect.sync(() => {
+              if (io === undefined) child.closePipes()
+              child.release()
+            })
           }
         },
         catch: (error) => spawnErrorOf(error, command)

@@ -13,6 +13,13 @@
  *   a shell that lowered it and exec'd the runtime), and a target is never
  *   given more than it was likely meant to have. The child program sets it
  *   back before any plugin step, so `rlimit({ nofile })` still wins.
+ *   RLIMIT_CORE's soft limit is at most 1 byte: until its execve the child
+ *   shares the supervisor's memory (CLONE_VM), and a child killed before it
+ *   (a strict allowlist that kills the failure report of a command not
+ *   found, a notify handler that denies exit_group) would dump that memory,
+ *   secrets and all, where the child runs. The kernel writes no core file
+ *   under a page and, for a core_pattern pipe, takes 1 as "no core" (its
+ *   own helpers run with it). `rlimit({ core })` wins here too, with that risk.
  * - Signals: the child resets every signal to SIG_DFL (handled ones must be
  *   reset before its mask is cleared, since it shares the parent's memory
  *   until execve) except those that were ignored when kakoi first launched
@@ -41,8 +48,9 @@ const openFilesLimits = (text: string): { readonly soft: bigint; readonly hard: 
 }
 
 /**
- * The rlimit step that gives a target the supervisor's RLIMIT_NOFILE as its
- * parent gave it; none when the runtime left the soft limit below the hard one.
+ * The rlimit steps that give a target the supervisor's RLIMIT_NOFILE as its
+ * parent gave it (none when the runtime left the soft limit below the hard
+ * one) and RLIMIT_CORE's soft limit at most 1 byte.
  *
  * @example
  * ```ts
@@ -52,16 +60,30 @@ const openFilesLimits = (text: string): { readonly soft: bigint; readonly hard: 
  * inheritedLimits(libc) // [{ kind: "rlimit", resource: "nofile", soft: 1024n, hard: 20000n }] under `ulimit -Sn 1024 -Hn 20000`
  * ```
  */
-export const inheritedLimits = (libc: Libc): ReadonlyArray<PreExecStep> => {
+export const inheritedLimits = (libc: Libc): ReadonlyArray<PreExecStep> => [...openFilesStep(libc), ...coreStep(libc)]
+
+/** This process's [soft, hard] limit of `resource`, or undefined if it cannot be read. */
+const limitOf = (libc: Libc, resource: number): readonly [bigint, bigint] | undefined => {
   const limits = new Uint8Array(16)
-  if (Number(libc.call.getrlimit(rlimitResource.nofile, limits)) !== 0) return []
+  if (Number(libc.call.getrlimit(resource, limits)) !== 0) return undefined
   const view = new DataView(limits.buffer)
-  const soft = view.getBigUint64(0, true)
-  const hard = view.getBigUint64(8, true)
-  if (soft !== hard) return []
+  return [view.getBigUint64(0, true), view.getBigUint64(8, true)]
+}
+
+const openFilesStep = (libc: Libc): ReadonlyArray<PreExecStep> => {
+  const [soft, hard] = limitOf(libc, rlimitResource.nofile) ?? []
+  if (soft === undefined || hard === undefined || soft !== hard) return []
   const parent = openFilesLimits(readProcFile(libc, `/proc/${Number(libc.call.getppid())}/limits`) ?? "")
   const original = parent !== undefined && parent.hard === hard && parent.soft < hard ? parent.soft : systemdSoftLimit
   return original < hard ? [{ kind: "rlimit", resource: "nofile", soft: original, hard }] : []
+}
+
+/** The most core a child may dump: 1 byte is none (see the module's doc). */
+const noCore = 1n
+
+const coreStep = (libc: Libc): ReadonlyArray<PreExecStep> => {
+  const [soft, hard] = limitOf(libc, rlimitResource.core) ?? []
+  return soft === undefined || hard === undefined || soft <= noCore ? [] : [{ kind: "rlimit", resource: "core", soft: noCore, hard }]
 }
 
 const disposition = (libc: Libc, signal: number): bigint => {

@@ -74,6 +74,8 @@ export interface NativeChild {
   readonly pid: number
   /** The parent's ends of the child's pipes: stdin (write), stdout and stderr (read); non-blocking. */
   readonly pipes: readonly [number | undefined, number | undefined, number | undefined]
+  /** Closes `pipes`, for an owner that never made streams of them (the start failed: no target will use them). */
+  readonly closePipes: () => void
   /** What `launched` hooks talk to while the child prepares. */
   readonly launching: LaunchingChild
   /** Resolves once the target runs (undefined) or with the failure the child reported: at end of file, or an init's `started` record. */
@@ -475,11 +477,18 @@ export const nativeLauncher = (binding: LaunchBinding): Launcher => {
         if (ownGroup) signalOwnGroup(group, "SIGKILL")
       }
     }
+    let pipesClosed = false
     return {
       get pid() {
         return targetPid ?? childPid
       },
       pipes: stdio.parent,
+      closePipes: () => {
+        // Once: a second close could hit a number some other open got since.
+        if (pipesClosed) return
+        pipesClosed = true
+        for (const fd of stdio.parent) if (fd !== undefined) tools.close(fd)
+      },
       launching,
       started,
       startedWith: () => startOutcome,

@@ -3,11 +3,12 @@
  * processes in each runtime (test/fixtures/kakoi-run.ts started under a shell
  * that sets the stage): the resource limits the supervisor's parent gave it,
  * not the runtime's raised RLIMIT_NOFILE; blocking stdio even where the runtime
- * made its own non-blocking, without losing data or a file's offset; and
- * signals ignored by the supervisor's parent staying ignored.
+ * made its own non-blocking, without losing data or a file's offset; signals
+ * ignored by the supervisor's parent staying ignored; and no core dump of the
+ * memory a child shares with the supervisor until its execve.
  */
 import { execFileSync } from "node:child_process"
-import { mkdtempSync, readFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -20,7 +21,7 @@ export const kakoiRunFixture: string = fileURLToPath(new URL("../fixtures/kakoi-
 export interface InheritUnderTest {
   readonly runtime: string
   /** argv that runs `kakoiRunFixture` with `mode` in this runtime (the target's argv follows). */
-  readonly supervisor: (mode: "plain" | "policy") => ReadonlyArray<string>
+  readonly supervisor: (mode: "plain" | "policy" | "strict") => ReadonlyArray<string>
   /**
    * Whether a signal the supervisor's parent ignored is still ignored when
    * kakoi loads: Node resets every disposition at startup (its PlatformInit),
@@ -31,14 +32,15 @@ export interface InheritUnderTest {
 
 const quote = (word: string): string => `'${word.replaceAll("'", "'\\''")}'`
 
-/** Runs a shell script; `$KAKOI` in it is the supervisor command (mode plain), `$KAKOI_POLICY` the one with a policy. */
+/** Runs a shell script; `$KAKOI` in it is the supervisor command (mode plain), `$KAKOI_POLICY` and `$KAKOI_STRICT` the ones with a policy. */
 const shell = (adapter: InheritUnderTest, script: string): string =>
   execFileSync("/bin/sh", ["-c", script], {
     encoding: "utf8",
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       KAKOI: [...adapter.supervisor("plain")].map(quote).join(" "),
-      KAKOI_POLICY: [...adapter.supervisor("policy")].map(quote).join(" ")
+      KAKOI_POLICY: [...adapter.supervisor("policy")].map(quote).join(" "),
+      KAKOI_STRICT: [...adapter.supervisor("strict")].map(quote).join(" ")
     }
   })
 
@@ -61,6 +63,23 @@ export const inheritSuite = (adapter: InheritUnderTest): void => {
     it("RLIMIT_NOFILE with soft equal to hard in the parent too: min(hard, 1024) as the soft limit", () => {
       expect(shell(adapter, `ulimit -n 2048; eval "$KAKOI_POLICY sh -c 'ulimit -S -n; ulimit -H -n'"; true`)).toBe("1024\n2048\n")
       expect(shell(adapter, `ulimit -n 512; eval "$KAKOI_POLICY sh -c 'ulimit -S -n; ulimit -H -n'"; true`)).toBe("512\n512\n")
+    })
+
+    // Until its execve the child shares the supervisor's memory: a core dump of it then is the supervisor's, secrets
+    // and all, written where the child runs (with core_pattern "core", as here; a pipe pattern hands it to a program).
+    it("RLIMIT_CORE of at most 1 byte, so a child killed before its execve dumps no core of the supervisor's memory", () => {
+      const directory = mkdtempSync(join(tmpdir(), "kakoi-core-"))
+      try {
+        // The strict allowlist kills the report of a command that is not there: SIGSYS, a signal that dumps core.
+        expect(shell(adapter, `cd ${quote(directory)}; ulimit -c unlimited; eval "$KAKOI_STRICT kakoi-no-such-command"; echo "$?"; ls`)).toBe("159\n")
+      } finally {
+        rmSync(directory, { recursive: true, force: true })
+      }
+      // In bytes (ulimit -c counts blocks of 1024): the soft and hard limit.
+      const core = (script: string): ReadonlyArray<string> =>
+        shell(adapter, `${script}; eval "$KAKOI grep '^Max core file size' /proc/self/limits"; true`).split(/\s+/).slice(4, 6)
+      expect(core("ulimit -c unlimited")).toEqual(["1", "unlimited"])
+      expect(core("ulimit -S -c 0")).toEqual(["0", "unlimited"])
     })
 
     it("blocking stdout even where the runtime made its own non-blocking: a slow reader loses nothing", () => {

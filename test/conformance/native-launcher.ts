@@ -2,7 +2,7 @@
  * The native launcher against what broke the runtime launcher, in every
  * runtime: memory limits that apply to the target only (20 concurrent spawns
  * under RLIMIT_AS / RLIMIT_DATA of 64 MiB with a seccomp policy all run), no
- * fd leaked over 200 spawns and restarts, nothing a child can write that a
+ * fd leaked over 200 spawns and restarts or 100 failed starts, nothing a child can write that a
  * later child runs before its filter (the user's cache directory), no program
  * exec'd but the target, and spawning from a worker thread.
  */
@@ -104,6 +104,25 @@ export const nativeLauncherSuite = (adapter: NativeLauncherUnderTest): void => {
       }
       await waitUntil(() => openFds() <= before + 1, 2000)
       expect(openFds()).toBeLessThanOrEqual(before + 1)
+    })
+
+    // Its pipes were made before the clone; a target that never ran leaves no owner to close them.
+    it("spawn(): a start that fails (no such command, a bad cwd, a refused limit) leaves none of its pipes behind", async () => {
+      const missing = ["kakoi-no-such-command"]
+      const failures: ReadonlyArray<readonly [ReadonlyArray<string>, ChildOptions<any, any>]> = [
+        [missing, {}], [["true"], { cwd: "/nonexistent" }], [["true"], { plugins: [rlimit({ nofile: 1n << 40n })] }],
+        [missing, { plugins: [notifyPolicy] }], [missing, { containment: "process-group" }]
+      ]
+      const spawnFailing = async ([argv, options]: readonly [ReadonlyArray<string>, ChildOptions<any, any>]): Promise<unknown> =>
+        adapter.spawn(argv, options).then(() => "started", (error: unknown) => (error as { reason?: string }).reason)
+      for (const failure of failures) await spawnFailing(failure)
+      const before = openFds()
+      const beforeTargets = fdTargets()
+      const reasons = new Set<unknown>()
+      for (let index = 0; index < 100; index++) reasons.add(await spawnFailing(failures[index % failures.length] ?? [missing, {}]))
+      expect([...reasons].sort()).toEqual(["CommandNotFound", "PreExecFailed"])
+      await waitUntil(() => openFds() <= before + 1, 2000)
+      expect(openFds(), `before: ${beforeTargets}\nafter: ${fdTargets()}`).toBeLessThanOrEqual(before + 1)
     })
 
     it("runs one program right every time: one after another, many at once, and after a start of it failed (its program block is reused)", async () => {

@@ -26,6 +26,7 @@ export interface FakeListener {
   readonly pending: Set<bigint>
   readonly sent: Array<Sent>
   readonly closed: Array<number>
+  /** [pid, signal] of each signal sent through a pidfd. */
   readonly killed: Array<readonly [number, number]>
   readonly added: Array<{ readonly listener: number; readonly id: bigint; readonly fd: number; readonly closeOnExec: boolean }>
   /** How many times poll was entered. */
@@ -74,6 +75,8 @@ export const fakeListener = (): FakeListener => {
   let wakePending = false
   let polls = 0
   let nextFd = 500
+  // The pid each pidfd was opened for.
+  const pidfds = new Map<number, number>()
   let release: (() => void) | undefined
   const kick = (): void => {
     release?.()
@@ -109,11 +112,15 @@ export const fakeListener = (): FakeListener => {
     addFd: (listener, id, fd, closeOnExec) => (fake.added.push({ listener, id, fd, closeOnExec }), fake.addFdResult)
   }
   const system: ListenerSystem = {
-    pidfdOpen: () => -38,
+    pidfdOpen: (pid) => {
+      const fd = nextFd++
+      pidfds.set(fd, pid)
+      return fd
+    },
     pidfdGetfd: () => -38,
     fdTarget: (fd) => fake.links.get(fd) ?? "/tmp/dir",
     close: (fd) => void fake.closed.push(fd),
-    kill: (pid, signal) => (fake.killed.push([pid, signal]), 0),
+    pidfdSignal: (pidfd, signal) => (fake.killed.push([pidfds.get(pidfd) ?? -1, signal]), 0),
     eventfd: () => wakeFd,
     wake: () => {
       wakePending = true

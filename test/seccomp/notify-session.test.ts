@@ -180,11 +180,25 @@ describe("a notify session", () => {
     const { fake, notify, killed, stops } = session(() => answer.kill())
     notify(1n, { pid: 4243 })
     await answered(fake, 1)
-    // The child and its group through the pidfd, the caller (blocked in the call) by its pid.
+    // The child and its group through its pidfd, the caller (still blocked in the call) through one opened for it.
     expect(stops()).toBe(1)
     expect(fake.killed).toEqual([[4243, 9]])
     expect(killed.map((n) => [n.id, n.name, n.rule])).toEqual([[1n, "getppid", 0]])
     expect(fake.sent[0]?.error).toBe(-EPERM)
+  })
+
+  // Blocked in the call, the caller keeps its pid only until a fatal signal from elsewhere (a sibling's SIGKILL) ends the
+  // wait; reaped, its number is free, and with pid_max at 32768 a tree can cycle the numbers within a handler's timeout.
+  it("kill signals no caller that is gone by the time the handler answers (its pid may be another process's), and still stops the child", async () => {
+    let decide: () => void = () => {}
+    const { fake, notify, stops } = session(() => new Promise((resolve) => (decide = () => resolve(answer.kill()))))
+    notify(1n, { pid: 4243 })
+    await sleep(5)
+    fake.pending.delete(1n)
+    decide()
+    await answered(fake, 1)
+    expect(stops()).toBe(1)
+    expect(fake.killed).toEqual([])
   })
 
   it("closes what resolvePath opened once the call is answered; the notification's memory is Gone after that", async () => {

@@ -187,6 +187,17 @@ export const supervise = (system: ListenerSystem, loop: ListenerLoop, listener: 
     system.close(verdict.fd)
     if (result < 0 && result !== -ENOENT) respond(id, { kind: "fail", errno: -result })
   }
+  /**
+   * SIGKILL to the caller of a call still pending. Blocked in it, the caller keeps its pid only until a fatal signal
+   * from elsewhere (a sibling's SIGKILL) ends the wait; once reaped, its number may be any new process's. A pidfd
+   * opened now refers to the caller if the call is still pending after the open: it was the caller's all along.
+   */
+  const killCaller = (raw: RawNotification): void => {
+    const pidfd = system.pidfdOpen(raw.pid)
+    if (pidfd < 0) return
+    if (open && system.idValid(listener, raw.id) === 0) system.pidfdSignal(pidfd, SIGKILL)
+    system.close(pidfd)
+  }
   const discard = (verdict: Verdict): void => {
     if (verdict.kind === "fd") system.close(verdict.fd)
   }
@@ -240,9 +251,9 @@ export const supervise = (system: ListenerSystem, loop: ListenerLoop, listener: 
         if (verdict?.kind === "kill") {
           supervision.onKill(notification)
           // The child and its group (through its pidfd: its number may be someone else's by now), and the caller, which
-          // may be a grandchild elsewhere: blocked in this very call, its pid cannot have been reused.
+          // may be a grandchild elsewhere.
           supervision.stopChild()
-          system.kill(raw.pid, SIGKILL)
+          killCaller(raw)
           return respond(raw.id, denied)
         }
         if (verdict?.kind === "fd") return inject(raw.id, verdict)

@@ -34,8 +34,8 @@ export interface ListenerSystem extends PollSystem {
   /** What /proc/self/fd/N links to, e.g. "anon_inode:seccomp notify"; -errno on failure. */
   readonly fdTarget: (fd: number) => string | number
   readonly close: (fd: number) => void
-  /** kill(2): a negative pid signals a process group. */
-  readonly kill: (pid: number, signal: number) => number
+  /** pidfd_send_signal(2): `signal` to the process the pidfd refers to, never to a pid's later owner. */
+  readonly pidfdSignal: (pidfd: number, signal: number) => number
   /** SECCOMP_IOCTL_NOTIF_RECV into a zeroed 80-byte buffer (the kernel refuses a dirty one). */
   readonly receive: (listener: number) => Uint8Array | number
   /** SECCOMP_IOCTL_NOTIF_SEND of a 24-byte seccomp_notif_resp. */
@@ -79,7 +79,7 @@ const remotePages = (address: bigint, length: number): Array<readonly [bigint, n
  */
 export const listenerSystem = (libc: Libc, poll: PollOffThread): ListenerSystem => {
   const c = libc.call
-  const { ioctl, kill, readlinkat, pidfd_open, pidfd_getfd } = archTable().syscalls
+  const { ioctl, readlinkat, pidfd_open, pidfd_getfd, pidfd_send_signal } = archTable().syscalls
   const { NOTIF_RECV, NOTIF_SEND, NOTIF_ID_VALID } = seccompIoctl
   const ok = (result: number | bigint): number => checked(result, libc.errno)
   const polling = pollSystem(libc, poll)
@@ -100,7 +100,7 @@ export const listenerSystem = (libc: Libc, poll: PollOffThread): ListenerSystem 
       return length < 0 ? length : new TextDecoder().decode(link.bytes.subarray(0, length))
     },
     close: (fd) => void c.close(fd),
-    kill: (pid, signal) => ok(c.syscall(kill, pid, signal, 0, 0, 0)),
+    pidfdSignal: (pidfd, signal) => ok(c.syscall(pidfd_send_signal, pidfd, signal, 0, 0, 0)),
     receive: (listener) => {
       notif.bytes.fill(0)
       const result = ok(c.syscall(ioctl, listener, NOTIF_RECV, notif.address, 0, 0))
