@@ -42,18 +42,19 @@ const envNames = Schema.makeFilter((env: Readonly<Record<string, unknown>>) => {
 const isEnvValue = (value: string): boolean => !value.includes("\0")
 const EnvValue = Schema.String.check(Schema.makeFilter((value: string) => isEnvValue(value) || "Expected a value without a NUL byte, which would cut it short"))
 const EnvRecord = Schema.Record(Schema.String, Schema.UndefinedOr(EnvValue)).check(envNames)
-/** A Map, a Date or a class instance would be read as an object without variables: the target would get an empty environment. */
-/** "a Map", "an instance of Env": what a non-plain object is, by its prototype's constructor. */
+/** "a Map (...)", "an instance of Env": what a non-plain object is, by its prototype's constructor. */
 const instanceName = (input: object): string => {
+  if (input instanceof Map) return "a Map (for a Map: Object.fromEntries(map))"
   const prototype: unknown = Object.getPrototypeOf(input)
   const constructor: unknown = typeof prototype === "object" && prototype !== null && Object.hasOwn(prototype, "constructor") ? (prototype as { readonly constructor: unknown }).constructor : undefined
   const name = typeof constructor === "function" ? constructor.name : ""
-  return name === "" || name === "Object" ? "an object whose prototype is not Object.prototype" : input instanceof Map ? "a Map" : `an instance of ${name}`
+  return name === "" || name === "Object" ? "an object whose prototype is not Object.prototype" : `an instance of ${name}`
 }
+/** A Map, a Date or a class instance would be read as an object without variables: the target would get an empty environment. */
 const NotPlainEnv = Schema.Unknown.check(Schema.makeFilter((input: unknown) => {
   // Its kind, not its contents: an environment holds secrets.
   const kind = Array.isArray(input) ? "an array" : input === null ? "null" : typeof input !== "object" ? typeof input : instanceName(input)
-  return `Expected a plain object of variable names to values, got ${kind}${input instanceof Map ? " (for a Map: Object.fromEntries(map))" : ""}`
+  return `Expected a plain object of variable names to values, got ${kind}`
 }))
 const Env = decodedAs((input) => (isPlainObject(input) ? EnvRecord : NotPlainEnv))
 

@@ -62,17 +62,18 @@ const openFilesLimits = (text: string): { readonly soft: bigint; readonly hard: 
  */
 export const inheritedLimits = (libc: Libc): ReadonlyArray<PreExecStep> => [...openFilesStep(libc), ...coreStep(libc)]
 
-/** This process's [soft, hard] limit of `resource`, or undefined if it cannot be read. */
-const limitOf = (libc: Libc, resource: number): readonly [bigint, bigint] | undefined => {
+/** This process's soft and hard limit of `resource`, or undefined if it cannot be read. */
+const limitOf = (libc: Libc, resource: number): { readonly soft: bigint; readonly hard: bigint } | undefined => {
   const limits = new Uint8Array(16)
   if (Number(libc.call.getrlimit(resource, limits)) !== 0) return undefined
   const view = new DataView(limits.buffer)
-  return [view.getBigUint64(0, true), view.getBigUint64(8, true)]
+  return { soft: view.getBigUint64(0, true), hard: view.getBigUint64(8, true) }
 }
 
 const openFilesStep = (libc: Libc): ReadonlyArray<PreExecStep> => {
-  const [soft, hard] = limitOf(libc, rlimitResource.nofile) ?? []
-  if (soft === undefined || hard === undefined || soft !== hard) return []
+  const own = limitOf(libc, rlimitResource.nofile)
+  if (own === undefined || own.soft !== own.hard) return []
+  const { hard } = own
   const parent = openFilesLimits(readProcFile(libc, `/proc/${Number(libc.call.getppid())}/limits`) ?? "")
   const original = parent !== undefined && parent.hard === hard && parent.soft < hard ? parent.soft : systemdSoftLimit
   return original < hard ? [{ kind: "rlimit", resource: "nofile", soft: original, hard }] : []
@@ -82,8 +83,8 @@ const openFilesStep = (libc: Libc): ReadonlyArray<PreExecStep> => {
 const noCore = 1n
 
 const coreStep = (libc: Libc): ReadonlyArray<PreExecStep> => {
-  const [soft, hard] = limitOf(libc, rlimitResource.core) ?? []
-  return soft === undefined || hard === undefined || soft <= noCore ? [] : [{ kind: "rlimit", resource: "core", soft: noCore, hard }]
+  const own = limitOf(libc, rlimitResource.core)
+  return own === undefined || own.soft <= noCore ? [] : [{ kind: "rlimit", resource: "core", soft: noCore, hard: own.hard }]
 }
 
 const disposition = (libc: Libc, signal: number): bigint => {

@@ -29,9 +29,13 @@ const counted = (): { readonly runtime: RuntimePort<NodeIo>; readonly launches: 
   }
 }
 
+/** A spec with `plugins`, all stdio ignored and an empty environment. */
+const specOf = <E, R>(argv: ReadonlyArray<string>, plugins: ReadonlyArray<Plugin<E, R>>) =>
+  makeSpec(argv, { plugins, stdio: "ignore" }, { env: () => ({}), stdio: ["ignore", "ignore", "ignore"] })
+
 const startWith = async (argv: ReadonlyArray<string>, plugins: ReadonlyArray<Plugin<unknown, NodeServices>>) => {
   const { runtime, launches } = counted()
-  const spec = makeSpec(argv, { plugins, stdio: "ignore" }, { env: () => ({}), stdio: ["ignore", "ignore", "ignore"] })
+  const spec = specOf(argv, plugins)
   const exit = await Effect.runPromiseExit(start(runtime, spec).pipe(Effect.flatMap((child) => child.exit), Effect.provide(layer)))
   return { exit, launches: launches() }
 }
@@ -106,7 +110,7 @@ describe("a child's exit", () => {
     "runs the exit hooks once for every waiter when they %s, and gives each the same exit",
     async (_name, delayMs) => {
       const { plugin, calls } = diagnosing(delayMs)
-      const spec = makeSpec(["true"], { plugins: [plugin], stdio: "ignore" }, { env: () => ({}), stdio: ["ignore", "ignore", "ignore"] })
+      const spec = specOf(["true"], [plugin])
       const [first, second, later] = await Effect.runPromise(
         Effect.flatMap(start(counted().runtime, spec), (child) =>
           Effect.flatMap(Effect.all([child.exit, child.exit], { concurrency: "unbounded" }), ([a, b]) => Effect.map(child.exit, (c) => [a, b, c] as const)))
@@ -120,7 +124,7 @@ describe("a child's exit", () => {
 
   it("still gives the exit to a waiter when the first waiter of slow hooks is interrupted", async () => {
     const { plugin, calls } = diagnosing(50)
-    const spec = makeSpec(["true"], { plugins: [plugin], stdio: "ignore" }, { env: () => ({}), stdio: ["ignore", "ignore", "ignore"] })
+    const spec = specOf(["true"], [plugin])
     const exit = await Effect.runPromise(
       Effect.flatMap(start(counted().runtime, spec), (child) =>
         Effect.flatMap(Effect.timeout(child.exit, 10).pipe(Effect.ignore), () => child.exit))
