@@ -214,12 +214,20 @@ const arrayOnce = (value: ReadonlyArray<unknown>): Array<unknown> => {
 }
 
 
-/** A value read once: an array or a plain object (an env, a stop) copied one level, anything else (a plugin, a function) as it is. */
+/**
+ * A value read once: an array or a plain object (an env, a stop) copied one level, anything else (a plugin, a
+ * function) as it is. A field that is not enumerable stays so in the copy: an env's variables are its enumerable
+ * names, as for Object.keys and every runtime's own spawn, so a hidden field must not become one.
+ */
 const valueOnce = (value: unknown): unknown => {
   if (Array.isArray(value)) return arrayOnce(value)
   if (!isPlainObject(value)) return value
   const copy: Record<PropertyKey, unknown> = Object.create(Object.getPrototypeOf(value) as object | null) as Record<PropertyKey, unknown>
-  for (const key of Reflect.ownKeys(value)) setOwn(copy, key, value[key])
+  for (const key of Reflect.ownKeys(value)) {
+    const field = value[key]
+    if (Object.prototype.propertyIsEnumerable.call(value, key)) setOwn(copy, key, field)
+    else Object.defineProperty(copy, key, { value: field, enumerable: false, writable: true, configurable: true })
+  }
   return copy
 }
 

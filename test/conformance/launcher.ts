@@ -204,6 +204,13 @@ export const launcherSuite = <Io>(adapter: AdapterUnderTest<Io>): void => {
       expect(existsSync(marker)).toBe(false)
     })
 
+    it("passes an env's enumerable variables only, as the runtimes' own spawn does (a hidden field is no variable)", async () => {
+      const env: Record<string, string> = { PATH: "/usr/bin:/bin", SHOWN: "1" }
+      Object.defineProperty(env, "HIDDEN", { value: "2", enumerable: false })
+      const { stdout } = await run(["env"], { env })
+      expect(stdout.split("\n").filter((line) => line !== "").sort()).toEqual(["PATH=/usr/bin:/bin", "SHOWN=1"])
+    })
+
     it("rejects an empty command", async () => {
       await expect(run([])).rejects.toMatchObject({ reason: "InvalidSpec" })
     })
