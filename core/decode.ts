@@ -215,20 +215,32 @@ const arrayOnce = (value: ReadonlyArray<unknown>): Array<unknown> => {
 
 
 /**
- * A value read once: an array or a plain object (an env, a stop) copied one level, anything else (a plugin, a
- * function) as it is. A field that is not enumerable stays so in the copy: an env's variables are its enumerable
- * names, as for Object.keys and every runtime's own spawn, so a hidden field must not become one.
+ * The runtime's own environment object. Node's `process.env` has a prototype of its own (not Object.prototype),
+ * yet it is the plain object of variables every caller means by `env: process.env`: read once, it becomes one.
  */
-const valueOnce = (value: unknown): unknown => {
-  if (Array.isArray(value)) return arrayOnce(value)
-  if (!isPlainObject(value)) return value
-  const copy: Record<PropertyKey, unknown> = Object.create(Object.getPrototypeOf(value) as object | null) as Record<PropertyKey, unknown>
+const runtimeEnvironment = (): object | undefined => (globalThis as { readonly process?: { readonly env?: object } }).process?.env
+
+/**
+ * An object's own fields read once onto a fresh object with `prototype`. A field that is not enumerable stays so
+ * in the copy: an env's variables are its enumerable names, as for Object.keys and every runtime's own spawn, so
+ * a hidden field must not become one.
+ */
+const fieldsOnce = (value: Readonly<Record<PropertyKey, unknown>>, prototype: object | null): Record<PropertyKey, unknown> => {
+  const copy = Object.create(prototype) as Record<PropertyKey, unknown>
   for (const key of Reflect.ownKeys(value)) {
     const field = value[key]
     if (Object.prototype.propertyIsEnumerable.call(value, key)) setOwn(copy, key, field)
     else Object.defineProperty(copy, key, { value: field, enumerable: false, writable: true, configurable: true })
   }
   return copy
+}
+
+/** A value read once: an array or a plain object (an env, a stop) copied one level, anything else (a plugin, a function) as it is. */
+const valueOnce = (value: unknown): unknown => {
+  if (Array.isArray(value)) return arrayOnce(value)
+  if (isPlainObject(value)) return fieldsOnce(value, Object.getPrototypeOf(value) as object | null)
+  if (typeof value === "object" && value !== null && value === runtimeEnvironment()) return fieldsOnce(value as Readonly<Record<PropertyKey, unknown>>, Object.prototype)
+  return value
 }
 
 /**

@@ -204,6 +204,16 @@ export const launcherSuite = <Io>(adapter: AdapterUnderTest<Io>): void => {
       expect(existsSync(marker)).toBe(false)
     })
 
+    it("takes env: process.env as the variables it holds (Node's process.env has a prototype of its own)", async () => {
+      process.env.KAKOI_ENV_PROBE = "from process.env"
+      try {
+        const { stdout } = await run(["sh", "-c", "echo \"$KAKOI_ENV_PROBE\""], { env: process.env })
+        expect(stdout).toBe("from process.env\n")
+      } finally {
+        delete process.env.KAKOI_ENV_PROBE
+      }
+    })
+
     it("passes an env's enumerable variables only, as the runtimes' own spawn does (a hidden field is no variable)", async () => {
       const env: Record<string, string> = { PATH: "/usr/bin:/bin", SHOWN: "1" }
       Object.defineProperty(env, "HIDDEN", { value: "2", enumerable: false })
