@@ -24,8 +24,19 @@ const ignoredSignals = takeIgnoredSignals(process.env)
 /** The standard streams kakoi wrote to (each is made on first use: an untouched one costs nothing). */
 const written = new Set<NodeJS.WriteStream>()
 const write = (stream: NodeJS.WriteStream, data: string | Uint8Array): void => {
+  if (!written.has(stream)) stream.on("error", closedReader)
   written.add(stream)
   stream.write(data)
+}
+/**
+ * Node ignores SIGPIPE, so a reader that went away (`kakoi lint FILE | head -1`)
+ * is an EPIPE error, which unhandled is a stack trace. kakoi ends as a program
+ * SIGPIPE killed would, quietly with 128+13, as `git diff | head -1` does; any
+ * other error of a standard stream is thrown as before.
+ */
+const closedReader = (error: NodeJS.ErrnoException): void => {
+  if (error.code !== "EPIPE") throw error
+  process.exit(141)
 }
 
 const status = await main(process.argv.slice(2), {

@@ -1,8 +1,9 @@
 /** The `kakoi` command itself: help, version and unknown subcommands. */
+import { spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { kakoi, lines } from "./kakoi.ts"
+import { bin, kakoi, lines } from "./kakoi.ts"
 
 describe("kakoi help", () => {
   it.each([
@@ -52,5 +53,23 @@ describe("kakoi with an unknown subcommand", () => {
     const result = kakoi(["frob", "--", "true"])
     expect(result).toMatchObject({ status: 2, stdout: "" })
     expect(lines(result.stderr)).toEqual(['kakoi: Unknown command "frob"', "Try 'kakoi --help' for more information"])
+  })
+})
+
+describe("kakoi writing to a reader that went away", () => {
+  const docker = new URL("../fixtures/profiles/docker-default.json", import.meta.url).pathname
+  it.each([
+    [["lint", docker], "stdout"],
+    [["export", "--policy", docker, "--format", "pfc"], "stdout"],
+    [["run", "--errno", "EPRM:mkdir", "--", "true"], "stderr"]
+  ] as const)("kakoi %j with its %s closed exits 141 without a stack trace, as under SIGPIPE", async (args, closed) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"] })
+    // Closed before kakoi has started, so its first write meets no reader (`| head -0`).
+    child[closed].destroy()
+    let stderr = ""
+    if (closed === "stdout") child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+    else child.stdout.resume()
+    const status = await new Promise<number | null>((done) => child.on("close", (code) => done(code)))
+    expect({ status, stderr }).toEqual({ status: 141, stderr: "" })
   })
 })
