@@ -177,8 +177,7 @@ Process:
   --rlimit NAME=SOFT[:HARD]     Set a resource limit (nofile=64, as=512M, cpu=5)
   --cwd DIR                     Run CMD in DIR
 
-Sandbox (any of these runs CMD under sandbox(); this build refuses them:
-the fences need the native launcher, which has not landed yet):
+Sandbox (any of these runs CMD under sandbox(), see the README's Sandbox):
   --sandbox                     The strict default: host read-only, private
                                 /tmp, no network, no capabilities, home hidden
   --ro PATH                     Show only the --ro paths, read-only (repeats)

@@ -33,6 +33,12 @@ describe("kakoi help", () => {
     }
   })
 
+  it("kakoi run --help offers the sandbox flags as working, which they are", () => {
+    const { stdout } = kakoi(["run", "--help"])
+    expect(stdout).toContain("Sandbox (any of these runs CMD under sandbox(), see the README's Sandbox):\n  --sandbox ")
+    expect(kakoi(["run", "--hostname", "box", "--", "hostname"])).toMatchObject({ status: 0, stdout: "box\n" })
+  })
+
   it("kakoi help rejects an unknown topic with exit 2 and points at kakoi --help", () => {
     const result = kakoi(["help", "frob"])
     expect(result).toMatchObject({ status: 2, stdout: "" })
