@@ -3,8 +3,9 @@
  * made (stderr, so stdout stays the command's own), and write the
  * least-privilege policy that runs it again.
  */
-import { writeFile } from "node:fs/promises"
+import { open, type FileHandle } from "node:fs/promises"
 import { learn } from "../adapters/node/mod.ts"
+import { errnoText } from "../core/errno.ts"
 import { errnoNumber, toJson, type ErrnoName, type LearnedSyscall } from "../plugins/seccomp/mod.ts"
 import { ignoreAgain } from "./ignore-again.ts"
 import { exitStatus } from "./run.ts"
@@ -53,6 +54,20 @@ const errnoOption = (text: string | undefined): ErrnoName | number => {
 }
 
 /**
+ * --out opened before the command runs, as a shell opens `> FILE` before it
+ * execs: a path that cannot be written must fail before the run, not lose what
+ * the run learned. Opened to append, so a failed run leaves the file as it was.
+ */
+const openOut = async (path: string): Promise<FileHandle> => {
+  try {
+    return await open(path, "a")
+  } catch (error) {
+    const { errno, code } = error as NodeJS.ErrnoException
+    throw new UsageError("learn", `Cannot write the policy to "${path}": ${errno === undefined ? (code ?? String(error)) : errnoText(-errno)}`)
+  }
+}
+
+/**
  * `kakoi learn [--out FILE] [--errno ERRNO] [--cwd DIR] [--] CMD [ARGS...]`:
  * runs the command with every syscall observed, prints what it called and
  * writes (or prints) the allowlist; resolves with the command's exit status.
@@ -74,15 +89,23 @@ export const learnCommand = async (args: ReadonlyArray<string>, io: CliIo): Prom
   }
   if (command.length === 0) throw new UsageError("learn", "No command given: put it after --, e.g. kakoi learn --out policy.json -- ls /")
   const errno = errnoOption(values.errno)
+  const out = values.out === undefined ? undefined : await openOut(values.out)
   // What kakoi's starter ignored (nohup's SIGHUP) stays ignored, for kakoi and for the command, as under kakoi run.
   ignoreAgain(io)
   // In kakoi's process group, like kakoi run: the command keeps the terminal, and Ctrl-C reaches it.
-  const result = await learn(command, { stdio: "inherit", processGroup: false, errno, ...(values.cwd === undefined ? {} : { cwd: values.cwd }) })
-  for (const line of learnTable(result.syscalls)) io.err(line)
-  const text = `${JSON.stringify(toJson(result.policy), null, 2)}\n`
-  if (values.out === undefined) io.bytes(new TextEncoder().encode(text))
-  else await writeFile(values.out, text)
-  const pids = new Set(result.syscalls.flatMap((entry) => entry.processes.map(({ pid }) => pid)))
-  io.err(`kakoi: learned ${result.syscalls.length} syscalls from ${pids.size} process${pids.size === 1 ? "" : "es"}; policy ${values.out === undefined ? "on stdout" : `written to ${values.out}`}`)
-  return exitStatus(result.exit, io)
+  try {
+    const result = await learn(command, { stdio: "inherit", processGroup: false, errno, ...(values.cwd === undefined ? {} : { cwd: values.cwd }) })
+    for (const line of learnTable(result.syscalls)) io.err(line)
+    const text = `${JSON.stringify(toJson(result.policy), null, 2)}\n`
+    if (out === undefined) io.bytes(new TextEncoder().encode(text))
+    else {
+      await out.truncate(0)
+      await out.writeFile(text)
+    }
+    const pids = new Set(result.syscalls.flatMap((entry) => entry.processes.map(({ pid }) => pid)))
+    io.err(`kakoi: learned ${result.syscalls.length} syscalls from ${pids.size} process${pids.size === 1 ? "" : "es"}; policy ${values.out === undefined ? "on stdout" : `written to ${values.out}`}`)
+    return exitStatus(result.exit, io)
+  } finally {
+    await out?.close()
+  }
 }

@@ -3,7 +3,7 @@
  * syscall is observed, a table goes to stderr, and the written policy runs
  * the command again and denies what it never called.
  */
-import { readFileSync } from "node:fs"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { beforeAll, describe, expect, it } from "vitest"
@@ -82,5 +82,21 @@ describe("kakoi learn", () => {
     expect(badErrno.status).toBe(2)
     expect(badErrno.stderr).toContain('--errno takes an errno name or number such as EPERM or 1, got "EBOGUS"')
     expect(kakoi(["help", "learn"]).stdout).toMatch(/^Usage: kakoi learn/)
+  })
+
+  // As the shell's `> FILE`: an --out that cannot be written fails before the command runs, not after its run was learned.
+  it("refuses an --out it cannot write before running the command, and a failed run leaves --out as it was", () => {
+    const marker = join(dir, "ran")
+    const unwritable = kakoi(["learn", "--out", join(dir, "missing/policy.json"), "--", "touch", marker])
+    expect(unwritable).toMatchObject({ status: 2, stdout: "" })
+    expect(lines(unwritable.stderr)).toEqual([
+      `kakoi: Cannot write the policy to "${join(dir, "missing/policy.json")}": ENOENT (No such file or directory)`,
+      "Try 'kakoi learn --help' for more information"
+    ])
+    expect(existsSync(marker)).toBe(false)
+    const kept = join(dir, "kept.json")
+    writeFileSync(kept, "{}\n")
+    expect(kakoi(["learn", "--out", kept, "--", "no-such-command-kakoi"]).status).toBe(127)
+    expect(readFileSync(kept, "utf8")).toBe("{}\n")
   })
 })
