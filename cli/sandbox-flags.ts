@@ -99,6 +99,12 @@ const network = (text: string): NetworkOption => {
   return { connect: ports }
 }
 
+// Said here: a word passed on as NaN would be reported as "got NaN", not as what was typed.
+const pids = (text: string): number => {
+  if (!/^\d+$/.test(text)) throw new UsageError("run", `--pids ${text}: expected a whole number of processes, e.g. 64`)
+  return Number(text)
+}
+
 const user = (text: string): NonNullable<SandboxOptions["user"]> => {
   const ids = /^(\d+)(?::(\d+))?$/.exec(text)
   return ids === null ? text : { uid: Number(ids[1]), gid: Number(ids[2] ?? ids[1]) }
@@ -125,7 +131,7 @@ export const sandboxFromFlags = (values: SandboxFlagValues): SandboxOptions | un
   if (!given) return undefined
   const limits = {
     ...(values.memory === undefined ? {} : { memory: values.memory }),
-    ...(values.pids === undefined ? {} : { pids: /^\d+$/.test(values.pids) ? Number(values.pids) : Number.NaN }),
+    ...(values.pids === undefined ? {} : { pids: pids(values.pids) }),
     ...(values.cpu === undefined ? {} : { cpu: values.cpu })
   }
   return {

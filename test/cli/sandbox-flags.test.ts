@@ -65,6 +65,10 @@ describe("sandbox flags", () => {
       status: 2,
       stderr: 'kakoi: Invalid sandbox option at network: Unknown value "loopbak": did you mean "loopback"?\n'
     })
-    expect(kakoi(["run", "--pids", "many", "--", "true"]).stderr).toContain("Invalid sandbox option at limits.pids")
+    expect(kakoi(["run", "--pids", "many", "--", "true"])).toMatchObject({
+      status: 2,
+      stderr: "kakoi: --pids many: expected a whole number of processes, e.g. 64\nTry 'kakoi run --help' for more information\n"
+    })
+    expect(kakoi(["run", "--pids", "0", "--", "true"]).stderr).toContain("Invalid sandbox option at limits.pids: expected a whole number from 1 to 4194304, got 0")
   })
 })
