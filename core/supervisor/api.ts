@@ -119,9 +119,14 @@ export interface SuperviseOptions {
 /** Listeners that see a tree's events and lines while it starts; its scope closes only once they have seen the last. */
 type Observers = Pick<SuperviseOptions, "onEvent" | "onLine">
 
-/** Feeds every value of `hub` (replayed from its start) to `listener` on a fiber of its own, until the hub closes. */
-const observeHub = <A>(hub: Hub<A>, listener: ((value: A) => void) | undefined): Effect.Effect<Fiber.Fiber<void> | undefined> =>
-  listener === undefined ? Effect.succeed(undefined) : Effect.forkDetach(Stream.runForEach(hub.stream, (value) => Effect.sync(() => listener(value))))
+/**
+ * Feeds every value of `hub` to `listener` on a fiber of its own, until the hub closes. Subscribed
+ * before the fiber runs: a child that prints more than the replay before then must lose no line.
+ */
+const observeHub = <A>(hub: Hub<A>, listener: ((value: A) => void) | undefined): Effect.Effect<Fiber.Fiber<void> | undefined, never, Scope.Scope> =>
+  listener === undefined
+    ? Effect.succeed(undefined)
+    : Effect.flatMap(hub.subscribe, (values) => Effect.forkDetach(Stream.runForEach(values, (value) => Effect.sync(() => listener(value)))))
 
 /**
  * The supervisor entry points of one adapter (`makeSupervisorApi` builds them).

@@ -3,7 +3,7 @@
  * subscriber that comes a moment after the start still sees the first
  * events) and an end marker (so streams finish when the supervisor stops).
  */
-import { Effect, PubSub, Stream } from "effect"
+import { Effect, PubSub, type Scope, Stream } from "effect"
 
 const end: unique symbol = Symbol("kakoi/hub/end")
 
@@ -25,6 +25,12 @@ export interface Hub<A> {
   readonly close: Effect.Effect<void>
   /** Every value from now on, after up to `replay` recent ones; ends when the hub closes. */
   readonly stream: Stream.Stream<A>
+  /**
+   * Subscribes at once (`stream` subscribes only when first pulled) and gives
+   * every value published from now on: for an observer forked on a fiber of
+   * its own, which may run only after more than `replay` values went by.
+   */
+  readonly subscribe: Effect.Effect<Stream.Stream<A>, never, Scope.Scope>
 }
 
 /**
@@ -46,6 +52,7 @@ export interface Hub<A> {
 export const makeHub = <A>(replay: number): Effect.Effect<Hub<A>> =>
   Effect.map(PubSub.unbounded<A | typeof end>({ replay }), (pubsub) => {
     let closed = false
+    const untilEnd = (values: Stream.Stream<A | typeof end>) => values.pipe(Stream.takeWhile((value): value is A => value !== end)) as Stream.Stream<A>
     return {
       publish: (value) => {
         if (!closed) PubSub.publishUnsafe(pubsub, value)
@@ -55,6 +62,7 @@ export const makeHub = <A>(replay: number): Effect.Effect<Hub<A>> =>
         closed = true
         return Effect.asVoid(PubSub.publish(pubsub, end))
       }),
-      stream: Stream.fromPubSub(pubsub).pipe(Stream.takeWhile((value): value is A => value !== end)) as Stream.Stream<A>
+      stream: untilEnd(Stream.fromPubSub(pubsub)),
+      subscribe: Effect.map(PubSub.subscribe(pubsub), (subscription) => untilEnd(Stream.fromSubscription(subscription)))
     }
   })

@@ -49,6 +49,15 @@ describe("kakoi supervise: output and signals", () => {
     expect(running.printed.out).toMatch(/t\/slow: stopped \(signal SIGTERM \(Termination\)\)\n$/)
   })
 
+  // The printer subscribes before the first child starts: a child that prints more than the 1024 lines replayed
+  // to a late subscriber, before the printer's fiber first ran, must lose none of them.
+  it("prints every line of a child that prints many at once", () => {
+    const result = kakoi(["supervise", treeFile({ name: "t", children: [{ name: "big", argv: ["seq", "1", "20000"], restart: "temporary" }] })])
+    expect(result.status).toBe(0)
+    const printed = result.stdout.split("\n").filter((line) => line.startsWith("t/big | "))
+    expect([printed.length, printed[0], printed.at(-1)]).toEqual([20000, "t/big | 1", "t/big | 20000"])
+  })
+
   it("stops the tree gracefully on SIGHUP, last started first, and exits 0", async () => {
     const file = treeFile({ name: "t", children: [{ name: "a", argv: sh("echo up-a; sleep 60") }, { name: "b", argv: sh("echo up-b; sleep 60") }] })
     const running = startSupervise(file)
