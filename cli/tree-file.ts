@@ -76,8 +76,9 @@ const workerPolicy = (written: NonNullable<FileWorker["seccomp"]>, path: string,
   try {
     return policy(parseJsonText(text) as never)
   } catch (error) {
-    const detail = error instanceof PolicyError ? error.message : `not JSON (${describeError(error)})`
-    throw new TreeProblem({ path: where, detail: `Invalid seccomp policy in ${JSON.stringify(written)}: ${detail}` })
+    // The policy's own path and problem, not its message: that begins "Invalid seccomp policy" too.
+    const detail = error instanceof PolicyError ? `${error.path === undefined ? "" : ` at ${error.path}`}: ${error.problem}` : ` not JSON (${describeError(error)})`
+    throw new TreeProblem({ path: where, detail: `Invalid seccomp policy in ${JSON.stringify(written)}${detail}` })
   }
 }
 

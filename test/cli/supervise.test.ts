@@ -126,7 +126,7 @@ describe("kakoi supervise", () => {
     const result = kakoi(["supervise", file])
     expect(result.status).toBe(2)
     expect(lines(result.stderr)[0]).toBe(
-      `kakoi: Invalid supervision tree "t" in "${file}" at children[1].seccomp: Invalid seccomp policy in "policy.json": Invalid seccomp policy at rules[0].sycalls: Unexpected key`
+      `kakoi: Invalid supervision tree "t" in "${file}" at children[1].seccomp: Invalid seccomp policy in "policy.json" at rules[0].sycalls: Unexpected key`
     )
     expect(existsSync(marker)).toBe(false)
   })
