@@ -7,12 +7,12 @@ import { signalNumber } from "../core/signals.ts"
 import type { Plugin } from "../core/plugin.ts"
 import { spawn, type Child, type NodeServices, type SpawnResult } from "../adapters/node/mod.ts"
 import { parseRlimits, rlimit } from "../plugins/rlimit/mod.ts"
-import { compile, seccomp } from "../plugins/seccomp/mod.ts"
+import { compile, seccomp, type Policy, type PolicyError } from "../plugins/seccomp/mod.ts"
 import { layer as libseccomp } from "../adapters/node/libseccomp.ts"
 import { notIgnored } from "./ignored-signals.ts"
 import { ignoreAgain } from "./ignore-again.ts"
 import { reporter } from "./notify-report.ts"
-import { ociOptions, profileOptions } from "./policy-file.ts"
+import { about, ociOptions, profileOptions } from "./policy-file.ts"
 import { containmentFromFlags, sandboxOptions, sandboxPlugin } from "./sandbox-flags.ts"
 import { policyFromFlags, ruleOptions } from "./policy-options.ts"
 import { runHelp, parseOptions, splitAtCommand, UsageError, type CliIo } from "./usage.ts"
@@ -51,6 +51,17 @@ const parse = (args: ReadonlyArray<string>) => {
 const forwarded = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const
 
 /**
+ * What compiling finds in --policy's rules (an unknown syscall name) names the file, as kakoi lint
+ * and explain do; the options' rules, which come after the file's, are no file's.
+ */
+const aboutPolicyFile = <A, R>(policy: Policy, values: ReturnType<typeof parse>["values"], compiled: Effect.Effect<A, PolicyError, R>): Effect.Effect<A, PolicyError, R> => {
+  const file = values.policy
+  if (file === undefined) return compiled
+  const fromFile = policy.rules.length - ruleOptions.reduce((count, action) => count + values[action].length, values.errno.length)
+  return Effect.catchIf(compiled, (error) => Number(/^rules\[(\d+)\]/.exec(error.path ?? "")?.[1] ?? fromFile) < fromFile, (error) => about(policy, file, Effect.fail(error)))
+}
+
+/**
  * Runs `kakoi run`: resolves with the command's exit status (or 128+signal), rejects with a
  * `UsageError` for a mistake on the command line.
  *
@@ -83,7 +94,7 @@ export const runCommand = async (args: ReadonlyArray<string>, io: CliIo): Promis
   )
   if (policy !== undefined) {
     // Compiled once here (the plugin reuses it) so what the policy may not mean is said before the command runs.
-    const { warnings } = await Effect.runPromise(Effect.provide(compile(policy), libseccomp))
+    const { warnings } = await Effect.runPromise(Effect.provide(aboutPolicyFile(policy, values, compile(policy)), libseccomp))
     for (const warning of warnings) io.err(`kakoi: warning: ${warning.message}`)
   }
     const plugins: Array<Plugin<unknown, NodeServices>> = [rlimit(limits.success)]

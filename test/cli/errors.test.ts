@@ -52,12 +52,16 @@ describe("kakoi run: policy errors", () => {
     expect(lines(result.stderr)).toEqual([expect.stringMatching(/^kakoi: .*Unknown syscall "mkdri": did you mean "mkdir"\?$/)])
   })
 
-  it("rejects an unknown syscall in a --policy file the same way", () => {
+  it("rejects an unknown syscall in a --policy file the same way, naming the file (not for an option's rule after it)", () => {
     const file = join(tempDir(), "policy.json")
     writeFileSync(file, JSON.stringify({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdri"] }] }))
     const result = kakoi(["run", "--policy", file, "--", "true"])
     expect(result.status).toBe(2)
-    expect(result.stderr).toBe('kakoi: Invalid seccomp policy at rules[0].syscalls[0]: Unknown syscall "mkdri": did you mean "mkdir"?\n')
+    expect(result.stderr).toBe(`kakoi: Invalid seccomp policy in ${JSON.stringify(file)} at rules[0].syscalls[0]: Unknown syscall "mkdri": did you mean "mkdir"?\n`)
+    const good = join(tempDir(), "good.json")
+    writeFileSync(good, JSON.stringify({ default: "allow", rules: [{ action: "errno", errno: "EPERM", syscalls: ["mkdir"] }] }))
+    const option = kakoi(["run", "--policy", good, "--kill", "mkdri", "--", "true"])
+    expect(option).toMatchObject({ status: 2, stderr: 'kakoi: Invalid seccomp policy at rules[1].syscalls[0]: Unknown syscall "mkdri": did you mean "mkdir"?\n' })
   })
 
   it("rejects a --policy file that is not JSON with exit 2", () => {
