@@ -116,7 +116,8 @@ export type Child<Io> = Io & {
   /**
    * Send a signal (default: `killSignal`, SIGTERM) to the child and, when it
    * leads its own process group, everything in it; false when they are gone.
-   * The kill signal also arms `forceKillAfterDelay`.
+   * The kill signal also arms `forceKillAfterDelay`. A name that is no
+   * signal throws a TypeError, as each runtime's own `kill` does.
    */
   readonly kill: (signal?: SignalName) => boolean
   /** How the child ended. */

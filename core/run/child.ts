@@ -9,7 +9,7 @@ import type { Host } from "../api.ts"
 import { withContainment } from "../containment.ts"
 import type { SpawnError } from "../errors.ts"
 import { start, type Running } from "../lifecycle.ts"
-import type { SignalName } from "../signals.ts"
+import { isSignalName, type SignalName } from "../signals.ts"
 import type { Plugin } from "../plugin.ts"
 import { commandText, makeSpec, type ChildOptions, type ChildSpec, type ChildSpecView, type StdioOption } from "../spec.ts"
 import { childOptionsChecked } from "../spec-schema.ts"
@@ -234,6 +234,10 @@ export const spawnChild = <Io, X, E, R>(
       const signal = signalTree(host, running, settings.processGroup)
       const killed = Deferred.makeUnsafe<StopReason>()
       const kill = (sent: SignalName = settings.killSignal): boolean => {
+        // As each runtime's own kill(): a name that is no signal is the caller's mistake, said in its words (the FFI's own complaint named no signal).
+        if (typeof sent !== "string" || !isSignalName(sent)) {
+          throw new TypeError(`Unknown signal ${JSON.stringify(sent) ?? String(sent)}: kill() takes a signal name such as "SIGTERM"`)
+        }
         const delivered = signal(sent)
         if (delivered && sent === settings.killSignal) Deferred.doneUnsafe(killed, Effect.succeed("kill"))
         return delivered

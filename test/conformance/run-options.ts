@@ -229,6 +229,15 @@ export const runOptionsSuite = (adapter: RunOptionsUnderTest): void => {
       expect(await noneLeft(sleeper.marker)).toBe(true)
     })
 
+    it("spawn() kill() with no signal name throws a TypeError naming it, and the child runs on", async () => {
+      const child = await spawn(["sleep", "30"], { env })
+      expect(() => child.kill("SIGFOO" as SignalName)).toThrow(new TypeError('Unknown signal "SIGFOO": kill() takes a signal name such as "SIGTERM"'))
+      expect(() => child.kill(9 as unknown as SignalName)).toThrow(new TypeError('Unknown signal 9: kill() takes a signal name such as "SIGTERM"'))
+      expect(alive(child.pid)).toBe(true)
+      expect(child.kill("SIGKILL")).toBe(true)
+      await expect(child.result).resolves.toMatchObject({ signal: "SIGKILL" })
+    })
+
     it("spawn() kill() is followed by SIGKILL after forceKillAfterDelay when the child ignores it", async () => {
       const child = await spawn(sh(`trap "" TERM; echo armed; sleep 30`), { env, forceKillAfterDelay: 200 })
       for await (const _ of child.stdout ?? []) break
