@@ -41,7 +41,7 @@ export interface Host<Io, X = never> {
    * error. Succeeds with the argv to start: the command as it was checked (Deno: the path its permission covers,
    * so the child execs that file and does not search PATH again, where another file could have appeared since).
    */
-  readonly preflight?: (argv: ReadonlyArray<string>, options: ChildOptions<unknown, unknown>) => Effect.Effect<ReadonlyArray<string>, X>
+  readonly preflight?: (argv: ReadonlyArray<string>, options: ChildOptions<unknown, unknown>) => Effect.Effect<ReadonlyArray<string>, X | SpawnError>
 }
 
 /**

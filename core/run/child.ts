@@ -53,7 +53,7 @@ const runKeys: ReadonlyArray<keyof (TerminationOptions & OutputOptions & { reado
  * its PATH or its cwd after the first check (Deno: a plugin must not start what `--allow-run` does not cover).
  * Nothing to ask again when none of them changed.
  */
-const preflightAgain = <X>(preflight: NonNullable<Host<unknown, X>["preflight"]>, checked: ChildSpecView): Plugin<X, never> => ({
+const preflightAgain = <X>(preflight: NonNullable<Host<unknown, X>["preflight"]>, checked: ChildSpecView): Plugin<X | SpawnError, never> => ({
   name: "preflight",
   spawn: (spec) =>
     spec.argv[0] === checked.argv[0] && spec.cwd === checked.cwd && spec.env.PATH === checked.env.PATH
@@ -82,14 +82,14 @@ export const hostSpec = <Io, X, E, R>(
   options: ChildOptions<E, R>,
   grouped: boolean,
   stdio: readonly [StdioOption, StdioOption, StdioOption]
-): Effect.Effect<ChildSpec<E | X, R>, SpawnError | X> => {
+): Effect.Effect<ChildSpec<E | X | SpawnError, R>, SpawnError | X> => {
   const own: ReadonlyArray<Plugin<E, R>> = grouped ? [processGroup, ...(options.plugins ?? [])] : (options.plugins ?? [])
   const specFor = (checked: ReadonlyArray<string>) =>
     mapNow(withContainment(host.containment, checked, options, own), (plugins) => makeSpec(checked, { ...options, plugins }, { env: host.environment, stdio }))
   const { preflight } = host
   if (preflight === undefined) return specFor(argv)
   return Effect.flatMap(preflight(argv, options), (checked) =>
-    Effect.map(specFor(checked), (spec): ChildSpec<E | X, R> => ({ ...spec, plugins: [...spec.plugins, preflightAgain(preflight, spec)] })))
+    Effect.map(specFor(checked), (spec): ChildSpec<E | X | SpawnError, R> => ({ ...spec, plugins: [...spec.plugins, preflightAgain(preflight, spec)] })))
 }
 
 /** The argv, options and settings as checked, or the SpawnError: plain calls, the spawn path's first (no Effect of their own). */
@@ -108,7 +108,7 @@ const startChild = <Io, X, E, R>(
   options: StartOptions<E, R>,
   settings: Settings,
   stdio: readonly [StdioOption, StdioOption, StdioOption]
-): Effect.Effect<Running<Io, E | X, R>, E | SpawnError | X, R> =>
+): Effect.Effect<Running<Io, E | X | SpawnError, R>, E | SpawnError | X, R> =>
   // The spec (and with it the environment, which Deno reads only with a permission) is made after the preflight.
   flatMapNow(hostSpec(host, argv, options, settings.processGroup, stdio), (spec) => start(host.runtime, spec))
 
@@ -143,7 +143,7 @@ export const runChild = <Io, X, E, R, Enc extends Encoding, Lines extends boolea
 /** A started child of `runChild` to its end: its output collected, stopped on a timeout, a cancel or a full buffer. */
 const runToEnd = <Io, X, E, R, Enc extends Encoding, Lines extends boolean, All extends boolean>(
   host: Host<Io, X>,
-  running: Running<Io, E | X, R>,
+  running: Running<Io, E | X | SpawnError, R>,
   options: { readonly input?: string | Uint8Array },
   settings: Settings
 ): Effect.Effect<RunResult<Enc, Lines, All>, never, R> => {
