@@ -7,7 +7,7 @@
 import { Deferred, Effect, Result } from "effect"
 import type { Host } from "../api.ts"
 import { withContainment } from "../containment.ts"
-import type { SpawnError } from "../errors.ts"
+import { SpawnError } from "../errors.ts"
 import { start, type Running } from "../lifecycle.ts"
 import { isSignalName, type SignalName } from "../signals.ts"
 import type { Plugin } from "../plugin.ts"
@@ -136,9 +136,19 @@ export const runChild = <Io, X, E, R, Enc extends Encoding, Lines extends boolea
     const checked = checkedStart(argvGiven, optionsGiven, runKeys)
     if (Result.isFailure(checked)) return Effect.fail(checked.failure)
     const { argv, options, settings } = checked.success
+    const refused = inputProblem(options.input, options.stdio)
+    if (refused !== undefined) return Effect.fail(new SpawnError({ reason: "InvalidSpec", command: "", detail: refused }))
     const stdio: readonly [StdioOption, StdioOption, StdioOption] = [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"]
     return Effect.flatMap(startChild(host, argv, options, settings, stdio), (running) => runToEnd<Io, X, E, R, Enc, Lines, All>(host, running, options, settings))
   })
+
+/** What is wrong with run()'s `input` for the stdin it would go to: refused, as a stdin that is no pipe would drop it unread. */
+const inputProblem = (input: unknown, stdio: ChildOptions<unknown, unknown>["stdio"]): string | undefined => {
+  if (input === undefined) return undefined
+  if (typeof input !== "string" && !(input instanceof Uint8Array)) return `"input" must be a string or a Uint8Array, got ${typeof input}`
+  const stdin = typeof stdio === "string" ? stdio : stdio?.[0]
+  return stdin === undefined || stdin === "pipe" ? undefined : `"input" is written to stdin, which stdio makes "${stdin}": leave stdin a pipe`
+}
 
 /** A started child of `runChild` to its end: its output collected, stopped on a timeout, a cancel or a full buffer. */
 const runToEnd = <Io, X, E, R, Enc extends Encoding, Lines extends boolean, All extends boolean>(

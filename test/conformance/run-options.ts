@@ -208,6 +208,20 @@ export const runOptionsSuite = (adapter: RunOptionsUnderTest): void => {
       await expect(run(["true"], { env, maxBuffer: Number.NaN })).rejects.toMatchObject({ reason: "InvalidSpec" })
     })
 
+    it("refuses input that would be dropped unread: a stdin that is no pipe, a value that is no text or bytes", async () => {
+      // cat would print the input: nothing may start.
+      await expect(run(["cat"], { env, input: "x", stdio: "ignore" })).rejects.toMatchObject({
+        reason: "InvalidSpec",
+        message: 'Invalid child spec: "input" is written to stdin, which stdio makes "ignore": leave stdin a pipe'
+      })
+      await expect(run(["cat"], { env, input: "x", stdio: ["inherit", "pipe", "pipe"] })).rejects.toMatchObject({ message: expect.stringContaining('stdio makes "inherit"') })
+      await expect(run(["cat"], { env, input: 5 as unknown as string })).rejects.toMatchObject({
+        reason: "InvalidSpec",
+        message: 'Invalid child spec: "input" must be a string or a Uint8Array, got number'
+      })
+      expect(await run(["cat"], { env, input: "x", stdio: ["pipe", "pipe", "inherit"] })).toMatchObject({ stdout: "x" })
+    })
+
     it("input the child never reads breaks the pipe harmlessly: no unhandled EPIPE in the supervisor", async () => {
       const input = "x".repeat(10_000_000)
       expect(await run(["true"], { env, input })).toMatchObject({ exitCode: 0, failed: false })
