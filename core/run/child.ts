@@ -159,7 +159,8 @@ const runToEnd = <Io, X, E, R, Enc extends Encoding, Lines extends boolean, All 
 ): Effect.Effect<RunResult<Enc, Lines, All>, never, R> => {
   const tree = signalTree(host, running, settings.processGroup)
   const sources = { stdout: host.outputBytes(running.io, "stdout"), stderr: host.outputBytes(running.io, "stderr") }
-  if (options.input !== undefined) host.writeInput(running.io, options.input)
+  // run() hands out no stdin: a pipe (stdio "pipe") given no input is closed at once, or a child reading it would wait forever.
+  host.writeInput(running.io, options.input ?? "")
   const piped = sources.stdout !== undefined || sources.stderr !== undefined
   const { signal, output, overflow } = piped ? pipedOutput(sources, settings, running, tree) : { signal: tree, output: collectOutput(sources, settings, () => Effect.void, Effect.never), overflow: undefined }
   // Finished means exited and every output pipe closed: a descendant still holding one is part of the run.

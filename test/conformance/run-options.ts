@@ -208,6 +208,12 @@ export const runOptionsSuite = (adapter: RunOptionsUnderTest): void => {
       await expect(run(["true"], { env, maxBuffer: Number.NaN })).rejects.toMatchObject({ reason: "InvalidSpec" })
     })
 
+    it("a stdin pipe given no input ends at once: run() hands out no stdin that could ever be written or closed", async () => {
+      for (const stdio of ["pipe", ["pipe", "pipe", "pipe"]] as const) {
+        expect(await run(sh("cat; echo done"), { env, stdio, timeout: 5000 })).toMatchObject({ exitCode: 0, stdout: "done\n", timedOut: false })
+      }
+    })
+
     it("refuses input that would be dropped unread: a stdin that is no pipe, a value that is no text or bytes", async () => {
       // cat would print the input: nothing may start.
       await expect(run(["cat"], { env, input: "x", stdio: "ignore" })).rejects.toMatchObject({
