@@ -41,7 +41,7 @@ export interface Host<Io, X = never> {
    * error. Succeeds with the argv to start: the command as it was checked (Deno: the path its permission covers,
    * so the child execs that file and does not search PATH again, where another file could have appeared since).
    */
-  readonly preflight?: (argv: ReadonlyArray<string>, options: ChildOptions<unknown, unknown>) => Effect.Effect<ReadonlyArray<string>, X>
+  readonly preflight?: (argv: ReadonlyArray<string>, options: ChildOptions<unknown, unknown>) => Effect.Effect<ReadonlyArray<string>, X | SpawnError>
 }
 
 /**
@@ -116,7 +116,8 @@ export type Child<Io> = Io & {
   /**
    * Send a signal (default: `killSignal`, SIGTERM) to the child and, when it
    * leads its own process group, everything in it; false when they are gone.
-   * The kill signal also arms `forceKillAfterDelay`.
+   * The kill signal also arms `forceKillAfterDelay`. A name that is no
+   * signal throws a TypeError, as each runtime's own `kill` does.
    */
   readonly kill: (signal?: SignalName) => boolean
   /** How the child ended. */

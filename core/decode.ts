@@ -220,6 +220,10 @@ const arrayOnce = (value: ReadonlyArray<unknown>): Array<unknown> => {
  */
 const runtimeEnvironment = (): object | undefined => (globalThis as { readonly process?: { readonly env?: object } }).process?.env
 
+/** Deno's `Deno.env`: its fields are its methods (get, set, toObject), not variables; read once, it is what toObject() gives. */
+const denoEnvironment = (): { readonly toObject: () => Record<string, string> } | undefined =>
+  (globalThis as { readonly Deno?: { readonly env?: { readonly toObject: () => Record<string, string> } } }).Deno?.env
+
 /**
  * An object's own fields read once onto a fresh object with `prototype`. A field that is not enumerable stays so
  * in the copy: an env's variables are its enumerable names, as for Object.keys and every runtime's own spawn, so
@@ -235,9 +239,11 @@ const fieldsOnce = (value: Readonly<Record<PropertyKey, unknown>>, prototype: ob
   return copy
 }
 
-/** A value read once: an array or a plain object (an env, a stop) copied one level, anything else (a plugin, a function) as it is. */
+/** A value read once: an array or a plain object (an env, a stop) copied one level, a runtime's environment object as its variables, anything else (a plugin, a function) as it is. */
 const valueOnce = (value: unknown): unknown => {
   if (Array.isArray(value)) return arrayOnce(value)
+  const denoEnv = denoEnvironment()
+  if (denoEnv !== undefined && value === denoEnv) return denoEnv.toObject()
   if (isPlainObject(value)) return fieldsOnce(value, Object.getPrototypeOf(value) as object | null)
   if (typeof value === "object" && value !== null && value === runtimeEnvironment()) return fieldsOnce(value as Readonly<Record<PropertyKey, unknown>>, Object.prototype)
   return value

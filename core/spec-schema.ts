@@ -57,6 +57,12 @@ const NotPlainEnv = Schema.Unknown.check(Schema.makeFilter((input: unknown) => {
   return `Expected a plain object of variable names to values, got ${kind}`
 }))
 const Env = decodedAs((input) => (isPlainObject(input) ? EnvRecord : NotPlainEnv))
+/** `plugins: seccomp(p)` without brackets: said as such, since the schema's own message printed the plugin's code. */
+const LonePlugin = Schema.Unknown.check(Schema.makeFilter((input: unknown) => {
+  const { name } = input as { readonly name: string }
+  return `Expected an array of plugins, got the plugin ${JSON.stringify(name)} itself: put it in [ ]`
+}))
+const Plugins = decodedAs((input) => (isPlugin(input) ? LonePlugin : Schema.Array(PluginSchema)))
 
 /**
  * The fields of `ChildOptions`, for the schemas of `run`/`spawn` options and
@@ -71,7 +77,7 @@ const Env = decodedAs((input) => (isPlainObject(input) ? EnvRecord : NotPlainEnv
  * ```
  */
 export const childOptionFields: DecoderFields = {
-  plugins: Schema.optionalKey(Schema.Array(PluginSchema)),
+  plugins: Schema.optionalKey(Plugins),
   env: Schema.optionalKey(Env),
   cwd: Schema.optionalKey(Schema.String.check(Schema.isNonEmpty())),
   stdio: Schema.optionalKey(Schema.Union([Stdio, Schema.Tuple([Stdio, Stdio, Stdio])])),

@@ -10,9 +10,11 @@
  */
 import { Effect } from "effect"
 import { archTable } from "../../core/arch/mod.ts"
-import { constants } from "../../core/arch/generic.ts"
+import { constants, errno } from "../../core/arch/generic.ts"
 import { cString, type Libc } from "../../core/libc.ts"
+import { SpawnError } from "../../core/errors.ts"
 import { pathCandidates } from "../../core/program/compile.ts"
+import { commandText } from "../../core/spec.ts"
 import { DenoPermissionError, type DenoPermission } from "./permission-error.ts"
 
 export { DenoPermissionError, type DenoPermission }
@@ -67,7 +69,7 @@ const resolved = (libc: Libc, command: string, env: Readonly<Record<string, stri
     const checked = fromCwd(candidate)
     return checked.startsWith("/") ? checked : `${ownCwd(libc)}/${checked}`
   }
-  // A bare name found nowhere is left to the child's own PATH search, which fails as Deno.Command's would.
+  // A bare name found nowhere stays bare: requireRun reports it not found, unless --allow-run names it (the child's own search then fails).
   if (found === undefined) return command.includes("/") ? absolute(command) : command
   // Absolute, so that the child's execve takes it as a path, searches nothing and depends on no cwd.
   return absolute(found)
@@ -98,14 +100,16 @@ export const requireRun = (
   argv: ReadonlyArray<string>,
   env: () => Readonly<Record<string, string | undefined>>,
   cwd?: string
-): Effect.Effect<ReadonlyArray<string>, DenoPermissionError> =>
-  Effect.suspend(() => {
+): Effect.Effect<ReadonlyArray<string>, DenoPermissionError | SpawnError> =>
+  Effect.suspend((): Effect.Effect<ReadonlyArray<string>, DenoPermissionError | SpawnError> => {
     const command = argv[0] ?? ""
     // An empty command is the spec's error (InvalidSpec), reported by the lifecycle.
     if (command === "") return Effect.succeed(argv)
     if (Deno.permissions.querySync({ name: "run" }).state === "granted") return Effect.succeed(argv)
     const path = resolved(libc, command, env(), cwd)
-    return Deno.permissions.querySync({ name: "run", command: path }).state === "granted"
-      ? Effect.succeed([path, ...argv.slice(1)])
-      : Effect.fail(new DenoPermissionError({ permission: "run", flag: `--allow-run=${path}`, purpose: `start "${path}"` }))
+    if (Deno.permissions.querySync({ name: "run", command: path }).state === "granted") return Effect.succeed([path, ...argv.slice(1)])
+    // A bare name found nowhere on PATH: no --allow-run would start it, so the flag is no advice (Deno.Command says NotFound too).
+    return path.includes("/")
+      ? Effect.fail(new DenoPermissionError({ permission: "run", flag: `--allow-run=${path}`, purpose: `start "${path}"` }))
+      : Effect.fail(new SpawnError({ reason: "CommandNotFound", command: commandText(argv), detail: path, errno: errno.ENOENT }))
   })

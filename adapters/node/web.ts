@@ -13,7 +13,7 @@ import { nodeLibc } from "./native.ts"
 import { nodeBinding } from "./runtime.ts"
 
 // Node adapter with web streams.
-const adapter: AdapterApi<WebIo> = makeAdapter({
+const adapter: AdapterApi<WebIo> = makeAdapter<WebIo>({
   ...nodeBinding,
   streams: webIoOf(nodeLibc, nodePollOffThread),
   writeInput: writeWebInput,

@@ -7,9 +7,9 @@
 import { Deferred, Effect, Result } from "effect"
 import type { Host } from "../api.ts"
 import { withContainment } from "../containment.ts"
-import type { SpawnError } from "../errors.ts"
+import { SpawnError } from "../errors.ts"
 import { start, type Running } from "../lifecycle.ts"
-import type { SignalName } from "../signals.ts"
+import { isSignalName, type SignalName } from "../signals.ts"
 import type { Plugin } from "../plugin.ts"
 import { commandText, makeSpec, type ChildOptions, type ChildSpec, type ChildSpecView, type StdioOption } from "../spec.ts"
 import { childOptionsChecked } from "../spec-schema.ts"
@@ -53,7 +53,7 @@ const runKeys: ReadonlyArray<keyof (TerminationOptions & OutputOptions & { reado
  * its PATH or its cwd after the first check (Deno: a plugin must not start what `--allow-run` does not cover).
  * Nothing to ask again when none of them changed.
  */
-const preflightAgain = <X>(preflight: NonNullable<Host<unknown, X>["preflight"]>, checked: ChildSpecView): Plugin<X, never> => ({
+const preflightAgain = <X>(preflight: NonNullable<Host<unknown, X>["preflight"]>, checked: ChildSpecView): Plugin<X | SpawnError, never> => ({
   name: "preflight",
   spawn: (spec) =>
     spec.argv[0] === checked.argv[0] && spec.cwd === checked.cwd && spec.env.PATH === checked.env.PATH
@@ -82,14 +82,14 @@ export const hostSpec = <Io, X, E, R>(
   options: ChildOptions<E, R>,
   grouped: boolean,
   stdio: readonly [StdioOption, StdioOption, StdioOption]
-): Effect.Effect<ChildSpec<E | X, R>, SpawnError | X> => {
+): Effect.Effect<ChildSpec<E | X | SpawnError, R>, SpawnError | X> => {
   const own: ReadonlyArray<Plugin<E, R>> = grouped ? [processGroup, ...(options.plugins ?? [])] : (options.plugins ?? [])
   const specFor = (checked: ReadonlyArray<string>) =>
     mapNow(withContainment(host.containment, checked, options, own), (plugins) => makeSpec(checked, { ...options, plugins }, { env: host.environment, stdio }))
   const { preflight } = host
   if (preflight === undefined) return specFor(argv)
   return Effect.flatMap(preflight(argv, options), (checked) =>
-    Effect.map(specFor(checked), (spec): ChildSpec<E | X, R> => ({ ...spec, plugins: [...spec.plugins, preflightAgain(preflight, spec)] })))
+    Effect.map(specFor(checked), (spec): ChildSpec<E | X | SpawnError, R> => ({ ...spec, plugins: [...spec.plugins, preflightAgain(preflight, spec)] })))
 }
 
 /** The argv, options and settings as checked, or the SpawnError: plain calls, the spawn path's first (no Effect of their own). */
@@ -108,7 +108,7 @@ const startChild = <Io, X, E, R>(
   options: StartOptions<E, R>,
   settings: Settings,
   stdio: readonly [StdioOption, StdioOption, StdioOption]
-): Effect.Effect<Running<Io, E | X, R>, E | SpawnError | X, R> =>
+): Effect.Effect<Running<Io, E | X | SpawnError, R>, E | SpawnError | X, R> =>
   // The spec (and with it the environment, which Deno reads only with a permission) is made after the preflight.
   flatMapNow(hostSpec(host, argv, options, settings.processGroup, stdio), (spec) => start(host.runtime, spec))
 
@@ -136,20 +136,31 @@ export const runChild = <Io, X, E, R, Enc extends Encoding, Lines extends boolea
     const checked = checkedStart(argvGiven, optionsGiven, runKeys)
     if (Result.isFailure(checked)) return Effect.fail(checked.failure)
     const { argv, options, settings } = checked.success
+    const refused = inputProblem(options.input, options.stdio)
+    if (refused !== undefined) return Effect.fail(new SpawnError({ reason: "InvalidSpec", command: "", detail: refused }))
     const stdio: readonly [StdioOption, StdioOption, StdioOption] = [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"]
     return Effect.flatMap(startChild(host, argv, options, settings, stdio), (running) => runToEnd<Io, X, E, R, Enc, Lines, All>(host, running, options, settings))
   })
 
+/** What is wrong with run()'s `input` for the stdin it would go to: refused, as a stdin that is no pipe would drop it unread. */
+const inputProblem = (input: unknown, stdio: ChildOptions<unknown, unknown>["stdio"]): string | undefined => {
+  if (input === undefined) return undefined
+  if (typeof input !== "string" && !(input instanceof Uint8Array)) return `"input" must be a string or a Uint8Array, got ${typeof input}`
+  const stdin = typeof stdio === "string" ? stdio : stdio?.[0]
+  return stdin === undefined || stdin === "pipe" ? undefined : `"input" is written to stdin, which stdio makes "${stdin}": leave stdin a pipe`
+}
+
 /** A started child of `runChild` to its end: its output collected, stopped on a timeout, a cancel or a full buffer. */
 const runToEnd = <Io, X, E, R, Enc extends Encoding, Lines extends boolean, All extends boolean>(
   host: Host<Io, X>,
-  running: Running<Io, E | X, R>,
+  running: Running<Io, E | X | SpawnError, R>,
   options: { readonly input?: string | Uint8Array },
   settings: Settings
 ): Effect.Effect<RunResult<Enc, Lines, All>, never, R> => {
   const tree = signalTree(host, running, settings.processGroup)
   const sources = { stdout: host.outputBytes(running.io, "stdout"), stderr: host.outputBytes(running.io, "stderr") }
-  if (options.input !== undefined) host.writeInput(running.io, options.input)
+  // run() hands out no stdin: a pipe (stdio "pipe") given no input is closed at once, or a child reading it would wait forever.
+  host.writeInput(running.io, options.input ?? "")
   const piped = sources.stdout !== undefined || sources.stderr !== undefined
   const { signal, output, overflow } = piped ? pipedOutput(sources, settings, running, tree) : { signal: tree, output: collectOutput(sources, settings, () => Effect.void, Effect.never), overflow: undefined }
   // Finished means exited and every output pipe closed: a descendant still holding one is part of the run.
@@ -234,6 +245,10 @@ export const spawnChild = <Io, X, E, R>(
       const signal = signalTree(host, running, settings.processGroup)
       const killed = Deferred.makeUnsafe<StopReason>()
       const kill = (sent: SignalName = settings.killSignal): boolean => {
+        // As each runtime's own kill(): a name that is no signal is the caller's mistake, said in its words (the FFI's own complaint named no signal).
+        if (typeof sent !== "string" || !isSignalName(sent)) {
+          throw new TypeError(`Unknown signal ${JSON.stringify(sent) ?? String(sent)}: kill() takes a signal name such as "SIGTERM"`)
+        }
         const delivered = signal(sent)
         if (delivered && sent === settings.killSignal) Deferred.doneUnsafe(killed, Effect.succeed("kill"))
         return delivered

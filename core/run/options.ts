@@ -131,16 +131,19 @@ export const defaultSettings: Settings = {
 
 const invalid = (detail: string): SpawnError => new SpawnError({ reason: "InvalidSpec", command: "", detail })
 
+// A value as the caller wrote it: JSON has no Infinity or NaN and would say "null", a value nobody passed.
+const shown = (value: unknown): string => typeof value === "number" ? String(value) : JSON.stringify(value) ?? String(value)
+
 const atLeastZero = (name: string, value: unknown, unit: "milliseconds" | "bytes"): number => {
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw invalid(`"${name}" must be a number of ${unit} >= 0, got ${JSON.stringify(value) ?? String(value)}`)
+    throw invalid(`"${name}" must be a number of ${unit} >= 0, got ${shown(value)}`)
   }
   return value
 }
 
 const flag = (name: string, value: unknown, fallback: boolean): boolean => {
   if (value === undefined) return fallback
-  if (typeof value !== "boolean") throw invalid(`"${name}" must be true or false, got ${JSON.stringify(value) ?? String(value)}`)
+  if (typeof value !== "boolean") throw invalid(`"${name}" must be true or false, got ${shown(value)}`)
   return value
 }
 
@@ -151,7 +154,7 @@ const isAbortSignal = (value: unknown): value is AbortSignal =>
 const known = <A extends string>(name: string, value: unknown, allowed: ReadonlyArray<A>, fallback: A): A => {
   if (value === undefined) return fallback
   if (typeof value === "string" && (allowed as ReadonlyArray<string>).includes(value)) return value as A
-  throw invalid(`"${name}" must be ${allowed.map((option) => `"${option}"`).join(" or ")}, got ${JSON.stringify(value) ?? String(value)}`)
+  throw invalid(`"${name}" must be ${allowed.map((option) => `"${option}"`).join(" or ")}, got ${shown(value)}`)
 }
 
 /**
@@ -193,7 +196,7 @@ const settingsOrThrow = (options: TerminationOptions & OutputOptions): Settings 
   const { timeout, cancelSignal, killSignal, forceKillAfterDelay, maxBuffer } = options
   if (cancelSignal !== undefined && !isAbortSignal(cancelSignal)) throw invalid(`"cancelSignal" must be an AbortSignal`)
   if (killSignal !== undefined && !(typeof killSignal === "string" && isSignalName(killSignal))) {
-    throw invalid(`"killSignal" must be a signal name such as "SIGTERM", got ${JSON.stringify(killSignal) ?? String(killSignal)}`)
+    throw invalid(`"killSignal" must be a signal name such as "SIGTERM", got ${shown(killSignal)}`)
   }
   const encoding = known("encoding", options.encoding, ["utf8", "buffer"], defaultSettings.encoding)
   const lines = flag("lines", options.lines, false)

@@ -208,6 +208,26 @@ export const runOptionsSuite = (adapter: RunOptionsUnderTest): void => {
       await expect(run(["true"], { env, maxBuffer: Number.NaN })).rejects.toMatchObject({ reason: "InvalidSpec" })
     })
 
+    it("a stdin pipe given no input ends at once: run() hands out no stdin that could ever be written or closed", async () => {
+      for (const stdio of ["pipe", ["pipe", "pipe", "pipe"]] as const) {
+        expect(await run(sh("cat; echo done"), { env, stdio, timeout: 5000 })).toMatchObject({ exitCode: 0, stdout: "done\n", timedOut: false })
+      }
+    })
+
+    it("refuses input that would be dropped unread: a stdin that is no pipe, a value that is no text or bytes", async () => {
+      // cat would print the input: nothing may start.
+      await expect(run(["cat"], { env, input: "x", stdio: "ignore" })).rejects.toMatchObject({
+        reason: "InvalidSpec",
+        message: 'Invalid child spec: "input" is written to stdin, which stdio makes "ignore": leave stdin a pipe'
+      })
+      await expect(run(["cat"], { env, input: "x", stdio: ["inherit", "pipe", "pipe"] })).rejects.toMatchObject({ message: expect.stringContaining('stdio makes "inherit"') })
+      await expect(run(["cat"], { env, input: 5 as unknown as string })).rejects.toMatchObject({
+        reason: "InvalidSpec",
+        message: 'Invalid child spec: "input" must be a string or a Uint8Array, got number'
+      })
+      expect(await run(["cat"], { env, input: "x", stdio: ["pipe", "pipe", "inherit"] })).toMatchObject({ stdout: "x" })
+    })
+
     it("input the child never reads breaks the pipe harmlessly: no unhandled EPIPE in the supervisor", async () => {
       const input = "x".repeat(10_000_000)
       expect(await run(["true"], { env, input })).toMatchObject({ exitCode: 0, failed: false })
@@ -227,6 +247,15 @@ export const runOptionsSuite = (adapter: RunOptionsUnderTest): void => {
       expect(child.kill()).toBe(true)
       await expect(child.result).resolves.toMatchObject({ signal: "SIGTERM", isForcefullyTerminated: false })
       expect(await noneLeft(sleeper.marker)).toBe(true)
+    })
+
+    it("spawn() kill() with no signal name throws a TypeError naming it, and the child runs on", async () => {
+      const child = await spawn(["sleep", "30"], { env })
+      expect(() => child.kill("SIGFOO" as SignalName)).toThrow(new TypeError('Unknown signal "SIGFOO": kill() takes a signal name such as "SIGTERM"'))
+      expect(() => child.kill(9 as unknown as SignalName)).toThrow(new TypeError('Unknown signal 9: kill() takes a signal name such as "SIGTERM"'))
+      expect(alive(child.pid)).toBe(true)
+      expect(child.kill("SIGKILL")).toBe(true)
+      await expect(child.result).resolves.toMatchObject({ signal: "SIGKILL" })
     })
 
     it("spawn() kill() is followed by SIGKILL after forceKillAfterDelay when the child ignores it", async () => {

@@ -183,7 +183,8 @@ describe("settings()", () => {
     Effect.gen(function* () {
       const bad: ReadonlyArray<readonly [Record<string, unknown>, string]> = [
         [{ timeout: "300" }, '"timeout" must be a number of milliseconds >= 0, got "300"'],
-        [{ timeout: Number.POSITIVE_INFINITY }, '"timeout" must be a number of milliseconds >= 0'],
+        [{ timeout: Number.POSITIVE_INFINITY }, '"timeout" must be a number of milliseconds >= 0, got Infinity'],
+        [{ maxBuffer: Number.NaN }, '"maxBuffer" must be a number of bytes >= 0, got NaN'],
         [{ forceKillAfterDelay: -5 }, '"forceKillAfterDelay" must be a number of milliseconds >= 0, got -5'],
         [{ maxBuffer: -1 }, '"maxBuffer" must be a number of bytes >= 0, got -1'],
         [{ killSignal: "SIGFOO" }, '"killSignal" must be a signal name such as "SIGTERM", got "SIGFOO"'],

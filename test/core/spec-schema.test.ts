@@ -72,6 +72,10 @@ describe("checkChildOptions()", () => {
     expect(failure({ input: "x" }, ["cat"]).path).toBe("input")
   })
 
+  it("rejects one plugin given as plugins without brackets, naming it rather than printing its code", () => {
+    expect(failure({ plugins: rlimit({ nofile: 64 }) }).message).toBe('Invalid child spec at plugins: Expected an array of plugins, got the plugin "rlimit" itself: put it in [ ]')
+  })
+
   it("rejects what is not a plugin in plugins, a non-string env value, an empty command", () => {
     expect(failure({ plugins: ["seccomp"] }).message).toBe('Invalid child spec at plugins[0]: Expected a plugin such as seccomp(policy) or rlimit(limits), got "seccomp"')
     expect(failure({ env: { PATH: 1 } }).path).toBe("env.PATH")

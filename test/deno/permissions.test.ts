@@ -54,6 +54,12 @@ describe("Deno permissions", () => {
     })
   })
 
+  it("a bare command found nowhere on PATH is not found, as for Deno.Command, whatever --allow-run covers: no flag would start it", () => {
+    const notFound = { _tag: "SpawnError", message: "Command not found: no-such-command-kakoi" }
+    expect(outcome(["--allow-ffi", "--allow-run=/usr/bin/true"], "not-found")).toEqual(notFound)
+    expect(outcome(["--allow-ffi", "--allow-run"], "not-found")).toEqual(notFound)
+  })
+
   it("resolves a relative PATH entry from the child's cwd: --allow-run=/bin/true starts no other `true` found there", () => {
     const dir = mkdtempSync(join(tmpdir(), "kakoi-deno-cwd-"))
     mkdirSync(join(dir, "evil"))
