@@ -215,16 +215,6 @@ const arrayOnce = (value: ReadonlyArray<unknown>): Array<unknown> => {
 
 
 /**
- * The runtime's own environment object. Node's `process.env` has a prototype of its own (not Object.prototype),
- * yet it is the plain object of variables every caller means by `env: process.env`: read once, it becomes one.
- */
-const runtimeEnvironment = (): object | undefined => (globalThis as { readonly process?: { readonly env?: object } }).process?.env
-
-/** Deno's `Deno.env`: its fields are its methods (get, set, toObject), not variables; read once, it is what toObject() gives. */
-const denoEnvironment = (): { readonly toObject: () => Record<string, string> } | undefined =>
-  (globalThis as { readonly Deno?: { readonly env?: { readonly toObject: () => Record<string, string> } } }).Deno?.env
-
-/**
  * An object's own fields read once onto a fresh object with `prototype`. A field that is not enumerable stays so
  * in the copy: an env's variables are its enumerable names, as for Object.keys and every runtime's own spawn, so
  * a hidden field must not become one.
@@ -239,14 +229,26 @@ const fieldsOnce = (value: Readonly<Record<PropertyKey, unknown>>, prototype: ob
   return copy
 }
 
+/**
+ * A runtime's own environment object as the plain object of variables every caller means by `env: process.env`
+ * or `env: Deno.env`; undefined for any other object. Node's `process.env` has a prototype of its own (not
+ * Object.prototype); `Deno.env`'s fields are its methods (get, set, toObject), not variables.
+ */
+const runtimeEnvironmentOnce = (value: object): Record<PropertyKey, unknown> | undefined => {
+  const { process, Deno } = globalThis as { readonly process?: { readonly env?: object }; readonly Deno?: { readonly env?: { readonly toObject: () => Record<string, string> } } }
+  if (value === process?.env) return fieldsOnce(value as Readonly<Record<PropertyKey, unknown>>, Object.prototype)
+  if (value === Deno?.env) return Deno.env.toObject()
+  return undefined
+}
+
 /** A value read once: an array or a plain object (an env, a stop) copied one level, a runtime's environment object as its variables, anything else (a plugin, a function) as it is. */
 const valueOnce = (value: unknown): unknown => {
+  if (typeof value !== "object" || value === null) return value
   if (Array.isArray(value)) return arrayOnce(value)
-  const denoEnv = denoEnvironment()
-  if (denoEnv !== undefined && value === denoEnv) return denoEnv.toObject()
-  if (isPlainObject(value)) return fieldsOnce(value, Object.getPrototypeOf(value) as object | null)
-  if (typeof value === "object" && value !== null && value === runtimeEnvironment()) return fieldsOnce(value as Readonly<Record<PropertyKey, unknown>>, Object.prototype)
-  return value
+  // Before the plain-object copy: Deno.env is a plain object, of its methods.
+  const environment = runtimeEnvironmentOnce(value)
+  if (environment !== undefined) return environment
+  return isPlainObject(value) ? fieldsOnce(value, Object.getPrototypeOf(value) as object | null) : value
 }
 
 /**
